@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace al {
+
+/// One sentence pair as token ids, without BOS/EOS.
+struct EncodedPair {
+    std::vector<int> src;
+    std::vector<int> tgt;
+};
+
+/// A padded batch for teacher-forced training. Ids are row-major: element [b * S + s].
+/// src is "x1 .. xm EOS"; tgt_in is "BOS y1 .. yn" and tgt_out is "y1 .. yn EOS"; all padded
+/// with PAD (id 0) to S or T.
+struct Batch {
+    int B = 0;                  ///< sequences
+    int S = 0;                  ///< padded source length
+    int T = 0;                  ///< padded target length (n + 1 for the longest target)
+    std::vector<int> src;       ///< B*S
+    std::vector<int> tgt_in;    ///< B*T
+    std::vector<int> tgt_out;   ///< B*T
+    std::vector<int> src_len;   ///< B, real source lengths (m + 1, with EOS)
+    std::vector<int> tgt_len;   ///< B, real lengths of tgt_in (= n + 1)
+    int64_t num_tgt_tokens() const;  ///< non-PAD entries of tgt_out
+};
+
+/// Builds one Batch from pairs (no length limit applied).
+Batch make_batch(const std::vector<const EncodedPair*>& pairs);
+
+/// Groups pairs of similar length into batches under a token budget:
+/// B * max(S, T) <= max_tokens for every batch (a single over-long pair still gets a batch).
+/// Pairs are sorted by (source, target) length with a seeded random tie-break, cut into
+/// batches, and the batch order is shuffled with `seed`. Deterministic for a given seed.
+std::vector<Batch> make_batches(const std::vector<EncodedPair>& pairs, int max_tokens, uint64_t seed);
+
+} // namespace al

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace al {
+
+/// Architecture of an encoder-decoder Transformer ("Attention Is All You Need", Vaswani et al.
+/// 2017). Keys follow torch.nn.Transformer's constructor; it round-trips config.json.
+struct ModelConfig {
+    int src_vocab_size = 0;          ///< V_src, including the 4 special tokens
+    int tgt_vocab_size = 0;          ///< V_tgt, including the 4 special tokens
+    int d_model = 256;               ///< C
+    int nhead = 4;                   ///< H; d_model must be divisible by nhead
+    int num_encoder_layers = 3;
+    int num_decoder_layers = 3;
+    int dim_feedforward = 1024;      ///< F
+    double dropout = 0.1;            ///< on attention probabilities, sublayer outputs, embeddings
+    std::string activation = "relu"; ///< feed-forward non-linearity: "relu" (only value for now)
+    bool norm_first = false;         ///< false: Post-LN (paper); true: Pre-LN
+    double layer_norm_eps = 1e-5;
+    std::string positional_encoding = "sinusoidal"; ///< "sinusoidal" (section 3.5)
+    int max_len = 256;               ///< longest sequence (tokens, with BOS/EOS) the model accepts
+    std::string src_tokens = "char"; ///< tokenizer of the source side: "char" | "word"
+    std::string tgt_tokens = "word"; ///< tokenizer of the target side: "char" | "word"
+
+    /// Throws al::Error naming the offending key when the combination is impossible
+    /// (e.g. "d_model (250) must be divisible by nhead (4)").
+    void validate() const;
+    int head_dim() const { return d_model / nhead; }
+};
+
+/// Optimisation settings. Defaults follow the paper (Adam beta 0.9/0.98, eps 1e-9, Noam warm-up,
+/// label smoothing 0.1) scaled for a small model.
+struct TrainConfig {
+    uint64_t seed = 1;
+    int threads = 2;
+    int max_tokens = 3000;           ///< token budget per batch: B * max(S, T) <= max_tokens
+    int max_len = 64;                ///< longer training pairs are dropped (not truncated)
+    double label_smoothing = 0.1;
+    double lr_factor = 1.0;          ///< Noam: lr = factor * C^-0.5 * min(step^-0.5, step * warmup^-1.5)
+    int warmup_steps = 1000;
+    double adam_beta1 = 0.9, adam_beta2 = 0.98, adam_eps = 1e-9;
+    double clip_grad_norm = 1.0;     ///< 0 disables clipping
+};
+
+} // namespace al

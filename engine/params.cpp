@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/params.h"
+#include "engine/error.h"
+
+namespace al {
+
+Param* ParamStore::add(const std::string& name, std::vector<int64_t> shape)
+{
+    if (find(name))
+        throw Error("duplicate parameter name '" + name + "'");
+    if (shape.empty() || shape.size() > 2)
+        throw Error("parameter '" + name + "' must be 1-D or 2-D");
+    auto p = std::make_unique<Param>();
+    p->name = name;
+    p->shape = shape;
+    const Eigen::Index rows = shape.size() == 1 ? 1 : shape[0];
+    const Eigen::Index cols = shape.size() == 1 ? shape[0] : shape[1];
+    p->value = Mat::Zero(rows, cols);
+    p->grad = Mat::Zero(rows, cols);
+    m_params.push_back(std::move(p));
+    return m_params.back().get();
+}
+
+Param* ParamStore::find(const std::string& name)
+{
+    for (auto& p : m_params)
+        if (p->name == name)
+            return p.get();
+    return nullptr;
+}
+
+const Param* ParamStore::find(const std::string& name) const
+{
+    for (const auto& p : m_params)
+        if (p->name == name)
+            return p.get();
+    return nullptr;
+}
+
+int64_t ParamStore::numel() const
+{
+    int64_t n = 0;
+    for (const auto& p : m_params)
+        n += p->numel();
+    return n;
+}
+
+void ParamStore::zero_grad()
+{
+    for (auto& p : m_params)
+        p->grad.setZero();
+}
+
+void ParamStore::copy_values_from(const ParamStore& other)
+{
+    if (other.m_params.size() != m_params.size())
+        throw Error("parameter stores differ in size");
+    for (size_t i = 0; i < m_params.size(); ++i) {
+        const Param& src = *other.m_params[i];
+        Param& dst = *m_params[i];
+        if (src.name != dst.name || src.shape != dst.shape)
+            throw Error("parameter '" + src.name + "' does not match '" + dst.name + "'");
+        dst.value = src.value;
+    }
+}
+
+void ParamStore::ensure_optimizer_state()
+{
+    for (auto& p : m_params) {
+        if (p->adam_m.size() != p->value.size())
+            p->adam_m = Mat::Zero(p->value.rows(), p->value.cols());
+        if (p->adam_v.size() != p->value.size())
+            p->adam_v = Mat::Zero(p->value.rows(), p->value.cols());
+    }
+}
+
+} // namespace al

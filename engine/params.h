@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "engine/tensor.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace al {
+
+/// One named parameter tensor with its gradient and Adam moments.
+/// `shape` is the PyTorch shape ([out, in] for a weight, [n] for a bias or norm);
+/// `value` stores it as a row-major matrix (a 1-D tensor of n elements is a 1 x n matrix).
+struct Param {
+    std::string name;              ///< PyTorch state_dict name, e.g. "transformer.encoder.layers.0.linear1.weight"
+    std::vector<int64_t> shape;    ///< PyTorch shape
+    Mat value, grad, adam_m, adam_v;
+    bool trainable = true;
+    int64_t numel() const { return value.size(); }
+};
+
+/// The registry of every parameter of a model, in creation order. Optimizer, checkpoints,
+/// parameter counts and snapshots iterate over it. Pointers returned by add() stay valid for
+/// the store's lifetime (parameters are never removed).
+class ParamStore {
+public:
+    ParamStore() = default;
+    ParamStore(const ParamStore&) = delete;
+    ParamStore& operator=(const ParamStore&) = delete;
+
+    /// Registers a zero-initialised parameter. A 1-D shape {n} is stored as 1 x n, a 2-D
+    /// shape {r, c} as r x c. Throws al::Error on a duplicate name.
+    Param* add(const std::string& name, std::vector<int64_t> shape);
+    /// nullptr when there is no parameter of that name.
+    Param* find(const std::string& name);
+    const Param* find(const std::string& name) const;
+
+    const std::vector<std::unique_ptr<Param>>& all() const { return m_params; }
+    int64_t numel() const;
+
+    /// grad = 0 for every parameter (an explicit step before each backward pass).
+    void zero_grad();
+    /// Copies values (not gradients or moments) from a store with the same names and shapes.
+    void copy_values_from(const ParamStore& other);
+    /// Allocates Adam moment buffers (zeros) where missing.
+    void ensure_optimizer_state();
+
+private:
+    std::vector<std::unique_ptr<Param>> m_params;
+};
+
+} // namespace al

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "engine/batch.h"
+#include "engine/config.h"
+#include "engine/layers.h"
+#include "engine/params.h"
+#include "engine/trace.h"
+
+#include <memory>
+#include <vector>
+
+namespace al {
+
+/// Every activation of one forward pass of the encoder-decoder, kept for backward and for
+/// the Trace (llm.c style: named memory that backward and visualisers both read).
+struct Seq2SeqActivations {
+    int B = 0, S = 0, T = 0;
+    EmbeddingCache src_emb, tgt_emb;     // (B*S, C), (B*T, C) after scaling + positional encoding
+    DropoutCache src_drop, tgt_drop;
+    std::vector<EncoderLayerCache> enc;  // per layer
+    LayerNormCache enc_norm;             // final encoder norm -> memory (B*S, C)
+    Mat memory;                          // (B*S, C)
+    std::vector<DecoderLayerCache> dec;
+    LayerNormCache dec_norm;
+    Mat dec_out;                         // (B*T, C)
+    LinearCache generator;
+    Mat logits;                          // (B*T, V_tgt)
+};
+
+/// Encoder-decoder Transformer (Vaswani et al. 2017, figure 1) with torch.nn.Transformer's
+/// parameter names and layouts under the prefix "transformer.", plus "src_tok_emb.weight"
+/// (V_src, C), "tgt_tok_emb.weight" (V_tgt, C) and "generator.weight" (V_tgt, C) /
+/// "generator.bias" (V_tgt). Forward is const and keeps all state in a Seq2SeqActivations, so
+/// one model can serve several threads for inference.
+class Transformer {
+public:
+    /// Builds and initialises the network (Xavier-uniform matrices as torch.nn.Transformer,
+    /// N(0, C^-0.5) embeddings, zero biases, unit norms). Throws al::Error on an invalid config.
+    explicit Transformer(const ModelConfig& config = ModelConfig{}, uint64_t init_seed = 1);
+    Transformer(const Transformer& other);            ///< deep copy of config and values
+    Transformer& operator=(const Transformer& other);
+
+    const ModelConfig& config() const { return m_config; }
+    ParamStore& params() { return *m_params; }
+    const ParamStore& params() const { return *m_params; }
+
+    /// Teacher-forced forward pass; fills act (logits (B*T, V_tgt)). `rng` drives dropout when
+    /// `train` is true (dropout is off otherwise).
+    void forward(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;
+    /// Backpropagates dlogits (B*T, V_tgt) through the pass in `act`, accumulating (+=) into
+    /// every parameter's grad.
+    void backward(const Batch& batch, Seq2SeqActivations& act, const Mat& dlogits);
+
+    /// Encoder only (inference): memory (B*S, C) for the batch's source.
+    void encode(const Batch& batch, Seq2SeqActivations& act) const;
+    /// Decoder only (inference) over batch.tgt_in given act.memory from encode(); fills logits.
+    void decode(const Batch& batch, Seq2SeqActivations& act) const;
+
+    /// Copies the attention probabilities of the pass in `act` (sequence b of the batch) into trace.
+    void fill_trace(const Seq2SeqActivations& act, int b, Trace& trace) const;
+
+private:
+    void build(uint64_t init_seed);
+
+    ModelConfig m_config;
+    std::unique_ptr<ParamStore> m_params;
+    Embedding m_src_emb, m_tgt_emb;
+    std::vector<EncoderLayer> m_enc;
+    LayerNorm m_enc_norm;
+    std::vector<DecoderLayer> m_dec;
+    LayerNorm m_dec_norm;
+    Linear m_generator;
+};
+
+} // namespace al

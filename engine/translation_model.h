@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "engine/tokenizer.h"
+#include "engine/trace.h"
+#include "engine/transformer.h"
+#include "engine/vocab.h"
+
+#include <string>
+#include <vector>
+
+namespace al {
+
+/// Everything needed to translate: the network (with its config), both vocabularies and
+/// both tokenizers. Copyable (a deep copy of the weights), so a snapshot for the GUI is a
+/// std::shared_ptr<const TranslationModel>.
+struct TranslationModel {
+    Transformer net;
+    Vocab src_vocab, tgt_vocab;
+    Tokenizer src_tokenizer, tgt_tokenizer;
+};
+
+struct Translation {
+    std::string text;                     ///< detokenised output
+    std::vector<std::string> src_tokens;  ///< source tokens as the model saw them (with <eos>)
+    std::vector<std::string> out_tokens;  ///< generated tokens (without <eos>)
+};
+
+/// Greedy decoding: y_t = argmax p(y_t | y_<t, x), stopping at EOS or after max_len tokens.
+/// When `trace` is given it is filled with the attention of a teacher-forced pass over the
+/// generated sequence (identical, by the causal mask, to what each decoding step saw).
+/// Thread-safe on a const model. An empty sentence translates to an empty string.
+Translation translate(const TranslationModel& model, const std::string& sentence, int max_len = 64,
+                      Trace* trace = nullptr);
+
+/// Model directory: config.json, model.safetensors, src_vocab.txt, tgt_vocab.txt, each written
+/// atomically. Creates `dir` if needed. Throws al::Error.
+void save_model_dir(const TranslationModel& model, const std::string& dir);
+/// Loads and checks a model directory; throws al::Error naming the file and field at fault.
+TranslationModel load_model_dir(const std::string& dir);
+
+} // namespace al
