@@ -26,13 +26,16 @@ struct Batch {
     int64_t num_tgt_tokens() const;  ///< non-PAD entries of tgt_out
 };
 
-/// Builds one Batch from pairs (no length limit applied).
+/// Builds one Batch from pairs, in the given order (no length limit applied). S = longest
+/// source + 1, T = longest target + 1; an empty target gives tgt_in = "BOS", tgt_out = "EOS".
+/// No pairs give an empty batch (B = S = T = 0). A null pointer throws al::Error.
 Batch make_batch(const std::vector<const EncodedPair*>& pairs);
 
 /// Groups pairs of similar length into batches under a token budget:
 /// B * max(S, T) <= max_tokens for every batch (a single over-long pair still gets a batch).
 /// Pairs are sorted by (source, target) length with a seeded random tie-break, cut into
 /// batches, and the batch order is shuffled with `seed`. Deterministic for a given seed.
+/// Every pair appears in exactly one batch. max_tokens <= 0 throws al::Error.
 std::vector<Batch> make_batches(const std::vector<EncodedPair>& pairs, int max_tokens, uint64_t seed);
 
 } // namespace al

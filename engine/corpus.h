@@ -27,7 +27,11 @@ struct CorpusReadResult {
 /// Reads tab-separated sentence pairs. src_col / tgt_col are 0-based column indices.
 /// A line with too few columns, an empty source or target field, or invalid UTF-8 is
 /// reported in `skipped` and skipped; blank lines are skipped and reported; a trailing '\r'
-/// is removed. Throws al::Error when the file cannot be opened ("cannot open 'x': reason").
+/// is removed, and so is a UTF-8 BOM at the start. A field that is empty after
+/// normalize_text() (only spaces or invisible characters) counts as empty. Extra columns
+/// are ignored (cmn.txt has an attribution column). Fields are returned as stored, not
+/// normalised. Throws al::Error when the file cannot be opened ("cannot open 'x': reason")
+/// or a column index is negative. Reads the 4 MB cmn.txt in a few tens of milliseconds.
 CorpusReadResult read_tsv_pairs(const std::string& path, int src_col, int tgt_col);
 
 struct CorpusSplits {
@@ -36,7 +40,10 @@ struct CorpusSplits {
 
 /// Removes pairs whose source occurred before (keeps the first), shuffles with `seed`, and
 /// splits so that pairs sharing the same target sentence end up in the same split (no
-/// train/test leakage through repeated targets). valid_frac + test_frac < 1.
+/// train/test leakage through repeated targets). valid_frac + test_frac < 1, both >= 0,
+/// otherwise al::Error. Sentences are compared after normalize_text(). Each split gets
+/// round(frac * kept pairs) pairs, overshooting by at most one target group; train takes
+/// the rest. Pairs come out in shuffled group order. Deterministic for a given seed.
 CorpusSplits split_corpus(const std::vector<SentencePair>& pairs, double valid_frac,
                           double test_frac, uint64_t seed);
 

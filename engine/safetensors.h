@@ -15,20 +15,24 @@ struct Tensor32 {
 
 /// Writes tensors in the safetensors format (8-byte little-endian header length, JSON header
 /// with dtype "F32", shape and data_offsets, then the raw data; tensors laid out in name order;
-/// optional string metadata under "__metadata__"). Atomic: written to a temporary file in the
-/// same directory, flushed, then renamed over `path`. Throws al::Error on I/O failure.
+/// optional string metadata under "__metadata__"; header padded with spaces to a multiple of
+/// 8 bytes). Atomic (atomic_write_file). Throws al::Error on I/O failure, on a tensor whose
+/// data size does not match its shape, and on a tensor named "__metadata__".
 void write_safetensors(const std::string& path, const std::map<std::string, Tensor32>& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 
-/// Reads every tensor. Throws al::Error naming the file and the problem on: missing file,
-/// truncated file, header length beyond the file, invalid JSON, a dtype other than F32,
-/// offsets that overlap, leave gaps or run past the end, or a shape whose element count does
-/// not match its byte range.
+/// Reads every tensor (one read of the file, then a copy per tensor) and, when `metadata` is
+/// given, the "__metadata__" strings (an empty map when the file has none). Throws al::Error
+/// "<path>: <problem>" on: missing file, truncated file, header length beyond the file, invalid
+/// JSON, a dtype other than F32, offsets that overlap, leave gaps, run past the end or leave
+/// trailing bytes, or a shape whose element count does not match its byte range.
 std::map<std::string, Tensor32> read_safetensors(const std::string& path,
                                                  std::map<std::string, std::string>* metadata = nullptr);
 
-/// Writes `bytes` to `path` atomically (temporary file in the same directory, flush + fsync,
-/// rename). On failure the old file is untouched and the temporary removed; throws al::Error.
+/// Writes `bytes` to `path` atomically (uniquely named temporary file in the same directory,
+/// write, fsync, rename; POSIX). On failure (directory not writable, disk full, `path` is a
+/// directory) the old file is untouched and the temporary removed; throws al::Error
+/// "cannot write '<path>': <reason>". A replaced file keeps its permission bits.
 void atomic_write_file(const std::string& path, const std::string& bytes);
 
 /// Reads a whole file; throws al::Error "cannot open 'path': reason".

@@ -53,14 +53,21 @@ public:
 
     /// Encoder only (inference): memory (B*S, C) for the batch's source.
     void encode(const Batch& batch, Seq2SeqActivations& act) const;
-    /// Decoder only (inference) over batch.tgt_in given act.memory from encode(); fills logits.
+    /// Decoder only (inference) over batch.tgt_in given act.memory from encode(); fills
+    /// act.dec_out (B*T, C) but not the logits (see project_logits).
     void decode(const Batch& batch, Seq2SeqActivations& act) const;
+    /// The generator: rows (N, C) of decoder output -> logits (N, V_tgt).
+    void project_logits(const Mat& rows, Mat& logits) const;
 
     /// Copies the attention probabilities of the pass in `act` (sequence b of the batch) into trace.
     void fill_trace(const Seq2SeqActivations& act, int b, Trace& trace) const;
 
+    /// The sinusoidal table (max_len, C) added to the scaled embeddings.
+    const Mat& positional_encoding() const { return m_pe; }
+
 private:
-    void build(uint64_t init_seed);
+    void build();
+    void init_weights(uint64_t seed);
 
     ModelConfig m_config;
     std::unique_ptr<ParamStore> m_params;
@@ -70,6 +77,7 @@ private:
     std::vector<DecoderLayer> m_dec;
     LayerNorm m_dec_norm;
     Linear m_generator;
+    Mat m_pe;
 };
 
 } // namespace al

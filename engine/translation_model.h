@@ -32,6 +32,11 @@ struct Translation {
 Translation translate(const TranslationModel& model, const std::string& sentence, int max_len = 64,
                       Trace* trace = nullptr);
 
+/// Batched greedy decoding of token-id sequences (sources without EOS; EOS is appended).
+/// Returns, per source, the generated target ids without BOS/EOS (at most max_len tokens).
+std::vector<std::vector<int>> greedy_decode(const Transformer& net,
+                                            const std::vector<std::vector<int>>& sources, int max_len);
+
 /// Model directory: config.json, model.safetensors, src_vocab.txt, tgt_vocab.txt, each written
 /// atomically. Creates `dir` if needed. Throws al::Error.
 void save_model_dir(const TranslationModel& model, const std::string& dir);

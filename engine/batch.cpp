@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/batch.h"
+
+#include "engine/error.h"
+#include "engine/tensor.h"
+#include "engine/vocab.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace al {
+
+int64_t Batch::num_tgt_tokens() const {
+    int64_t n = 0;
+    for (int v : tgt_out) n += (v != Vocab::PAD);
+    return n;
+}
+
+Batch make_batch(const std::vector<const EncodedPair*>& pairs) {
+    Batch b;
+    b.B = static_cast<int>(pairs.size());
+    for (const EncodedPair* p : pairs) {
+        if (p == nullptr) throw Error("make_batch: null pair");
+        b.S = std::max(b.S, static_cast<int>(p->src.size()) + 1);
+        b.T = std::max(b.T, static_cast<int>(p->tgt.size()) + 1);
+    }
+    const auto S = static_cast<size_t>(b.S), T = static_cast<size_t>(b.T);
+    b.src.assign(pairs.size() * S, Vocab::PAD);
+    b.tgt_in.assign(pairs.size() * T, Vocab::PAD);
+    b.tgt_out.assign(pairs.size() * T, Vocab::PAD);
+    b.src_len.resize(pairs.size());
+    b.tgt_len.resize(pairs.size());
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        const EncodedPair& p = *pairs[i];
+        int* src = &b.src[i * S];
+        int* in = &b.tgt_in[i * T];
+        int* out = &b.tgt_out[i * T];
+        std::copy(p.src.begin(), p.src.end(), src);
+        src[p.src.size()] = Vocab::EOS;
+        in[0] = Vocab::BOS;
+        std::copy(p.tgt.begin(), p.tgt.end(), in + 1);
+        std::copy(p.tgt.begin(), p.tgt.end(), out);
+        out[p.tgt.size()] = Vocab::EOS;
+        b.src_len[i] = static_cast<int>(p.src.size()) + 1;
+        b.tgt_len[i] = static_cast<int>(p.tgt.size()) + 1;
+    }
+    return b;
+}
+
+std::vector<Batch> make_batches(const std::vector<EncodedPair>& pairs, int max_tokens,
+                                uint64_t seed) {
+    if (max_tokens <= 0)
+        throw Error("make_batches: max_tokens must be positive, got " + std::to_string(max_tokens));
+    Rng rng(seed);
+    std::vector<uint64_t> tie(pairs.size());
+    for (auto& t : tie) t = rng.engine()();
+    std::vector<size_t> order(pairs.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        const size_t sa = pairs[a].src.size(), sb = pairs[b].src.size();
+        if (sa != sb) return sa < sb;
+        const size_t ta = pairs[a].tgt.size(), tb = pairs[b].tgt.size();
+        if (ta != tb) return ta < tb;
+        return tie[a] != tie[b] ? tie[a] < tie[b] : a < b;
+    });
+
+    // Greedy cut of the sorted list: a pair joins the current batch while the padded size
+    // B * max(S, T) stays within budget, where S and T include EOS / BOS.
+    std::vector<Batch> batches;
+    std::vector<const EncodedPair*> cur;
+    size_t cur_len = 0;
+    for (size_t idx : order) {
+        const EncodedPair& p = pairs[idx];
+        const size_t len = std::max(p.src.size(), p.tgt.size()) + 1;
+        const size_t new_len = std::max(cur_len, len);
+        if (!cur.empty() && (cur.size() + 1) * new_len > static_cast<size_t>(max_tokens)) {
+            batches.push_back(make_batch(cur));
+            cur.clear();
+            cur_len = 0;
+        }
+        cur.push_back(&p);
+        cur_len = std::max(cur_len, len);
+    }
+    if (!cur.empty()) batches.push_back(make_batch(cur));
+
+    for (size_t i = batches.size(); i > 1; --i) std::swap(batches[i - 1], batches[rng.below(i)]);
+    return batches;
+}
+
+} // namespace al

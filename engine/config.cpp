@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/config.h"
+#include "engine/error.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace al {
+namespace {
+
+void require_min(const char* key, int value, int min, const char* why = nullptr)
+{
+    if (value < min)
+        throw Error(std::string(key) + " must be >= " + std::to_string(min)
+                    + (why ? std::string(" (") + why + ")" : std::string()) + ", got "
+                    + std::to_string(value));
+}
+
+std::string num(double v)
+{
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+void require_tokens(const char* key, const std::string& value)
+{
+    if (value != "char" && value != "word")
+        throw Error(std::string(key) + " must be \"char\" or \"word\", got \"" + value + "\"");
+}
+
+} // namespace
+
+void ModelConfig::validate() const
+{
+    require_min("src_vocab_size", src_vocab_size, 4, "the 4 special tokens");
+    require_min("tgt_vocab_size", tgt_vocab_size, 4, "the 4 special tokens");
+    require_min("d_model", d_model, 1);
+    require_min("nhead", nhead, 1);
+    if (d_model % nhead != 0)
+        throw Error("d_model (" + std::to_string(d_model) + ") must be divisible by nhead ("
+                    + std::to_string(nhead) + ")");
+    // An encoder-decoder model needs at least one layer on each side for cross-attention.
+    require_min("num_encoder_layers", num_encoder_layers, 1);
+    require_min("num_decoder_layers", num_decoder_layers, 1);
+    require_min("dim_feedforward", dim_feedforward, 1);
+    if (!(dropout >= 0.0 && dropout < 1.0))
+        throw Error("dropout must be in [0, 1), got " + num(dropout));
+    if (activation != "relu")
+        throw Error("activation must be \"relu\", got \"" + activation + "\"");
+    if (!(layer_norm_eps > 0.0 && std::isfinite(layer_norm_eps)))
+        throw Error("layer_norm_eps must be > 0, got " + num(layer_norm_eps));
+    if (positional_encoding != "sinusoidal")
+        throw Error("positional_encoding must be \"sinusoidal\", got \"" + positional_encoding + "\"");
+    require_min("max_len", max_len, 1);
+    require_tokens("src_tokens", src_tokens);
+    require_tokens("tgt_tokens", tgt_tokens);
+}
+
+} // namespace al

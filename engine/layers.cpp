@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/layers.h"
+#include "engine/error.h"
+
+#include <cmath>
+#include <limits>
+
+namespace al {
+
+
+// ---------------------------------------------------------------------------------------------
+// Dropout
+
+void dropout_forward(Mat& x, double p, bool train, Rng* rng, DropoutCache& cache)
+{
+    if (!train || p <= 0.0 || rng == nullptr) {
+        cache.mask.resize(0, 0);
+        return;
+    }
+    cache.mask.resize(x.rows(), x.cols());
+    DropoutRng bits(rng->engine()());
+    const uint32_t threshold = uint32_t(p * 4294967296.0);
+    const Scalar keep_scale = Scalar(1.0 / (1.0 - p));
+    Scalar* m = cache.mask.data();
+    const Eigen::Index n = cache.mask.size();
+    Eigen::Index i = 0;
+    for (; i + 1 < n; i += 2) {
+        const uint64_t r = bits.next();
+        m[i] = uint32_t(r) >= threshold ? keep_scale : Scalar(0);
+        m[i + 1] = uint32_t(r >> 32) >= threshold ? keep_scale : Scalar(0);
+    }
+    if (i < n)
+        m[i] = uint32_t(bits.next()) >= threshold ? keep_scale : Scalar(0);
+    x.array() *= cache.mask.array();
+}
+
+void dropout_backward(Mat& dx, const DropoutCache& cache)
+{
+    // forward: y = x * mask
+    if (cache.mask.size())
+        dx.array() *= cache.mask.array();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linear
+
+Linear::Linear(ParamStore& store, const std::string& prefix, int in, int out, bool with_bias)
+{
+    weight = store.add(prefix + ".weight", {out, in});
+    if (with_bias)
+        bias = store.add(prefix + ".bias", {out});
+}
+
+void Linear::forward(const Mat& x, Mat& y) const
+{
+    // x is (N, in), W is (out, in), y is (N, out)
+    y.noalias() = x * weight->value.transpose();
+    if (bias)
+        y.rowwise() += bias->value.row(0);
+}
+
+void Linear::backward(const Mat& x, const Mat& dy, Mat* dx)
+{
+    // forward: y = x W^T + b
+    weight->grad.noalias() += dy.transpose() * x;
+    if (bias)
+        bias->grad.row(0) += dy.colwise().sum();
+    if (dx)
+        dx->noalias() = dy * weight->value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LayerNorm
+
+LayerNorm::LayerNorm(ParamStore& store, const std::string& prefix, int C, double eps_)
+    : eps(eps_)
+{
+    weight = store.add(prefix + ".weight", {C});
+    bias = store.add(prefix + ".bias", {C});
+    weight->value.setOnes();
+}
+
+void LayerNorm::forward(const Mat& x, Mat& y, LayerNormCache& cache) const
+{
+    const Eigen::Index N = x.rows(), C = x.cols();
+    cache.xhat.resize(N, C);
+    cache.rstd.resize(N);
+    y.resize(N, C);
+    const auto gamma = weight->value.row(0).array();
+    const auto beta = bias->value.row(0).array();
+    for (Eigen::Index r = 0; r < N; ++r) {
+        const auto row = x.row(r).array();
+        const Scalar mean = row.mean();
+        const Scalar var = (row - mean).square().mean();
+        const Scalar rstd = Scalar(1) / std::sqrt(var + Scalar(eps));
+        cache.rstd(r) = rstd;
+        cache.xhat.row(r).array() = (row - mean) * rstd;
+        y.row(r).array() = cache.xhat.row(r).array() * gamma + beta;
+    }
+}
+
+void LayerNorm::backward(const Mat& dy, const LayerNormCache& cache, Mat& dx)
+{
+    // forward: y = xhat * gamma + beta, xhat = (x - mean) * rstd
+    const Eigen::Index N = dy.rows(), C = dy.cols();
+    weight->grad.row(0).array() += (dy.array() * cache.xhat.array()).colwise().sum();
+    bias->grad.row(0) += dy.colwise().sum();
+    dx.resize(N, C);
+    const auto gamma = weight->value.row(0).array();
+    for (Eigen::Index r = 0; r < N; ++r) {
+        const auto g = (dy.row(r).array() * gamma).eval();
+        const auto xh = cache.xhat.row(r).array();
+        const Scalar mean_g = g.mean();
+        const Scalar mean_gx = (g * xh).mean();
+        dx.row(r).array() = cache.rstd(r) * (g - mean_g - xh * mean_gx);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embedding + positional encoding
+
+Mat sinusoidal_positional_encoding(int max_len, int C)
+{
+    Mat pe(max_len, C);
+    for (int t = 0; t < max_len; ++t)
+        for (int i = 0; i < C; i += 2) {
+            const double freq = std::exp(-std::log(10000.0) * double(i) / double(C));
+            pe(t, i) = Scalar(std::sin(t * freq));
+            if (i + 1 < C)
+                pe(t, i + 1) = Scalar(std::cos(t * freq));
+        }
+    return pe;
+}
+
+Embedding::Embedding(ParamStore& store, const std::string& name, int V, int C)
+{
+    weight = store.add(name, {V, C});
+}
+
+void Embedding::forward(const std::vector<int>& ids, int L, const Mat& pe, Mat& out) const
+{
+    const Eigen::Index C = weight->value.cols();
+    const int V = int(weight->value.rows());
+    const Scalar scale = std::sqrt(Scalar(C));
+    if (pe.size() && L > pe.rows())
+        throw Error("sequence of " + std::to_string(L) + " tokens is longer than max_len " +
+                    std::to_string(pe.rows()));
+    out.resize(Eigen::Index(ids.size()), C);
+    for (size_t r = 0; r < ids.size(); ++r) {
+        const int id = ids[r];
+        if (id < 0 || id >= V)
+            throw Error("token id " + std::to_string(id) + " outside the vocabulary of " +
+                        std::to_string(V));
+        out.row(Eigen::Index(r)) = weight->value.row(id) * scale;
+        if (pe.size())
+            out.row(Eigen::Index(r)) += pe.row(Eigen::Index(r % size_t(L)));
+    }
+}
+
+void Embedding::backward(const std::vector<int>& ids, const Mat& dy)
+{
+    // forward: out[r] = W[ids[r]] * sqrt(C) + PE[r % L]
+    const Scalar scale = std::sqrt(Scalar(weight->value.cols()));
+    for (size_t r = 0; r < ids.size(); ++r)
+        weight->grad.row(ids[r]) += dy.row(Eigen::Index(r)) * scale;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-head attention
+
+MultiHeadAttention::MultiHeadAttention(ParamStore& store, const std::string& prefix, int C_, int H_)
+    : C(C_), H(H_)
+{
+    if (C % H != 0)
+        throw Error("d_model (" + std::to_string(C) + ") must be divisible by nhead (" +
+                    std::to_string(H) + ")");
+    in_proj_weight = store.add(prefix + ".in_proj_weight", {3 * C, C});
+    in_proj_bias = store.add(prefix + ".in_proj_bias", {3 * C});
+    out_proj = Linear(store, prefix + ".out_proj", C, C);
+}
+
+namespace {
+
+// The q/k/v projections are row blocks of in_proj_weight (3C, C) and in_proj_bias (3C).
+void project(const Mat& x, const Param& w, const Param& b, int block, int C, Mat& y)
+{
+    y.noalias() = x * w.value.middleRows(Eigen::Index(block) * C, C).transpose();
+    y.rowwise() += b.value.row(0).segment(Eigen::Index(block) * C, C);
+}
+
+void project_backward(const Mat& x, const Mat& dy, Param& w, Param& b, int block, int C, Mat& dx,
+                      bool accumulate)
+{
+    // forward: y = x W_blk^T + b_blk
+    w.grad.middleRows(Eigen::Index(block) * C, C).noalias() += dy.transpose() * x;
+    b.grad.row(0).segment(Eigen::Index(block) * C, C) += dy.colwise().sum();
+    if (accumulate)
+        dx.noalias() += dy * w.value.middleRows(Eigen::Index(block) * C, C);
+    else
+        dx.noalias() = dy * w.value.middleRows(Eigen::Index(block) * C, C);
+}
+
+constexpr Scalar kNegInf = -std::numeric_limits<Scalar>::infinity();
+
+} // namespace
+
+void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const AttentionMask& mask,
+                                 double dropout_p, bool train, Rng* rng, AttentionCache& c,
+                                 Mat& out) const
+{
+    const int D = C / H;
+    const int Tq = int(xq.rows()) / B, Tk = int(xkv.rows()) / B;
+    c.B = B;
+    c.Tq = Tq;
+    c.Tk = Tk;
+    project(xq, *in_proj_weight, *in_proj_bias, 0, C, c.q);  // (B*Tq, C)
+    project(xkv, *in_proj_weight, *in_proj_bias, 1, C, c.k); // (B*Tk, C)
+    project(xkv, *in_proj_weight, *in_proj_bias, 2, C, c.v); // (B*Tk, C)
+    c.probs.resize(Eigen::Index(B) * H * Tq, Tk);
+    c.ctx.resize(Eigen::Index(B) * Tq, C);
+    const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
+    const bool use_dropout = train && dropout_p > 0.0 && rng != nullptr;
+
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B; ++b)
+        for (int h = 0; h < H; ++h) {
+            const auto Q = c.q.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D);
+            const auto K = c.k.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D);
+            auto P = c.probs.middleRows((Eigen::Index(b) * H + h) * Tq, Tq);
+            P.noalias() = (Q * K.transpose()) * scale; // scores (Tq, Tk), eq. 1
+            const int klen = mask.key_len ? (*mask.key_len)[size_t(b)] : Tk;
+            for (int i = 0; i < Tq; ++i) {
+                const int visible = mask.causal ? std::min(klen, i + 1) : klen;
+                auto row = P.row(i);
+                if (visible < Tk)
+                    row.tail(Tk - visible).setConstant(kNegInf);
+                if (visible <= 0) { // nothing to attend to: an all-zero row, no NaN
+                    row.setZero();
+                    continue;
+                }
+                const Scalar mx = row.head(visible).maxCoeff();
+                row.head(visible) = (row.head(visible).array() - mx).exp();
+                row.head(visible) /= row.head(visible).sum();
+                if (visible < Tk)
+                    row.tail(Tk - visible).setZero();
+            }
+        }
+
+    const Mat* used = &c.probs;
+    if (use_dropout) {
+        c.dropped = c.probs;
+        dropout_forward(c.dropped, dropout_p, true, rng, c.prob_drop);
+        used = &c.dropped;
+    } else {
+        c.dropped.resize(0, 0);
+        c.prob_drop.mask.resize(0, 0);
+    }
+
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B; ++b)
+        for (int h = 0; h < H; ++h) {
+            const auto P = used->middleRows((Eigen::Index(b) * H + h) * Tq, Tq);
+            const auto V = c.v.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D);
+            c.ctx.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = P * V;
+        }
+    out_proj.forward(c.ctx, out);
+}
+
+void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout, AttentionCache& c,
+                                  Mat& dxq, Mat& dxkv)
+{
+    const int D = C / H, B = c.B, Tq = c.Tq, Tk = c.Tk;
+    const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
+    Mat dctx;
+    out_proj.backward(c.ctx, dout, &dctx); // (B*Tq, C)
+    Mat dq(Eigen::Index(B) * Tq, C), dk(Eigen::Index(B) * Tk, C), dv(Eigen::Index(B) * Tk, C);
+    const bool dropped = c.dropped.size() > 0;
+    const Mat& used = dropped ? c.dropped : c.probs;
+
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B; ++b)
+        for (int h = 0; h < H; ++h) {
+            const Eigen::Index pr = (Eigen::Index(b) * H + h) * Tq;
+            const auto P = c.probs.middleRows(pr, Tq);
+            const auto Pu = used.middleRows(pr, Tq);
+            const auto Q = c.q.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D);
+            const auto K = c.k.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D);
+            const auto V = c.v.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D);
+            const auto dC = dctx.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D);
+            // forward: ctx = Pu V, Pu = dropout(P)
+            dv.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = Pu.transpose() * dC;
+            Mat dP = dC * V.transpose(); // (Tq, Tk)
+            if (dropped)
+                dP.array() *= c.prob_drop.mask.middleRows(pr, Tq).array();
+            // forward: P = softmax(S) -> dS = P * (dP - rowsum(dP * P))
+            const auto rowdot = (dP.array() * P.array()).rowwise().sum().eval();
+            Mat dS = (P.array() * (dP.array().colwise() - rowdot)).matrix() * scale;
+            // forward: S = Q K^T * scale
+            dq.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = dS * K;
+            dk.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = dS.transpose() * Q;
+        }
+
+    project_backward(xq, dq, *in_proj_weight, *in_proj_bias, 0, C, dxq, false);
+    project_backward(xkv, dk, *in_proj_weight, *in_proj_bias, 1, C, dxkv, false);
+    project_backward(xkv, dv, *in_proj_weight, *in_proj_bias, 2, C, dxkv, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Feed-forward
+
+FeedForward::FeedForward(ParamStore& store, const std::string& prefix, int C, int F)
+{
+    linear1 = Linear(store, prefix + "linear1", C, F);
+    linear2 = Linear(store, prefix + "linear2", F, C);
+}
+
+void FeedForward::forward(const Mat& x, double dropout_p, bool train, Rng* rng, FeedForwardCache& c,
+                          Mat& out) const
+{
+    linear1.forward(x, c.pre);          // (N, F)
+    c.h = c.pre.cwiseMax(Scalar(0));    // ReLU
+    dropout_forward(c.h, dropout_p, train, rng, c.drop);
+    linear2.forward(c.h, out);          // (N, C)
+}
+
+void FeedForward::backward(const Mat& x, const Mat& dout, FeedForwardCache& c, Mat& dx)
+{
+    Mat dh;
+    linear2.backward(c.h, dout, &dh);
+    dropout_backward(dh, c.drop);
+    // forward: h = relu(pre)
+    dh.array() *= (c.pre.array() > Scalar(0)).cast<Scalar>();
+    linear1.backward(x, dh, &dx);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoder layer
+
+EncoderLayer::EncoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
+                           bool norm_first_)
+    : norm_first(norm_first_)
+{
+    self_attn = MultiHeadAttention(store, p + "self_attn", C, H);
+    ff = FeedForward(store, p, C, F);
+    norm1 = LayerNorm(store, p + "norm1", C, eps);
+    norm2 = LayerNorm(store, p + "norm2", C, eps);
+}
+
+void EncoderLayer::forward(const Mat& x, int B, const std::vector<int>& key_len, double dp, bool train,
+                           Rng* rng, EncoderLayerCache& c) const
+{
+    const AttentionMask mask{&key_len, false};
+    c.x = x;
+    if (norm_first) {
+        norm1.forward(c.x, c.n1, c.ln1);
+        self_attn.forward(c.n1, c.n1, B, mask, dp, train, rng, c.sa, c.sa_out);
+        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
+        c.x1 = c.x + c.sa_out;
+        norm2.forward(c.x1, c.n2, c.ln2);
+        ff.forward(c.n2, dp, train, rng, c.ff, c.ff_out);
+        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
+        c.y = c.x1 + c.ff_out;
+    } else {
+        self_attn.forward(c.x, c.x, B, mask, dp, train, rng, c.sa, c.sa_out);
+        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
+        Mat r1 = c.x + c.sa_out;
+        norm1.forward(r1, c.x1, c.ln1);
+        ff.forward(c.x1, dp, train, rng, c.ff, c.ff_out);
+        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
+        Mat r2 = c.x1 + c.ff_out;
+        norm2.forward(r2, c.y, c.ln2);
+    }
+}
+
+void EncoderLayer::backward(const Mat& dy, EncoderLayerCache& c, Mat& dx)
+{
+    Mat dq, dkv;
+    if (norm_first) {
+        // forward: y = x1 + drop(FF(LN2(x1)))
+        Mat dff = dy;
+        dropout_backward(dff, c.ff_drop);
+        Mat dn2, dx1_ln;
+        ff.backward(c.n2, dff, c.ff, dn2);
+        norm2.backward(dn2, c.ln2, dx1_ln);
+        Mat dx1 = dy + dx1_ln;
+        // forward: x1 = x + drop(SA(LN1(x)))
+        Mat dsa = dx1;
+        dropout_backward(dsa, c.sa_drop);
+        self_attn.backward(c.n1, c.n1, dsa, c.sa, dq, dkv);
+        dq += dkv;
+        Mat dx_ln;
+        norm1.backward(dq, c.ln1, dx_ln);
+        dx = dx1 + dx_ln;
+    } else {
+        // forward: y = LN2(x1 + drop(FF(x1)))
+        Mat dr2;
+        norm2.backward(dy, c.ln2, dr2);
+        Mat dff = dr2;
+        dropout_backward(dff, c.ff_drop);
+        Mat dx1;
+        ff.backward(c.x1, dff, c.ff, dx1);
+        dx1 += dr2;
+        // forward: x1 = LN1(x + drop(SA(x)))
+        Mat dr1;
+        norm1.backward(dx1, c.ln1, dr1);
+        Mat dsa = dr1;
+        dropout_backward(dsa, c.sa_drop);
+        self_attn.backward(c.x, c.x, dsa, c.sa, dq, dkv);
+        dx = dr1 + dq + dkv;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoder layer
+
+DecoderLayer::DecoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
+                           bool norm_first_)
+    : norm_first(norm_first_)
+{
+    self_attn = MultiHeadAttention(store, p + "self_attn", C, H);
+    cross_attn = MultiHeadAttention(store, p + "multihead_attn", C, H);
+    ff = FeedForward(store, p, C, F);
+    norm1 = LayerNorm(store, p + "norm1", C, eps);
+    norm2 = LayerNorm(store, p + "norm2", C, eps);
+    norm3 = LayerNorm(store, p + "norm3", C, eps);
+}
+
+void DecoderLayer::forward(const Mat& x, const Mat& memory, int B, const std::vector<int>& tgt_len,
+                           const std::vector<int>& src_len, double dp, bool train, Rng* rng,
+                           DecoderLayerCache& c) const
+{
+    const AttentionMask self_mask{&tgt_len, true};
+    const AttentionMask cross_mask{&src_len, false};
+    c.x = x;
+    if (norm_first) {
+        norm1.forward(c.x, c.n1, c.ln1);
+        self_attn.forward(c.n1, c.n1, B, self_mask, dp, train, rng, c.sa, c.sa_out);
+        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
+        c.x1 = c.x + c.sa_out;
+        norm2.forward(c.x1, c.n2, c.ln2);
+        cross_attn.forward(c.n2, memory, B, cross_mask, dp, train, rng, c.ca, c.ca_out);
+        dropout_forward(c.ca_out, dp, train, rng, c.ca_drop);
+        c.x2 = c.x1 + c.ca_out;
+        norm3.forward(c.x2, c.n3, c.ln3);
+        ff.forward(c.n3, dp, train, rng, c.ff, c.ff_out);
+        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
+        c.y = c.x2 + c.ff_out;
+    } else {
+        self_attn.forward(c.x, c.x, B, self_mask, dp, train, rng, c.sa, c.sa_out);
+        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
+        Mat r1 = c.x + c.sa_out;
+        norm1.forward(r1, c.x1, c.ln1);
+        cross_attn.forward(c.x1, memory, B, cross_mask, dp, train, rng, c.ca, c.ca_out);
+        dropout_forward(c.ca_out, dp, train, rng, c.ca_drop);
+        Mat r2 = c.x1 + c.ca_out;
+        norm2.forward(r2, c.x2, c.ln2);
+        ff.forward(c.x2, dp, train, rng, c.ff, c.ff_out);
+        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
+        Mat r3 = c.x2 + c.ff_out;
+        norm3.forward(r3, c.y, c.ln3);
+    }
+}
+
+void DecoderLayer::backward(const Mat& dy, const Mat& memory, DecoderLayerCache& c, Mat& dx,
+                            Mat& dmemory)
+{
+    Mat dq, dkv;
+    if (norm_first) {
+        // forward: y = x2 + drop(FF(LN3(x2)))
+        Mat dff = dy;
+        dropout_backward(dff, c.ff_drop);
+        Mat dn3, dln;
+        ff.backward(c.n3, dff, c.ff, dn3);
+        norm3.backward(dn3, c.ln3, dln);
+        Mat dx2 = dy + dln;
+        // forward: x2 = x1 + drop(CA(LN2(x1), memory))
+        Mat dca = dx2;
+        dropout_backward(dca, c.ca_drop);
+        cross_attn.backward(c.n2, memory, dca, c.ca, dq, dkv);
+        dmemory += dkv;
+        norm2.backward(dq, c.ln2, dln);
+        Mat dx1 = dx2 + dln;
+        // forward: x1 = x + drop(SA(LN1(x)))
+        Mat dsa = dx1;
+        dropout_backward(dsa, c.sa_drop);
+        self_attn.backward(c.n1, c.n1, dsa, c.sa, dq, dkv);
+        dq += dkv;
+        norm1.backward(dq, c.ln1, dln);
+        dx = dx1 + dln;
+    } else {
+        // forward: y = LN3(x2 + drop(FF(x2)))
+        Mat dr3;
+        norm3.backward(dy, c.ln3, dr3);
+        Mat dff = dr3;
+        dropout_backward(dff, c.ff_drop);
+        Mat dx2;
+        ff.backward(c.x2, dff, c.ff, dx2);
+        dx2 += dr3;
+        // forward: x2 = LN2(x1 + drop(CA(x1, memory)))
+        Mat dr2;
+        norm2.backward(dx2, c.ln2, dr2);
+        Mat dca = dr2;
+        dropout_backward(dca, c.ca_drop);
+        cross_attn.backward(c.x1, memory, dca, c.ca, dq, dkv);
+        dmemory += dkv;
+        Mat dx1 = dr2 + dq;
+        // forward: x1 = LN1(x + drop(SA(x)))
+        Mat dr1;
+        norm1.backward(dx1, c.ln1, dr1);
+        Mat dsa = dr1;
+        dropout_backward(dsa, c.sa_drop);
+        self_attn.backward(c.x, c.x, dsa, c.sa, dq, dkv);
+        dx = dr1 + dq + dkv;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loss
+
+double cross_entropy_forward_backward(const Mat& logits, const std::vector<int>& targets, int pad_id,
+                                      double eps, Mat* dlogits, double* nll_out, int64_t* correct_out,
+                                      int64_t* n_out)
+{
+    const Eigen::Index N = logits.rows(), V = logits.cols();
+    if (Eigen::Index(targets.size()) != N)
+        throw Error("cross_entropy: " + std::to_string(targets.size()) + " targets for " +
+                    std::to_string(N) + " rows of logits");
+    int64_t n = 0;
+    for (int t : targets)
+        n += t != pad_id;
+    if (dlogits)
+        dlogits->resize(N, V);
+    double loss = 0, nll = 0;
+    int64_t correct = 0;
+    const double inv_n = n ? 1.0 / double(n) : 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : loss, nll, correct)
+    for (Eigen::Index r = 0; r < N; ++r) {
+        const int y = targets[size_t(r)];
+        if (y == pad_id) {
+            if (dlogits)
+                dlogits->row(r).setZero();
+            continue;
+        }
+        const auto z = logits.row(r).array();
+        Eigen::Index arg;
+        const Scalar mx = z.maxCoeff(&arg);
+        const double sum_exp = double((z - mx).exp().sum());
+        const double lse = double(mx) + std::log(sum_exp);
+        const double nll_r = lse - double(z(y));
+        const double mean_neg_logp = lse - double(z.sum()) / double(V);
+        loss += (1.0 - eps) * nll_r + eps * mean_neg_logp;
+        nll += nll_r;
+        correct += arg == y;
+        if (dlogits) {
+            // d/dz of the smoothed loss: softmax(z) - q, q = (1-eps) onehot(y) + eps/V
+            auto d = dlogits->row(r).array();
+            d = (z - Scalar(lse)).exp() - Scalar(eps / double(V));
+            d(y) -= Scalar(1.0 - eps);
+            d *= Scalar(inv_n);
+        }
+    }
+    if (nll_out)
+        *nll_out = nll * inv_n;
+    if (correct_out)
+        *correct_out = correct;
+    if (n_out)
+        *n_out = n;
+    return loss * inv_n;
+}
+
+} // namespace al

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/trainer.h"
+#include "engine/checkpoint.h"
+#include "engine/error.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+#include <omp.h>
+
+namespace al {
+
+namespace {
+
+std::vector<std::vector<std::string>> tokenize_all(const Tokenizer& tok, const std::vector<SentencePair>& pairs,
+                                                   bool source)
+{
+    std::vector<std::vector<std::string>> out;
+    out.reserve(pairs.size());
+    for (const auto& p : pairs)
+        out.push_back(tok.tokenize(source ? p.src : p.tgt));
+    return out;
+}
+
+std::vector<std::string> sample_side(const std::vector<SentencePair>& pairs, bool source, size_t n)
+{
+    std::vector<std::string> out;
+    for (size_t i = 0; i < pairs.size() && i < n; ++i)
+        out.push_back(source ? pairs[i].src : pairs[i].tgt);
+    return out;
+}
+
+void set_threads(int threads)
+{
+    if (threads > 0) {
+        omp_set_num_threads(threads);
+        Eigen::setNbThreads(threads);
+    }
+}
+
+} // namespace
+
+Trainer::Trainer(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train, const DataOptions& opts)
+    : m_model{Transformer(), Vocab(), Vocab(), Tokenizer(TokenKind::Char), Tokenizer(TokenKind::Word)},
+      m_train(train), m_rng(train.seed)
+{
+    set_threads(train.threads);
+    if (data.train.empty())
+        throw Error("the training split is empty");
+    const TokenKind sk = resolve_token_kind(opts.src_tokens, sample_side(data.train, true, 2000));
+    const TokenKind tk = resolve_token_kind(opts.tgt_tokens, sample_side(data.train, false, 2000));
+    m_model.src_tokenizer = Tokenizer(sk);
+    m_model.tgt_tokenizer = Tokenizer(tk);
+    m_model.src_vocab = Vocab::build(tokenize_all(m_model.src_tokenizer, data.train, true), opts.min_count);
+    m_model.tgt_vocab = Vocab::build(tokenize_all(m_model.tgt_tokenizer, data.train, false), opts.min_count);
+    cfg.src_vocab_size = m_model.src_vocab.size();
+    cfg.tgt_vocab_size = m_model.tgt_vocab.size();
+    cfg.src_tokens = to_string(sk);
+    cfg.tgt_tokens = to_string(tk);
+    cfg.max_len = std::max(cfg.max_len, train.max_len + 1);
+    m_model.net = Transformer(cfg, train.seed);
+    prepare(data);
+}
+
+Trainer::Trainer(const CorpusSplits& data, TranslationModel model, const TrainConfig& train,
+                 const std::string& optimizer_path)
+    : m_model(std::move(model)), m_train(train), m_rng(train.seed)
+{
+    set_threads(train.threads);
+    if (data.train.empty())
+        throw Error("the training split is empty");
+    if (!optimizer_path.empty()) {
+        m_model.net.params().ensure_optimizer_state();
+        m_step = load_optimizer_state(m_model.net.params(), optimizer_path);
+        m_rng.seed(train.seed + uint64_t(m_step));
+    }
+    prepare(data);
+}
+
+void Trainer::prepare(const CorpusSplits& data)
+{
+    m_raw = data;
+    const int limit = std::min(m_train.max_len, m_model.net.config().max_len - 1);
+    auto encode = [&](const std::vector<SentencePair>& pairs, bool drop_long) {
+        std::vector<EncodedPair> out;
+        out.reserve(pairs.size());
+        for (const auto& p : pairs) {
+            EncodedPair e{m_model.src_vocab.encode(m_model.src_tokenizer.tokenize(p.src)),
+                          m_model.tgt_vocab.encode(m_model.tgt_tokenizer.tokenize(p.tgt))};
+            if (e.src.empty() || e.tgt.empty())
+                continue;
+            if (int(e.src.size()) > limit || int(e.tgt.size()) > limit) {
+                if (drop_long)
+                    continue;
+                e.src.resize(std::min(e.src.size(), size_t(limit)));
+                e.tgt.resize(std::min(e.tgt.size(), size_t(limit)));
+            }
+            out.push_back(std::move(e));
+        }
+        return out;
+    };
+    m_train_pairs = encode(data.train, true);
+    m_valid_pairs = encode(data.valid, false);
+    if (m_train_pairs.empty())
+        throw Error("no training pair fits max_len " + std::to_string(limit));
+    m_model.net.params().ensure_optimizer_state();
+    m_batches.clear();
+    m_batch_pos = 0;
+}
+
+void Trainer::next_epoch()
+{
+    m_batches = make_batches(m_train_pairs, m_train.max_tokens, m_train.seed * 1000003ull + uint64_t(m_epoch));
+    m_batch_pos = 0;
+    ++m_epoch;
+}
+
+double Trainer::learning_rate(int64_t s) const
+{
+    // "Attention Is All You Need" eq. 3: lr = d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)
+    const double step = double(std::max<int64_t>(s, 1));
+    const double warmup = double(std::max(m_train.warmup_steps, 1));
+    return m_train.lr_factor / std::sqrt(double(m_model.net.config().d_model)) *
+           std::min(1.0 / std::sqrt(step), step / (warmup * std::sqrt(warmup)));
+}
+
+StepStats Trainer::train_step()
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    if (m_batch_pos >= m_batches.size())
+        next_epoch();
+    const Batch& batch = m_batches[m_batch_pos++];
+    ParamStore& params = m_model.net.params();
+    params.zero_grad();
+
+    StepStats st;
+    m_model.net.forward(batch, m_act, true, &m_rng);
+    Mat dlogits;
+    int64_t n_tokens = 0;
+    st.loss = cross_entropy_forward_backward(m_act.logits, batch.tgt_out, Vocab::PAD, m_train.label_smoothing,
+                                             &dlogits, &st.nll, nullptr, &n_tokens);
+    m_model.net.backward(batch, m_act, dlogits);
+
+    // Global-norm clipping (as torch.nn.utils.clip_grad_norm_).
+    double sq = 0;
+    for (const auto& p : params.all())
+        sq += double(p->grad.squaredNorm());
+    st.grad_norm = std::sqrt(sq);
+    Scalar clip_scale = 1;
+    if (m_train.clip_grad_norm > 0 && st.grad_norm > m_train.clip_grad_norm)
+        clip_scale = Scalar(m_train.clip_grad_norm / (st.grad_norm + 1e-6));
+
+    // Adam (Kingma & Ba 2015, algorithm 1); the step counter advances once per optimizer step.
+    ++m_step;
+    st.lr = learning_rate(m_step);
+    const double bc1 = 1.0 - std::pow(m_train.adam_beta1, double(m_step));
+    const double bc2 = 1.0 - std::pow(m_train.adam_beta2, double(m_step));
+    const Scalar b1 = Scalar(m_train.adam_beta1), b2 = Scalar(m_train.adam_beta2);
+    const Scalar step_size = Scalar(st.lr / bc1);
+    const Scalar inv_sqrt_bc2 = Scalar(1.0 / std::sqrt(bc2));
+    const Scalar eps = Scalar(m_train.adam_eps);
+    const auto& all = params.all();
+#pragma omp parallel for schedule(dynamic)
+    for (size_t i = 0; i < all.size(); ++i) {
+        Param& p = *all[i];
+        if (!p.trainable)
+            continue;
+        const auto g = (p.grad.array() * clip_scale).eval();
+        p.adam_m.array() = b1 * p.adam_m.array() + (1 - b1) * g;
+        p.adam_v.array() = b2 * p.adam_v.array() + (1 - b2) * g.square();
+        p.value.array() -= step_size * p.adam_m.array() / (p.adam_v.array().sqrt() * inv_sqrt_bc2 + eps);
+    }
+
+    st.step = m_step;
+    st.tgt_tokens = n_tokens;
+    st.epoch = double(m_epoch - 1) + double(m_batch_pos) / double(std::max<size_t>(m_batches.size(), 1));
+    st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return st;
+}
+
+EvalStats Trainer::evaluate(size_t max_pairs) const
+{
+    std::vector<EncodedPair> pairs = m_valid_pairs;
+    if (max_pairs && pairs.size() > max_pairs)
+        pairs.resize(max_pairs);
+    EvalStats ev;
+    if (pairs.empty())
+        return ev;
+    const std::vector<Batch> batches = make_batches(pairs, m_train.max_tokens, 0);
+    Seq2SeqActivations act;
+    double total = 0;
+    int64_t correct_total = 0;
+    for (const Batch& b : batches) {
+        m_model.net.forward(b, act, false, nullptr);
+        double nll = 0;
+        int64_t correct = 0, n = 0;
+        cross_entropy_forward_backward(act.logits, b.tgt_out, Vocab::PAD, 0.0, nullptr, &nll, &correct, &n);
+        total += nll * double(n);
+        correct_total += correct;
+        ev.tokens += n;
+    }
+    ev.loss = total / double(ev.tokens);
+    ev.perplexity = std::exp(ev.loss);
+    ev.token_accuracy = double(correct_total) / double(ev.tokens);
+    return ev;
+}
+
+BleuResult Trainer::test_bleu(size_t max_sentences, std::vector<std::string>* samples) const
+{
+    std::vector<SentencePair> test = m_raw.test;
+    if (max_sentences && test.size() > max_sentences)
+        test.resize(max_sentences);
+    const int limit = m_model.net.config().max_len - 1;
+    std::vector<std::vector<int>> sources;
+    for (const auto& p : test) {
+        auto ids = m_model.src_vocab.encode(m_model.src_tokenizer.tokenize(p.src));
+        if (int(ids.size()) > limit)
+            ids.resize(size_t(limit));
+        sources.push_back(std::move(ids));
+    }
+    // Decode in length-sorted chunks so that a chunk has little padding.
+    std::vector<size_t> order(sources.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return sources[a].size() < sources[b].size(); });
+    std::vector<std::vector<int>> hyps_ids(sources.size());
+    const size_t chunk = 64;
+    for (size_t i = 0; i < order.size(); i += chunk) {
+        std::vector<std::vector<int>> srcs;
+        for (size_t j = i; j < std::min(order.size(), i + chunk); ++j)
+            srcs.push_back(sources[order[j]]);
+        int longest = 0;
+        for (const auto& s : srcs)
+            longest = std::max(longest, int(s.size()));
+        const auto outs = greedy_decode(m_model.net, srcs, std::min(limit, 2 * longest + 10));
+        for (size_t j = 0; j < outs.size(); ++j)
+            hyps_ids[order[i + j]] = outs[j];
+    }
+    std::vector<std::vector<std::string>> hyps;
+    std::vector<std::vector<std::vector<std::string>>> refs;
+    for (size_t i = 0; i < test.size(); ++i) {
+        std::vector<std::string> h;
+        for (int id : hyps_ids[i])
+            h.push_back(m_model.tgt_vocab.token(id));
+        refs.push_back({m_model.tgt_tokenizer.tokenize(test[i].tgt)});
+        if (samples)
+            samples->push_back(test[i].src + "\t" + test[i].tgt + "\t" + m_model.tgt_tokenizer.detokenize(h));
+        hyps.push_back(std::move(h));
+    }
+    return corpus_bleu(hyps, refs);
+}
+
+std::shared_ptr<const TranslationModel> Trainer::snapshot() const
+{
+    return std::make_shared<const TranslationModel>(m_model);
+}
+
+void Trainer::save(const std::string& dir) const
+{
+    save_model_dir(m_model, dir);
+    save_optimizer_state(m_model.net.params(), m_step, (std::filesystem::path(dir) / "optimizer.safetensors").string());
+}
+
+} // namespace al

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/translation_model.h"
+#include "engine/checkpoint.h"
+#include "engine/config_json.h"
+#include "engine/error.h"
+#include "engine/safetensors.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace al {
+
+std::vector<std::vector<int>> greedy_decode(const Transformer& net,
+                                            const std::vector<std::vector<int>>& sources, int max_len)
+{
+    const int B = int(sources.size());
+    std::vector<std::vector<int>> out(static_cast<size_t>(B));
+    if (B == 0)
+        return out;
+    const int model_max = net.config().max_len;
+    Batch batch;
+    batch.B = B;
+    batch.S = 1;
+    for (const auto& s : sources)
+        batch.S = std::max(batch.S, int(s.size()) + 1);
+    if (batch.S > model_max)
+        batch.S = model_max;
+    batch.src.assign(size_t(B) * batch.S, Vocab::PAD);
+    batch.src_len.resize(size_t(B));
+    for (int b = 0; b < B; ++b) {
+        const int n = std::min(int(sources[size_t(b)].size()), batch.S - 1);
+        std::copy_n(sources[size_t(b)].begin(), n, batch.src.begin() + ptrdiff_t(b) * batch.S);
+        batch.src[size_t(b) * batch.S + size_t(n)] = Vocab::EOS;
+        batch.src_len[size_t(b)] = n + 1;
+    }
+    Seq2SeqActivations act;
+    net.encode(batch, act);
+
+    max_len = std::min(max_len, model_max - 1);
+    std::vector<bool> done(size_t(B), false);
+    int remaining = B;
+    Mat last(B, net.config().d_model), logits;
+    for (int t = 0; t < max_len && remaining > 0; ++t) {
+        // Decoder input "BOS y1 .. yt" for every sequence (finished ones are padded with EOS;
+        // their outputs are ignored). Recomputed from scratch: causal, so identical to caching.
+        batch.T = t + 1;
+        batch.tgt_in.assign(size_t(B) * batch.T, Vocab::EOS);
+        batch.tgt_len.assign(size_t(B), batch.T);
+        for (int b = 0; b < B; ++b) {
+            batch.tgt_in[size_t(b) * batch.T] = Vocab::BOS;
+            const auto& o = out[size_t(b)];
+            std::copy(o.begin(), o.end(), batch.tgt_in.begin() + ptrdiff_t(b) * batch.T + 1);
+        }
+        net.decode(batch, act);
+        for (int b = 0; b < B; ++b)
+            last.row(b) = act.dec_out.row(Eigen::Index(b) * batch.T + t);
+        net.project_logits(last, logits);
+        for (int b = 0; b < B; ++b) {
+            if (done[size_t(b)])
+                continue;
+            Eigen::Index arg;
+            logits.row(b).maxCoeff(&arg);
+            if (int(arg) == Vocab::EOS) {
+                done[size_t(b)] = true;
+                --remaining;
+            } else {
+                out[size_t(b)].push_back(int(arg));
+            }
+        }
+    }
+    return out;
+}
+
+Translation translate(const TranslationModel& model, const std::string& sentence, int max_len, Trace* trace)
+{
+    Translation result;
+    std::vector<std::string> src_tokens = model.src_tokenizer.tokenize(sentence);
+    const int room = model.net.config().max_len - 1;
+    if (int(src_tokens.size()) > room)
+        src_tokens.resize(size_t(room));
+    const std::vector<int> src_ids = model.src_vocab.encode(src_tokens);
+    result.src_tokens = src_tokens;
+    result.src_tokens.push_back(Vocab::kSpecials[Vocab::EOS]);
+    if (src_tokens.empty()) {
+        if (trace)
+            *trace = Trace{};
+        return result;
+    }
+    const std::vector<int> out = greedy_decode(model.net, {src_ids}, max_len).front();
+    for (int id : out)
+        result.out_tokens.push_back(model.tgt_vocab.token(id));
+    result.text = model.tgt_tokenizer.detokenize(result.out_tokens);
+
+    if (trace) {
+        // One teacher-forced pass over "BOS y1 .. yn" records every layer's attention.
+        Batch batch;
+        batch.B = 1;
+        batch.S = int(src_ids.size()) + 1;
+        batch.src = src_ids;
+        batch.src.push_back(Vocab::EOS);
+        batch.src_len = {batch.S};
+        batch.T = int(out.size()) + 1;
+        batch.tgt_in.push_back(Vocab::BOS);
+        batch.tgt_in.insert(batch.tgt_in.end(), out.begin(), out.end());
+        batch.tgt_len = {batch.T};
+        Seq2SeqActivations act;
+        model.net.encode(batch, act);
+        model.net.decode(batch, act);
+        *trace = Trace{};
+        trace->src_tokens = result.src_tokens;
+        trace->tgt_in_tokens.push_back(Vocab::kSpecials[Vocab::BOS]);
+        trace->tgt_in_tokens.insert(trace->tgt_in_tokens.end(), result.out_tokens.begin(),
+                                    result.out_tokens.end());
+        trace->tgt_out_tokens = result.out_tokens;
+        trace->tgt_out_tokens.push_back(Vocab::kSpecials[Vocab::EOS]);
+        model.net.fill_trace(act, 0, *trace);
+    }
+    return result;
+}
+
+void save_model_dir(const TranslationModel& model, const std::string& dir)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw Error("cannot create model directory '" + dir + "': " + ec.message());
+    const fs::path d(dir);
+    ModelConfig cfg = model.net.config();
+    cfg.src_tokens = to_string(model.src_tokenizer.kind());
+    cfg.tgt_tokens = to_string(model.tgt_tokenizer.kind());
+    save_params(model.net.params(), (d / "model.safetensors").string());
+    model.src_vocab.save((d / "src_vocab.txt").string());
+    model.tgt_vocab.save((d / "tgt_vocab.txt").string());
+    // config.json last: a directory with a config.json is complete.
+    atomic_write_file((d / "config.json").string(), model_config_to_json(cfg).dump(2) + "\n");
+}
+
+TranslationModel load_model_dir(const std::string& dir)
+{
+    namespace fs = std::filesystem;
+    const fs::path d(dir);
+    if (!fs::is_directory(d))
+        throw Error("'" + dir + "' is not a model directory");
+    const std::string cfg_path = (d / "config.json").string();
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(read_file(cfg_path));
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(cfg_path + ": invalid JSON: " + e.what());
+    }
+    const ModelConfig cfg = model_config_from_json(j, cfg_path);
+    TranslationModel m{Transformer(cfg, 0), Vocab::load((d / "src_vocab.txt").string()),
+                       Vocab::load((d / "tgt_vocab.txt").string()),
+                       Tokenizer(token_kind_from_string(cfg.src_tokens, cfg_path + ": key 'src_tokens'")),
+                       Tokenizer(token_kind_from_string(cfg.tgt_tokens, cfg_path + ": key 'tgt_tokens'"))};
+    if (m.src_vocab.size() != cfg.src_vocab_size)
+        throw Error((d / "src_vocab.txt").string() + ": " + std::to_string(m.src_vocab.size()) +
+                    " tokens, but config.json says src_vocab_size " + std::to_string(cfg.src_vocab_size));
+    if (m.tgt_vocab.size() != cfg.tgt_vocab_size)
+        throw Error((d / "tgt_vocab.txt").string() + ": " + std::to_string(m.tgt_vocab.size()) +
+                    " tokens, but config.json says tgt_vocab_size " + std::to_string(cfg.tgt_vocab_size));
+    load_params(m.net.params(), (d / "model.safetensors").string());
+    return m;
+}
+
+} // namespace al

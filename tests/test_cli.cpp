@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Command line (app/cli): option parsing, defaults, usage errors that name the option, exit
+// codes, an end-to-end train -> save -> translate -> eval run of a tiny model, and the
+// attention Trace JSON (engine/trace_json).
+#include "app/cli.h"
+#include "engine/error.h"
+#include "engine/safetensors.h"
+#include "engine/trace_json.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <sstream>
+
+using namespace al;
+using namespace al::cli;
+
+namespace {
+
+/// Writes a small synthetic English \t Chinese corpus (cmn.txt layout, with an attribution
+/// column) of 6 x 4 x 4 = 96 pairs, plus `bad` malformed lines.
+QString writeCorpus(const QString& dir, int bad = 0)
+{
+    const char* subj[][2] = {{"I", "我"}, {"You", "你"}, {"He", "他"}, {"She", "她"}, {"Tom", "汤姆"}, {"Mary", "玛丽"}};
+    const char* verb[][2] = {{"like", "喜欢"}, {"see", "看见"}, {"want", "想要"}, {"have", "有"}};
+    const char* obj[][2] = {{"apples", "苹果"}, {"books", "书"}, {"cats", "猫"}, {"tea", "茶"}};
+    QString text;
+    for (auto& s : subj)
+        for (auto& v : verb)
+            for (auto& o : obj)
+                text += QString("%1 %2 %3.\t%4%5%6。\tCC-BY 2.0 (France) Attribution: tatoeba.org #1 (x) & #2 (y)\n")
+                            .arg(s[0], v[0], o[0], s[1], v[1], o[1]);
+    for (int i = 0; i < bad; ++i) text += QString("only one column %1\n").arg(i);
+    const QString path = dir + "/corpus.tsv";
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+    f.write(text.toUtf8());
+    return path;
+}
+
+int countLines(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return -1;
+    return int(f.readAll().count('\n'));
+}
+
+struct Run {
+    int code = -1;
+    std::string out, err;
+};
+
+Run runArgs(const QStringList& args, const std::string& input = {})
+{
+    std::istringstream in(input);
+    std::ostringstream out, err;
+    Run r;
+    r.code = runCli(args, in, out, err);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void trainDefaults()
+    {
+        TrainOptions o;
+        const ParseStatus st = parseTrainArgs({}, o);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QVERIFY2(!o.source.data.isEmpty(), "the bundled corpus must be found via AL_SOURCE_RESOURCE_DIR");
+        QVERIFY(QFileInfo(o.source.data).isFile());
+        QVERIFY(o.source.data.endsWith("data/cmn-eng/cmn.txt"));
+        QCOMPARE(defaultCorpusPath(), o.source.data);
+        QCOMPARE(o.source.src_col, 1);
+        QCOMPARE(o.source.tgt_col, 0);
+        QCOMPARE(o.source.split_seed, uint64_t(1));
+        QCOMPARE(o.src_tokens, TokenKind::Auto);
+        QCOMPARE(o.tgt_tokens, TokenKind::Auto);
+        QCOMPARE(o.min_count, 2);
+        QCOMPARE(o.minutes, 10.0);
+        QCOMPARE(o.steps, int64_t(0));
+        const ModelConfig mc;
+        QCOMPARE(o.model.d_model, mc.d_model);
+        QCOMPARE(o.model.nhead, mc.nhead);
+        QCOMPARE(o.model.num_encoder_layers, mc.num_encoder_layers);
+        QCOMPARE(o.model.dim_feedforward, mc.dim_feedforward);
+        QCOMPARE(o.model.norm_first, false);
+        const TrainConfig tc;
+        QCOMPARE(o.train.max_tokens, tc.max_tokens);
+        QCOMPARE(o.train.warmup_steps, tc.warmup_steps);
+        QCOMPARE(o.train.seed, tc.seed);
+        QVERIFY(o.train.threads >= 1);
+        QVERIFY(o.out.isEmpty());
+        QVERIFY(o.resume.isEmpty());
+    }
+
+    void trainOptions()
+    {
+        TrainOptions o;
+        const ParseStatus st = parseTrainArgs(
+            {"--data", "x.tsv", "--src-col", "0", "--tgt-col", "2", "--split-seed", "7", "--src-tokens", "word",
+             "--tgt-tokens", "char", "--min-count", "3", "--d-model", "64", "--nhead", "8", "--encoder-layers", "2",
+             "--decoder-layers", "1", "--d-ff", "128", "--dropout", "0.2", "--pre-ln", "--max-tokens", "500",
+             "--max-len", "40", "--warmup", "50", "--lr-factor", "2", "--label-smoothing", "0", "--clip", "0",
+             "--steps", "12", "--seed", "9", "--threads", "3", "--out", "o", "--save-every", "1", "--save-split", "s",
+             "--log-every", "4", "--valid-every", "0", "--valid-max", "10", "--bleu-sentences", "20", "--samples", "1"},
+            o);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QCOMPARE(o.source.data, QString("x.tsv"));
+        QCOMPARE(o.source.src_col, 0);
+        QCOMPARE(o.source.tgt_col, 2);
+        QCOMPARE(o.source.split_seed, uint64_t(7));
+        QCOMPARE(o.src_tokens, TokenKind::Word);
+        QCOMPARE(o.tgt_tokens, TokenKind::Char);
+        QCOMPARE(o.min_count, 3);
+        QCOMPARE(o.model.d_model, 64);
+        QCOMPARE(o.model.nhead, 8);
+        QCOMPARE(o.model.num_encoder_layers, 2);
+        QCOMPARE(o.model.num_decoder_layers, 1);
+        QCOMPARE(o.model.dim_feedforward, 128);
+        QCOMPARE(o.model.dropout, 0.2);
+        QVERIFY(o.model.norm_first);
+        QCOMPARE(o.train.max_tokens, 500);
+        QCOMPARE(o.train.max_len, 40);
+        QCOMPARE(o.train.warmup_steps, 50);
+        QCOMPARE(o.train.lr_factor, 2.0);
+        QCOMPARE(o.train.label_smoothing, 0.0);
+        QCOMPARE(o.train.clip_grad_norm, 0.0);
+        QCOMPARE(o.steps, int64_t(12));
+        QCOMPARE(o.minutes, 0.0); // --steps alone: no time limit
+        QCOMPARE(o.train.seed, uint64_t(9));
+        QCOMPARE(o.train.threads, 3);
+        QCOMPARE(o.out, QString("o"));
+        QCOMPARE(o.save_every, 1.0);
+        QCOMPARE(o.save_split, QString("s"));
+        QCOMPARE(o.log_every, 4);
+        QCOMPARE(o.valid_every, 0.0);
+        QCOMPARE(o.valid_max, size_t(10));
+        QCOMPARE(o.bleu_sentences, size_t(20));
+        QCOMPARE(o.samples, 1);
+
+        TrainOptions l;
+        QCOMPARE(parseTrainArgs({"--layers", "4", "--minutes", "0.5"}, l).kind, ParseStatus::Ok);
+        QCOMPARE(l.model.num_encoder_layers, 4);
+        QCOMPARE(l.model.num_decoder_layers, 4);
+        QCOMPARE(l.minutes, 0.5);
+    }
+
+    void explicitSplitsDefaultToSaveSplitColumns()
+    {
+        TrainOptions o;
+        QCOMPARE(parseTrainArgs({"--train", "a", "--valid", "b", "--test", "c"}, o).kind, ParseStatus::Ok);
+        QVERIFY(o.source.data.isEmpty());
+        QCOMPARE(o.source.train, QString("a"));
+        QCOMPARE(o.source.valid, QString("b"));
+        QCOMPARE(o.source.test, QString("c"));
+        QCOMPARE(o.source.src_col, 0);
+        QCOMPARE(o.source.tgt_col, 1);
+    }
+
+    void usageErrorsNameTheOption_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("needle");
+        QTest::newRow("unknown") << QStringList{"--bogus"} << "bogus";
+        QTest::newRow("missing value") << QStringList{"--steps"} << "steps";
+        QTest::newRow("not a number") << QStringList{"--d-model", "abc"} << "--d-model";
+        QTest::newRow("zero threads") << QStringList{"--threads", "0"} << "--threads";
+        QTest::newRow("negative steps") << QStringList{"--steps", "-5"} << "--steps";
+        QTest::newRow("dropout 1.5") << QStringList{"--dropout", "1.5"} << "--dropout";
+        QTest::newRow("lr-factor 0") << QStringList{"--lr-factor", "0"} << "--lr-factor";
+        QTest::newRow("minutes nan") << QStringList{"--minutes", "nan"} << "--minutes";
+        QTest::newRow("token kind") << QStringList{"--src-tokens", "bytes"} << "--src-tokens";
+        QTest::newRow("heads") << QStringList{"--d-model", "250", "--nhead", "4"} << "--nhead";
+        QTest::newRow("layers twice") << QStringList{"--layers", "2", "--encoder-layers", "1"} << "--layers";
+        QTest::newRow("data and train") << QStringList{"--data", "x", "--train", "y", "--valid", "v", "--test", "t"} << "--data";
+        QTest::newRow("train alone") << QStringList{"--train", "y"} << "--valid";
+        QTest::newRow("same columns") << QStringList{"--src-col", "0", "--tgt-col", "0"} << "--src-col";
+        QTest::newRow("resume + arch") << QStringList{"--resume", "m", "--d-model", "64"} << "--d-model";
+        QTest::newRow("save-every w/o out") << QStringList{"--save-every", "5"} << "--out";
+        QTest::newRow("positional") << QStringList{"stray"} << "stray";
+    }
+
+    void usageErrorsNameTheOption()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, needle);
+        TrainOptions o;
+        const ParseStatus st = parseTrainArgs(args, o);
+        QCOMPARE(st.kind, ParseStatus::Error);
+        QVERIFY2(st.text.contains(needle), qPrintable(st.text));
+
+        QStringList full = args;
+        full.prepend("train");
+        const Run r = runArgs(full);
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(QString::fromStdString(r.err).contains(needle), r.err.c_str());
+        QVERIFY(r.out.empty());
+    }
+
+    void helpListsEveryOptionWithDefault()
+    {
+        TrainOptions o;
+        const ParseStatus st = parseTrainArgs({"--help"}, o);
+        QCOMPARE(st.kind, ParseStatus::Help);
+        QVERIFY(st.text.contains("Usage: attention-lab train"));
+        const QStringList names = {"data", "src-col", "tgt-col", "split-seed", "train", "valid", "test", "src-tokens",
+                                   "tgt-tokens", "min-count", "d-model", "nhead", "layers", "encoder-layers",
+                                   "decoder-layers", "d-ff", "dropout", "pre-ln", "max-tokens", "max-len", "warmup",
+                                   "lr-factor", "label-smoothing", "clip", "minutes", "steps", "seed", "threads",
+                                   "out", "save-every", "resume", "save-split", "log-every", "valid-every",
+                                   "valid-max", "bleu-sentences", "samples"};
+        for (const QString& n : names) QVERIFY2(st.text.contains("--" + n), qPrintable(n));
+        // Every option except --help/--version states its default.
+        QCOMPARE(int(st.text.count("(default")), int(names.size()));
+
+        TranslateOptions t;
+        const ParseStatus ts = parseTranslateArgs({"--help"}, t);
+        QCOMPARE(ts.kind, ParseStatus::Help);
+        for (const char* n : {"--model", "--max-len", "--attention", "--threads"}) QVERIFY(ts.text.contains(n));
+
+        const Run top = runArgs({"--help"});
+        QCOMPARE(top.code, int(ExitOk));
+        for (const char* sub : {"train", "translate", "eval"}) QVERIFY(top.out.find(sub) != std::string::npos);
+        const Run sub = runArgs({"translate", "--help"});
+        QCOMPARE(sub.code, int(ExitOk));
+        QVERIFY(sub.out.find("--attention") != std::string::npos);
+        const Run helpTrain = runArgs({"help", "train"});
+        QCOMPARE(helpTrain.code, int(ExitOk));
+        QVERIFY(helpTrain.out.find("--d-model") != std::string::npos);
+    }
+
+    void versionAndDispatch()
+    {
+        const Run v = runArgs({"--version"});
+        QCOMPARE(v.code, int(ExitOk));
+        QVERIFY(v.out.rfind("attention-lab ", 0) == 0);
+        QCOMPARE(runArgs({"train", "--version"}).code, int(ExitOk));
+        const Run u = runArgs({"trian"});
+        QCOMPARE(u.code, int(ExitUsage));
+        QVERIFY(u.err.find("trian") != std::string::npos);
+        QVERIFY(isCliInvocation("train"));
+        QVERIFY(isCliInvocation("--help"));
+        QVERIFY(isCliInvocation("--version"));
+        QVERIFY(!isCliInvocation("-platform"));
+        QVERIFY(!isCliInvocation(""));
+    }
+
+    void translateAndEvalParsing()
+    {
+        TranslateOptions t;
+        ParseStatus st = parseTranslateArgs({"--model", "m", "--max-len", "9", "--attention", "a.json", "我爱你。"}, t);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QCOMPARE(t.model, QString("m"));
+        QCOMPARE(t.max_len, 9);
+        QCOMPARE(t.attention, QString("a.json"));
+        QCOMPARE(t.sentences, QStringList{"我爱你。"});
+        st = parseTranslateArgs({"我爱你。"}, t);
+        QCOMPARE(st.kind, ParseStatus::Error);
+        QVERIFY(st.text.contains("--model"));
+        st = parseTranslateArgs({"--model", "m", "--attention", "a.json", "one", "two"}, t);
+        QCOMPARE(st.kind, ParseStatus::Error);
+        QVERIFY(st.text.contains("--attention"));
+        st = parseTranslateArgs({"--model", "m", "--max-len", "0", "x"}, t);
+        QCOMPARE(st.kind, ParseStatus::Error);
+        QVERIFY(st.text.contains("--max-len"));
+
+        EvalOptions e;
+        st = parseEvalArgs({"--model", "m", "--test", "t.tsv"}, e);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QCOMPARE(e.source.test, QString("t.tsv"));
+        QCOMPARE(e.source.src_col, 0);
+        QCOMPARE(e.source.tgt_col, 1);
+        st = parseEvalArgs({"--model", "m"}, e);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QCOMPARE(e.source.data, defaultCorpusPath());
+        QCOMPARE(e.source.src_col, 1);
+        st = parseEvalArgs({"--model", "m", "--test", "t", "--split-seed", "3"}, e);
+        QCOMPARE(st.kind, ParseStatus::Error);
+        QVERIFY(st.text.contains("--split-seed"));
+    }
+
+    void runtimeErrorsExitOne()
+    {
+        QTemporaryDir tmp;
+        const Run r = runArgs({"train", "--data", tmp.filePath("missing.tsv"), "--steps", "1"});
+        QCOMPARE(r.code, int(ExitFailure));
+        QVERIFY2(r.err.find("missing.tsv") != std::string::npos, r.err.c_str());
+        const Run t = runArgs({"translate", "--model", tmp.filePath("nomodel"), "x"});
+        QCOMPARE(t.code, int(ExitFailure));
+        QVERIFY(t.err.find("error:") != std::string::npos);
+    }
+
+    void skippedLinesAreCapped()
+    {
+        QTemporaryDir tmp;
+        const QString corpus = writeCorpus(tmp.path(), 25);
+        const Run r = runArgs({"train", "--data", corpus, "--steps", "1", "--d-model", "8", "--nhead", "2", "--layers", "1",
+                           "--d-ff", "8", "--threads", "1", "--samples", "0"});
+        QCOMPARE(r.code, int(ExitOk));
+        const QString err = QString::fromStdString(r.err);
+        QCOMPARE(int(err.count("skipped ")), 20);
+        QVERIFY2(err.contains("... and 5 more skipped line(s)"), r.err.c_str());
+        QVERIFY(err.contains("corpus.tsv:97:"));
+    }
+
+    void trainTranslateEvalEndToEnd()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString corpus = writeCorpus(tmp.path(), 2);
+        const QString model = tmp.filePath("model"), split = tmp.filePath("split");
+        const QStringList common = {"--data", corpus, "--d-model", "16", "--nhead", "2", "--layers", "1", "--d-ff", "32",
+                                    "--dropout", "0", "--warmup", "10", "--max-tokens", "200", "--threads", "1",
+                                    "--min-count", "1", "--log-every", "1"};
+        Run r = runArgs(QStringList{"train"} + common + QStringList{"--steps", "4", "--out", model, "--save-split", split});
+        QCOMPARE(r.code, int(ExitOk));
+        QVERIFY2(r.out.find("final: valid_loss ") != std::string::npos, r.out.c_str());
+        QVERIFY(r.out.find("test_bleu ") != std::string::npos);
+        QVERIFY(r.out.find("steps 4 tokens/s ") != std::string::npos);
+        QVERIFY(r.out.find("step 4 epoch ") != std::string::npos);
+        QVERIFY(r.out.find("hypothesis: ") != std::string::npos);
+        QVERIFY(r.err.find("corpus.tsv:97:") != std::string::npos); // the bad lines were reported
+        for (const char* f : {"config.json", "model.safetensors", "optimizer.safetensors"})
+            QVERIFY2(QFileInfo(model + "/" + f).isFile(), f);
+        const int n = countLines(split + "/train.tsv") + countLines(split + "/valid.tsv") + countLines(split + "/test.tsv");
+        QCOMPARE(n, 96);
+        QVERIFY(countLines(split + "/test.tsv") >= 1);
+        QVERIFY(QFileInfo(split + "/README.txt").isFile());
+        {
+            QFile f(split + "/train.tsv");
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QList<QByteArray> cols = f.readLine().trimmed().split('\t');
+            QCOMPARE(cols.size(), 2);
+            QVERIFY(QString::fromUtf8(cols[0]).contains(QString::fromUtf8("。"))); // source = Chinese
+        }
+
+        // Resume continues the step count and the saved splits train as they were written.
+        r = runArgs({"train", "--train", split + "/train.tsv", "--valid", split + "/valid.tsv", "--test",
+                 split + "/test.tsv", "--resume", model, "--steps", "2", "--threads", "1", "--max-tokens", "200",
+                 "--out", model});
+        QCOMPARE(r.code, int(ExitOk));
+        QVERIFY2(r.out.find("at step 4") != std::string::npos, r.out.c_str());
+        QVERIFY2(r.out.find("steps 6 tokens/s") != std::string::npos, r.out.c_str());
+
+        const QString json = tmp.filePath("attention.json");
+        r = runArgs({"translate", "--model", model, "--max-len", "8", "--attention", json, "我喜欢茶。"});
+        QCOMPARE(r.code, int(ExitOk));
+        const std::string first = r.out.substr(0, r.out.find('\n'));
+
+        const nlohmann::json j = nlohmann::json::parse(al::read_file(json.toStdString()));
+        QCOMPARE(j.at("translation").get<std::string>(), first);
+        QCOMPARE(j.at("source").get<std::string>(), std::string("我喜欢茶。"));
+        const auto src = j.at("src_tokens").get<std::vector<std::string>>();
+        const auto tin = j.at("tgt_in_tokens").get<std::vector<std::string>>();
+        const auto tout = j.at("tgt_out_tokens").get<std::vector<std::string>>();
+        QCOMPARE(src.size(), size_t(6)); // 5 characters + <eos>
+        QCOMPARE(src.back(), std::string("<eos>"));
+        QCOMPARE(tin.front(), std::string("<bos>"));
+        QCOMPARE(tin.size(), tout.size());
+        const size_t S = src.size(), T = tin.size();
+        struct Kind { const char* key; size_t rows, cols; };
+        for (const Kind& k : {Kind{"encoder_self", S, S}, Kind{"decoder_self", T, T}, Kind{"cross", T, S}}) {
+            const auto& layers = j.at(k.key);
+            QCOMPARE(layers.size(), size_t(1));
+            QCOMPARE(layers[0].size(), size_t(2));
+            for (const auto& head : layers[0]) {
+                QCOMPARE(head.size(), k.rows);
+                for (size_t q = 0; q < k.rows; ++q) {
+                    QCOMPARE(head[q].size(), k.cols);
+                    double sum = 0;
+                    for (size_t c = 0; c < k.cols; ++c) {
+                        const double p = head[q][c].get<double>();
+                        QVERIFY(p >= 0 && p <= 1 + 1e-6);
+                        if (std::string(k.key) == "decoder_self" && c > q) QVERIFY(p == 0); // causal mask
+                        sum += p;
+                    }
+                    QVERIFY2(std::abs(sum - 1) < 1e-4, k.key);
+                }
+            }
+        }
+        // The file parses back into an equivalent Trace.
+        const Trace back = trace_from_json(j, "attention.json");
+        QCOMPARE(back.src_tokens, src);
+        QCOMPARE(int(back.cross.at(0).at(1).rows()), int(T));
+
+        // Several sentences from stdin: one output line each.
+        r = runArgs({"translate", "--model", model}, "我有书。\n他看见猫。\n");
+        QCOMPARE(r.code, int(ExitOk));
+        QCOMPARE(std::count(r.out.begin(), r.out.end(), '\n'), 2L);
+
+        r = runArgs({"eval", "--model", model, "--data", corpus, "--samples", "1"});
+        QCOMPARE(r.code, int(ExitOk));
+        QVERIFY2(r.out.find("eval: test_loss ") != std::string::npos, r.out.c_str());
+        r = runArgs({"eval", "--model", model, "--test", split + "/test.tsv"});
+        QCOMPARE(r.code, int(ExitOk));
+        QVERIFY(r.out.find("test_bleu ") != std::string::npos);
+    }
+
+    void traceJsonRoundTrip()
+    {
+        Trace t;
+        t.src_tokens = {"我", "<eos>"};
+        t.tgt_in_tokens = {"<bos>", "i", "!"};
+        t.tgt_out_tokens = {"i", "!", "<eos>"};
+        Mat e(2, 2);
+        e << 0.25f, 0.75f, 0.5f, 0.5f;
+        Mat d = Mat::Zero(3, 3);
+        d(0, 0) = 1; d(1, 0) = 0.5f; d(1, 1) = 0.5f; d(2, 2) = 1;
+        Mat c(3, 2);
+        c << 1, 0, 0, 1, 0.5f, 0.5f;
+        t.enc_self = {{e, e}};
+        t.dec_self = {{d, d}};
+        t.cross = {{c, c}};
+        const nlohmann::json j = trace_to_json(t);
+        QCOMPARE(j.at("format").get<std::string>(), std::string("attention-lab-trace"));
+        QCOMPARE(j.at("encoder_self")[0][1][0][1].get<double>(), 0.75);
+        QCOMPARE(j.at("cross")[0][0].size(), size_t(3));      // T rows
+        QCOMPARE(j.at("cross")[0][0][0].size(), size_t(2));   // S columns
+        const Trace b = trace_from_json(nlohmann::json::parse(j.dump()), "t.json");
+        QCOMPARE(b.tgt_out_tokens, t.tgt_out_tokens);
+        QVERIFY(b.enc_self[0][1].isApprox(e));
+        QVERIFY(b.dec_self[0][0].isApprox(d));
+        QVERIFY(b.cross[0][1].isApprox(c));
+
+        Trace empty;
+        const nlohmann::json je = trace_to_json(empty);
+        QVERIFY(je.at("encoder_self").is_array() && je.at("encoder_self").empty());
+
+        nlohmann::json bad = j;
+        bad["cross"][0][1] = nlohmann::json::array({{1, 0}});
+        try {
+            trace_from_json(bad, "t.json");
+            QFAIL("expected al::Error");
+        } catch (const al::Error& ex) {
+            QVERIFY2(QString(ex.what()).contains("t.json: 'cross'[0][1] is 1 x 2, expected 3 x 2"), ex.what());
+        }
+        bad = j;
+        bad.erase("src_tokens");
+        QVERIFY_THROWS_EXCEPTION(al::Error, trace_from_json(bad, "t.json"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ModelConfig::validate and the config.json round trip.
+#include "engine/config.h"
+#include "engine/config_json.h"
+#include "engine/error.h"
+
+#include <QtTest>
+
+#include <functional>
+
+using nlohmann::json;
+
+namespace {
+
+void expectError(const std::function<void()>& f, const QStringList& parts)
+{
+    try {
+        f();
+    } catch (const al::Error& e) {
+        const QString msg = QString::fromStdString(e.what());
+        for (const QString& p : parts)
+            QVERIFY2(msg.contains(p), qPrintable("message '" + msg + "' lacks '" + p + "'"));
+        return;
+    } catch (const std::exception& e) {
+        QFAIL(qPrintable(QString("expected al::Error, got std::exception: ") + e.what()));
+    }
+    QFAIL("expected al::Error, nothing was thrown");
+}
+
+al::ModelConfig nonDefault()
+{
+    al::ModelConfig c;
+    c.src_vocab_size = 97;
+    c.tgt_vocab_size = 1234;
+    c.d_model = 96;
+    c.nhead = 6;
+    c.num_encoder_layers = 2;
+    c.num_decoder_layers = 5;
+    c.dim_feedforward = 333;
+    c.dropout = 0.15;
+    c.activation = "relu";
+    c.norm_first = true;
+    c.layer_norm_eps = 1e-6;
+    c.positional_encoding = "sinusoidal";
+    c.max_len = 77;
+    c.src_tokens = "word";
+    c.tgt_tokens = "char";
+    return c;
+}
+
+bool sameConfig(const al::ModelConfig& a, const al::ModelConfig& b)
+{
+    return a.src_vocab_size == b.src_vocab_size && a.tgt_vocab_size == b.tgt_vocab_size
+        && a.d_model == b.d_model && a.nhead == b.nhead && a.num_encoder_layers == b.num_encoder_layers
+        && a.num_decoder_layers == b.num_decoder_layers && a.dim_feedforward == b.dim_feedforward
+        && a.dropout == b.dropout && a.activation == b.activation && a.norm_first == b.norm_first
+        && a.layer_norm_eps == b.layer_norm_eps && a.positional_encoding == b.positional_encoding
+        && a.max_len == b.max_len && a.src_tokens == b.src_tokens && a.tgt_tokens == b.tgt_tokens;
+}
+
+const char* kSource = "m/config.json";
+
+} // namespace
+
+class TestConfig : public QObject {
+    Q_OBJECT
+
+private slots:
+    void roundTripNonDefault();
+    void roundTripThroughText();
+    void keysArePyTorchNames();
+    void absentKeysKeepDefaultsUnknownIgnored();
+    void wrongType_data();
+    void wrongType();
+    void badValue_data();
+    void badValue();
+    void formatChecked();
+    void validateDirect();
+};
+
+void TestConfig::roundTripNonDefault()
+{
+    const al::ModelConfig c = nonDefault();
+    const al::ModelConfig back = al::model_config_from_json(al::model_config_to_json(c), kSource);
+    QVERIFY(sameConfig(c, back));
+    QVERIFY(!sameConfig(c, al::ModelConfig{})); // the test would be vacuous otherwise
+}
+
+void TestConfig::roundTripThroughText()
+{
+    al::ModelConfig c = nonDefault();
+    c.dropout = 0.1 + 0.2; // not a short decimal: checks the doubles survive text exactly
+    c.layer_norm_eps = 1.0 / 3.0 * 1e-5;
+    const std::string text = al::model_config_to_json(c).dump(2);
+    const al::ModelConfig back = al::model_config_from_json(json::parse(text), kSource);
+    QVERIFY(sameConfig(c, back));
+}
+
+void TestConfig::keysArePyTorchNames()
+{
+    const json j = al::model_config_to_json(nonDefault());
+    QCOMPARE(j.at("format").get<std::string>(), std::string("attention-lab-model"));
+    QCOMPARE(j.at("format_version").get<int>(), 1);
+    QCOMPARE(j.at("d_model").get<int>(), 96);
+    QCOMPARE(j.at("nhead").get<int>(), 6);
+    QCOMPARE(j.at("num_encoder_layers").get<int>(), 2);
+    QCOMPARE(j.at("num_decoder_layers").get<int>(), 5);
+    QCOMPARE(j.at("dim_feedforward").get<int>(), 333);
+    QCOMPARE(j.at("dropout").get<double>(), 0.15);
+    QCOMPARE(j.at("activation").get<std::string>(), std::string("relu"));
+    QCOMPARE(j.at("norm_first").get<bool>(), true);
+    QCOMPARE(j.at("layer_norm_eps").get<double>(), 1e-6);
+    QCOMPARE(j.at("src_vocab_size").get<int>(), 97);
+    QCOMPARE(j.at("tgt_vocab_size").get<int>(), 1234);
+    QCOMPARE(j.at("positional_encoding").get<std::string>(), std::string("sinusoidal"));
+    QCOMPARE(j.at("max_len").get<int>(), 77);
+    QCOMPARE(j.at("src_tokens").get<std::string>(), std::string("word"));
+    QCOMPARE(j.at("tgt_tokens").get<std::string>(), std::string("char"));
+    QCOMPARE(j.size(), size_t(17));
+}
+
+void TestConfig::absentKeysKeepDefaultsUnknownIgnored()
+{
+    const json j = {{"src_vocab_size", 50}, {"tgt_vocab_size", 60}, {"some_future_option", "x"},
+                    {"attention", {{"kind", "dense"}}}};
+    const al::ModelConfig c = al::model_config_from_json(j, kSource);
+    al::ModelConfig expected;
+    expected.src_vocab_size = 50;
+    expected.tgt_vocab_size = 60;
+    QVERIFY(sameConfig(c, expected));
+}
+
+void TestConfig::wrongType_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value"); // JSON text
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("nhead string") << "nhead" << "\"4\"" << "key 'nhead' must be an integer, got string";
+    QTest::newRow("d_model float") << "d_model" << "256.5" << "key 'd_model' must be an integer, got non-integer number 256.5";
+    QTest::newRow("src_vocab_size null") << "src_vocab_size" << "null" << "key 'src_vocab_size' must be an integer, got null";
+    QTest::newRow("tgt_vocab_size array") << "tgt_vocab_size" << "[1]" << "key 'tgt_vocab_size' must be an integer, got array";
+    QTest::newRow("num_encoder_layers bool") << "num_encoder_layers" << "true" << "key 'num_encoder_layers' must be an integer, got boolean";
+    QTest::newRow("num_decoder_layers object") << "num_decoder_layers" << "{}" << "key 'num_decoder_layers' must be an integer, got object";
+    QTest::newRow("dim_feedforward string") << "dim_feedforward" << "\"big\"" << "key 'dim_feedforward' must be an integer, got string";
+    QTest::newRow("max_len overflow") << "max_len" << "4294967296" << "key 'max_len' is out of range";
+    QTest::newRow("dropout string") << "dropout" << "\"0.1\"" << "key 'dropout' must be a number, got string";
+    QTest::newRow("layer_norm_eps bool") << "layer_norm_eps" << "false" << "key 'layer_norm_eps' must be a number, got boolean";
+    QTest::newRow("norm_first int") << "norm_first" << "1" << "key 'norm_first' must be true or false, got number";
+    QTest::newRow("norm_first string") << "norm_first" << "\"true\"" << "key 'norm_first' must be true or false, got string";
+    QTest::newRow("activation int") << "activation" << "0" << "key 'activation' must be a string, got number";
+    QTest::newRow("positional_encoding null") << "positional_encoding" << "null" << "key 'positional_encoding' must be a string, got null";
+    QTest::newRow("src_tokens array") << "src_tokens" << "[\"char\"]" << "key 'src_tokens' must be a string, got array";
+    QTest::newRow("tgt_tokens bool") << "tgt_tokens" << "true" << "key 'tgt_tokens' must be a string, got boolean";
+    QTest::newRow("format int") << "format" << "1" << "key 'format' must be a string, got number";
+    QTest::newRow("format_version string") << "format_version" << "\"1\"" << "key 'format_version' must be an integer, got string";
+}
+
+void TestConfig::wrongType()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(QString, expected);
+    json j = al::model_config_to_json(nonDefault());
+    j[key.toStdString()] = json::parse(value.toStdString());
+    expectError([&] { al::model_config_from_json(j, kSource); }, {QString(kSource) + ": " + expected});
+}
+
+void TestConfig::badValue_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QStringList>("expected");
+    QTest::newRow("d_model not divisible") << "d_model" << "250"
+                                           << QStringList{"d_model (250) must be divisible by nhead (6)"};
+    QTest::newRow("nhead zero") << "nhead" << "0" << QStringList{"nhead must be >= 1, got 0"};
+    QTest::newRow("d_model negative") << "d_model" << "-96" << QStringList{"d_model must be >= 1, got -96"};
+    QTest::newRow("src vocab too small") << "src_vocab_size" << "3" << QStringList{"src_vocab_size must be >= 4", "got 3"};
+    QTest::newRow("tgt vocab zero") << "tgt_vocab_size" << "0" << QStringList{"tgt_vocab_size must be >= 4", "got 0"};
+    QTest::newRow("no encoder layers") << "num_encoder_layers" << "0" << QStringList{"num_encoder_layers must be >= 1, got 0"};
+    QTest::newRow("negative decoder layers") << "num_decoder_layers" << "-1" << QStringList{"num_decoder_layers must be >= 1, got -1"};
+    QTest::newRow("dim_feedforward zero") << "dim_feedforward" << "0" << QStringList{"dim_feedforward must be >= 1, got 0"};
+    QTest::newRow("dropout one") << "dropout" << "1.0" << QStringList{"dropout must be in [0, 1), got 1"};
+    QTest::newRow("dropout negative") << "dropout" << "-0.1" << QStringList{"dropout must be in [0, 1), got -0.1"};
+    QTest::newRow("activation gelu") << "activation" << "\"gelu\"" << QStringList{"activation must be \"relu\", got \"gelu\""};
+    QTest::newRow("eps zero") << "layer_norm_eps" << "0" << QStringList{"layer_norm_eps must be > 0, got 0"};
+    QTest::newRow("positional learned") << "positional_encoding" << "\"learned\""
+                                        << QStringList{"positional_encoding must be \"sinusoidal\", got \"learned\""};
+    QTest::newRow("max_len zero") << "max_len" << "0" << QStringList{"max_len must be >= 1, got 0"};
+    QTest::newRow("src_tokens bpe") << "src_tokens" << "\"bpe\"" << QStringList{"src_tokens must be \"char\" or \"word\", got \"bpe\""};
+    QTest::newRow("tgt_tokens empty") << "tgt_tokens" << "\"\"" << QStringList{"tgt_tokens must be \"char\" or \"word\", got \"\""};
+}
+
+void TestConfig::badValue()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(QStringList, expected);
+    json j = al::model_config_to_json(nonDefault());
+    j[key.toStdString()] = json::parse(value.toStdString());
+    QStringList parts{QString(kSource) + ": "};
+    parts += expected;
+    expectError([&] { al::model_config_from_json(j, kSource); }, parts);
+}
+
+void TestConfig::formatChecked()
+{
+    json j = al::model_config_to_json(nonDefault());
+    j["format"] = "something-else";
+    expectError([&] { al::model_config_from_json(j, kSource); },
+                {"m/config.json: key 'format' must be \"attention-lab-model\", got \"something-else\""});
+    j = al::model_config_to_json(nonDefault());
+    j["format_version"] = 2;
+    expectError([&] { al::model_config_from_json(j, kSource); },
+                {"m/config.json: key 'format_version' is 2", "reads version 1", "newer"});
+    j["format_version"] = 0;
+    expectError([&] { al::model_config_from_json(j, kSource); }, {"key 'format_version' is 0"});
+    // Both keys are optional (e.g. a config written by hand or by a PyTorch script).
+    j.erase("format");
+    j.erase("format_version");
+    QVERIFY(sameConfig(al::model_config_from_json(j, kSource), nonDefault()));
+    expectError([&] { al::model_config_from_json(json::array({1, 2}), kSource); },
+                {"m/config.json: expected a JSON object, got array"});
+}
+
+void TestConfig::validateDirect()
+{
+    al::ModelConfig c;
+    c.src_vocab_size = 10;
+    c.tgt_vocab_size = 10;
+    c.validate(); // the defaults are valid once the vocabularies are known
+    c.d_model = 250;
+    c.nhead = 4;
+    expectError([&] { c.validate(); }, {"d_model (250) must be divisible by nhead (4)"});
+    c = al::ModelConfig{};
+    expectError([&] { c.validate(); }, {"src_vocab_size must be >= 4"});
+}
+
+QTEST_APPLESS_MAIN(TestConfig)
+#include "test_config.moc"
