@@ -14,11 +14,13 @@ struct Diagnostic {
     std::string to_string() const; ///< "file:line: message"
 };
 
+/// One sentence pair, UTF-8, as stored in the file (not normalised).
 struct SentencePair {
     std::string src;
     std::string tgt;
 };
 
+/// The good pairs of a file and the lines that were skipped.
 struct CorpusReadResult {
     std::vector<SentencePair> pairs;
     std::vector<Diagnostic> skipped; ///< one per skipped line, in file order
@@ -34,6 +36,7 @@ struct CorpusReadResult {
 /// or a column index is negative. Reads the 4 MB cmn.txt in a few tens of milliseconds.
 CorpusReadResult read_tsv_pairs(const std::string& path, int src_col, int tgt_col);
 
+/// Disjoint train / validation / test subsets of a corpus.
 struct CorpusSplits {
     std::vector<SentencePair> train, valid, test;
 };

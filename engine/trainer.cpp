@@ -43,25 +43,28 @@ void set_threads(int threads)
 
 } // namespace
 
-Trainer::Trainer(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train, const DataOptions& opts)
-    : m_model{Transformer(), Vocab(), Vocab(), Tokenizer(TokenKind::Char), Tokenizer(TokenKind::Word)},
-      m_train(train), m_rng(train.seed)
+TranslationModel Trainer::new_model(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train,
+                                    const DataOptions& opts)
 {
-    set_threads(train.threads);
     if (data.train.empty())
         throw Error("the training split is empty");
     const TokenKind sk = resolve_token_kind(opts.src_tokens, sample_side(data.train, true, 2000));
     const TokenKind tk = resolve_token_kind(opts.tgt_tokens, sample_side(data.train, false, 2000));
-    m_model.src_tokenizer = Tokenizer(sk);
-    m_model.tgt_tokenizer = Tokenizer(tk);
-    m_model.src_vocab = Vocab::build(tokenize_all(m_model.src_tokenizer, data.train, true), opts.min_count);
-    m_model.tgt_vocab = Vocab::build(tokenize_all(m_model.tgt_tokenizer, data.train, false), opts.min_count);
-    cfg.src_vocab_size = m_model.src_vocab.size();
-    cfg.tgt_vocab_size = m_model.tgt_vocab.size();
+    const Tokenizer src_tok(sk), tgt_tok(tk);
+    Vocab src_vocab = Vocab::build(tokenize_all(src_tok, data.train, true), opts.min_count);
+    Vocab tgt_vocab = Vocab::build(tokenize_all(tgt_tok, data.train, false), opts.min_count);
+    cfg.src_vocab_size = src_vocab.size();
+    cfg.tgt_vocab_size = tgt_vocab.size();
     cfg.src_tokens = to_string(sk);
     cfg.tgt_tokens = to_string(tk);
     cfg.max_len = std::max(cfg.max_len, train.max_len + 1);
-    m_model.net = Transformer(cfg, train.seed);
+    return TranslationModel{Transformer(cfg, train.seed), std::move(src_vocab), std::move(tgt_vocab), src_tok, tgt_tok};
+}
+
+Trainer::Trainer(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train, const DataOptions& opts)
+    : m_model(new_model(data, cfg, train, opts)), m_train(train), m_rng(train.seed)
+{
+    set_threads(train.threads);
     prepare(data);
 }
 

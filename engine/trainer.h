@@ -73,6 +73,8 @@ public:
     void save(const std::string& dir) const;
 
 private:
+    static TranslationModel new_model(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train,
+                                      const DataOptions& opts);
     void prepare(const CorpusSplits& data);
     void next_epoch();
 

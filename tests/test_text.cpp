@@ -8,6 +8,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +65,7 @@ private slots:
     void autoResolution();
     void detokenize();
     void tokenizeCorpusSpeed();
+    void frenchCorpusInvisibleCharacters();
     void vocabSpecialsAndOrder();
     void vocabMinCountAndMaxSize();
     void vocabEncodeDecode();
@@ -237,6 +239,37 @@ void TestText::tokenizeCorpusSpeed() {
     }
     QCOMPARE(al::resolve_token_kind(al::TokenKind::Auto, src), al::TokenKind::Word);
     QCOMPARE(al::resolve_token_kind(al::TokenKind::Auto, tgt), al::TokenKind::Char);
+}
+
+void TestText::frenchCorpusInvisibleCharacters() {
+    // fra.txt has U+202F, U+00A0, U+2009, U+200B, U+00AD and U+2019 (MANIFEST.md section 2);
+    // none of them may survive inside a token.
+    const auto read = al::read_tsv_pairs(AL_SHARED_DATA_DIR "/translation/fra-eng/fra.txt", 0, 1);
+    QCOMPARE(read.pairs.size(), size_t{142787});
+    QCOMPARE(read.skipped.size(), size_t{0});
+    const al::Tokenizer word(al::TokenKind::Word);
+    const char* const forbidden[] = {"\u202f", "\u00a0", "\u2009", "\u200b", "\u00ad", "\u2019", " "};
+    size_t lines_with_202f = 0, question_marks = 0;
+    std::string first_bad;
+    std::vector<std::string> sample;
+    for (size_t i = 0; i < read.pairs.size(); ++i) {
+        const std::string& fr = read.pairs[i].tgt;
+        lines_with_202f += fr.find("\u202f") != std::string::npos;
+        if (i % 100 == 0) sample.push_back(fr);
+        for (const std::string& t : word.tokenize(fr)) {
+            question_marks += t == "?";
+            bool bad = t.empty();
+            for (const char* f : forbidden) bad = bad || t.find(f) != std::string::npos;
+            if (bad && first_bad.empty()) first_bad = "line " + std::to_string(i + 1) + ": token '" + t + "'";
+        }
+    }
+    QVERIFY2(first_bad.empty(), first_bad.c_str());
+    QCOMPARE(lines_with_202f, size_t{5447});
+    // Every '?' is a token of its own, whatever space preceded it.
+    size_t question_chars = 0;
+    for (const auto& p : read.pairs) question_chars += static_cast<size_t>(std::count(p.tgt.begin(), p.tgt.end(), '?'));
+    QCOMPARE(question_marks, question_chars);
+    QCOMPARE(al::resolve_token_kind(al::TokenKind::Auto, sample), al::TokenKind::Word);
 }
 
 void TestText::vocabSpecialsAndOrder() {

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Behaviour of the float engine: masks, attention rows, overfitting, determinism, save/load.
+#include "engine/checkpoint.h"
+#include "engine/corpus.h"
+#include "engine/error.h"
+#include "engine/safetensors.h"
+#include "engine/trainer.h"
+#include "engine/translation_model.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+using namespace al;
+
+namespace {
+
+ModelConfig tiny_config(bool pre_ln = false)
+{
+    ModelConfig c;
+    c.src_vocab_size = 11;
+    c.tgt_vocab_size = 9;
+    c.d_model = 16;
+    c.nhead = 4;
+    c.num_encoder_layers = 2;
+    c.num_decoder_layers = 2;
+    c.dim_feedforward = 24;
+    c.dropout = 0.0;
+    c.norm_first = pre_ln;
+    c.max_len = 32;
+    return c;
+}
+
+// One sequence padded to S source and T target positions.
+Batch single(const std::vector<int>& src, const std::vector<int>& tgt_in, int S, int T)
+{
+    Batch b;
+    b.B = 1;
+    b.S = S;
+    b.T = T;
+    b.src.assign(size_t(S), Vocab::PAD);
+    std::copy(src.begin(), src.end(), b.src.begin());
+    b.tgt_in.assign(size_t(T), Vocab::PAD);
+    std::copy(tgt_in.begin(), tgt_in.end(), b.tgt_in.begin());
+    b.tgt_out.assign(size_t(T), Vocab::PAD);
+    b.src_len = {int(src.size())};
+    b.tgt_len = {int(tgt_in.size())};
+    return b;
+}
+
+double max_abs_diff_rows(const Mat& a, const Mat& b, int rows)
+{
+    return double((a.topRows(rows) - b.topRows(rows)).cwiseAbs().maxCoeff());
+}
+
+std::vector<SentencePair> first_pairs(size_t n)
+{
+    const auto r = read_tsv_pairs(std::string(AL_SOURCE_DIR) + "/resources/data/cmn-eng/cmn.txt", 1, 0);
+    std::vector<SentencePair> out;
+    std::set<std::string> seen;
+    for (const auto& p : r.pairs) {
+        if (out.size() == n)
+            break;
+        if (seen.insert(p.src).second)
+            out.push_back(p);
+    }
+    return out;
+}
+
+} // namespace
+
+class ModelTest : public QObject {
+    Q_OBJECT
+private slots:
+    void padding_does_not_change_real_positions_data()
+    {
+        QTest::addColumn<bool>("pre_ln");
+        QTest::newRow("Post-LN") << false;
+        QTest::newRow("Pre-LN") << true;
+    }
+    void padding_does_not_change_real_positions()
+    {
+        QFETCH(bool, pre_ln);
+        Transformer net(tiny_config(pre_ln), 1);
+        const std::vector<int> src = {4, 5, 6, 7, Vocab::EOS}, tgt = {Vocab::BOS, 4, 5};
+        Seq2SeqActivations a, b;
+        net.forward(single(src, tgt, 5, 3), a, false, nullptr);
+        net.forward(single(src, tgt, 9, 7), b, false, nullptr); // 4 extra PAD on both sides
+        QVERIFY(max_abs_diff_rows(a.memory, b.memory, 5) < 1e-5);
+        QVERIFY(max_abs_diff_rows(a.logits, b.logits, 3) < 1e-5);
+        // And the padding really is masked: without the mask the outputs would move.
+        Batch unmasked = single(src, tgt, 9, 7);
+        unmasked.src_len = {9};
+        Seq2SeqActivations c;
+        net.forward(unmasked, c, false, nullptr);
+        QVERIFY(max_abs_diff_rows(a.memory, c.memory, 5) > 1e-3);
+    }
+
+    void causal_mask_hides_the_future()
+    {
+        Transformer net(tiny_config(), 2);
+        const std::vector<int> src = {4, 5, 6, Vocab::EOS};
+        Seq2SeqActivations a, b;
+        net.forward(single(src, {Vocab::BOS, 4, 5, 6, 7}, 4, 5), a, false, nullptr);
+        net.forward(single(src, {Vocab::BOS, 4, 5, 8, 3}, 4, 5), b, false, nullptr); // change t >= 3
+        QVERIFY(max_abs_diff_rows(a.logits, b.logits, 3) < 1e-6);          // positions 0..2 unchanged
+        QVERIFY((a.logits.row(3) - b.logits.row(3)).cwiseAbs().maxCoeff() > 1e-4); // position 3 sees it
+    }
+
+    void attention_rows_are_distributions()
+    {
+        Transformer net(tiny_config(), 3);
+        Batch b;
+        b.B = 2;
+        b.S = 5;
+        b.T = 4;
+        b.src = {4, 5, 6, 7, 2, 8, 9, 2, 0, 0};
+        b.src_len = {5, 3};
+        b.tgt_in = {1, 4, 5, 6, 1, 3, 0, 0};
+        b.tgt_out = b.tgt_in;
+        b.tgt_len = {4, 2};
+        Seq2SeqActivations a;
+        net.forward(b, a, false, nullptr);
+        const int H = 4;
+        for (const auto& layer : a.dec)
+            for (int s = 0; s < 2; ++s)
+                for (int h = 0; h < H; ++h) {
+                    for (int kind = 0; kind < 2; ++kind) {
+                        const AttentionCache& c = kind == 0 ? layer.sa : layer.ca;
+                        const int keys = kind == 0 ? b.tgt_len[size_t(s)] : b.src_len[size_t(s)];
+                        for (int t = 0; t < b.tgt_len[size_t(s)]; ++t) {
+                            const auto row = c.probs.row((Eigen::Index(s) * H + h) * c.Tq + t);
+                            const int visible = kind == 0 ? std::min(keys, t + 1) : keys;
+                            QVERIFY(row.minCoeff() >= 0);
+                            QVERIFY(std::abs(row.head(visible).sum() - 1) < 1e-5);
+                            QCOMPARE(double(row.tail(c.Tk - visible).cwiseAbs().sum()), 0.0);
+                        }
+                    }
+                }
+    }
+
+    void tiny_model_overfits_32_pairs()
+    {
+        CorpusSplits data;
+        data.train = first_pairs(32);
+        QCOMPARE(data.train.size(), size_t(32));
+        data.valid = data.train;
+        data.test = data.train;
+        ModelConfig mc;
+        mc.d_model = 64;
+        mc.nhead = 4;
+        mc.num_encoder_layers = 2;
+        mc.num_decoder_layers = 2;
+        mc.dim_feedforward = 128;
+        mc.dropout = 0.0;
+        TrainConfig tc;
+        tc.seed = 7;
+        tc.max_tokens = 400;
+        tc.warmup_steps = 50;
+        tc.lr_factor = 2.0;
+        tc.label_smoothing = 0.0;
+        DataOptions opts;
+        opts.min_count = 1;
+        Trainer trainer(data, mc, tc, opts);
+        double first = 0, last = 0;
+        for (int i = 0; i < 400; ++i) {
+            const StepStats s = trainer.train_step();
+            if (i == 0)
+                first = s.loss;
+            last = s.loss;
+        }
+        const EvalStats ev = trainer.evaluate();
+        qInfo("loss %.3f -> %.4f, eval %.4f, accuracy %.3f", first, last, ev.loss, ev.token_accuracy);
+        QVERIFY(ev.loss < 0.05);
+        int exact = 0;
+        for (const auto& p : data.train) {
+            const Translation t = translate(trainer.model(), p.src);
+            exact += t.out_tokens == trainer.model().tgt_tokenizer.tokenize(p.tgt);
+        }
+        QCOMPARE(exact, 32);
+        // Exact outputs: every n-gram precision that has n-grams is 1 and there is no brevity
+        // penalty. (These first Tatoeba pairs are 2-4 tokens long, too short for 4-grams, so
+        // corpus BLEU-4 itself is 0 here, as NLTK's would be.)
+        const BleuResult bleu = trainer.test_bleu();
+        QCOMPARE(bleu.precisions[0], 1.0);
+        QCOMPARE(bleu.precisions[1], 1.0);
+        QCOMPARE(bleu.brevity_penalty, 1.0);
+    }
+
+    void same_seed_gives_identical_loss_curve()
+    {
+        CorpusSplits data;
+        data.train = first_pairs(200);
+        auto run = [&](uint64_t seed) {
+            ModelConfig mc = tiny_config();
+            TrainConfig tc;
+            tc.seed = seed;
+            tc.max_tokens = 300;
+            mc.dropout = 0.1;
+            Trainer t(data, mc, tc, DataOptions{});
+            std::vector<double> losses;
+            for (int i = 0; i < 15; ++i)
+                losses.push_back(t.train_step().loss);
+            return losses;
+        };
+        const auto a = run(5), b = run(5), c = run(6);
+        QVERIFY(a == b);
+        QVERIFY(a != c);
+    }
+
+    void save_load_gives_identical_logits()
+    {
+        CorpusSplits data;
+        data.train = first_pairs(100);
+        data.valid = data.train;
+        ModelConfig mc = tiny_config(true);
+        TrainConfig tc;
+        tc.max_tokens = 300;
+        Trainer trainer(data, mc, tc, DataOptions{});
+        for (int i = 0; i < 5; ++i)
+            trainer.train_step();
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("model").toStdString();
+        trainer.save(path);
+        const TranslationModel loaded = load_model_dir(path);
+        QCOMPARE(loaded.net.config().norm_first, true);
+        QCOMPARE(loaded.src_vocab.size(), trainer.model().src_vocab.size());
+        const Batch b = single({4, 5, 6, Vocab::EOS}, {Vocab::BOS, 7, 8}, 4, 3);
+        Seq2SeqActivations x, y;
+        trainer.model().net.forward(b, x, false, nullptr);
+        loaded.net.forward(b, y, false, nullptr);
+        QVERIFY(x.logits == y.logits); // bit-identical
+        QCOMPARE(translate(loaded, data.train[3].src).text, translate(trainer.model(), data.train[3].src).text);
+
+        // Resuming continues the step count and the optimizer state.
+        Trainer resumed(data, load_model_dir(path), tc, path + "/optimizer.safetensors");
+        QCOMPARE(resumed.step(), int64_t(5));
+        QCOMPARE(resumed.train_step().step, int64_t(6));
+    }
+
+    void bad_checkpoints_are_refused()
+    {
+        CorpusSplits data;
+        data.train = first_pairs(50);
+        TrainConfig tc;
+        tc.max_tokens = 300;
+        Trainer trainer(data, tiny_config(), tc, DataOptions{});
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("m").toStdString();
+        trainer.save(path);
+        const std::string weights = path + "/model.safetensors";
+        const std::string bytes = read_file(weights);
+
+        // Truncated weights.
+        atomic_write_file(weights, bytes.substr(0, bytes.size() / 2));
+        try {
+            load_model_dir(path);
+            QFAIL("truncated checkpoint accepted");
+        } catch (const Error& e) {
+            qInfo("truncated: %s", e.what());
+            QVERIFY(std::string(e.what()).find("model.safetensors") != std::string::npos);
+        }
+        // Corrupted header.
+        std::string corrupt = bytes;
+        corrupt[10] = '#';
+        atomic_write_file(weights, corrupt);
+        QVERIFY_THROWS_EXCEPTION(Error, load_model_dir(path));
+        // A config that does not match the weights: the tensor is named.
+        atomic_write_file(weights, bytes);
+        std::string cfg = read_file(path + "/config.json");
+        const auto pos = cfg.find("\"dim_feedforward\": 24");
+        QVERIFY(pos != std::string::npos);
+        cfg.replace(pos, 21, "\"dim_feedforward\": 20");
+        atomic_write_file(path + "/config.json", cfg);
+        try {
+            load_model_dir(path);
+            QFAIL("mismatched checkpoint accepted");
+        } catch (const Error& e) {
+            qInfo("mismatch: %s", e.what());
+            QVERIFY(std::string(e.what()).find("linear1.weight") != std::string::npos);
+        }
+        // Missing directory.
+        QVERIFY_THROWS_EXCEPTION(Error, load_model_dir(path + "/nope"));
+    }
+};
+
+QTEST_APPLESS_MAIN(ModelTest)
+#include "test_model.moc"
