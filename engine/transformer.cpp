@@ -3,6 +3,7 @@
 #include "engine/error.h"
 
 #include <cmath>
+#include <functional>
 
 namespace al {
 
@@ -189,6 +190,120 @@ void Transformer::fill_trace(const Seq2SeqActivations& a, int b, Trace& trace) c
     trace.enc_self = extract(enc, b, H, S, S);
     trace.dec_self = dself.empty() || a.dec.empty() ? AttentionMaps{} : extract(dself, b, H, T, T);
     trace.cross = cross.empty() ? AttentionMaps{} : extract(cross, b, H, T, S);
+}
+
+} // namespace al
+
+namespace al {
+
+namespace {
+
+// One query row per sequence against keys 0..n_keys(b)-1 of a (B*stride, C) key/value cache.
+// q (B, C) -> ctx (B, C); scaled dot-product per head, eq. 1.
+void attend_one(const Mat& q, const Mat& K, const Mat& V, int stride, const std::function<int(int)>& n_keys,
+                int H, Mat& ctx)
+{
+    const int B = int(q.rows()), C = int(q.cols()), D = C / H;
+    const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
+    ctx.resize(B, C);
+    for (int b = 0; b < B; ++b) {
+        const int n = n_keys(b);
+        for (int h = 0; h < H; ++h) {
+            const auto Kb = K.block(Eigen::Index(b) * stride, Eigen::Index(h) * D, n, D);
+            const auto Vb = V.block(Eigen::Index(b) * stride, Eigen::Index(h) * D, n, D);
+            RowVec s = (q.block(b, Eigen::Index(h) * D, 1, D) * Kb.transpose()) * scale; // (1, n)
+            s = (s.array() - s.maxCoeff()).exp();
+            s /= s.sum();
+            ctx.block(b, Eigen::Index(h) * D, 1, D).noalias() = s * Vb;
+        }
+    }
+}
+
+void project_rows(const MultiHeadAttention& m, int block, const Mat& x, Mat& y)
+{
+    const int C = m.C;
+    y.noalias() = x * m.in_proj_weight->value.middleRows(Eigen::Index(block) * C, C).transpose();
+    y.rowwise() += m.in_proj_bias->value.row(0).segment(Eigen::Index(block) * C, C);
+}
+
+} // namespace
+
+void Transformer::start_decoding(const Batch& batch, const Seq2SeqActivations& act, int max_steps,
+                                 DecoderState& st) const
+{
+    const int C = m_config.d_model;
+    st.B = batch.B;
+    st.S = batch.S;
+    st.max_steps = max_steps;
+    st.t = 0;
+    st.src_len = batch.src_len;
+    const size_t L = m_dec.size();
+    st.self_k.assign(L, Mat(Eigen::Index(st.B) * max_steps, C));
+    st.self_v.assign(L, Mat(Eigen::Index(st.B) * max_steps, C));
+    st.cross_k.resize(L);
+    st.cross_v.resize(L);
+    for (size_t l = 0; l < L; ++l) {
+        project_rows(m_dec[l].cross_attn, 1, act.memory, st.cross_k[l]);
+        project_rows(m_dec[l].cross_attn, 2, act.memory, st.cross_v[l]);
+    }
+}
+
+void Transformer::decode_step(const std::vector<int>& tokens, DecoderState& st, Mat& out) const
+{
+    if (st.t >= st.max_steps)
+        throw Error("decode_step: more than " + std::to_string(st.max_steps) + " steps");
+    const int B = st.B, t = st.t, H = m_config.nhead;
+    // The token at position t: one row per sequence (positional encoding of row t).
+    Mat x(B, m_config.d_model), pe_row = m_pe.middleRows(t, 1);
+    Mat emb;
+    m_tgt_emb.forward(tokens, 1, Mat(), emb);
+    x = emb.rowwise() + pe_row.row(0);
+
+    Mat q, k, v, ctx, a, r, n, ffo, tmp;
+    LayerNormCache ln;
+    FeedForwardCache ffc;
+    auto self_attention = [&](const DecoderLayer& layer, size_t l, const Mat& in, Mat& result) {
+        project_rows(layer.self_attn, 0, in, q);
+        project_rows(layer.self_attn, 1, in, k);
+        project_rows(layer.self_attn, 2, in, v);
+        for (int b = 0; b < B; ++b) {
+            st.self_k[l].row(Eigen::Index(b) * st.max_steps + t) = k.row(b);
+            st.self_v[l].row(Eigen::Index(b) * st.max_steps + t) = v.row(b);
+        }
+        attend_one(q, st.self_k[l], st.self_v[l], st.max_steps, [&](int) { return t + 1; }, H, ctx);
+        layer.self_attn.out_proj.forward(ctx, result);
+    };
+    auto cross_attention = [&](const DecoderLayer& layer, size_t l, const Mat& in, Mat& result) {
+        project_rows(layer.cross_attn, 0, in, q);
+        attend_one(q, st.cross_k[l], st.cross_v[l], st.S, [&](int b) { return st.src_len[size_t(b)]; }, H, ctx);
+        layer.cross_attn.out_proj.forward(ctx, result);
+    };
+    for (size_t l = 0; l < m_dec.size(); ++l) {
+        const DecoderLayer& layer = m_dec[l];
+        if (layer.norm_first) {
+            layer.norm1.forward(x, n, ln);
+            self_attention(layer, l, n, a);
+            x += a;
+            layer.norm2.forward(x, n, ln);
+            cross_attention(layer, l, n, a);
+            x += a;
+            layer.norm3.forward(x, n, ln);
+            layer.ff.forward(n, 0.0, false, nullptr, ffc, ffo);
+            x += ffo;
+        } else {
+            self_attention(layer, l, x, a);
+            tmp = x + a;
+            layer.norm1.forward(tmp, x, ln);
+            cross_attention(layer, l, x, a);
+            tmp = x + a;
+            layer.norm2.forward(tmp, x, ln);
+            layer.ff.forward(x, 0.0, false, nullptr, ffc, ffo);
+            tmp = x + ffo;
+            layer.norm3.forward(tmp, x, ln);
+        }
+    }
+    m_dec_norm.forward(x, out, ln);
+    ++st.t;
 }
 
 } // namespace al

@@ -27,6 +27,14 @@ struct Seq2SeqActivations {
     Mat logits;                          // (B*T, V_tgt)
 };
 
+/// Cached keys and values for incremental (one token per step) decoding.
+struct DecoderState {
+    int B = 0, S = 0, max_steps = 0, t = 0; ///< t = positions decoded so far
+    std::vector<int> src_len;               ///< B
+    std::vector<Mat> self_k, self_v;        ///< per layer (B*max_steps, C): keys/values of steps 0..t-1
+    std::vector<Mat> cross_k, cross_v;      ///< per layer (B*S, C): projected memory
+};
+
 /// Encoder-decoder Transformer (Vaswani et al. 2017, figure 1) with torch.nn.Transformer's
 /// parameter names and layouts under the prefix "transformer.", plus "src_tok_emb.weight"
 /// (V_src, C), "tgt_tok_emb.weight" (V_tgt, C) and "generator.weight" (V_tgt, C) /
@@ -56,6 +64,13 @@ public:
     /// Decoder only (inference) over batch.tgt_in given act.memory from encode(); fills
     /// act.dec_out (B*T, C) but not the logits (see project_logits).
     void decode(const Batch& batch, Seq2SeqActivations& act) const;
+    /// Prepares incremental decoding after encode(): projects the memory once per layer.
+    void start_decoding(const Batch& batch, const Seq2SeqActivations& act, int max_steps,
+                        DecoderState& state) const;
+    /// Feeds one token per sequence (tokens, B) at position state.t and returns the decoder
+    /// output for that position, out (B, C) (after the final norm). Equal to decode() on the
+    /// whole prefix, row t, because of the causal mask; O(t) instead of O(t^2) per step.
+    void decode_step(const std::vector<int>& tokens, DecoderState& state, Mat& out) const;
     /// The generator: rows (N, C) of decoder output -> logits (N, V_tgt).
     void project_logits(const Mat& rows, Mat& logits) const;
 

@@ -37,29 +37,22 @@ std::vector<std::vector<int>> greedy_decode(const Transformer& net,
     net.encode(batch, act);
 
     max_len = std::min(max_len, model_max - 1);
+    DecoderState state;
+    net.start_decoding(batch, act, max_len, state);
     std::vector<bool> done(size_t(B), false);
+    std::vector<int> tokens(size_t(B), Vocab::BOS);
     int remaining = B;
-    Mat last(B, net.config().d_model), logits;
+    Mat last, logits;
     for (int t = 0; t < max_len && remaining > 0; ++t) {
-        // Decoder input "BOS y1 .. yt" for every sequence (finished ones are padded with EOS;
-        // their outputs are ignored). Recomputed from scratch: causal, so identical to caching.
-        batch.T = t + 1;
-        batch.tgt_in.assign(size_t(B) * batch.T, Vocab::EOS);
-        batch.tgt_len.assign(size_t(B), batch.T);
-        for (int b = 0; b < B; ++b) {
-            batch.tgt_in[size_t(b) * batch.T] = Vocab::BOS;
-            const auto& o = out[size_t(b)];
-            std::copy(o.begin(), o.end(), batch.tgt_in.begin() + ptrdiff_t(b) * batch.T + 1);
-        }
-        net.decode(batch, act);
-        for (int b = 0; b < B; ++b)
-            last.row(b) = act.dec_out.row(Eigen::Index(b) * batch.T + t);
+        // Finished sequences keep being fed EOS; their outputs are ignored.
+        net.decode_step(tokens, state, last);
         net.project_logits(last, logits);
         for (int b = 0; b < B; ++b) {
             if (done[size_t(b)])
                 continue;
             Eigen::Index arg;
             logits.row(b).maxCoeff(&arg);
+            tokens[size_t(b)] = int(arg);
             if (int(arg) == Vocab::EOS) {
                 done[size_t(b)] = true;
                 --remaining;

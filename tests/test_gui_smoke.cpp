@@ -155,6 +155,14 @@ void TestGuiSmoke::tickLabels()
     QCOMPARE(t.labels[1].size(), 8);
     QCOMPARE(t.labels[2], QStringLiteral("3")); // missing label -> 1-based position
     QVERIFY(makeTickLabels({}, 0).labels.isEmpty());
+    const TickLabels every3 = makeTickLabels({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
+                                              QStringLiteral("d")}, 7, 12, 3);
+    QCOMPARE(every3.positions, (QVector<double>{0, 3, 6}));
+    QCOMPARE(every3.labels, (QVector<QString>{QStringLiteral("a"), QStringLiteral("d"), QStringLiteral("7")}));
+    QCOMPARE(tickStride(10, 200, 15), 1);  // 20 px per label
+    QCOMPARE(tickStride(60, 300, 15), 3);  // 5 px per label
+    QCOMPARE(tickStride(1, 5, 15), 1);
+    QCOMPARE(tickStride(8, 10, 15), 8);    // no room: the first label only
     QVERIFY(makeTickLabels({QStringLiteral("a")}, -2).positions.isEmpty());
 }
 

@@ -109,6 +109,37 @@ private slots:
         QVERIFY((a.logits.row(3) - b.logits.row(3)).cwiseAbs().maxCoeff() > 1e-4); // position 3 sees it
     }
 
+    void incremental_decoding_equals_full_pass_data()
+    {
+        QTest::addColumn<bool>("pre_ln");
+        QTest::newRow("Post-LN") << false;
+        QTest::newRow("Pre-LN") << true;
+    }
+    void incremental_decoding_equals_full_pass()
+    {
+        QFETCH(bool, pre_ln);
+        Transformer net(tiny_config(pre_ln), 4);
+        Batch b;
+        b.B = 2;
+        b.S = 5;
+        b.T = 4;
+        b.src = {4, 5, 6, 7, 2, 8, 9, 2, 0, 0};
+        b.src_len = {5, 3};
+        b.tgt_in = {1, 4, 5, 6, 1, 3, 7, 8};
+        b.tgt_len = {4, 4};
+        Seq2SeqActivations full;
+        net.encode(b, full);
+        net.decode(b, full);
+        DecoderState st;
+        net.start_decoding(b, full, 6, st);
+        Mat out;
+        for (int t = 0; t < 4; ++t) {
+            net.decode_step({b.tgt_in[size_t(t)], b.tgt_in[size_t(4 + t)]}, st, out);
+            for (int s = 0; s < 2; ++s)
+                QVERIFY((out.row(s) - full.dec_out.row(s * 4 + t)).cwiseAbs().maxCoeff() < 1e-5);
+        }
+    }
+
     void attention_rows_are_distributions()
     {
         Transformer net(tiny_config(), 3);
