@@ -149,7 +149,7 @@ void TestCorpus::readMissingFile() {
 void TestCorpus::readRealCmnCorpus() {
     QElapsedTimer timer;
     timer.start();
-    const al::CorpusReadResult r = al::read_tsv_pairs(AL_SHARED_DATA_DIR "/translation/cmn-eng/cmn.txt", 1, 0);
+    const al::CorpusReadResult r = al::read_tsv_pairs(AL_SOURCE_DIR "/resources/data/cmn-eng/cmn.txt", 1, 0);
     qInfo("read cmn.txt in %lld ms", static_cast<long long>(timer.elapsed()));
     QCOMPARE(r.pairs.size(), size_t{28447});
     QCOMPARE(r.skipped.size(), size_t{0});

@@ -11,7 +11,9 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QLineEdit>
 #include <QPointer>
@@ -95,6 +97,7 @@ private slots:
     void heatmapSingleCell();
 
     void controllerTrainsAndStops();
+    void controllerStartsPaused();
     void inferenceCoalesces();
     void mainWindowTrains();
     void closeWhileTraining();
@@ -283,19 +286,28 @@ void TestGuiSmoke::controllerTrainsAndStops()
     QCOMPARE(controller.state(), TrainingController::State::Running);
 
     // Pause holds the step; Step advances exactly one.
+    QSignalSpy workerPaused(&controller, &TrainingController::workerPaused);
     controller.pause();
     QCOMPARE(controller.state(), TrainingController::State::Paused);
-    QTRY_VERIFY_WITH_TIMEOUT(snapshots.count() >= 1, kTimeoutMs);
-    const int before = metrics.count();
-    QTest::qWait(200); // let an in-flight chunk land
-    const int settled = metrics.count();
-    QVERIFY(settled >= before);
+    QTRY_VERIFY_WITH_TIMEOUT(!workerPaused.isEmpty(), kTimeoutMs);
+    QCOMPARE(workerPaused.last().first().toBool(), true);
+    QVERIFY(!snapshots.isEmpty());
+    const int settled = metrics.count(); // queued in order: every chunk before the pause has landed
     const qint64 pausedStep = settled > 0 ? metrics.last().first().value<TrainingMetrics>().step : 0;
     controller.stepOnce();
     QTRY_VERIFY_WITH_TIMEOUT(metrics.count() == settled + 1, kTimeoutMs);
     QCOMPARE(metrics.last().first().value<TrainingMetrics>().step, pausedStep + 1);
     controller.resume();
     QTRY_VERIFY_WITH_TIMEOUT(metrics.count() > settled + 3, kTimeoutMs);
+
+    // Saving while training goes through the worker thread (with the optimizer state).
+    QSignalSpy saved(&controller, &TrainingController::saveFinished);
+    const QString dir = m_tmp.filePath(QStringLiteral("running-save"));
+    QVERIFY(controller.saveModel(dir));
+    QTRY_VERIFY_WITH_TIMEOUT(saved.count() == 1, kTimeoutMs);
+    QVERIFY2(saved.first().at(1).toString().isEmpty(), qPrintable(saved.first().at(1).toString()));
+    QVERIFY(QFileInfo(QDir(dir).filePath(QStringLiteral("config.json"))).isFile());
+    QVERIFY(QFileInfo(QDir(dir).filePath(QStringLiteral("optimizer.safetensors"))).isFile());
 
     controller.stop();
     QCOMPARE(controller.state(), TrainingController::State::Stopping);
@@ -316,6 +328,30 @@ void TestGuiSmoke::controllerTrainsAndStops()
     QCOMPARE(errors.count(), 1);
     QVERIFY(errors.first().first().toString().contains(QStringLiteral("missing.tsv")));
     QVERIFY(!controller.workerThread());
+}
+
+void TestGuiSmoke::controllerStartsPaused()
+{
+    // What Step does when idle: a paused run that performs exactly one step.
+    TrainingController controller;
+    QSignalSpy metrics(&controller, &TrainingController::metrics);
+    QSignalSpy snapshots(&controller, &TrainingController::snapshotReady);
+    QSignalSpy finished(&controller, &TrainingController::finished);
+    TrainingRequest r = tinyRequest(m_corpus);
+    r.startPaused = true;
+    QVERIFY(controller.start(r));
+    QTRY_VERIFY_WITH_TIMEOUT(metrics.count() == 1, kTimeoutMs);
+    QCOMPARE(metrics.first().first().value<TrainingMetrics>().step, qint64(1));
+    QTRY_VERIFY_WITH_TIMEOUT(snapshots.count() >= 2, kTimeoutMs); // step 0 and step 1
+    QCOMPARE(snapshots.last().at(1).toLongLong(), qint64(1));
+    QCOMPARE(controller.state(), TrainingController::State::Paused);
+    controller.stepOnce();
+    controller.stepOnce();
+    QTRY_VERIFY_WITH_TIMEOUT(metrics.count() >= 2
+                                 && metrics.last().first().value<TrainingMetrics>().step == 3, kTimeoutMs);
+    controller.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kTimeoutMs);
+    QCOMPARE(finished.first().first().toLongLong(), qint64(3));
 }
 
 void TestGuiSmoke::inferenceCoalesces()
@@ -429,7 +465,18 @@ void TestGuiSmoke::mainWindowTrains()
     QVERIFY(w.saveModelTo(dir));
     QVERIFY(QFileInfo(QDir(dir).filePath(QStringLiteral("config.json"))).isFile());
     QVERIFY(w.loadModelDirectory(dir));
-    QCOMPARE(w.trainingRequest().resumeFrom != nullptr, true);
+    QVERIFY(w.trainingRequest().resumeFrom);
+    QVERIFY(!spin("dModelSpin")->isEnabled()); // the opened model fixes the architecture
+    QCOMPARE(spin("dModelSpin")->value(), 32);
+
+    // Train now continues the opened model.
+    QSignalSpy started(controller, &TrainingController::started);
+    QTest::mouseClick(train, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(started.count() == 1 || !errors.isEmpty(), kTimeoutMs);
+    QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().first().toString()));
+    QCOMPARE(started.first().first().value<TrainingInfo>().model.d_model, 32);
+    QTest::mouseClick(stop, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, kTimeoutMs);
     QVERIFY(errors.isEmpty());
 }
 

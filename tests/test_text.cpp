@@ -217,7 +217,7 @@ void TestText::detokenize() {
 }
 
 void TestText::tokenizeCorpusSpeed() {
-    const auto read = al::read_tsv_pairs(AL_SHARED_DATA_DIR "/translation/cmn-eng/cmn.txt", 0, 1);
+    const auto read = al::read_tsv_pairs(AL_SOURCE_DIR "/resources/data/cmn-eng/cmn.txt", 0, 1);
     QCOMPARE(read.pairs.size(), size_t{28447});
     const al::Tokenizer word(al::TokenKind::Word), chr(al::TokenKind::Char);
     const auto t0 = std::chrono::steady_clock::now();
@@ -244,7 +244,11 @@ void TestText::tokenizeCorpusSpeed() {
 void TestText::frenchCorpusInvisibleCharacters() {
     // fra.txt has U+202F, U+00A0, U+2009, U+200B, U+00AD and U+2019 (MANIFEST.md section 2);
     // none of them may survive inside a token.
-    const auto read = al::read_tsv_pairs(AL_SHARED_DATA_DIR "/translation/fra-eng/fra.txt", 0, 1);
+    // The shared data sits beside the repository (as in CI); a bare clone elsewhere has none.
+    const std::string fra = AL_SHARED_DATA_DIR "/translation/fra-eng/fra.txt";
+    if (!std::ifstream(fra).good())
+        QSKIP("shared/data/translation/fra-eng/fra.txt is not beside this checkout");
+    const auto read = al::read_tsv_pairs(fra, 0, 1);
     QCOMPARE(read.pairs.size(), size_t{142787});
     QCOMPARE(read.skipped.size(), size_t{0});
     const al::Tokenizer word(al::TokenKind::Word);

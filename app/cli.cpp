@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/cli.h"
+
+#include "engine/corpus.h"
+#include "engine/error.h"
+#include "engine/safetensors.h"
+#include "engine/trace_json.h"
+#include "engine/trainer.h"
+#include "engine/translation_model.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QThread>
+
+#include <Eigen/Core>
+#include <omp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdarg>
+#include <cstdio>
+#include <istream>
+#include <limits>
+#include <memory>
+#include <ostream>
+
+#ifndef AL_VERSION
+#define AL_VERSION "0.0.0"
+#endif
+
+namespace al::cli {
+
+namespace {
+
+const char* const kProgram = "attention-lab";
+const char* const kTatoebaAttribution =
+    "English\u2013Chinese sentence pairs from the Tatoeba Project (tatoeba.org), via ManyThings.org "
+    "(www.manythings.org/anki), licensed CC BY 2.0 FR.";
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
+std::string fmt(const char* format, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, format);
+    std::vsnprintf(buf, sizeof buf, format, ap);
+    va_end(ap);
+    return buf;
+}
+
+std::string hms(double seconds)
+{
+    const long s = static_cast<long>(seconds);
+    return fmt("%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+}
+
+std::string local8(const QString& s) { return s.toStdString(); }
+
+QString optName(const QString& name) { return "--" + name; }
+
+/// Replaces QCommandLineParser's "Usage: <argv[0]> ..." line with the program and subcommand.
+QString helpFor(const QCommandLineParser& parser, const QString& usage)
+{
+    const QString text = parser.helpText();
+    const int nl = text.indexOf('\n');
+    return "Usage: " + usage + (nl >= 0 ? text.mid(nl) : QString());
+}
+
+/// A parser with the options every subcommand shares.
+void addCommon(QCommandLineParser& p)
+{
+    p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    p.addOption(QCommandLineOption({"h", "help"}, "Show this help and exit."));
+    p.addOption(QCommandLineOption("version", "Show the program version and exit."));
+}
+
+void addOpt(QCommandLineParser& p, const QString& name, const QString& value, const QString& desc)
+{
+    p.addOption(QCommandLineOption(name, desc, value));
+}
+
+void addFlag(QCommandLineParser& p, const QString& name, const QString& desc)
+{
+    p.addOption(QCommandLineOption(name, desc));
+}
+
+/// Collects the first usage error while reading option values.
+class Reader {
+public:
+    explicit Reader(const QCommandLineParser& p) : m_p(p) {}
+    bool ok() const { return m_error.isEmpty(); }
+    const QString& error() const { return m_error; }
+    void fail(const QString& msg)
+    {
+        if (m_error.isEmpty()) m_error = msg;
+    }
+    bool isSet(const QString& name) const { return m_p.isSet(name); }
+    QString str(const QString& name) const { return m_p.value(name); }
+
+    void integer(const QString& name, long long lo, long long hi, int& dst) { dst = int(integer64(name, lo, hi, dst)); }
+    long long integer64(const QString& name, long long lo, long long hi, long long dst)
+    {
+        if (!m_p.isSet(name)) return dst;
+        bool good = false;
+        const QString raw = m_p.value(name).trimmed();
+        const long long v = raw.toLongLong(&good);
+        if (!good || v < lo || v > hi) {
+            fail(optName(name) + ": expected an integer "
+                 + (hi == std::numeric_limits<long long>::max() ? QString(">= %1").arg(lo)
+                                                                : QString("from %1 to %2").arg(lo).arg(hi))
+                 + ", got '" + m_p.value(name) + "'");
+            return dst;
+        }
+        return v;
+    }
+    void size(const QString& name, size_t& dst) { dst = size_t(integer64(name, 0, std::numeric_limits<long long>::max(), (long long)dst)); }
+    void seed(const QString& name, uint64_t& dst)
+    {
+        if (!m_p.isSet(name)) return;
+        bool good = false;
+        const qulonglong v = m_p.value(name).trimmed().toULongLong(&good);
+        if (!good) fail(optName(name) + ": expected a non-negative integer, got '" + m_p.value(name) + "'");
+        else dst = v;
+    }
+    /// Reads a finite number in [lo, hi] (or [lo, hi) when hi_open).
+    void number(const QString& name, double lo, double hi, bool hi_open, double& dst)
+    {
+        if (!m_p.isSet(name)) return;
+        bool good = false;
+        const double v = m_p.value(name).trimmed().toDouble(&good);
+        if (!good || !std::isfinite(v) || v < lo || v > hi || (hi_open && v >= hi)) {
+            const QString range = hi == std::numeric_limits<double>::max()
+                                      ? QString(">= %1").arg(lo)
+                                      : QString("in [%1, %2%3").arg(lo).arg(hi).arg(hi_open ? ")" : "]");
+            fail(optName(name) + ": expected a number " + range + ", got '" + m_p.value(name) + "'");
+            return;
+        }
+        dst = v;
+    }
+    void tokens(const QString& name, TokenKind& dst)
+    {
+        if (!m_p.isSet(name)) return;
+        const QString v = m_p.value(name).trimmed().toLower();
+        if (v == "char") dst = TokenKind::Char;
+        else if (v == "word") dst = TokenKind::Word;
+        else if (v == "auto") dst = TokenKind::Auto;
+        else fail(optName(name) + ": expected char, word or auto, got '" + m_p.value(name) + "'");
+    }
+
+private:
+    const QCommandLineParser& m_p;
+    QString m_error;
+};
+
+/// Parses and handles --help / --version / unknown options. Returns Ok when the caller should
+/// go on reading values.
+ParseStatus runParser(QCommandLineParser& p, const QString& sub, const QStringList& args, const QString& usage,
+                      const QString& intro)
+{
+    p.setApplicationDescription(intro);
+    QStringList argv = args;
+    argv.prepend(QString(kProgram) + " " + sub);
+    if (!p.parse(argv)) return {ParseStatus::Error, p.errorText()};
+    if (p.isSet("help")) return {ParseStatus::Help, helpFor(p, usage)};
+    if (p.isSet("version")) return {ParseStatus::Version, versionLine()};
+    return {};
+}
+
+// Data-source options shared by train and eval.
+void addDataOptions(QCommandLineParser& p, bool with_train_valid)
+{
+    addOpt(p, "data", "FILE",
+           "Tab-separated corpus, shuffled and split 90/5/5 into train/valid/test "
+           "(default: the bundled Tatoeba cmn-eng corpus, " + (defaultCorpusPath().isEmpty() ? QString("not found")
+                                                                  : defaultCorpusPath()) + ").");
+    addOpt(p, "src-col", "N",
+           "0-based column of the source sentence (default: 1 with --data, i.e. Chinese in cmn.txt; "
+           "0 with " + QString(with_train_valid ? "--train/--valid/--test" : "--test") + ").");
+    addOpt(p, "tgt-col", "N",
+           "0-based column of the target sentence (default: 0 with --data, i.e. English in cmn.txt; "
+           "1 with " + QString(with_train_valid ? "--train/--valid/--test" : "--test") + ").");
+    addOpt(p, "split-seed", "N", "Seed of the shuffle before splitting --data (default: 1).");
+    if (with_train_valid) {
+        addOpt(p, "train", "FILE", "Training split, used with --valid and --test instead of --data (default: none).");
+        addOpt(p, "valid", "FILE", "Validation split (default: none).");
+    }
+    addOpt(p, "test", "FILE",
+           with_train_valid ? "Test split (default: none)." : "Score this whole file instead of the test split of --data (default: none).");
+}
+
+void readDataOptions(Reader& r, DataSource& src, bool with_train_valid)
+{
+    const bool explicitFiles = r.isSet("test") || (with_train_valid && (r.isSet("train") || r.isSet("valid")));
+    if (explicitFiles && r.isSet("data"))
+        r.fail(QString("--data cannot be combined with ") + (with_train_valid ? "--train/--valid/--test" : "--test"));
+    if (explicitFiles) {
+        src.data.clear();
+        src.src_col = 0;
+        src.tgt_col = 1;
+        if (with_train_valid) {
+            src.train = r.str("train");
+            src.valid = r.str("valid");
+            if (src.train.isEmpty()) r.fail("--train is required with --valid/--test");
+            else if (src.valid.isEmpty()) r.fail("--valid is required with --train");
+        }
+        src.test = r.str("test");
+        if (src.test.isEmpty()) r.fail("--test is required with --train");
+    } else {
+        src.data = r.isSet("data") ? r.str("data") : defaultCorpusPath();
+        if (src.data.isEmpty())
+            r.fail("--data: the bundled corpus resources/data/cmn-eng/cmn.txt was not found; name a file");
+        src.src_col = 1;
+        src.tgt_col = 0;
+    }
+    r.integer("src-col", 0, 1000, src.src_col);
+    r.integer("tgt-col", 0, 1000, src.tgt_col);
+    if (r.ok() && src.src_col == src.tgt_col)
+        r.fail(QString("--src-col and --tgt-col must differ (both are %1)").arg(src.src_col));
+    if (r.isSet("split-seed") && !src.data.isEmpty()) r.seed("split-seed", src.split_seed);
+    else if (r.isSet("split-seed")) r.fail("--split-seed only applies to --data");
+}
+
+/// Prints skipped-line diagnostics: the first `cap` in full, then a count of the rest.
+class SkipReporter {
+public:
+    explicit SkipReporter(std::ostream& err, int cap = 20) : m_err(err), m_cap(cap) {}
+    void add(const std::vector<Diagnostic>& ds)
+    {
+        for (const auto& d : ds) {
+            if (m_shown < m_cap) {
+                m_err << "skipped " << d.to_string() << "\n";
+                ++m_shown;
+            } else {
+                ++m_hidden;
+            }
+        }
+    }
+    void finish()
+    {
+        if (m_hidden > 0) m_err << "... and " << m_hidden << " more skipped line(s)\n";
+    }
+
+private:
+    std::ostream& m_err;
+    int m_cap, m_shown = 0;
+    long m_hidden = 0;
+};
+
+CorpusSplits loadSplits(const DataSource& src, std::ostream& err)
+{
+    SkipReporter skips(err);
+    CorpusSplits s;
+    auto read = [&](const QString& path) {
+        CorpusReadResult r = read_tsv_pairs(local8(path), src.src_col, src.tgt_col);
+        skips.add(r.skipped);
+        return std::move(r.pairs);
+    };
+    if (!src.data.isEmpty()) {
+        const std::vector<SentencePair> all = read(src.data);
+        skips.finish();
+        if (all.empty()) throw Error(local8(src.data) + ": no usable sentence pair");
+        s = split_corpus(all, src.valid_frac, src.test_frac, src.split_seed);
+    } else {
+        if (!src.train.isEmpty()) s.train = read(src.train);
+        if (!src.valid.isEmpty()) s.valid = read(src.valid);
+        s.test = read(src.test);
+        skips.finish();
+    }
+    return s;
+}
+
+void writeSplits(const CorpusSplits& s, const DataSource& src, const QString& dir)
+{
+    if (!QDir().mkpath(dir)) throw Error("cannot create directory '" + local8(dir) + "'");
+    auto tsv = [](const std::vector<SentencePair>& pairs) {
+        std::string text;
+        for (const auto& p : pairs) text += p.src + "\t" + p.tgt + "\n";
+        return text;
+    };
+    const std::string d = local8(QDir(dir).absolutePath()) + "/";
+    atomic_write_file(d + "train.tsv", tsv(s.train));
+    atomic_write_file(d + "valid.tsv", tsv(s.valid));
+    atomic_write_file(d + "test.tsv", tsv(s.test));
+    std::string readme = "Splits written by `attention-lab train --save-split`: one pair per line, "
+                         "source TAB target (the default columns of `train --train/--valid/--test`).\n";
+    if (!src.data.isEmpty()) {
+        readme += fmt("Source: %s (source column %d, target column %d), duplicates of a source removed, "
+                      "shuffled with seed %llu, split %.0f/%.0f/%.0f.\n",
+                      local8(src.data).c_str(), src.src_col, src.tgt_col, (unsigned long long)src.split_seed,
+                      100 * (1 - src.valid_frac - src.test_frac), 100 * src.valid_frac, 100 * src.test_frac);
+        if (QFileInfo(src.data).fileName() == "cmn.txt")
+            readme += std::string(kTatoebaAttribution)
+                      + "\nThe per-sentence author attribution is the third column of the original cmn.txt.\n";
+    }
+    atomic_write_file(d + "README.txt", readme);
+}
+
+void applyThreads(int threads)
+{
+    if (threads > 0) {
+        omp_set_num_threads(threads);
+        Eigen::setNbThreads(threads);
+    }
+}
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void onSigint(int) { g_interrupted.store(true); }
+
+/// Installs a SIGINT handler for the lifetime of the object: the first Ctrl-C ends training
+/// after the current step (the model is still evaluated and saved); the second one kills.
+class InterruptGuard {
+public:
+    InterruptGuard()
+    {
+        g_interrupted.store(false);
+        m_prev = std::signal(SIGINT, onSigint);
+    }
+    ~InterruptGuard() { std::signal(SIGINT, m_prev == SIG_ERR ? SIG_DFL : m_prev); }
+    static bool interrupted() { return g_interrupted.load(); }
+
+private:
+    void (*m_prev)(int) = SIG_DFL;
+};
+
+std::string modelSummary(const TranslationModel& m)
+{
+    const ModelConfig& c = m.net.config();
+    const double params = double(m.net.params().numel());
+    return fmt("model: d_model %d nhead %d layers %d/%d d_ff %d dropout %g %s, %.2fM parameters; "
+               "source %s tokens (vocabulary %d), target %s tokens (vocabulary %d)",
+               c.d_model, c.nhead, c.num_encoder_layers, c.num_decoder_layers, c.dim_feedforward, c.dropout,
+               c.norm_first ? "Pre-LN" : "Post-LN", params / 1e6, to_string(m.src_tokenizer.kind()).c_str(),
+               m.src_vocab.size(), to_string(m.tgt_tokenizer.kind()).c_str(), m.tgt_vocab.size());
+}
+
+void printSamples(const std::vector<std::string>& samples, int n, std::ostream& out)
+{
+    for (int i = 0; i < n && size_t(i) < samples.size(); ++i) {
+        const std::string& s = samples[size_t(i)];
+        const size_t a = s.find('\t'), b = s.find('\t', a == std::string::npos ? a : a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        out << "sample " << (i + 1) << ":\n"
+            << "  source:     " << s.substr(0, a) << "\n"
+            << "  reference:  " << s.substr(a + 1, b - a - 1) << "\n"
+            << "  hypothesis: " << s.substr(b + 1) << "\n";
+    }
+}
+
+template <class F>
+int guarded(std::ostream& err, F&& body)
+{
+    try {
+        return body();
+    } catch (const Error& e) {
+        err << "error: " << e.what() << "\n";
+    } catch (const std::bad_alloc&) {
+        err << "error: out of memory\n";
+    } catch (const std::exception& e) {
+        err << "error: " << e.what() << "\n";
+    }
+    return ExitFailure;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+QString versionLine() { return QString("%1 %2").arg(kProgram, AL_VERSION); }
+
+QString defaultCorpusPath()
+{
+    const QString rel = "data/cmn-eng/cmn.txt";
+    QStringList candidates;
+    if (QCoreApplication::instance()) {
+        const QString exeDir = QCoreApplication::applicationDirPath();
+        candidates << exeDir + "/../share/attention-lab/" + rel << exeDir + "/resources/" + rel;
+    }
+#ifdef AL_SOURCE_RESOURCE_DIR
+    candidates << QString(AL_SOURCE_RESOURCE_DIR "/") + rel;
+#endif
+    for (const QString& c : candidates)
+        if (QFileInfo(c).isFile()) return QDir::cleanPath(QFileInfo(c).absoluteFilePath());
+    return {};
+}
+
+ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
+{
+    const ModelConfig mc;
+    const TrainConfig tc;
+    const int cores = std::max(1, QThread::idealThreadCount());
+    QCommandLineParser p;
+    addCommon(p);
+    addDataOptions(p, true);
+    addOpt(p, "src-tokens", "KIND", "Source tokens: char, word or auto (default: auto: char when most letters are CJK).");
+    addOpt(p, "tgt-tokens", "KIND", "Target tokens: char, word or auto (default: auto).");
+    addOpt(p, "min-count", "N", "Tokens seen fewer times in the training split become <unk> (default: 2).");
+    addOpt(p, "d-model", "N", QString("Model width d_model (default: %1).").arg(mc.d_model));
+    addOpt(p, "nhead", "N", QString("Attention heads; must divide d_model (default: %1).").arg(mc.nhead));
+    addOpt(p, "layers", "N", QString("Encoder and decoder layers (default: %1).").arg(mc.num_encoder_layers));
+    addOpt(p, "encoder-layers", "N", QString("Encoder layers (default: --layers, %1).").arg(mc.num_encoder_layers));
+    addOpt(p, "decoder-layers", "N", QString("Decoder layers (default: --layers, %1).").arg(mc.num_decoder_layers));
+    addOpt(p, "d-ff", "N", QString("Feed-forward size d_ff (default: %1).").arg(mc.dim_feedforward));
+    addOpt(p, "dropout", "P", QString("Dropout probability (default: %1).").arg(mc.dropout));
+    addFlag(p, "pre-ln", "Pre-LN blocks instead of the paper's Post-LN (default: off).");
+    addOpt(p, "max-tokens", "N", QString("Token budget per batch, B * max(S, T) (default: %1).").arg(tc.max_tokens));
+    addOpt(p, "max-len", "N", QString("Training pairs with more tokens on either side are dropped (default: %1).").arg(tc.max_len));
+    addOpt(p, "warmup", "N", QString("Warm-up steps of the Noam schedule (default: %1).").arg(tc.warmup_steps));
+    addOpt(p, "lr-factor", "X", QString("Noam schedule factor: lr = X * d_model^-0.5 * min(step^-0.5, step * warmup^-1.5) (default: %1).").arg(tc.lr_factor));
+    addOpt(p, "label-smoothing", "X", QString("Label smoothing (default: %1).").arg(tc.label_smoothing));
+    addOpt(p, "clip", "X", QString("Clip the global gradient norm to X; 0 disables (default: %1).").arg(tc.clip_grad_norm));
+    addOpt(p, "minutes", "M", "Train for M minutes of wall time (default: 10 when --steps is not given).");
+    addOpt(p, "steps", "N", "Train for N optimizer steps in this run (default: none; with --minutes, whichever comes first).");
+    addOpt(p, "seed", "N", QString("Seed of initialisation, dropout and batching (default: %1).").arg(tc.seed));
+    addOpt(p, "threads", "N", QString("CPU threads (OpenMP and Eigen) (default: %1, the number of cores).").arg(cores));
+    addOpt(p, "out", "DIR", "Save the model directory here at the end and every --save-every minutes (default: not saved).");
+    addOpt(p, "save-every", "M", "Minutes between saves to --out; 0 saves only at the end (default: 10).");
+    addOpt(p, "resume", "DIR", "Continue training the model directory DIR (with its optimizer.safetensors when present); "
+                               "architecture and tokenisation come from DIR (default: new model).");
+    addOpt(p, "save-split", "DIR", "Write the train/valid/test pairs used to DIR/{train,valid,test}.tsv as source TAB target (default: not written).");
+    addOpt(p, "log-every", "N", "Progress line every N steps, and at least every 10 seconds (default: 100).");
+    addOpt(p, "valid-every", "M", "Minutes between validation passes; 0 validates only at the end (default: 2).");
+    addOpt(p, "valid-max", "N", "Validation pairs used by intermediate passes; 0 = all (default: 0; the final pass uses all).");
+    addOpt(p, "bleu-sentences", "N", "Test sentences decoded for the final BLEU; 0 = all (default: 0).");
+    addOpt(p, "samples", "N", "Sample translations printed at the end (default: 5).");
+
+    ParseStatus st = runParser(p, "train", args, QString(kProgram) + " train [options]",
+                               "Train an encoder-decoder Transformer on a tab-separated corpus and report "
+                               "validation loss, perplexity and test BLEU.");
+    if (st.kind != ParseStatus::Ok) return st;
+    if (!p.positionalArguments().isEmpty())
+        return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
+
+    TrainOptions o;
+    o.train.threads = cores;
+    Reader r(p);
+    readDataOptions(r, o.source, true);
+    r.tokens("src-tokens", o.src_tokens);
+    r.tokens("tgt-tokens", o.tgt_tokens);
+    r.integer("min-count", 1, 1000000, o.min_count);
+    r.integer("d-model", 1, 65536, o.model.d_model);
+    r.integer("nhead", 1, 4096, o.model.nhead);
+    int layers = o.model.num_encoder_layers;
+    r.integer("layers", 0, 64, layers);
+    o.model.num_encoder_layers = o.model.num_decoder_layers = layers;
+    r.integer("encoder-layers", 0, 64, o.model.num_encoder_layers);
+    r.integer("decoder-layers", 1, 64, o.model.num_decoder_layers);
+    if (r.isSet("layers") && (r.isSet("encoder-layers") || r.isSet("decoder-layers")))
+        r.fail("--layers cannot be combined with --encoder-layers/--decoder-layers");
+    if (o.model.num_decoder_layers < 1) r.fail("--layers: the decoder needs at least 1 layer");
+    r.integer("d-ff", 1, 1 << 20, o.model.dim_feedforward);
+    r.number("dropout", 0, 1, true, o.model.dropout);
+    o.model.norm_first = p.isSet("pre-ln");
+    r.integer("max-tokens", 1, std::numeric_limits<int>::max(), o.train.max_tokens);
+    r.integer("max-len", 1, 100000, o.train.max_len);
+    r.integer("warmup", 1, std::numeric_limits<int>::max(), o.train.warmup_steps);
+    r.number("lr-factor", 0, std::numeric_limits<double>::max(), false, o.train.lr_factor);
+    if (r.isSet("lr-factor") && o.train.lr_factor <= 0) r.fail("--lr-factor: expected a number > 0, got '" + p.value("lr-factor") + "'");
+    r.number("label-smoothing", 0, 1, true, o.train.label_smoothing);
+    r.number("clip", 0, std::numeric_limits<double>::max(), false, o.train.clip_grad_norm);
+    r.number("minutes", 0, std::numeric_limits<double>::max(), false, o.minutes);
+    if (r.isSet("minutes") && o.minutes <= 0) r.fail("--minutes: expected a number > 0, got '" + p.value("minutes") + "'");
+    o.steps = r.integer64("steps", 1, std::numeric_limits<long long>::max(), 0);
+    if (!r.isSet("minutes") && !r.isSet("steps")) o.minutes = 10;
+    r.seed("seed", o.train.seed);
+    r.integer("threads", 1, 1024, o.train.threads);
+    o.out = p.value("out");
+    r.number("save-every", 0, std::numeric_limits<double>::max(), false, o.save_every);
+    if (r.isSet("save-every") && o.out.isEmpty()) r.fail("--save-every needs --out");
+    o.resume = p.value("resume");
+    o.save_split = p.value("save-split");
+    r.integer("log-every", 1, std::numeric_limits<int>::max(), o.log_every);
+    r.number("valid-every", 0, std::numeric_limits<double>::max(), false, o.valid_every);
+    r.size("valid-max", o.valid_max);
+    r.size("bleu-sentences", o.bleu_sentences);
+    r.integer("samples", 0, 1000, o.samples);
+
+    static const char* const kArchitecture[] = {"src-tokens", "tgt-tokens", "min-count", "d-model", "nhead", "layers",
+                                                "encoder-layers", "decoder-layers", "d-ff", "dropout", "pre-ln"};
+    for (const char* name : kArchitecture) {
+        if (p.isSet(name)) {
+            o.architecture_set = true;
+            if (!o.resume.isEmpty())
+                r.fail(optName(name) + " cannot be combined with --resume (the model directory fixes it)");
+        }
+    }
+    if (r.ok() && o.resume.isEmpty() && o.model.d_model % o.model.nhead != 0)
+        r.fail(QString("--d-model (%1) must be divisible by --nhead (%2)").arg(o.model.d_model).arg(o.model.nhead));
+    if (!r.ok()) return {ParseStatus::Error, r.error()};
+    opts = o;
+    return {};
+}
+
+ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts)
+{
+    QCommandLineParser p;
+    addCommon(p);
+    addOpt(p, "model", "DIR", "Model directory written by `attention-lab train --out` (required).");
+    addOpt(p, "max-len", "N", "Longest translation, in tokens (default: 64).");
+    addOpt(p, "attention", "FILE", "Write the attention maps (encoder_self, decoder_self, cross) as JSON to FILE; "
+                                   "only with one sentence (default: not written).");
+    addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
+    p.addPositionalArgument("sentence", "Sentences to translate, one output line each (default: one per line from stdin).",
+                            "[sentence...]");
+    ParseStatus st = runParser(p, "translate", args, QString(kProgram) + " translate [options] [sentence...]",
+                               "Translate sentences with a saved model; the first line of output is the first "
+                               "translation.");
+    if (st.kind != ParseStatus::Ok) return st;
+    TranslateOptions o;
+    Reader r(p);
+    o.model = p.value("model");
+    if (o.model.isEmpty()) r.fail("--model is required");
+    r.integer("max-len", 1, 100000, o.max_len);
+    o.attention = p.value("attention");
+    r.integer("threads", 1, 1024, o.threads);
+    o.sentences = p.positionalArguments();
+    if (!o.attention.isEmpty() && o.sentences.size() != 1)
+        r.fail("--attention needs exactly one sentence on the command line");
+    if (!r.ok()) return {ParseStatus::Error, r.error()};
+    opts = o;
+    return {};
+}
+
+ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
+{
+    QCommandLineParser p;
+    addCommon(p);
+    addOpt(p, "model", "DIR", "Model directory written by `attention-lab train --out` (required).");
+    addDataOptions(p, false);
+    addOpt(p, "max-sentences", "N", "Score only the first N test sentences; 0 = all (default: 0).");
+    addOpt(p, "samples", "N", "Sample translations printed (default: 3).");
+    addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
+    ParseStatus st = runParser(p, "eval", args, QString(kProgram) + " eval [options]",
+                               "Score a saved model: loss, perplexity and BLEU on a test set (the test split of "
+                               "--data, split as `train` splits it, or the whole --test file).");
+    if (st.kind != ParseStatus::Ok) return st;
+    if (!p.positionalArguments().isEmpty())
+        return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
+    EvalOptions o;
+    Reader r(p);
+    o.model = p.value("model");
+    if (o.model.isEmpty()) r.fail("--model is required");
+    readDataOptions(r, o.source, false);
+    r.size("max-sentences", o.max_sentences);
+    r.integer("samples", 0, 1000, o.samples);
+    r.integer("threads", 1, 1024, o.threads);
+    if (!r.ok()) return {ParseStatus::Error, r.error()};
+    opts = o;
+    return {};
+}
+
+int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
+{
+    return guarded(err, [&]() -> int {
+        using Clock = std::chrono::steady_clock;
+        applyThreads(opts.train.threads);
+        const CorpusSplits splits = loadSplits(opts.source, err);
+        out << "data: " << (opts.source.data.isEmpty() ? local8(opts.source.train) : local8(opts.source.data))
+            << ": train " << splits.train.size() << " valid " << splits.valid.size() << " test "
+            << splits.test.size() << " pairs\n";
+        if (!opts.save_split.isEmpty()) {
+            writeSplits(splits, opts.source, opts.save_split);
+            out << "split written to " << local8(opts.save_split) << "/{train,valid,test}.tsv\n";
+        }
+
+        std::unique_ptr<Trainer> trainer;
+        if (!opts.resume.isEmpty()) {
+            TranslationModel model = load_model_dir(local8(opts.resume));
+            const QString opt = QDir(opts.resume).filePath("optimizer.safetensors");
+            const bool haveOpt = QFileInfo(opt).isFile();
+            trainer = std::make_unique<Trainer>(splits, std::move(model), opts.train,
+                                                haveOpt ? local8(opt) : std::string());
+            out << "resumed from " << local8(opts.resume) << " at step " << trainer->step()
+                << (haveOpt ? "" : " (no optimizer.safetensors: fresh Adam state)") << "\n";
+        } else {
+            DataOptions d;
+            d.src_tokens = opts.src_tokens;
+            d.tgt_tokens = opts.tgt_tokens;
+            d.min_count = opts.min_count;
+            trainer = std::make_unique<Trainer>(splits, opts.model, opts.train, d);
+        }
+        out << modelSummary(trainer->model()) << "\n";
+        out << fmt("training: %zu pairs, max_tokens %d, warmup %d, lr_factor %g, label_smoothing %g, clip %g, seed %llu, threads %d",
+                   trainer->train_pairs(), opts.train.max_tokens, opts.train.warmup_steps, opts.train.lr_factor,
+                   opts.train.label_smoothing, opts.train.clip_grad_norm, (unsigned long long)opts.train.seed,
+                   opts.train.threads);
+        if (opts.minutes > 0) out << fmt(", %g minutes", opts.minutes);
+        if (opts.steps > 0) out << ", " << opts.steps << " steps";
+        out << std::endl;
+
+        auto save = [&](const char* why) {
+            if (opts.out.isEmpty()) return;
+            trainer->save(local8(opts.out));
+            out << "saved " << local8(opts.out) << " (" << why << ", step " << trainer->step() << ")" << std::endl;
+        };
+
+        InterruptGuard guard;
+        const auto t0 = Clock::now();
+        auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+        const int64_t first_step = trainer->step();
+        double train_seconds = 0;
+        int64_t total_tokens = 0;
+        // Progress window: figures since the last progress line.
+        double win_loss = 0, win_seconds = 0;
+        int64_t win_tokens = 0, win_steps = 0;
+        auto last_log = Clock::now(), last_valid = Clock::now(), last_save = Clock::now();
+        StepStats last;
+        EvalStats valid;
+        int64_t valid_step = -1; // step of the last validation pass over all pairs
+        for (;;) {
+            if (InterruptGuard::interrupted()) {
+                out << "interrupted: stopping after step " << trainer->step() << std::endl;
+                break;
+            }
+            if (opts.steps > 0 && trainer->step() - first_step >= opts.steps) break;
+            if (opts.minutes > 0 && since(t0) >= opts.minutes * 60) break;
+            last = trainer->train_step();
+            if (!std::isfinite(last.loss))
+                throw Error(fmt("training diverged: loss is %g at step %lld; try a smaller --lr-factor or a longer --warmup",
+                                last.loss, (long long)last.step));
+            train_seconds += last.seconds;
+            total_tokens += last.tgt_tokens;
+            win_loss += last.loss;
+            win_seconds += last.seconds;
+            win_tokens += last.tgt_tokens;
+            ++win_steps;
+            if (win_steps >= opts.log_every || since(last_log) >= opts.log_seconds) {
+                out << fmt("step %lld epoch %.2f loss %.4f lr %.3e tokens/s %.0f elapsed %s",
+                           (long long)last.step, last.epoch, win_loss / double(win_steps), last.lr,
+                           win_seconds > 0 ? double(win_tokens) / win_seconds : 0.0, hms(since(t0)).c_str())
+                    << std::endl;
+                win_loss = win_seconds = 0;
+                win_tokens = win_steps = 0;
+                last_log = Clock::now();
+            }
+            if (opts.valid_every > 0 && since(last_valid) >= opts.valid_every * 60) {
+                valid = trainer->evaluate(opts.valid_max);
+                valid_step = opts.valid_max == 0 ? trainer->step() : -1;
+                out << fmt("valid: step %lld loss %.4f ppl %.2f accuracy %.3f elapsed %s", (long long)last.step,
+                           valid.loss, valid.perplexity, valid.token_accuracy, hms(since(t0)).c_str())
+                    << std::endl;
+                last_valid = Clock::now();
+            }
+            if (!opts.out.isEmpty() && opts.save_every > 0 && since(last_save) >= opts.save_every * 60) {
+                save("periodic");
+                last_save = Clock::now();
+            }
+        }
+
+        if (valid_step != trainer->step()) { // the last pass may already be of this step, on all pairs
+            valid = trainer->evaluate(0);
+            out << fmt("valid: step %lld loss %.4f ppl %.2f accuracy %.3f elapsed %s", (long long)trainer->step(),
+                       valid.loss, valid.perplexity, valid.token_accuracy, hms(since(t0)).c_str())
+                << std::endl;
+        }
+        const EvalStats& ev = valid;
+        save("final");
+        std::vector<std::string> samples;
+        const BleuResult bleu = trainer->test_bleu(opts.bleu_sentences, &samples);
+        const double tps = train_seconds > 0 ? double(total_tokens) / train_seconds : 0.0;
+        out << fmt("final: valid_loss %.3f valid_ppl %.2f test_bleu %.2f steps %lld tokens/s %.0f",
+                   ev.loss, ev.perplexity, bleu.bleu, (long long)trainer->step(), tps)
+            << "\n";
+        printSamples(samples, opts.samples, out);
+        out.flush();
+        return ExitOk;
+    });
+}
+
+int runTranslate(const TranslateOptions& opts, std::istream& in, std::ostream& out, std::ostream& err)
+{
+    return guarded(err, [&]() -> int {
+        applyThreads(opts.threads);
+        const TranslationModel model = load_model_dir(local8(opts.model));
+        auto one = [&](const std::string& sentence) {
+            Trace trace;
+            const Translation t = translate(model, sentence, opts.max_len, opts.attention.isEmpty() ? nullptr : &trace);
+            out << t.text << "\n";
+            if (!opts.attention.isEmpty()) {
+                nlohmann::json j = trace_to_json(trace);
+                j["source"] = sentence;
+                j["translation"] = t.text;
+                atomic_write_file(local8(opts.attention), j.dump() + "\n");
+            }
+        };
+        if (!opts.sentences.isEmpty()) {
+            for (const QString& s : opts.sentences) one(local8(s));
+        } else {
+            std::string line;
+            while (std::getline(in, line)) {
+                if (!line.empty() && line.back() == '\r') line.pop_back();
+                one(line);
+                out.flush();
+            }
+        }
+        out.flush();
+        return ExitOk;
+    });
+}
+
+int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err)
+{
+    return guarded(err, [&]() -> int {
+        applyThreads(opts.threads);
+        TranslationModel model = load_model_dir(local8(opts.model));
+        const CorpusSplits all = loadSplits(opts.source, err);
+        if (all.test.empty()) throw Error("the test set is empty");
+        CorpusSplits s;
+        s.train = s.valid = s.test = all.test;
+        if (opts.max_sentences && s.test.size() > opts.max_sentences) {
+            s.test.resize(opts.max_sentences);
+            s.valid = s.train = s.test;
+        }
+        TrainConfig tc;
+        tc.threads = opts.threads;
+        tc.max_len = model.net.config().max_len - 1;
+        const Trainer scorer(s, std::move(model), tc);
+        const EvalStats ev = scorer.evaluate(0);
+        std::vector<std::string> samples;
+        const BleuResult bleu = scorer.test_bleu(0, &samples);
+        out << fmt("eval: test_loss %.3f test_ppl %.2f test_accuracy %.3f test_bleu %.2f sentences %zu", ev.loss,
+                   ev.perplexity, ev.token_accuracy, bleu.bleu, s.test.size())
+            << "\n";
+        printSamples(samples, opts.samples, out);
+        out.flush();
+        return ExitOk;
+    });
+}
+
+bool isCliInvocation(const QString& word)
+{
+    if (word.isEmpty()) return false;
+    static const QStringList kFlags = {"-h", "--help", "-help", "--help-all", "-v", "--version", "-version"};
+    return !word.startsWith('-') || kFlags.contains(word);
+}
+
+int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::ostream& err)
+{
+    const QString topHelp =
+        QString("Usage: %1 [subcommand] [options]\n\n"
+                "Attention Lab: train, explore and explain a small Transformer on a CPU.\n"
+                "Without a subcommand the graphical lab starts.\n\n"
+                "Subcommands:\n"
+                "  train      Train a translation model on a tab-separated corpus.\n"
+                "  translate  Translate sentences with a saved model (optionally writing attention as JSON).\n"
+                "  eval       Score a saved model: loss, perplexity and BLEU on a test set.\n\n"
+                "Options:\n"
+                "  -h, --help     Show this help (`%1 <subcommand> --help` for the subcommand's options).\n"
+                "  -v, --version  Show the program version.\n")
+            .arg(kProgram);
+    if (args.isEmpty()) {
+        err << local8(topHelp);
+        return ExitUsage;
+    }
+    const QString sub = args.first();
+    const QStringList rest = args.mid(1);
+    if (sub == "-h" || sub == "--help" || sub == "-help" || sub == "--help-all" || sub == "help") {
+        if (sub == "help" && !rest.isEmpty() && rest.first() != "help")
+            return runCli({rest.first(), "--help"}, in, out, err);
+        out << local8(topHelp);
+        return ExitOk;
+    }
+    if (sub == "-v" || sub == "--version" || sub == "-version") {
+        out << local8(versionLine()) << "\n";
+        return ExitOk;
+    }
+
+    auto report = [&](const ParseStatus& st) -> int {
+        if (st.kind == ParseStatus::Help) {
+            out << local8(st.text);
+            return ExitOk;
+        }
+        if (st.kind == ParseStatus::Version) {
+            out << local8(st.text) << "\n";
+            return ExitOk;
+        }
+        err << kProgram << " " << local8(sub) << ": " << local8(st.text) << "\n"
+            << "Try '" << kProgram << " " << local8(sub) << " --help'.\n";
+        return ExitUsage;
+    };
+    if (sub == "train") {
+        TrainOptions o;
+        const ParseStatus st = parseTrainArgs(rest, o);
+        return st.kind == ParseStatus::Ok ? runTrain(o, out, err) : report(st);
+    }
+    if (sub == "translate") {
+        TranslateOptions o;
+        const ParseStatus st = parseTranslateArgs(rest, o);
+        return st.kind == ParseStatus::Ok ? runTranslate(o, in, out, err) : report(st);
+    }
+    if (sub == "eval") {
+        EvalOptions o;
+        const ParseStatus st = parseEvalArgs(rest, o);
+        return st.kind == ParseStatus::Ok ? runEval(o, out, err) : report(st);
+    }
+    err << kProgram << ": unknown subcommand '" << local8(sub) << "' (expected train, translate or eval)\n"
+        << "Try '" << kProgram << " --help'.\n";
+    return ExitUsage;
+}
+
+} // namespace al::cli

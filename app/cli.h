@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Headless subcommands of `attention-lab` (train, translate, eval). Parsing (argument list ->
+// options struct, with validation) is kept apart from running, so tests call both halves.
+// Output goes to caller-supplied streams; nothing here needs a display or a QCoreApplication
+// instance except the help text (which names the program).
+#include "engine/config.h"
+#include "engine/tokenizer.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+namespace al::cli {
+
+/// Process exit codes. 0 success, 1 runtime failure (message on stderr), 2 usage error.
+enum ExitCode : int { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
+
+/// Outcome of parsing one subcommand's arguments.
+struct ParseStatus {
+    enum Kind { Ok, Help, Version, Error } kind = Ok;
+    QString text; ///< help text (Help), version line (Version) or the message naming the option (Error)
+};
+
+/// Where the corpus comes from: one TSV split 90/5/5 by al::split_corpus, or three files.
+struct DataSource {
+    QString data;             ///< single TSV file (empty when train/valid/test are given)
+    QString train, valid, test;
+    int src_col = 1;          ///< 0-based; 1 with --data (cmn.txt is "English \t Chinese"), 0 with --train
+    int tgt_col = 0;          ///< 0-based; 0 with --data, 1 with --train
+    uint64_t split_seed = 1;
+    double valid_frac = 0.05;
+    double test_frac = 0.05;
+};
+
+/// Options of `attention-lab train`.
+struct TrainOptions {
+    DataSource source;
+    TokenKind src_tokens = TokenKind::Auto;
+    TokenKind tgt_tokens = TokenKind::Auto;
+    int min_count = 2;
+    ModelConfig model;        ///< vocab sizes are filled in by the trainer
+    TrainConfig train;        ///< train.threads is also applied to OpenMP and Eigen
+    double minutes = 0;       ///< wall-clock budget; 0 = none
+    int64_t steps = 0;        ///< optimizer steps to run in this invocation; 0 = none
+    QString out;              ///< model directory written at the end and every save_every minutes
+    double save_every = 10;   ///< minutes; 0 = only at the end
+    QString resume;           ///< model directory to continue from
+    QString save_split;       ///< directory that receives train.tsv / valid.tsv / test.tsv
+    int log_every = 100;      ///< progress line at least every N steps (and every log_seconds)
+    double log_seconds = 10;
+    double valid_every = 2;   ///< minutes between validation passes; 0 = only at the end
+    size_t valid_max = 0;     ///< validation pairs per intermediate pass; 0 = all
+    size_t bleu_sentences = 0;///< test sentences decoded for the final BLEU; 0 = all
+    int samples = 5;          ///< sample translations printed at the end
+    bool architecture_set = false; ///< an option that fixes the architecture or tokenisation was given
+};
+
+/// Options of `attention-lab translate`.
+struct TranslateOptions {
+    QString model;            ///< model directory
+    int max_len = 64;         ///< longest output, in tokens
+    QString attention;        ///< JSON file for the attention Trace (one sentence only)
+    QStringList sentences;    ///< empty: read one sentence per line from stdin
+    int threads = 0;          ///< 0 = OpenMP default
+};
+
+/// Options of `attention-lab eval`.
+struct EvalOptions {
+    QString model;
+    DataSource source;        ///< with --data the test split is scored; with --test the whole file
+    int max_len = 64;
+    size_t max_sentences = 0; ///< 0 = all
+    int samples = 3;
+    int threads = 0;
+};
+
+/// The program name and version for --version ("attention-lab 0.1.0").
+QString versionLine();
+
+/// The bundled Tatoeba cmn-eng corpus: next to the installed executable
+/// (<prefix>/share/attention-lab/data/cmn-eng/cmn.txt or <exe dir>/resources/...), else the
+/// source tree's resources/ (compile-time AL_SOURCE_RESOURCE_DIR). Empty when none exists.
+QString defaultCorpusPath();
+
+/// Parses `args` (the words after the subcommand, e.g. {"--steps", "10"}) into `opts`.
+/// Usage errors name the option ("--d-model: expected an integer >= 1, got 'x'").
+ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts);
+ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts);
+ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts);
+
+/// Runs a parsed subcommand. Progress and results go to `out`, diagnostics and errors to
+/// `err`. Returns an ExitCode (al::Error and I/O failures -> ExitFailure with the message).
+int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err);
+int runTranslate(const TranslateOptions& opts, std::istream& in, std::ostream& out, std::ostream& err);
+int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err);
+
+/// True when `word` (argv[1]) selects the command line rather than the GUI: a subcommand,
+/// "help", -h/--help/--help-all, -v/--version.
+bool isCliInvocation(const QString& word);
+
+/// Entry point of the command line: `args` are argv[1..] (the subcommand first). Parses,
+/// prints help/version/usage errors, runs. Returns the exit code.
+int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::ostream& err);
+
+} // namespace al::cli

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// attention-lab: the graphical lab when started without a subcommand; otherwise the headless
+// command line (train, translate, eval), which runs under QCoreApplication and needs no display.
+#include "app/cli.h"
+
+#ifdef AL_HAVE_GUI
+#include "ui/gui_main.h"
+#endif
+
+#include <QCoreApplication>
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    if (argc >= 2 && al::cli::isCliInvocation(QString::fromLocal8Bit(argv[1]))) {
+        QCoreApplication app(argc, argv);
+        QCoreApplication::setApplicationName("attention-lab");
+        return al::cli::runCli(QCoreApplication::arguments().mid(1), std::cin, std::cout, std::cerr);
+    }
+#ifdef AL_HAVE_GUI
+    return runGui(argc, argv);
+#else
+    std::cerr << "attention-lab was built without the GUI (AL_BUILD_GUI=OFF); see attention-lab --help\n";
+    return al::cli::ExitUsage;
+#endif
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Attention Lab set-up, build, run and test.
+#   ./lab.sh run [args...]   install what is missing, build Release into build/, start the GUI
+#   ./lab.sh test            install what is missing, build, run every test (GUI tests offscreen)
+set -euo pipefail
+
+cd "$(dirname "$0")"
+BUILD_DIR=build
+
+# Debian/Ubuntu packages: build and run, then what the tests need (Xvfb for GUI tests, PyTorch,
+# NumPy and NLTK for the parity and BLEU reference scripts).
+RUN_PACKAGES=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev nlohmann-json3-dev
+              libgl-dev fonts-wqy-microhei)
+TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy libopenblas0-pthread python3-nltk)
+
+usage() {
+    echo "usage: $0 run [attention-lab arguments...] | $0 test" >&2
+    exit 2
+}
+
+install_missing() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    echo "lab.sh: installing ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null; then
+            echo "lab.sh: need root (or sudo) to install: ${missing[*]}" >&2
+            exit 1
+        fi
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update
+    # Recommends are kept: libqt6gui6 recommends the Qt platform plugins a desktop session may need.
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+}
+
+build() {
+    local jobs
+    jobs=$(nproc 2>/dev/null || echo 2)
+    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+    cmake --build "$BUILD_DIR" -j "$jobs"
+}
+
+if ! command -v dpkg-query >/dev/null; then
+    echo "lab.sh: this script installs Debian packages (dpkg/apt-get); on other systems install" >&2
+    echo "        Qt 6, QCustomPlot, Eigen 3, nlohmann-json and CMake, then run cmake yourself." >&2
+    exit 1
+fi
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+    run)
+        install_missing "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+        build
+        exec "$BUILD_DIR/app/attention-lab" "$@"
+        ;;
+    test)
+        [ $# -eq 0 ] || usage
+        install_missing "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+        build
+        QT_QPA_PLATFORM=offscreen ctest --test-dir "$BUILD_DIR" --output-on-failure
+        ;;
+    *)
+        usage
+        ;;
+esac
