@@ -88,3 +88,51 @@ std::vector<Batch> make_batches(const std::vector<EncodedPair>& pairs, int max_t
 }
 
 } // namespace al
+
+namespace al {
+
+Batch slice_batch(const Batch& batch, int begin, int end)
+{
+    Batch out;
+    out.B = end - begin;
+    out.S = 1;
+    out.T = 1;
+    for (int b = begin; b < end; ++b) {
+        out.S = std::max(out.S, batch.src_len[size_t(b)]);
+        out.T = std::max(out.T, batch.tgt_len[size_t(b)]);
+    }
+    out.src.reserve(size_t(out.B) * size_t(out.S));
+    out.tgt_in.reserve(size_t(out.B) * size_t(out.T));
+    out.tgt_out.reserve(size_t(out.B) * size_t(out.T));
+    for (int b = begin; b < end; ++b) {
+        const auto s0 = batch.src.begin() + ptrdiff_t(b) * batch.S;
+        out.src.insert(out.src.end(), s0, s0 + out.S);
+        const auto ti = batch.tgt_in.begin() + ptrdiff_t(b) * batch.T;
+        out.tgt_in.insert(out.tgt_in.end(), ti, ti + out.T);
+        const auto to = batch.tgt_out.begin() + ptrdiff_t(b) * batch.T;
+        out.tgt_out.insert(out.tgt_out.end(), to, to + out.T);
+        out.src_len.push_back(batch.src_len[size_t(b)]);
+        out.tgt_len.push_back(batch.tgt_len[size_t(b)]);
+    }
+    return out;
+}
+
+std::vector<int> split_points(const Batch& batch, int parts)
+{
+    parts = std::max(1, std::min(parts, batch.B));
+    int64_t total = 0;
+    for (int len : batch.tgt_len)
+        total += len;
+    std::vector<int> cuts = {0};
+    int64_t acc = 0;
+    for (int b = 0; b < batch.B && int(cuts.size()) < parts; ++b) {
+        acc += batch.tgt_len[size_t(b)];
+        // Cut after b once this part holds its share; leave at least one sequence per part.
+        if (acc * parts >= total * int64_t(cuts.size()) && batch.B - (b + 1) >= parts - int(cuts.size()))
+            cuts.push_back(b + 1);
+    }
+    cuts.push_back(batch.B);
+    return cuts;
+}
+
+} // namespace al

@@ -31,6 +31,15 @@ struct Batch {
 /// No pairs give an empty batch (B = S = T = 0). A null pointer throws al::Error.
 Batch make_batch(const std::vector<const EncodedPair*>& pairs);
 
+/// Sequences [begin, end) of `batch` as a batch of their own, with S and T shrunk to the
+/// longest sequence in the range. Used to split a batch across threads (data parallelism).
+Batch slice_batch(const Batch& batch, int begin, int end);
+
+/// Cut points that split `batch` into `parts` contiguous ranges of sequences with about the
+/// same number of target tokens: returns parts + 1 increasing indices from 0 to B (fewer
+/// parts when B < parts).
+std::vector<int> split_points(const Batch& batch, int parts);
+
 /// Groups pairs of similar length into batches under a token budget:
 /// B * max(S, T) <= max_tokens for every batch (a single over-long pair still gets a batch).
 /// Pairs are sorted by (source, target) length with a seeded random tie-break, cut into

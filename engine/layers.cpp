@@ -221,7 +221,6 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
     const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
     const bool use_dropout = train && dropout_p > 0.0 && rng != nullptr;
 
-#pragma omp parallel for collapse(2) schedule(static)
     for (int b = 0; b < B; ++b)
         for (int h = 0; h < H; ++h) {
             const auto Q = c.q.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D);
@@ -256,7 +255,6 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
         c.prob_drop.mask.resize(0, 0);
     }
 
-#pragma omp parallel for collapse(2) schedule(static)
     for (int b = 0; b < B; ++b)
         for (int h = 0; h < H; ++h) {
             const auto P = used->middleRows((Eigen::Index(b) * H + h) * Tq, Tq);
@@ -277,7 +275,6 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
     const bool dropped = c.dropped.size() > 0;
     const Mat& used = dropped ? c.dropped : c.probs;
 
-#pragma omp parallel for collapse(2) schedule(static)
     for (int b = 0; b < B; ++b)
         for (int h = 0; h < H; ++h) {
             const Eigen::Index pr = (Eigen::Index(b) * H + h) * Tq;
@@ -533,7 +530,6 @@ double cross_entropy_forward_backward(const Mat& logits, const std::vector<int>&
     double loss = 0, nll = 0;
     int64_t correct = 0;
     const double inv_n = n ? 1.0 / double(n) : 0.0;
-#pragma omp parallel for schedule(static) reduction(+ : loss, nll, correct)
     for (Eigen::Index r = 0; r < N; ++r) {
         const int y = targets[size_t(r)];
         if (y == pad_id) {

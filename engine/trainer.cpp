@@ -33,12 +33,15 @@ std::vector<std::string> sample_side(const std::vector<SentencePair>& pairs, boo
     return out;
 }
 
+// The engine parallelises at the outer level only (sequences of a batch, batches, decoding
+// chunks), one OpenMP region per unit of work, and keeps Eigen's own products single-threaded:
+// fine-grained fork/join inside every product collapses when another process (the GUI, a
+// compiler) takes a core, while one barrier per step does not.
 void set_threads(int threads)
 {
-    if (threads > 0) {
+    Eigen::setNbThreads(1);
+    if (threads > 0)
         omp_set_num_threads(threads);
-        Eigen::setNbThreads(threads);
-    }
 }
 
 } // namespace
@@ -137,15 +140,54 @@ StepStats Trainer::train_step()
         next_epoch();
     const Batch& batch = m_batches[m_batch_pos++];
     ParamStore& params = m_model.net.params();
-    params.zero_grad();
 
+    // Data parallelism: worker w runs forward + backward on its share of the sequences with
+    // its own replica of the weights; gradients are summed in a fixed order, so a run is
+    // reproducible for a given thread count.
+    const std::vector<int> cuts = split_points(batch, std::max(1, m_train.threads));
+    const int workers = int(cuts.size()) - 1;
+    while (int(m_replicas.size()) < workers - 1) {
+        m_replicas.push_back(std::make_unique<Transformer>(m_model.net));
+        m_replica_rngs.emplace_back(m_train.seed * 7919ull + m_replicas.size());
+    }
+    m_acts.resize(size_t(workers));
+    params.zero_grad();
+    for (int w = 1; w < workers; ++w) {
+        m_replicas[size_t(w - 1)]->params().copy_values_from(params);
+        m_replicas[size_t(w - 1)]->params().zero_grad();
+    }
+    const int64_t total_tokens = batch.num_tgt_tokens();
+    std::vector<double> loss(static_cast<size_t>(workers)), nll(static_cast<size_t>(workers));
+#pragma omp parallel for num_threads(workers) schedule(static, 1)
+    for (int w = 0; w < workers; ++w) {
+        Transformer& net = w == 0 ? m_model.net : *m_replicas[size_t(w - 1)];
+        Rng& rng = w == 0 ? m_rng : m_replica_rngs[size_t(w - 1)];
+        const Batch part = workers == 1 ? batch : slice_batch(batch, cuts[size_t(w)], cuts[size_t(w) + 1]);
+        net.forward(part, m_acts[size_t(w)], true, &rng);
+        Mat dlogits;
+        int64_t n = 0;
+        const double l = cross_entropy_forward_backward(m_acts[size_t(w)].logits, part.tgt_out, Vocab::PAD,
+                                                        m_train.label_smoothing, &dlogits, &nll[size_t(w)], nullptr, &n);
+        // Each part's mean is re-weighted so that the sum is the mean over the whole batch.
+        const double share = total_tokens ? double(n) / double(total_tokens) : 0.0;
+        dlogits *= Scalar(share);
+        loss[size_t(w)] = l * share;
+        nll[size_t(w)] *= share;
+        net.backward(part, m_acts[size_t(w)], dlogits);
+    }
     StepStats st;
-    m_model.net.forward(batch, m_act, true, &m_rng);
-    Mat dlogits;
-    int64_t n_tokens = 0;
-    st.loss = cross_entropy_forward_backward(m_act.logits, batch.tgt_out, Vocab::PAD, m_train.label_smoothing,
-                                             &dlogits, &st.nll, nullptr, &n_tokens);
-    m_model.net.backward(batch, m_act, dlogits);
+    for (int w = 0; w < workers; ++w) {
+        st.loss += loss[size_t(w)];
+        st.nll += nll[size_t(w)];
+    }
+    const auto& all = params.all();
+    if (workers > 1) {
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < all.size(); ++i)
+            for (int w = 1; w < workers; ++w)
+                all[i]->grad += m_replicas[size_t(w - 1)]->params().all()[i]->grad;
+    }
+    const int64_t n_tokens = total_tokens;
 
     // Global-norm clipping (as torch.nn.utils.clip_grad_norm_).
     double sq = 0;
@@ -165,7 +207,6 @@ StepStats Trainer::train_step()
     const Scalar step_size = Scalar(st.lr / bc1);
     const Scalar inv_sqrt_bc2 = Scalar(1.0 / std::sqrt(bc2));
     const Scalar eps = Scalar(m_train.adam_eps);
-    const auto& all = params.all();
 #pragma omp parallel for schedule(dynamic)
     for (size_t i = 0; i < all.size(); ++i) {
         Param& p = *all[i];
@@ -193,18 +234,20 @@ EvalStats Trainer::evaluate(size_t max_pairs) const
     if (pairs.empty())
         return ev;
     const std::vector<Batch> batches = make_batches(pairs, m_train.max_tokens, 0);
-    Seq2SeqActivations act;
     double total = 0;
-    int64_t correct_total = 0;
-    for (const Batch& b : batches) {
-        m_model.net.forward(b, act, false, nullptr);
+    int64_t correct_total = 0, tokens = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : total, correct_total, tokens)
+    for (size_t i = 0; i < batches.size(); ++i) {
+        Seq2SeqActivations act;
+        m_model.net.forward(batches[i], act, false, nullptr);
         double nll = 0;
         int64_t correct = 0, n = 0;
-        cross_entropy_forward_backward(act.logits, b.tgt_out, Vocab::PAD, 0.0, nullptr, &nll, &correct, &n);
+        cross_entropy_forward_backward(act.logits, batches[i].tgt_out, Vocab::PAD, 0.0, nullptr, &nll, &correct, &n);
         total += nll * double(n);
         correct_total += correct;
-        ev.tokens += n;
+        tokens += n;
     }
+    ev.tokens = tokens;
     ev.loss = total / double(ev.tokens);
     ev.perplexity = std::exp(ev.loss);
     ev.token_accuracy = double(correct_total) / double(ev.tokens);
@@ -230,7 +273,8 @@ BleuResult Trainer::test_bleu(size_t max_sentences, std::vector<std::string>* sa
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return sources[a].size() < sources[b].size(); });
     std::vector<std::vector<int>> hyps_ids(sources.size());
-    const size_t chunk = 64;
+    const size_t chunk = 32;
+#pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < order.size(); i += chunk) {
         std::vector<std::vector<int>> srcs;
         for (size_t j = i; j < std::min(order.size(), i + chunk); ++j)

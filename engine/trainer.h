@@ -87,7 +87,9 @@ private:
     int64_t m_epoch = 0;
     int64_t m_step = 0;
     Rng m_rng;
-    Seq2SeqActivations m_act;
+    std::vector<std::unique_ptr<Transformer>> m_replicas; ///< weights of workers 1.. (data parallelism)
+    std::vector<Rng> m_replica_rngs;                      ///< their dropout streams
+    std::vector<Seq2SeqActivations> m_acts;               ///< per worker
 };
 
 } // namespace al
