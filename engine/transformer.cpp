@@ -74,47 +74,12 @@ void Transformer::init_weights(uint64_t seed)
     }
 }
 
-void Transformer::encode(const Batch& batch, Seq2SeqActivations& a) const
+void Transformer::run_encoder(const Batch& batch, Seq2SeqActivations& a, bool train, Rng* rng) const
 {
-    const double dp = 0.0;
-    a.B = batch.B;
-    a.S = batch.S;
-    m_src_emb.forward(batch.src, batch.S, m_pe, a.src_emb.out);
-    a.enc.resize(m_enc.size());
-    const Mat* x = &a.src_emb.out;
-    for (size_t i = 0; i < m_enc.size(); ++i) {
-        m_enc[i].forward(*x, batch.B, batch.src_len, dp, false, nullptr, a.enc[i]);
-        x = &a.enc[i].y;
-    }
-    m_enc_norm.forward(*x, a.memory, a.enc_norm);
-}
-
-void Transformer::decode(const Batch& batch, Seq2SeqActivations& a) const
-{
-    a.T = batch.T;
-    m_tgt_emb.forward(batch.tgt_in, batch.T, m_pe, a.tgt_emb.out);
-    a.dec.resize(m_dec.size());
-    const Mat* y = &a.tgt_emb.out;
-    for (size_t i = 0; i < m_dec.size(); ++i) {
-        m_dec[i].forward(*y, a.memory, batch.B, batch.tgt_len, batch.src_len, 0.0, false, nullptr,
-                         a.dec[i]);
-        y = &a.dec[i].y;
-    }
-    m_dec_norm.forward(*y, a.dec_out, a.dec_norm);
-}
-
-void Transformer::project_logits(const Mat& rows, Mat& logits) const
-{
-    m_generator.forward(rows, logits);
-}
-
-void Transformer::forward(const Batch& batch, Seq2SeqActivations& a, bool train, Rng* rng) const
-{
+    // memory = LN(enc_N(... enc_1(drop(E_src x * sqrt(C) + PE))))
     const double dp = train ? m_config.dropout : 0.0;
     a.B = batch.B;
     a.S = batch.S;
-    a.T = batch.T;
-    // Encoder: memory = LN(enc_N(... enc_1(drop(E_src x * sqrt(C) + PE)))).
     m_src_emb.forward(batch.src, batch.S, m_pe, a.src_emb.out);
     dropout_forward(a.src_emb.out, dp, train, rng, a.src_drop);
     a.enc.resize(m_enc.size());
@@ -124,7 +89,13 @@ void Transformer::forward(const Batch& batch, Seq2SeqActivations& a, bool train,
         x = &a.enc[i].y;
     }
     m_enc_norm.forward(*x, a.memory, a.enc_norm);
-    // Decoder over the shifted target, then the generator.
+}
+
+void Transformer::run_decoder(const Batch& batch, Seq2SeqActivations& a, bool train, Rng* rng) const
+{
+    // dec_out = LN(dec_N(... dec_1(drop(E_tgt y * sqrt(C) + PE), memory)))
+    const double dp = train ? m_config.dropout : 0.0;
+    a.T = batch.T;
     m_tgt_emb.forward(batch.tgt_in, batch.T, m_pe, a.tgt_emb.out);
     dropout_forward(a.tgt_emb.out, dp, train, rng, a.tgt_drop);
     a.dec.resize(m_dec.size());
@@ -134,6 +105,27 @@ void Transformer::forward(const Batch& batch, Seq2SeqActivations& a, bool train,
         y = &a.dec[i].y;
     }
     m_dec_norm.forward(*y, a.dec_out, a.dec_norm);
+}
+
+void Transformer::encode(const Batch& batch, Seq2SeqActivations& a) const
+{
+    run_encoder(batch, a, false, nullptr);
+}
+
+void Transformer::decode(const Batch& batch, Seq2SeqActivations& a) const
+{
+    run_decoder(batch, a, false, nullptr);
+}
+
+void Transformer::project_logits(const Mat& rows, Mat& logits) const
+{
+    m_generator.forward(rows, logits);
+}
+
+void Transformer::forward(const Batch& batch, Seq2SeqActivations& a, bool train, Rng* rng) const
+{
+    run_encoder(batch, a, train, rng);
+    run_decoder(batch, a, train, rng);
     m_generator.forward(a.dec_out, a.logits);
 }
 

@@ -82,6 +82,8 @@ public:
 
 private:
     void build();
+    void run_encoder(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;
+    void run_decoder(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;
     void init_weights(uint64_t seed);
 
     ModelConfig m_config;
