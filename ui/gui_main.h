@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+class QIcon;
+
+/// Runs the Attention Lab main window: creates the QApplication, shows MainWindow and returns
+/// the event loop's exit code. app/main.cpp calls this when no subcommand is given.
+int runGui(int argc, char** argv);
+
+namespace al::ui {
+
+/// Adds installed CJK families (Noto Sans CJK, Source Han Sans, WenQuanYi, ...) after the
+/// application font's family, so Chinese tokens never render as empty boxes even where
+/// fontconfig's own fallback is missing. Needs a QGuiApplication.
+void installCjkFontFallback();
+
+/// The program's icon, drawn in code: a 4 x 4 attention map with a bright diagonal.
+QIcon applicationIcon();
+
+/// Sets application and organisation name ("Attention Lab") and the CJK font fallback.
+void configureApplication();
+
+} // namespace al::ui

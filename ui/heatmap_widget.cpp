@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/heatmap_widget.h"
+
+#include "ui/attention_selection.h"
+
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <cmath>
+#include <limits>
+
+namespace al::ui {
+
+namespace {
+
+/// Perceptually uniform, colour-blind friendly and readable on a projector (viridis stops).
+QCPColorGradient attentionGradient()
+{
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorStopAt(0.00, QColor(0x44, 0x01, 0x54));
+    g.setColorStopAt(0.25, QColor(0x3b, 0x52, 0x8b));
+    g.setColorStopAt(0.50, QColor(0x21, 0x91, 0x8c));
+    g.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
+    g.setColorStopAt(1.00, QColor(0xfd, 0xe7, 0x25));
+    g.setLevelCount(256);
+    return g;
+}
+
+QStringList tickerLabels(const QCPAxis* axis)
+{
+    QStringList out;
+    auto ticker = axis->ticker().dynamicCast<QCPAxisTickerText>();
+    if (!ticker)
+        return out;
+    for (const QString& s : ticker->ticks())
+        out << s;
+    return out;
+}
+
+void setTokenTicks(QCPAxis* axis, const QStringList& tokens, int n, int stride = 1)
+{
+    const TickLabels ticks = makeTickLabels(tokens, n, 12, stride);
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    ticker->setSubTickCount(0);
+    ticker->setTicks(ticks.positions, ticks.labels);
+    axis->setTicker(ticker);
+}
+
+int widestLabel(const QFontMetrics& fm, const QStringList& tokens)
+{
+    int widest = 0;
+    for (const QString& t : makeTickLabels(tokens, int(tokens.size())).labels)
+        widest = std::max(widest, fm.horizontalAdvance(t));
+    return widest;
+}
+
+} // namespace
+
+HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
+{
+    setFrameShape(QFrame::NoFrame);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->setSpacing(1);
+    m_title = new QLabel(this);
+    m_title->setAlignment(Qt::AlignCenter);
+    m_title->hide();
+    layout->addWidget(m_title);
+    m_plot = new QCustomPlot(this);
+    m_plot->setMinimumSize(40, 40);
+    layout->addWidget(m_plot, 1);
+
+    // Keys along the top (xAxis2), queries top to bottom (yAxis reversed).
+    m_plot->xAxis->setVisible(false);
+    m_plot->xAxis2->setVisible(true);
+    m_plot->xAxis2->setLabel(tr("key"));
+    m_plot->yAxis->setLabel(tr("query"));
+    m_plot->yAxis->setRangeReversed(true);
+    for (QCPAxis* axis : {m_plot->xAxis2, m_plot->yAxis}) {
+        axis->grid()->setVisible(false);
+        axis->setSubTicks(false);
+        axis->setTickLength(0, 3);
+    }
+
+    m_map = new QCPColorMap(m_plot->xAxis2, m_plot->yAxis);
+    m_map->setInterpolate(false);
+    m_map->setTightBoundary(false);
+    m_map->setGradient(attentionGradient());
+    m_map->setDataRange(QCPRange(0.0, 1.0));
+
+    m_scale = new QCPColorScale(m_plot);
+    m_scale->setType(QCPAxis::atRight);
+    m_scale->setGradient(attentionGradient());
+    m_scale->setDataRange(QCPRange(0.0, 1.0));
+    m_scale->setLabel(tr("attention weight"));
+    m_scale->setBarWidth(12);
+    m_map->setColorScale(m_scale);
+    m_plot->plotLayout()->addElement(0, 1, m_scale);
+
+    auto* margins = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+
+    m_placeholder = new QCPItemText(m_plot);
+    m_placeholder->setClipToAxisRect(false);
+    m_placeholder->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_placeholder->position->setCoords(0.5, 0.5);
+    m_placeholder->setPositionAlignment(Qt::AlignCenter);
+    m_placeholder->setColor(palette().color(QPalette::PlaceholderText));
+    m_placeholder->setText(tr("No attention yet"));
+
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent*) { emit clicked(); });
+    connect(m_plot, &QCustomPlot::mouseMove, this, &HeatmapWidget::updateCellHover);
+    setSelected(false);
+    clearMatrix();
+    applyMode();
+}
+
+void HeatmapWidget::setCompact(bool compact)
+{
+    if (m_compact == compact)
+        return;
+    m_compact = compact;
+    applyMode();
+}
+
+void HeatmapWidget::applyMode()
+{
+    const bool full = !m_compact;
+    m_plot->xAxis2->setTicks(full);
+    m_plot->xAxis2->setTickLabels(full);
+    m_plot->yAxis->setTicks(full);
+    m_plot->yAxis->setTickLabels(full);
+    m_plot->xAxis2->setLabel(full ? tr("key") : QString());
+    m_plot->yAxis->setLabel(full ? tr("query") : QString());
+    m_scale->setVisible(full);
+    if (full) {
+        if (m_plot->plotLayout()->elementCount() < 2 || m_plot->plotLayout()->element(0, 1) != m_scale)
+            m_plot->plotLayout()->addElement(0, 1, m_scale);
+        m_plot->axisRect()->setAutoMargins(QCP::msAll);
+        m_plot->plotLayout()->setColumnStretchFactor(1, 0.01);
+    } else {
+        m_plot->plotLayout()->take(m_scale);
+        m_plot->plotLayout()->simplify();
+        m_plot->axisRect()->setAutoMargins(QCP::msNone);
+        m_plot->axisRect()->setMargins(QMargins(1, 1, 1, 1));
+    }
+    m_placeholder->setVisible(!hasData() && full);
+    setCursor(m_compact ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::setTitle(const QString& title)
+{
+    m_title->setText(title);
+    m_title->setVisible(!title.isEmpty());
+}
+
+QString HeatmapWidget::title() const
+{
+    return m_title->text();
+}
+
+void HeatmapWidget::setPlaceholderText(const QString& text)
+{
+    m_placeholder->setText(text);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::setSelected(bool selected)
+{
+    if (m_selected == selected)
+        return;
+    m_selected = selected;
+    update();
+}
+
+void HeatmapWidget::setMatrix(const al::Mat& m, const QStringList& queryLabels, const QStringList& keyLabels)
+{
+    if (m.rows() == 0 || m.cols() == 0) {
+        clearMatrix();
+        return;
+    }
+    m_values = m;
+    m_queryLabels = queryLabels;
+    m_keyLabels = keyLabels;
+    const int nq = static_cast<int>(m.rows());
+    const int nk = static_cast<int>(m.cols());
+    // A colour map of one cell along a dimension has zero width in QCustomPlot 2.1; two equal
+    // cells over [-0.25, 0.25] cover [-0.5, 0.5] like any other cell.
+    const int sk = std::max(nk, 2), sq = std::max(nq, 2);
+    auto* data = m_map->data();
+    data->setSize(sk, sq);
+    data->setRange(nk > 1 ? QCPRange(0, nk - 1) : QCPRange(-0.25, 0.25),
+                   nq > 1 ? QCPRange(0, nq - 1) : QCPRange(-0.25, 0.25));
+    for (int k = 0; k < sk; ++k)
+        for (int q = 0; q < sq; ++q)
+            data->setCell(k, q, double(m(std::min(q, nq - 1), std::min(k, nk - 1))));
+    m_map->setDataRange(QCPRange(0.0, 1.0));
+    m_plot->xAxis2->setRange(-0.5, nk - 0.5);
+    m_plot->yAxis->setRange(-0.5, nq - 0.5);
+    layoutTicks();
+    m_placeholder->setVisible(false);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::clearMatrix()
+{
+    m_values.resize(0, 0);
+    m_queryLabels.clear();
+    m_keyLabels.clear();
+    m_map->data()->clear();
+    m_plot->xAxis2->setRange(-0.5, 0.5);
+    m_plot->yAxis->setRange(-0.5, 0.5);
+    setTokenTicks(m_plot->xAxis2, {}, 0);
+    setTokenTicks(m_plot->yAxis, {}, 0);
+    m_placeholder->setVisible(!m_compact);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::layoutTicks()
+{
+    const int nq = queryCount(), nk = keyCount();
+    // Room for the cells: the plot minus what the labels, titles and colour scale take; a
+    // coarse estimate is enough to decide between every label and every k-th.
+    const QFontMetrics fm(m_plot->xAxis2->tickLabelFont());
+    const int keyWidest = widestLabel(fm, m_keyLabels);
+    const int queryWidest = widestLabel(fm, m_queryLabels);
+    const double width = std::max(40, m_plot->width() - queryWidest - (m_compact ? 10 : 110));
+    const bool upright = keyWidest + fm.averageCharWidth() <= width / std::max(nk, 1);
+    const double height = std::max(40, m_plot->height() - (upright ? fm.height() : keyWidest) - 60);
+    m_plot->xAxis2->setTickLabelRotation(upright ? 0 : -90);
+    setTokenTicks(m_plot->xAxis2, m_keyLabels, nk, upright ? 1 : tickStride(nk, width, fm.height() + 2));
+    setTokenTicks(m_plot->yAxis, m_queryLabels, nq, tickStride(nq, height, fm.height() + 2));
+}
+
+void HeatmapWidget::paintEvent(QPaintEvent* event)
+{
+    QFrame::paintEvent(event);
+    if (!m_selected)
+        return;
+    QPainter painter(this);
+    painter.setPen(QPen(palette().color(QPalette::Highlight), 2));
+    painter.drawRect(QRectF(rect()).adjusted(1, 1, -1, -1));
+}
+
+void HeatmapWidget::resizeEvent(QResizeEvent* event)
+{
+    QFrame::resizeEvent(event);
+    if (hasData() && !m_compact) {
+        layoutTicks();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+double HeatmapWidget::cellValue(int query, int key) const
+{
+    if (query < 0 || key < 0 || query >= queryCount() || key >= keyCount())
+        return std::numeric_limits<double>::quiet_NaN();
+    return m_map->data()->cell(key, query);
+}
+
+QStringList HeatmapWidget::queryTickLabels() const
+{
+    return tickerLabels(m_plot->yAxis);
+}
+
+QStringList HeatmapWidget::keyTickLabels() const
+{
+    return tickerLabels(m_plot->xAxis2);
+}
+
+bool HeatmapWidget::exportPng(const QString& path, int width, int height)
+{
+    if (width <= 0 || height <= 0)
+        return false;
+    return m_plot->savePng(path, width, height, 1.0, -1, 96, QCP::ruDotsPerInch);
+}
+
+void HeatmapWidget::updateCellHover(QMouseEvent* event)
+{
+    if (m_compact || !hasData())
+        return;
+    const double x = m_plot->xAxis2->pixelToCoord(event->pos().x());
+    const double y = m_plot->yAxis->pixelToCoord(event->pos().y());
+    const int key = static_cast<int>(std::lround(x));
+    const int query = static_cast<int>(std::lround(y));
+    if (!m_plot->axisRect()->rect().contains(event->pos()) || query < 0 || key < 0
+        || query >= queryCount() || key >= keyCount()) {
+        QToolTip::hideText();
+        return;
+    }
+    const QString q = query < m_queryLabels.size() ? m_queryLabels[query] : QString::number(query + 1);
+    const QString k = key < m_keyLabels.size() ? m_keyLabels[key] : QString::number(key + 1);
+    QToolTip::showText(event->globalPosition().toPoint(),
+                       tr("query %1 → key %2: %3").arg(q, k).arg(double(m_values(query, key)), 0, 'f', 3),
+                       m_plot);
+}
+
+} // namespace al::ui

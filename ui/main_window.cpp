@@ -1,0 +1,885 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/main_window.h"
+
+#include "engine/error.h"
+#include "ui/app_paths.h"
+#include "ui/heatmap_widget.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace al::ui {
+
+namespace {
+
+constexpr int kRedrawMs = 33;        // ~30 frames/s at most
+constexpr int kMaxTranslationTokens = 64;
+constexpr int kExportWidth = 1600;
+
+QSpinBox* makeSpin(QWidget* parent, const char* name, int min, int max, int value, int step = 1)
+{
+    auto* spin = new QSpinBox(parent);
+    spin->setObjectName(QString::fromLatin1(name));
+    spin->setRange(min, max);
+    spin->setSingleStep(step);
+    spin->setValue(value);
+    return spin;
+}
+
+QString stateText(TrainingController::State s)
+{
+    switch (s) {
+    case TrainingController::State::Idle: return MainWindow::tr("Idle");
+    case TrainingController::State::Starting: return MainWindow::tr("Loading corpus and building the model…");
+    case TrainingController::State::Running: return MainWindow::tr("Training");
+    case TrainingController::State::Paused: return MainWindow::tr("Paused");
+    case TrainingController::State::Stopping: return MainWindow::tr("Stopping (final validation)…");
+    }
+    return {};
+}
+
+std::string toLocalPath(const QString& path)
+{
+    return QFile::encodeName(path).toStdString();
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("Attention Lab"));
+    registerTrainingMetaTypes();
+    m_training = new TrainingController(this);
+    m_training->setObjectName(QStringLiteral("trainingController"));
+    m_inference = new InferenceController(this);
+    m_inference->setObjectName(QStringLiteral("inferenceController"));
+    m_inference->setMaxLength(kMaxTranslationTokens);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(buildSettingsPanel());
+    splitter->addWidget(buildTrainingPanel());
+    splitter->addWidget(buildAttentionPanel());
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(2, 4);
+    splitter->setSizes({290, 560, 750});
+    splitter->setChildrenCollapsible(false);
+    setCentralWidget(splitter);
+    buildMenus();
+
+    m_stateLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_stateLabel);
+
+    m_redrawTimer.setSingleShot(true);
+    m_redrawTimer.setInterval(kRedrawMs);
+    connect(&m_redrawTimer, &QTimer::timeout, this, &MainWindow::redraw);
+
+    connect(m_training, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
+    connect(m_training, &TrainingController::started, this, &MainWindow::onStarted);
+    connect(m_training, &TrainingController::metrics, this, &MainWindow::onMetrics);
+    connect(m_training, &TrainingController::validated, this, &MainWindow::onValidated);
+    connect(m_training, &TrainingController::snapshotReady, this, &MainWindow::onSnapshot);
+    connect(m_training, &TrainingController::finished, this, &MainWindow::onFinished);
+    connect(m_training, &TrainingController::saveFinished, this, &MainWindow::onSaveFinished);
+    connect(m_training, &TrainingController::error, this,
+            [this](const QString& message) { showError(tr("Training failed"), message); });
+    connect(m_inference, &InferenceController::translated, this, &MainWindow::onTranslated);
+
+    m_inference->setSentence(m_sentenceEdit->text());
+    onStateChanged(TrainingController::State::Idle);
+    updateModelSource();
+    resize(1560, 940);
+    statusBar()->showMessage(tr("Press Train to train a model on the bundled English–Chinese corpus, "
+                                "or open a model directory."));
+}
+
+MainWindow::~MainWindow()
+{
+    // Join the threads before any widget their signals could reach goes away.
+    m_training->shutdown();
+    m_inference->shutdown();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Construction
+
+QWidget* MainWindow::buildSettingsPanel()
+{
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+
+    m_dataGroup = new QGroupBox(tr("Data"), panel);
+    auto* dataForm = new QFormLayout(m_dataGroup);
+    m_corpusEdit = new QLineEdit(m_dataGroup);
+    m_corpusEdit->setObjectName(QStringLiteral("corpusEdit"));
+    m_corpusEdit->setPlaceholderText(tr("Bundled: Tatoeba English–Chinese"));
+    m_corpusEdit->setToolTip(tr("Tab-separated file of sentence pairs; empty uses the bundled corpus."));
+    auto* browse = new QPushButton(tr("Browse…"), m_dataGroup);
+    connect(browse, &QPushButton::clicked, this, &MainWindow::browseCorpus);
+    auto* corpusRow = new QHBoxLayout;
+    corpusRow->addWidget(m_corpusEdit, 1);
+    corpusRow->addWidget(browse);
+    dataForm->addRow(tr("Corpus (TSV):"), corpusRow);
+    m_srcColumnSpin = makeSpin(m_dataGroup, "sourceColumnSpin", 1, 99, 2);
+    m_srcColumnSpin->setToolTip(tr("1-based column of the source sentence (bundled file: 2 = Chinese)."));
+    m_tgtColumnSpin = makeSpin(m_dataGroup, "targetColumnSpin", 1, 99, 1);
+    m_tgtColumnSpin->setToolTip(tr("1-based column of the target sentence (bundled file: 1 = English)."));
+    dataForm->addRow(tr("Source column:"), m_srcColumnSpin);
+    dataForm->addRow(tr("Target column:"), m_tgtColumnSpin);
+    layout->addWidget(m_dataGroup);
+
+    m_modelGroup = new QGroupBox(tr("Model"), panel);
+    auto* modelForm = new QFormLayout(m_modelGroup);
+    const al::ModelConfig mc;
+    const al::TrainConfig tc;
+    m_dModelSpin = makeSpin(m_modelGroup, "dModelSpin", 8, 2048, mc.d_model, 8);
+    m_headsSpin = makeSpin(m_modelGroup, "headsSpin", 1, 32, mc.nhead);
+    m_encLayersSpin = makeSpin(m_modelGroup, "encoderLayersSpin", 1, 12, mc.num_encoder_layers);
+    m_decLayersSpin = makeSpin(m_modelGroup, "decoderLayersSpin", 1, 12, mc.num_decoder_layers);
+    m_dffSpin = makeSpin(m_modelGroup, "feedForwardSpin", 8, 8192, mc.dim_feedforward, 64);
+    m_maxTokensSpin = makeSpin(m_modelGroup, "maxTokensSpin", 16, 100000, tc.max_tokens, 100);
+    m_warmupSpin = makeSpin(m_modelGroup, "warmupSpin", 1, 100000, tc.warmup_steps, 100);
+    m_seedSpin = makeSpin(m_modelGroup, "seedSpin", 0, 1000000, static_cast<int>(tc.seed));
+    modelForm->addRow(tr("d_model:"), m_dModelSpin);
+    modelForm->addRow(tr("Heads:"), m_headsSpin);
+    modelForm->addRow(tr("Encoder layers:"), m_encLayersSpin);
+    modelForm->addRow(tr("Decoder layers:"), m_decLayersSpin);
+    modelForm->addRow(tr("d_ff:"), m_dffSpin);
+    modelForm->addRow(tr("Max tokens/batch:"), m_maxTokensSpin);
+    modelForm->addRow(tr("Warm-up steps:"), m_warmupSpin);
+    modelForm->addRow(tr("Seed:"), m_seedSpin);
+    m_continueCheck = new QCheckBox(tr("Continue the current model"), m_modelGroup);
+    m_continueCheck->setObjectName(QStringLiteral("continueCheck"));
+    m_continueCheck->setToolTip(tr("Train the opened (or last trained) model further instead of a new one."));
+    connect(m_continueCheck, &QCheckBox::toggled, this, &MainWindow::updateModelSource);
+    modelForm->addRow(m_continueCheck);
+    m_modelSourceLabel = new QLabel(m_modelGroup);
+    m_modelSourceLabel->setWordWrap(true);
+    m_modelSourceLabel->setForegroundRole(QPalette::PlaceholderText);
+    modelForm->addRow(m_modelSourceLabel);
+    layout->addWidget(m_modelGroup);
+
+    auto* controls = new QGroupBox(tr("Training"), panel);
+    auto* grid = new QGridLayout(controls);
+    m_trainButton = new QPushButton(tr("Train"), controls);
+    m_trainButton->setObjectName(QStringLiteral("trainButton"));
+    m_pauseButton = new QPushButton(tr("Pause"), controls);
+    m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
+    m_stepButton = new QPushButton(tr("Step"), controls);
+    m_stepButton->setObjectName(QStringLiteral("stepButton"));
+    m_stepButton->setToolTip(tr("One optimizer step (starts a paused run when idle)."));
+    m_stopButton = new QPushButton(tr("Stop"), controls);
+    m_stopButton->setObjectName(QStringLiteral("stopButton"));
+    grid->addWidget(m_trainButton, 0, 0);
+    grid->addWidget(m_pauseButton, 0, 1);
+    grid->addWidget(m_stepButton, 1, 0);
+    grid->addWidget(m_stopButton, 1, 1);
+    connect(m_trainButton, &QPushButton::clicked, this, &MainWindow::startTraining);
+    connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
+    connect(m_stepButton, &QPushButton::clicked, this, &MainWindow::stepOnce);
+    connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
+    layout->addWidget(controls);
+    layout->addStretch(1);
+
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(panel->sizeHint().width() + 20);
+    return scroll;
+}
+
+QCustomPlot* MainWindow::makePlot(const QString& title)
+{
+    auto* plot = new QCustomPlot;
+    plot->setNoAntialiasingOnDrag(true);
+    plot->plotLayout()->insertRow(0);
+    auto* text = new QCPTextElement(plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
+    plot->plotLayout()->addElement(0, 0, text);
+    plot->xAxis->setLabel(tr("step"));
+    return plot;
+}
+
+QWidget* MainWindow::buildTrainingPanel()
+{
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+
+    m_lossPlot = makePlot(tr("Loss (nats per target token)"));
+    m_lossPlot->setObjectName(QStringLiteral("lossPlot"));
+    m_lossPlot->yAxis->setLabel(tr("loss"));
+    QCPGraph* train = m_lossPlot->addGraph();
+    train->setName(tr("train"));
+    train->setPen(QPen(QColor(0x1f, 0x77, 0xb4), 1.5));
+    QCPGraph* valid = m_lossPlot->addGraph();
+    valid->setName(tr("validation"));
+    valid->setPen(QPen(QColor(0xff, 0x7f, 0x0e), 2));
+    valid->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+    m_lossPlot->legend->setVisible(true);
+    m_lossPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_lossPlot->setMinimumHeight(220);
+    layout->addWidget(m_lossPlot, 3);
+
+    auto* row = new QHBoxLayout;
+    m_lrPlot = makePlot(tr("Learning rate"));
+    m_lrPlot->setObjectName(QStringLiteral("lrPlot"));
+    QCPGraph* lr = m_lrPlot->addGraph();
+    lr->setPen(QPen(QColor(0x2c, 0xa0, 0x2c), 1.5));
+    m_lrPlot->yAxis->setNumberFormat(QStringLiteral("gb"));
+    m_lrPlot->yAxis->setNumberPrecision(2);
+    m_lrPlot->setMinimumHeight(150);
+    row->addWidget(m_lrPlot, 3);
+
+    auto* figures = new QGroupBox(tr("Now"), panel);
+    auto* form = new QFormLayout(figures);
+    auto makeValue = [figures](const char* name) {
+        auto* l = new QLabel(QStringLiteral("–"), figures);
+        l->setObjectName(QString::fromLatin1(name));
+        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        l->setMinimumWidth(80);
+        return l;
+    };
+    m_stepLabel = makeValue("stepLabel");
+    m_epochLabel = makeValue("epochLabel");
+    m_lossLabel = makeValue("lossLabel");
+    m_validLabel = makeValue("validLabel");
+    m_perplexityLabel = makeValue("perplexityLabel");
+    m_accuracyLabel = makeValue("accuracyLabel");
+    m_lrLabel = makeValue("lrLabel");
+    m_gradLabel = makeValue("gradNormLabel");
+    m_speedLabel = makeValue("speedLabel");
+    form->addRow(tr("Step:"), m_stepLabel);
+    form->addRow(tr("Epoch:"), m_epochLabel);
+    form->addRow(tr("Train loss:"), m_lossLabel);
+    form->addRow(tr("Validation loss:"), m_validLabel);
+    form->addRow(tr("Perplexity:"), m_perplexityLabel);
+    form->addRow(tr("Token accuracy:"), m_accuracyLabel);
+    form->addRow(tr("Learning rate:"), m_lrLabel);
+    form->addRow(tr("Gradient norm:"), m_gradLabel);
+    form->addRow(tr("Tokens/s:"), m_speedLabel);
+    row->addWidget(figures, 2);
+    layout->addLayout(row, 2);
+
+    auto* sentenceBox = new QGroupBox(tr("Translate"), panel);
+    auto* sentenceLayout = new QVBoxLayout(sentenceBox);
+    m_sentenceEdit = new QLineEdit(QStringLiteral("我爱你。"), sentenceBox);
+    m_sentenceEdit->setObjectName(QStringLiteral("sentenceEdit"));
+    m_sentenceEdit->setClearButtonEnabled(true);
+    QFont big = m_sentenceEdit->font();
+    big.setPointSizeF(big.pointSizeF() * 1.4);
+    m_sentenceEdit->setFont(big);
+    m_translationLabel = new QLabel(sentenceBox);
+    m_translationLabel->setObjectName(QStringLiteral("translationLabel"));
+    m_translationLabel->setFont(big);
+    m_translationLabel->setWordWrap(true);
+    m_translationLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_translationLabel->setText(tr("(no model yet — press Train or open a model directory)"));
+    // An untrained model babbles up to the length limit: keep the box from squeezing the plots.
+    m_translationLabel->setMaximumHeight(QFontMetrics(big).lineSpacing() * 3 + 4);
+    m_tokensLabel = new QLabel(sentenceBox);
+    m_tokensLabel->setWordWrap(true);
+    m_tokensLabel->setMaximumHeight(m_tokensLabel->fontMetrics().lineSpacing() * 2 + 4);
+    m_tokensLabel->setForegroundRole(QPalette::PlaceholderText);
+    sentenceLayout->addWidget(m_sentenceEdit);
+    sentenceLayout->addWidget(m_translationLabel);
+    sentenceLayout->addWidget(m_tokensLabel);
+    connect(m_sentenceEdit, &QLineEdit::textChanged, m_inference, &InferenceController::setSentence);
+    layout->addWidget(sentenceBox, 0);
+    return panel;
+}
+
+QWidget* MainWindow::buildAttentionPanel()
+{
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    auto* nav = new QHBoxLayout;
+    m_kindCombo = new QComboBox(panel);
+    m_kindCombo->setObjectName(QStringLiteral("kindCombo"));
+    for (al::AttentionKind kind : attentionKinds())
+        m_kindCombo->addItem(attentionKindName(kind), static_cast<int>(kind));
+    m_layerSpin = makeSpin(panel, "layerSpin", 1, 1, 1);
+    m_headSpin = makeSpin(panel, "headSpin", 1, 1, 1);
+    nav->addWidget(m_kindCombo, 1);
+    nav->addWidget(new QLabel(tr("Layer:"), panel));
+    nav->addWidget(m_layerSpin);
+    nav->addWidget(new QLabel(tr("Head:"), panel));
+    nav->addWidget(m_headSpin);
+    layout->addLayout(nav);
+
+    m_gridHost = new QWidget(panel);
+    m_grid = new QGridLayout(m_gridHost);
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setSpacing(4);
+    layout->addWidget(m_gridHost, 0);
+
+    m_focused = new HeatmapWidget(panel);
+    m_focused->setObjectName(QStringLiteral("focusedHeatmap"));
+    m_focused->setPlaceholderText(tr("Attention appears here once a model translates the sentence."));
+    m_focused->setMinimumSize(300, 300);
+    layout->addWidget(m_focused, 1);
+
+    auto changed = [this] {
+        m_attentionDirty = true;
+        scheduleRedraw();
+    };
+    connect(m_kindCombo, &QComboBox::currentIndexChanged, this, changed);
+    connect(m_layerSpin, &QSpinBox::valueChanged, this, changed);
+    connect(m_headSpin, &QSpinBox::valueChanged, this, changed);
+    return panel;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open model directory…"), this, &MainWindow::openModelDirectory);
+    open->setShortcut(QKeySequence::Open);
+    QAction* save = file->addAction(tr("&Save model directory…"), this, &MainWindow::saveModelDirectory);
+    save->setShortcut(QKeySequence::Save);
+    file->addAction(tr("&Export heatmap as PNG…"), this, &MainWindow::exportHeatmap);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Attention Lab"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings -> request
+
+QString MainWindow::corpusPath() const
+{
+    const QString typed = m_corpusEdit->text().trimmed();
+    return typed.isEmpty() ? findBundledCorpus() : typed;
+}
+
+TrainingRequest MainWindow::trainingRequest() const
+{
+    TrainingRequest r;
+    r.corpusPath = corpusPath();
+    r.srcColumn = m_srcColumnSpin->value() - 1;
+    r.tgtColumn = m_tgtColumnSpin->value() - 1;
+    r.model.d_model = m_dModelSpin->value();
+    r.model.nhead = m_headsSpin->value();
+    r.model.num_encoder_layers = m_encLayersSpin->value();
+    r.model.num_decoder_layers = m_decLayersSpin->value();
+    r.model.dim_feedforward = m_dffSpin->value();
+    r.train.max_tokens = m_maxTokensSpin->value();
+    r.train.warmup_steps = m_warmupSpin->value();
+    r.train.seed = static_cast<uint64_t>(m_seedSpin->value());
+    if (m_continueCheck->isChecked() && m_resumeModel) {
+        r.resumeFrom = m_resumeModel;
+        if (!m_resumeDirectory.isEmpty()) {
+            const QString opt = QDir(m_resumeDirectory).filePath(QStringLiteral("optimizer.safetensors"));
+            if (QFileInfo::exists(opt))
+                r.optimizerPath = opt;
+        }
+    }
+    return r;
+}
+
+void MainWindow::browseCorpus()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a corpus"), QFileInfo(corpusPath()).path(),
+                                                      tr("Tab-separated text (*.txt *.tsv);;All files (*)"));
+    if (!path.isEmpty())
+        m_corpusEdit->setText(path);
+}
+
+void MainWindow::updateModelSource()
+{
+    const bool resume = m_continueCheck->isChecked() && m_resumeModel;
+    m_continueCheck->setEnabled(m_resumeModel != nullptr && !m_training->isActive());
+    for (QSpinBox* s : {m_dModelSpin, m_headsSpin, m_encLayersSpin, m_decLayersSpin, m_dffSpin})
+        s->setEnabled(!resume && !m_training->isActive());
+    if (resume) {
+        showModelConfig(m_resumeModel->net.config());
+        m_modelSourceLabel->setText(m_resumeDirectory.isEmpty()
+                                        ? tr("Continues the last trained model.")
+                                        : tr("Continues the model from %1.").arg(QDir::toNativeSeparators(m_resumeDirectory)));
+    } else {
+        m_modelSourceLabel->setText(tr("Train builds a new model."));
+    }
+}
+
+void MainWindow::showModelConfig(const al::ModelConfig& c)
+{
+    m_dModelSpin->setValue(c.d_model);
+    m_headsSpin->setValue(c.nhead);
+    m_encLayersSpin->setValue(c.num_encoder_layers);
+    m_decLayersSpin->setValue(c.num_decoder_layers);
+    m_dffSpin->setValue(c.dim_feedforward);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training control
+
+void MainWindow::startTraining()
+{
+    if (m_training->isActive())
+        return;
+    TrainingRequest request = trainingRequest();
+    if (request.corpusPath.isEmpty()) {
+        showError(tr("No corpus"), tr("The bundled corpus (%1) was not found next to the program or in %2. "
+                                      "Choose a tab-separated corpus file in the Data settings.")
+                                       .arg(QString::fromLatin1(kBundledCorpusRelative), QStringLiteral(AL_RESOURCE_DIR)));
+        return;
+    }
+    if (!QFileInfo(request.corpusPath).isReadable()) {
+        showError(tr("No corpus"), tr("Cannot read '%1'.").arg(request.corpusPath));
+        return;
+    }
+    if (!request.resumeFrom) {
+        try {
+            // Vocabulary sizes come from the corpus later; check the architecture now.
+            al::ModelConfig check = request.model;
+            check.src_vocab_size = std::max(check.src_vocab_size, 4);
+            check.tgt_vocab_size = std::max(check.tgt_vocab_size, 4);
+            check.validate();
+        } catch (const std::exception& e) {
+            showError(tr("Invalid model settings"), QString::fromStdString(e.what()));
+            return;
+        }
+    }
+    resetCurves();
+    m_training->start(request);
+}
+
+void MainWindow::togglePause()
+{
+    if (m_training->state() == TrainingController::State::Paused)
+        m_training->resume();
+    else
+        m_training->pause();
+}
+
+void MainWindow::stepOnce()
+{
+    if (m_training->state() == TrainingController::State::Idle) {
+        TrainingRequest request = trainingRequest();
+        request.startPaused = true;
+        if (request.corpusPath.isEmpty()) {
+            startTraining(); // reports the missing corpus
+            return;
+        }
+        resetCurves();
+        m_training->start(request);
+    } else {
+        m_training->stepOnce();
+    }
+}
+
+void MainWindow::stopTraining()
+{
+    m_training->stop();
+}
+
+void MainWindow::resetCurves()
+{
+    m_trainSteps.clear();
+    m_trainLoss.clear();
+    m_validSteps.clear();
+    m_validLoss.clear();
+    m_lrValues.clear();
+    m_haveMetrics = false;
+    for (QLabel* l : {m_validLabel, m_perplexityLabel, m_accuracyLabel})
+        l->setText(QStringLiteral("–"));
+    m_plotsDirty = true;
+    scheduleRedraw();
+}
+
+void MainWindow::onStateChanged(TrainingController::State state)
+{
+    using S = TrainingController::State;
+    const bool idle = state == S::Idle;
+    m_trainButton->setEnabled(idle);
+    m_pauseButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
+    m_pauseButton->setText(state == S::Paused ? tr("Resume") : tr("Pause"));
+    m_stepButton->setEnabled(idle || state == S::Paused);
+    m_stopButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
+    m_dataGroup->setEnabled(idle);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin})
+        w->setEnabled(idle);
+    updateModelSource();
+    m_stateLabel->setText(stateText(state));
+}
+
+void MainWindow::onStarted(const TrainingInfo& info)
+{
+    const QLocale loc;
+    QString msg = tr("Training on %1 pairs (validation %2, test %3); vocabularies %4 / %5; %6 parameters.")
+                      .arg(loc.toString(info.trainPairs), loc.toString(info.validPairs), loc.toString(info.testPairs),
+                           loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
+                           loc.toString(info.parameters));
+    if (info.skippedLines > 0)
+        msg += QLatin1Char(' ') + tr("%n malformed line(s) skipped.", nullptr, int(info.skippedLines));
+    statusBar()->showMessage(msg);
+    showModelConfig(info.model);
+}
+
+void MainWindow::onMetrics(const TrainingMetrics& m)
+{
+    m_trainSteps << double(m.step);
+    m_trainLoss << m.loss;
+    m_lrValues << m.learningRate;
+    m_lastMetrics = m;
+    m_haveMetrics = true;
+    m_plotsDirty = true;
+    scheduleRedraw();
+}
+
+void MainWindow::onValidated(const ValidationMetrics& v)
+{
+    m_validSteps << double(v.step);
+    m_validLoss << v.loss;
+    m_validLabel->setText(QString::number(v.loss, 'f', 3));
+    m_validLabel->setToolTip(tr("At step %1").arg(v.step));
+    m_perplexityLabel->setText(QString::number(v.perplexity, 'f', 1));
+    m_accuracyLabel->setText(tr("%1%").arg(v.tokenAccuracy * 100.0, 0, 'f', 1));
+    m_plotsDirty = true;
+    scheduleRedraw();
+}
+
+void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
+{
+    m_model = model;
+    m_modelStep = step;
+    m_inference->setModel(model, step);
+}
+
+void MainWindow::onFinished(qint64 step)
+{
+    if (m_model) {
+        // The last run's model is what "continue" picks up (unless a directory was opened).
+        m_resumeModel = m_model;
+        m_resumeDirectory.clear();
+    }
+    updateModelSource();
+    statusBar()->showMessage(tr("Training stopped at step %1.").arg(step));
+}
+
+void MainWindow::onSaveFinished(const QString& directory, const QString& errorMessage)
+{
+    if (errorMessage.isEmpty())
+        statusBar()->showMessage(tr("Saved the model to %1.").arg(QDir::toNativeSeparators(directory)));
+    else
+        showError(tr("Saving failed"), errorMessage);
+}
+
+void MainWindow::onTranslated(const InferenceResult& result)
+{
+    if (result.requestId < m_lastResultId)
+        return;
+    m_lastResultId = result.requestId;
+    if (!result.errorMessage.isEmpty()) {
+        m_translationLabel->setText(tr("(cannot translate: %1)").arg(result.errorMessage));
+        m_tokensLabel->clear();
+        return;
+    }
+    m_translationLabel->setText(result.translation.isEmpty() ? tr("(empty)") : result.translation);
+    m_translationLabel->setToolTip(result.translation);
+    m_tokensLabel->setText(tr("Source tokens: %1 · %n output token(s) · model step %2", nullptr,
+                              int(result.outTokens.size()))
+                               .arg(result.srcTokens.join(QLatin1Char(' ')))
+                               .arg(result.modelStep));
+    m_tokensLabel->setToolTip(result.outTokens.join(QLatin1Char(' ')));
+    m_trace = result.trace;
+    m_traceStep = result.modelStep;
+    m_attentionDirty = true;
+    scheduleRedraw();
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    statusBar()->showMessage(title + QStringLiteral(": ") + message);
+    // Window-modal but non-blocking: errors never stall the worker signals or the event loop.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, title, QMessageBox::Ok, this);
+    box->setInformativeText(message);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing (coalesced)
+
+void MainWindow::scheduleRedraw()
+{
+    if (!m_redrawTimer.isActive())
+        m_redrawTimer.start();
+}
+
+void MainWindow::redraw()
+{
+    if (m_plotsDirty)
+        redrawPlots();
+    if (m_attentionDirty)
+        redrawAttention();
+}
+
+void MainWindow::redrawPlots()
+{
+    m_plotsDirty = false;
+    m_lossPlot->graph(0)->setData(m_trainSteps, m_trainLoss, true);
+    m_lossPlot->graph(1)->setData(m_validSteps, m_validLoss, true);
+    m_lrPlot->graph(0)->setData(m_trainSteps, m_lrValues, true);
+    if (!m_trainSteps.isEmpty()) {
+        const double lastStep = std::max(m_trainSteps.last(), 1.0);
+        m_lossPlot->xAxis->setRange(0, lastStep);
+        m_lrPlot->xAxis->setRange(0, lastStep);
+        double maxLoss = 0;
+        for (double v : m_trainLoss)
+            if (std::isfinite(v))
+                maxLoss = std::max(maxLoss, v);
+        for (double v : m_validLoss)
+            if (std::isfinite(v))
+                maxLoss = std::max(maxLoss, v);
+        m_lossPlot->yAxis->setRange(0, std::max(maxLoss * 1.05, 0.1));
+        m_lrPlot->yAxis->rescale();
+        const QCPRange r = m_lrPlot->yAxis->range();
+        m_lrPlot->yAxis->setRange(0, std::max(r.upper * 1.1, 1e-9));
+    }
+    m_lossPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_lrPlot->replot(QCustomPlot::rpQueuedReplot);
+
+    if (m_haveMetrics) {
+        const TrainingMetrics& m = m_lastMetrics;
+        const QLocale loc;
+        m_stepLabel->setText(loc.toString(m.step));
+        m_epochLabel->setText(QString::number(m.epoch, 'f', 2));
+        m_lossLabel->setText(QString::number(m.loss, 'f', 3));
+        m_lrLabel->setText(QString::number(m.learningRate, 'g', 3));
+        m_gradLabel->setText(QString::number(m.gradNorm, 'f', 2));
+        m_speedLabel->setText(loc.toString(qRound64(m.tokensPerSecond)));
+        m_stateLabel->setText(stateText(m_training->state()) + QStringLiteral(" · ") + tr("step %1").arg(m.step));
+    } else {
+        for (QLabel* l : {m_stepLabel, m_epochLabel, m_lossLabel, m_lrLabel, m_gradLabel, m_speedLabel})
+            l->setText(QStringLiteral("–"));
+    }
+}
+
+AttentionSelection MainWindow::selection() const
+{
+    AttentionSelection sel;
+    sel.kind = static_cast<al::AttentionKind>(m_kindCombo->currentData().toInt());
+    sel.layer = m_layerSpin->value() - 1;
+    sel.head = m_headSpin->value() - 1;
+    return sel;
+}
+
+void MainWindow::rebuildThumbnails(int count)
+{
+    if (m_thumbs.size() == count)
+        return;
+    qDeleteAll(m_thumbs);
+    m_thumbs.clear();
+    // Up to 4 heads in a row; more heads in two rows (at most 8 per row) to leave room for the focus.
+    const int columns = std::clamp((count + 1) / 2, 4, 8);
+    for (int h = 0; h < count; ++h) {
+        auto* thumb = new HeatmapWidget(m_gridHost);
+        thumb->setObjectName(QStringLiteral("headHeatmap%1").arg(h + 1));
+        thumb->setCompact(true);
+        thumb->setTitle(tr("Head %1").arg(h + 1));
+        thumb->setMinimumSize(90, 110);
+        thumb->setMaximumHeight(170);
+        thumb->setToolTip(tr("Click to focus head %1").arg(h + 1));
+        connect(thumb, &HeatmapWidget::clicked, this, [this, h] { focusHead(h); });
+        m_grid->addWidget(thumb, h / columns, h % columns);
+        m_thumbs << thumb;
+    }
+}
+
+void MainWindow::focusHead(int head)
+{
+    m_headSpin->setValue(head + 1);
+}
+
+void MainWindow::redrawAttention()
+{
+    m_attentionDirty = false;
+    if (!m_trace) {
+        rebuildThumbnails(0);
+        m_focused->clearMatrix();
+        return;
+    }
+    const al::Trace& trace = *m_trace;
+    AttentionSelection sel = selection();
+    const int layers = layerCount(trace, sel.kind);
+    {
+        const QSignalBlocker block(m_layerSpin);
+        m_layerSpin->setRange(1, std::max(layers, 1));
+    }
+    sel = clampSelection(trace, selection());
+    const int heads = headCount(trace, sel.kind, sel.layer);
+    {
+        const QSignalBlocker block(m_headSpin);
+        m_headSpin->setRange(1, std::max(heads, 1));
+    }
+    sel = clampSelection(trace, selection());
+
+    const QStringList queries = queryTokens(trace, sel.kind);
+    const QStringList keys = keyTokens(trace, sel.kind);
+    rebuildThumbnails(heads);
+    for (int h = 0; h < heads; ++h) {
+        AttentionSelection s = sel;
+        s.head = h;
+        if (const al::Mat* m = selectAttention(trace, s))
+            m_thumbs[h]->setMatrix(*m, queries, keys);
+        else
+            m_thumbs[h]->clearMatrix();
+        m_thumbs[h]->setSelected(h == sel.head);
+    }
+    if (const al::Mat* m = selectAttention(trace, sel)) {
+        m_focused->setMatrix(*m, queries, keys);
+        m_focused->setTitle(tr("%1 · layer %2 · head %3 · step %4")
+                                .arg(attentionKindName(sel.kind))
+                                .arg(sel.layer + 1)
+                                .arg(sel.head + 1)
+                                .arg(m_traceStep));
+    } else {
+        m_focused->clearMatrix();
+        m_focused->setTitle(tr("%1: not recorded by this model").arg(attentionKindName(sel.kind)));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+void MainWindow::openModelDirectory()
+{
+    if (m_training->isActive()) {
+        showError(tr("Training is running"), tr("Stop training before opening another model."));
+        return;
+    }
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open model directory"));
+    if (!dir.isEmpty())
+        loadModelDirectory(dir);
+}
+
+bool MainWindow::loadModelDirectory(const QString& directory)
+{
+    if (m_training->isActive())
+        return false;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        auto model = std::make_shared<const al::TranslationModel>(al::load_model_dir(toLocalPath(directory)));
+        QApplication::restoreOverrideCursor();
+        m_resumeModel = model;
+        m_resumeDirectory = directory;
+        m_continueCheck->setChecked(true);
+        resetCurves();
+        onSnapshot(model, 0);
+        updateModelSource();
+        statusBar()->showMessage(tr("Opened %1; Train continues training it.").arg(QDir::toNativeSeparators(directory)));
+        return true;
+    } catch (const std::exception& e) {
+        QApplication::restoreOverrideCursor();
+        showError(tr("Cannot open the model"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::saveModelDirectory()
+{
+    if (!m_model && !m_training->isActive()) {
+        showError(tr("Nothing to save"), tr("Train a model or open one first."));
+        return;
+    }
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Save model directory"));
+    if (!dir.isEmpty())
+        saveModelTo(dir);
+}
+
+bool MainWindow::saveModelTo(const QString& directory)
+{
+    // While a run is active the trainer's own thread writes it (with optimizer state); otherwise
+    // the immutable snapshot is written here.
+    if (m_training->isActive())
+        return m_training->saveModel(directory);
+    if (!m_model)
+        return false;
+    try {
+        al::save_model_dir(*m_model, toLocalPath(directory));
+        onSaveFinished(directory, QString());
+        return true;
+    } catch (const std::exception& e) {
+        onSaveFinished(directory, QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::exportHeatmap()
+{
+    if (!m_focused->hasData()) {
+        showError(tr("Nothing to export"), tr("The focused heatmap is empty."));
+        return;
+    }
+    if (m_exportDirectory.isEmpty()) {
+        m_exportDirectory = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+        if (m_exportDirectory.isEmpty() || !QFileInfo(m_exportDirectory).isDir())
+            m_exportDirectory = QDir::homePath();
+    }
+    const QString name = QDir(m_exportDirectory).filePath(defaultExportFileName(selection()));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export heatmap as PNG"), name, tr("PNG image (*.png)"));
+    if (path.isEmpty())
+        return;
+    m_exportDirectory = QFileInfo(path).path();
+    const QSize size = m_focused->plot()->size();
+    const int width = kExportWidth;
+    const int height = std::max(1, qRound(double(width) * size.height() / std::max(size.width(), 1)));
+    if (m_focused->exportPng(path, width, height))
+        statusBar()->showMessage(tr("Wrote %1 (%2 × %3).").arg(QDir::toNativeSeparators(path)).arg(width).arg(height));
+    else
+        showError(tr("Export failed"), tr("Cannot write '%1'.").arg(path));
+}
+
+void MainWindow::showAbout()
+{
+    const QString text =
+        tr("<h3>Attention Lab</h3>"
+           "<p>A desktop laboratory for the Transformer: train a small model and watch its attention.</p>"
+           "<p>Licence: GNU General Public License, version 3 or later (GPL-3.0-or-later).<br>"
+           "Plots: QCustomPlot by Emanuel Eichhammer, GPL.<br>Built with Qt %1 and Eigen.</p>"
+           "<p>Data: %2</p>")
+            .arg(QString::fromLatin1(qVersion()),
+                 QStringLiteral("English–Chinese sentence pairs from the Tatoeba Project (tatoeba.org), via "
+                                "ManyThings.org (www.manythings.org/anki), licensed CC BY 2.0 FR."));
+    QMessageBox::about(this, tr("About Attention Lab"), text);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_training->isActive())
+        statusBar()->showMessage(tr("Stopping training…"));
+    m_training->shutdown();
+    m_inference->shutdown();
+    event->accept();
+}
+
+} // namespace al::ui

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "ui/attention_selection.h"
+#include "ui/inference_worker.h"
+#include "ui/training_worker.h"
+
+#include <QMainWindow>
+#include <QTimer>
+#include <QVector>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QCustomPlot;
+class QGridLayout;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QWidget;
+
+namespace al::ui {
+
+class HeatmapWidget;
+
+/// The lab's main window: data and model settings, Train / Pause / Step / Stop, live loss and
+/// learning-rate plots, a sentence box with its translation, and the attention navigator (kind,
+/// layer, head; a grid of per-head thumbnails and one focused heatmap). Thin: training and
+/// inference run in TrainingController / InferenceController, drawing decisions come from
+/// attention_selection.h, redraws are coalesced on one timer.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// The request Train would send now (settings, corpus, resume model).
+    TrainingRequest trainingRequest() const;
+    /// The corpus Train would read: the path in the settings, else the bundled one.
+    QString corpusPath() const;
+
+    TrainingController* trainingController() const { return m_training; }
+    InferenceController* inferenceController() const { return m_inference; }
+    HeatmapWidget* focusedHeatmap() const { return m_focused; }
+    QVector<HeatmapWidget*> headHeatmaps() const { return m_thumbs; }
+    AttentionSelection selection() const;
+    /// Newest model (from training or opened from disk); null before either.
+    ModelSnapshot currentModel() const { return m_model; }
+
+public slots:
+    void startTraining();
+    void togglePause();
+    void stepOnce();
+    void stopTraining();
+    void openModelDirectory();
+    void saveModelDirectory();
+    void exportHeatmap();
+    void showAbout();
+    /// Opens a model directory without a dialog; false (and a message) on failure.
+    bool loadModelDirectory(const QString& directory);
+    /// Saves the current model without a dialog (through the worker while training).
+    bool saveModelTo(const QString& directory);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    QWidget* buildSettingsPanel();
+    QWidget* buildTrainingPanel();
+    QWidget* buildAttentionPanel();
+    void buildMenus();
+    QCustomPlot* makePlot(const QString& title);
+
+    void onStateChanged(TrainingController::State state);
+    void onStarted(const TrainingInfo& info);
+    void onMetrics(const TrainingMetrics& m);
+    void onValidated(const ValidationMetrics& v);
+    void onSnapshot(const ModelSnapshot& model, qint64 step);
+    void onTranslated(const InferenceResult& result);
+    void onFinished(qint64 step);
+    void onSaveFinished(const QString& directory, const QString& errorMessage);
+    void showError(const QString& title, const QString& message);
+    void updateModelSource();
+    void showModelConfig(const al::ModelConfig& config);
+    void browseCorpus();
+
+    void scheduleRedraw();
+    void redraw();
+    void redrawPlots();
+    void redrawAttention();
+    void rebuildThumbnails(int count);
+    void focusHead(int head);
+    void resetCurves();
+
+    TrainingController* m_training = nullptr;
+    InferenceController* m_inference = nullptr;
+
+    // Settings
+    QGroupBox* m_dataGroup = nullptr;
+    QGroupBox* m_modelGroup = nullptr;
+    QLineEdit* m_corpusEdit = nullptr;
+    QSpinBox* m_srcColumnSpin = nullptr;
+    QSpinBox* m_tgtColumnSpin = nullptr;
+    QSpinBox* m_dModelSpin = nullptr;
+    QSpinBox* m_headsSpin = nullptr;
+    QSpinBox* m_encLayersSpin = nullptr;
+    QSpinBox* m_decLayersSpin = nullptr;
+    QSpinBox* m_dffSpin = nullptr;
+    QSpinBox* m_maxTokensSpin = nullptr;
+    QSpinBox* m_warmupSpin = nullptr;
+    QSpinBox* m_seedSpin = nullptr;
+    QCheckBox* m_continueCheck = nullptr;
+    QLabel* m_modelSourceLabel = nullptr;
+    QPushButton* m_trainButton = nullptr;
+    QPushButton* m_pauseButton = nullptr;
+    QPushButton* m_stepButton = nullptr;
+    QPushButton* m_stopButton = nullptr;
+
+    // Live figures
+    QCustomPlot* m_lossPlot = nullptr;
+    QCustomPlot* m_lrPlot = nullptr;
+    QLabel* m_stepLabel = nullptr;
+    QLabel* m_epochLabel = nullptr;
+    QLabel* m_lossLabel = nullptr;
+    QLabel* m_validLabel = nullptr;
+    QLabel* m_perplexityLabel = nullptr;
+    QLabel* m_accuracyLabel = nullptr;
+    QLabel* m_lrLabel = nullptr;
+    QLabel* m_gradLabel = nullptr;
+    QLabel* m_speedLabel = nullptr;
+    QLabel* m_stateLabel = nullptr;
+
+    // Sentence
+    QLineEdit* m_sentenceEdit = nullptr;
+    QLabel* m_translationLabel = nullptr;
+    QLabel* m_tokensLabel = nullptr;
+
+    // Attention
+    QComboBox* m_kindCombo = nullptr;
+    QSpinBox* m_layerSpin = nullptr;
+    QSpinBox* m_headSpin = nullptr;
+    QWidget* m_gridHost = nullptr;
+    QGridLayout* m_grid = nullptr;
+    QVector<HeatmapWidget*> m_thumbs;
+    HeatmapWidget* m_focused = nullptr;
+
+    // Model and data buffers (GUI thread only)
+    ModelSnapshot m_model;
+    qint64 m_modelStep = 0;
+    ModelSnapshot m_resumeModel;     ///< opened from disk (or the last run) for "continue"
+    QString m_resumeDirectory;       ///< where m_resumeModel came from, if a directory
+    QString m_exportDirectory;       ///< last folder an image was exported to
+    std::shared_ptr<const al::Trace> m_trace;
+    qint64 m_traceStep = 0;
+    quint64 m_lastResultId = 0;
+    QVector<double> m_trainSteps, m_trainLoss, m_validSteps, m_validLoss, m_lrValues;
+    TrainingMetrics m_lastMetrics;
+    bool m_haveMetrics = false;
+    bool m_plotsDirty = false;
+    bool m_attentionDirty = false;
+    QTimer m_redrawTimer;
+};
+
+} // namespace al::ui
