@@ -23,6 +23,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QKeySequence>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -194,9 +195,17 @@ QWidget* MainWindow::buildSettingsPanel()
     m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
     m_stepButton = new QPushButton(tr("Step"), controls);
     m_stepButton->setObjectName(QStringLiteral("stepButton"));
-    m_stepButton->setToolTip(tr("One optimizer step (starts a paused run when idle)."));
     m_stopButton = new QPushButton(tr("Stop"), controls);
     m_stopButton->setObjectName(QStringLiteral("stopButton"));
+    // Keyboard control for demos on a projector, with debugger-like keys.
+    m_trainButton->setShortcut(QKeySequence(Qt::Key_F5));
+    m_trainButton->setToolTip(tr("Train a new model, or continue the opened one (F5)."));
+    m_pauseButton->setShortcut(QKeySequence(Qt::Key_F6));
+    m_pauseButton->setToolTip(tr("Pause or resume training (F6)."));
+    m_stepButton->setShortcut(QKeySequence(Qt::Key_F10));
+    m_stepButton->setToolTip(tr("One optimizer step (starts a paused run when idle) (F10)."));
+    m_stopButton->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    m_stopButton->setToolTip(tr("Stop training: final validation, then the thread ends (Shift+F5)."));
     grid->addWidget(m_trainButton, 0, 0);
     grid->addWidget(m_pauseButton, 0, 1);
     grid->addWidget(m_stepButton, 1, 0);
