@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli.h"
+#include "engine/layers.h"
+#include "app/bench.h"
 
 #include "engine/corpus.h"
 #include "engine/error.h"
@@ -334,11 +336,18 @@ std::string modelSummary(const TranslationModel& m)
 {
     const ModelConfig& c = m.net.config();
     const double params = double(m.net.params().numel());
-    return fmt("model: d_model %d nhead %d layers %d/%d d_ff %d dropout %g %s, %.2fM parameters; "
-               "source %s tokens (vocabulary %d), target %s tokens (vocabulary %d)",
-               c.d_model, c.nhead, c.num_encoder_layers, c.num_decoder_layers, c.dim_feedforward, c.dropout,
-               c.norm_first ? "Pre-LN" : "Post-LN", params / 1e6, to_string(m.src_tokenizer.kind()).c_str(),
-               m.src_vocab.size(), to_string(m.tgt_tokenizer.kind()).c_str(), m.tgt_vocab.size());
+    std::string line = fmt("model: d_model %d nhead %d layers %d/%d d_ff %d dropout %g %s, %.2fM parameters; "
+                           "source %s tokens (vocabulary %d), target %s tokens (vocabulary %d)",
+                           c.d_model, c.nhead, c.num_encoder_layers, c.num_decoder_layers, c.dim_feedforward, c.dropout,
+                           c.norm_first ? "Pre-LN" : "Post-LN", params / 1e6, to_string(m.src_tokenizer.kind()).c_str(),
+                           m.src_vocab.size(), to_string(m.tgt_tokenizer.kind()).c_str(), m.tgt_vocab.size());
+    if (c.attention != "vanilla") {
+        const int64_t synth = m.net.synthesizer_parameters();
+        line += fmt("\nattention: %s synthesizer (l = %d), %lld synthesizer parameters in %d self-attention blocks",
+                    c.attention.c_str(), c.max_len, static_cast<long long>(synth),
+                    c.num_encoder_layers + c.num_decoder_layers);
+    }
+    return line;
 }
 
 void printSamples(const std::vector<std::string>& samples, int n, std::ostream& out)
@@ -410,6 +419,10 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     addOpt(p, "d-ff", "N", QString("Feed-forward size d_ff (default: %1).").arg(mc.dim_feedforward));
     addOpt(p, "dropout", "P", QString("Dropout probability (default: %1).").arg(mc.dropout));
     addFlag(p, "pre-ln", "Pre-LN blocks instead of the paper's Post-LN (default: off).");
+    addOpt(p, "attention", "KIND", "Self-attention alignment: vanilla (scaled dot-product), or a Synthesizer: dense, random, "
+                                   "fixed_random, factorized_dense, factorized_random, random+vanilla, dense+vanilla, "
+                                   "random+dense (default: vanilla; cross-attention is always dot-product).");
+    addOpt(p, "synthesizer-k", "N", QString("Rank k of the factorized random synthesizer (default: %1).").arg(mc.synthesizer_k));
     addOpt(p, "max-tokens", "N", QString("Token budget per batch, B * max(S, T) (default: %1).").arg(tc.max_tokens));
     addOpt(p, "max-len", "N", QString("Training pairs with more tokens on either side are dropped (default: %1).").arg(tc.max_len));
     addOpt(p, "warmup", "N", QString("Warm-up steps of the Noam schedule (default: %1).").arg(tc.warmup_steps));
@@ -458,6 +471,15 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     r.integer("d-ff", 1, 1 << 20, o.model.dim_feedforward);
     r.number("dropout", 0, 1, true, o.model.dropout);
     o.model.norm_first = p.isSet("pre-ln");
+    if (r.isSet("attention")) {
+        o.model.attention = p.value("attention").toStdString();
+        try {
+            SynthesizerConfig{o.model.attention, 1, 1}.validate();
+        } catch (const al::Error& e) {
+            r.fail("--attention: " + QString::fromStdString(e.what()));
+        }
+    }
+    r.integer("synthesizer-k", 1, 4096, o.model.synthesizer_k);
     r.integer("max-tokens", 1, std::numeric_limits<int>::max(), o.train.max_tokens);
     r.integer("max-len", 1, 100000, o.train.max_len);
     r.integer("warmup", 1, std::numeric_limits<int>::max(), o.train.warmup_steps);
@@ -483,7 +505,8 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     r.integer("samples", 0, 1000, o.samples);
 
     static const char* const kArchitecture[] = {"src-tokens", "tgt-tokens", "min-count", "d-model", "nhead", "layers",
-                                                "encoder-layers", "decoder-layers", "d-ff", "dropout", "pre-ln"};
+                                                "encoder-layers", "decoder-layers", "d-ff", "dropout", "pre-ln",
+                                                "attention", "synthesizer-k"};
     for (const char* name : kArchitecture) {
         if (p.isSet(name)) {
             o.architecture_set = true;
@@ -750,7 +773,8 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
                 "Subcommands:\n"
                 "  train      Train a translation model on a tab-separated corpus.\n"
                 "  translate  Translate sentences with a saved model (optionally writing attention as JSON).\n"
-                "  eval       Score a saved model: loss, perplexity and BLEU on a test set.\n\n"
+                "  eval       Score a saved model: loss, perplexity and BLEU on a test set.\n"
+                "  bench      Benchmark training speed, GEMM efficiency, Trace latency and memory against PyTorch.\n\n"
                 "Options:\n"
                 "  -h, --help     Show this help (`%1 <subcommand> --help` for the subcommand's options).\n"
                 "  -v, --version  Show the program version.\n")
@@ -800,7 +824,12 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
         const ParseStatus st = parseEvalArgs(rest, o);
         return st.kind == ParseStatus::Ok ? runEval(o, out, err) : report(st);
     }
-    err << kProgram << ": unknown subcommand '" << local8(sub) << "' (expected train, translate or eval)\n"
+    if (sub == "bench") {
+        BenchOptions o;
+        const ParseStatus st = parseBenchArgs(rest, o);
+        return st.kind == ParseStatus::Ok ? runBench(o, out, err) : report(st);
+    }
+    err << kProgram << ": unknown subcommand '" << local8(sub) << "' (expected train, translate, eval or bench)\n"
         << "Try '" << kProgram << " --help'.\n";
     return ExitUsage;
 }

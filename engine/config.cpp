@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/config.h"
+#include "engine/layers.h"
 #include "engine/error.h"
 
 #include <cmath>
@@ -53,6 +54,7 @@ void ModelConfig::validate() const
     if (positional_encoding != "sinusoidal")
         throw Error("positional_encoding must be \"sinusoidal\", got \"" + positional_encoding + "\"");
     require_min("max_len", max_len, 1);
+    SynthesizerConfig{attention, max_len, synthesizer_k}.validate();
     require_tokens("src_tokens", src_tokens);
     require_tokens("tgt_tokens", tgt_tokens);
 }

@@ -20,6 +20,12 @@ struct ModelConfig {
     bool norm_first = false;         ///< false: Post-LN (paper); true: Pre-LN
     double layer_norm_eps = 1e-5;
     std::string positional_encoding = "sinusoidal"; ///< "sinusoidal" (section 3.5)
+    /// Self-attention alignment of encoder and decoder (cross-attention stays dot-product):
+    /// "vanilla" (scaled dot-product) or a Synthesizer (Tay et al. 2021): "dense", "random",
+    /// "fixed_random", "factorized_dense", "factorized_random", "random+vanilla",
+    /// "dense+vanilla", "random+dense". Synthesizers use l = max_len.
+    std::string attention = "vanilla";
+    int synthesizer_k = 8;           ///< rank k of the factorized random synthesizer
     int max_len = 256;               ///< longest sequence (tokens, with BOS/EOS) the model accepts
     std::string src_tokens = "char"; ///< tokenizer of the source side: "char" | "word"
     std::string tgt_tokens = "word"; ///< tokenizer of the target side: "char" | "word"

@@ -90,6 +90,8 @@ nlohmann::json model_config_to_json(const ModelConfig& cfg)
         {"layer_norm_eps", cfg.layer_norm_eps},
         {"positional_encoding", cfg.positional_encoding},
         {"max_len", cfg.max_len},
+        {"attention", cfg.attention},
+        {"synthesizer_k", cfg.synthesizer_k},
         {"src_tokens", cfg.src_tokens},
         {"tgt_tokens", cfg.tgt_tokens},
     };
@@ -131,6 +133,8 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
     read_double(j, source, "layer_norm_eps", cfg.layer_norm_eps);
     read_string(j, source, "positional_encoding", cfg.positional_encoding);
     read_int(j, source, "max_len", cfg.max_len);
+    read_string(j, source, "attention", cfg.attention);
+    read_int(j, source, "synthesizer_k", cfg.synthesizer_k);
     read_string(j, source, "src_tokens", cfg.src_tokens);
     read_string(j, source, "tgt_tokens", cfg.tgt_tokens);
     try {

@@ -2,6 +2,7 @@
 #include "engine/layers.h"
 #include "engine/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -168,15 +169,79 @@ void Embedding::backward(const std::vector<int>& ids, const Mat& dy)
 // ---------------------------------------------------------------------------------------------
 // Multi-head attention
 
-MultiHeadAttention::MultiHeadAttention(ParamStore& store, const std::string& prefix, int C_, int H_)
+void SynthesizerConfig::validate() const
+{
+    static const char* const kKnown[] = {"vanilla", "dense", "random", "fixed_random", "factorized_dense",
+                                         "factorized_random", "random+vanilla", "dense+vanilla", "random+dense"};
+    if (std::find(std::begin(kKnown), std::end(kKnown), attention) == std::end(kKnown))
+        throw Error("attention must be one of vanilla, dense, random, fixed_random, factorized_dense, "
+                    "factorized_random, random+vanilla, dense+vanilla, random+dense; got \"" + attention + "\"");
+    if (attention != "vanilla" && max_len < 1)
+        throw Error("attention \"" + attention + "\" needs max_len >= 1");
+    if (attention == "factorized_random" && k < 1)
+        throw Error("synthesizer_k must be >= 1, got " + std::to_string(k));
+}
+
+MultiHeadAttention::MultiHeadAttention(ParamStore& store, const std::string& prefix, int C_, int H_,
+                                       const SynthesizerConfig& synth)
     : C(C_), H(H_)
 {
     if (C % H != 0)
         throw Error("d_model (" + std::to_string(C) + ") must be divisible by nhead (" +
                     std::to_string(H) + ")");
-    in_proj_weight = store.add(prefix + ".in_proj_weight", {3 * C, C});
-    in_proj_bias = store.add(prefix + ".in_proj_bias", {3 * C});
+    synth.validate();
+    const std::string& v = synth.attention;
+    use_vanilla = v == "vanilla" || v == "random+vanilla" || v == "dense+vanilla";
+    use_dense = v == "dense" || v == "dense+vanilla" || v == "random+dense";
+    use_random = v == "random" || v == "fixed_random" || v == "random+vanilla" || v == "random+dense";
+    use_fdense = v == "factorized_dense";
+    use_frandom = v == "factorized_random";
+    l = synth.max_len;
+    if (use_vanilla) {
+        in_proj_weight = store.add(prefix + ".in_proj_weight", {3 * C, C});
+        in_proj_bias = store.add(prefix + ".in_proj_bias", {3 * C});
+    } else {
+        in_proj_weight = store.add(prefix + ".v_proj_weight", {C, C});
+        in_proj_bias = store.add(prefix + ".v_proj_bias", {C});
+    }
     out_proj = Linear(store, prefix + ".out_proj", C, C);
+    if (use_dense || use_fdense)
+        dense1 = Linear(store, prefix + ".dense1", C, C);
+    if (use_dense)
+        dense2 = Linear(store, prefix + ".dense2", C, H * l);
+    if (use_random) {
+        random_r = store.add(prefix + ".random_R", {int64_t(H) * l, l});
+        random_r->trainable = v != "fixed_random";
+    }
+    if (use_fdense) {
+        // a * b = l with a the divisor of l closest to sqrt(l) from below.
+        a = 1;
+        for (int d = 1; d * d <= l; ++d)
+            if (l % d == 0)
+                a = d;
+        b = l / a;
+        fdense_a = Linear(store, prefix + ".fdense_a", C, H * a);
+        fdense_b = Linear(store, prefix + ".fdense_b", C, H * b);
+    }
+    if (use_frandom) {
+        k = synth.k;
+        frandom_r1 = store.add(prefix + ".frandom_R1", {int64_t(H) * l, k});
+        frandom_r2 = store.add(prefix + ".frandom_R2", {int64_t(H) * k, l});
+    }
+    if (components() > 1)
+        mix_logits = store.add(prefix + ".mix_logits", {H, components()});
+}
+
+int64_t synthesizer_parameter_count(const MultiHeadAttention& m)
+{
+    int64_t n = 0;
+    for (const Linear* lin : {&m.dense1, &m.dense2, &m.fdense_a, &m.fdense_b})
+        if (lin->weight)
+            n += lin->weight->numel() + (lin->bias ? lin->bias->numel() : 0);
+    for (const Param* p : {m.random_r, m.frandom_r1, m.frandom_r2, m.mix_logits})
+        if (p)
+            n += p->numel();
+    return n;
 }
 
 namespace {
@@ -200,7 +265,6 @@ void project_backward(const Mat& x, const Mat& dy, Param& w, Param& b, int block
         dx.noalias() = dy * w.value.middleRows(Eigen::Index(block) * C, C);
 }
 
-constexpr Scalar kNegInf = -std::numeric_limits<Scalar>::infinity();
 
 } // namespace
 
@@ -210,29 +274,94 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
 {
     const int D = C / H;
     const int Tq = int(xq.rows()) / B, Tk = int(xkv.rows()) / B;
+    if (!use_vanilla && (Tq > l || Tk > l))
+        throw Error("sequence of " + std::to_string(std::max(Tq, Tk)) + " tokens is longer than the synthesizer's l = " +
+                    std::to_string(l));
     c.B = B;
     c.Tq = Tq;
     c.Tk = Tk;
-    project(xq, *in_proj_weight, *in_proj_bias, 0, C, c.q);  // (B*Tq, C)
-    project(xkv, *in_proj_weight, *in_proj_bias, 1, C, c.k); // (B*Tk, C)
-    project(xkv, *in_proj_weight, *in_proj_bias, 2, C, c.v); // (B*Tk, C)
+    if (use_vanilla) {
+        project(xq, *in_proj_weight, *in_proj_bias, 0, C, c.q);  // (B*Tq, C)
+        project(xkv, *in_proj_weight, *in_proj_bias, 1, C, c.k); // (B*Tk, C)
+    }
+    project(xkv, *in_proj_weight, *in_proj_bias, value_block(), C, c.v); // (B*Tk, C), G(X)
+    if (use_dense || use_fdense) {
+        dense1.forward(xq, c.hidden);
+        c.hidden = c.hidden.cwiseMax(Scalar(0));
+    }
+    if (use_dense)
+        dense2.forward(c.hidden, c.dense_out); // (B*Tq, H*l)
+    if (use_fdense) {
+        fdense_a.forward(c.hidden, c.fa); // (B*Tq, H*a)
+        fdense_b.forward(c.hidden, c.fb); // (B*Tq, H*b)
+    }
+    Mat frandom; // (H*l, l): R1_h R2_h per head
+    if (use_frandom) {
+        frandom.resize(Eigen::Index(H) * l, l);
+        for (int h = 0; h < H; ++h)
+            frandom.middleRows(Eigen::Index(h) * l, l).noalias() =
+                frandom_r1->value.middleRows(Eigen::Index(h) * l, l) * frandom_r2->value.middleRows(Eigen::Index(h) * k, k);
+    }
+    const int n_comp = components();
+    if (n_comp > 1) {
+        // alpha = softmax over components, per head
+        c.alpha = mix_logits->value;
+        for (int h = 0; h < H; ++h) {
+            auto row = c.alpha.row(h);
+            row = (row.array() - row.maxCoeff()).exp();
+            row /= row.sum();
+        }
+        c.comp_scores.assign(size_t(n_comp), Mat(Eigen::Index(B) * H * Tq, Tk));
+    } else {
+        c.comp_scores.clear();
+    }
     c.probs.resize(Eigen::Index(B) * H * Tq, Tk);
     c.ctx.resize(Eigen::Index(B) * Tq, C);
     const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
     const bool use_dropout = train && dropout_p > 0.0 && rng != nullptr;
 
-    for (int b = 0; b < B; ++b)
+    for (int bb = 0; bb < B; ++bb)
         for (int h = 0; h < H; ++h) {
-            const auto Q = c.q.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D);
-            const auto K = c.k.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D);
-            auto P = c.probs.middleRows((Eigen::Index(b) * H + h) * Tq, Tq);
-            P.noalias() = (Q * K.transpose()) * scale; // scores (Tq, Tk), eq. 1
-            const int klen = mask.key_len ? (*mask.key_len)[size_t(b)] : Tk;
+            const Eigen::Index pr = (Eigen::Index(bb) * H + h) * Tq;
+            auto P = c.probs.middleRows(pr, Tq);
+            // Raw alignment scores S (Tq, Tk) of each component; mixture: sum alpha_i S_i.
+            int ci = 0;
+            auto emit = [&](const auto& S) {
+                if (n_comp == 1) {
+                    P = S;
+                } else {
+                    c.comp_scores[size_t(ci)].middleRows(pr, Tq) = S;
+                    if (ci == 0)
+                        P = S * c.alpha(h, 0);
+                    else
+                        P += S * c.alpha(h, ci);
+                }
+                ++ci;
+            };
+            if (use_vanilla) {
+                const auto Q = c.q.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
+                const auto K = c.k.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
+                emit((Q * K.transpose() * scale).eval()); // eq. 1 of Vaswani et al.
+            }
+            if (use_dense)
+                emit(c.dense_out.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * l, Tq, Tk).eval());
+            if (use_random)
+                emit(random_r->value.block(Eigen::Index(h) * l, 0, Tq, Tk).eval());
+            if (use_fdense) {
+                Mat S(Tq, Tk);
+                for (int i = 0; i < Tq; ++i)
+                    for (int j = 0; j < Tk; ++j)
+                        S(i, j) = c.fa(Eigen::Index(bb) * Tq + i, Eigen::Index(h) * a + j % a) *
+                                  c.fb(Eigen::Index(bb) * Tq + i, Eigen::Index(h) * b + j / a);
+                emit(S);
+            }
+            if (use_frandom)
+                emit(frandom.block(Eigen::Index(h) * l, 0, Tq, Tk).eval());
+
+            const int klen = mask.key_len ? (*mask.key_len)[size_t(bb)] : Tk;
             for (int i = 0; i < Tq; ++i) {
                 const int visible = mask.causal ? std::min(klen, i + 1) : klen;
                 auto row = P.row(i);
-                if (visible < Tk)
-                    row.tail(Tk - visible).setConstant(kNegInf);
                 if (visible <= 0) { // nothing to attend to: an all-zero row, no NaN
                     row.setZero();
                     continue;
@@ -241,7 +370,7 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
                 row.head(visible) = (row.head(visible).array() - mx).exp();
                 row.head(visible) /= row.head(visible).sum();
                 if (visible < Tk)
-                    row.tail(Tk - visible).setZero();
+                    row.tail(Tk - visible).setZero(); // masked keys: exp(-inf) = 0
             }
         }
 
@@ -255,11 +384,11 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
         c.prob_drop.mask.resize(0, 0);
     }
 
-    for (int b = 0; b < B; ++b)
+    for (int bb = 0; bb < B; ++bb)
         for (int h = 0; h < H; ++h) {
-            const auto P = used->middleRows((Eigen::Index(b) * H + h) * Tq, Tq);
-            const auto V = c.v.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D);
-            c.ctx.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = P * V;
+            const auto P = used->middleRows((Eigen::Index(bb) * H + h) * Tq, Tq);
+            const auto V = c.v.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
+            c.ctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = P * V;
         }
     out_proj.forward(c.ctx, out);
 }
@@ -271,35 +400,131 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
     const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
     Mat dctx;
     out_proj.backward(c.ctx, dout, &dctx); // (B*Tq, C)
-    Mat dq(Eigen::Index(B) * Tq, C), dk(Eigen::Index(B) * Tk, C), dv(Eigen::Index(B) * Tk, C);
+    Mat dq, dk, dv(Eigen::Index(B) * Tk, C);
+    if (use_vanilla) {
+        dq.resize(Eigen::Index(B) * Tq, C);
+        dk.resize(Eigen::Index(B) * Tk, C);
+    }
     const bool dropped = c.dropped.size() > 0;
     const Mat& used = dropped ? c.dropped : c.probs;
+    const int n_comp = components();
+    Mat d_dense, dfa, dfb, d_frandom, dalpha;
+    if (use_dense)
+        d_dense = Mat::Zero(c.dense_out.rows(), c.dense_out.cols());
+    if (use_fdense) {
+        dfa = Mat::Zero(c.fa.rows(), c.fa.cols());
+        dfb = Mat::Zero(c.fb.rows(), c.fb.cols());
+    }
+    if (use_frandom)
+        d_frandom = Mat::Zero(Eigen::Index(H) * l, l);
+    if (n_comp > 1)
+        dalpha = Mat::Zero(H, n_comp);
 
-    for (int b = 0; b < B; ++b)
+    for (int bb = 0; bb < B; ++bb)
         for (int h = 0; h < H; ++h) {
-            const Eigen::Index pr = (Eigen::Index(b) * H + h) * Tq;
+            const Eigen::Index pr = (Eigen::Index(bb) * H + h) * Tq;
             const auto P = c.probs.middleRows(pr, Tq);
             const auto Pu = used.middleRows(pr, Tq);
-            const auto Q = c.q.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D);
-            const auto K = c.k.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D);
-            const auto V = c.v.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D);
-            const auto dC = dctx.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D);
+            const auto V = c.v.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
+            const auto dC = dctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
             // forward: ctx = Pu V, Pu = dropout(P)
-            dv.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = Pu.transpose() * dC;
+            dv.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = Pu.transpose() * dC;
             Mat dP = dC * V.transpose(); // (Tq, Tk)
             if (dropped)
                 dP.array() *= c.prob_drop.mask.middleRows(pr, Tq).array();
-            // forward: P = softmax(S) -> dS = P * (dP - rowsum(dP * P))
+            // forward: P = softmax(S) -> dS = P * (dP - rowsum(dP * P)); masked entries get 0
             const auto rowdot = (dP.array() * P.array()).rowwise().sum().eval();
-            Mat dS = (P.array() * (dP.array().colwise() - rowdot)).matrix() * scale;
-            // forward: S = Q K^T * scale
-            dq.block(Eigen::Index(b) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = dS * K;
-            dk.block(Eigen::Index(b) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = dS.transpose() * Q;
+            const Mat dS = (P.array() * (dP.array().colwise() - rowdot)).matrix();
+            // forward (mixture): S = sum_i alpha_i S_i
+            int ci = 0;
+            auto component_grad = [&]() -> Mat {
+                if (n_comp == 1)
+                    return dS;
+                dalpha(h, ci) += (dS.array() * c.comp_scores[size_t(ci)].middleRows(pr, Tq).array()).sum();
+                return dS * c.alpha(h, ci);
+            };
+            if (use_vanilla) {
+                const Mat dSv = component_grad() * scale;
+                ++ci;
+                const auto Q = c.q.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
+                const auto K = c.k.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
+                // forward: S = Q K^T * scale
+                dq.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = dSv * K;
+                dk.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = dSv.transpose() * Q;
+            }
+            if (use_dense) {
+                // forward: S = dense_out[rows of b, columns h*l .. h*l + Tk)
+                d_dense.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * l, Tq, Tk) += component_grad();
+                ++ci;
+            }
+            if (use_random) {
+                // forward: S = R_h[0:Tq, 0:Tk]
+                const Mat g = component_grad();
+                ++ci;
+                if (random_r->trainable)
+                    random_r->grad.block(Eigen::Index(h) * l, 0, Tq, Tk) += g;
+            }
+            if (use_fdense) {
+                // forward: S[i, j] = A[i, j mod a] * B[i, j div a]
+                const Mat g = component_grad();
+                ++ci;
+                for (int i = 0; i < Tq; ++i) {
+                    const Eigen::Index r = Eigen::Index(bb) * Tq + i;
+                    for (int j = 0; j < Tk; ++j) {
+                        dfa(r, Eigen::Index(h) * a + j % a) += g(i, j) * c.fb(r, Eigen::Index(h) * b + j / a);
+                        dfb(r, Eigen::Index(h) * b + j / a) += g(i, j) * c.fa(r, Eigen::Index(h) * a + j % a);
+                    }
+                }
+            }
+            if (use_frandom) {
+                d_frandom.block(Eigen::Index(h) * l, 0, Tq, Tk) += component_grad();
+                ++ci;
+            }
         }
 
-    project_backward(xq, dq, *in_proj_weight, *in_proj_bias, 0, C, dxq, false);
-    project_backward(xkv, dk, *in_proj_weight, *in_proj_bias, 1, C, dxkv, false);
-    project_backward(xkv, dv, *in_proj_weight, *in_proj_bias, 2, C, dxkv, true);
+    // forward: alpha = softmax(mix_logits) per head
+    if (n_comp > 1)
+        for (int h = 0; h < H; ++h) {
+            const Scalar dot = (dalpha.row(h).array() * c.alpha.row(h).array()).sum();
+            mix_logits->grad.row(h).array() += c.alpha.row(h).array() * (dalpha.row(h).array() - dot);
+        }
+    if (use_frandom)
+        for (int h = 0; h < H; ++h) {
+            // forward: R_h = R1_h R2_h
+            const auto R1 = frandom_r1->value.middleRows(Eigen::Index(h) * l, l);
+            const auto R2 = frandom_r2->value.middleRows(Eigen::Index(h) * k, k);
+            const auto dR = d_frandom.middleRows(Eigen::Index(h) * l, l);
+            frandom_r1->grad.middleRows(Eigen::Index(h) * l, l).noalias() += dR * R2.transpose();
+            frandom_r2->grad.middleRows(Eigen::Index(h) * k, k).noalias() += R1.transpose() * dR;
+        }
+    Mat dhidden;
+    if (use_dense) {
+        Mat dh;
+        dense2.backward(c.hidden, d_dense, &dh);
+        dhidden = dh;
+    }
+    if (use_fdense) {
+        Mat dh;
+        fdense_a.backward(c.hidden, dfa, &dh);
+        dhidden = dh;
+        fdense_b.backward(c.hidden, dfb, &dh);
+        dhidden += dh;
+    }
+
+    project_backward(xkv, dv, *in_proj_weight, *in_proj_bias, value_block(), C, dxkv, false);
+    if (use_vanilla) {
+        project_backward(xq, dq, *in_proj_weight, *in_proj_bias, 0, C, dxq, false);
+        project_backward(xkv, dk, *in_proj_weight, *in_proj_bias, 1, C, dxkv, true);
+    } else {
+        dxq = Mat::Zero(xq.rows(), xq.cols());
+    }
+    if (use_dense || use_fdense) {
+        // forward: hidden = relu(xq W1^T + b1)
+        dhidden.array() *= (c.hidden.array() > Scalar(0)).cast<Scalar>();
+        Mat dx1;
+        dense1.backward(xq, dhidden, &dx1);
+        dxq += dx1;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,10 +559,10 @@ void FeedForward::backward(const Mat& x, const Mat& dout, FeedForwardCache& c, M
 // Encoder layer
 
 EncoderLayer::EncoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
-                           bool norm_first_)
+                           bool norm_first_, const SynthesizerConfig& synth)
     : norm_first(norm_first_)
 {
-    self_attn = MultiHeadAttention(store, p + "self_attn", C, H);
+    self_attn = MultiHeadAttention(store, p + "self_attn", C, H, synth);
     ff = FeedForward(store, p, C, F);
     norm1 = LayerNorm(store, p + "norm1", C, eps);
     norm2 = LayerNorm(store, p + "norm2", C, eps);
@@ -411,10 +636,10 @@ void EncoderLayer::backward(const Mat& dy, EncoderLayerCache& c, Mat& dx)
 // Decoder layer
 
 DecoderLayer::DecoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
-                           bool norm_first_)
+                           bool norm_first_, const SynthesizerConfig& synth)
     : norm_first(norm_first_)
 {
-    self_attn = MultiHeadAttention(store, p + "self_attn", C, H);
+    self_attn = MultiHeadAttention(store, p + "self_attn", C, H, synth);
     cross_attn = MultiHeadAttention(store, p + "multihead_attn", C, H);
     ff = FeedForward(store, p, C, F);
     norm1 = LayerNorm(store, p + "norm1", C, eps);

@@ -98,6 +98,27 @@ struct AttentionMask {
     bool causal = false;
 };
 
+/// Which alignment scores a self-attention block uses: the scaled dot product of the paper
+/// ("vanilla") and/or the synthesized alignments of "Synthesizer: Rethinking Self-Attention in
+/// Transformer Models" (Tay et al., ICML 2021, section 3). Several components make a mixture
+/// softmax(sum_i alpha_i S_i) with alpha = softmax(learned logits) per head (section 3.3).
+///   dense:             S(X) = W2 relu(W1 X + b1) + b2, W1: C -> C, W2: C -> H*l (eq. 2)
+///   random:            S = R_h, an l x l matrix per head, learned or fixed (eq. 4)
+///   factorized dense:  hidden = relu(W1 X + b1); A = W_a hidden (a per head), B = W_b hidden
+///                      (b per head), a*b = l; S[i, j] = A[i, j mod a] * B[i, j div a] (eq. 3)
+///   factorized random: R_h = R1_h R2_h with R1_h: l x k, R2_h: k x l (section 3.2)
+/// Sequences shorter than l use the top-left block. Values always come from the value
+/// projection G(X) = X W_v^T + b_v.
+struct SynthesizerConfig {
+    std::string attention = "vanilla"; ///< vanilla | dense | random | fixed_random |
+                                       ///< factorized_dense | factorized_random |
+                                       ///< random+vanilla | dense+vanilla | random+dense
+    int max_len = 0;                   ///< l (needed by every synthesizer)
+    int k = 8;                         ///< rank of the factorized random synthesizer
+    /// Throws al::Error naming the key "attention" for an unknown value.
+    void validate() const;
+};
+
 /// Activations of one multi-head attention call.
 struct AttentionCache {
     int B = 0, Tq = 0, Tk = 0;
@@ -107,6 +128,12 @@ struct AttentionCache {
     Mat dropped; ///< (B*H*Tq, Tk) probabilities after attention dropout; empty when inactive
     DropoutCache prob_drop;
     Mat ctx;     ///< (B*Tq, C) concatenated head outputs before out_proj
+    // Synthesizer activations (empty when unused).
+    Mat hidden;                    ///< (B*Tq, C) relu(W1 x + b1) of the (factorized) dense synthesizer
+    Mat dense_out;                 ///< (B*Tq, H*l) dense synthesizer scores
+    Mat fa, fb;                    ///< (B*Tq, H*a), (B*Tq, H*b) factorized dense factors
+    std::vector<Mat> comp_scores;  ///< per mixture component, (B*H*Tq, Tk) raw scores
+    Mat alpha;                     ///< (H, n_components) mixture weights
 };
 
 /// torch.nn.MultiheadAttention with scaled dot-product attention
@@ -117,7 +144,9 @@ struct AttentionCache {
 class MultiHeadAttention {
 public:
     MultiHeadAttention() = default;
-    MultiHeadAttention(ParamStore& store, const std::string& prefix, int C, int H);
+    /// `synth` selects the alignment (vanilla by default; cross-attention is always vanilla).
+    MultiHeadAttention(ParamStore& store, const std::string& prefix, int C, int H,
+                       const SynthesizerConfig& synth = {});
     /// xq (B*Tq, C), xkv (B*Tk, C) -> out (B*Tq, C). dropout_p applies to the probabilities.
     void forward(const Mat& xq, const Mat& xkv, int B, const AttentionMask& mask, double dropout_p,
                  bool train, Rng* rng, AttentionCache& cache, Mat& out) const;
@@ -125,12 +154,30 @@ public:
     /// the same tensor (self-attention) the caller adds the two.
     void backward(const Mat& xq, const Mat& xkv, const Mat& dout, AttentionCache& cache, Mat& dxq,
                   Mat& dxkv);
-    Linear in_q, in_k, in_v; ///< views on row blocks of in_proj_weight / in_proj_bias
+    /// in_proj (3C, C) with rows W_q, W_k, W_v when the vanilla component is present;
+    /// otherwise v_proj (C, C) alone (a synthesizer needs no queries or keys).
     Param* in_proj_weight = nullptr;
     Param* in_proj_bias = nullptr;
     Linear out_proj;
     int C = 0, H = 0;
+    // Synthesizer parameters (nullptr when unused).
+    bool use_vanilla = true, use_dense = false, use_random = false, use_fdense = false, use_frandom = false;
+    int l = 0, a = 0, b = 0, k = 0;
+    Linear dense1, dense2;          ///< W1 (C, C) shared by dense and factorized dense; W2 (H*l, C)
+    Param* random_r = nullptr;      ///< (H*l, l); trainable == false for fixed_random
+    Linear fdense_a, fdense_b;      ///< (H*a, C), (H*b, C)
+    Param* frandom_r1 = nullptr;    ///< (H*l, k)
+    Param* frandom_r2 = nullptr;    ///< (H*k, l)
+    Param* mix_logits = nullptr;    ///< (H, n_components) when a mixture
+    int components() const { return int(use_vanilla) + int(use_dense) + int(use_random) + int(use_fdense) + int(use_frandom); }
+    /// Rows of the value projection inside in_proj_weight (2 with vanilla, 0 otherwise).
+    int value_block() const { return use_vanilla ? 2 : 0; }
 };
+
+/// Parameters of one self-attention block's synthesizer part (excluding value and output
+/// projections): dense C^2 + C + H*l*C + H*l; random H*l^2; factorized dense
+/// C^2 + C + H*(a + b)*(C + 1); factorized random 2*H*l*k; mixtures add H*n weights.
+int64_t synthesizer_parameter_count(const MultiHeadAttention& m);
 
 /// Position-wise feed-forward network (section 3.3): FFN(x) = W2 dropout(relu(W1 x + b1)) + b2.
 struct FeedForwardCache {
@@ -169,7 +216,7 @@ class EncoderLayer {
 public:
     EncoderLayer() = default;
     EncoderLayer(ParamStore& store, const std::string& prefix, int C, int H, int F, double eps,
-                 bool norm_first);
+                 bool norm_first, const SynthesizerConfig& synth = {});
     /// x (B*S, C) -> cache.y (B*S, C); key_len masks padded source positions.
     void forward(const Mat& x, int B, const std::vector<int>& key_len, double dropout_p, bool train,
                  Rng* rng, EncoderLayerCache& cache) const;
@@ -200,7 +247,7 @@ class DecoderLayer {
 public:
     DecoderLayer() = default;
     DecoderLayer(ParamStore& store, const std::string& prefix, int C, int H, int F, double eps,
-                 bool norm_first);
+                 bool norm_first, const SynthesizerConfig& synth = {});
     /// x (B*T, C), memory (B*S, C) -> cache.y (B*T, C)
     void forward(const Mat& x, const Mat& memory, int B, const std::vector<int>& tgt_len,
                  const std::vector<int>& src_len, double dropout_p, bool train, Rng* rng,

@@ -60,7 +60,9 @@ TranslationModel Trainer::new_model(const CorpusSplits& data, ModelConfig cfg, c
     cfg.tgt_vocab_size = tgt_vocab.size();
     cfg.src_tokens = to_string(sk);
     cfg.tgt_tokens = to_string(tk);
-    cfg.max_len = std::max(cfg.max_len, train.max_len + 1);
+    // A synthesizer's alignment is l x l with l = max_len: size it to the longest training
+    // sequence (with EOS) rather than the generous default.
+    cfg.max_len = cfg.attention == "vanilla" ? std::max(cfg.max_len, train.max_len + 1) : train.max_len + 1;
     return TranslationModel{Transformer(cfg, train.seed), std::move(src_vocab), std::move(tgt_vocab), src_tok, tgt_tok};
 }
 

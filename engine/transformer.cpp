@@ -38,15 +38,16 @@ void Transformer::build()
     m_params = std::make_unique<ParamStore>();
     ParamStore& s = *m_params;
     const int C = c.d_model, H = c.nhead, F = c.dim_feedforward;
+    const SynthesizerConfig synth{c.attention, c.max_len, c.synthesizer_k};
     m_enc.clear();
     m_dec.clear();
     for (int i = 0; i < c.num_encoder_layers; ++i)
         m_enc.emplace_back(s, "transformer.encoder.layers." + std::to_string(i) + ".", C, H, F,
-                           c.layer_norm_eps, c.norm_first);
+                           c.layer_norm_eps, c.norm_first, synth);
     m_enc_norm = LayerNorm(s, "transformer.encoder.norm", C, c.layer_norm_eps);
     for (int i = 0; i < c.num_decoder_layers; ++i)
         m_dec.emplace_back(s, "transformer.decoder.layers." + std::to_string(i) + ".", C, H, F,
-                           c.layer_norm_eps, c.norm_first);
+                           c.layer_norm_eps, c.norm_first, synth);
     m_dec_norm = LayerNorm(s, "transformer.decoder.norm", C, c.layer_norm_eps);
     m_src_emb = Embedding(s, "src_tok_emb.weight", c.src_vocab_size, C);
     m_tgt_emb = Embedding(s, "tgt_tok_emb.weight", c.tgt_vocab_size, C);
@@ -63,7 +64,10 @@ void Transformer::init_weights(uint64_t seed)
     const double emb_std = 1.0 / std::sqrt(double(m_config.d_model));
     for (const auto& p : m_params->all()) {
         const bool is_emb = p->name == "src_tok_emb.weight" || p->name == "tgt_tok_emb.weight";
-        if (is_emb) {
+        const bool is_mix = p->name.size() > 10 && p->name.compare(p->name.size() - 10, 10, "mix_logits") == 0;
+        if (is_mix) {
+            p->value.setZero(); // equal mixture weights alpha = 1/n at the start
+        } else if (is_emb) {
             for (Eigen::Index i = 0; i < p->value.size(); ++i)
                 p->value.data()[i] = Scalar(rng.normal(0.0, emb_std));
         } else if (p->shape.size() == 2) {
@@ -105,6 +109,16 @@ void Transformer::run_decoder(const Batch& batch, Seq2SeqActivations& a, bool tr
         y = &a.dec[i].y;
     }
     m_dec_norm.forward(*y, a.dec_out, a.dec_norm);
+}
+
+int64_t Transformer::synthesizer_parameters() const
+{
+    int64_t n = 0;
+    for (const auto& e : m_enc)
+        n += synthesizer_parameter_count(e.self_attn);
+    for (const auto& d : m_dec)
+        n += synthesizer_parameter_count(d.self_attn);
+    return n;
 }
 
 void Transformer::encode(const Batch& batch, Seq2SeqActivations& a) const
@@ -242,6 +256,8 @@ void Transformer::start_decoding(const Batch& batch, const Seq2SeqActivations& a
 
 void Transformer::decode_step(const std::vector<int>& tokens, DecoderState& st, Mat& out) const
 {
+    if (!supports_incremental_decoding())
+        throw Error("incremental decoding needs dot-product decoder self-attention");
     if (st.t >= st.max_steps)
         throw Error("decode_step: more than " + std::to_string(st.max_steps) + " steps");
     const int B = st.B, t = st.t, H = m_config.nhead;

@@ -71,6 +71,10 @@ public:
     /// output for that position, out (B, C) (after the final norm). Equal to decode() on the
     /// whole prefix, row t, because of the causal mask; O(t) instead of O(t^2) per step.
     void decode_step(const std::vector<int>& tokens, DecoderState& state, Mat& out) const;
+    /// Parameters of all synthesizer parts (0 for vanilla attention), see synthesizer_parameter_count.
+    int64_t synthesizer_parameters() const;
+    /// True when decoder self-attention is plain dot-product (start_decoding/decode_step apply).
+    bool supports_incremental_decoding() const { return m_config.attention == "vanilla"; }
     /// The generator: rows (N, C) of decoder output -> logits (N, V_tgt).
     void project_logits(const Mat& rows, Mat& logits) const;
 

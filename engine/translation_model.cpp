@@ -37,6 +37,39 @@ std::vector<std::vector<int>> greedy_decode(const Transformer& net,
     net.encode(batch, act);
 
     max_len = std::min(max_len, model_max - 1);
+    if (!net.supports_incremental_decoding()) {
+        // Synthesized decoder alignments depend on absolute positions: recompute the whole
+        // prefix each step (causal, so identical to what a cache would give).
+        std::vector<bool> done(size_t(B), false);
+        int remaining = B;
+        Mat last(B, net.config().d_model), logits;
+        for (int t = 0; t < max_len && remaining > 0; ++t) {
+            batch.T = t + 1;
+            batch.tgt_in.assign(size_t(B) * size_t(batch.T), Vocab::EOS);
+            batch.tgt_len.assign(size_t(B), batch.T);
+            for (int b = 0; b < B; ++b) {
+                batch.tgt_in[size_t(b) * size_t(batch.T)] = Vocab::BOS;
+                std::copy(out[size_t(b)].begin(), out[size_t(b)].end(), batch.tgt_in.begin() + ptrdiff_t(b) * batch.T + 1);
+            }
+            net.decode(batch, act);
+            for (int b = 0; b < B; ++b)
+                last.row(b) = act.dec_out.row(Eigen::Index(b) * batch.T + t);
+            net.project_logits(last, logits);
+            for (int b = 0; b < B; ++b) {
+                if (done[size_t(b)])
+                    continue;
+                Eigen::Index arg;
+                logits.row(b).maxCoeff(&arg);
+                if (int(arg) == Vocab::EOS) {
+                    done[size_t(b)] = true;
+                    --remaining;
+                } else {
+                    out[size_t(b)].push_back(int(arg));
+                }
+            }
+        }
+        return out;
+    }
     DecoderState state;
     net.start_decoding(batch, act, max_len, state);
     std::vector<bool> done(size_t(B), false);

@@ -116,13 +116,15 @@ void TestConfig::keysArePyTorchNames()
     QCOMPARE(j.at("max_len").get<int>(), 77);
     QCOMPARE(j.at("src_tokens").get<std::string>(), std::string("word"));
     QCOMPARE(j.at("tgt_tokens").get<std::string>(), std::string("char"));
-    QCOMPARE(j.size(), size_t(17));
+    QCOMPARE(j.at("attention").get<std::string>(), std::string("vanilla"));
+    QCOMPARE(j.at("synthesizer_k").get<int>(), 8);
+    QCOMPARE(j.size(), size_t(19));
 }
 
 void TestConfig::absentKeysKeepDefaultsUnknownIgnored()
 {
     const json j = {{"src_vocab_size", 50}, {"tgt_vocab_size", 60}, {"some_future_option", "x"},
-                    {"attention", {{"kind", "dense"}}}};
+                    {"future_block", {{"kind", "dense"}}}};
     const al::ModelConfig c = al::model_config_from_json(j, kSource);
     al::ModelConfig expected;
     expected.src_vocab_size = 50;

@@ -169,6 +169,51 @@ private slots:
         }
     }
 
+    void synthesizer_attention_data()
+    {
+        QTest::addColumn<QString>("variant");
+        QTest::addColumn<bool>("causal");
+        for (const char* v : {"dense", "random", "fixed_random", "factorized_dense", "factorized_random",
+                              "random+vanilla", "dense+vanilla", "random+dense"}) {
+            QTest::newRow(qPrintable(QString("%1, padding").arg(v))) << QString(v) << false;
+            QTest::newRow(qPrintable(QString("%1, causal + padding").arg(v))) << QString(v) << true;
+        }
+    }
+    void synthesizer_attention()
+    {
+        // Synthesizer (Tay et al. 2021): l = 6 > T = 5 exercises the top-left block; k = 3.
+        QFETCH(QString, variant);
+        QFETCH(bool, causal);
+        Rng rng(9);
+        ParamStore s;
+        SynthesizerConfig synth{variant.toStdString(), 6, 3};
+        MultiHeadAttention mha(s, "attn", 12, 3, synth);
+        randomize(s, rng);
+        const int B = 2, T = 5;
+        Mat x = random_mat(B * T, 12, rng), R = random_mat(B * T, 12, rng);
+        const std::vector<int> key_len = {5, 3};
+        AttentionMask mask{&key_len, causal};
+        auto run = [&](AttentionCache& c, Mat& out) {
+            Rng d(17);
+            mha.forward(x, x, B, mask, 0.2, true, &d, c, out);
+        };
+        auto loss = [&] { AttentionCache c; Mat out; run(c, out); return (out.array() * R.array()).sum(); };
+        AttentionCache c;
+        Mat out, dxq, dxkv;
+        run(c, out);
+        s.zero_grad();
+        mha.backward(x, x, R, c, dxq, dxkv);
+        for (const auto& p : s.all()) {
+            if (!p->trainable) { // fixed random: no gradient at all
+                QVERIFY(p->grad.isZero());
+                continue;
+            }
+            check_tensor(QString::fromStdString(p->name), p->value, p->grad, loss);
+        }
+        Mat dx = dxq + dxkv;
+        check_tensor("x", x, dx, loss);
+    }
+
     void feed_forward()
     {
         Rng rng(5);

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `attention-lab bench` (app/bench): option parsing, the GEMM FLOP formula, and a short
+// in-process run of the tiny configuration without the PyTorch peer whose JSON line has the
+// keys of issue 8 with positive, finite figures. Not a timed test: no speed is asserted.
+#include "app/bench.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <sstream>
+
+using namespace al::cli;
+
+class TestBench : public QObject {
+    Q_OBJECT
+
+private slots:
+    void defaults()
+    {
+        BenchOptions o;
+        QCOMPARE(parseBenchArgs({}, o).kind, ParseStatus::Ok);
+        QCOMPARE(o.configs, QStringList({"tiny", "small", "base"}));
+        QCOMPARE(o.threads, std::vector<int>({1, 2}));
+        QVERIFY(o.peer);
+        QVERIFY(!o.json);
+    }
+
+    void options()
+    {
+        BenchOptions o;
+        QCOMPARE(parseBenchArgs({"--config", "tiny", "--threads", "1", "--json", "--no-peer", "--steps", "3"}, o).kind,
+                 ParseStatus::Ok);
+        QCOMPARE(o.configs, QStringList({"tiny"}));
+        QCOMPARE(o.threads, std::vector<int>({1}));
+        QCOMPARE(o.steps, 3);
+        QVERIFY(o.json);
+        QVERIFY(!o.peer);
+    }
+
+    void usageErrors()
+    {
+        BenchOptions o;
+        ParseStatus st = parseBenchArgs({"--config", "huge"}, o);
+        QCOMPARE(st.kind, ParseStatus::Error);
+        QVERIFY2(st.text.contains("--config"), qPrintable(st.text));
+        st = parseBenchArgs({"--threads", "0"}, o);
+        QCOMPARE(st.kind, ParseStatus::Error);
+        QVERIFY2(st.text.contains("--threads"), qPrintable(st.text));
+        st = parseBenchArgs({"--steps", "x"}, o);
+        QCOMPARE(st.kind, ParseStatus::Error);
+        QVERIFY2(st.text.contains("--steps"), qPrintable(st.text));
+    }
+
+    void flopFormula()
+    {
+        // tiny: B 32, S = T 16, C 64, F 256, V 1000, 2+2 layers, worked out by hand.
+        const BenchConfig tiny = benchConfigs().front();
+        QCOMPARE(tiny.name, QString("tiny"));
+        const double B = 32, L = 16, C = 64, F = 256, V = 1000;
+        const double enc = B * L * (8 * C * C + 4 * L * C + 4 * C * F);
+        const double dec = B * L * (8 * C * C + 4 * L * C) + B * L * (8 * C * C + 4 * L * C) + B * L * 4 * C * F;
+        QCOMPARE(gemmFlopsPerStep(tiny), 3 * (2 * enc + 2 * dec + 2 * B * L * C * V));
+    }
+
+    void tinyRunJson()
+    {
+        BenchOptions o;
+        QCOMPARE(parseBenchArgs({"--config", "tiny", "--threads", "1", "--steps", "2", "--warmup", "1", "--json",
+                                 "--no-peer", "--in-process"},
+                                o)
+                     .kind,
+                 ParseStatus::Ok);
+        std::ostringstream out, err;
+        QCOMPARE(runBench(o, out, err), int(ExitOk));
+        std::istringstream lines(out.str());
+        std::string line, last;
+        int n = 0;
+        while (std::getline(lines, line))
+            if (!line.empty()) {
+                last = line;
+                ++n;
+            }
+        QCOMPARE(n, 1);
+        const nlohmann::json j = nlohmann::json::parse(last);
+        QCOMPARE(QString::fromStdString(j.at("config").get<std::string>()), QString("tiny"));
+        QCOMPARE(j.at("threads").get<int>(), 1);
+        for (const char* key : {"train_tokens_per_s", "gflops", "peak_gflops", "trace_ms", "peak_rss_mb"}) {
+            QVERIFY2(j.contains(key) && j[key].is_number(), key);
+            const double v = j[key].get<double>();
+            QVERIFY2(std::isfinite(v) && v > 0, key);
+        }
+        // Without the peer its figure and the ratio are present, as null.
+        QVERIFY(j.contains("peer_train_tokens_per_s") && j["peer_train_tokens_per_s"].is_null());
+        QVERIFY(j.contains("ratio") && j["ratio"].is_null());
+        QVERIFY(err.str().find("tiny") != std::string::npos); // progress went to err
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBench)
+#include "test_bench.moc"
