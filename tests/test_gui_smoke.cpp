@@ -101,6 +101,7 @@ private slots:
     void inferenceCoalesces();
     void mainWindowTrains();
     void closeWhileTraining();
+    void synthesizerVariantTrains();
 
 private:
     QTemporaryDir m_tmp;
@@ -518,6 +519,35 @@ void TestGuiSmoke::closeWhileTraining()
     QVERIFY(w->close());
     QVERIFY(thread.isNull()); // close() joined the thread
     delete w;
+}
+
+void TestGuiSmoke::synthesizerVariantTrains()
+{
+    MainWindow w;
+    w.show();
+    auto* combo = w.findChild<QComboBox*>(QStringLiteral("attentionCombo"));
+    QVERIFY(combo);
+    QCOMPARE(combo->count(), 9);
+    QCOMPARE(combo->currentData().toString(), QStringLiteral("vanilla"));
+    combo->setCurrentIndex(combo->findData(QStringLiteral("random+dense")));
+    w.findChild<QSpinBox*>(QStringLiteral("dModelSpin"))->setValue(32);
+    w.findChild<QSpinBox*>(QStringLiteral("headsSpin"))->setValue(2);
+    w.findChild<QSpinBox*>(QStringLiteral("encoderLayersSpin"))->setValue(1);
+    w.findChild<QSpinBox*>(QStringLiteral("decoderLayersSpin"))->setValue(1);
+    w.findChild<QSpinBox*>(QStringLiteral("feedForwardSpin"))->setValue(64);
+    w.findChild<QSpinBox*>(QStringLiteral("maxTokensSpin"))->setValue(256);
+    w.findChild<QLineEdit*>(QStringLiteral("corpusEdit"))->setText(m_corpus);
+    QCOMPARE(QString::fromStdString(w.trainingRequest().model.attention), QStringLiteral("random+dense"));
+    QSignalSpy started(w.trainingController(), &TrainingController::started);
+    QSignalSpy metrics(w.trainingController(), &TrainingController::metrics);
+    QSignalSpy errors(w.trainingController(), &TrainingController::error);
+    w.startTraining();
+    QVERIFY(!combo->isEnabled()); // locked while training
+    QTRY_VERIFY_WITH_TIMEOUT(metrics.count() >= 2 || !errors.isEmpty(), kTimeoutMs);
+    QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().first().toString()));
+    QVERIFY(started.first().first().value<TrainingInfo>().synthesizerParameters > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(w.focusedHeatmap()->hasData(), kTimeoutMs);
+    QVERIFY(w.close());
 }
 
 int main(int argc, char** argv)

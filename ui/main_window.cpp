@@ -173,6 +173,24 @@ QWidget* MainWindow::buildSettingsPanel()
     modelForm->addRow(tr("Encoder layers:"), m_encLayersSpin);
     modelForm->addRow(tr("Decoder layers:"), m_decLayersSpin);
     modelForm->addRow(tr("d_ff:"), m_dffSpin);
+    // Self-attention alignment: the paper's dot product or a Synthesizer (Tay et al. 2021).
+    m_attentionCombo = new QComboBox(m_modelGroup);
+    m_attentionCombo->setObjectName(QStringLiteral("attentionCombo"));
+    const std::pair<const char*, QString> variants[] = {
+        {"vanilla", tr("Dot-product (vanilla)")},
+        {"dense", tr("Dense Synthesizer")},
+        {"random", tr("Random Synthesizer")},
+        {"fixed_random", tr("Fixed Random Synthesizer")},
+        {"factorized_dense", tr("Factorized Dense Synthesizer")},
+        {"factorized_random", tr("Factorized Random Synthesizer")},
+        {"random+vanilla", tr("Mixture: Random + Vanilla")},
+        {"dense+vanilla", tr("Mixture: Dense + Vanilla")},
+        {"random+dense", tr("Mixture: Random + Dense")},
+    };
+    for (const auto& [key, label] : variants)
+        m_attentionCombo->addItem(label, QString::fromLatin1(key));
+    m_attentionCombo->setToolTip(tr("Alignment of encoder and decoder self-attention; cross-attention stays dot-product."));
+    modelForm->addRow(tr("Attention:"), m_attentionCombo);
     modelForm->addRow(tr("Max tokens/batch:"), m_maxTokensSpin);
     modelForm->addRow(tr("Warm-up steps:"), m_warmupSpin);
     modelForm->addRow(tr("Seed:"), m_seedSpin);
@@ -400,6 +418,7 @@ TrainingRequest MainWindow::trainingRequest() const
     r.model.num_encoder_layers = m_encLayersSpin->value();
     r.model.num_decoder_layers = m_decLayersSpin->value();
     r.model.dim_feedforward = m_dffSpin->value();
+    r.model.attention = m_attentionCombo->currentData().toString().toStdString();
     r.train.max_tokens = m_maxTokensSpin->value();
     r.train.warmup_steps = m_warmupSpin->value();
     r.train.seed = static_cast<uint64_t>(m_seedSpin->value());
@@ -428,6 +447,7 @@ void MainWindow::updateModelSource()
     m_continueCheck->setEnabled(m_resumeModel != nullptr && !m_training->isActive());
     for (QSpinBox* s : {m_dModelSpin, m_headsSpin, m_encLayersSpin, m_decLayersSpin, m_dffSpin})
         s->setEnabled(!resume && !m_training->isActive());
+    m_attentionCombo->setEnabled(!resume && !m_training->isActive());
     if (resume) {
         showModelConfig(m_resumeModel->net.config());
         m_modelSourceLabel->setText(m_resumeDirectory.isEmpty()
@@ -445,6 +465,9 @@ void MainWindow::showModelConfig(const al::ModelConfig& c)
     m_encLayersSpin->setValue(c.num_encoder_layers);
     m_decLayersSpin->setValue(c.num_decoder_layers);
     m_dffSpin->setValue(c.dim_feedforward);
+    const int index = m_attentionCombo->findData(QString::fromStdString(c.attention));
+    if (index >= 0)
+        m_attentionCombo->setCurrentIndex(index);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -547,6 +570,8 @@ void MainWindow::onStarted(const TrainingInfo& info)
                       .arg(loc.toString(info.trainPairs), loc.toString(info.validPairs), loc.toString(info.testPairs),
                            loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
                            loc.toString(info.parameters));
+    if (info.synthesizerParameters > 0)
+        msg += QLatin1Char(' ') + tr("Synthesizer: %1 parameters.").arg(loc.toString(info.synthesizerParameters));
     if (info.skippedLines > 0)
         msg += QLatin1Char(' ') + tr("%n malformed line(s) skipped.", nullptr, int(info.skippedLines));
     statusBar()->showMessage(msg);

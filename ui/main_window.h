@@ -108,6 +108,7 @@ private:
     QSpinBox* m_encLayersSpin = nullptr;
     QSpinBox* m_decLayersSpin = nullptr;
     QSpinBox* m_dffSpin = nullptr;
+    QComboBox* m_attentionCombo = nullptr;
     QSpinBox* m_maxTokensSpin = nullptr;
     QSpinBox* m_warmupSpin = nullptr;
     QSpinBox* m_seedSpin = nullptr;

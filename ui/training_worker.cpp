@@ -107,6 +107,7 @@ void TrainingWorker::start(const TrainingRequest& request)
         info.srcVocabSize = model.src_vocab.size();
         info.tgtVocabSize = model.tgt_vocab.size();
         info.parameters = model.net.params().numel();
+        info.synthesizerParameters = model.net.synthesizer_parameters();
         info.startStep = m_trainer->step();
         info.model = model.net.config();
     } catch (const std::exception& e) {

@@ -45,6 +45,7 @@ struct TrainingInfo {
     qint64 skippedLines = 0;   ///< malformed corpus lines that were skipped
     int srcVocabSize = 0, tgtVocabSize = 0;
     qint64 parameters = 0;
+    qint64 synthesizerParameters = 0; ///< synthesizer part of all self-attention blocks (0 = vanilla)
     qint64 startStep = 0;      ///< > 0 when resuming
     al::ModelConfig model;     ///< the configuration actually trained (resolved tokenizers)
 };
