@@ -8,6 +8,8 @@
 #include "engine/translation_model.h"
 
 #include <QTemporaryDir>
+#include "tests/test_support.h"
+
 #include <QtTest>
 #include <filesystem>
 #include <fstream>
@@ -55,19 +57,7 @@ double max_abs_diff_rows(const Mat& a, const Mat& b, int rows)
     return double((a.topRows(rows) - b.topRows(rows)).cwiseAbs().maxCoeff());
 }
 
-std::vector<SentencePair> first_pairs(size_t n)
-{
-    const auto r = read_tsv_pairs(std::string(AL_SOURCE_DIR) + "/resources/data/cmn-eng/cmn.txt", 1, 0);
-    std::vector<SentencePair> out;
-    std::set<std::string> seen;
-    for (const auto& p : r.pairs) {
-        if (out.size() == n)
-            break;
-        if (seen.insert(p.src).second)
-            out.push_back(p);
-    }
-    return out;
-}
+std::vector<SentencePair> first_pairs(size_t n) { return test::first_cmn_pairs(n); }
 
 } // namespace
 

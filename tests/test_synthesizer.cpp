@@ -10,6 +10,8 @@
 #include "engine/translation_model.h"
 
 #include <QTemporaryDir>
+#include "tests/test_support.h"
+
 #include <QtTest>
 #include <set>
 
@@ -20,19 +22,7 @@ namespace {
 const char* const kVariants[] = {"dense", "random", "fixed_random", "factorized_dense", "factorized_random",
                                  "random+vanilla", "dense+vanilla", "random+dense"};
 
-std::vector<SentencePair> first_pairs(size_t n)
-{
-    const auto r = read_tsv_pairs(std::string(AL_SOURCE_DIR) + "/resources/data/cmn-eng/cmn.txt", 1, 0);
-    std::vector<SentencePair> out;
-    std::set<std::string> seen;
-    for (const auto& p : r.pairs) {
-        if (out.size() == n)
-            break;
-        if (seen.insert(p.src).second)
-            out.push_back(p);
-    }
-    return out;
-}
+std::vector<SentencePair> first_pairs(size_t n) { return test::first_cmn_pairs(n); }
 
 ModelConfig small_config(const std::string& attention)
 {
