@@ -232,6 +232,22 @@ MultiHeadAttention::MultiHeadAttention(ParamStore& store, const std::string& pre
         mix_logits = store.add(prefix + ".mix_logits", {H, components()});
 }
 
+std::vector<std::string> MultiHeadAttention::component_names() const
+{
+    std::vector<std::string> names;
+    if (use_vanilla)
+        names.push_back("vanilla");
+    if (use_dense)
+        names.push_back("dense");
+    if (use_random)
+        names.push_back("random");
+    if (use_fdense)
+        names.push_back("factorized_dense");
+    if (use_frandom)
+        names.push_back("factorized_random");
+    return names;
+}
+
 int64_t synthesizer_parameter_count(const MultiHeadAttention& m)
 {
     int64_t n = 0;
@@ -317,6 +333,11 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
     }
     c.probs.resize(Eigen::Index(B) * H * Tq, Tk);
     c.ctx.resize(Eigen::Index(B) * Tq, C);
+    const bool synthesized = n_comp > int(use_vanilla);
+    if (synthesized)
+        c.synth_scores.resize(Eigen::Index(B) * H * Tq, Tk);
+    else
+        c.synth_scores.resize(0, 0);
     const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
     const bool use_dropout = train && dropout_p > 0.0 && rng != nullptr;
 
@@ -327,6 +348,14 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
             // Raw alignment scores S (Tq, Tk) of each component; mixture: sum alpha_i S_i.
             int ci = 0;
             auto emit = [&](const auto& S) {
+                const bool is_vanilla = use_vanilla && ci == 0;
+                if (synthesized && !is_vanilla) {
+                    const Scalar w = n_comp == 1 ? Scalar(1) : c.alpha(h, ci);
+                    if (ci == int(use_vanilla))
+                        c.synth_scores.middleRows(pr, Tq) = S * w;
+                    else
+                        c.synth_scores.middleRows(pr, Tq) += S * w;
+                }
                 if (n_comp == 1) {
                     P = S;
                 } else {

@@ -134,6 +134,7 @@ struct AttentionCache {
     Mat fa, fb;                    ///< (B*Tq, H*a), (B*Tq, H*b) factorized dense factors
     std::vector<Mat> comp_scores;  ///< per mixture component, (B*H*Tq, Tk) raw scores
     Mat alpha;                     ///< (H, n_components) mixture weights
+    Mat synth_scores;              ///< (B*H*Tq, Tk) synthesized scores (non-vanilla part), for the Trace
 };
 
 /// torch.nn.MultiheadAttention with scaled dot-product attention
@@ -169,6 +170,8 @@ public:
     Param* frandom_r1 = nullptr;    ///< (H*l, k)
     Param* frandom_r2 = nullptr;    ///< (H*k, l)
     Param* mix_logits = nullptr;    ///< (H, n_components) when a mixture
+    /// Component names in mixture order (subset of vanilla, dense, random, factorized_dense, factorized_random).
+    std::vector<std::string> component_names() const;
     int components() const { return int(use_vanilla) + int(use_dense) + int(use_random) + int(use_fdense) + int(use_frandom); }
     /// Rows of the value projection inside in_proj_weight (2 with vanilla, 0 otherwise).
     int value_block() const { return use_vanilla ? 2 : 0; }

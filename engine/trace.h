@@ -11,6 +11,17 @@ namespace al {
 /// matrix whose rows are probability distributions over the unmasked keys.
 using AttentionMaps = std::vector<std::vector<Mat>>;
 
+/// What a Synthesizer self-attention recorded (Tay et al. 2021). Empty for dot-product attention.
+struct SynthesizerTrace {
+    std::vector<std::string> components; ///< alignment components in mixture order, e.g. {"vanilla", "random"}
+    /// [layer][head]: the synthesized scores before masking and softmax (queries x keys, the
+    /// top-left block of the l x l alignment): B(X) for dense, R for random, A*B for factorized
+    /// dense, R1 R2 for factorized random; for a mixture, sum of alpha_i S_i over its
+    /// synthesizer (non-vanilla) components.
+    AttentionMaps scores;
+    std::vector<Mat> alpha; ///< [layer]: (H, n_components) mixture weights; empty unless a mixture
+};
+
 /// What one inference recorded, for the views. The UI draws from Traces only.
 struct Trace {
     std::vector<std::string> src_tokens;     ///< S encoder positions: "x1 .. xm <eos>"
@@ -19,6 +30,8 @@ struct Trace {
     AttentionMaps enc_self; ///< [layer][head]: S x S (query = source, key = source)
     AttentionMaps dec_self; ///< [layer][head]: T x T, causal (query = decoder input, key = decoder input)
     AttentionMaps cross;    ///< [layer][head]: T x S (query = decoder position, key = source)
+    SynthesizerTrace enc_synth; ///< encoder self-attention synthesizer (S x S maps)
+    SynthesizerTrace dec_synth; ///< decoder self-attention synthesizer (T x T maps)
 };
 
 enum class AttentionKind { EncoderSelf, DecoderSelf, Cross };

@@ -196,6 +196,41 @@ void Transformer::fill_trace(const Seq2SeqActivations& a, int b, Trace& trace) c
     trace.enc_self = extract(enc, b, H, S, S);
     trace.dec_self = dself.empty() || a.dec.empty() ? AttentionMaps{} : extract(dself, b, H, T, T);
     trace.cross = cross.empty() ? AttentionMaps{} : extract(cross, b, H, T, S);
+
+    auto synth = [&](const std::vector<const AttentionCache*>& caches, const MultiHeadAttention& block, int n,
+                     SynthesizerTrace& out) {
+        out = SynthesizerTrace{};
+        if (caches.empty() || caches.front()->synth_scores.size() == 0)
+            return;
+        out.components = block.component_names();
+        for (const AttentionCache* c : caches) {
+            std::vector<Mat> heads;
+            for (int h = 0; h < H; ++h)
+                heads.push_back(c->synth_scores.block((Eigen::Index(b) * H + h) * c->Tq, 0, n, n));
+            out.scores.push_back(std::move(heads));
+            if (c->alpha.size())
+                out.alpha.push_back(c->alpha);
+        }
+    };
+    if (!m_enc.empty())
+        synth(enc, m_enc.front().self_attn, S, trace.enc_synth);
+    if (!m_dec.empty())
+        synth(dself, m_dec.front().self_attn, T, trace.dec_synth);
+}
+
+Mat Transformer::random_alignment(bool decoder, int layer, int head) const
+{
+    const int n_layers = int(decoder ? m_dec.size() : m_enc.size());
+    if (layer < 0 || layer >= n_layers || head < 0 || head >= m_config.nhead)
+        throw Error("random_alignment: no layer " + std::to_string(layer) + " head " + std::to_string(head));
+    const MultiHeadAttention& m = decoder ? m_dec[size_t(layer)].self_attn : m_enc[size_t(layer)].self_attn;
+    const Eigen::Index l = m.l;
+    if (m.random_r)
+        return m.random_r->value.middleRows(Eigen::Index(head) * l, l);
+    if (m.frandom_r1)
+        return m.frandom_r1->value.middleRows(Eigen::Index(head) * l, l) *
+               m.frandom_r2->value.middleRows(Eigen::Index(head) * m.k, m.k);
+    return Mat();
 }
 
 } // namespace al

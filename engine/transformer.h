@@ -78,6 +78,10 @@ public:
     /// The generator: rows (N, C) of decoder output -> logits (N, V_tgt).
     void project_logits(const Mat& rows, Mat& logits) const;
 
+    /// The input-independent alignment of a Random / Fixed Random (R_h) or Factorized Random
+    /// (R1_h R2_h) synthesizer in self-attention block (decoder?, layer, head): l x l scores
+    /// before softmax. Empty for other variants. Throws al::Error for a layer/head out of range.
+    Mat random_alignment(bool decoder, int layer, int head) const;
     /// Copies the attention probabilities of the pass in `act` (sequence b of the batch) into trace.
     void fill_trace(const Seq2SeqActivations& act, int b, Trace& trace) const;
 

@@ -112,6 +112,53 @@ private slots:
         }
     }
 
+    void trace_records_synthesized_alignments()
+    {
+        for (const char* variant : {"vanilla", "random", "factorized_random", "random+vanilla", "dense"}) {
+            ModelConfig mc = small_config(variant);
+            mc.src_vocab_size = 12;
+            mc.tgt_vocab_size = 12;
+            TranslationModel m{Transformer(mc, 5), Vocab(), Vocab(), Tokenizer(TokenKind::Char), Tokenizer(TokenKind::Word)};
+            Batch b;
+            b.B = 1;
+            b.S = 4;
+            b.src = {4, 5, 6, 2};
+            b.src_len = {4};
+            b.T = 3;
+            b.tgt_in = {1, 7, 8};
+            b.tgt_len = {3};
+            Seq2SeqActivations act;
+            m.net.encode(b, act);
+            m.net.decode(b, act);
+            Trace t;
+            m.net.fill_trace(act, 0, t);
+            const std::string v = variant;
+            if (v == "vanilla") {
+                QVERIFY(t.enc_synth.scores.empty());
+                QVERIFY(m.net.random_alignment(false, 0, 0).size() == 0);
+                continue;
+            }
+            QCOMPARE(int(t.enc_synth.scores.size()), 1);
+            QCOMPARE(int(t.enc_synth.scores[0].size()), 4);
+            QCOMPARE(t.enc_synth.scores[0][1].rows(), Eigen::Index(4));
+            QCOMPARE(t.dec_synth.scores[0][2].rows(), Eigen::Index(3));
+            if (v == "random" || v == "factorized_random") {
+                // The recorded scores are the top-left block of the input-independent R.
+                const Mat R = m.net.random_alignment(true, 0, 2);
+                QCOMPARE(R.rows(), Eigen::Index(mc.max_len));
+                QVERIFY((t.dec_synth.scores[0][2] - R.topLeftCorner(3, 3)).cwiseAbs().maxCoeff() < 1e-6);
+            }
+            if (v == "random+vanilla") {
+                QCOMPARE(t.enc_synth.components, (std::vector<std::string>{"vanilla", "random"}));
+                QCOMPARE(int(t.enc_synth.alpha.size()), 1);
+                QVERIFY(std::abs(t.enc_synth.alpha[0].row(0).sum() - 1) < 1e-6);
+                QVERIFY(std::abs(t.enc_synth.alpha[0](0, 1) - 0.5) < 1e-6); // equal weights at initialisation
+            } else {
+                QVERIFY(t.enc_synth.alpha.empty());
+            }
+        }
+    }
+
     void every_variant_trains_translates_and_round_trips_data()
     {
         QTest::addColumn<QString>("variant");
