@@ -147,7 +147,9 @@ void runPeer(const BenchOptions& opts, const BenchConfig& cfg, int threads, int 
         return;
     }
     try {
-        const double tps = getNum(nlohmann::json::parse(line.toStdString()), "train_tokens_per_s");
+        const nlohmann::json j = nlohmann::json::parse(line.toStdString());
+        const double tps = getNum(j, "train_tokens_per_s"), rss = getNum(j, "peak_rss_mb");
+        if (std::isfinite(rss) && rss > 0) r.peer_peak_rss_mb = rss;
         if (std::isfinite(tps) && tps > 0) r.peer_train_tokens_per_s = tps;
         else r.peer_error = "PyTorch peer printed no train_tokens_per_s";
     } catch (const nlohmann::json::exception&) {
@@ -349,6 +351,7 @@ std::string benchJson(const BenchResult& r)
     j["peer_train_tokens_per_s"] = r.peer_train_tokens_per_s ? num(*r.peer_train_tokens_per_s) : nlohmann::json(nullptr);
     j["ratio"] = r.peer_train_tokens_per_s ? num(r.train_tokens_per_s / *r.peer_train_tokens_per_s)
                                            : nlohmann::json(nullptr);
+    j["peer_peak_rss_mb"] = r.peer_peak_rss_mb ? num(*r.peer_peak_rss_mb) : nlohmann::json(nullptr);
     if (!r.peer_error.isEmpty()) j["peer_error"] = r.peer_error.toStdString();
     return j.dump();
 }

@@ -62,6 +62,7 @@ struct BenchResult {
     double peak_rss_mb = 0;           ///< ru_maxrss of the process that measured (MiB)
     bool rss_is_own_process = true;   ///< false: in-process run, RSS is the peak so far of the whole process
     std::optional<double> peer_train_tokens_per_s;
+    std::optional<double> peer_peak_rss_mb;  ///< ru_maxrss of the PyTorch process (MiB)
     QString peer_error;               ///< why the peer figure is missing (empty with --no-peer)
 };
 

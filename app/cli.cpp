@@ -2,6 +2,7 @@
 #include "app/cli.h"
 #include "engine/layers.h"
 #include "app/bench.h"
+#include "app/race.h"
 
 #include "engine/corpus.h"
 #include "engine/error.h"
@@ -774,7 +775,8 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
                 "  train      Train a translation model on a tab-separated corpus.\n"
                 "  translate  Translate sentences with a saved model (optionally writing attention as JSON).\n"
                 "  eval       Score a saved model: loss, perplexity and BLEU on a test set.\n"
-                "  bench      Benchmark training speed, GEMM efficiency, Trace latency and memory against PyTorch.\n\n"
+                "  bench      Benchmark training speed, GEMM efficiency, Trace latency and memory against PyTorch.\n"
+                "  race       Train attention variants (vanilla, Synthesizers) on the same data and budget; compare.\n\n"
                 "Options:\n"
                 "  -h, --help     Show this help (`%1 <subcommand> --help` for the subcommand's options).\n"
                 "  -v, --version  Show the program version.\n")
@@ -829,7 +831,12 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
         const ParseStatus st = parseBenchArgs(rest, o);
         return st.kind == ParseStatus::Ok ? runBench(o, out, err) : report(st);
     }
-    err << kProgram << ": unknown subcommand '" << local8(sub) << "' (expected train, translate, eval or bench)\n"
+    if (sub == "race") {
+        RaceOptions o;
+        const ParseStatus st = parseRaceArgs(rest, o);
+        return st.kind == ParseStatus::Ok ? runRace(o, out, err) : report(st);
+    }
+    err << kProgram << ": unknown subcommand '" << local8(sub) << "' (expected train, translate, eval, bench or race)\n"
         << "Try '" << kProgram << " --help'.\n";
     return ExitUsage;
 }

@@ -23,6 +23,7 @@ Run with Debian's python3-torch:
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 import warnings
@@ -94,6 +95,7 @@ def main():
     tokens = B * L * args.steps
     print(json.dumps({"train_tokens_per_s": tokens / seconds, "steps": args.steps, "seconds": seconds,
                       "threads": torch.get_num_threads(), "loss": loss, "torch": torch.__version__,
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
                       "parameters": sum(p.numel() for p in model.parameters())}), flush=True)
 
 

@@ -3,7 +3,12 @@
 
 #include "ui/attention_selection.h"
 
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -27,6 +32,20 @@ QCPColorGradient attentionGradient()
     g.setColorStopAt(0.50, QColor(0x21, 0x91, 0x8c));
     g.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
     g.setColorStopAt(1.00, QColor(0xfd, 0xe7, 0x25));
+    g.setLevelCount(256);
+    return g;
+}
+
+/// Diverging blue-white-red (after Moreland's cool-warm) for signed scores.
+QCPColorGradient divergingGradient()
+{
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorStopAt(0.00, QColor(0x3b, 0x4c, 0xc0));
+    g.setColorStopAt(0.25, QColor(0x8d, 0xb0, 0xfe));
+    g.setColorStopAt(0.50, QColor(0xee, 0xee, 0xee));
+    g.setColorStopAt(0.75, QColor(0xf4, 0x9a, 0x7b));
+    g.setColorStopAt(1.00, QColor(0xb4, 0x04, 0x26));
     g.setLevelCount(256);
     return g;
 }
@@ -69,6 +88,7 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
     layout->setSpacing(1);
     m_title = new QLabel(this);
     m_title->setAlignment(Qt::AlignCenter);
+    m_title->setWordWrap(true);
     m_title->hide();
     layout->addWidget(m_title);
     m_plot = new QCustomPlot(this);
@@ -78,8 +98,10 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
     // Keys along the top (xAxis2), queries top to bottom (yAxis reversed).
     m_plot->xAxis->setVisible(false);
     m_plot->xAxis2->setVisible(true);
-    m_plot->xAxis2->setLabel(tr("key"));
-    m_plot->yAxis->setLabel(tr("query"));
+    m_keyTitle = tr("key");
+    m_queryTitle = tr("query");
+    m_plot->xAxis2->setLabel(m_keyTitle);
+    m_plot->yAxis->setLabel(m_queryTitle);
     m_plot->yAxis->setRangeReversed(true);
     for (QCPAxis* axis : {m_plot->xAxis2, m_plot->yAxis}) {
         axis->grid()->setVisible(false);
@@ -114,6 +136,17 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
     m_placeholder->setColor(palette().color(QPalette::PlaceholderText));
     m_placeholder->setText(tr("No attention yet"));
 
+    m_outline = new QCPItemRect(m_plot);
+    m_outline->setClipToAxisRect(true);
+    m_outline->topLeft->setAxes(m_plot->xAxis2, m_plot->yAxis);
+    m_outline->bottomRight->setAxes(m_plot->xAxis2, m_plot->yAxis);
+    m_outline->setPen(QPen(QColor(0x10, 0x10, 0x10), 3));
+    m_outline->setBrush(Qt::NoBrush);
+    m_outline->setVisible(false);
+
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_plot, &QWidget::customContextMenuRequested, this, &HeatmapWidget::showContextMenu);
+
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent*) { emit clicked(); });
     connect(m_plot, &QCustomPlot::mouseMove, this, &HeatmapWidget::updateCellHover);
     setSelected(false);
@@ -136,8 +169,8 @@ void HeatmapWidget::applyMode()
     m_plot->xAxis2->setTickLabels(full);
     m_plot->yAxis->setTicks(full);
     m_plot->yAxis->setTickLabels(full);
-    m_plot->xAxis2->setLabel(full ? tr("key") : QString());
-    m_plot->yAxis->setLabel(full ? tr("query") : QString());
+    m_plot->xAxis2->setLabel(full ? m_keyTitle : QString());
+    m_plot->yAxis->setLabel(full ? m_queryTitle : QString());
     m_scale->setVisible(full);
     if (full) {
         if (m_plot->plotLayout()->elementCount() < 2 || m_plot->plotLayout()->element(0, 1) != m_scale)
@@ -201,12 +234,98 @@ void HeatmapWidget::setMatrix(const al::Mat& m, const QStringList& queryLabels, 
     for (int k = 0; k < sk; ++k)
         for (int q = 0; q < sq; ++q)
             data->setCell(k, q, double(m(std::min(q, nq - 1), std::min(k, nk - 1))));
-    m_map->setDataRange(QCPRange(0.0, 1.0));
+    applyColorRange();
     m_plot->xAxis2->setRange(-0.5, nk - 0.5);
     m_plot->yAxis->setRange(-0.5, nq - 0.5);
     layoutTicks();
     m_placeholder->setVisible(false);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::setColorRange(ColorRange mode)
+{
+    m_colorRange = mode;
+    m_map->setGradient(mode == ColorRange::Symmetric ? divergingGradient() : attentionGradient());
+    m_scale->setGradient(mode == ColorRange::Symmetric ? divergingGradient() : attentionGradient());
+    applyColorRange();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::setFixedDataRange(const ValueRange& range)
+{
+    m_hasFixedRange = range.upper > range.lower;
+    m_fixedRange = range;
+    applyColorRange();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::clearFixedDataRange()
+{
+    m_hasFixedRange = false;
+    applyColorRange();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::applyColorRange()
+{
+    const ValueRange r = m_hasFixedRange ? m_fixedRange : valueRange(m_values, m_colorRange);
+    m_map->setDataRange(QCPRange(r.lower, r.upper));
+}
+
+ValueRange HeatmapWidget::dataRange() const
+{
+    const QCPRange r = m_map->dataRange();
+    return {r.lower, r.upper};
+}
+
+void HeatmapWidget::setScaleLabel(const QString& label)
+{
+    m_scale->setLabel(label);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::setAxisTitles(const QString& keyTitle, const QString& queryTitle)
+{
+    m_keyTitle = keyTitle;
+    m_queryTitle = queryTitle;
+    applyMode();
+}
+
+void HeatmapWidget::setOutlinedBlock(int rows, int cols)
+{
+    m_outlineRows = std::max(rows, 0);
+    m_outlineCols = std::max(cols, 0);
+    m_outline->topLeft->setCoords(-0.5, -0.5);
+    m_outline->bottomRight->setCoords(m_outlineCols - 0.5, m_outlineRows - 0.5);
+    m_outline->setVisible(hasOutlinedBlock());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::setExportFileName(const QString& fileName)
+{
+    m_exportFileName = fileName;
+}
+
+void HeatmapWidget::showContextMenu(const QPoint& pos)
+{
+    if (m_exportFileName.isEmpty())
+        return;
+    QMenu menu(this);
+    QAction* exportAction = menu.addAction(tr("Export as PNG…"));
+    exportAction->setEnabled(hasData());
+    if (menu.exec(m_plot->mapToGlobal(pos)) != exportAction)
+        return;
+    static QString lastDirectory = QDir::homePath();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export heatmap as PNG"),
+                                                      QDir(lastDirectory).filePath(m_exportFileName),
+                                                      tr("PNG image (*.png)"));
+    if (path.isEmpty())
+        return;
+    lastDirectory = QFileInfo(path).path();
+    const int width = 1600;
+    const int height = std::max(1, qRound(double(width) * m_plot->height() / std::max(m_plot->width(), 1)));
+    if (!exportPng(path, width, height))
+        QMessageBox::warning(this, tr("Export failed"), tr("Cannot write '%1'.").arg(QDir::toNativeSeparators(path)));
 }
 
 void HeatmapWidget::clearMatrix()
@@ -215,6 +334,7 @@ void HeatmapWidget::clearMatrix()
     m_queryLabels.clear();
     m_keyLabels.clear();
     m_map->data()->clear();
+    applyColorRange();
     m_plot->xAxis2->setRange(-0.5, 0.5);
     m_plot->yAxis->setRange(-0.5, 0.5);
     setTokenTicks(m_plot->xAxis2, {}, 0);

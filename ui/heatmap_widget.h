@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "engine/tensor.h"
+#include "ui/synthesizer_view_model.h"
 
 #include <QFrame>
 #include <QStringList>
@@ -8,16 +9,18 @@
 class QCustomPlot;
 class QCPColorMap;
 class QCPColorScale;
+class QCPItemRect;
 class QCPItemText;
 class QLabel;
 class QMouseEvent;
 
 namespace al::ui {
 
-/// One attention matrix (queries x keys, values 0..1) as a QCustomPlot colour map: keys along
-/// the top, queries from top to bottom, token tick labels on both axes, a colour scale with a
-/// fixed 0..1 data range and uninterpolated cells. Compact mode (grid thumbnails) drops labels,
-/// ticks and the scale and emits clicked() when pressed.
+/// One attention matrix (queries x keys) as a QCustomPlot colour map: keys along the top,
+/// queries from top to bottom, token tick labels on both axes, a colour scale (by default a
+/// fixed 0..1 range for probabilities; symmetric or min..max for scores) and uninterpolated
+/// cells. Compact mode (grid thumbnails) drops labels, ticks and the scale and emits clicked()
+/// when pressed. With an export file name set, its context menu offers "Export as PNG…".
 class HeatmapWidget : public QFrame {
     Q_OBJECT
 public:
@@ -38,6 +41,29 @@ public:
     void setMatrix(const al::Mat& m, const QStringList& queryLabels, const QStringList& keyLabels);
     void clearMatrix();
 
+    /// How values map to colours (Probability: viridis over 0..1; Symmetric: a diverging
+    /// scale over -max|x|..max|x|; MinMax: viridis over the data's range). Applies at once.
+    void setColorRange(ColorRange mode);
+    ColorRange colorRange() const { return m_colorRange; }
+    /// Pins the colour scale to `range` (e.g. shared by heatmaps shown side by side) until
+    /// clearFixedDataRange(); the mode still chooses the gradient.
+    void setFixedDataRange(const ValueRange& range);
+    void clearFixedDataRange();
+    /// The data range of the colour scale currently in use.
+    ValueRange dataRange() const;
+    /// Label of the colour scale (default "attention weight").
+    void setScaleLabel(const QString& label);
+    /// Axis titles of the keys (top) and queries (left); default "key" and "query".
+    void setAxisTitles(const QString& keyTitle, const QString& queryTitle);
+    /// Outlines the top-left block of rows x cols cells (0 hides the outline).
+    void setOutlinedBlock(int rows, int cols);
+    bool hasOutlinedBlock() const { return m_outlineRows > 0 && m_outlineCols > 0; }
+    /// Enables the context menu entry "Export as PNG…" proposing `fileName` (empty disables).
+    void setExportFileName(const QString& fileName);
+    QString exportFileName() const { return m_exportFileName; }
+
+    /// The matrix shown (empty when none).
+    const al::Mat& matrix() const { return m_values; }
     bool hasData() const { return m_values.rows() > 0 && m_values.cols() > 0; }
     int queryCount() const { return static_cast<int>(m_values.rows()); }
     int keyCount() const { return static_cast<int>(m_values.cols()); }
@@ -66,12 +92,20 @@ private:
     void applyMode();
     void layoutTicks();
     void updateCellHover(QMouseEvent* event);
+    void applyColorRange();
+    void showContextMenu(const QPoint& pos);
 
     QLabel* m_title = nullptr;
     QCustomPlot* m_plot = nullptr;
     QCPColorMap* m_map = nullptr;
     QCPColorScale* m_scale = nullptr;
     QCPItemText* m_placeholder = nullptr;
+    QCPItemRect* m_outline = nullptr;
+    ColorRange m_colorRange = ColorRange::Probability;
+    QString m_keyTitle, m_queryTitle, m_exportFileName;
+    int m_outlineRows = 0, m_outlineCols = 0;
+    bool m_hasFixedRange = false;
+    ValueRange m_fixedRange;
     al::Mat m_values;
     QStringList m_queryLabels, m_keyLabels;
     bool m_compact = false;

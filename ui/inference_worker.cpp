@@ -55,6 +55,7 @@ void InferenceWorker::processPending()
     result.requestId = r.id;
     result.modelStep = r.step;
     result.sentence = r.sentence;
+    result.model = r.model;
     if (r.model) {
         try {
             auto trace = std::make_shared<al::Trace>();

@@ -27,6 +27,7 @@ struct InferenceResult {
     QStringList srcTokens;     ///< as the model saw them (with <eos>)
     QStringList outTokens;     ///< generated tokens (without <eos>)
     std::shared_ptr<const al::Trace> trace; ///< null on error
+    ModelSnapshot model;       ///< the snapshot that translated it (for views that read weights)
     QString errorMessage;      ///< non-empty when translation failed
 };
 

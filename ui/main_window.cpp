@@ -4,6 +4,7 @@
 #include "engine/error.h"
 #include "ui/app_paths.h"
 #include "ui/heatmap_widget.h"
+#include "ui/synthesizer_panel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -30,6 +31,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -86,7 +88,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(buildSettingsPanel());
     splitter->addWidget(buildTrainingPanel());
-    splitter->addWidget(buildAttentionPanel());
+    m_viewTabs = new QTabWidget(splitter);
+    m_viewTabs->setObjectName(QStringLiteral("viewTabs"));
+    m_viewTabs->addTab(buildAttentionPanel(), tr("Attention"));
+    m_synth = new SynthesizerPanel(m_viewTabs);
+    m_synth->setObjectName(QStringLiteral("synthesizerPanel"));
+    m_viewTabs->addTab(m_synth, tr("Synthesizer"));
+    splitter->addWidget(m_viewTabs);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 3);
     splitter->setStretchFactor(2, 4);
@@ -126,6 +134,7 @@ MainWindow::~MainWindow()
     // Join the threads before any widget their signals could reach goes away.
     m_training->shutdown();
     m_inference->shutdown();
+    m_synth->shutdown();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,6 +655,7 @@ void MainWindow::onTranslated(const InferenceResult& result)
     m_tokensLabel->setToolTip(result.outTokens.join(QLatin1Char(' ')));
     m_trace = result.trace;
     m_traceStep = result.modelStep;
+    m_synth->setResult(result);
     m_attentionDirty = true;
     scheduleRedraw();
 }
@@ -913,6 +923,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         statusBar()->showMessage(tr("Stopping training…"));
     m_training->shutdown();
     m_inference->shutdown();
+    m_synth->shutdown();
     event->accept();
 }
 

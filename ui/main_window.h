@@ -19,11 +19,13 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 class QWidget;
 
 namespace al::ui {
 
 class HeatmapWidget;
+class SynthesizerPanel;
 
 /// The lab's main window: data and model settings, Train / Pause / Step / Stop, live loss and
 /// learning-rate plots, a sentence box with its translation, and the attention navigator (kind,
@@ -46,6 +48,9 @@ public:
     HeatmapWidget* focusedHeatmap() const { return m_focused; }
     QVector<HeatmapWidget*> headHeatmaps() const { return m_thumbs; }
     AttentionSelection selection() const;
+    /// The Synthesizer view (a tab beside the attention view).
+    SynthesizerPanel* synthesizerPanel() const { return m_synth; }
+    QTabWidget* viewTabs() const { return m_viewTabs; }
     /// Newest model (from training or opened from disk); null before either.
     ModelSnapshot currentModel() const { return m_model; }
 
@@ -146,6 +151,8 @@ private:
     QGridLayout* m_grid = nullptr;
     QVector<HeatmapWidget*> m_thumbs;
     HeatmapWidget* m_focused = nullptr;
+    QTabWidget* m_viewTabs = nullptr;
+    SynthesizerPanel* m_synth = nullptr;
 
     // Model and data buffers (GUI thread only)
     ModelSnapshot m_model;

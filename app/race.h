@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// `attention-lab race`: trains several self-attention variants (vanilla and the Synthesizers of
+// Tay et al. 2021) one after another on the same data split, seed and per-variant budget,
+// records their validation curves and writes a results table (issue 6, "Variant race"). As the
+// other subcommands, parsing (argument list -> RaceOptions) is kept apart from running.
+#include "app/cli.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace al::cli {
+
+/// The variants raced by default, in table order: vanilla, dense, random, fixed_random,
+/// factorized_dense, factorized_random, random+vanilla, dense+vanilla.
+QStringList defaultRaceVariants();
+
+/// Options of `attention-lab race`.
+struct RaceOptions {
+    QString task = "translate";  ///< only "translate" so far
+    TrainOptions base;           ///< data, tokenisation, architecture (attention is set per variant) and optimiser
+    QStringList variants = defaultRaceVariants();
+    double minutes = 0;          ///< training wall time per variant (evaluation not counted); 0 = none
+    int64_t steps = 0;           ///< optimizer steps per variant; 0 = none. Exactly one budget is set.
+    QString out;                 ///< directory receiving results.csv, results.md and curves.csv
+    int eval_points = 10;        ///< validation passes over the whole valid split per variant, evenly spaced over the budget
+    double log_seconds = 10;     ///< progress line at least every this many seconds of training
+};
+
+/// One point of a validation curve.
+struct RaceCurvePoint {
+    int64_t step = 0;
+    double seconds = 0;          ///< training seconds so far (evaluation excluded)
+    double valid_loss = 0;
+};
+
+/// Figures of one raced variant.
+struct RaceResult {
+    std::string variant;
+    int64_t parameters = 0;             ///< all trainable and fixed parameters of the network
+    int64_t synthesizer_parameters = 0; ///< of which in synthesizer parts (0 for vanilla)
+    int64_t steps = 0;
+    double train_seconds = 0;           ///< wall time spent in training steps
+    double steps_per_s = 0;
+    double tokens_per_s = 0;            ///< target tokens per second of training
+    double valid_loss = 0;              ///< final pass over the whole valid split (nats per token)
+    double valid_ppl = 0;
+    double valid_accuracy = 0;
+    double bleu = 0;                    ///< corpus BLEU on the first bleu_sentences test pairs
+    size_t bleu_sentences = 0;          ///< test pairs actually decoded
+    std::vector<RaceCurvePoint> curve;
+};
+
+/// Tokens/s of `r` divided by that of the "vanilla" entry of `all`; NaN when there is none.
+double raceSpeedVsVanilla(const RaceResult& r, const std::vector<RaceResult>& all);
+
+/// results.csv: a header and one row per variant (variant, parameters, synthesizer_parameters,
+/// steps, train_seconds, steps_per_s, tokens_per_s, speed_vs_vanilla, valid_loss, valid_ppl,
+/// valid_accuracy, bleu, bleu_sentences). Unknown figures are empty fields.
+std::string raceResultsCsv(const std::vector<RaceResult>& results);
+/// curves.csv: header "variant,step,seconds,valid_loss" and one row per curve point.
+std::string raceCurvesCsv(const std::vector<RaceResult>& results);
+/// results.md: the results as a Markdown table followed by `note` (budget, machine, data).
+std::string raceResultsMarkdown(const std::vector<RaceResult>& results, const std::string& note);
+
+/// Parses `args` (the words after "race") into `opts`. Data and model options are those of
+/// `train` and are validated by parseTrainArgs; usage errors name the option.
+ParseStatus parseRaceArgs(const QStringList& args, RaceOptions& opts);
+
+/// Runs the race: every variant in turn, progress on `out`; after each variant
+/// DIR/results.csv, DIR/results.md and DIR/curves.csv are rewritten atomically, so an
+/// interrupted race leaves the finished variants. Returns an ExitCode.
+int runRace(const RaceOptions& opts, std::ostream& out, std::ostream& err);
+
+} // namespace al::cli
