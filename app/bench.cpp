@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/text_format.h"
 #include "app/bench.h"
 
 #include "engine/corpus.h"
@@ -157,16 +158,6 @@ void runPeer(const BenchOptions& opts, const BenchConfig& cfg, int threads, int 
     }
 }
 
-std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* format, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, format);
-    std::vsnprintf(buf, sizeof buf, format, ap);
-    va_end(ap);
-    return buf;
-}
 
 std::string tableHeader()
 {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/text_format.h"
 #include "app/cli.h"
 #include "engine/layers.h"
 #include "app/bench.h"
@@ -48,22 +49,6 @@ const char* const kTatoebaAttribution =
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* format, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, format);
-    std::vsnprintf(buf, sizeof buf, format, ap);
-    va_end(ap);
-    return buf;
-}
-
-std::string hms(double seconds)
-{
-    const long s = static_cast<long>(seconds);
-    return fmt("%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-}
 
 std::string local8(const QString& s) { return s.toStdString(); }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/text_format.h"
 #include "app/race.h"
 
 #include "engine/corpus.h"
@@ -36,22 +37,6 @@ using Clock = std::chrono::steady_clock;
 
 const char* const kProgram = "attention-lab";
 
-std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* format, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, format);
-    std::vsnprintf(buf, sizeof buf, format, ap);
-    va_end(ap);
-    return buf;
-}
-
-std::string hms(double seconds)
-{
-    const long s = static_cast<long>(seconds);
-    return fmt("%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-}
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
