@@ -585,6 +585,34 @@ void FeedForward::backward(const Mat& x, const Mat& dout, FeedForwardCache& c, M
 }
 
 // ---------------------------------------------------------------------------------------------
+// Residual sublayer (shared by encoder and decoder layers)
+
+namespace {
+
+// Backward of one residual sublayer around F:
+//   Pre-LN:  y = x + drop(F(LN(x)))      Post-LN: y = LN(x + drop(F(x)))
+// f_backward maps the gradient at F's output to the gradient at F's input. Returns dL/dx.
+template <class FBackward>
+Mat residual_sublayer_backward(bool norm_first, const Mat& dy, LayerNorm& norm, const LayerNormCache& ln,
+                               const DropoutCache& drop, FBackward f_backward)
+{
+    if (norm_first) {
+        Mat df = dy;
+        dropout_backward(df, drop);
+        Mat dx_ln;
+        norm.backward(f_backward(df), ln, dx_ln);
+        return dy + dx_ln;
+    }
+    Mat dr;
+    norm.backward(dy, ln, dr);
+    Mat df = dr;
+    dropout_backward(df, drop);
+    return dr + f_backward(df);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
 // Encoder layer
 
 EncoderLayer::EncoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
@@ -625,40 +653,18 @@ void EncoderLayer::forward(const Mat& x, int B, const std::vector<int>& key_len,
 
 void EncoderLayer::backward(const Mat& dy, EncoderLayerCache& c, Mat& dx)
 {
-    Mat dq, dkv;
-    if (norm_first) {
-        // forward: y = x1 + drop(FF(LN2(x1)))
-        Mat dff = dy;
-        dropout_backward(dff, c.ff_drop);
-        Mat dn2, dx1_ln;
-        ff.backward(c.n2, dff, c.ff, dn2);
-        norm2.backward(dn2, c.ln2, dx1_ln);
-        Mat dx1 = dy + dx1_ln;
-        // forward: x1 = x + drop(SA(LN1(x)))
-        Mat dsa = dx1;
-        dropout_backward(dsa, c.sa_drop);
-        self_attn.backward(c.n1, c.n1, dsa, c.sa, dq, dkv);
-        dq += dkv;
-        Mat dx_ln;
-        norm1.backward(dq, c.ln1, dx_ln);
-        dx = dx1 + dx_ln;
-    } else {
-        // forward: y = LN2(x1 + drop(FF(x1)))
-        Mat dr2;
-        norm2.backward(dy, c.ln2, dr2);
-        Mat dff = dr2;
-        dropout_backward(dff, c.ff_drop);
-        Mat dx1;
-        ff.backward(c.x1, dff, c.ff, dx1);
-        dx1 += dr2;
-        // forward: x1 = LN1(x + drop(SA(x)))
-        Mat dr1;
-        norm1.backward(dx1, c.ln1, dr1);
-        Mat dsa = dr1;
-        dropout_backward(dsa, c.sa_drop);
-        self_attn.backward(c.x, c.x, dsa, c.sa, dq, dkv);
-        dx = dr1 + dq + dkv;
-    }
+    // forward: y = sublayer(x1, FF), x1 = sublayer(x, SA)
+    const Mat dx1 = residual_sublayer_backward(norm_first, dy, norm2, c.ln2, c.ff_drop, [&](const Mat& d) {
+        Mat g;
+        ff.backward(norm_first ? c.n2 : c.x1, d, c.ff, g);
+        return g;
+    });
+    dx = residual_sublayer_backward(norm_first, dx1, norm1, c.ln1, c.sa_drop, [&](const Mat& d) {
+        const Mat& in = norm_first ? c.n1 : c.x;
+        Mat dq, dkv;
+        self_attn.backward(in, in, d, c.sa, dq, dkv);
+        return Mat(dq + dkv);
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -715,54 +721,24 @@ void DecoderLayer::forward(const Mat& x, const Mat& memory, int B, const std::ve
 void DecoderLayer::backward(const Mat& dy, const Mat& memory, DecoderLayerCache& c, Mat& dx,
                             Mat& dmemory)
 {
-    Mat dq, dkv;
-    if (norm_first) {
-        // forward: y = x2 + drop(FF(LN3(x2)))
-        Mat dff = dy;
-        dropout_backward(dff, c.ff_drop);
-        Mat dn3, dln;
-        ff.backward(c.n3, dff, c.ff, dn3);
-        norm3.backward(dn3, c.ln3, dln);
-        Mat dx2 = dy + dln;
-        // forward: x2 = x1 + drop(CA(LN2(x1), memory))
-        Mat dca = dx2;
-        dropout_backward(dca, c.ca_drop);
-        cross_attn.backward(c.n2, memory, dca, c.ca, dq, dkv);
+    // forward: y = sublayer(x2, FF), x2 = sublayer(x1, CA(., memory)), x1 = sublayer(x, SA)
+    const Mat dx2 = residual_sublayer_backward(norm_first, dy, norm3, c.ln3, c.ff_drop, [&](const Mat& d) {
+        Mat g;
+        ff.backward(norm_first ? c.n3 : c.x2, d, c.ff, g);
+        return g;
+    });
+    const Mat dx1 = residual_sublayer_backward(norm_first, dx2, norm2, c.ln2, c.ca_drop, [&](const Mat& d) {
+        Mat dq, dkv;
+        cross_attn.backward(norm_first ? c.n2 : c.x1, memory, d, c.ca, dq, dkv);
         dmemory += dkv;
-        norm2.backward(dq, c.ln2, dln);
-        Mat dx1 = dx2 + dln;
-        // forward: x1 = x + drop(SA(LN1(x)))
-        Mat dsa = dx1;
-        dropout_backward(dsa, c.sa_drop);
-        self_attn.backward(c.n1, c.n1, dsa, c.sa, dq, dkv);
-        dq += dkv;
-        norm1.backward(dq, c.ln1, dln);
-        dx = dx1 + dln;
-    } else {
-        // forward: y = LN3(x2 + drop(FF(x2)))
-        Mat dr3;
-        norm3.backward(dy, c.ln3, dr3);
-        Mat dff = dr3;
-        dropout_backward(dff, c.ff_drop);
-        Mat dx2;
-        ff.backward(c.x2, dff, c.ff, dx2);
-        dx2 += dr3;
-        // forward: x2 = LN2(x1 + drop(CA(x1, memory)))
-        Mat dr2;
-        norm2.backward(dx2, c.ln2, dr2);
-        Mat dca = dr2;
-        dropout_backward(dca, c.ca_drop);
-        cross_attn.backward(c.x1, memory, dca, c.ca, dq, dkv);
-        dmemory += dkv;
-        Mat dx1 = dr2 + dq;
-        // forward: x1 = LN1(x + drop(SA(x)))
-        Mat dr1;
-        norm1.backward(dx1, c.ln1, dr1);
-        Mat dsa = dr1;
-        dropout_backward(dsa, c.sa_drop);
-        self_attn.backward(c.x, c.x, dsa, c.sa, dq, dkv);
-        dx = dr1 + dq + dkv;
-    }
+        return dq;
+    });
+    dx = residual_sublayer_backward(norm_first, dx1, norm1, c.ln1, c.sa_drop, [&](const Mat& d) {
+        const Mat& in = norm_first ? c.n1 : c.x;
+        Mat dq, dkv;
+        self_attn.backward(in, in, d, c.sa, dq, dkv);
+        return Mat(dq + dkv);
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
