@@ -102,13 +102,13 @@ QByteArray lastLine(const QByteArray& text)
 
 /// Measures one configuration in a child process (`<this program> bench --child ...`) so that
 /// its peak RSS is its own. Throws al::Error when the child fails.
-BenchResult measureInChild(const BenchConfig& cfg, int threads, int steps, int warmup)
+BenchResult measureInChild(const BenchConfig& cfg, int threads, int steps, int warmup, int micro_batch_tokens)
 {
     QProcess proc;
     proc.setProcessChannelMode(QProcess::ForwardedErrorChannel); // progress lines stay visible
     proc.start(QCoreApplication::applicationFilePath(),
                {"bench", "--child", "--config", cfg.name, "--threads", arg(threads), "--steps", arg(steps),
-                "--warmup", arg(warmup)});
+                "--warmup", arg(warmup), "--micro-batch-tokens", arg(micro_batch_tokens)});
     if (!proc.waitForStarted(-1))
         throw Error("cannot start the benchmark child process: " + proc.errorString().toStdString());
     proc.waitForFinished(-1);
@@ -250,7 +250,8 @@ double measurePeakGflops(int threads)
     return best;
 }
 
-BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int warmup, std::ostream& progress)
+BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int warmup, std::ostream& progress,
+                          int micro_batch_tokens)
 {
     Eigen::setNbThreads(1);
     omp_set_num_threads(threads);
@@ -259,6 +260,7 @@ BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int wa
     tc.seed = 1;
     tc.max_len = cfg.length;
     tc.max_tokens = cfg.batch * cfg.length; // B * max(S, T) <= max_tokens: exactly B sequences per batch
+    if (micro_batch_tokens >= 0) tc.micro_batch_tokens = micro_batch_tokens;
     DataOptions data;
     data.src_tokens = data.tgt_tokens = TokenKind::Word;
     data.min_count = 1;
@@ -382,6 +384,8 @@ ParseStatus parseBenchArgs(const QStringList& args, BenchOptions& opts)
     p.addOption(QCommandLineOption("no-peer", "Skip the PyTorch peer."));
     p.addOption(QCommandLineOption("python", "Python interpreter of the peer (default: /usr/bin/python3).", "FILE"));
     p.addOption(QCommandLineOption("peer-script", "The peer script (default: bench/pytorch_bench.py, looked up).", "FILE"));
+    p.addOption(QCommandLineOption("micro-batch-tokens", "Engine micro-batch size in padded tokens (gradient "
+                                   "accumulation inside a step); 0 = whole batch (default: the engine's, as train).", "N"));
     p.addOption(QCommandLineOption("in-process", "Measure in this process rather than one child process per "
                                                  "configuration; peak RSS is then the peak so far."));
     QCommandLineOption child("child", "Measure one configuration and print its JSON (used by bench itself).");
@@ -431,6 +435,9 @@ ParseStatus parseBenchArgs(const QStringList& args, BenchOptions& opts)
     };
     if (!integer("steps", 1, o.steps)) return {ParseStatus::Error, "--steps: expected an integer >= 1, got '" + p.value("steps") + "'"};
     if (!integer("warmup", 0, o.warmup)) return {ParseStatus::Error, "--warmup: expected an integer >= 0, got '" + p.value("warmup") + "'"};
+    if (p.isSet("micro-batch-tokens") && p.value("micro-batch-tokens").trimmed() != "-1" &&
+        !integer("micro-batch-tokens", 0, o.micro_batch_tokens))
+        return {ParseStatus::Error, "--micro-batch-tokens: expected an integer >= 0, got '" + p.value("micro-batch-tokens") + "'"};
     o.json = p.isSet("json");
     o.peer = !p.isSet("no-peer");
     if (p.isSet("python")) o.python = p.value("python");
@@ -452,7 +459,8 @@ int runBench(const BenchOptions& opts, std::ostream& out, std::ostream& err)
         auto stepsOf = [&](const BenchConfig& c) { return opts.steps > 0 ? opts.steps : c.default_steps; };
 
         if (opts.child) {
-            BenchResult r = measureEngine(chosen.front(), opts.threads.front(), stepsOf(chosen.front()), opts.warmup, err);
+            BenchResult r = measureEngine(chosen.front(), opts.threads.front(), stepsOf(chosen.front()), opts.warmup, err,
+                                          opts.micro_batch_tokens);
             out << benchJson(r) << std::endl;
             return ExitOk;
         }
@@ -468,8 +476,9 @@ int runBench(const BenchOptions& opts, std::ostream& out, std::ostream& err)
         for (const BenchConfig& cfg : chosen) {
             for (size_t i = 0; i < opts.threads.size(); ++i) {
                 const int threads = opts.threads[i];
-                BenchResult r = children ? measureInChild(cfg, threads, stepsOf(cfg), opts.warmup)
-                                         : measureEngine(cfg, threads, stepsOf(cfg), opts.warmup, err);
+                BenchResult r = children ? measureInChild(cfg, threads, stepsOf(cfg), opts.warmup, opts.micro_batch_tokens)
+                                         : measureEngine(cfg, threads, stepsOf(cfg), opts.warmup, err,
+                                                         opts.micro_batch_tokens);
                 r.rss_is_own_process = children;
                 r.peak_gflops = peak[i];
                 if (opts.peer) {

@@ -44,6 +44,7 @@ struct BenchOptions {
     QString python = "/usr/bin/python3";
     QString peer_script;      ///< bench/pytorch_bench.py; empty = looked up (see peerScriptPath)
     bool in_process = false;  ///< measure in this process instead of one child process each
+    int micro_batch_tokens = -1; ///< TrainConfig::micro_batch_tokens for the engine; -1 = the engine's default
     bool child = false;       ///< hidden: measure one configuration and print its JSON (used by the parent)
 };
 
@@ -77,7 +78,8 @@ double measurePeakGflops(int threads);
 
 /// Trains `cfg` for warmup + steps steps with `threads` data-parallel workers in this process,
 /// then times Traces. Fills everything but peak_gflops and the peer. Progress goes to `progress`.
-BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int warmup, std::ostream& progress);
+BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int warmup, std::ostream& progress,
+                          int micro_batch_tokens = -1);
 
 /// One JSON object (one line, no newline) with the keys of issue 8: config, threads,
 /// train_tokens_per_s, gflops, peak_gflops, gemm_fraction, trace_ms, peak_rss_mb,

@@ -414,6 +414,10 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     addOpt(p, "warmup", "N", QString("Warm-up steps of the Noam schedule (default: %1).").arg(tc.warmup_steps));
     addOpt(p, "lr-factor", "X", QString("Noam schedule factor: lr = X * d_model^-0.5 * min(step^-0.5, step * warmup^-1.5) (default: %1).").arg(tc.lr_factor));
     addOpt(p, "label-smoothing", "X", QString("Label smoothing (default: %1).").arg(tc.label_smoothing));
+    addOpt(p, "micro-batch-tokens", "N",
+           QString("Run each thread's share of a batch in micro-batches of at most N padded tokens "
+                   "(gradient accumulation; bounds activation memory); 0 = whole share (default: %1).")
+               .arg(tc.micro_batch_tokens));
     addOpt(p, "clip", "X", QString("Clip the global gradient norm to X; 0 disables (default: %1).").arg(tc.clip_grad_norm));
     addOpt(p, "minutes", "M", "Train for M minutes of wall time (default: 10 when --steps is not given).");
     addOpt(p, "steps", "N", "Train for N optimizer steps in this run (default: none; with --minutes, whichever comes first).");
@@ -472,6 +476,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     r.number("lr-factor", 0, std::numeric_limits<double>::max(), false, o.train.lr_factor);
     if (r.isSet("lr-factor") && o.train.lr_factor <= 0) r.fail("--lr-factor: expected a number > 0, got '" + p.value("lr-factor") + "'");
     r.number("label-smoothing", 0, 1, true, o.train.label_smoothing);
+    r.integer("micro-batch-tokens", 0, std::numeric_limits<int>::max(), o.train.micro_batch_tokens);
     r.number("clip", 0, std::numeric_limits<double>::max(), false, o.train.clip_grad_norm);
     r.number("minutes", 0, std::numeric_limits<double>::max(), false, o.minutes);
     if (r.isSet("minutes") && o.minutes <= 0) r.fail("--minutes: expected a number > 0, got '" + p.value("minutes") + "'");

@@ -16,7 +16,8 @@ Param* ParamStore::add(const std::string& name, std::vector<int64_t> shape)
     const Eigen::Index rows = shape.size() == 1 ? 1 : shape[0];
     const Eigen::Index cols = shape.size() == 1 ? shape[0] : shape[1];
     p->value = Mat::Zero(rows, cols);
-    p->grad = Mat::Zero(rows, cols);
+    if (!m_lazy_grads)
+        p->grad = Mat::Zero(rows, cols);
     m_params.push_back(std::move(p));
     return m_params.back().get();
 }
@@ -47,8 +48,19 @@ int64_t ParamStore::numel() const
 
 void ParamStore::zero_grad()
 {
+    for (auto& p : m_params) {
+        if (p->grad.rows() != p->value.rows() || p->grad.cols() != p->value.cols())
+            p->grad = Mat::Zero(p->value.rows(), p->value.cols());
+        else
+            p->grad.setZero();
+    }
+}
+
+void ParamStore::ensure_grads()
+{
     for (auto& p : m_params)
-        p->grad.setZero();
+        if (p->grad.rows() != p->value.rows() || p->grad.cols() != p->value.cols())
+            p->grad = Mat::Zero(p->value.rows(), p->value.cols());
 }
 
 void ParamStore::copy_values_from(const ParamStore& other)

@@ -38,8 +38,15 @@ public:
     const std::vector<std::unique_ptr<Param>>& all() const { return m_params; }
     int64_t numel() const;
 
-    /// grad = 0 for every parameter (an explicit step before each backward pass).
+    /// grad = 0 for every parameter (an explicit step before each backward pass); allocates
+    /// gradients that are not allocated yet.
     void zero_grad();
+    /// Allocates (zero) gradients where missing; a no-op when all are allocated.
+    void ensure_grads();
+    /// When true, add() leaves Param::grad empty (0 x 0) until zero_grad()/ensure_grads():
+    /// inference copies of a model (snapshots for the views) then hold values only, half the
+    /// memory. Default false.
+    void set_lazy_grads(bool lazy) { m_lazy_grads = lazy; }
     /// Copies values (not gradients or moments) from a store with the same names and shapes.
     void copy_values_from(const ParamStore& other);
     /// Allocates Adam moment buffers (zeros) where missing.
@@ -47,6 +54,7 @@ public:
 
 private:
     std::vector<std::unique_ptr<Param>> m_params;
+    bool m_lazy_grads = false;
 };
 
 } // namespace al

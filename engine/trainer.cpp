@@ -170,6 +170,7 @@ StepStats Trainer::train_step()
         m_replica_rngs.emplace_back(m_train.seed * 7919ull + m_replicas.size());
     }
     m_acts.resize(size_t(workers));
+    m_dlogits.resize(size_t(workers));
     params.zero_grad();
     for (int w = 1; w < workers; ++w) {
         m_replicas[size_t(w - 1)]->params().copy_values_from(params);
@@ -182,17 +183,27 @@ StepStats Trainer::train_step()
         Transformer& net = w == 0 ? m_model.net : *m_replicas[size_t(w - 1)];
         Rng& rng = w == 0 ? m_rng : m_replica_rngs[size_t(w - 1)];
         const Batch part = workers == 1 ? batch : slice_batch(batch, cuts[size_t(w)], cuts[size_t(w) + 1]);
-        net.forward(part, m_acts[size_t(w)], true, &rng);
-        Mat dlogits;
-        int64_t n = 0;
-        const double l = cross_entropy_forward_backward(m_acts[size_t(w)].logits, part.tgt_out, Vocab::PAD,
-                                                        m_train.label_smoothing, &dlogits, &nll[size_t(w)], nullptr, &n);
-        // Each part's mean is re-weighted so that the sum is the mean over the whole batch.
-        const double share = total_tokens ? double(n) / double(total_tokens) : 0.0;
-        dlogits *= Scalar(share);
-        loss[size_t(w)] = l * share;
-        nll[size_t(w)] *= share;
-        net.backward(part, m_acts[size_t(w)], dlogits);
+        // Micro-batches: activation memory follows micro_batch_tokens, not the batch size.
+        const int64_t padded = int64_t(part.B) * std::max(part.S, part.T);
+        const int budget = m_train.micro_batch_tokens;
+        const int pieces = budget > 0 ? int(std::min<int64_t>(part.B, (padded + budget - 1) / budget)) : 1;
+        const std::vector<int> micro = split_points(part, std::max(1, pieces));
+        Seq2SeqActivations& act = m_acts[size_t(w)];
+        for (size_t m = 0; m + 1 < micro.size(); ++m) {
+            const Batch piece = micro.size() == 2 ? part : slice_batch(part, micro[m], micro[m + 1]);
+            net.forward(piece, act, true, &rng);
+            Mat& dlogits = m_dlogits[size_t(w)];
+            int64_t n = 0;
+            double piece_nll = 0;
+            const double l = cross_entropy_forward_backward(act.logits, piece.tgt_out, Vocab::PAD,
+                                                            m_train.label_smoothing, &dlogits, &piece_nll, nullptr, &n);
+            // Each piece's mean is re-weighted so that the sum is the mean over the whole batch.
+            const double share = total_tokens ? double(n) / double(total_tokens) : 0.0;
+            dlogits *= Scalar(share);
+            loss[size_t(w)] += l * share;
+            nll[size_t(w)] += piece_nll * share;
+            net.backward(piece, act, dlogits);
+        }
     }
     StepStats st;
     for (int w = 0; w < workers; ++w) {

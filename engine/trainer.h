@@ -90,6 +90,7 @@ private:
     std::vector<std::unique_ptr<Transformer>> m_replicas; ///< weights of workers 1.. (data parallelism)
     std::vector<Rng> m_replica_rngs;                      ///< their dropout streams
     std::vector<Seq2SeqActivations> m_acts;               ///< per worker
+    std::vector<Mat> m_dlogits;                           ///< per worker: loss gradient w.r.t. logits
 };
 
 } // namespace al

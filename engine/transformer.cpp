@@ -18,7 +18,7 @@ Transformer::Transformer(const ModelConfig& config, uint64_t init_seed)
 Transformer::Transformer(const Transformer& other)
     : m_config(other.m_config)
 {
-    build();
+    build(true);
     m_params->copy_values_from(*other.m_params);
 }
 
@@ -26,16 +26,17 @@ Transformer& Transformer::operator=(const Transformer& other)
 {
     if (this != &other) {
         m_config = other.m_config;
-        build();
+        build(true);
         m_params->copy_values_from(*other.m_params);
     }
     return *this;
 }
 
-void Transformer::build()
+void Transformer::build(bool lazy_grads)
 {
     const ModelConfig& c = m_config;
     m_params = std::make_unique<ParamStore>();
+    m_params->set_lazy_grads(lazy_grads);
     ParamStore& s = *m_params;
     const int C = c.d_model, H = c.nhead, F = c.dim_feedforward;
     const SynthesizerConfig synth{c.attention, c.max_len, c.synthesizer_k};
@@ -145,6 +146,7 @@ void Transformer::forward(const Batch& batch, Seq2SeqActivations& a, bool train,
 
 void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat& dlogits)
 {
+    m_params->ensure_grads();
     Mat d, dx;
     m_generator.backward(a.dec_out, dlogits, &d);
     m_dec_norm.backward(d, a.dec_norm, dx);

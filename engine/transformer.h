@@ -45,7 +45,9 @@ public:
     /// Builds and initialises the network (Xavier-uniform matrices as torch.nn.Transformer,
     /// N(0, C^-0.5) embeddings, zero biases, unit norms). Throws al::Error on an invalid config.
     explicit Transformer(const ModelConfig& config = ModelConfig{}, uint64_t init_seed = 1);
-    Transformer(const Transformer& other);            ///< deep copy of config and values
+    /// Deep copy of config and values; gradients are allocated on the copy's first zero_grad()
+    /// or backward(), so an inference snapshot costs the values only.
+    Transformer(const Transformer& other);
     Transformer& operator=(const Transformer& other);
 
     const ModelConfig& config() const { return m_config; }
@@ -89,7 +91,7 @@ public:
     const Mat& positional_encoding() const { return m_pe; }
 
 private:
-    void build();
+    void build(bool lazy_grads = false); ///< lazy_grads: see ParamStore::set_lazy_grads
     void run_encoder(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;
     void run_decoder(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;
     void init_weights(uint64_t seed);

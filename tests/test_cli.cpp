@@ -215,7 +215,7 @@ private slots:
         QVERIFY(st.text.contains("Usage: attention-lab train"));
         const QStringList names = {"data", "src-col", "tgt-col", "split-seed", "train", "valid", "test", "src-tokens",
                                    "tgt-tokens", "min-count", "d-model", "nhead", "layers", "encoder-layers",
-                                   "decoder-layers", "d-ff", "dropout", "pre-ln", "attention", "synthesizer-k", "max-tokens", "max-len", "warmup",
+                                   "decoder-layers", "d-ff", "dropout", "pre-ln", "attention", "synthesizer-k", "max-tokens", "micro-batch-tokens", "max-len", "warmup",
                                    "lr-factor", "label-smoothing", "clip", "minutes", "steps", "seed", "threads",
                                    "out", "save-every", "resume", "save-split", "log-every", "valid-every",
                                    "valid-max", "bleu-sentences", "samples"};
