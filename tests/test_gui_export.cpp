@@ -13,6 +13,7 @@
 #include "ui/exporters.h"
 #include "ui/gui_main.h"
 #include "ui/heatmap_widget.h"
+#include "ui/main_window.h"
 
 #include <QApplication>
 #include <QDir>
@@ -215,6 +216,7 @@ private slots:
     void exportArgs();
     void exportEndToEnd();
     void executableWithoutDisplay();
+    void mainWindowColoursAndBatch();
 
 private:
     QTemporaryDir m_tmp;
@@ -628,6 +630,43 @@ void TestGuiExport::executableWithoutDisplay()
     p.start(QStringLiteral(AL_EXE), {"export", "--model", m_model, "--sentence", "x", "--out", out, "--layer", "-1"});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), int(al::cli::ExitUsage));
+}
+
+void TestGuiExport::mainWindowColoursAndBatch()
+{
+    if (m_model.isEmpty())
+        QSKIP("needs the model of exportEndToEnd");
+    MainWindow w;
+    w.show();
+    QVERIFY(w.loadModelDirectory(m_model));
+    QTRY_VERIFY_WITH_TIMEOUT(w.currentTrace() != nullptr, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.focusedHeatmap()->hasData(), 10000);
+    QCOMPARE(w.focusedHeatmap()->exportFileName(), QStringLiteral("enc_L1_H1.png")); // context menu enabled
+
+    w.setHeatmapColors(ColorMap::Cividis, ColorRange::MinMax);
+    for (HeatmapWidget* h : w.headHeatmaps() << w.focusedHeatmap()) {
+        QCOMPARE(h->colorMap(), ColorMap::Cividis);
+        QCOMPARE(h->colorRange(), ColorRange::MinMax);
+    }
+    // A choice in the focused heatmap's context menu applies to the whole grid.
+    emit w.focusedHeatmap()->colorMapChosen(ColorMap::Greys);
+    QCOMPARE(w.heatmapColorMap(), ColorMap::Greys);
+    for (HeatmapWidget* h : w.headHeatmaps())
+        QCOMPARE(h->colorMap(), ColorMap::Greys);
+
+    AttentionExportRequest r;
+    r.kinds = attentionKinds();
+    r.formats = {ExportFormat::Csv, ExportFormat::Pdf};
+    r.size = {400, 300, 96};
+    r.directory = m_tmp.filePath(QStringLiteral("window-batch"));
+    const QStringList written = w.exportAttentionTo(r);
+    QCOMPARE(written.size(), 3 * 2 * 2 * 2);
+    const std::shared_ptr<const al::Trace> trace = w.currentTrace();
+    compareCsv(readAll(QDir(r.directory).filePath(QStringLiteral("cross_L2_H2.csv"))),
+               *selectAttention(*trace, {al::AttentionKind::Cross, 1, 1}), queryTokens(*trace, al::AttentionKind::Cross),
+               keyTokens(*trace, al::AttentionKind::Cross));
+    QVERIFY(readAll(QDir(r.directory).filePath(QStringLiteral("enc_L1_H1.pdf"))).startsWith("%PDF-"));
+    w.close();
 }
 
 QTEST_MAIN(TestGuiExport)
