@@ -644,7 +644,10 @@ void TestGuiExport::mainWindowColoursAndBatch()
     QCOMPARE(w.focusedHeatmap()->exportFileName(), QStringLiteral("enc_L1_H1.png")); // context menu enabled
 
     w.setHeatmapColors(ColorMap::Cividis, ColorRange::MinMax);
-    for (HeatmapWidget* h : w.headHeatmaps() << w.focusedHeatmap()) {
+    QVector<HeatmapWidget*> all = w.headHeatmaps();
+    QVERIFY(!all.isEmpty());
+    all << w.focusedHeatmap();
+    for (HeatmapWidget* h : all) {
         QCOMPARE(h->colorMap(), ColorMap::Cividis);
         QCOMPARE(h->colorRange(), ColorRange::MinMax);
     }

@@ -996,7 +996,9 @@ ColorRange MainWindow::heatmapColorRange() const
 
 void MainWindow::applyHeatmapColors()
 {
-    for (HeatmapWidget* h : QVector<HeatmapWidget*>(m_thumbs) << m_focused) {
+    QVector<HeatmapWidget*> all = m_thumbs;
+    all << m_focused;
+    for (HeatmapWidget* h : all) {
         h->setColorMap(heatmapColorMap());
         h->setColorRange(heatmapColorRange());
     }
