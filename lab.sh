@@ -11,7 +11,7 @@ BUILD_DIR=build
 # Debian/Ubuntu packages: build and run, then what the tests need (Xvfb for GUI tests, PyTorch,
 # NumPy and NLTK for the parity and BLEU reference scripts).
 RUN_PACKAGES=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev nlohmann-json3-dev
-              libgl-dev fonts-wqy-microhei)
+              libgl-dev fonts-wqy-microhei qt6-svg-dev)
 TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy libopenblas0-pthread python3-nltk)
 
 usage() {

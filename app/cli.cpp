@@ -748,6 +748,40 @@ int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err)
     });
 }
 
+namespace {
+std::vector<ExternalSubcommand>& externalSubcommands()
+{
+    static std::vector<ExternalSubcommand> subs;
+    return subs;
+}
+} // namespace
+
+void registerSubcommand(const ExternalSubcommand& sub)
+{
+    for (ExternalSubcommand& s : externalSubcommands()) {
+        if (s.name == sub.name) {
+            s = sub;
+            return;
+        }
+    }
+    externalSubcommands().push_back(sub);
+}
+
+int reportParseStatus(const QString& sub, const ParseStatus& st, std::ostream& out, std::ostream& err)
+{
+    if (st.kind == ParseStatus::Help) {
+        out << local8(st.text);
+        return ExitOk;
+    }
+    if (st.kind == ParseStatus::Version) {
+        out << local8(st.text) << "\n";
+        return ExitOk;
+    }
+    err << kProgram << " " << local8(sub) << ": " << local8(st.text) << "\n"
+        << "Try '" << kProgram << " " << local8(sub) << " --help'.\n";
+    return ExitUsage;
+}
+
 bool isCliInvocation(const QString& word)
 {
     if (word.isEmpty()) return false;
@@ -757,7 +791,7 @@ bool isCliInvocation(const QString& word)
 
 int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::ostream& err)
 {
-    const QString topHelp =
+    QString topHelp =
         QString("Usage: %1 [subcommand] [options]\n\n"
                 "Attention Lab: train, explore and explain a small Transformer on a CPU.\n"
                 "Without a subcommand the graphical lab starts.\n\n"
@@ -771,6 +805,8 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
                 "  -h, --help     Show this help (`%1 <subcommand> --help` for the subcommand's options).\n"
                 "  -v, --version  Show the program version.\n")
             .arg(kProgram);
+    for (const ExternalSubcommand& e : externalSubcommands())
+        topHelp.replace("\n\nOptions:\n", QString("\n  %1 %2\n\nOptions:\n").arg(e.name, -10).arg(e.summary));
     if (args.isEmpty()) {
         err << local8(topHelp);
         return ExitUsage;
@@ -788,19 +824,7 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
         return ExitOk;
     }
 
-    auto report = [&](const ParseStatus& st) -> int {
-        if (st.kind == ParseStatus::Help) {
-            out << local8(st.text);
-            return ExitOk;
-        }
-        if (st.kind == ParseStatus::Version) {
-            out << local8(st.text) << "\n";
-            return ExitOk;
-        }
-        err << kProgram << " " << local8(sub) << ": " << local8(st.text) << "\n"
-            << "Try '" << kProgram << " " << local8(sub) << " --help'.\n";
-        return ExitUsage;
-    };
+    auto report = [&](const ParseStatus& st) -> int { return reportParseStatus(sub, st, out, err); };
     if (sub == "train") {
         TrainOptions o;
         const ParseStatus st = parseTrainArgs(rest, o);
@@ -826,7 +850,11 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
         const ParseStatus st = parseRaceArgs(rest, o);
         return st.kind == ParseStatus::Ok ? runRace(o, out, err) : report(st);
     }
-    err << kProgram << ": unknown subcommand '" << local8(sub) << "' (expected train, translate, eval, bench or race)\n"
+    for (const ExternalSubcommand& e : externalSubcommands())
+        if (sub == e.name) return e.run(rest, out, err);
+    QString expected = "train, translate, eval, bench, race";
+    for (const ExternalSubcommand& e : externalSubcommands()) expected += ", " + e.name;
+    err << kProgram << ": unknown subcommand '" << local8(sub) << "' (expected " << local8(expected) << ")\n"
         << "Try '" << kProgram << " --help'.\n";
     return ExitUsage;
 }

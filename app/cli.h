@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 
@@ -101,6 +102,21 @@ int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err);
 /// True when `word` (argv[1]) selects the command line rather than the GUI: a subcommand,
 /// "help", -h/--help/--help-all, -v/--version.
 bool isCliInvocation(const QString& word);
+
+/// A subcommand that lives outside this library, e.g. `export`, which draws with the GUI library
+/// (app/export_command.h): its name, one line for the top-level help, and its entry point (the
+/// words after the name; returns an ExitCode).
+struct ExternalSubcommand {
+    QString name;
+    QString summary;
+    std::function<int(const QStringList& args, std::ostream& out, std::ostream& err)> run;
+};
+/// Adds `sub` to runCli's dispatch and help text (main() registers before calling runCli).
+void registerSubcommand(const ExternalSubcommand& sub);
+
+/// Prints a non-Ok parse status of subcommand `sub` the way every subcommand does: help and
+/// version to `out` (ExitOk), a usage error naming the option plus a hint to `err` (ExitUsage).
+int reportParseStatus(const QString& sub, const ParseStatus& status, std::ostream& out, std::ostream& err);
 
 /// Entry point of the command line: `args` are argv[1..] (the subcommand first). Parses,
 /// prints help/version/usage errors, runs. Returns the exit code.

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // attention-lab: the graphical lab when started without a subcommand; otherwise the headless
-// command line (train, translate, eval), which runs under QCoreApplication and needs no display.
+// command line (train, translate, eval, ...), which runs under QCoreApplication and needs no
+// display; `export` draws, so it runs under a QApplication on Qt's offscreen platform.
 #include "app/cli.h"
 
 #ifdef AL_HAVE_GUI
+#include "app/export_command.h"
 #include "ui/gui_main.h"
+
+#include <QApplication>
 #endif
 
 #include <QCoreApplication>
@@ -14,6 +18,15 @@
 int main(int argc, char** argv)
 {
     if (argc >= 2 && al::cli::isCliInvocation(QString::fromLocal8Bit(argv[1]))) {
+#ifdef AL_HAVE_GUI
+        al::cli::registerSubcommand(al::cli::exportSubcommand());
+        if (al::cli::needsGuiApplication(QString::fromLocal8Bit(argv[1]))) {
+            al::cli::useOffscreenPlatform();
+            QApplication app(argc, argv);
+            QApplication::setApplicationName("attention-lab");
+            return al::cli::runCli(QApplication::arguments().mid(1), std::cin, std::cout, std::cerr);
+        }
+#endif
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName("attention-lab");
         return al::cli::runCli(QCoreApplication::arguments().mid(1), std::cin, std::cout, std::cerr);

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/heatmap_widget.h"
 
+#include "engine/error.h"
 #include "ui/attention_selection.h"
+#include "ui/export_ui.h"
 
-#include <QDir>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QLabel>
+#include <QMap>
 #include <QMenu>
-#include <QMessageBox>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -21,34 +20,6 @@
 namespace al::ui {
 
 namespace {
-
-/// Perceptually uniform, colour-blind friendly and readable on a projector (viridis stops).
-QCPColorGradient attentionGradient()
-{
-    QCPColorGradient g;
-    g.clearColorStops();
-    g.setColorStopAt(0.00, QColor(0x44, 0x01, 0x54));
-    g.setColorStopAt(0.25, QColor(0x3b, 0x52, 0x8b));
-    g.setColorStopAt(0.50, QColor(0x21, 0x91, 0x8c));
-    g.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
-    g.setColorStopAt(1.00, QColor(0xfd, 0xe7, 0x25));
-    g.setLevelCount(256);
-    return g;
-}
-
-/// Diverging blue-white-red (after Moreland's cool-warm) for signed scores.
-QCPColorGradient divergingGradient()
-{
-    QCPColorGradient g;
-    g.clearColorStops();
-    g.setColorStopAt(0.00, QColor(0x3b, 0x4c, 0xc0));
-    g.setColorStopAt(0.25, QColor(0x8d, 0xb0, 0xfe));
-    g.setColorStopAt(0.50, QColor(0xee, 0xee, 0xee));
-    g.setColorStopAt(0.75, QColor(0xf4, 0x9a, 0x7b));
-    g.setColorStopAt(1.00, QColor(0xb4, 0x04, 0x26));
-    g.setLevelCount(256);
-    return g;
-}
 
 QStringList tickerLabels(const QCPAxis* axis)
 {
@@ -112,16 +83,15 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
     m_map = new QCPColorMap(m_plot->xAxis2, m_plot->yAxis);
     m_map->setInterpolate(false);
     m_map->setTightBoundary(false);
-    m_map->setGradient(attentionGradient());
     m_map->setDataRange(QCPRange(0.0, 1.0));
 
     m_scale = new QCPColorScale(m_plot);
     m_scale->setType(QCPAxis::atRight);
-    m_scale->setGradient(attentionGradient());
     m_scale->setDataRange(QCPRange(0.0, 1.0));
     m_scale->setLabel(tr("attention weight"));
     m_scale->setBarWidth(12);
     m_map->setColorScale(m_scale);
+    applyGradient();
     m_plot->plotLayout()->addElement(0, 1, m_scale);
 
     auto* margins = new QCPMarginGroup(m_plot);
@@ -237,7 +207,7 @@ void HeatmapWidget::setMatrix(const al::Mat& m, const QStringList& queryLabels, 
     applyColorRange();
     m_plot->xAxis2->setRange(-0.5, nk - 0.5);
     m_plot->yAxis->setRange(-0.5, nq - 0.5);
-    layoutTicks();
+    layoutTicks(m_plot->width(), m_plot->height());
     m_placeholder->setVisible(false);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -245,10 +215,29 @@ void HeatmapWidget::setMatrix(const al::Mat& m, const QStringList& queryLabels, 
 void HeatmapWidget::setColorRange(ColorRange mode)
 {
     m_colorRange = mode;
-    m_map->setGradient(mode == ColorRange::Symmetric ? divergingGradient() : attentionGradient());
-    m_scale->setGradient(mode == ColorRange::Symmetric ? divergingGradient() : attentionGradient());
+    applyGradient();
     applyColorRange();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapWidget::setColorMap(ColorMap map)
+{
+    m_colorMap = map;
+    m_hasColorMap = true;
+    applyGradient();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+ColorMap HeatmapWidget::colorMap() const
+{
+    return m_hasColorMap ? m_colorMap : defaultColorMap(m_colorRange);
+}
+
+void HeatmapWidget::applyGradient()
+{
+    const QCPColorGradient g = colorGradient(colorMap());
+    m_map->setGradient(g);
+    m_scale->setGradient(g);
 }
 
 void HeatmapWidget::setFixedDataRange(const ValueRange& range)
@@ -311,21 +300,42 @@ void HeatmapWidget::showContextMenu(const QPoint& pos)
     if (m_exportFileName.isEmpty())
         return;
     QMenu menu(this);
-    QAction* exportAction = menu.addAction(tr("Export as PNG…"));
-    exportAction->setEnabled(hasData());
-    if (menu.exec(m_plot->mapToGlobal(pos)) != exportAction)
-        return;
-    static QString lastDirectory = QDir::homePath();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export heatmap as PNG"),
-                                                      QDir(lastDirectory).filePath(m_exportFileName),
-                                                      tr("PNG image (*.png)"));
-    if (path.isEmpty())
-        return;
-    lastDirectory = QFileInfo(path).path();
-    const int width = 1600;
-    const int height = std::max(1, qRound(double(width) * m_plot->height() / std::max(m_plot->width(), 1)));
-    if (!exportPng(path, width, height))
-        QMessageBox::warning(this, tr("Export failed"), tr("Cannot write '%1'.").arg(QDir::toNativeSeparators(path)));
+    QMap<QAction*, ExportFormat> exports;
+    for (ExportFormat f : exportFormats()) {
+        QAction* a = menu.addAction(f == ExportFormat::Csv ? tr("Export numbers as CSV…")
+                                                           : tr("Export as %1…").arg(exportFormatId(f).toUpper()));
+        a->setEnabled(hasData());
+        exports.insert(a, f);
+    }
+    menu.addSeparator();
+    QMenu* maps = menu.addMenu(tr("Colour map"));
+    QMap<QAction*, ColorMap> mapActions;
+    for (ColorMap m : colorMaps()) {
+        QAction* a = maps->addAction(colorMapName(m));
+        a->setCheckable(true);
+        a->setChecked(m == colorMap());
+        mapActions.insert(a, m);
+    }
+    QMenu* ranges = menu.addMenu(tr("Colour range"));
+    QMap<QAction*, ColorRange> rangeActions;
+    for (ColorRange r : {ColorRange::Probability, ColorRange::MinMax, ColorRange::Symmetric}) {
+        QAction* a = ranges->addAction(colorRangeName(r));
+        a->setCheckable(true);
+        a->setChecked(r == m_colorRange);
+        rangeActions.insert(a, r);
+    }
+    QAction* chosen = menu.exec(m_plot->mapToGlobal(pos));
+    if (mapActions.contains(chosen)) {
+        setColorMap(mapActions.value(chosen));
+        emit colorMapChosen(mapActions.value(chosen));
+    } else if (rangeActions.contains(chosen)) {
+        setColorRange(rangeActions.value(chosen));
+        emit colorRangeChosen(rangeActions.value(chosen));
+    } else if (exports.contains(chosen)) {
+        const ExportFormat format = exports.value(chosen);
+        interactiveExport(this, format, m_exportFileName, QSizeF(m_plot->size()),
+                          [this, format](const QString& path, const FigureSize& size) { exportFigure(path, format, size); });
+    }
 }
 
 void HeatmapWidget::clearMatrix()
@@ -343,7 +353,7 @@ void HeatmapWidget::clearMatrix()
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void HeatmapWidget::layoutTicks()
+void HeatmapWidget::layoutTicks(int plotWidth, int plotHeight)
 {
     const int nq = queryCount(), nk = keyCount();
     // Room for the cells: the plot minus what the labels, titles and colour scale take; a
@@ -351,9 +361,9 @@ void HeatmapWidget::layoutTicks()
     const QFontMetrics fm(m_plot->xAxis2->tickLabelFont());
     const int keyWidest = widestLabel(fm, m_keyLabels);
     const int queryWidest = widestLabel(fm, m_queryLabels);
-    const double width = std::max(40, m_plot->width() - queryWidest - (m_compact ? 10 : 110));
+    const double width = std::max(40, plotWidth - queryWidest - (m_compact ? 10 : 110));
     const bool upright = keyWidest + fm.averageCharWidth() <= width / std::max(nk, 1);
-    const double height = std::max(40, m_plot->height() - (upright ? fm.height() : keyWidest) - 60);
+    const double height = std::max(40, plotHeight - (upright ? fm.height() : keyWidest) - 60);
     m_plot->xAxis2->setTickLabelRotation(upright ? 0 : -90);
     setTokenTicks(m_plot->xAxis2, m_keyLabels, nk, upright ? 1 : tickStride(nk, width, fm.height() + 2));
     setTokenTicks(m_plot->yAxis, m_queryLabels, nq, tickStride(nq, height, fm.height() + 2));
@@ -373,7 +383,7 @@ void HeatmapWidget::resizeEvent(QResizeEvent* event)
 {
     QFrame::resizeEvent(event);
     if (hasData() && !m_compact) {
-        layoutTicks();
+        layoutTicks(m_plot->width(), m_plot->height());
         m_plot->replot(QCustomPlot::rpQueuedReplot);
     }
 }
@@ -397,9 +407,47 @@ QStringList HeatmapWidget::keyTickLabels() const
 
 bool HeatmapWidget::exportPng(const QString& path, int width, int height)
 {
-    if (width <= 0 || height <= 0)
+    try {
+        exportFigure(path, ExportFormat::Png, FigureSize{width, height, 96.0});
+        return true;
+    } catch (const std::exception&) {
         return false;
-    return m_plot->savePng(path, width, height, 1.0, -1, 96, QCP::ruDotsPerInch);
+    }
+}
+
+QByteArray HeatmapWidget::renderFigure(ExportFormat format, const FigureSize& size)
+{
+    if (format == ExportFormat::Csv)
+        return csv();
+    const QSize logical = size.logicalSize();
+    if (hasData())
+        layoutTicks(logical.width(), logical.height());
+    QByteArray bytes;
+    try {
+        bytes = renderPlot(m_plot, format, size, title());
+    } catch (...) {
+        if (hasData())
+            layoutTicks(m_plot->width(), m_plot->height());
+        throw;
+    }
+    if (hasData()) {
+        layoutTicks(m_plot->width(), m_plot->height());
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    return bytes;
+}
+
+QByteArray HeatmapWidget::csv() const
+{
+    return matrixCsv(m_values, m_queryLabels, m_keyLabels,
+                     m_queryTitle + QStringLiteral(" \\ ") + m_keyTitle);
+}
+
+void HeatmapWidget::exportFigure(const QString& path, ExportFormat format, const FigureSize& size)
+{
+    if (!hasData())
+        throw al::Error("the heatmap is empty: nothing to export to '" + path.toStdString() + "'");
+    writeFileAtomically(path, renderFigure(format, size));
 }
 
 void HeatmapWidget::updateCellHover(QMouseEvent* event)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "engine/tensor.h"
+#include "ui/color_maps.h"
+#include "ui/exporters.h"
 #include "ui/synthesizer_view_model.h"
 
 #include <QFrame>
@@ -20,7 +22,8 @@ namespace al::ui {
 /// queries from top to bottom, token tick labels on both axes, a colour scale (by default a
 /// fixed 0..1 range for probabilities; symmetric or min..max for scores) and uninterpolated
 /// cells. Compact mode (grid thumbnails) drops labels, ticks and the scale and emits clicked()
-/// when pressed. With an export file name set, its context menu offers "Export as PNG…".
+/// when pressed. With an export file name set, its context menu exports PNG, SVG, PDF and CSV
+/// (ui/exporters.h) and chooses the colour map and colour range.
 class HeatmapWidget : public QFrame {
     Q_OBJECT
 public:
@@ -41,10 +44,14 @@ public:
     void setMatrix(const al::Mat& m, const QStringList& queryLabels, const QStringList& keyLabels);
     void clearMatrix();
 
-    /// How values map to colours (Probability: viridis over 0..1; Symmetric: a diverging
-    /// scale over -max|x|..max|x|; MinMax: viridis over the data's range). Applies at once.
+    /// Which values the colour scale spans (Probability: 0..1; Symmetric: -max|x|..max|x|;
+    /// MinMax: the data's range). Applies at once.
     void setColorRange(ColorRange mode);
     ColorRange colorRange() const { return m_colorRange; }
+    /// The colour map; until one is set, defaultColorMap(colorRange()) (viridis, or cool-warm for
+    /// Symmetric).
+    void setColorMap(ColorMap map);
+    ColorMap colorMap() const;
     /// Pins the colour scale to `range` (e.g. shared by heatmaps shown side by side) until
     /// clearFixedDataRange(); the mode still chooses the gradient.
     void setFixedDataRange(const ValueRange& range);
@@ -58,7 +65,8 @@ public:
     /// Outlines the top-left block of rows x cols cells (0 hides the outline).
     void setOutlinedBlock(int rows, int cols);
     bool hasOutlinedBlock() const { return m_outlineRows > 0 && m_outlineCols > 0; }
-    /// Enables the context menu entry "Export as PNG…" proposing `fileName` (empty disables).
+    /// Enables the context menu's export entries, proposing `fileName` (its suffix is replaced
+    /// by the chosen format's; empty disables the menu).
     void setExportFileName(const QString& fileName);
     QString exportFileName() const { return m_exportFileName; }
 
@@ -76,13 +84,23 @@ public:
     QStringList queryTickLabels() const;
     QStringList keyTickLabels() const;
 
-    /// Renders the plot into a PNG of exactly width x height pixels; false on failure.
+    /// Renders the plot into a PNG of exactly width x height pixels at 96 dpi; false on failure.
     bool exportPng(const QString& path, int width, int height);
+    /// The figure (title included) as PNG, SVG or PDF bytes of `size` (see renderPlot), tick
+    /// labels laid out for that size; Csv gives csv(). Throws al::Error.
+    QByteArray renderFigure(ExportFormat format, const FigureSize& size);
+    /// The matrix with its query and key labels as CSV (matrixCsv).
+    QByteArray csv() const;
+    /// Writes renderFigure() / csv() to `path` atomically. Throws al::Error (also when empty).
+    void exportFigure(const QString& path, ExportFormat format, const FigureSize& size);
 
     QCustomPlot* plot() const { return m_plot; }
 
 signals:
     void clicked();
+    /// The user chose a colour map / range in the context menu (already applied to this widget).
+    void colorMapChosen(al::ui::ColorMap map);
+    void colorRangeChosen(al::ui::ColorRange range);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -90,7 +108,9 @@ protected:
 
 private:
     void applyMode();
-    void layoutTicks();
+    /// Chooses upright or rotated key labels and every-k-th labels for a plot of width x height.
+    void layoutTicks(int width, int height);
+    void applyGradient();
     void updateCellHover(QMouseEvent* event);
     void applyColorRange();
     void showContextMenu(const QPoint& pos);
@@ -102,6 +122,8 @@ private:
     QCPItemText* m_placeholder = nullptr;
     QCPItemRect* m_outline = nullptr;
     ColorRange m_colorRange = ColorRange::Probability;
+    ColorMap m_colorMap = ColorMap::Viridis;
+    bool m_hasColorMap = false;
     QString m_keyTitle, m_queryTitle, m_exportFileName;
     int m_outlineRows = 0, m_outlineCols = 0;
     bool m_hasFixedRange = false;

@@ -3,6 +3,7 @@
 
 #include "engine/error.h"
 #include "ui/app_paths.h"
+#include "ui/export_ui.h"
 #include "ui/heatmap_widget.h"
 #include "ui/synthesizer_panel.h"
 
@@ -25,6 +26,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QKeySequence>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -44,7 +46,6 @@ namespace {
 
 constexpr int kRedrawMs = 33;        // ~30 frames/s at most
 constexpr int kMaxTranslationTokens = 64;
-constexpr int kExportWidth = 1600;
 
 QSpinBox* makeSpin(QWidget* parent, const char* name, int min, int max, int value, int step = 1)
 {
@@ -281,6 +282,7 @@ QWidget* MainWindow::buildTrainingPanel()
     m_lossPlot->legend->setVisible(true);
     m_lossPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_lossPlot->setMinimumHeight(220);
+    installPlotExportMenu(m_lossPlot, QStringLiteral("loss.png"));
     layout->addWidget(m_lossPlot, 3);
 
     auto* row = new QHBoxLayout;
@@ -291,6 +293,7 @@ QWidget* MainWindow::buildTrainingPanel()
     m_lrPlot->yAxis->setNumberFormat(QStringLiteral("gb"));
     m_lrPlot->yAxis->setNumberPrecision(2);
     m_lrPlot->setMinimumHeight(150);
+    installPlotExportMenu(m_lrPlot, QStringLiteral("learning_rate.png"));
     row->addWidget(m_lrPlot, 3);
 
     auto* figures = new QGroupBox(tr("Now"), panel);
@@ -368,6 +371,21 @@ QWidget* MainWindow::buildAttentionPanel()
     nav->addWidget(new QLabel(tr("Head:"), panel));
     nav->addWidget(m_headSpin);
     layout->addLayout(nav);
+    auto* colors = new QHBoxLayout;
+    m_colorMapCombo = new QComboBox(panel);
+    m_colorMapCombo->setObjectName(QStringLiteral("colorMapCombo"));
+    for (ColorMap map : colorMaps())
+        if (map != ColorMap::CoolWarm) // diverging: for signed scores, not probabilities
+            m_colorMapCombo->addItem(colorMapName(map), static_cast<int>(map));
+    m_colorRangeCombo = new QComboBox(panel);
+    m_colorRangeCombo->setObjectName(QStringLiteral("colorRangeCombo"));
+    for (ColorRange range : {ColorRange::Probability, ColorRange::MinMax})
+        m_colorRangeCombo->addItem(colorRangeName(range), static_cast<int>(range));
+    m_colorRangeCombo->setToolTip(tr("Fixed 0–1 makes heads comparable; per head stretches each map's own range."));
+    colors->addWidget(new QLabel(tr("Colours:"), panel));
+    colors->addWidget(m_colorMapCombo, 1);
+    colors->addWidget(m_colorRangeCombo, 1);
+    layout->addLayout(colors);
 
     m_gridHost = new QWidget(panel);
     m_grid = new QGridLayout(m_gridHost);
@@ -388,6 +406,13 @@ QWidget* MainWindow::buildAttentionPanel()
     connect(m_kindCombo, &QComboBox::currentIndexChanged, this, changed);
     connect(m_layerSpin, &QSpinBox::valueChanged, this, changed);
     connect(m_headSpin, &QSpinBox::valueChanged, this, changed);
+    connect(m_colorMapCombo, &QComboBox::currentIndexChanged, this, &MainWindow::applyHeatmapColors);
+    connect(m_colorRangeCombo, &QComboBox::currentIndexChanged, this, &MainWindow::applyHeatmapColors);
+    // The focused heatmap's context menu speaks for all of them.
+    connect(m_focused, &HeatmapWidget::colorMapChosen, this,
+            [this](ColorMap map) { setHeatmapColors(map, heatmapColorRange()); });
+    connect(m_focused, &HeatmapWidget::colorRangeChosen, this,
+            [this](ColorRange range) { setHeatmapColors(heatmapColorMap(), range); });
     return panel;
 }
 
@@ -398,7 +423,11 @@ void MainWindow::buildMenus()
     open->setShortcut(QKeySequence::Open);
     QAction* save = file->addAction(tr("&Save model directory…"), this, &MainWindow::saveModelDirectory);
     save->setShortcut(QKeySequence::Save);
-    file->addAction(tr("&Export heatmap as PNG…"), this, &MainWindow::exportHeatmap);
+    QMenu* exportMenu = file->addMenu(tr("&Export focused heatmap"));
+    for (ExportFormat f : exportFormats())
+        exportMenu->addAction(f == ExportFormat::Csv ? tr("Numbers as &CSV…") : tr("As &%1…").arg(exportFormatId(f).toUpper()),
+                              this, [this, f] { exportHeatmap(f); });
+    file->addAction(tr("Export &all layers and heads…"), this, &MainWindow::exportAllHeads);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -754,6 +783,8 @@ void MainWindow::rebuildThumbnails(int count)
         thumb->setMaximumHeight(170);
         thumb->setToolTip(tr("Click to focus head %1").arg(h + 1));
         connect(thumb, &HeatmapWidget::clicked, this, [this, h] { focusHead(h); });
+        thumb->setColorMap(heatmapColorMap());
+        thumb->setColorRange(heatmapColorRange());
         m_grid->addWidget(thumb, h / columns, h % columns);
         m_thumbs << thumb;
     }
@@ -801,6 +832,7 @@ void MainWindow::redrawAttention()
     }
     if (const al::Mat* m = selectAttention(trace, sel)) {
         m_focused->setMatrix(*m, queries, keys);
+        m_focused->setExportFileName(attentionFileName(sel.kind, sel.layer, sel.head, ExportFormat::Png));
         m_focused->setTitle(tr("%1 · layer %2 · head %3 · step %4")
                                 .arg(attentionKindName(sel.kind))
                                 .arg(sel.layer + 1)
@@ -878,29 +910,98 @@ bool MainWindow::saveModelTo(const QString& directory)
     }
 }
 
-void MainWindow::exportHeatmap()
+void MainWindow::exportHeatmap(ExportFormat format)
 {
     if (!m_focused->hasData()) {
         showError(tr("Nothing to export"), tr("The focused heatmap is empty."));
         return;
     }
-    if (m_exportDirectory.isEmpty()) {
-        m_exportDirectory = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
-        if (m_exportDirectory.isEmpty() || !QFileInfo(m_exportDirectory).isDir())
-            m_exportDirectory = QDir::homePath();
-    }
-    const QString name = QDir(m_exportDirectory).filePath(defaultExportFileName(selection()));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export heatmap as PNG"), name, tr("PNG image (*.png)"));
-    if (path.isEmpty())
+    const AttentionSelection sel = selection();
+    const QString path = interactiveExport(this, format, attentionFileName(sel.kind, sel.layer, sel.head, format),
+                                           QSizeF(m_focused->plot()->size()),
+                                           [this, format](const QString& p, const FigureSize& size) {
+                                               m_focused->exportFigure(p, format, size);
+                                           });
+    if (!path.isEmpty())
+        statusBar()->showMessage(tr("Wrote %1.").arg(QDir::toNativeSeparators(path)));
+}
+
+void MainWindow::exportAllHeads()
+{
+    if (!m_trace) {
+        showError(tr("Nothing to export"), tr("No attention yet: train a model or open one, and type a sentence."));
         return;
-    m_exportDirectory = QFileInfo(path).path();
-    const QSize size = m_focused->plot()->size();
-    const int width = kExportWidth;
-    const int height = std::max(1, qRound(double(width) * size.height() / std::max(size.width(), 1)));
-    if (m_focused->exportPng(path, width, height))
-        statusBar()->showMessage(tr("Wrote %1 (%2 × %3).").arg(QDir::toNativeSeparators(path)).arg(width).arg(height));
-    else
-        showError(tr("Export failed"), tr("Cannot write '%1'.").arg(path));
+    }
+    BatchExportDialog dialog(selection().kind, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    exportAttentionTo(dialog.request());
+}
+
+QStringList MainWindow::exportAttentionTo(AttentionExportRequest request)
+{
+    if (!m_trace) {
+        showError(tr("Nothing to export"), tr("No attention yet: train a model or open one, and type a sentence."));
+        return {};
+    }
+    request.colorMap = heatmapColorMap();
+    request.colorRange = heatmapColorRange();
+    QString caption = m_sentenceEdit->text().trimmed();
+    if (caption.size() > 40)
+        caption = caption.left(39) + QChar(0x2026);
+    request.caption = caption;
+    QProgressDialog progress(tr("Exporting attention maps…"), tr("Stop"), 0, 0, this);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(500);
+    const std::shared_ptr<const al::Trace> trace = m_trace; // the Trace may be replaced meanwhile
+    try {
+        const QStringList written = exportAttention(*trace, request, [&progress](int done, int total) {
+            progress.setMaximum(total);
+            progress.setValue(done);
+            return !progress.wasCanceled();
+        });
+        setLastExportDirectory(request.directory);
+        statusBar()->showMessage(tr("Wrote %n file(s) to %1.", nullptr, int(written.size()))
+                                     .arg(QDir::toNativeSeparators(request.directory)));
+        return written;
+    } catch (const std::exception& e) {
+        showError(tr("Export failed"), QString::fromStdString(e.what()));
+        return {};
+    }
+}
+
+void MainWindow::setHeatmapColors(ColorMap map, ColorRange range)
+{
+    const QSignalBlocker a(m_colorMapCombo), b(m_colorRangeCombo);
+    const int mapIndex = m_colorMapCombo->findData(static_cast<int>(map));
+    if (mapIndex < 0) // cool-warm is offered only where values are signed
+        m_colorMapCombo->addItem(colorMapName(map), static_cast<int>(map));
+    m_colorMapCombo->setCurrentIndex(m_colorMapCombo->findData(static_cast<int>(map)));
+    const int rangeIndex = m_colorRangeCombo->findData(static_cast<int>(range));
+    if (rangeIndex < 0)
+        m_colorRangeCombo->addItem(colorRangeName(range), static_cast<int>(range));
+    m_colorRangeCombo->setCurrentIndex(m_colorRangeCombo->findData(static_cast<int>(range)));
+    applyHeatmapColors();
+}
+
+ColorMap MainWindow::heatmapColorMap() const
+{
+    return static_cast<ColorMap>(m_colorMapCombo->currentData().toInt());
+}
+
+ColorRange MainWindow::heatmapColorRange() const
+{
+    return static_cast<ColorRange>(m_colorRangeCombo->currentData().toInt());
+}
+
+void MainWindow::applyHeatmapColors()
+{
+    QVector<HeatmapWidget*> all = m_thumbs;
+    all << m_focused;
+    for (HeatmapWidget* h : all) {
+        h->setColorMap(heatmapColorMap());
+        h->setColorRange(heatmapColorRange());
+    }
 }
 
 void MainWindow::showAbout()

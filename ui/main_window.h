@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "ui/attention_selection.h"
+#include "ui/color_maps.h"
+#include "ui/exporters.h"
 #include "ui/inference_worker.h"
 #include "ui/training_worker.h"
 
@@ -61,12 +63,25 @@ public slots:
     void stopTraining();
     void openModelDirectory();
     void saveModelDirectory();
-    void exportHeatmap();
+    /// Exports the focused heatmap (size dialog, then save dialog).
+    void exportHeatmap(al::ui::ExportFormat format = al::ui::ExportFormat::Png);
+    /// "Export all layers and heads…": the batch dialog, then exportAttentionTo.
+    void exportAllHeads();
     void showAbout();
     /// Opens a model directory without a dialog; false (and a message) on failure.
     bool loadModelDirectory(const QString& directory);
     /// Saves the current model without a dialog (through the worker while training).
     bool saveModelTo(const QString& directory);
+    /// Batch export of the current Trace without a dialog (ui/exporters exportAttention, the code
+    /// `attention-lab export` runs), in the window's colour map and range, the sentence as caption.
+    /// Returns the files written; empty (and a message) when there is no Trace or writing fails.
+    QStringList exportAttentionTo(al::ui::AttentionExportRequest request);
+    /// The colour map and range of every attention heatmap (the "Colours" controls).
+    void setHeatmapColors(al::ui::ColorMap map, al::ui::ColorRange range);
+    al::ui::ColorMap heatmapColorMap() const;
+    al::ui::ColorRange heatmapColorRange() const;
+    /// The Trace shown (null before the first translation).
+    std::shared_ptr<const al::Trace> currentTrace() const { return m_trace; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -97,6 +112,7 @@ private:
     void redrawAttention();
     void rebuildThumbnails(int count);
     void focusHead(int head);
+    void applyHeatmapColors();
     void resetCurves();
 
     TrainingController* m_training = nullptr;
@@ -147,6 +163,8 @@ private:
     QComboBox* m_kindCombo = nullptr;
     QSpinBox* m_layerSpin = nullptr;
     QSpinBox* m_headSpin = nullptr;
+    QComboBox* m_colorMapCombo = nullptr;
+    QComboBox* m_colorRangeCombo = nullptr;
     QWidget* m_gridHost = nullptr;
     QGridLayout* m_grid = nullptr;
     QVector<HeatmapWidget*> m_thumbs;

@@ -2,6 +2,7 @@
 #include "ui/synthesizer_panel.h"
 
 #include "ui/attention_selection.h"
+#include "ui/export_ui.h"
 #include "ui/heatmap_widget.h"
 
 #include <QComboBox>
@@ -36,21 +37,10 @@ QColor componentColor(int i)
     return kComponentColors[size_t(i) % std::size(kComponentColors)];
 }
 
-/// Context menu "Export as PNG…" on a plain QCustomPlot, like the heatmaps'.
+/// Context menu exporting PNG, SVG, PDF and CSV on a plain QCustomPlot, like the heatmaps'.
 void enablePlotExport(QCustomPlot* plot, const QString& fileName)
 {
-    plot->setContextMenuPolicy(Qt::CustomContextMenu);
-    QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot, fileName](const QPoint& pos) {
-        QMenu menu(plot);
-        QAction* exportAction = menu.addAction(SynthesizerPanel::tr("Export as PNG…"));
-        if (menu.exec(plot->mapToGlobal(pos)) != exportAction)
-            return;
-        const QString path = QFileDialog::getSaveFileName(plot, SynthesizerPanel::tr("Export plot as PNG"),
-                                                          QDir::home().filePath(fileName),
-                                                          SynthesizerPanel::tr("PNG image (*.png)"));
-        if (!path.isEmpty())
-            plot->savePng(path, 1200, std::max(1, qRound(1200.0 * plot->height() / std::max(plot->width(), 1))));
-    });
+    installPlotExportMenu(plot, fileName);
 }
 
 QString slug(const SynthSelection& sel)
