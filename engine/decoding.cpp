@@ -358,24 +358,29 @@ void TransformerNextToken::step(const std::vector<int>& parents, const std::vect
             replicated(b, act);
             m_net.start_decoding(b, act, m_max_steps, m_state);
         } else {
-            // Reorder the key/value cache: row block i of the new state is block parents[i].
+            // Reorder the key/value cache: block i of the new state is block parents[i]. Only
+            // the t filled rows of a self-attention block are copied; the cross-attention
+            // blocks are all the same projected memory, so they only grow.
             DecoderState& st = m_state;
-            auto gather = [&](std::vector<Mat>& mats, int stride) {
-                for (Mat& m : mats) {
-                    Mat g(Eigen::Index(n) * stride, m.cols());
-                    for (int i = 0; i < n; ++i)
-                        g.middleRows(Eigen::Index(i) * stride, stride) =
-                            m.middleRows(Eigen::Index(parents[size_t(i)]) * stride, stride);
-                    m.swap(g);
-                }
-            };
             for (int p : parents)
                 if (p < 0 || p >= st.B)
                     throw Error("TransformerNextToken::step: parent " + std::to_string(p) + " out of range");
-            gather(st.self_k, st.max_steps);
-            gather(st.self_v, st.max_steps);
-            gather(st.cross_k, st.S);
-            gather(st.cross_v, st.S);
+            for (std::vector<Mat>* mats : {&st.self_k, &st.self_v})
+                for (Mat& m : *mats) {
+                    Mat g(Eigen::Index(n) * st.max_steps, m.cols());
+                    for (int i = 0; i < n; ++i)
+                        g.middleRows(Eigen::Index(i) * st.max_steps, st.t) =
+                            m.middleRows(Eigen::Index(parents[size_t(i)]) * st.max_steps, st.t);
+                    m.swap(g);
+                }
+            for (std::vector<Mat>* mats : {&st.cross_k, &st.cross_v})
+                for (Mat& m : *mats)
+                    if (m.rows() < Eigen::Index(n) * S) {
+                        const Mat block = m.topRows(S);
+                        m.resize(Eigen::Index(n) * S, m.cols());
+                        for (int i = 0; i < n; ++i)
+                            m.middleRows(Eigen::Index(i) * S, S) = block;
+                    }
             st.src_len.assign(size_t(n), S);
             st.B = n;
         }

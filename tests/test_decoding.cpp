@@ -533,6 +533,41 @@ private slots:
         }
     }
 
+    void synthesizer_models_decode_by_recompute()
+    {
+        // Synthesizer decoder self-attention has no key/value cache: every search recomputes
+        // the prefixes, and width-1 beam search still equals the batched greedy decoder.
+        ModelConfig c;
+        c.src_vocab_size = 13;
+        c.tgt_vocab_size = 11;
+        c.d_model = 16;
+        c.nhead = 2;
+        c.num_encoder_layers = c.num_decoder_layers = 1;
+        c.dim_feedforward = 24;
+        c.dropout = 0;
+        c.max_len = 12;
+        c.attention = "dense+vanilla";
+        const Transformer synth(c, 9);
+        QVERIFY(!synth.supports_incremental_decoding());
+        const std::vector<std::vector<int>> srcs = {{4, 5, 6}, {7, 8}, {9, 10, 11, 12, 4}};
+        const auto batched = greedy_decode(synth, srcs, 11);
+        DecodingOptions o;
+        o.strategy = DecodingStrategy::Beam;
+        o.beam_width = 1;
+        o.max_len = 11;
+        for (size_t i = 0; i < srcs.size(); ++i) {
+            QCOMPARE(decode(synth, srcs[i], o).best().tokens, batched[i]);
+            QCOMPARE(naive_greedy(synth, srcs[i], {}, 11), batched[i]);
+        }
+        o.beam_width = 3;
+        o.length_penalty = 0;
+        for (const auto& src : srcs) {
+            DecodingOptions g;
+            g.max_len = 11;
+            QVERIFY(decode(synth, src, o).best().log_prob >= decode(synth, src, g).best().log_prob - 1e-4);
+        }
+    }
+
     void forced_prefix_continues_from_the_forced_tokens()
     {
         int changed = 0;
