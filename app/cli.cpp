@@ -216,6 +216,62 @@ void readDataOptions(Reader& r, DataSource& src, bool with_train_valid)
     else if (r.isSet("split-seed")) r.fail("--split-seed only applies to --data");
 }
 
+// Decoding options shared by translate and eval.
+void addDecodingOptions(QCommandLineParser& p)
+{
+    const DecodingOptions d;
+    addOpt(p, "decoding", "KIND", "Search: greedy, beam (beam search) or sample (default: greedy; beam when --beam or "
+                                  "--length-penalty is given, sample when --temperature, --top-k, --top-p or --seed is).");
+    addOpt(p, "beam", "N", QString("Beam width of --decoding beam (default: %1).").arg(d.beam_width));
+    addOpt(p, "length-penalty", "A", QString("GNMT length penalty alpha of --decoding beam: hypotheses ranked by "
+                                             "log P / ((5 + length)^A / 6^A); 0 = plain log-probability (default: %1).")
+                                         .arg(d.length_penalty));
+    addOpt(p, "temperature", "T", QString("Sampling temperature, > 0; the logits are divided by T (default: %1).").arg(d.temperature));
+    addOpt(p, "top-k", "K", "Sample only among the K most probable tokens; 0 = no limit (default: 0).");
+    addOpt(p, "top-p", "P", "Nucleus sampling: only among the most probable tokens whose probability sums to P, in (0, 1] (default: 1).");
+    addOpt(p, "seed", "N", QString("Seed of --decoding sample; the same seed gives the same output (default: %1).").arg(d.seed));
+}
+
+void readDecodingOptions(Reader& r, DecodingOptions& d)
+{
+    const bool beamSet = r.isSet("beam") || r.isSet("length-penalty");
+    const bool sampleSet = r.isSet("temperature") || r.isSet("top-k") || r.isSet("top-p") || r.isSet("seed");
+    if (r.isSet("decoding")) {
+        try {
+            d.strategy = decoding_strategy_from_string(r.str("decoding").trimmed().toLower().toStdString(), "--decoding");
+        } catch (const Error& e) {
+            r.fail(QString::fromStdString(e.what()) + " ('" + r.str("decoding") + "')");
+            return;
+        }
+    } else if (beamSet && sampleSet) {
+        r.fail("--beam/--length-penalty (beam search) cannot be combined with --temperature/--top-k/--top-p/--seed (sampling)");
+        return;
+    } else if (beamSet) {
+        d.strategy = DecodingStrategy::Beam;
+    } else if (sampleSet) {
+        d.strategy = DecodingStrategy::Sample;
+    }
+    if (beamSet && d.strategy != DecodingStrategy::Beam)
+        r.fail(QString(r.isSet("beam") ? "--beam" : "--length-penalty") + " applies to --decoding beam, not "
+               + QString::fromStdString(to_string(d.strategy)));
+    if (sampleSet && d.strategy != DecodingStrategy::Sample)
+        for (const char* name : {"temperature", "top-k", "top-p", "seed"})
+            if (r.isSet(name)) {
+                r.fail(optName(name) + " applies to --decoding sample, not " + QString::fromStdString(to_string(d.strategy)));
+                break;
+            }
+    r.integer("beam", 1, 10000, d.beam_width);
+    r.number("length-penalty", 0, std::numeric_limits<double>::max(), false, d.length_penalty);
+    r.number("temperature", 0, std::numeric_limits<double>::max(), false, d.temperature);
+    if (r.isSet("temperature") && r.ok() && d.temperature <= 0)
+        r.fail("--temperature: expected a number > 0, got '" + r.str("temperature") + "'");
+    r.integer("top-k", 0, std::numeric_limits<int>::max(), d.top_k);
+    r.number("top-p", 0, 1, false, d.top_p);
+    if (r.isSet("top-p") && r.ok() && d.top_p <= 0)
+        r.fail("--top-p: expected a number in (0, 1], got '" + r.str("top-p") + "'");
+    r.seed("seed", d.seed);
+}
+
 /// Prints skipped-line diagnostics: the first `cap` in full, then a count of the rest.
 class SkipReporter {
 public:
@@ -349,6 +405,15 @@ void printSamples(const std::vector<std::string>& samples, int n, std::ostream& 
     }
 }
 
+/// "greedy", "beam 4 alpha 0.6", "sample T 1 top-k 0 top-p 0.9 seed 1".
+std::string describe(const DecodingOptions& d)
+{
+    if (d.strategy == DecodingStrategy::Beam) return fmt("beam %d alpha %g", d.beam_width, d.length_penalty);
+    if (d.strategy == DecodingStrategy::Sample)
+        return fmt("sample T %g top-k %d top-p %g seed %llu", d.temperature, d.top_k, d.top_p, (unsigned long long)d.seed);
+    return "greedy";
+}
+
 template <class F>
 int guarded(std::ostream& err, F&& body)
 {
@@ -419,6 +484,14 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
                    "(gradient accumulation; bounds activation memory); 0 = whole share (default: %1).")
                .arg(tc.micro_batch_tokens));
     addOpt(p, "clip", "X", QString("Clip the global gradient norm to X; 0 disables (default: %1).").arg(tc.clip_grad_norm));
+    addOpt(p, "scheduled-sampling", "SCHEDULE",
+           "Scheduled sampling (Bengio et al. 2015): with probability p(step) a decoder input is the model's own "
+           "prediction (two-pass approximation): off, constant, linear or inverse_sigmoid (default: off).");
+    addOpt(p, "scheduled-sampling-p", "P", QString("Scheduled sampling: p of constant, the largest p of linear and "
+                                                   "inverse_sigmoid, in [0, 1] (default: %1).").arg(tc.scheduled_sampling_p));
+    addOpt(p, "scheduled-sampling-k", "K", QString("Scheduled sampling: linear reaches its largest p after K steps; "
+                                                   "inverse_sigmoid p = 1 - K / (K + exp(step / K)), K >= 1 (default: %1).")
+                                               .arg(tc.scheduled_sampling_k));
     addOpt(p, "minutes", "M", "Train for M minutes of wall time (default: 10 when --steps is not given).");
     addOpt(p, "steps", "N", "Train for N optimizer steps in this run (default: none; with --minutes, whichever comes first).");
     addOpt(p, "seed", "N", QString("Seed of initialisation, dropout and batching (default: %1).").arg(tc.seed));
@@ -478,6 +551,20 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     r.number("label-smoothing", 0, 1, true, o.train.label_smoothing);
     r.integer("micro-batch-tokens", 0, std::numeric_limits<int>::max(), o.train.micro_batch_tokens);
     r.number("clip", 0, std::numeric_limits<double>::max(), false, o.train.clip_grad_norm);
+    if (r.isSet("scheduled-sampling")) o.train.scheduled_sampling = p.value("scheduled-sampling").trimmed().toLower().replace('-', '_').toStdString();
+    r.number("scheduled-sampling-p", 0, 1, false, o.train.scheduled_sampling_p);
+    r.number("scheduled-sampling-k", 0, std::numeric_limits<double>::max(), false, o.train.scheduled_sampling_k);
+    if ((r.isSet("scheduled-sampling-p") || r.isSet("scheduled-sampling-k")) && o.train.scheduled_sampling == "off")
+        r.fail(optName(r.isSet("scheduled-sampling-p") ? "scheduled-sampling-p" : "scheduled-sampling-k")
+               + " needs --scheduled-sampling constant, linear or inverse_sigmoid");
+    if (r.ok()) {
+        try {
+            o.train.validate();
+        } catch (const Error& e) {
+            const QString msg = QString::fromStdString(e.what());
+            r.fail((msg.startsWith("scheduled_sampling_k") ? "--scheduled-sampling-k: " : "--scheduled-sampling: ") + msg);
+        }
+    }
     r.number("minutes", 0, std::numeric_limits<double>::max(), false, o.minutes);
     if (r.isSet("minutes") && o.minutes <= 0) r.fail("--minutes: expected a number > 0, got '" + p.value("minutes") + "'");
     o.steps = r.integer64("steps", 1, std::numeric_limits<long long>::max(), 0);
@@ -521,6 +608,9 @@ ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts)
     addOpt(p, "attention", "FILE", "Write the attention maps (encoder_self, decoder_self, cross) as JSON to FILE; "
                                    "only with one sentence (default: not written).");
     addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
+    addDecodingOptions(p);
+    addOpt(p, "prefix", "TEXT", "Force the translation to start with TEXT (target tokens, teacher forcing by hand); "
+                                "decoding continues from there (default: none).");
     p.addPositionalArgument("sentence", "Sentences to translate, one output line each (default: one per line from stdin).",
                             "[sentence...]");
     ParseStatus st = runParser(p, "translate", args, QString(kProgram) + " translate [options] [sentence...]",
@@ -535,6 +625,8 @@ ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts)
     o.attention = p.value("attention");
     r.integer("threads", 1, 1024, o.threads);
     o.sentences = p.positionalArguments();
+    readDecodingOptions(r, o.decoding);
+    o.prefix = p.value("prefix");
     if (!o.attention.isEmpty() && o.sentences.size() != 1)
         r.fail("--attention needs exactly one sentence on the command line");
     if (!r.ok()) return {ParseStatus::Error, r.error()};
@@ -551,6 +643,7 @@ ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
     addOpt(p, "max-sentences", "N", "Score only the first N test sentences; 0 = all (default: 0).");
     addOpt(p, "samples", "N", "Sample translations printed (default: 3).");
     addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
+    addDecodingOptions(p);
     ParseStatus st = runParser(p, "eval", args, QString(kProgram) + " eval [options]",
                                "Score a saved model: loss, perplexity and BLEU on a test set (the test split of "
                                "--data, split as `train` splits it, or the whole --test file).");
@@ -565,6 +658,7 @@ ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
     r.size("max-sentences", o.max_sentences);
     r.integer("samples", 0, 1000, o.samples);
     r.integer("threads", 1, 1024, o.threads);
+    readDecodingOptions(r, o.decoding);
     if (!r.ok()) return {ParseStatus::Error, r.error()};
     opts = o;
     return {};
@@ -605,6 +699,9 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
                    trainer->train_pairs(), opts.train.max_tokens, opts.train.warmup_steps, opts.train.lr_factor,
                    opts.train.label_smoothing, opts.train.clip_grad_norm, (unsigned long long)opts.train.seed,
                    opts.train.threads);
+        if (opts.train.scheduled_sampling != "off")
+            out << fmt(", scheduled sampling %s p %g k %g", opts.train.scheduled_sampling.c_str(),
+                       opts.train.scheduled_sampling_p, opts.train.scheduled_sampling_k);
         if (opts.minutes > 0) out << fmt(", %g minutes", opts.minutes);
         if (opts.steps > 0) out << ", " << opts.steps << " steps";
         out << std::endl;
@@ -648,8 +745,9 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
             if (win_steps >= opts.log_every || since(last_log) >= opts.log_seconds) {
                 out << fmt("step %lld epoch %.2f loss %.4f lr %.3e tokens/s %.0f elapsed %s",
                            (long long)last.step, last.epoch, win_loss / double(win_steps), last.lr,
-                           win_seconds > 0 ? double(win_tokens) / win_seconds : 0.0, hms(since(t0)).c_str())
-                    << std::endl;
+                           win_seconds > 0 ? double(win_tokens) / win_seconds : 0.0, hms(since(t0)).c_str());
+                if (opts.train.scheduled_sampling != "off") out << fmt(" sampling_p %.3f", last.sampling_prob);
+                out << std::endl;
                 win_loss = win_seconds = 0;
                 win_tokens = win_steps = 0;
                 last_log = Clock::now();
@@ -693,9 +791,13 @@ int runTranslate(const TranslateOptions& opts, std::istream& in, std::ostream& o
     return guarded(err, [&]() -> int {
         applyThreads(opts.threads);
         const TranslationModel model = load_model_dir(local8(opts.model));
+        DecodingOptions decoding = opts.decoding;
+        decoding.max_len = opts.max_len;
+        if (!opts.prefix.isEmpty())
+            decoding.forced_prefix = model.tgt_vocab.encode(model.tgt_tokenizer.tokenize(local8(opts.prefix)));
         auto one = [&](const std::string& sentence) {
             Trace trace;
-            const Translation t = translate(model, sentence, opts.max_len, opts.attention.isEmpty() ? nullptr : &trace);
+            const Translation t = translate(model, sentence, decoding, opts.attention.isEmpty() ? nullptr : &trace);
             out << t.text << "\n";
             if (!opts.attention.isEmpty()) {
                 nlohmann::json j = trace_to_json(trace);
@@ -738,9 +840,9 @@ int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err)
         const Trainer scorer(s, std::move(model), tc);
         const EvalStats ev = scorer.evaluate(0);
         std::vector<std::string> samples;
-        const BleuResult bleu = scorer.test_bleu(0, &samples);
-        out << fmt("eval: test_loss %.3f test_ppl %.2f test_accuracy %.3f test_bleu %.2f sentences %zu", ev.loss,
-                   ev.perplexity, ev.token_accuracy, bleu.bleu, s.test.size())
+        const BleuResult bleu = scorer.test_bleu(0, &samples, opts.decoding);
+        out << fmt("eval: test_loss %.3f test_ppl %.2f test_accuracy %.3f test_bleu %.2f sentences %zu decoding %s", ev.loss,
+                   ev.perplexity, ev.token_accuracy, bleu.bleu, s.test.size(), describe(opts.decoding).c_str())
             << "\n";
         printSamples(samples, opts.samples, out);
         out.flush();

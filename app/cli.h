@@ -5,6 +5,7 @@
 // Output goes to caller-supplied streams; nothing here needs a display or a QCoreApplication
 // instance except the help text (which names the program).
 #include "engine/config.h"
+#include "engine/decoding.h"
 #include "engine/tokenizer.h"
 
 #include <QString>
@@ -67,6 +68,8 @@ struct TranslateOptions {
     QString attention;        ///< JSON file for the attention Trace (one sentence only)
     QStringList sentences;    ///< empty: read one sentence per line from stdin
     int threads = 0;          ///< 0 = OpenMP default
+    DecodingOptions decoding; ///< strategy and its options (decoding.max_len is set from max_len)
+    QString prefix;           ///< target text forced as the start of every translation (empty: none)
 };
 
 /// Options of `attention-lab eval`.
@@ -77,6 +80,7 @@ struct EvalOptions {
     size_t max_sentences = 0; ///< 0 = all
     int samples = 3;
     int threads = 0;
+    DecodingOptions decoding; ///< the search used for BLEU (greedy by default)
 };
 
 /// The program name and version for --version ("attention-lab 0.1.0").

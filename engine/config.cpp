@@ -59,4 +59,20 @@ void ModelConfig::validate() const
     require_tokens("tgt_tokens", tgt_tokens);
 }
 
+void TrainConfig::validate() const
+{
+    if (micro_batch_tokens < 0)
+        throw Error("micro_batch_tokens must be >= 0 (0 = no micro-batches), got " + std::to_string(micro_batch_tokens));
+    if (scheduled_sampling != "off" && scheduled_sampling != "constant" && scheduled_sampling != "linear"
+        && scheduled_sampling != "inverse_sigmoid")
+        throw Error("scheduled_sampling must be \"off\", \"constant\", \"linear\" or \"inverse_sigmoid\", got \""
+                    + scheduled_sampling + "\"");
+    if (!(scheduled_sampling_p >= 0.0 && scheduled_sampling_p <= 1.0))
+        throw Error("scheduled_sampling_p must be in [0, 1], got " + num(scheduled_sampling_p));
+    if (scheduled_sampling == "linear" && !(scheduled_sampling_k > 0.0 && std::isfinite(scheduled_sampling_k)))
+        throw Error("scheduled_sampling_k must be > 0 for the linear schedule, got " + num(scheduled_sampling_k));
+    if (scheduled_sampling == "inverse_sigmoid" && !(scheduled_sampling_k >= 1.0 && std::isfinite(scheduled_sampling_k)))
+        throw Error("scheduled_sampling_k must be >= 1 for the inverse_sigmoid schedule, got " + num(scheduled_sampling_k));
+}
+
 } // namespace al

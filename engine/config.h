@@ -53,6 +53,19 @@ struct TrainConfig {
     /// (B_micro * max(S, T)), so activation memory follows this budget instead of max_tokens.
     /// The step's gradient is the same sum (up to float rounding and dropout draws); 0 = off.
     int micro_batch_tokens = 256;
+
+    /// Scheduled sampling (Bengio et al. 2015, "Scheduled Sampling for Sequence Prediction with
+    /// Recurrent Neural Networks"): with probability p(step) a decoder input is the model's own
+    /// prediction instead of the reference token. "off" (plain teacher forcing), "constant"
+    /// (p = scheduled_sampling_p), "linear" (p = min(scheduled_sampling_p, step / k); the paper's
+    /// linear decay eps_i = max(eps, 1 - i/k) of the teacher-forcing probability eps = 1 - p),
+    /// "inverse_sigmoid" (p = min(scheduled_sampling_p, 1 - k / (k + exp(step / k))), k >= 1).
+    std::string scheduled_sampling = "off";
+    double scheduled_sampling_p = 0.25; ///< constant: p; linear, inverse_sigmoid: the largest p, in [0, 1]
+    double scheduled_sampling_k = 1000; ///< linear: steps until p reaches its largest value (> 0); inverse_sigmoid: k (>= 1)
+
+    /// Throws al::Error naming the key at fault (e.g. "scheduled_sampling_p must be in [0, 1], got 2").
+    void validate() const;
 };
 
 } // namespace al

@@ -22,6 +22,41 @@ struct SynthesizerTrace {
     std::vector<Mat> alpha; ///< [layer]: (H, n_components) mixture weights; empty unless a mixture
 };
 
+/// One step of autoregressive decoding: what the model predicted and what was fed next.
+struct DecodingStep {
+    /// The record_top_k most probable next tokens under the model, p(y_t | y_<t, x) =
+    /// softmax(logits) (no temperature), by decreasing probability (ties: lower id first).
+    std::vector<int> top_ids;
+    std::vector<std::string> top_tokens;
+    std::vector<double> top_probs;
+    /// The same tokens' probabilities under the distribution actually sampled from
+    /// (temperature, top-k, top-p applied); equal to top_probs for greedy and beam search.
+    std::vector<double> top_sample_probs;
+    int token_id = -1;     ///< the token chosen at this step (EOS ends the output)
+    std::string token;
+    double prob = 0;       ///< its model probability p(y_t | y_<t, x)
+    bool forced = false;   ///< fixed by the forced prefix rather than chosen by the search
+    /// [layer][head]: this step's cross-attention row over the S source positions (the query
+    /// is the decoder input at this step); equal to row t of Trace::cross.
+    std::vector<std::vector<RowVec>> cross;
+};
+
+/// How the output in a Trace was decoded, and the per-step record (empty when the Trace does
+/// not come from decoding).
+struct DecodingTrace {
+    std::string strategy;        ///< "greedy" | "beam" | "sample"; empty: no decoding recorded
+    int beam_width = 0;          ///< beam only
+    double length_penalty = 0;   ///< beam only: GNMT alpha
+    double temperature = 0;      ///< sample only
+    int top_k = 0;               ///< sample only (0 = no limit)
+    double top_p = 0;            ///< sample only
+    uint64_t seed = 0;           ///< sample only
+    int forced = 0;              ///< length of the forced prefix
+    double log_prob = 0;         ///< log P(output incl. EOS | source) of the chosen hypothesis
+    double score = 0;            ///< its ranking score (beam: log_prob / GNMT lp)
+    std::vector<DecodingStep> steps; ///< one per generated token, EOS included when generated
+};
+
 /// What one inference recorded, for the views. The UI draws from Traces only.
 struct Trace {
     std::vector<std::string> src_tokens;     ///< S encoder positions: "x1 .. xm <eos>"
@@ -32,6 +67,7 @@ struct Trace {
     AttentionMaps cross;    ///< [layer][head]: T x S (query = decoder position, key = source)
     SynthesizerTrace enc_synth; ///< encoder self-attention synthesizer (S x S maps)
     SynthesizerTrace dec_synth; ///< decoder self-attention synthesizer (T x T maps)
+    DecodingTrace decoding;     ///< how tgt_out_tokens were decoded, step by step
 };
 
 enum class AttentionKind { EncoderSelf, DecoderSelf, Cross };

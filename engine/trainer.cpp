@@ -61,6 +61,43 @@ void keep_freed_memory()
 
 } // namespace
 
+double scheduled_sampling_probability(const TrainConfig& train, int64_t step)
+{
+    const double i = double(std::max<int64_t>(step, 0)), k = train.scheduled_sampling_k, cap = train.scheduled_sampling_p;
+    if (train.scheduled_sampling == "constant")
+        return cap;
+    if (train.scheduled_sampling == "linear")
+        return std::min(cap, i / k);
+    if (train.scheduled_sampling == "inverse_sigmoid") {
+        // eps_i = k / (k + exp(i / k)) is the teacher-forcing probability (Bengio et al. 2015, section 2.4).
+        const double e = i / k > 700 ? 0.0 : k / (k + std::exp(i / k));
+        return std::min(cap, 1.0 - e);
+    }
+    return 0.0;
+}
+
+Batch scheduled_sampling_batch(const Transformer& net, const Batch& batch, double p, Rng& rng, int64_t* replaced)
+{
+    Seq2SeqActivations act;
+    net.forward(batch, act, false, nullptr); // no dropout, and the gradients are never asked for
+    Batch out = batch;
+    int64_t changed = 0;
+    for (int b = 0; b < batch.B; ++b) {
+        for (int t = 1; t < batch.tgt_len[size_t(b)]; ++t) {
+            if (rng.uniform() >= p)
+                continue;
+            Eigen::Index arg;
+            act.logits.row(Eigen::Index(b) * batch.T + t - 1).maxCoeff(&arg); // the prediction of y_t
+            int& in = out.tgt_in[size_t(b) * size_t(batch.T) + size_t(t)];
+            changed += in != int(arg);
+            in = int(arg);
+        }
+    }
+    if (replaced)
+        *replaced = changed;
+    return out;
+}
+
 TranslationModel Trainer::new_model(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train,
                                     const DataOptions& opts)
 {
@@ -84,6 +121,7 @@ TranslationModel Trainer::new_model(const CorpusSplits& data, ModelConfig cfg, c
 Trainer::Trainer(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train, const DataOptions& opts)
     : m_model(new_model(data, cfg, train, opts)), m_train(train), m_rng(train.seed)
 {
+    m_train.validate();
     set_threads(train.threads);
     keep_freed_memory();
     prepare(data);
@@ -93,6 +131,7 @@ Trainer::Trainer(const CorpusSplits& data, TranslationModel model, const TrainCo
                  const std::string& optimizer_path)
     : m_model(std::move(model)), m_train(train), m_rng(train.seed)
 {
+    m_train.validate();
     set_threads(train.threads);
     keep_freed_memory();
     if (data.train.empty())
@@ -178,6 +217,9 @@ StepStats Trainer::train_step()
     }
     const int64_t total_tokens = batch.num_tgt_tokens();
     std::vector<double> loss(static_cast<size_t>(workers)), nll(static_cast<size_t>(workers));
+    const bool scheduled = m_train.scheduled_sampling != "off";
+    const double ss_p = scheduled_sampling_probability(m_train, m_step + 1);
+    std::vector<int64_t> sampled(static_cast<size_t>(workers), 0);
 #pragma omp parallel for num_threads(workers) schedule(static, 1)
     for (int w = 0; w < workers; ++w) {
         Transformer& net = w == 0 ? m_model.net : *m_replicas[size_t(w - 1)];
@@ -190,7 +232,14 @@ StepStats Trainer::train_step()
         const std::vector<int> micro = split_points(part, std::max(1, pieces));
         Seq2SeqActivations& act = m_acts[size_t(w)];
         for (size_t m = 0; m + 1 < micro.size(); ++m) {
-            const Batch piece = micro.size() == 2 ? part : slice_batch(part, micro[m], micro[m + 1]);
+            Batch piece = micro.size() == 2 ? part : slice_batch(part, micro[m], micro[m + 1]);
+            if (scheduled) {
+                // Its own stream, so that the dropout streams are the same as without scheduled sampling.
+                Rng mix(m_train.seed * 0x9E3779B97F4A7C15ull + uint64_t(m_step) * 1024u + uint64_t(w) * 64u + uint64_t(m));
+                int64_t replaced = 0;
+                piece = scheduled_sampling_batch(net, piece, ss_p, mix, &replaced);
+                sampled[size_t(w)] += replaced;
+            }
             net.forward(piece, act, true, &rng);
             Mat& dlogits = m_dlogits[size_t(w)];
             int64_t n = 0;
@@ -209,7 +258,9 @@ StepStats Trainer::train_step()
     for (int w = 0; w < workers; ++w) {
         st.loss += loss[size_t(w)];
         st.nll += nll[size_t(w)];
+        st.sampled_inputs += sampled[size_t(w)];
     }
+    st.sampling_prob = scheduled ? ss_p : 0.0;
     const auto& all = params.all();
     if (workers > 1) {
 #pragma omp parallel for schedule(static)
@@ -284,8 +335,10 @@ EvalStats Trainer::evaluate(size_t max_pairs) const
     return ev;
 }
 
-BleuResult Trainer::test_bleu(size_t max_sentences, std::vector<std::string>* samples) const
+BleuResult Trainer::test_bleu(size_t max_sentences, std::vector<std::string>* samples,
+                              const DecodingOptions& decoding) const
 {
+    decoding.validate();
     std::vector<SentencePair> test = m_raw.test;
     if (max_sentences && test.size() > max_sentences)
         test.resize(max_sentences);
@@ -312,7 +365,10 @@ BleuResult Trainer::test_bleu(size_t max_sentences, std::vector<std::string>* sa
         int longest = 0;
         for (const auto& s : srcs)
             longest = std::max(longest, int(s.size()));
-        const auto outs = greedy_decode(m_model.net, srcs, std::min(limit, 2 * longest + 10));
+        DecodingOptions o = decoding;
+        o.max_len = std::min(limit, 2 * longest + 10);
+        o.seed = decoding.seed + uint64_t(i); // sentence j of the chunk: seed + i + j
+        const auto outs = decode_all(m_model.net, srcs, o);
         for (size_t j = 0; j < outs.size(); ++j)
             hyps_ids[order[i + j]] = outs[j];
     }

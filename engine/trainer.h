@@ -23,7 +23,24 @@ struct StepStats {
     int64_t tgt_tokens = 0;    ///< target tokens in the batch
     double seconds = 0;        ///< wall time of the step
     double epoch = 0;          ///< fractional passes over the training set
+    double sampling_prob = 0;  ///< scheduled-sampling probability p used at this step (0 when off)
+    int64_t sampled_inputs = 0;///< decoder inputs replaced by the model's prediction at this step
 };
+
+/// Scheduled-sampling probability p at optimizer step `step` (1-based) under train's
+/// scheduled_sampling keys (see TrainConfig); 0 when scheduled sampling is off.
+double scheduled_sampling_probability(const TrainConfig& train, int64_t step);
+
+/// Scheduled sampling by the two-pass approximation for Transformers (Mihaylova & Martins 2019,
+/// "Scheduled Sampling for Transformers"): a first teacher-forced pass without dropout and
+/// without gradient gives the model's prediction argmax p(y_t | y_<t, x) at every position;
+/// each decoder input tgt_in[t] (t >= 1, not PAD) is then replaced, with probability p, by the
+/// prediction for position t (made from the reference prefix, not from earlier replacements as
+/// in Bengio et al.'s sequential RNN version, and argmax rather than a sample). BOS, PAD,
+/// src and tgt_out are unchanged. Returns the new batch; `replaced` (optional) receives the
+/// number of inputs changed (a replacement equal to the reference counts as not changed).
+Batch scheduled_sampling_batch(const Transformer& net, const Batch& batch, double p, Rng& rng,
+                               int64_t* replaced = nullptr);
 
 /// Validation figures (dropout off, no label smoothing).
 struct EvalStats {
@@ -54,12 +71,16 @@ public:
     Trainer(const CorpusSplits& data, TranslationModel model, const TrainConfig& train,
             const std::string& optimizer_path = {});
 
+    /// One optimizer step on the next batch; with scheduled sampling on, the decoder inputs are
+    /// first mixed with the model's predictions (scheduled_sampling_batch).
     StepStats train_step();
     /// Validation loss over the first max_pairs validation pairs (0 = all).
     EvalStats evaluate(size_t max_pairs = 0) const;
-    /// Greedy-decodes the first max_sentences test pairs (0 = all) and scores corpus BLEU on
-    /// target tokens. `samples` (optional) receives "source\treference\thypothesis" lines.
-    BleuResult test_bleu(size_t max_sentences = 0, std::vector<std::string>* samples = nullptr) const;
+    /// Decodes the first max_sentences test pairs (0 = all) with `decoding` (greedy by default;
+    /// max_len is raised to cover 2 x source + 10 tokens) and scores corpus BLEU on target
+    /// tokens. `samples` (optional) receives "source\treference\thypothesis" lines.
+    BleuResult test_bleu(size_t max_sentences = 0, std::vector<std::string>* samples = nullptr,
+                         const DecodingOptions& decoding = DecodingOptions{}) const;
 
     const TranslationModel& model() const { return m_model; }
     std::shared_ptr<const TranslationModel> snapshot() const;

@@ -99,6 +99,15 @@ std::vector<std::vector<int>> greedy_decode(const Transformer& net,
 
 Translation translate(const TranslationModel& model, const std::string& sentence, int max_len, Trace* trace)
 {
+    DecodingOptions opts;
+    opts.max_len = max_len;
+    return translate(model, sentence, opts, trace);
+}
+
+Translation translate(const TranslationModel& model, const std::string& sentence, const DecodingOptions& opts,
+                      Trace* trace)
+{
+    opts.validate();
     Translation result;
     std::vector<std::string> src_tokens = model.src_tokenizer.tokenize(sentence);
     const int room = model.net.config().max_len - 1;
@@ -112,10 +121,14 @@ Translation translate(const TranslationModel& model, const std::string& sentence
             *trace = Trace{};
         return result;
     }
-    const std::vector<int> out = greedy_decode(model.net, {src_ids}, max_len).front();
+    SearchResult found = decode(model.net, src_ids, opts, trace != nullptr);
+    Hypothesis& best = found.hypotheses.front();
+    const std::vector<int>& out = best.tokens;
     for (int id : out)
         result.out_tokens.push_back(model.tgt_vocab.token(id));
     result.text = model.tgt_tokenizer.detokenize(result.out_tokens);
+    result.log_prob = best.log_prob;
+    result.score = best.score;
 
     if (trace) {
         // One teacher-forced pass over "BOS y1 .. yn" records every layer's attention.
@@ -140,6 +153,35 @@ Translation translate(const TranslationModel& model, const std::string& sentence
         trace->tgt_out_tokens = result.out_tokens;
         trace->tgt_out_tokens.push_back(Vocab::kSpecials[Vocab::EOS]);
         model.net.fill_trace(act, 0, *trace);
+
+        DecodingTrace& d = trace->decoding;
+        d.strategy = to_string(opts.strategy);
+        if (opts.strategy == DecodingStrategy::Beam) {
+            d.beam_width = opts.beam_width;
+            d.length_penalty = opts.length_penalty;
+        } else if (opts.strategy == DecodingStrategy::Sample) {
+            d.temperature = opts.temperature;
+            d.top_k = opts.top_k;
+            d.top_p = opts.top_p;
+            d.seed = opts.seed;
+        }
+        d.forced = int(opts.forced_prefix.size());
+        d.log_prob = best.log_prob;
+        d.score = best.score;
+        d.steps = std::move(best.steps);
+        for (size_t t = 0; t < d.steps.size(); ++t) {
+            DecodingStep& s = d.steps[t];
+            s.token = model.tgt_vocab.token(s.token_id);
+            for (int id : s.top_ids)
+                s.top_tokens.push_back(model.tgt_vocab.token(id));
+            // Step t's query is decoder input t: row t of each cross-attention map.
+            for (const auto& heads : trace->cross) {
+                std::vector<RowVec> rows;
+                for (const Mat& m : heads)
+                    rows.push_back(m.row(Eigen::Index(t)));
+                s.cross.push_back(std::move(rows));
+            }
+        }
     }
     return result;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "engine/decoding.h"
 #include "engine/tokenizer.h"
 #include "engine/trace.h"
 #include "engine/transformer.h"
@@ -23,12 +24,21 @@ struct Translation {
     std::string text;                     ///< detokenised output
     std::vector<std::string> src_tokens;  ///< source tokens as the model saw them (with <eos>)
     std::vector<std::string> out_tokens;  ///< generated tokens (without <eos>)
+    double log_prob = 0;                  ///< log P(output, <eos> when generated | source)
+    double score = 0;                     ///< the search's ranking score (beam: with the length penalty)
 };
 
-/// Greedy decoding: y_t = argmax p(y_t | y_<t, x), stopping at EOS or after max_len tokens.
-/// When `trace` is given it is filled with the attention of a teacher-forced pass over the
-/// generated sequence (identical, by the causal mask, to what each decoding step saw).
-/// Thread-safe on a const model. An empty sentence translates to an empty string.
+/// Translates with the search that `opts` selects (see al::search), stopping at EOS or after
+/// opts.max_len tokens. When `trace` is given it is filled with the attention of a
+/// teacher-forced pass over the generated sequence (identical, by the causal mask, to what each
+/// decoding step saw) and with trace->decoding: per step the top opts.record_top_k next-token
+/// probabilities, the chosen token and that step's cross-attention rows.
+/// Thread-safe on a const model. An empty sentence translates to an empty string. Throws
+/// al::Error on invalid options (naming the option).
+Translation translate(const TranslationModel& model, const std::string& sentence, const DecodingOptions& opts,
+                      Trace* trace = nullptr);
+/// Greedy decoding: y_t = argmax p(y_t | y_<t, x); translate() with default DecodingOptions
+/// and the given max_len.
 Translation translate(const TranslationModel& model, const std::string& sentence, int max_len = 64,
                       Trace* trace = nullptr);
 

@@ -188,6 +188,10 @@ private slots:
         QTest::newRow("resume + arch") << QStringList{"--resume", "m", "--d-model", "64"} << "--d-model";
         QTest::newRow("save-every w/o out") << QStringList{"--save-every", "5"} << "--out";
         QTest::newRow("positional") << QStringList{"stray"} << "stray";
+        QTest::newRow("schedule") << QStringList{"--scheduled-sampling", "cosine"} << "--scheduled-sampling";
+        QTest::newRow("schedule p") << QStringList{"--scheduled-sampling", "constant", "--scheduled-sampling-p", "2"} << "--scheduled-sampling-p";
+        QTest::newRow("schedule k") << QStringList{"--scheduled-sampling", "inverse_sigmoid", "--scheduled-sampling-k", "0.5"} << "--scheduled-sampling-k";
+        QTest::newRow("schedule p w/o schedule") << QStringList{"--scheduled-sampling-p", "0.5"} << "--scheduled-sampling";
     }
 
     void usageErrorsNameTheOption()
@@ -218,7 +222,8 @@ private slots:
                                    "decoder-layers", "d-ff", "dropout", "pre-ln", "attention", "synthesizer-k", "max-tokens", "micro-batch-tokens", "max-len", "warmup",
                                    "lr-factor", "label-smoothing", "clip", "minutes", "steps", "seed", "threads",
                                    "out", "save-every", "resume", "save-split", "log-every", "valid-every",
-                                   "valid-max", "bleu-sentences", "samples"};
+                                   "valid-max", "bleu-sentences", "samples", "scheduled-sampling",
+                                   "scheduled-sampling-p", "scheduled-sampling-k"};
         for (const QString& n : names) QVERIFY2(st.text.contains("--" + n), qPrintable(n));
         // Every option except --help/--version states its default.
         QCOMPARE(int(st.text.count("(default")), int(names.size()));
@@ -274,7 +279,51 @@ private slots:
         QCOMPARE(st.kind, ParseStatus::Error);
         QVERIFY(st.text.contains("--max-len"));
 
+        // Decoding options: the strategy follows from its options unless named.
+        st = parseTranslateArgs({"--model", "m", "x"}, t);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QVERIFY(t.decoding.strategy == DecodingStrategy::Greedy);
+        st = parseTranslateArgs({"--model", "m", "--beam", "5", "--length-penalty", "1.2", "x"}, t);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QVERIFY(t.decoding.strategy == DecodingStrategy::Beam);
+        QCOMPARE(t.decoding.beam_width, 5);
+        QCOMPARE(t.decoding.length_penalty, 1.2);
+        st = parseTranslateArgs({"--model", "m", "--decoding", "sample", "--temperature", "0.7", "--top-k", "20",
+                                 "--top-p", "0.9", "--seed", "42", "--prefix", "i", "x"}, t);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QVERIFY(t.decoding.strategy == DecodingStrategy::Sample);
+        QCOMPARE(t.decoding.temperature, 0.7);
+        QCOMPARE(t.decoding.top_k, 20);
+        QCOMPARE(t.decoding.top_p, 0.9);
+        QCOMPARE(t.decoding.seed, uint64_t(42));
+        QCOMPARE(t.prefix, QString("i"));
+        const QList<QPair<QStringList, QString>> bad = {
+            {{"--decoding", "topk"}, "--decoding"},
+            {{"--beam", "0"}, "--beam"},
+            {{"--temperature", "0"}, "--temperature"},
+            {{"--top-p", "0"}, "--top-p"},
+            {{"--top-p", "1.5"}, "--top-p"},
+            {{"--top-k", "-1"}, "--top-k"},
+            {{"--length-penalty", "-1"}, "--length-penalty"},
+            {{"--decoding", "greedy", "--beam", "3"}, "--beam"},
+            {{"--decoding", "beam", "--temperature", "2"}, "--temperature"},
+            {{"--beam", "3", "--top-k", "2"}, "--beam"},
+        };
+        for (const auto& b : bad) {
+            st = parseTranslateArgs(QStringList{"--model", "m"} + b.first + QStringList{"x"}, t);
+            QCOMPARE(st.kind, ParseStatus::Error);
+            QVERIFY2(st.text.contains(b.second), qPrintable(st.text));
+            EvalOptions e;
+            st = parseEvalArgs(QStringList{"--model", "m"} + b.first, e);
+            QCOMPARE(st.kind, ParseStatus::Error);
+            QVERIFY2(st.text.contains(b.second), qPrintable(st.text));
+        }
+
         EvalOptions e;
+        st = parseEvalArgs({"--model", "m", "--decoding", "beam", "--beam", "3"}, e);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QVERIFY(e.decoding.strategy == DecodingStrategy::Beam);
+        QCOMPARE(e.decoding.beam_width, 3);
         st = parseEvalArgs({"--model", "m", "--test", "t.tsv"}, e);
         QCOMPARE(st.kind, ParseStatus::Ok);
         QCOMPARE(e.source.test, QString("t.tsv"));
@@ -393,6 +442,28 @@ private slots:
         QCOMPARE(back.src_tokens, src);
         QCOMPARE(int(back.cross.at(0).at(1).rows()), int(T));
 
+        // The decoding step by step is in the file too.
+        const auto& steps = j.at("decoding").at("steps");
+        QCOMPARE(j.at("decoding").at("strategy").get<std::string>(), std::string("greedy"));
+        const bool hit_eos = steps.back().at("token").get<std::string>() == "<eos>";
+        QCOMPARE(steps.size(), hit_eos ? T : T - 1); // without EOS within --max-len, T - 1 steps
+        QCOMPARE(steps[0].at("top_probs").size(), size_t(10));
+        QCOMPARE(steps[0].at("cross").at(0).at(1).size(), S);
+
+        // Other searches: beam search, seeded sampling (reproducible), a forced prefix.
+        r = runArgs({"translate", "--model", model, "--decoding", "beam", "--beam", "3", "我喜欢茶。"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        const Run s1 = runArgs({"translate", "--model", model, "--temperature", "2", "--seed", "3", "我喜欢茶。", "他看见猫。"});
+        const Run s2 = runArgs({"translate", "--model", model, "--temperature", "2", "--seed", "3", "我喜欢茶。", "他看见猫。"});
+        QVERIFY2(s1.code == int(ExitOk), s1.err.c_str());
+        QCOMPARE(s1.out, s2.out);
+        r = runArgs({"translate", "--model", model, "--prefix", "tea tea", "--attention", json, "我喜欢茶。"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(r.out.rfind("tea tea", 0) == 0, r.out.c_str());
+        const nlohmann::json forced = nlohmann::json::parse(al::read_file(json.toStdString()));
+        QCOMPARE(forced.at("decoding").at("forced").get<int>(), 2);
+        QCOMPARE(forced.at("decoding").at("steps")[1].at("forced").get<bool>(), true);
+
         // Several sentences from stdin: one output line each.
         r = runArgs({"translate", "--model", model}, "我有书。\n他看见猫。\n");
         QCOMPARE(r.code, int(ExitOk));
@@ -404,6 +475,10 @@ private slots:
         r = runArgs({"eval", "--model", model, "--test", split + "/test.tsv"});
         QCOMPARE(r.code, int(ExitOk));
         QVERIFY(r.out.find("test_bleu ") != std::string::npos);
+        QVERIFY(r.out.find("decoding greedy") != std::string::npos);
+        r = runArgs({"eval", "--model", model, "--test", split + "/test.tsv", "--beam", "2", "--length-penalty", "0"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(r.out.find("decoding beam 2 alpha 0") != std::string::npos, r.out.c_str());
     }
 
     void traceJsonRoundTrip()

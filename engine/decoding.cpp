@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/decoding.h"
+#include "engine/error.h"
+#include "engine/translation_model.h"
+#include "engine/vocab.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+namespace al {
+
+namespace {
+
+std::string num(double v)
+{
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+// log softmax of one row of logits (V), in double.
+std::vector<double> log_softmax(const RowVec& logits)
+{
+    const Eigen::Index V = logits.size();
+    const double m = double(logits.maxCoeff());
+    double sum = 0;
+    for (Eigen::Index v = 0; v < V; ++v)
+        sum += std::exp(double(logits(v)) - m);
+    const double lse = m + std::log(sum);
+    std::vector<double> out(static_cast<size_t>(V));
+    for (Eigen::Index v = 0; v < V; ++v)
+        out[size_t(v)] = double(logits(v)) - lse;
+    return out;
+}
+
+// Token ids of the k largest values, by decreasing value, ties by lower id.
+std::vector<int> top_ids(const std::vector<double>& values, int k)
+{
+    std::vector<int> ids(values.size());
+    std::iota(ids.begin(), ids.end(), 0);
+    k = std::min<int>(k, int(ids.size()));
+    auto greater = [&](int a, int b) { return values[size_t(a)] > values[size_t(b)] || (values[size_t(a)] == values[size_t(b)] && a < b); };
+    std::partial_sort(ids.begin(), ids.begin() + k, ids.end(), greater);
+    ids.resize(size_t(k));
+    return ids;
+}
+
+int argmax(const std::vector<double>& values)
+{
+    return int(std::max_element(values.begin(), values.end()) - values.begin()); // first maximum
+}
+
+DecodingStep record_step(const std::vector<double>& logp, const std::vector<double>* sample_dist, int chosen,
+                         bool forced, int k)
+{
+    DecodingStep s;
+    s.top_ids = top_ids(logp, k);
+    for (int id : s.top_ids) {
+        s.top_probs.push_back(std::exp(logp[size_t(id)]));
+        s.top_sample_probs.push_back(sample_dist ? (*sample_dist)[size_t(id)] : std::exp(logp[size_t(id)]));
+    }
+    s.token_id = chosen;
+    s.prob = std::exp(logp[size_t(chosen)]);
+    s.forced = forced;
+    return s;
+}
+
+struct Alive {
+    std::vector<int> tokens;
+    double log_prob = 0;
+    std::vector<DecodingStep> steps;
+};
+
+SearchResult single_path(NextTokenModel& model, const DecodingOptions& opts, bool record)
+{
+    const bool sample = opts.strategy == DecodingStrategy::Sample;
+    Rng rng(opts.seed);
+    Hypothesis h;
+    std::vector<int> parents{0}, tokens{Vocab::BOS};
+    Mat logits;
+    for (int t = 0; t < opts.max_len; ++t) {
+        model.step(parents, tokens, logits);
+        const RowVec row = logits.row(0);
+        const std::vector<double> logp = log_softmax(row);
+        const bool forced = t < int(opts.forced_prefix.size());
+        std::vector<double> dist;
+        if (sample)
+            dist = sampling_distribution(row, opts);
+        int chosen;
+        if (forced) {
+            chosen = opts.forced_prefix[size_t(t)];
+        } else if (sample) {
+            const double u = rng.uniform();
+            double cum = 0;
+            chosen = -1;
+            for (size_t v = 0; v < dist.size(); ++v) {
+                if (dist[v] <= 0)
+                    continue;
+                cum += dist[v];
+                chosen = int(v);
+                if (u < cum)
+                    break;
+            }
+        } else {
+            chosen = argmax(logp);
+        }
+        h.log_prob += logp[size_t(chosen)];
+        if (record)
+            h.steps.push_back(record_step(logp, sample ? &dist : nullptr, chosen, forced, opts.record_top_k));
+        if (chosen == Vocab::EOS) {
+            h.finished = true;
+            break;
+        }
+        h.tokens.push_back(chosen);
+        tokens = {chosen};
+    }
+    h.score = h.log_prob;
+    SearchResult r;
+    r.hypotheses.push_back(std::move(h));
+    return r;
+}
+
+SearchResult beam_search(NextTokenModel& model, const DecodingOptions& opts, bool record)
+{
+    const int K = opts.beam_width;
+    std::vector<Alive> alive(1);
+    std::vector<Hypothesis> finished;
+    std::vector<int> parents{0}, tokens{Vocab::BOS};
+    Mat logits;
+    auto finish = [&](Alive&& a, bool with_eos) {
+        Hypothesis h;
+        h.tokens = std::move(a.tokens);
+        h.finished = with_eos;
+        h.log_prob = a.log_prob;
+        h.score = a.log_prob / gnmt_length_penalty(int(h.tokens.size()) + (with_eos ? 1 : 0), opts.length_penalty);
+        h.steps = std::move(a.steps);
+        finished.push_back(std::move(h));
+    };
+    struct Cand {
+        double score;
+        int parent, token;
+    };
+    bool stopped = false;
+    for (int t = 0; t < opts.max_len && !alive.empty(); ++t) {
+        model.step(parents, tokens, logits);
+        const int n = int(alive.size());
+        std::vector<std::vector<double>> logp(static_cast<size_t>(n));
+        for (int i = 0; i < n; ++i)
+            logp[size_t(i)] = log_softmax(logits.row(i));
+        std::vector<Cand> cands;
+        const bool forced = t < int(opts.forced_prefix.size());
+        if (forced) {
+            // The forced prefix keeps a single hypothesis (alive has one entry here).
+            const int c = opts.forced_prefix[size_t(t)];
+            cands.push_back({alive[0].log_prob + logp[0][size_t(c)], 0, c});
+        } else {
+            // Each hypothesis contributes its 2K best tokens; the 2K best of those overall
+            // are as good as the 2K best of all n * V extensions.
+            for (int i = 0; i < n; ++i)
+                for (int v : top_ids(logp[size_t(i)], 2 * K))
+                    cands.push_back({alive[size_t(i)].log_prob + logp[size_t(i)][size_t(v)], i, v});
+            std::stable_sort(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.score > b.score; });
+            if (int(cands.size()) > 2 * K)
+                cands.resize(size_t(2 * K));
+        }
+        std::vector<Alive> next;
+        std::vector<int> next_parents, next_tokens;
+        for (size_t r = 0; r < cands.size(); ++r) {
+            const Cand& c = cands[r];
+            if (c.token == Vocab::EOS && !forced && (int(r) >= K || int(finished.size()) >= K))
+                continue; // an EOS below the beam does not finish (fairseq); at most K finish
+            if (c.token != Vocab::EOS && int(next.size()) >= K)
+                continue;
+            Alive a;
+            a.tokens = alive[size_t(c.parent)].tokens;
+            a.log_prob = c.score;
+            if (record) {
+                a.steps = alive[size_t(c.parent)].steps;
+                a.steps.push_back(record_step(logp[size_t(c.parent)], nullptr, c.token, forced, opts.record_top_k));
+            }
+            if (c.token == Vocab::EOS) {
+                finish(std::move(a), true);
+            } else {
+                a.tokens.push_back(c.token);
+                next.push_back(std::move(a));
+                next_parents.push_back(c.parent);
+                next_tokens.push_back(c.token);
+            }
+        }
+        if (int(finished.size()) >= K || (forced && !finished.empty())) {
+            stopped = true;
+            break;
+        }
+        alive = std::move(next);
+        parents = std::move(next_parents);
+        tokens = std::move(next_tokens);
+    }
+    if (!stopped) // max_len reached: the alive hypotheses end without EOS
+        for (Alive& a : alive)
+            finish(std::move(a), false);
+    std::stable_sort(finished.begin(), finished.end(),
+                     [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+    SearchResult r;
+    r.hypotheses = std::move(finished);
+    return r;
+}
+
+} // namespace
+
+std::string to_string(DecodingStrategy s)
+{
+    switch (s) {
+    case DecodingStrategy::Greedy: return "greedy";
+    case DecodingStrategy::Beam: return "beam";
+    case DecodingStrategy::Sample: return "sample";
+    }
+    return "greedy";
+}
+
+DecodingStrategy decoding_strategy_from_string(const std::string& s, const std::string& what)
+{
+    if (s == "greedy")
+        return DecodingStrategy::Greedy;
+    if (s == "beam")
+        return DecodingStrategy::Beam;
+    if (s == "sample")
+        return DecodingStrategy::Sample;
+    throw Error(what + " must be greedy, beam or sample, got \"" + s + "\"");
+}
+
+void DecodingOptions::validate() const
+{
+    if (max_len < 1)
+        throw Error("max_len must be >= 1, got " + std::to_string(max_len));
+    if (beam_width < 1)
+        throw Error("beam_width must be >= 1, got " + std::to_string(beam_width));
+    if (!(length_penalty >= 0 && std::isfinite(length_penalty)))
+        throw Error("length_penalty must be >= 0, got " + num(length_penalty));
+    if (!(temperature > 0 && std::isfinite(temperature)))
+        throw Error("temperature must be > 0, got " + num(temperature));
+    if (top_k < 0)
+        throw Error("top_k must be >= 0 (0 = no limit), got " + std::to_string(top_k));
+    if (!(top_p > 0 && top_p <= 1))
+        throw Error("top_p must be in (0, 1], got " + num(top_p));
+    if (record_top_k < 1)
+        throw Error("record_top_k must be >= 1, got " + std::to_string(record_top_k));
+    for (size_t i = 0; i < forced_prefix.size(); ++i)
+        if (forced_prefix[i] < 0 || forced_prefix[i] == Vocab::PAD || forced_prefix[i] == Vocab::BOS)
+            throw Error("forced_prefix[" + std::to_string(i) + "] must be a target token id other than <pad> and <bos>, got "
+                        + std::to_string(forced_prefix[i]));
+}
+
+double gnmt_length_penalty(int length, double alpha)
+{
+    return std::pow((5.0 + double(length)) / 6.0, alpha);
+}
+
+std::vector<double> sampling_distribution(const RowVec& logits, const DecodingOptions& opts)
+{
+    opts.validate();
+    const size_t V = size_t(logits.size());
+    std::vector<double> z(V);
+    for (size_t v = 0; v < V; ++v)
+        z[v] = double(logits(Eigen::Index(v))) / opts.temperature;
+    const double m = *std::max_element(z.begin(), z.end());
+    std::vector<double> p(V);
+    double sum = 0;
+    for (size_t v = 0; v < V; ++v)
+        sum += p[v] = std::exp(z[v] - m);
+    for (double& x : p)
+        x /= sum;
+    // Tokens by decreasing probability; keep a prefix of this order.
+    const std::vector<int> order = top_ids(p, int(V));
+    size_t keep = opts.top_k > 0 ? std::min(V, size_t(opts.top_k)) : V;
+    double kept = 0;
+    for (size_t i = 0; i < keep; ++i)
+        kept += p[size_t(order[i])];
+    if (opts.top_p < 1) {
+        double cum = 0;
+        size_t n = 0;
+        while (n < keep) {
+            cum += p[size_t(order[n])] / kept;
+            ++n;
+            if (cum >= opts.top_p)
+                break;
+        }
+        keep = n;
+    }
+    std::vector<double> out(V, 0.0);
+    double total = 0;
+    for (size_t i = 0; i < keep; ++i)
+        total += p[size_t(order[i])];
+    for (size_t i = 0; i < keep; ++i)
+        out[size_t(order[i])] = p[size_t(order[i])] / total;
+    return out;
+}
+
+SearchResult search(NextTokenModel& model, const DecodingOptions& opts, bool record)
+{
+    opts.validate();
+    for (size_t i = 0; i < opts.forced_prefix.size(); ++i)
+        if (opts.forced_prefix[i] >= model.vocab_size())
+            throw Error("forced_prefix[" + std::to_string(i) + "] = " + std::to_string(opts.forced_prefix[i])
+                        + " is outside the target vocabulary (" + std::to_string(model.vocab_size()) + " tokens)");
+    return opts.strategy == DecodingStrategy::Beam ? beam_search(model, opts, record) : single_path(model, opts, record);
+}
+
+void PrefixNextToken::step(const std::vector<int>& parents, const std::vector<int>& tokens, Mat& logits)
+{
+    std::vector<std::vector<int>> next;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        next.push_back(m_prefixes.empty() ? std::vector<int>{} : m_prefixes[size_t(parents[i])]);
+        next.back().push_back(tokens[i]);
+    }
+    m_prefixes = std::move(next);
+    m_fn(m_prefixes, logits);
+    if (logits.rows() != Eigen::Index(tokens.size()) || logits.cols() != m_v)
+        throw Error("PrefixNextToken: the function returned " + std::to_string(logits.rows()) + " x "
+                    + std::to_string(logits.cols()) + " logits, expected " + std::to_string(tokens.size()) + " x "
+                    + std::to_string(m_v));
+}
+
+TransformerNextToken::TransformerNextToken(const Transformer& net, const std::vector<int>& src, int max_steps,
+                                           bool use_cache)
+    : m_net(net), m_cache(use_cache && net.supports_incremental_decoding()),
+      m_max_steps(std::max(1, std::min(max_steps, net.config().max_len - 1)))
+{
+    const int n = std::min(int(src.size()), net.config().max_len - 1);
+    m_src.B = 1;
+    m_src.S = n + 1;
+    m_src.src.assign(src.begin(), src.begin() + n);
+    m_src.src.push_back(Vocab::EOS);
+    m_src.src_len = {n + 1};
+    net.encode(m_src, m_enc);
+}
+
+void TransformerNextToken::step(const std::vector<int>& parents, const std::vector<int>& tokens, Mat& logits)
+{
+    const int n = int(tokens.size()), S = m_src.S, C = m_net.config().d_model;
+    if (n == 0)
+        throw Error("TransformerNextToken::step: no hypothesis");
+    // The batch of n copies of the source, with the memory repeated per copy.
+    auto replicated = [&](Batch& b, Seq2SeqActivations& act) {
+        b.B = n;
+        b.S = S;
+        b.src_len.assign(size_t(n), S);
+        act.memory.resize(Eigen::Index(n) * S, C);
+        for (int i = 0; i < n; ++i)
+            act.memory.middleRows(Eigen::Index(i) * S, S) = m_enc.memory;
+    };
+    Mat out;
+    if (m_cache) {
+        if (m_state.B == 0) {
+            Batch b;
+            Seq2SeqActivations act;
+            replicated(b, act);
+            m_net.start_decoding(b, act, m_max_steps, m_state);
+        } else {
+            // Reorder the key/value cache: block i of the new state is block parents[i]. Only
+            // the t filled rows of a self-attention block are copied; the cross-attention
+            // blocks are all the same projected memory, so they only grow.
+            DecoderState& st = m_state;
+            for (int p : parents)
+                if (p < 0 || p >= st.B)
+                    throw Error("TransformerNextToken::step: parent " + std::to_string(p) + " out of range");
+            for (std::vector<Mat>* mats : {&st.self_k, &st.self_v})
+                for (Mat& m : *mats) {
+                    Mat g(Eigen::Index(n) * st.max_steps, m.cols());
+                    for (int i = 0; i < n; ++i)
+                        g.middleRows(Eigen::Index(i) * st.max_steps, st.t) =
+                            m.middleRows(Eigen::Index(parents[size_t(i)]) * st.max_steps, st.t);
+                    m.swap(g);
+                }
+            for (std::vector<Mat>* mats : {&st.cross_k, &st.cross_v})
+                for (Mat& m : *mats)
+                    if (m.rows() < Eigen::Index(n) * S) {
+                        const Mat block = m.topRows(S);
+                        m.resize(Eigen::Index(n) * S, m.cols());
+                        for (int i = 0; i < n; ++i)
+                            m.middleRows(Eigen::Index(i) * S, S) = block;
+                    }
+            st.src_len.assign(size_t(n), S);
+            st.B = n;
+        }
+        m_net.decode_step(tokens, m_state, out);
+    } else {
+        std::vector<std::vector<int>> next;
+        for (int i = 0; i < n; ++i) {
+            next.push_back(m_prefixes.empty() ? std::vector<int>{} : m_prefixes[size_t(parents[size_t(i)])]);
+            next.back().push_back(tokens[size_t(i)]);
+        }
+        m_prefixes = std::move(next);
+        const int T = int(m_prefixes.front().size());
+        if (T > m_max_steps)
+            throw Error("TransformerNextToken::step: more than " + std::to_string(m_max_steps) + " steps");
+        Batch b;
+        Seq2SeqActivations act;
+        replicated(b, act);
+        b.T = T;
+        b.tgt_len.assign(size_t(n), T);
+        for (const auto& p : m_prefixes)
+            b.tgt_in.insert(b.tgt_in.end(), p.begin(), p.end());
+        m_net.decode(b, act);
+        out.resize(n, C);
+        for (int i = 0; i < n; ++i)
+            out.row(i) = act.dec_out.row(Eigen::Index(i) * T + T - 1);
+    }
+    m_net.project_logits(out, logits);
+}
+
+SearchResult decode(const Transformer& net, const std::vector<int>& src, const DecodingOptions& opts, bool record)
+{
+    DecodingOptions o = opts;
+    o.max_len = std::min(opts.max_len, net.config().max_len - 1);
+    o.validate();
+    TransformerNextToken model(net, src, o.max_len);
+    return search(model, o, record);
+}
+
+std::vector<std::vector<int>> decode_all(const Transformer& net, const std::vector<std::vector<int>>& sources,
+                                         const DecodingOptions& opts)
+{
+    opts.validate();
+    if (opts.strategy == DecodingStrategy::Greedy && opts.forced_prefix.empty())
+        return greedy_decode(net, sources, opts.max_len);
+    std::vector<std::vector<int>> out(sources.size());
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t i = 0; i < sources.size(); ++i) {
+        DecodingOptions o = opts;
+        o.seed = opts.seed + uint64_t(i);
+        out[i] = decode(net, sources[i], o).best().tokens;
+    }
+    return out;
+}
+
+} // namespace al
