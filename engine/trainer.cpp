@@ -194,6 +194,12 @@ StepStats Trainer::train_step()
         nll[size_t(w)] *= share;
         net.backward(part, m_acts[size_t(w)], dlogits);
     }
+    {
+        std::vector<const Seq2SeqActivations*> shards;
+        for (int w = 0; w < workers; ++w)
+            shards.push_back(&m_acts[size_t(w)]);
+        m_model.net.update_norm_statistics(shards); // BatchNorm running statistics
+    }
     StepStats st;
     for (int w = 0; w < workers; ++w) {
         st.loss += loss[size_t(w)];
