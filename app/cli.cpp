@@ -389,6 +389,16 @@ std::string modelSummary(const TranslationModel& m)
                     c.attention.c_str(), c.max_len, static_cast<long long>(synth),
                     c.num_encoder_layers + c.num_decoder_layers);
     }
+    const ModelConfig d;
+    if (c.attention_scoring != d.attention_scoring || c.attention_normalization != d.attention_normalization
+        || c.attention_window != d.attention_window || c.positional_encoding != d.positional_encoding
+        || c.norm != d.norm || c.activation != d.activation || c.attention_dropout) {
+        line += fmt("\nblocks: scoring %s, normalization %s, window %d, positional encoding %s, %s, %s",
+                    c.attention_scoring.c_str(), c.attention_normalization.c_str(), c.attention_window,
+                    c.positional_encoding.c_str(), c.norm.c_str(), c.activation.c_str());
+        if (c.attention_dropout)
+            line += fmt(", attention dropout %g", *c.attention_dropout);
+    }
     return line;
 }
 
@@ -474,6 +484,15 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
                                    "fixed_random, factorized_dense, factorized_random, random+vanilla, dense+vanilla, "
                                    "random+dense (default: vanilla; cross-attention is always dot-product).");
     addOpt(p, "synthesizer-k", "N", QString("Rank k of the factorized random synthesizer (default: %1).").arg(mc.synthesizer_k));
+    addOpt(p, "scoring", "KIND", "Query-key score of dot-product attention (self and cross): scaled_dot (Q K^T / sqrt(d_k)), "
+                                 "dot (unscaled) or additive (Bahdanau, v^T tanh(W_q q + W_k k)) (default: scaled_dot).");
+    addOpt(p, "normalization", "KIND", "Attention weights from scores: softmax, or relu (ReLU of the scores, masked keys 0, "
+                                       "rows not normalised) (default: softmax).");
+    addOpt(p, "window", "N", "Restricted self-attention: query i sees keys j with |i - j| <= N; 0 = unrestricted (default: 0).");
+    addOpt(p, "positional-encoding", "KIND", "Positional encoding: sinusoidal, learned (trainable table) or none (default: sinusoidal).");
+    addOpt(p, "norm", "KIND", "Normalisation of the blocks: layernorm or batchnorm (default: layernorm).");
+    addOpt(p, "activation", "KIND", "Feed-forward non-linearity: relu or gelu (exact, erf) (default: relu).");
+    addOpt(p, "attention-dropout", "P", "Dropout on attention weights alone (default: the same as --dropout).");
     addOpt(p, "max-tokens", "N", QString("Token budget per batch, B * max(S, T) (default: %1).").arg(tc.max_tokens));
     addOpt(p, "max-len", "N", QString("Training pairs with more tokens on either side are dropped (default: %1).").arg(tc.max_len));
     addOpt(p, "warmup", "N", QString("Warm-up steps of the Noam schedule (default: %1).").arg(tc.warmup_steps));
@@ -543,6 +562,28 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
         }
     }
     r.integer("synthesizer-k", 1, 4096, o.model.synthesizer_k);
+    // Block options: the engine's parser gives the message (it names the config key).
+    auto choice = [&](const char* name, std::string& out, void (*check)(const std::string&)) {
+        if (!r.isSet(name))
+            return;
+        out = p.value(name).toStdString();
+        try {
+            check(out);
+        } catch (const al::Error& e) {
+            r.fail(optName(name) + ": " + QString::fromStdString(e.what()));
+        }
+    };
+    choice("scoring", o.model.attention_scoring, [](const std::string& v) { parse_attention_scoring(v); });
+    choice("normalization", o.model.attention_normalization, [](const std::string& v) { parse_attention_normalization(v); });
+    choice("positional-encoding", o.model.positional_encoding, [](const std::string& v) { parse_positional_encoding(v); });
+    choice("norm", o.model.norm, [](const std::string& v) { parse_norm_kind(v); });
+    choice("activation", o.model.activation, [](const std::string& v) { parse_activation(v); });
+    r.integer("window", 0, 100000, o.model.attention_window);
+    if (r.isSet("attention-dropout")) {
+        double ad = 0;
+        r.number("attention-dropout", 0, 1, true, ad);
+        o.model.attention_dropout = ad;
+    }
     r.integer("max-tokens", 1, std::numeric_limits<int>::max(), o.train.max_tokens);
     r.integer("max-len", 1, 100000, o.train.max_len);
     r.integer("warmup", 1, std::numeric_limits<int>::max(), o.train.warmup_steps);
@@ -584,7 +625,8 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
 
     static const char* const kArchitecture[] = {"src-tokens", "tgt-tokens", "min-count", "d-model", "nhead", "layers",
                                                 "encoder-layers", "decoder-layers", "d-ff", "dropout", "pre-ln",
-                                                "attention", "synthesizer-k"};
+                                                "attention", "synthesizer-k", "scoring", "normalization", "window",
+                                                "positional-encoding", "norm", "activation", "attention-dropout"};
     for (const char* name : kArchitecture) {
         if (p.isSet(name)) {
             o.architecture_set = true;

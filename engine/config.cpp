@@ -47,13 +47,20 @@ void ModelConfig::validate() const
     require_min("dim_feedforward", dim_feedforward, 1);
     if (!(dropout >= 0.0 && dropout < 1.0))
         throw Error("dropout must be in [0, 1), got " + num(dropout));
-    if (activation != "relu")
-        throw Error("activation must be \"relu\", got \"" + activation + "\"");
+    if (attention_dropout && !(*attention_dropout >= 0.0 && *attention_dropout < 1.0))
+        throw Error("attention_dropout must be in [0, 1), got " + num(*attention_dropout));
+    parse_activation(activation);
+    parse_norm_kind(norm);
     if (!(layer_norm_eps > 0.0 && std::isfinite(layer_norm_eps)))
         throw Error("layer_norm_eps must be > 0, got " + num(layer_norm_eps));
-    if (positional_encoding != "sinusoidal")
-        throw Error("positional_encoding must be \"sinusoidal\", got \"" + positional_encoding + "\"");
+    parse_positional_encoding(positional_encoding);
+    parse_attention_scoring(attention_scoring);
+    parse_attention_normalization(attention_normalization);
     require_min("max_len", max_len, 1);
+    require_min("attention_window", attention_window, 0, "0 means unrestricted");
+    if (attention_window >= max_len)
+        throw Error("attention_window (" + std::to_string(attention_window) + ") must be smaller than max_len ("
+                    + std::to_string(max_len) + "); 0 means unrestricted");
     SynthesizerConfig{attention, max_len, synthesizer_k}.validate();
     require_tokens("src_tokens", src_tokens);
     require_tokens("tgt_tokens", tgt_tokens);

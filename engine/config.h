@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace al {
@@ -15,11 +16,23 @@ struct ModelConfig {
     int num_encoder_layers = 3;
     int num_decoder_layers = 3;
     int dim_feedforward = 1024;      ///< F
-    double dropout = 0.1;            ///< on attention probabilities, sublayer outputs, embeddings
-    std::string activation = "relu"; ///< feed-forward non-linearity: "relu" (only value for now)
+    double dropout = 0.1;            ///< on attention weights, sublayer outputs, embeddings, FF hidden
+    /// Dropout on attention weights alone; unset: the same as `dropout` (torch.nn.Transformer).
+    std::optional<double> attention_dropout;
+    std::string activation = "relu"; ///< feed-forward non-linearity: "relu" | "gelu" (exact erf GELU)
     bool norm_first = false;         ///< false: Post-LN (paper); true: Pre-LN
-    double layer_norm_eps = 1e-5;
-    std::string positional_encoding = "sinusoidal"; ///< "sinusoidal" (section 3.5)
+    std::string norm = "layernorm";  ///< "layernorm" | "batchnorm" (BatchNorm1d over token rows)
+    double layer_norm_eps = 1e-5;    ///< eps of the norm (LayerNorm or BatchNorm)
+    /// "sinusoidal" (section 3.5) | "learned" (trainable table pos_emb.weight (max_len, C)) | "none"
+    std::string positional_encoding = "sinusoidal";
+    /// Query-key score of dot-product attention (self and cross): "scaled_dot" (eq. 1),
+    /// "dot" (no 1/sqrt(D)) | "additive" (Bahdanau: v^T tanh(W_q q + W_k k) per head).
+    std::string attention_scoring = "scaled_dot";
+    /// "softmax" | "relu" (relu of the scores, masked keys 0, rows not normalised).
+    std::string attention_normalization = "softmax";
+    /// Restricted self-attention (encoder and decoder): query i sees keys j with |i - j| <= w;
+    /// 0 = unrestricted. Must be in [0, max_len).
+    int attention_window = 0;
     /// Self-attention alignment of encoder and decoder (cross-attention stays dot-product):
     /// "vanilla" (scaled dot-product) or a Synthesizer (Tay et al. 2021): "dense", "random",
     /// "fixed_random", "factorized_dense", "factorized_random", "random+vanilla",

@@ -74,7 +74,7 @@ void read_string(const json& j, const std::string& source, const char* key, std:
 
 nlohmann::json model_config_to_json(const ModelConfig& cfg)
 {
-    return json{
+    json j{
         {"format", kFormat},
         {"format_version", kFormatVersion},
         {"src_vocab_size", cfg.src_vocab_size},
@@ -94,7 +94,14 @@ nlohmann::json model_config_to_json(const ModelConfig& cfg)
         {"synthesizer_k", cfg.synthesizer_k},
         {"src_tokens", cfg.src_tokens},
         {"tgt_tokens", cfg.tgt_tokens},
+        {"attention_scoring", cfg.attention_scoring},
+        {"attention_normalization", cfg.attention_normalization},
+        {"attention_window", cfg.attention_window},
+        {"norm", cfg.norm},
     };
+    if (cfg.attention_dropout)
+        j["attention_dropout"] = *cfg.attention_dropout;
+    return j;
 }
 
 ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& source)
@@ -137,6 +144,15 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
     read_int(j, source, "synthesizer_k", cfg.synthesizer_k);
     read_string(j, source, "src_tokens", cfg.src_tokens);
     read_string(j, source, "tgt_tokens", cfg.tgt_tokens);
+    read_string(j, source, "attention_scoring", cfg.attention_scoring);
+    read_string(j, source, "attention_normalization", cfg.attention_normalization);
+    read_int(j, source, "attention_window", cfg.attention_window);
+    read_string(j, source, "norm", cfg.norm);
+    if (const auto it = j.find("attention_dropout"); it != j.end() && !it->is_null()) {
+        double p = 0;
+        read_double(j, source, "attention_dropout", p);
+        cfg.attention_dropout = p;
+    }
     try {
         cfg.validate();
     } catch (const Error& e) {

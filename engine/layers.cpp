@@ -118,6 +118,121 @@ void LayerNorm::backward(const Mat& dy, const LayerNormCache& cache, Mat& dx)
 }
 
 // ---------------------------------------------------------------------------------------------
+// BatchNorm
+
+BatchNorm::BatchNorm(ParamStore& store, const std::string& prefix, int C, double eps_)
+    : eps(eps_)
+{
+    weight = store.add(prefix + ".weight", {C});
+    bias = store.add(prefix + ".bias", {C});
+    running_mean = store.add(prefix + ".running_mean", {C});
+    running_var = store.add(prefix + ".running_var", {C});
+    weight->value.setOnes();
+    running_var->value.setOnes();
+    running_mean->trainable = false;
+    running_var->trainable = false;
+}
+
+void BatchNorm::forward(const Mat& x, Mat& y, bool train, const RowMask& rows, BatchNormCache& c) const
+{
+    const Eigen::Index N = x.rows(), C = x.cols();
+    c.train = train;
+    RowVec mean, var;
+    if (train) {
+        c.counted.assign(size_t(N), 0);
+        int64_t n = 0;
+        mean = RowVec::Zero(C);
+        for (Eigen::Index r = 0; r < N; ++r)
+            if (rows.counts(r)) {
+                c.counted[size_t(r)] = 1;
+                mean += x.row(r);
+                ++n;
+            }
+        if (n == 0)
+            throw Error("BatchNorm: no token in the batch to take statistics from");
+        mean /= Scalar(n);
+        var = RowVec::Zero(C);
+        for (Eigen::Index r = 0; r < N; ++r)
+            if (c.counted[size_t(r)])
+                var.array() += (x.row(r) - mean).array().square();
+        c.n = n;
+        c.mean = mean;
+        c.var_unbiased = n > 1 ? RowVec(var / Scalar(n - 1)) : RowVec(RowVec::Zero(C));
+        var /= Scalar(n);
+    } else {
+        mean = running_mean->value.row(0);
+        var = running_var->value.row(0);
+        c.n = 0;
+        c.counted.clear();
+    }
+    c.rstd = (var.array() + Scalar(eps)).rsqrt().matrix();
+    c.xhat = ((x.rowwise() - mean).array().rowwise() * c.rstd.array()).matrix();
+    y = ((c.xhat.array().rowwise() * weight->value.row(0).array()).rowwise() + bias->value.row(0).array()).matrix();
+}
+
+void BatchNorm::backward(const Mat& dy, const BatchNormCache& c, Mat& dx)
+{
+    // forward: y = xhat * gamma + beta, xhat = (x - mean) * rstd, mean and var over counted rows
+    const Eigen::Index N = dy.rows();
+    weight->grad.row(0).array() += (dy.array() * c.xhat.array()).colwise().sum();
+    bias->grad.row(0) += dy.colwise().sum();
+    const Mat g = (dy.array().rowwise() * weight->value.row(0).array()).matrix();
+    dx = (g.array().rowwise() * c.rstd.array()).matrix();
+    if (!c.train)
+        return; // running statistics are constants
+    const Scalar inv_n = Scalar(1) / Scalar(c.n);
+    const RowVec mean_g = g.colwise().sum() * inv_n;
+    const RowVec mean_gx = (g.array() * c.xhat.array()).colwise().sum().matrix() * inv_n;
+    for (Eigen::Index r = 0; r < N; ++r)
+        if (c.counted[size_t(r)])
+            dx.row(r).array() -= c.rstd.array() * (mean_g.array() + c.xhat.row(r).array() * mean_gx.array());
+}
+
+void BatchNorm::update_running_stats(const std::vector<const BatchNormCache*>& caches)
+{
+    // Pool the shards: n = sum n_i, mean = sum n_i mean_i / n,
+    // unbiased var = (sum (n_i - 1) var_i + n_i (mean_i - mean)^2) / (n - 1).
+    int64_t n = 0;
+    const Eigen::Index C = running_mean->value.cols();
+    RowVec mean = RowVec::Zero(C);
+    for (const BatchNormCache* c : caches)
+        if (c && c->train && c->n > 0) {
+            n += c->n;
+            mean += c->mean * Scalar(c->n);
+        }
+    if (n == 0)
+        return;
+    mean /= Scalar(n);
+    RowVec var = RowVec::Zero(C);
+    for (const BatchNormCache* c : caches)
+        if (c && c->train && c->n > 0)
+            var.array() += c->var_unbiased.array() * Scalar(c->n - 1) + (c->mean - mean).array().square() * Scalar(c->n);
+    if (n > 1)
+        var /= Scalar(n - 1);
+    const Scalar m = Scalar(kMomentum);
+    running_mean->value.row(0) = (1 - m) * running_mean->value.row(0) + m * mean;
+    running_var->value.row(0) = (1 - m) * running_var->value.row(0) + m * var;
+}
+
+NormKind parse_norm_kind(const std::string& name)
+{
+    if (name == "layernorm")
+        return NormKind::LayerNorm;
+    if (name == "batchnorm")
+        return NormKind::BatchNorm;
+    throw Error("norm must be \"layernorm\" or \"batchnorm\", got \"" + name + "\"");
+}
+
+Norm::Norm(ParamStore& store, const std::string& prefix, int C, double eps, NormKind kind_)
+    : kind(kind_)
+{
+    if (kind == NormKind::LayerNorm)
+        ln = LayerNorm(store, prefix, C, eps);
+    else
+        bn = BatchNorm(store, prefix, C, eps);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Embedding + positional encoding
 
 Mat sinusoidal_positional_encoding(int max_len, int C)
@@ -166,8 +281,47 @@ void Embedding::backward(const std::vector<int>& ids, const Mat& dy)
         weight->grad.row(ids[r]) += dy.row(Eigen::Index(r)) * scale;
 }
 
+PositionalEncoding parse_positional_encoding(const std::string& name)
+{
+    if (name == "sinusoidal")
+        return PositionalEncoding::Sinusoidal;
+    if (name == "learned")
+        return PositionalEncoding::Learned;
+    if (name == "none")
+        return PositionalEncoding::None;
+    throw Error("positional_encoding must be \"sinusoidal\", \"learned\" or \"none\", got \"" + name + "\"");
+}
+
+void positional_backward(const Mat& dy, int L, Mat& pe_grad)
+{
+    // forward: out[b*L + t] += PE[t]
+    const Eigen::Index B = dy.rows() / L;
+    for (Eigen::Index b = 0; b < B; ++b)
+        pe_grad.topRows(L) += dy.middleRows(b * L, L);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Multi-head attention
+
+AttentionScoring parse_attention_scoring(const std::string& name)
+{
+    if (name == "scaled_dot")
+        return AttentionScoring::ScaledDot;
+    if (name == "dot")
+        return AttentionScoring::Dot;
+    if (name == "additive")
+        return AttentionScoring::Additive;
+    throw Error("attention_scoring must be \"scaled_dot\", \"dot\" or \"additive\", got \"" + name + "\"");
+}
+
+AttentionNormalization parse_attention_normalization(const std::string& name)
+{
+    if (name == "softmax")
+        return AttentionNormalization::Softmax;
+    if (name == "relu")
+        return AttentionNormalization::Relu;
+    throw Error("attention_normalization must be \"softmax\" or \"relu\", got \"" + name + "\"");
+}
 
 void SynthesizerConfig::validate() const
 {
@@ -183,8 +337,9 @@ void SynthesizerConfig::validate() const
 }
 
 MultiHeadAttention::MultiHeadAttention(ParamStore& store, const std::string& prefix, int C_, int H_,
-                                       const SynthesizerConfig& synth)
-    : C(C_), H(H_)
+                                       const SynthesizerConfig& synth, AttentionScoring scoring_,
+                                       AttentionNormalization normalization_)
+    : C(C_), H(H_), scoring(scoring_), normalization(normalization_)
 {
     if (C % H != 0)
         throw Error("d_model (" + std::to_string(C) + ") must be divisible by nhead (" +
@@ -205,6 +360,8 @@ MultiHeadAttention::MultiHeadAttention(ParamStore& store, const std::string& pre
         in_proj_bias = store.add(prefix + ".v_proj_bias", {C});
     }
     out_proj = Linear(store, prefix + ".out_proj", C, C);
+    if (use_vanilla && scoring == AttentionScoring::Additive)
+        additive_v = store.add(prefix + ".additive_v", {H, C / H});
     if (use_dense || use_fdense)
         dense1 = Linear(store, prefix + ".dense1", C, C);
     if (use_dense)
@@ -282,6 +439,32 @@ void project_backward(const Mat& x, const Mat& dy, Param& w, Param& b, int block
 }
 
 
+// Bahdanau scores of one head: S[i, j] = v . tanh(Q[i] + K[j]). Q (Tq, D), K (Tk, D), v (1, D).
+template <class QB, class KB, class VB>
+Mat additive_scores(const QB& Q, const KB& K, const VB& v)
+{
+    Mat S(Q.rows(), K.rows());
+    for (Eigen::Index i = 0; i < Q.rows(); ++i)
+        S.row(i).noalias() = ((K.rowwise() + Q.row(i)).array().tanh().matrix() * v.transpose()).transpose();
+    return S;
+}
+
+// Backward of additive_scores: dQ, dK overwritten, dv accumulated.
+template <class QB, class KB, class VB, class DQ, class DK, class DV>
+void additive_scores_backward(const Mat& dS, const QB& Q, const KB& K, const VB& v, DQ&& dQ, DK&& dK, DV&& dv)
+{
+    // forward: S[i, j] = sum_d v[d] tanh(Q[i, d] + K[j, d])
+    dQ.setZero();
+    dK.setZero();
+    for (Eigen::Index i = 0; i < Q.rows(); ++i) {
+        const Mat U = (K.rowwise() + Q.row(i)).array().tanh().matrix(); // (Tk, D)
+        dv.noalias() += dS.row(i) * U;
+        const Mat W = (((1 - U.array().square()).rowwise() * v.array()).colwise() * dS.row(i).transpose().array()).matrix();
+        dQ.row(i) += W.colwise().sum();
+        dK += W;
+    }
+}
+
 } // namespace
 
 void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const AttentionMask& mask,
@@ -338,7 +521,7 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
         c.synth_scores.resize(Eigen::Index(B) * H * Tq, Tk);
     else
         c.synth_scores.resize(0, 0);
-    const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
+    const Scalar scale = Scalar(attention_scale(scoring, D));
     const bool use_dropout = train && dropout_p > 0.0 && rng != nullptr;
 
     for (int bb = 0; bb < B; ++bb)
@@ -370,7 +553,10 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
             if (use_vanilla) {
                 const auto Q = c.q.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
                 const auto K = c.k.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
-                emit((Q * K.transpose() * scale).eval()); // eq. 1 of Vaswani et al.
+                if (scoring == AttentionScoring::Additive)
+                    emit(additive_scores(Q, K, additive_v->value.row(h)));
+                else
+                    emit((Q * K.transpose() * scale).eval()); // eq. 1 of Vaswani et al.
             }
             if (use_dense)
                 emit(c.dense_out.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * l, Tq, Tk).eval());
@@ -388,18 +574,32 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
                 emit(frandom.block(Eigen::Index(h) * l, 0, Tq, Tk).eval());
 
             const int klen = mask.key_len ? (*mask.key_len)[size_t(bb)] : Tk;
+            const bool relu = normalization == AttentionNormalization::Relu;
             for (int i = 0; i < Tq; ++i) {
-                const int visible = mask.causal ? std::min(klen, i + 1) : klen;
+                // Visible keys [first, end): padding, causal and window masks composed.
+                int end = mask.causal ? std::min(klen, i + 1) : klen;
+                int first = 0;
+                if (mask.window > 0) {
+                    first = std::max(0, i - mask.window);
+                    end = std::min(end, i + mask.window + 1);
+                }
                 auto row = P.row(i);
-                if (visible <= 0) { // nothing to attend to: an all-zero row, no NaN
+                if (end <= first) { // nothing to attend to: an all-zero row, no NaN
                     row.setZero();
                     continue;
                 }
-                const Scalar mx = row.head(visible).maxCoeff();
-                row.head(visible) = (row.head(visible).array() - mx).exp();
-                row.head(visible) /= row.head(visible).sum();
-                if (visible < Tk)
-                    row.tail(Tk - visible).setZero(); // masked keys: exp(-inf) = 0
+                auto seen = row.segment(first, end - first);
+                if (relu) {
+                    seen = seen.cwiseMax(Scalar(0));
+                } else {
+                    const Scalar mx = seen.maxCoeff();
+                    seen = (seen.array() - mx).exp();
+                    seen /= seen.sum();
+                }
+                if (first > 0)
+                    row.head(first).setZero();
+                if (end < Tk)
+                    row.tail(Tk - end).setZero(); // masked keys: exp(-inf) = 0 (relu: exactly 0)
             }
         }
 
@@ -426,7 +626,7 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
                                   Mat& dxq, Mat& dxkv)
 {
     const int D = C / H, B = c.B, Tq = c.Tq, Tk = c.Tk;
-    const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
+    const Scalar scale = Scalar(attention_scale(scoring, D));
     Mat dctx;
     out_proj.backward(c.ctx, dout, &dctx); // (B*Tq, C)
     Mat dq, dk, dv(Eigen::Index(B) * Tk, C);
@@ -461,9 +661,15 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
             Mat dP = dC * V.transpose(); // (Tq, Tk)
             if (dropped)
                 dP.array() *= c.prob_drop.mask.middleRows(pr, Tq).array();
-            // forward: P = softmax(S) -> dS = P * (dP - rowsum(dP * P)); masked entries get 0
-            const auto rowdot = (dP.array() * P.array()).rowwise().sum().eval();
-            const Mat dS = (P.array() * (dP.array().colwise() - rowdot)).matrix();
+            Mat dS;
+            if (normalization == AttentionNormalization::Relu) {
+                // forward: P = relu(S) on visible keys, 0 on masked ones -> dS = dP * [P > 0]
+                dS = (dP.array() * (P.array() > Scalar(0)).cast<Scalar>()).matrix();
+            } else {
+                // forward: P = softmax(S) -> dS = P * (dP - rowsum(dP * P)); masked entries get 0
+                const auto rowdot = (dP.array() * P.array()).rowwise().sum().eval();
+                dS = (P.array() * (dP.array().colwise() - rowdot)).matrix();
+            }
             // forward (mixture): S = sum_i alpha_i S_i
             int ci = 0;
             auto component_grad = [&]() -> Mat {
@@ -472,7 +678,16 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
                 dalpha(h, ci) += (dS.array() * c.comp_scores[size_t(ci)].middleRows(pr, Tq).array()).sum();
                 return dS * c.alpha(h, ci);
             };
-            if (use_vanilla) {
+            if (use_vanilla && scoring == AttentionScoring::Additive) {
+                const Mat dSv = component_grad();
+                ++ci;
+                const auto Q = c.q.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
+                const auto K = c.k.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
+                additive_scores_backward(dSv, Q, K, additive_v->value.row(h),
+                                         dq.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D),
+                                         dk.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D),
+                                         additive_v->grad.row(h));
+            } else if (use_vanilla) {
                 const Mat dSv = component_grad() * scale;
                 ++ci;
                 const auto Q = c.q.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
@@ -559,7 +774,17 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
 // ---------------------------------------------------------------------------------------------
 // Feed-forward
 
-FeedForward::FeedForward(ParamStore& store, const std::string& prefix, int C, int F)
+Activation parse_activation(const std::string& name)
+{
+    if (name == "relu")
+        return Activation::Relu;
+    if (name == "gelu")
+        return Activation::Gelu;
+    throw Error("activation must be \"relu\" or \"gelu\", got \"" + name + "\"");
+}
+
+FeedForward::FeedForward(ParamStore& store, const std::string& prefix, int C, int F, Activation act)
+    : activation(act)
 {
     linear1 = Linear(store, prefix + "linear1", C, F);
     linear2 = Linear(store, prefix + "linear2", F, C);
@@ -569,7 +794,10 @@ void FeedForward::forward(const Mat& x, double dropout_p, bool train, Rng* rng, 
                           Mat& out) const
 {
     linear1.forward(x, c.pre);          // (N, F)
-    c.h = c.pre.cwiseMax(Scalar(0));    // ReLU
+    if (activation == Activation::Gelu) // x Phi(x), exact erf form
+        c.h = c.pre.unaryExpr([](Scalar v) { return Scalar(0.5) * v * (Scalar(1) + std::erf(v * Scalar(M_SQRT1_2))); });
+    else
+        c.h = c.pre.cwiseMax(Scalar(0)); // ReLU
     dropout_forward(c.h, dropout_p, train, rng, c.drop);
     linear2.forward(c.h, out);          // (N, C)
 }
@@ -579,8 +807,16 @@ void FeedForward::backward(const Mat& x, const Mat& dout, FeedForwardCache& c, M
     Mat dh;
     linear2.backward(c.h, dout, &dh);
     dropout_backward(dh, c.drop);
-    // forward: h = relu(pre)
-    dh.array() *= (c.pre.array() > Scalar(0)).cast<Scalar>();
+    if (activation == Activation::Gelu) {
+        // forward: h = pre * Phi(pre) -> dh/dpre = Phi(pre) + pre * phi(pre)
+        const Scalar inv_sqrt_2pi = Scalar(0.5 * M_2_SQRTPI * M_SQRT1_2);
+        dh.array() *= c.pre.unaryExpr([inv_sqrt_2pi](Scalar v) {
+            return Scalar(0.5) * (Scalar(1) + std::erf(v * Scalar(M_SQRT1_2))) + v * inv_sqrt_2pi * std::exp(Scalar(-0.5) * v * v);
+        }).array();
+    } else {
+        // forward: h = relu(pre)
+        dh.array() *= (c.pre.array() > Scalar(0)).cast<Scalar>();
+    }
     linear1.backward(x, dh, &dx);
 }
 
@@ -593,7 +829,7 @@ namespace {
 //   Pre-LN:  y = x + drop(F(LN(x)))      Post-LN: y = LN(x + drop(F(x)))
 // f_backward maps the gradient at F's output to the gradient at F's input. Returns dL/dx.
 template <class FBackward>
-Mat residual_sublayer_backward(bool norm_first, const Mat& dy, LayerNorm& norm, const LayerNormCache& ln,
+Mat residual_sublayer_backward(bool norm_first, const Mat& dy, Norm& norm, const NormCache& ln,
                                const DropoutCache& drop, FBackward f_backward)
 {
     if (norm_first) {
@@ -617,37 +853,45 @@ Mat residual_sublayer_backward(bool norm_first, const Mat& dy, LayerNorm& norm, 
 
 EncoderLayer::EncoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
                            bool norm_first_, const SynthesizerConfig& synth)
-    : norm_first(norm_first_)
+    : EncoderLayer(store, p, C, H, F, eps, norm_first_, BlockOptions{synth})
 {
-    self_attn = MultiHeadAttention(store, p + "self_attn", C, H, synth);
-    ff = FeedForward(store, p, C, F);
-    norm1 = LayerNorm(store, p + "norm1", C, eps);
-    norm2 = LayerNorm(store, p + "norm2", C, eps);
+}
+
+EncoderLayer::EncoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
+                           bool norm_first_, const BlockOptions& o)
+    : norm_first(norm_first_), window(o.window), attention_dropout(o.attention_dropout)
+{
+    self_attn = MultiHeadAttention(store, p + "self_attn", C, H, o.synth, o.scoring, o.normalization);
+    ff = FeedForward(store, p, C, F, o.activation);
+    norm1 = Norm(store, p + "norm1", C, eps, o.norm);
+    norm2 = Norm(store, p + "norm2", C, eps, o.norm);
 }
 
 void EncoderLayer::forward(const Mat& x, int B, const std::vector<int>& key_len, double dp, bool train,
                            Rng* rng, EncoderLayerCache& c) const
 {
-    const AttentionMask mask{&key_len, false};
+    const AttentionMask mask{&key_len, false, window};
+    const RowMask rows{&key_len, int(x.rows()) / B};
+    const double adp = attention_dropout < 0 ? dp : (train ? attention_dropout : 0.0);
     c.x = x;
     if (norm_first) {
-        norm1.forward(c.x, c.n1, c.ln1);
-        self_attn.forward(c.n1, c.n1, B, mask, dp, train, rng, c.sa, c.sa_out);
+        norm1.forward(c.x, c.n1, c.ln1, train, rows);
+        self_attn.forward(c.n1, c.n1, B, mask, adp, train, rng, c.sa, c.sa_out);
         dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
         c.x1 = c.x + c.sa_out;
-        norm2.forward(c.x1, c.n2, c.ln2);
+        norm2.forward(c.x1, c.n2, c.ln2, train, rows);
         ff.forward(c.n2, dp, train, rng, c.ff, c.ff_out);
         dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
         c.y = c.x1 + c.ff_out;
     } else {
-        self_attn.forward(c.x, c.x, B, mask, dp, train, rng, c.sa, c.sa_out);
+        self_attn.forward(c.x, c.x, B, mask, adp, train, rng, c.sa, c.sa_out);
         dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
         Mat r1 = c.x + c.sa_out;
-        norm1.forward(r1, c.x1, c.ln1);
+        norm1.forward(r1, c.x1, c.ln1, train, rows);
         ff.forward(c.x1, dp, train, rng, c.ff, c.ff_out);
         dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
         Mat r2 = c.x1 + c.ff_out;
-        norm2.forward(r2, c.y, c.ln2);
+        norm2.forward(r2, c.y, c.ln2, train, rows);
     }
 }
 
@@ -672,49 +916,57 @@ void EncoderLayer::backward(const Mat& dy, EncoderLayerCache& c, Mat& dx)
 
 DecoderLayer::DecoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
                            bool norm_first_, const SynthesizerConfig& synth)
-    : norm_first(norm_first_)
+    : DecoderLayer(store, p, C, H, F, eps, norm_first_, BlockOptions{synth})
 {
-    self_attn = MultiHeadAttention(store, p + "self_attn", C, H, synth);
-    cross_attn = MultiHeadAttention(store, p + "multihead_attn", C, H);
-    ff = FeedForward(store, p, C, F);
-    norm1 = LayerNorm(store, p + "norm1", C, eps);
-    norm2 = LayerNorm(store, p + "norm2", C, eps);
-    norm3 = LayerNorm(store, p + "norm3", C, eps);
+}
+
+DecoderLayer::DecoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
+                           bool norm_first_, const BlockOptions& o)
+    : norm_first(norm_first_), window(o.window), attention_dropout(o.attention_dropout)
+{
+    self_attn = MultiHeadAttention(store, p + "self_attn", C, H, o.synth, o.scoring, o.normalization);
+    cross_attn = MultiHeadAttention(store, p + "multihead_attn", C, H, {}, o.scoring, o.normalization);
+    ff = FeedForward(store, p, C, F, o.activation);
+    norm1 = Norm(store, p + "norm1", C, eps, o.norm);
+    norm2 = Norm(store, p + "norm2", C, eps, o.norm);
+    norm3 = Norm(store, p + "norm3", C, eps, o.norm);
 }
 
 void DecoderLayer::forward(const Mat& x, const Mat& memory, int B, const std::vector<int>& tgt_len,
                            const std::vector<int>& src_len, double dp, bool train, Rng* rng,
                            DecoderLayerCache& c) const
 {
-    const AttentionMask self_mask{&tgt_len, true};
+    const AttentionMask self_mask{&tgt_len, true, window};
     const AttentionMask cross_mask{&src_len, false};
+    const RowMask rows{&tgt_len, int(x.rows()) / B};
+    const double adp = attention_dropout < 0 ? dp : (train ? attention_dropout : 0.0);
     c.x = x;
     if (norm_first) {
-        norm1.forward(c.x, c.n1, c.ln1);
-        self_attn.forward(c.n1, c.n1, B, self_mask, dp, train, rng, c.sa, c.sa_out);
+        norm1.forward(c.x, c.n1, c.ln1, train, rows);
+        self_attn.forward(c.n1, c.n1, B, self_mask, adp, train, rng, c.sa, c.sa_out);
         dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
         c.x1 = c.x + c.sa_out;
-        norm2.forward(c.x1, c.n2, c.ln2);
-        cross_attn.forward(c.n2, memory, B, cross_mask, dp, train, rng, c.ca, c.ca_out);
+        norm2.forward(c.x1, c.n2, c.ln2, train, rows);
+        cross_attn.forward(c.n2, memory, B, cross_mask, adp, train, rng, c.ca, c.ca_out);
         dropout_forward(c.ca_out, dp, train, rng, c.ca_drop);
         c.x2 = c.x1 + c.ca_out;
-        norm3.forward(c.x2, c.n3, c.ln3);
+        norm3.forward(c.x2, c.n3, c.ln3, train, rows);
         ff.forward(c.n3, dp, train, rng, c.ff, c.ff_out);
         dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
         c.y = c.x2 + c.ff_out;
     } else {
-        self_attn.forward(c.x, c.x, B, self_mask, dp, train, rng, c.sa, c.sa_out);
+        self_attn.forward(c.x, c.x, B, self_mask, adp, train, rng, c.sa, c.sa_out);
         dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
         Mat r1 = c.x + c.sa_out;
-        norm1.forward(r1, c.x1, c.ln1);
-        cross_attn.forward(c.x1, memory, B, cross_mask, dp, train, rng, c.ca, c.ca_out);
+        norm1.forward(r1, c.x1, c.ln1, train, rows);
+        cross_attn.forward(c.x1, memory, B, cross_mask, adp, train, rng, c.ca, c.ca_out);
         dropout_forward(c.ca_out, dp, train, rng, c.ca_drop);
         Mat r2 = c.x1 + c.ca_out;
-        norm2.forward(r2, c.x2, c.ln2);
+        norm2.forward(r2, c.x2, c.ln2, train, rows);
         ff.forward(c.x2, dp, train, rng, c.ff, c.ff_out);
         dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
         Mat r3 = c.x2 + c.ff_out;
-        norm3.forward(r3, c.y, c.ln3);
+        norm3.forward(r3, c.y, c.ln3, train, rows);
     }
 }
 

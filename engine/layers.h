@@ -9,6 +9,7 @@
 #include "engine/params.h"
 #include "engine/tensor.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -71,10 +72,92 @@ public:
     double eps = 1e-5;
 };
 
-/// Token embedding scaled by sqrt(d_model) plus sinusoidal positional encoding
+/// Which rows of a (B*L, C) activation are real tokens: row b*L + t with t < len[b]. An empty
+/// mask (len == nullptr) means every row counts.
+struct RowMask {
+    const std::vector<int>* len = nullptr; ///< B lengths
+    int L = 0;                             ///< rows per sequence
+    bool counts(Eigen::Index r) const { return !len || int(r % L) < (*len)[size_t(r / L)]; }
+};
+
+/// torch.nn.BatchNorm1d over the C features of token rows (Ioffe & Szegedy 2015, algorithm 1).
+/// Training: y = (x - mu_B) / sqrt(var_B + eps) * gamma + beta with mu_B and the biased var_B over
+/// the n non-padding rows of the batch (padding rows are normalised with them but do not count).
+/// Evaluation: mu and var are the running statistics, updated after each training step by
+/// update_running_stats(): running = (1 - momentum) * running + momentum * batch value, with the
+/// unbiased batch variance, momentum 0.1, as torch. Parameters "<prefix>.weight", ".bias" (C)
+/// and the non-trainable buffers ".running_mean", ".running_var" (C), saved in checkpoints.
+struct BatchNormCache {
+    bool train = false;
+    Mat xhat;        ///< (N, C) normalised input
+    RowVec rstd;     ///< (C) 1 / sqrt(var + eps) used
+    RowVec mean;     ///< (C) batch mean (training only)
+    RowVec var_unbiased; ///< (C) unbiased batch variance (training only; 0 when n < 2)
+    int64_t n = 0;   ///< rows that counted (training only)
+    std::vector<char> counted; ///< (N) 1 for rows that counted
+};
+class BatchNorm {
+public:
+    BatchNorm() = default;
+    BatchNorm(ParamStore& store, const std::string& prefix, int C, double eps);
+    /// x (N, C) -> y (N, C). Throws al::Error when training on a batch with no counted row.
+    void forward(const Mat& x, Mat& y, bool train, const RowMask& rows, BatchNormCache& cache) const;
+    /// Training: g = dy * gamma; counted rows dx = rstd * (g - sum_all(g)/n - xhat * sum_all(g * xhat)/n)
+    /// (sums over every row, since padding rows are normalised with the batch statistics too);
+    /// padding rows dx = rstd * g. Evaluation: dx = rstd * g.
+    void backward(const Mat& dy, const BatchNormCache& cache, Mat& dx);
+    /// Folds the statistics of one training step into the running buffers. `caches` are the
+    /// forward caches of this norm on every data-parallel shard of the step; their statistics
+    /// are pooled (exact mean and unbiased variance of the union of counted rows) before one
+    /// momentum update. Caches of evaluation passes are ignored.
+    void update_running_stats(const std::vector<const BatchNormCache*>& caches);
+    Param* weight = nullptr;
+    Param* bias = nullptr;
+    Param* running_mean = nullptr;
+    Param* running_var = nullptr;
+    double eps = 1e-5;
+    static constexpr double kMomentum = 0.1;
+};
+
+/// Layer normalisation or batch normalisation (config key "norm"), one at a time.
+enum class NormKind { LayerNorm, BatchNorm };
+/// Throws al::Error naming the key "norm" unless name is "layernorm" or "batchnorm".
+NormKind parse_norm_kind(const std::string& name);
+struct NormCache {
+    LayerNormCache ln;
+    BatchNormCache bn;
+};
+/// The norm of a residual sublayer or of the encoder/decoder output: a LayerNorm (the paper)
+/// or a BatchNorm with the same parameter names (weight, bias; BatchNorm adds running_mean and
+/// running_var). `train` and `rows` matter to BatchNorm only.
+class Norm {
+public:
+    Norm() = default;
+    Norm(ParamStore& store, const std::string& prefix, int C, double eps, NormKind kind = NormKind::LayerNorm);
+    void forward(const Mat& x, Mat& y, NormCache& cache, bool train = false, const RowMask& rows = {}) const
+    {
+        if (kind == NormKind::LayerNorm)
+            ln.forward(x, y, cache.ln);
+        else
+            bn.forward(x, y, train, rows, cache.bn);
+    }
+    void backward(const Mat& dy, const NormCache& cache, Mat& dx)
+    {
+        if (kind == NormKind::LayerNorm)
+            ln.backward(dy, cache.ln, dx);
+        else
+            bn.backward(dy, cache.bn, dx);
+    }
+    NormKind kind = NormKind::LayerNorm;
+    LayerNorm ln;
+    BatchNorm bn;
+};
+
+/// Token embedding scaled by sqrt(d_model) plus a positional encoding
 /// ("Attention Is All You Need" sections 3.4 and 3.5):
-/// y[b*L + t] = W[ids[b*L + t]] * sqrt(C) + PE[t], PE[t, 2i] = sin(t / 10000^(2i/C)),
-/// PE[t, 2i+1] = cos(t / 10000^(2i/C)).
+/// y[b*L + t] = W[ids[b*L + t]] * sqrt(C) + PE[t]. PE is the sinusoidal table
+/// PE[t, 2i] = sin(t / 10000^(2i/C)), PE[t, 2i+1] = cos(t / 10000^(2i/C)), a learned table
+/// (section 3.5's alternative; "pos_emb.weight" (max_len, C), see positional_backward) or absent.
 struct EmbeddingCache {
     Mat out; ///< (B*L, C)
 };
@@ -91,13 +174,41 @@ public:
     Param* weight = nullptr;
 };
 
+/// Positional encoding of a model (config key "positional_encoding").
+enum class PositionalEncoding { Sinusoidal, Learned, None };
+/// Throws al::Error naming the key unless name is "sinusoidal", "learned" or "none".
+PositionalEncoding parse_positional_encoding(const std::string& name);
+/// Backward of the learned positional table added by Embedding::forward:
+/// pe_grad[t] += sum over sequences b of dy[b*L + t]. dy (B*L, C), pe_grad (max_len, C).
+void positional_backward(const Mat& dy, int L, Mat& pe_grad);
+
 /// Key masks of one attention call. Keys at positions >= key_len[b] are padding (their score
-/// is -inf before the softmax); with causal, query t sees keys <= t only. They compose.
+/// is -inf before the softmax); with causal, query t sees keys <= t only; with window w > 0
+/// (restricted self-attention, "Attention Is All You Need" section 4), query i sees keys j with
+/// |i - j| <= w only. They compose.
 struct AttentionMask {
     const std::vector<int>* key_len = nullptr; ///< B real key lengths, nullptr = no padding
     bool causal = false;
+    int window = 0;                            ///< 0 = unrestricted
 };
 
+/// How a query-key pair is scored (config key "attention_scoring"), per head with D = C / H:
+///   ScaledDot: S = Q_h K_h^T / sqrt(D)        ("Attention Is All You Need" eq. 1)
+///   Dot:       S = Q_h K_h^T                   (Luong et al. 2015 "dot")
+///   Additive:  S[i, j] = v_h . tanh(Q_h[i] + K_h[j])  (Bahdanau et al. 2015 eq. 6,
+///              v^T tanh(W_q q + W_k k) with W_q, W_k the query/key projections of in_proj)
+enum class AttentionScoring { ScaledDot, Dot, Additive };
+/// How scores become weights (config key "attention_normalization"):
+///   Softmax: P = softmax(S + mask) per query row (rows sum to 1).
+///   Relu:    P = relu(S) on visible keys, exactly 0 on masked keys; rows are NOT normalised,
+///            so a row may sum to anything >= 0 (all zero when every score is negative).
+enum class AttentionNormalization { Softmax, Relu };
+/// The factor on Q K^T: 1/sqrt(D) for ScaledDot, 1 otherwise (additive scores are not scaled).
+/// Section 3.2.1: for q, k with independent unit-variance entries, q . k has variance D.
+inline double attention_scale(AttentionScoring s, int D) { return s == AttentionScoring::ScaledDot ? 1.0 / std::sqrt(double(D)) : 1.0; }
+/// Throw al::Error naming the config key for an unknown name.
+AttentionScoring parse_attention_scoring(const std::string& name);
+AttentionNormalization parse_attention_normalization(const std::string& name);
 /// Which alignment scores a self-attention block uses: the scaled dot product of the paper
 /// ("vanilla") and/or the synthesized alignments of "Synthesizer: Rethinking Self-Attention in
 /// Transformer Models" (Tay et al., ICML 2021, section 3). Several components make a mixture
@@ -124,7 +235,7 @@ struct AttentionCache {
     int B = 0, Tq = 0, Tk = 0;
     Mat q;       ///< (B*Tq, C) projected queries
     Mat k, v;    ///< (B*Tk, C) projected keys and values
-    Mat probs;   ///< (B*H*Tq, Tk) softmax probabilities; block (b*H + h) is one head
+    Mat probs;   ///< (B*H*Tq, Tk) attention weights (softmax or relu); block (b*H + h) is one head
     Mat dropped; ///< (B*H*Tq, Tk) probabilities after attention dropout; empty when inactive
     DropoutCache prob_drop;
     Mat ctx;     ///< (B*Tq, C) concatenated head outputs before out_proj
@@ -146,8 +257,12 @@ class MultiHeadAttention {
 public:
     MultiHeadAttention() = default;
     /// `synth` selects the alignment (vanilla by default; cross-attention is always vanilla).
+    /// `scoring` and `normalization` apply to the query-key (vanilla) component; additive
+    /// scoring adds "<prefix>.additive_v" (H, D), the per-head vector v of Bahdanau's score.
     MultiHeadAttention(ParamStore& store, const std::string& prefix, int C, int H,
-                       const SynthesizerConfig& synth = {});
+                       const SynthesizerConfig& synth = {},
+                       AttentionScoring scoring = AttentionScoring::ScaledDot,
+                       AttentionNormalization normalization = AttentionNormalization::Softmax);
     /// xq (B*Tq, C), xkv (B*Tk, C) -> out (B*Tq, C). dropout_p applies to the probabilities.
     void forward(const Mat& xq, const Mat& xkv, int B, const AttentionMask& mask, double dropout_p,
                  bool train, Rng* rng, AttentionCache& cache, Mat& out) const;
@@ -161,6 +276,9 @@ public:
     Param* in_proj_bias = nullptr;
     Linear out_proj;
     int C = 0, H = 0;
+    AttentionScoring scoring = AttentionScoring::ScaledDot;
+    AttentionNormalization normalization = AttentionNormalization::Softmax;
+    Param* additive_v = nullptr;    ///< (H, D) when scoring is Additive
     // Synthesizer parameters (nullptr when unused).
     bool use_vanilla = true, use_dense = false, use_random = false, use_fdense = false, use_frandom = false;
     int l = 0, a = 0, b = 0, k = 0;
@@ -182,20 +300,40 @@ public:
 /// C^2 + C + H*(a + b)*(C + 1); factorized random 2*H*l*k; mixtures add H*n weights.
 int64_t synthesizer_parameter_count(const MultiHeadAttention& m);
 
-/// Position-wise feed-forward network (section 3.3): FFN(x) = W2 dropout(relu(W1 x + b1)) + b2.
+/// Feed-forward non-linearity (config key "activation"): ReLU (the paper) or the exact GELU of
+/// Hendrycks & Gimpel 2016, x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (torch's default GELU).
+enum class Activation { Relu, Gelu };
+/// Throws al::Error naming the key "activation" unless name is "relu" or "gelu".
+Activation parse_activation(const std::string& name);
+
+/// Position-wise feed-forward network (section 3.3): FFN(x) = W2 dropout(act(W1 x + b1)) + b2.
 struct FeedForwardCache {
-    Mat h;      ///< (N, F) after ReLU and dropout
-    Mat pre;    ///< (N, F) before ReLU
+    Mat h;      ///< (N, F) after the activation and dropout
+    Mat pre;    ///< (N, F) before the activation
     DropoutCache drop;
 };
 class FeedForward {
 public:
     FeedForward() = default;
-    FeedForward(ParamStore& store, const std::string& prefix, int C, int F);
+    FeedForward(ParamStore& store, const std::string& prefix, int C, int F, Activation act = Activation::Relu);
     void forward(const Mat& x, double dropout_p, bool train, Rng* rng, FeedForwardCache& cache,
                  Mat& out) const;
     void backward(const Mat& x, const Mat& dout, FeedForwardCache& cache, Mat& dx);
     Linear linear1, linear2;
+    Activation activation = Activation::Relu;
+};
+
+/// Block options shared by encoder and decoder layers beyond torch.nn.Transformer's: attention
+/// scoring and normalisation (self and cross attention), the local window of self-attention,
+/// the norm, the feed-forward activation and a separate dropout on attention weights.
+struct BlockOptions {
+    SynthesizerConfig synth;        ///< self-attention alignment
+    AttentionScoring scoring = AttentionScoring::ScaledDot;
+    AttentionNormalization normalization = AttentionNormalization::Softmax;
+    int window = 0;                 ///< self-attention window w (0 = unrestricted)
+    NormKind norm = NormKind::LayerNorm;
+    Activation activation = Activation::Relu;
+    double attention_dropout = -1;  ///< dropout on attention weights; < 0: the layer's dropout
 };
 
 /// Activations of one encoder layer. Post-LN: x1 = LN1(x + drop(SA(x))), y = LN2(x1 + drop(FF(x1))).
@@ -207,7 +345,7 @@ struct EncoderLayerCache {
     Mat sa_out;       ///< (B*S, C) attention output after dropout
     DropoutCache sa_drop;
     Mat x1;           ///< (B*S, C) after the first residual (and LN1 for Post-LN)
-    LayerNormCache ln1, ln2;
+    NormCache ln1, ln2;
     FeedForwardCache ff;
     Mat ff_out;       ///< (B*S, C) feed-forward output after dropout
     DropoutCache ff_drop;
@@ -220,6 +358,8 @@ public:
     EncoderLayer() = default;
     EncoderLayer(ParamStore& store, const std::string& prefix, int C, int H, int F, double eps,
                  bool norm_first, const SynthesizerConfig& synth = {});
+    EncoderLayer(ParamStore& store, const std::string& prefix, int C, int H, int F, double eps,
+                 bool norm_first, const BlockOptions& options);
     /// x (B*S, C) -> cache.y (B*S, C); key_len masks padded source positions.
     void forward(const Mat& x, int B, const std::vector<int>& key_len, double dropout_p, bool train,
                  Rng* rng, EncoderLayerCache& cache) const;
@@ -227,8 +367,10 @@ public:
     void backward(const Mat& dy, EncoderLayerCache& cache, Mat& dx);
     MultiHeadAttention self_attn;
     FeedForward ff;
-    LayerNorm norm1, norm2;
+    Norm norm1, norm2;
     bool norm_first = false;
+    int window = 0;                 ///< self-attention window (0 = unrestricted)
+    double attention_dropout = -1;  ///< < 0: the dropout passed to forward
 };
 
 /// Activations of one decoder layer (masked self-attention, cross-attention, feed-forward).
@@ -239,7 +381,7 @@ struct DecoderLayerCache {
     Mat sa_out, ca_out, ff_out;
     DropoutCache sa_drop, ca_drop, ff_drop;
     Mat x1, x2;
-    LayerNormCache ln1, ln2, ln3;
+    NormCache ln1, ln2, ln3;
     FeedForwardCache ff;
     Mat y;
 };
@@ -251,6 +393,8 @@ public:
     DecoderLayer() = default;
     DecoderLayer(ParamStore& store, const std::string& prefix, int C, int H, int F, double eps,
                  bool norm_first, const SynthesizerConfig& synth = {});
+    DecoderLayer(ParamStore& store, const std::string& prefix, int C, int H, int F, double eps,
+                 bool norm_first, const BlockOptions& options);
     /// x (B*T, C), memory (B*S, C) -> cache.y (B*T, C)
     void forward(const Mat& x, const Mat& memory, int B, const std::vector<int>& tgt_len,
                  const std::vector<int>& src_len, double dropout_p, bool train, Rng* rng,
@@ -259,8 +403,10 @@ public:
     void backward(const Mat& dy, const Mat& memory, DecoderLayerCache& cache, Mat& dx, Mat& dmemory);
     MultiHeadAttention self_attn, cross_attn;
     FeedForward ff;
-    LayerNorm norm1, norm2, norm3;
+    Norm norm1, norm2, norm3;
     bool norm_first = false;
+    int window = 0;                 ///< self-attention window (0 = unrestricted)
+    double attention_dropout = -1;  ///< < 0: the dropout passed to forward
 };
 
 /// Label-smoothed cross-entropy as torch.nn.CrossEntropyLoss(ignore_index=PAD,

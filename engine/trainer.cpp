@@ -254,6 +254,12 @@ StepStats Trainer::train_step()
             net.backward(piece, act, dlogits);
         }
     }
+    {
+        std::vector<const Seq2SeqActivations*> shards;
+        for (int w = 0; w < workers; ++w)
+            shards.push_back(&m_acts[size_t(w)]);
+        m_model.net.update_norm_statistics(shards); // BatchNorm running statistics
+    }
     StepStats st;
     for (int w = 0; w < workers; ++w) {
         st.loss += loss[size_t(w)];

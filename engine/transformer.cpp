@@ -39,21 +39,39 @@ void Transformer::build(bool lazy_grads)
     m_params->set_lazy_grads(lazy_grads);
     ParamStore& s = *m_params;
     const int C = c.d_model, H = c.nhead, F = c.dim_feedforward;
-    const SynthesizerConfig synth{c.attention, c.max_len, c.synthesizer_k};
+    BlockOptions opt;
+    opt.synth = SynthesizerConfig{c.attention, c.max_len, c.synthesizer_k};
+    opt.scoring = parse_attention_scoring(c.attention_scoring);
+    opt.normalization = parse_attention_normalization(c.attention_normalization);
+    opt.window = c.attention_window;
+    opt.norm = parse_norm_kind(c.norm);
+    opt.activation = parse_activation(c.activation);
+    opt.attention_dropout = c.attention_dropout ? *c.attention_dropout : -1.0;
     m_enc.clear();
     m_dec.clear();
     for (int i = 0; i < c.num_encoder_layers; ++i)
         m_enc.emplace_back(s, "transformer.encoder.layers." + std::to_string(i) + ".", C, H, F,
-                           c.layer_norm_eps, c.norm_first, synth);
-    m_enc_norm = LayerNorm(s, "transformer.encoder.norm", C, c.layer_norm_eps);
+                           c.layer_norm_eps, c.norm_first, opt);
+    m_enc_norm = Norm(s, "transformer.encoder.norm", C, c.layer_norm_eps, opt.norm);
     for (int i = 0; i < c.num_decoder_layers; ++i)
         m_dec.emplace_back(s, "transformer.decoder.layers." + std::to_string(i) + ".", C, H, F,
-                           c.layer_norm_eps, c.norm_first, synth);
-    m_dec_norm = LayerNorm(s, "transformer.decoder.norm", C, c.layer_norm_eps);
+                           c.layer_norm_eps, c.norm_first, opt);
+    m_dec_norm = Norm(s, "transformer.decoder.norm", C, c.layer_norm_eps, opt.norm);
     m_src_emb = Embedding(s, "src_tok_emb.weight", c.src_vocab_size, C);
     m_tgt_emb = Embedding(s, "tgt_tok_emb.weight", c.tgt_vocab_size, C);
     m_generator = Linear(s, "generator", C, c.tgt_vocab_size);
-    m_pe = sinusoidal_positional_encoding(c.max_len, C);
+    m_pe.resize(0, 0);
+    m_pos_emb = nullptr;
+    switch (parse_positional_encoding(c.positional_encoding)) {
+    case PositionalEncoding::Sinusoidal:
+        m_pe = sinusoidal_positional_encoding(c.max_len, C);
+        break;
+    case PositionalEncoding::Learned:
+        m_pos_emb = s.add("pos_emb.weight", {c.max_len, C}); // shared by source and target
+        break;
+    case PositionalEncoding::None:
+        break;
+    }
 }
 
 void Transformer::init_weights(uint64_t seed)
@@ -66,7 +84,11 @@ void Transformer::init_weights(uint64_t seed)
     for (const auto& p : m_params->all()) {
         const bool is_emb = p->name == "src_tok_emb.weight" || p->name == "tgt_tok_emb.weight";
         const bool is_mix = p->name.size() > 10 && p->name.compare(p->name.size() - 10, 10, "mix_logits") == 0;
-        if (is_mix) {
+        if (p.get() == m_pos_emb) {
+            // Learned positions N(0, 0.02) as BERT's position embeddings (Devlin et al. 2019).
+            for (Eigen::Index i = 0; i < p->value.size(); ++i)
+                p->value.data()[i] = Scalar(rng.normal(0.0, 0.02));
+        } else if (is_mix) {
             p->value.setZero(); // equal mixture weights alpha = 1/n at the start
         } else if (is_emb) {
             for (Eigen::Index i = 0; i < p->value.size(); ++i)
@@ -85,7 +107,7 @@ void Transformer::run_encoder(const Batch& batch, Seq2SeqActivations& a, bool tr
     const double dp = train ? m_config.dropout : 0.0;
     a.B = batch.B;
     a.S = batch.S;
-    m_src_emb.forward(batch.src, batch.S, m_pe, a.src_emb.out);
+    m_src_emb.forward(batch.src, batch.S, positional_encoding(), a.src_emb.out);
     dropout_forward(a.src_emb.out, dp, train, rng, a.src_drop);
     a.enc.resize(m_enc.size());
     const Mat* x = &a.src_emb.out;
@@ -93,7 +115,7 @@ void Transformer::run_encoder(const Batch& batch, Seq2SeqActivations& a, bool tr
         m_enc[i].forward(*x, batch.B, batch.src_len, dp, train, rng, a.enc[i]);
         x = &a.enc[i].y;
     }
-    m_enc_norm.forward(*x, a.memory, a.enc_norm);
+    m_enc_norm.forward(*x, a.memory, a.enc_norm, train, RowMask{&batch.src_len, batch.S});
 }
 
 void Transformer::run_decoder(const Batch& batch, Seq2SeqActivations& a, bool train, Rng* rng) const
@@ -101,7 +123,7 @@ void Transformer::run_decoder(const Batch& batch, Seq2SeqActivations& a, bool tr
     // dec_out = LN(dec_N(... dec_1(drop(E_tgt y * sqrt(C) + PE), memory)))
     const double dp = train ? m_config.dropout : 0.0;
     a.T = batch.T;
-    m_tgt_emb.forward(batch.tgt_in, batch.T, m_pe, a.tgt_emb.out);
+    m_tgt_emb.forward(batch.tgt_in, batch.T, positional_encoding(), a.tgt_emb.out);
     dropout_forward(a.tgt_emb.out, dp, train, rng, a.tgt_drop);
     a.dec.resize(m_dec.size());
     const Mat* y = &a.tgt_emb.out;
@@ -109,7 +131,7 @@ void Transformer::run_decoder(const Batch& batch, Seq2SeqActivations& a, bool tr
         m_dec[i].forward(*y, a.memory, batch.B, batch.tgt_len, batch.src_len, dp, train, rng, a.dec[i]);
         y = &a.dec[i].y;
     }
-    m_dec_norm.forward(*y, a.dec_out, a.dec_norm);
+    m_dec_norm.forward(*y, a.dec_out, a.dec_norm, train, RowMask{&batch.tgt_len, batch.T});
 }
 
 int64_t Transformer::synthesizer_parameters() const
@@ -157,6 +179,8 @@ void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat&
     }
     dropout_backward(dx, a.tgt_drop);
     m_tgt_emb.backward(batch.tgt_in, dx);
+    if (m_pos_emb)
+        positional_backward(dx, batch.T, m_pos_emb->grad);
 
     m_enc_norm.backward(dmemory, a.enc_norm, dx);
     for (size_t i = m_enc.size(); i-- > 0;) {
@@ -165,6 +189,31 @@ void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat&
     }
     dropout_backward(dx, a.src_drop);
     m_src_emb.backward(batch.src, dx);
+    if (m_pos_emb)
+        positional_backward(dx, batch.S, m_pos_emb->grad);
+}
+
+void Transformer::update_norm_statistics(const std::vector<const Seq2SeqActivations*>& shards)
+{
+    if (m_enc_norm.kind != NormKind::BatchNorm)
+        return;
+    auto update = [&](Norm& norm, const std::function<const NormCache&(const Seq2SeqActivations&)>& cache_of) {
+        std::vector<const BatchNormCache*> caches;
+        for (const Seq2SeqActivations* a : shards)
+            caches.push_back(&cache_of(*a).bn);
+        norm.bn.update_running_stats(caches);
+    };
+    for (size_t i = 0; i < m_enc.size(); ++i) {
+        update(m_enc[i].norm1, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.enc[i].ln1; });
+        update(m_enc[i].norm2, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.enc[i].ln2; });
+    }
+    update(m_enc_norm, [](const Seq2SeqActivations& a) -> const NormCache& { return a.enc_norm; });
+    for (size_t i = 0; i < m_dec.size(); ++i) {
+        update(m_dec[i].norm1, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.dec[i].ln1; });
+        update(m_dec[i].norm2, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.dec[i].ln2; });
+        update(m_dec[i].norm3, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.dec[i].ln3; });
+    }
+    update(m_dec_norm, [](const Seq2SeqActivations& a) -> const NormCache& { return a.dec_norm; });
 }
 
 namespace {
@@ -241,22 +290,28 @@ namespace al {
 
 namespace {
 
-// One query row per sequence against keys 0..n_keys(b)-1 of a (B*stride, C) key/value cache.
-// q (B, C) -> ctx (B, C); scaled dot-product per head, eq. 1.
-void attend_one(const Mat& q, const Mat& K, const Mat& V, int stride, const std::function<int(int)>& n_keys,
-                int H, Mat& ctx)
+// One query row per sequence against keys first..n_keys(b)-1 of a (B*stride, C) key/value cache.
+// q (B, C) -> ctx (B, C); dot-product per head (eq. 1, scaled unless m.scoring is Dot),
+// softmax or relu weights as in MultiHeadAttention::forward.
+void attend_one(const MultiHeadAttention& m, const Mat& q, const Mat& K, const Mat& V, int stride, int first,
+                const std::function<int(int)>& n_keys, Mat& ctx)
 {
-    const int B = int(q.rows()), C = int(q.cols()), D = C / H;
-    const Scalar scale = Scalar(1) / std::sqrt(Scalar(D));
+    const int B = int(q.rows()), C = int(q.cols()), H = m.H, D = C / H;
+    const Scalar scale = Scalar(attention_scale(m.scoring, D));
+    const bool relu = m.normalization == AttentionNormalization::Relu;
     ctx.resize(B, C);
     for (int b = 0; b < B; ++b) {
-        const int n = n_keys(b);
+        const int n = n_keys(b) - first;
         for (int h = 0; h < H; ++h) {
-            const auto Kb = K.block(Eigen::Index(b) * stride, Eigen::Index(h) * D, n, D);
-            const auto Vb = V.block(Eigen::Index(b) * stride, Eigen::Index(h) * D, n, D);
+            const auto Kb = K.block(Eigen::Index(b) * stride + first, Eigen::Index(h) * D, n, D);
+            const auto Vb = V.block(Eigen::Index(b) * stride + first, Eigen::Index(h) * D, n, D);
             RowVec s = (q.block(b, Eigen::Index(h) * D, 1, D) * Kb.transpose()) * scale; // (1, n)
-            s = (s.array() - s.maxCoeff()).exp();
-            s /= s.sum();
+            if (relu) {
+                s = s.cwiseMax(Scalar(0));
+            } else {
+                s = (s.array() - s.maxCoeff()).exp();
+                s /= s.sum();
+            }
             ctx.block(b, Eigen::Index(h) * D, 1, D).noalias() = s * Vb;
         }
     }
@@ -297,15 +352,22 @@ void Transformer::decode_step(const std::vector<int>& tokens, DecoderState& st, 
         throw Error("incremental decoding needs dot-product decoder self-attention");
     if (st.t >= st.max_steps)
         throw Error("decode_step: more than " + std::to_string(st.max_steps) + " steps");
-    const int B = st.B, t = st.t, H = m_config.nhead;
+    const int B = st.B, t = st.t;
     // The token at position t: one row per sequence (positional encoding of row t).
-    Mat x(B, m_config.d_model), pe_row = m_pe.middleRows(t, 1);
+    Mat x(B, m_config.d_model);
     Mat emb;
     m_tgt_emb.forward(tokens, 1, Mat(), emb);
-    x = emb.rowwise() + pe_row.row(0);
+    const Mat& pe = positional_encoding();
+    if (pe.size()) {
+        if (t >= pe.rows())
+            throw Error("decode_step: position " + std::to_string(t) + " is beyond max_len " + std::to_string(pe.rows()));
+        x = emb.rowwise() + pe.row(t);
+    } else {
+        x = emb;
+    }
 
     Mat q, k, v, ctx, a, r, n, ffo, tmp;
-    LayerNormCache ln;
+    NormCache ln;
     FeedForwardCache ffc;
     auto self_attention = [&](const DecoderLayer& layer, size_t l, const Mat& in, Mat& result) {
         project_rows(layer.self_attn, 0, in, q);
@@ -315,12 +377,13 @@ void Transformer::decode_step(const std::vector<int>& tokens, DecoderState& st, 
             st.self_k[l].row(Eigen::Index(b) * st.max_steps + t) = k.row(b);
             st.self_v[l].row(Eigen::Index(b) * st.max_steps + t) = v.row(b);
         }
-        attend_one(q, st.self_k[l], st.self_v[l], st.max_steps, [&](int) { return t + 1; }, H, ctx);
+        const int first = layer.window > 0 ? std::max(0, t - layer.window) : 0;
+        attend_one(layer.self_attn, q, st.self_k[l], st.self_v[l], st.max_steps, first, [&](int) { return t + 1; }, ctx);
         layer.self_attn.out_proj.forward(ctx, result);
     };
     auto cross_attention = [&](const DecoderLayer& layer, size_t l, const Mat& in, Mat& result) {
         project_rows(layer.cross_attn, 0, in, q);
-        attend_one(q, st.cross_k[l], st.cross_v[l], st.S, [&](int b) { return st.src_len[size_t(b)]; }, H, ctx);
+        attend_one(layer.cross_attn, q, st.cross_k[l], st.cross_v[l], st.S, 0, [&](int b) { return st.src_len[size_t(b)]; }, ctx);
         layer.cross_attn.out_proj.forward(ctx, result);
     };
     for (size_t l = 0; l < m_dec.size(); ++l) {

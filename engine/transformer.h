@@ -18,10 +18,10 @@ struct Seq2SeqActivations {
     EmbeddingCache src_emb, tgt_emb;     // (B*S, C), (B*T, C) after scaling + positional encoding
     DropoutCache src_drop, tgt_drop;
     std::vector<EncoderLayerCache> enc;  // per layer
-    LayerNormCache enc_norm;             // final encoder norm -> memory (B*S, C)
+    NormCache enc_norm;                  // final encoder norm -> memory (B*S, C)
     Mat memory;                          // (B*S, C)
     std::vector<DecoderLayerCache> dec;
-    LayerNormCache dec_norm;
+    NormCache dec_norm;
     Mat dec_out;                         // (B*T, C)
     LinearCache generator;
     Mat logits;                          // (B*T, V_tgt)
@@ -75,8 +75,12 @@ public:
     void decode_step(const std::vector<int>& tokens, DecoderState& state, Mat& out) const;
     /// Parameters of all synthesizer parts (0 for vanilla attention), see synthesizer_parameter_count.
     int64_t synthesizer_parameters() const;
-    /// True when decoder self-attention is plain dot-product (start_decoding/decode_step apply).
-    bool supports_incremental_decoding() const { return m_config.attention == "vanilla"; }
+    /// True when decoder self-attention is plain dot-product (start_decoding/decode_step apply):
+    /// vanilla alignment with scaled or unscaled dot-product scores.
+    bool supports_incremental_decoding() const
+    {
+        return m_config.attention == "vanilla" && m_config.attention_scoring != "additive";
+    }
     /// The generator: rows (N, C) of decoder output -> logits (N, V_tgt).
     void project_logits(const Mat& rows, Mat& logits) const;
 
@@ -87,8 +91,14 @@ public:
     /// Copies the attention probabilities of the pass in `act` (sequence b of the batch) into trace.
     void fill_trace(const Seq2SeqActivations& act, int b, Trace& trace) const;
 
-    /// The sinusoidal table (max_len, C) added to the scaled embeddings.
-    const Mat& positional_encoding() const { return m_pe; }
+    /// The table (max_len, C) added to the scaled embeddings: sinusoidal, the learned
+    /// "pos_emb.weight", or empty for positional_encoding "none".
+    const Mat& positional_encoding() const { return m_pos_emb ? m_pos_emb->value : m_pe; }
+
+    /// BatchNorm models: folds the batch statistics of one training step into every norm's
+    /// running mean and variance (momentum 0.1). `shards` are the activations of the step's
+    /// data-parallel forward passes (train == true); does nothing for LayerNorm models.
+    void update_norm_statistics(const std::vector<const Seq2SeqActivations*>& shards);
 
 private:
     void build(bool lazy_grads = false); ///< lazy_grads: see ParamStore::set_lazy_grads
@@ -100,11 +110,12 @@ private:
     std::unique_ptr<ParamStore> m_params;
     Embedding m_src_emb, m_tgt_emb;
     std::vector<EncoderLayer> m_enc;
-    LayerNorm m_enc_norm;
+    Norm m_enc_norm;
     std::vector<DecoderLayer> m_dec;
-    LayerNorm m_dec_norm;
+    Norm m_dec_norm;
     Linear m_generator;
-    Mat m_pe;
+    Mat m_pe;                    ///< sinusoidal table (max_len, C); empty otherwise
+    Param* m_pos_emb = nullptr;  ///< learned table "pos_emb.weight" (max_len, C)
 };
 
 } // namespace al

@@ -148,6 +148,23 @@ private slots:
         QCOMPARE(o.bleu_sentences, size_t(20));
         QCOMPARE(o.samples, 1);
 
+        TrainOptions b;
+        QCOMPARE(parseTrainArgs({"--scoring", "additive", "--normalization", "relu", "--window", "3",
+                                 "--positional-encoding", "learned", "--norm", "batchnorm", "--activation", "gelu",
+                                 "--attention-dropout", "0.25"}, b).kind, ParseStatus::Ok);
+        QCOMPARE(b.model.attention_scoring, std::string("additive"));
+        QCOMPARE(b.model.attention_normalization, std::string("relu"));
+        QCOMPARE(b.model.attention_window, 3);
+        QCOMPARE(b.model.positional_encoding, std::string("learned"));
+        QCOMPARE(b.model.norm, std::string("batchnorm"));
+        QCOMPARE(b.model.activation, std::string("gelu"));
+        QVERIFY(b.model.attention_dropout && *b.model.attention_dropout == 0.25);
+        QVERIFY(b.architecture_set);
+        TrainOptions dflt;
+        QCOMPARE(parseTrainArgs({}, dflt).kind, ParseStatus::Ok);
+        QVERIFY(!dflt.model.attention_dropout);
+        QCOMPARE(dflt.model.attention_scoring, std::string("scaled_dot"));
+
         TrainOptions l;
         QCOMPARE(parseTrainArgs({"--layers", "4", "--minutes", "0.5"}, l).kind, ParseStatus::Ok);
         QCOMPARE(l.model.num_encoder_layers, 4);
@@ -192,6 +209,14 @@ private slots:
         QTest::newRow("schedule p") << QStringList{"--scheduled-sampling", "constant", "--scheduled-sampling-p", "2"} << "--scheduled-sampling-p";
         QTest::newRow("schedule k") << QStringList{"--scheduled-sampling", "inverse_sigmoid", "--scheduled-sampling-k", "0.5"} << "--scheduled-sampling-k";
         QTest::newRow("schedule p w/o schedule") << QStringList{"--scheduled-sampling-p", "0.5"} << "--scheduled-sampling";
+        QTest::newRow("scoring") << QStringList{"--scoring", "cosine"} << "--scoring: attention_scoring must be";
+        QTest::newRow("normalization") << QStringList{"--normalization", "sparsemax"} << "--normalization: attention_normalization must be";
+        QTest::newRow("window negative") << QStringList{"--window", "-1"} << "--window";
+        QTest::newRow("positional encoding") << QStringList{"--positional-encoding", "rotary"} << "--positional-encoding: positional_encoding must be";
+        QTest::newRow("norm") << QStringList{"--norm", "rmsnorm"} << "--norm: norm must be";
+        QTest::newRow("activation") << QStringList{"--activation", "swish"} << "--activation: activation must be";
+        QTest::newRow("attention dropout 1") << QStringList{"--attention-dropout", "1"} << "--attention-dropout";
+        QTest::newRow("resume + norm") << QStringList{"--resume", "m", "--norm", "batchnorm"} << "--norm";
     }
 
     void usageErrorsNameTheOption()
@@ -219,7 +244,9 @@ private slots:
         QVERIFY(st.text.contains("Usage: attention-lab train"));
         const QStringList names = {"data", "src-col", "tgt-col", "split-seed", "train", "valid", "test", "src-tokens",
                                    "tgt-tokens", "min-count", "d-model", "nhead", "layers", "encoder-layers",
-                                   "decoder-layers", "d-ff", "dropout", "pre-ln", "attention", "synthesizer-k", "max-tokens", "micro-batch-tokens", "max-len", "warmup",
+                                   "decoder-layers", "d-ff", "dropout", "pre-ln", "attention", "synthesizer-k", "scoring",
+                                   "normalization", "window", "positional-encoding", "norm", "activation",
+                                   "attention-dropout", "max-tokens", "micro-batch-tokens", "max-len", "warmup",
                                    "lr-factor", "label-smoothing", "clip", "minutes", "steps", "seed", "threads",
                                    "out", "save-every", "resume", "save-split", "log-every", "valid-every",
                                    "valid-max", "bleu-sentences", "samples", "scheduled-sampling",

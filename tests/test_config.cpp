@@ -38,10 +38,15 @@ al::ModelConfig nonDefault()
     c.num_decoder_layers = 5;
     c.dim_feedforward = 333;
     c.dropout = 0.15;
-    c.activation = "relu";
+    c.activation = "gelu";
     c.norm_first = true;
     c.layer_norm_eps = 1e-6;
-    c.positional_encoding = "sinusoidal";
+    c.positional_encoding = "learned";
+    c.attention_scoring = "additive";
+    c.attention_normalization = "relu";
+    c.attention_window = 5;
+    c.norm = "batchnorm";
+    c.attention_dropout = 0.05;
     c.max_len = 77;
     c.src_tokens = "word";
     c.tgt_tokens = "char";
@@ -55,7 +60,9 @@ bool sameConfig(const al::ModelConfig& a, const al::ModelConfig& b)
         && a.num_decoder_layers == b.num_decoder_layers && a.dim_feedforward == b.dim_feedforward
         && a.dropout == b.dropout && a.activation == b.activation && a.norm_first == b.norm_first
         && a.layer_norm_eps == b.layer_norm_eps && a.positional_encoding == b.positional_encoding
-        && a.max_len == b.max_len && a.src_tokens == b.src_tokens && a.tgt_tokens == b.tgt_tokens;
+        && a.max_len == b.max_len && a.src_tokens == b.src_tokens && a.tgt_tokens == b.tgt_tokens
+        && a.attention_scoring == b.attention_scoring && a.attention_normalization == b.attention_normalization
+        && a.attention_window == b.attention_window && a.norm == b.norm && a.attention_dropout == b.attention_dropout;
 }
 
 const char* kSource = "m/config.json";
@@ -70,6 +77,7 @@ private slots:
     void roundTripThroughText();
     void keysArePyTorchNames();
     void absentKeysKeepDefaultsUnknownIgnored();
+    void configWithoutBlockOptionsLoadsWithDefaults();
     void wrongType_data();
     void wrongType();
     void badValue_data();
@@ -107,18 +115,49 @@ void TestConfig::keysArePyTorchNames()
     QCOMPARE(j.at("num_decoder_layers").get<int>(), 5);
     QCOMPARE(j.at("dim_feedforward").get<int>(), 333);
     QCOMPARE(j.at("dropout").get<double>(), 0.15);
-    QCOMPARE(j.at("activation").get<std::string>(), std::string("relu"));
+    QCOMPARE(j.at("activation").get<std::string>(), std::string("gelu"));
     QCOMPARE(j.at("norm_first").get<bool>(), true);
     QCOMPARE(j.at("layer_norm_eps").get<double>(), 1e-6);
     QCOMPARE(j.at("src_vocab_size").get<int>(), 97);
     QCOMPARE(j.at("tgt_vocab_size").get<int>(), 1234);
-    QCOMPARE(j.at("positional_encoding").get<std::string>(), std::string("sinusoidal"));
+    QCOMPARE(j.at("positional_encoding").get<std::string>(), std::string("learned"));
+    QCOMPARE(j.at("attention_scoring").get<std::string>(), std::string("additive"));
+    QCOMPARE(j.at("attention_normalization").get<std::string>(), std::string("relu"));
+    QCOMPARE(j.at("attention_window").get<int>(), 5);
+    QCOMPARE(j.at("norm").get<std::string>(), std::string("batchnorm"));
+    QCOMPARE(j.at("attention_dropout").get<double>(), 0.05);
     QCOMPARE(j.at("max_len").get<int>(), 77);
     QCOMPARE(j.at("src_tokens").get<std::string>(), std::string("word"));
     QCOMPARE(j.at("tgt_tokens").get<std::string>(), std::string("char"));
     QCOMPARE(j.at("attention").get<std::string>(), std::string("vanilla"));
     QCOMPARE(j.at("synthesizer_k").get<int>(), 8);
-    QCOMPARE(j.size(), size_t(19));
+    QCOMPARE(j.size(), size_t(24));
+    // attention_dropout is written only when set; unset means "the same as dropout".
+    const json d = al::model_config_to_json(al::ModelConfig{});
+    QVERIFY(!d.contains("attention_dropout"));
+    QCOMPARE(d.size(), size_t(23));
+}
+
+void TestConfig::configWithoutBlockOptionsLoadsWithDefaults()
+{
+    // A config.json written before the attention/block options existed (19 keys).
+    const json old = json::parse(R"({"format": "attention-lab-model", "format_version": 1, "src_vocab_size": 50,
+        "tgt_vocab_size": 60, "d_model": 64, "nhead": 4, "num_encoder_layers": 2, "num_decoder_layers": 2,
+        "dim_feedforward": 128, "dropout": 0.1, "activation": "relu", "norm_first": false, "layer_norm_eps": 1e-05,
+        "positional_encoding": "sinusoidal", "max_len": 65, "attention": "vanilla", "synthesizer_k": 8,
+        "src_tokens": "char", "tgt_tokens": "word"})");
+    const al::ModelConfig c = al::model_config_from_json(old, kSource);
+    QCOMPARE(c.attention_scoring, std::string("scaled_dot"));
+    QCOMPARE(c.attention_normalization, std::string("softmax"));
+    QCOMPARE(c.attention_window, 0);
+    QCOMPARE(c.norm, std::string("layernorm"));
+    QVERIFY(!c.attention_dropout.has_value());
+    QCOMPARE(c.activation, std::string("relu"));
+    QCOMPARE(c.positional_encoding, std::string("sinusoidal"));
+    // null attention_dropout also means "the same as dropout".
+    json j = old;
+    j["attention_dropout"] = nullptr;
+    QVERIFY(!al::model_config_from_json(j, kSource).attention_dropout.has_value());
 }
 
 void TestConfig::absentKeysKeepDefaultsUnknownIgnored()
@@ -154,6 +193,12 @@ void TestConfig::wrongType_data()
     QTest::newRow("src_tokens array") << "src_tokens" << "[\"char\"]" << "key 'src_tokens' must be a string, got array";
     QTest::newRow("tgt_tokens bool") << "tgt_tokens" << "true" << "key 'tgt_tokens' must be a string, got boolean";
     QTest::newRow("format int") << "format" << "1" << "key 'format' must be a string, got number";
+    QTest::newRow("attention_scoring int") << "attention_scoring" << "1" << "key 'attention_scoring' must be a string, got number";
+    QTest::newRow("attention_normalization bool") << "attention_normalization" << "true" << "key 'attention_normalization' must be a string, got boolean";
+    QTest::newRow("attention_window string") << "attention_window" << "\"4\"" << "key 'attention_window' must be an integer, got string";
+    QTest::newRow("attention_window float") << "attention_window" << "2.5" << "key 'attention_window' must be an integer, got non-integer number 2.5";
+    QTest::newRow("norm null") << "norm" << "null" << "key 'norm' must be a string, got null";
+    QTest::newRow("attention_dropout string") << "attention_dropout" << "\"0.1\"" << "key 'attention_dropout' must be a number, got string";
     QTest::newRow("format_version string") << "format_version" << "\"1\"" << "key 'format_version' must be an integer, got string";
 }
 
@@ -183,10 +228,22 @@ void TestConfig::badValue_data()
     QTest::newRow("dim_feedforward zero") << "dim_feedforward" << "0" << QStringList{"dim_feedforward must be >= 1, got 0"};
     QTest::newRow("dropout one") << "dropout" << "1.0" << QStringList{"dropout must be in [0, 1), got 1"};
     QTest::newRow("dropout negative") << "dropout" << "-0.1" << QStringList{"dropout must be in [0, 1), got -0.1"};
-    QTest::newRow("activation gelu") << "activation" << "\"gelu\"" << QStringList{"activation must be \"relu\", got \"gelu\""};
+    QTest::newRow("activation swish") << "activation" << "\"swish\"" << QStringList{"activation must be \"relu\" or \"gelu\", got \"swish\""};
     QTest::newRow("eps zero") << "layer_norm_eps" << "0" << QStringList{"layer_norm_eps must be > 0, got 0"};
-    QTest::newRow("positional learned") << "positional_encoding" << "\"learned\""
-                                        << QStringList{"positional_encoding must be \"sinusoidal\", got \"learned\""};
+    QTest::newRow("positional rotary") << "positional_encoding" << "\"rotary\""
+                                       << QStringList{"positional_encoding must be \"sinusoidal\", \"learned\" or \"none\", got \"rotary\""};
+    QTest::newRow("scoring cosine") << "attention_scoring" << "\"cosine\""
+                                    << QStringList{"attention_scoring must be \"scaled_dot\", \"dot\" or \"additive\", got \"cosine\""};
+    QTest::newRow("normalization sparsemax") << "attention_normalization" << "\"sparsemax\""
+                                             << QStringList{"attention_normalization must be \"softmax\" or \"relu\", got \"sparsemax\""};
+    QTest::newRow("window negative") << "attention_window" << "-1"
+                                     << QStringList{"attention_window must be >= 0 (0 means unrestricted), got -1"};
+    QTest::newRow("window beyond max_len") << "attention_window" << "77"
+                                           << QStringList{"attention_window (77) must be smaller than max_len (77)"};
+    QTest::newRow("norm rmsnorm") << "norm" << "\"rmsnorm\""
+                                  << QStringList{"norm must be \"layernorm\" or \"batchnorm\", got \"rmsnorm\""};
+    QTest::newRow("attention_dropout one") << "attention_dropout" << "1.0"
+                                           << QStringList{"attention_dropout must be in [0, 1), got 1"};
     QTest::newRow("max_len zero") << "max_len" << "0" << QStringList{"max_len must be >= 1, got 0"};
     QTest::newRow("src_tokens bpe") << "src_tokens" << "\"bpe\"" << QStringList{"src_tokens must be \"char\" or \"word\", got \"bpe\""};
     QTest::newRow("tgt_tokens empty") << "tgt_tokens" << "\"\"" << QStringList{"tgt_tokens must be \"char\" or \"word\", got \"\""};

@@ -101,6 +101,97 @@ private slots:
         check_tensor("x", x, dx, loss);
     }
 
+    void batch_norm_data()
+    {
+        QTest::addColumn<bool>("train");
+        QTest::addColumn<bool>("padding");
+        QTest::newRow("training, all rows count") << true << false;
+        QTest::newRow("training, padding rows excluded from the statistics") << true << true;
+        QTest::newRow("evaluation (running statistics)") << false << true;
+    }
+    void batch_norm()
+    {
+        QFETCH(bool, train);
+        QFETCH(bool, padding);
+        Rng rng(31);
+        ParamStore s;
+        BatchNorm bn(s, "bn", 12, 1e-5);
+        randomize(s, rng);
+        bn.running_var->value = bn.running_var->value.cwiseAbs().array() + 0.5; // a valid variance
+        const std::vector<int> len = {5, 3}; // B = 2, L = 5: rows 8 and 9 are padding
+        const RowMask rows{padding ? &len : nullptr, 5};
+        Mat x = random_mat(10, 12, rng, 2.0), R = random_mat(10, 12, rng);
+        auto loss = [&] { Mat y; BatchNormCache cc; bn.forward(x, y, train, rows, cc); return (y.array() * R.array()).sum(); };
+        BatchNormCache c;
+        Mat y, dx;
+        bn.forward(x, y, train, rows, c);
+        s.zero_grad();
+        bn.backward(R, c, dx);
+        for (const auto& p : s.all()) {
+            if (!p->trainable) { // running statistics are buffers: no gradient
+                QVERIFY(p->grad.isZero());
+                continue;
+            }
+            check_tensor(QString::fromStdString(p->name), p->value, p->grad, loss);
+        }
+        check_tensor("x", x, dx, loss);
+        if (train) {
+            // Counted rows have zero mean and unit (biased) variance per feature before gamma/beta.
+            const Eigen::Index n = padding ? 8 : 10;
+            const Mat xh = c.xhat.topRows(n);
+            QVERIFY(xh.colwise().mean().cwiseAbs().maxCoeff() < 1e-12);
+            QVERIFY((xh.array().square().colwise().mean() - 1.0).abs().maxCoeff() < 1e-4);
+            QCOMPARE(c.n, int64_t(n));
+        }
+    }
+
+    void feed_forward_gelu()
+    {
+        Rng rng(32);
+        ParamStore s;
+        FeedForward ff(s, "ff.", 12, 10, Activation::Gelu);
+        randomize(s, rng);
+        Mat x = random_mat(7, 12, rng), R = random_mat(7, 12, rng);
+        auto run = [&](FeedForwardCache& c, Mat& out) { Rng d(7); ff.forward(x, 0.25, true, &d, c, out); };
+        auto loss = [&] { FeedForwardCache c; Mat out; run(c, out); return (out.array() * R.array()).sum(); };
+        FeedForwardCache c;
+        Mat out, dx;
+        run(c, out);
+        s.zero_grad();
+        ff.backward(x, R, c, dx);
+        check_params(s, loss);
+        check_tensor("x", x, dx, loss);
+        // Exact GELU values: gelu(1) = Phi(1), gelu(-1) = -Phi(-1) (torch.nn.functional.gelu).
+        FeedForward one(s, "one.", 1, 1, Activation::Gelu);
+        one.linear1.weight->value.setOnes();
+        one.linear1.bias->value.setZero();
+        one.linear2.weight->value.setOnes();
+        one.linear2.bias->value.setZero();
+        Mat in(2, 1), y;
+        in << 1.0, -1.0;
+        FeedForwardCache oc;
+        one.forward(in, 0.0, false, nullptr, oc, y);
+        QVERIFY(std::abs(y(0, 0) - 0.8413447460685429) < 1e-12);
+        QVERIFY(std::abs(y(1, 0) + 0.15865525393145707) < 1e-12);
+    }
+
+    void learned_positional_encoding()
+    {
+        Rng rng(33);
+        ParamStore s;
+        Embedding emb(s, "emb.weight", 7, 12);
+        Param* pe = s.add("pos_emb.weight", {16, 12});
+        randomize(s, rng);
+        const std::vector<int> ids = {1, 4, 4, 6, 0, 2, 3, 5, 1, 0}; // B=2, L=5
+        Mat R = random_mat(10, 12, rng);
+        auto loss = [&] { Mat y; emb.forward(ids, 5, pe->value, y); return (y.array() * R.array()).sum(); };
+        s.zero_grad();
+        emb.backward(ids, R);
+        positional_backward(R, 5, pe->grad);
+        check_params(s, loss);
+        QVERIFY(pe->grad.bottomRows(11).isZero()); // positions >= L get no gradient
+    }
+
     void embedding_with_positional_encoding()
     {
         Rng rng(3);
@@ -157,6 +248,71 @@ private slots:
         AttentionCache c;
         Mat out, dxq, dxkv;
         run(c, out);
+        s.zero_grad();
+        mha.backward(xq, cross ? xkv : xq, R, c, dxq, dxkv);
+        check_params(s, loss);
+        if (cross) {
+            check_tensor("xq", xq, dxq, loss);
+            check_tensor("xkv", xkv, dxkv, loss);
+        } else {
+            Mat dx = dxq + dxkv;
+            check_tensor("x", xq, dx, loss);
+        }
+    }
+
+    void attention_variants_data()
+    {
+        QTest::addColumn<QString>("scoring");
+        QTest::addColumn<QString>("normalization");
+        QTest::addColumn<int>("window");
+        QTest::addColumn<bool>("causal");
+        QTest::addColumn<bool>("cross");
+        QTest::newRow("unscaled dot") << "dot" << "softmax" << 0 << false << false;
+        QTest::newRow("unscaled dot, causal") << "dot" << "softmax" << 0 << true << false;
+        QTest::newRow("additive") << "additive" << "softmax" << 0 << false << false;
+        QTest::newRow("additive, causal") << "additive" << "softmax" << 0 << true << false;
+        QTest::newRow("additive, cross") << "additive" << "softmax" << 0 << false << true;
+        QTest::newRow("relu") << "scaled_dot" << "relu" << 0 << false << false;
+        QTest::newRow("relu, causal") << "scaled_dot" << "relu" << 0 << true << false;
+        QTest::newRow("relu, cross") << "scaled_dot" << "relu" << 0 << false << true;
+        QTest::newRow("additive + relu") << "additive" << "relu" << 0 << false << false;
+        QTest::newRow("window 1") << "scaled_dot" << "softmax" << 1 << false << false;
+        QTest::newRow("window 2, causal") << "scaled_dot" << "softmax" << 2 << true << false;
+        QTest::newRow("window 1, relu, unscaled") << "dot" << "relu" << 1 << false << false;
+        QTest::newRow("window 2, additive") << "additive" << "softmax" << 2 << false << false;
+    }
+    void attention_variants()
+    {
+        // Key padding {5, 3} always; attention dropout 0.2 with a fixed mask.
+        QFETCH(QString, scoring);
+        QFETCH(QString, normalization);
+        QFETCH(int, window);
+        QFETCH(bool, causal);
+        QFETCH(bool, cross);
+        Rng rng(21);
+        ParamStore s;
+        MultiHeadAttention mha(s, "attn", 12, 3, {}, parse_attention_scoring(scoring.toStdString()),
+                               parse_attention_normalization(normalization.toStdString()));
+        QCOMPARE(mha.additive_v != nullptr, scoring == "additive");
+        randomize(s, rng);
+        const int B = 2, Tq = cross ? 4 : 5, Tk = 5;
+        Mat xq = random_mat(B * Tq, 12, rng), xkv = cross ? random_mat(B * Tk, 12, rng) : xq;
+        const std::vector<int> key_len = {5, 3};
+        AttentionMask mask{&key_len, causal, window};
+        Mat R = random_mat(B * Tq, 12, rng);
+        auto run = [&](AttentionCache& c, Mat& out) {
+            Rng d(23);
+            mha.forward(xq, cross ? xkv : xq, B, mask, 0.2, true, &d, c, out);
+        };
+        auto loss = [&] { AttentionCache c; Mat out; run(c, out); return (out.array() * R.array()).sum(); };
+        AttentionCache c;
+        Mat out, dxq, dxkv;
+        run(c, out);
+        // relu normalisation must have both signs of scores here, or its backward is untested.
+        if (normalization == "relu") {
+            QVERIFY((c.probs.array() > 0).count() > 0);
+            QVERIFY((c.probs.array() == 0).count() > (c.probs.array() > 0).count() / 10);
+        }
         s.zero_grad();
         mha.backward(xq, cross ? xkv : xq, R, c, dxq, dxkv);
         check_params(s, loss);
@@ -296,6 +452,85 @@ private slots:
         check_tensor("memory", memory, dmem, loss);
     }
 
+    void layers_with_block_options_data()
+    {
+        QTest::addColumn<bool>("pre_ln");
+        QTest::addColumn<QString>("norm");
+        QTest::addColumn<QString>("activation");
+        QTest::addColumn<QString>("scoring");
+        QTest::addColumn<QString>("normalization");
+        QTest::addColumn<int>("window");
+        QTest::addColumn<double>("attention_dropout");
+        QTest::newRow("Post-LN batchnorm gelu") << false << "batchnorm" << "gelu" << "scaled_dot" << "softmax" << 0 << -1.0;
+        QTest::newRow("Pre-LN batchnorm") << true << "batchnorm" << "relu" << "scaled_dot" << "softmax" << 0 << -1.0;
+        QTest::newRow("Post-LN additive relu window") << false << "layernorm" << "relu" << "additive" << "relu" << 1 << -1.0;
+        QTest::newRow("Pre-LN unscaled window gelu") << true << "layernorm" << "gelu" << "dot" << "softmax" << 2 << -1.0;
+        QTest::newRow("Post-LN attention dropout 0.3") << false << "layernorm" << "relu" << "scaled_dot" << "softmax" << 0 << 0.3;
+    }
+    void layers_with_block_options()
+    {
+        QFETCH(bool, pre_ln);
+        QFETCH(QString, norm);
+        QFETCH(QString, activation);
+        QFETCH(QString, scoring);
+        QFETCH(QString, normalization);
+        QFETCH(int, window);
+        QFETCH(double, attention_dropout);
+        BlockOptions o;
+        o.norm = parse_norm_kind(norm.toStdString());
+        o.activation = parse_activation(activation.toStdString());
+        o.scoring = parse_attention_scoring(scoring.toStdString());
+        o.normalization = parse_attention_normalization(normalization.toStdString());
+        o.window = window;
+        o.attention_dropout = attention_dropout;
+        const double dp = 0.1; // residual and feed-forward dropout with fixed masks
+        {
+            Rng rng(34);
+            ParamStore s;
+            EncoderLayer layer(s, "enc.", 12, 3, 10, 1e-5, pre_ln, o);
+            randomize(s, rng);
+            const int B = 2, S = 5;
+            Mat x = random_mat(B * S, 12, rng), R = random_mat(B * S, 12, rng);
+            const std::vector<int> len = {5, 3};
+            auto run = [&](EncoderLayerCache& c) { Rng d(11); layer.forward(x, B, len, dp, true, &d, c); };
+            auto loss = [&] { EncoderLayerCache c; run(c); return (c.y.array() * R.array()).sum(); };
+            EncoderLayerCache c;
+            run(c);
+            QCOMPARE(c.sa.prob_drop.mask.size() > 0, attention_dropout != 0.0);
+            s.zero_grad();
+            Mat dx;
+            layer.backward(R, c, dx);
+            for (const auto& p : s.all())
+                if (p->trainable)
+                    check_tensor("encoder " + QString::fromStdString(p->name), p->value, p->grad, loss);
+            check_tensor("encoder x", x, dx, loss);
+        }
+        {
+            Rng rng(35);
+            ParamStore s;
+            DecoderLayer layer(s, "dec.", 12, 3, 10, 1e-5, pre_ln, o);
+            randomize(s, rng);
+            const int B = 2, T = 4, S = 5;
+            Mat x = random_mat(B * T, 12, rng), memory = random_mat(B * S, 12, rng), R = random_mat(B * T, 12, rng);
+            const std::vector<int> tgt_len = {4, 2}, src_len = {3, 5};
+            auto run = [&](DecoderLayerCache& c) {
+                Rng d(13);
+                layer.forward(x, memory, B, tgt_len, src_len, dp, true, &d, c);
+            };
+            auto loss = [&] { DecoderLayerCache c; run(c); return (c.y.array() * R.array()).sum(); };
+            DecoderLayerCache c;
+            run(c);
+            s.zero_grad();
+            Mat dx, dmem = Mat::Zero(memory.rows(), memory.cols());
+            layer.backward(R, memory, c, dx, dmem);
+            for (const auto& p : s.all())
+                if (p->trainable)
+                    check_tensor("decoder " + QString::fromStdString(p->name), p->value, p->grad, loss);
+            check_tensor("decoder x", x, dx, loss);
+            check_tensor("decoder memory", memory, dmem, loss);
+        }
+    }
+
     void label_smoothed_cross_entropy_data()
     {
         QTest::addColumn<double>("eps");
@@ -324,13 +559,40 @@ private slots:
     void whole_model_data()
     {
         QTest::addColumn<bool>("pre_ln");
-        QTest::newRow("Post-LN") << false;
-        QTest::newRow("Pre-LN") << true;
+        QTest::addColumn<QString>("options"); // key=value;... applied to the config
+        QTest::newRow("Post-LN") << false << "";
+        QTest::newRow("Pre-LN") << true << "";
+        QTest::newRow("Post-LN, additive, relu, window 2, learned PE, batchnorm, gelu")
+            << false << "scoring=additive;normalization=relu;window=2;pe=learned;norm=batchnorm;activation=gelu";
+        QTest::newRow("Pre-LN, unscaled, window 1, no PE, gelu, attention dropout 0.2")
+            << true << "scoring=dot;window=1;pe=none;activation=gelu;attention_dropout=0.2";
+        QTest::newRow("Pre-LN, learned PE, batchnorm") << true << "pe=learned;norm=batchnorm";
     }
     void whole_model()
     {
         QFETCH(bool, pre_ln);
+        QFETCH(QString, options);
         ModelConfig cfg;
+        for (const QString& kv : options.split(';', Qt::SkipEmptyParts)) {
+            const QString key = kv.section('=', 0, 0);
+            const std::string value = kv.section('=', 1).toStdString();
+            if (key == "scoring")
+                cfg.attention_scoring = value;
+            else if (key == "normalization")
+                cfg.attention_normalization = value;
+            else if (key == "window")
+                cfg.attention_window = std::stoi(value);
+            else if (key == "pe")
+                cfg.positional_encoding = value;
+            else if (key == "norm")
+                cfg.norm = value;
+            else if (key == "activation")
+                cfg.activation = value;
+            else if (key == "attention_dropout")
+                cfg.attention_dropout = std::stod(value);
+            else
+                QFAIL(qPrintable("unknown option " + key));
+        }
         cfg.src_vocab_size = 9;
         cfg.tgt_vocab_size = 7;
         cfg.d_model = 12;
@@ -364,7 +626,11 @@ private slots:
         cross_entropy_forward_backward(a.logits, b.tgt_out, 0, 0.1, &dlogits);
         net.params().zero_grad();
         net.backward(b, a, dlogits);
-        check_params(net.params(), loss);
+        for (const auto& p : net.params().all())
+            if (p->trainable)
+                check_tensor(QString::fromStdString(p->name), p->value, p->grad, loss);
+        if (cfg.positional_encoding == "learned")
+            QVERIFY(!net.params().find("pos_emb.weight")->grad.isZero());
     }
 };
 

@@ -10,6 +10,7 @@
 #include "ui/training_worker.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -102,6 +103,7 @@ private slots:
     void mainWindowTrains();
     void closeWhileTraining();
     void synthesizerVariantTrains();
+    void blockOptionsTrain();
 
 private:
     QTemporaryDir m_tmp;
@@ -546,6 +548,58 @@ void TestGuiSmoke::synthesizerVariantTrains()
     QTRY_VERIFY_WITH_TIMEOUT(metrics.count() >= 2 || !errors.isEmpty(), kTimeoutMs);
     QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().first().toString()));
     QVERIFY(started.first().first().value<TrainingInfo>().synthesizerParameters > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(w.focusedHeatmap()->hasData(), kTimeoutMs);
+    QVERIFY(w.close());
+}
+
+void TestGuiSmoke::blockOptionsTrain()
+{
+    // The attention/block settings reach the training request and a model with all of them trains.
+    MainWindow w;
+    w.show();
+    const TrainingRequest defaults = w.trainingRequest();
+    QCOMPARE(QString::fromStdString(defaults.model.attention_scoring), QStringLiteral("scaled_dot"));
+    QCOMPARE(QString::fromStdString(defaults.model.attention_normalization), QStringLiteral("softmax"));
+    QCOMPARE(defaults.model.attention_window, 0);
+    QCOMPARE(QString::fromStdString(defaults.model.positional_encoding), QStringLiteral("sinusoidal"));
+    QCOMPARE(QString::fromStdString(defaults.model.norm), QStringLiteral("layernorm"));
+    QCOMPARE(QString::fromStdString(defaults.model.activation), QStringLiteral("relu"));
+    QVERIFY(!defaults.model.norm_first);
+    auto choose = [&](const char* name, const char* key) {
+        auto* combo = w.findChild<QComboBox*>(QString::fromLatin1(name));
+        QVERIFY2(combo, name);
+        const int i = combo->findData(QString::fromLatin1(key));
+        QVERIFY2(i >= 0, key);
+        combo->setCurrentIndex(i);
+    };
+    choose("scoringCombo", "additive");
+    choose("normalizationCombo", "relu");
+    choose("positionalCombo", "learned");
+    choose("normCombo", "batchnorm");
+    choose("activationCombo", "gelu");
+    w.findChild<QSpinBox*>(QStringLiteral("windowSpin"))->setValue(3);
+    w.findChild<QCheckBox*>(QStringLiteral("preLnCheck"))->setChecked(true);
+    w.findChild<QSpinBox*>(QStringLiteral("dModelSpin"))->setValue(32);
+    w.findChild<QSpinBox*>(QStringLiteral("headsSpin"))->setValue(2);
+    w.findChild<QSpinBox*>(QStringLiteral("encoderLayersSpin"))->setValue(1);
+    w.findChild<QSpinBox*>(QStringLiteral("decoderLayersSpin"))->setValue(1);
+    w.findChild<QSpinBox*>(QStringLiteral("feedForwardSpin"))->setValue(64);
+    w.findChild<QSpinBox*>(QStringLiteral("maxTokensSpin"))->setValue(256);
+    w.findChild<QLineEdit*>(QStringLiteral("corpusEdit"))->setText(m_corpus);
+    const al::ModelConfig m = w.trainingRequest().model;
+    QCOMPARE(QString::fromStdString(m.attention_scoring), QStringLiteral("additive"));
+    QCOMPARE(QString::fromStdString(m.attention_normalization), QStringLiteral("relu"));
+    QCOMPARE(m.attention_window, 3);
+    QCOMPARE(QString::fromStdString(m.positional_encoding), QStringLiteral("learned"));
+    QCOMPARE(QString::fromStdString(m.norm), QStringLiteral("batchnorm"));
+    QCOMPARE(QString::fromStdString(m.activation), QStringLiteral("gelu"));
+    QVERIFY(m.norm_first);
+    QSignalSpy metrics(w.trainingController(), &TrainingController::metrics);
+    QSignalSpy errors(w.trainingController(), &TrainingController::error);
+    w.startTraining();
+    QVERIFY(!w.findChild<QComboBox*>(QStringLiteral("normCombo"))->isEnabled()); // locked while training
+    QTRY_VERIFY_WITH_TIMEOUT(metrics.count() >= 2 || !errors.isEmpty(), kTimeoutMs);
+    QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().first().toString()));
     QTRY_VERIFY_WITH_TIMEOUT(w.focusedHeatmap()->hasData(), kTimeoutMs);
     QVERIFY(w.close());
 }

@@ -201,6 +201,43 @@ QWidget* MainWindow::buildSettingsPanel()
         m_attentionCombo->addItem(label, QString::fromLatin1(key));
     m_attentionCombo->setToolTip(tr("Alignment of encoder and decoder self-attention; cross-attention stays dot-product."));
     modelForm->addRow(tr("Attention:"), m_attentionCombo);
+    // Attention scoring, normalisation and window; positional encoding; norm and activation.
+    auto makeChoice = [this](const char* name, std::initializer_list<std::pair<const char*, QString>> items,
+                             const std::string& current, const QString& tip) {
+        auto* combo = new QComboBox(m_modelGroup);
+        combo->setObjectName(QString::fromLatin1(name));
+        for (const auto& [key, label] : items)
+            combo->addItem(label, QString::fromLatin1(key));
+        combo->setCurrentIndex(combo->findData(QString::fromStdString(current)));
+        combo->setToolTip(tip);
+        return combo;
+    };
+    m_scoringCombo = makeChoice("scoringCombo",
+                                {{"scaled_dot", tr("Scaled dot-product")}, {"dot", tr("Dot-product (unscaled)")},
+                                 {"additive", tr("Additive (Bahdanau)")}},
+                                mc.attention_scoring, tr("Query-key score of dot-product attention (self and cross)."));
+    m_normalizationCombo = makeChoice("normalizationCombo", {{"softmax", tr("Softmax")}, {"relu", tr("ReLU (unnormalised)")}},
+                                      mc.attention_normalization, tr("How scores become attention weights."));
+    m_windowSpin = makeSpin(m_modelGroup, "windowSpin", 0, 1024, mc.attention_window);
+    m_windowSpin->setSpecialValueText(tr("unrestricted"));
+    m_windowSpin->setToolTip(tr("Restricted self-attention: query i sees keys j with |i - j| <= window."));
+    m_positionalCombo = makeChoice("positionalCombo",
+                                   {{"sinusoidal", tr("Sinusoidal")}, {"learned", tr("Learned")}, {"none", tr("None")}},
+                                   mc.positional_encoding, tr("Positional encoding added to the token embeddings."));
+    m_normCombo = makeChoice("normCombo", {{"layernorm", tr("LayerNorm")}, {"batchnorm", tr("BatchNorm")}}, mc.norm,
+                             tr("Normalisation in every block and after the encoder and decoder."));
+    m_preLnCheck = new QCheckBox(tr("Pre-LN (norm before each sublayer)"), m_modelGroup);
+    m_preLnCheck->setObjectName(QStringLiteral("preLnCheck"));
+    m_preLnCheck->setChecked(mc.norm_first);
+    m_activationCombo = makeChoice("activationCombo", {{"relu", tr("ReLU")}, {"gelu", tr("GELU")}}, mc.activation,
+                                   tr("Feed-forward non-linearity."));
+    modelForm->addRow(tr("Scoring:"), m_scoringCombo);
+    modelForm->addRow(tr("Normalisation:"), m_normalizationCombo);
+    modelForm->addRow(tr("Window:"), m_windowSpin);
+    modelForm->addRow(tr("Positions:"), m_positionalCombo);
+    modelForm->addRow(tr("Norm:"), m_normCombo);
+    modelForm->addRow(m_preLnCheck);
+    modelForm->addRow(tr("Activation:"), m_activationCombo);
     modelForm->addRow(tr("Max tokens/batch:"), m_maxTokensSpin);
     modelForm->addRow(tr("Warm-up steps:"), m_warmupSpin);
     modelForm->addRow(tr("Seed:"), m_seedSpin);
@@ -457,6 +494,13 @@ TrainingRequest MainWindow::trainingRequest() const
     r.model.num_decoder_layers = m_decLayersSpin->value();
     r.model.dim_feedforward = m_dffSpin->value();
     r.model.attention = m_attentionCombo->currentData().toString().toStdString();
+    r.model.attention_scoring = m_scoringCombo->currentData().toString().toStdString();
+    r.model.attention_normalization = m_normalizationCombo->currentData().toString().toStdString();
+    r.model.attention_window = m_windowSpin->value();
+    r.model.positional_encoding = m_positionalCombo->currentData().toString().toStdString();
+    r.model.norm = m_normCombo->currentData().toString().toStdString();
+    r.model.norm_first = m_preLnCheck->isChecked();
+    r.model.activation = m_activationCombo->currentData().toString().toStdString();
     r.train.max_tokens = m_maxTokensSpin->value();
     r.train.warmup_steps = m_warmupSpin->value();
     r.train.seed = static_cast<uint64_t>(m_seedSpin->value());
@@ -485,7 +529,9 @@ void MainWindow::updateModelSource()
     m_continueCheck->setEnabled(m_resumeModel != nullptr && !m_training->isActive());
     for (QSpinBox* s : {m_dModelSpin, m_headsSpin, m_encLayersSpin, m_decLayersSpin, m_dffSpin})
         s->setEnabled(!resume && !m_training->isActive());
-    m_attentionCombo->setEnabled(!resume && !m_training->isActive());
+    for (QWidget* w : std::initializer_list<QWidget*>{m_attentionCombo, m_scoringCombo, m_normalizationCombo, m_windowSpin,
+                                                      m_positionalCombo, m_normCombo, m_preLnCheck, m_activationCombo})
+        w->setEnabled(!resume && !m_training->isActive());
     if (resume) {
         showModelConfig(m_resumeModel->net.config());
         m_modelSourceLabel->setText(m_resumeDirectory.isEmpty()
@@ -506,6 +552,18 @@ void MainWindow::showModelConfig(const al::ModelConfig& c)
     const int index = m_attentionCombo->findData(QString::fromStdString(c.attention));
     if (index >= 0)
         m_attentionCombo->setCurrentIndex(index);
+    auto select = [](QComboBox* combo, const std::string& key) {
+        const int i = combo->findData(QString::fromStdString(key));
+        if (i >= 0)
+            combo->setCurrentIndex(i);
+    };
+    select(m_scoringCombo, c.attention_scoring);
+    select(m_normalizationCombo, c.attention_normalization);
+    m_windowSpin->setValue(c.attention_window);
+    select(m_positionalCombo, c.positional_encoding);
+    select(m_normCombo, c.norm);
+    m_preLnCheck->setChecked(c.norm_first);
+    select(m_activationCombo, c.activation);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -821,6 +879,12 @@ void MainWindow::redrawAttention()
     const QStringList queries = queryTokens(trace, sel.kind);
     const QStringList keys = keyTokens(trace, sel.kind);
     rebuildThumbnails(heads);
+    // ReLU attention weights are not probabilities (rows need not sum to 1): colour min..max.
+    const ColorRange range = m_model && m_model->net.config().attention_normalization == "relu" ? ColorRange::MinMax
+                                                                                               : ColorRange::Probability;
+    for (HeatmapWidget* w : m_thumbs + QVector<HeatmapWidget*>{m_focused})
+        if (w->colorRange() != range)
+            w->setColorRange(range);
     for (int h = 0; h < heads; ++h) {
         AttentionSelection s = sel;
         s.head = h;

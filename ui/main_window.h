@@ -130,6 +130,15 @@ private:
     QSpinBox* m_decLayersSpin = nullptr;
     QSpinBox* m_dffSpin = nullptr;
     QComboBox* m_attentionCombo = nullptr;
+    // Attention and block options (ModelConfig keys attention_scoring, attention_normalization,
+    // attention_window, positional_encoding, norm, norm_first, activation).
+    QComboBox* m_scoringCombo = nullptr;
+    QComboBox* m_normalizationCombo = nullptr;
+    QSpinBox* m_windowSpin = nullptr;
+    QComboBox* m_positionalCombo = nullptr;
+    QComboBox* m_normCombo = nullptr;
+    QCheckBox* m_preLnCheck = nullptr;
+    QComboBox* m_activationCombo = nullptr;
     QSpinBox* m_maxTokensSpin = nullptr;
     QSpinBox* m_warmupSpin = nullptr;
     QSpinBox* m_seedSpin = nullptr;
