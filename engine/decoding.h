@@ -93,6 +93,11 @@ public:
     /// `src`: source ids without EOS (EOS is appended; longer than max_len - 1 is cut).
     /// `max_steps`: most steps that will be taken (<= model max_len).
     TransformerNextToken(const Transformer& net, const std::vector<int>& src, int max_steps, bool use_cache = true);
+    /// Several sources at once (padded to the longest): the first step feeds one row per
+    /// source, in order; afterwards row i belongs to the source of its parent. Used to search
+    /// several sentences in lockstep (decode_all).
+    TransformerNextToken(const Transformer& net, const std::vector<std::vector<int>>& sources, int max_steps,
+                         bool use_cache = true);
     int vocab_size() const override { return m_net.config().tgt_vocab_size; }
     void step(const std::vector<int>& parents, const std::vector<int>& tokens, Mat& logits) override;
 
@@ -100,9 +105,11 @@ private:
     const Transformer& m_net;
     bool m_cache;
     int m_max_steps;
-    Batch m_src;                          // B = 1: the source
-    Seq2SeqActivations m_enc;             // memory (S, C)
+    Batch m_src;                          // B = sources, padded to S
+    Seq2SeqActivations m_enc;             // memory (B*S, C)
+    std::vector<int> m_row_src;           // source of each row of the last step
     DecoderState m_state;
+    std::vector<Mat> m_cross_k, m_cross_v; // per layer (B*S, C): projected memory per source
     std::vector<std::vector<int>> m_prefixes; // recompute path: "BOS y1 .. yt" per hypothesis
 };
 
@@ -154,9 +161,10 @@ SearchResult decode(const Transformer& net, const std::vector<int>& src, const D
                     bool record = false);
 
 /// Decodes many sources, returning per source the best hypothesis' tokens (without BOS/EOS).
-/// Greedy search runs batched (greedy_decode); beam search and sampling run one sentence at a
-/// time, sentences in parallel (OpenMP). Sampling uses seed opts.seed + index for source
-/// `index`, so the output does not depend on the thread count.
+/// Greedy search runs batched (greedy_decode); beam search and sampling search chunks of 16
+/// sentences in lockstep (one model step for all their hypotheses), chunks in parallel
+/// (OpenMP). Sampling uses seed opts.seed + index for source `index`, so the output does not
+/// depend on the thread count. Equal to decode() per source up to float rounding (padding).
 std::vector<std::vector<int>> decode_all(const Transformer& net, const std::vector<std::vector<int>>& sources,
                                          const DecodingOptions& opts);
 

@@ -170,6 +170,27 @@ private slots:
         QCOMPARE(l.model.num_encoder_layers, 4);
         QCOMPARE(l.model.num_decoder_layers, 4);
         QCOMPARE(l.minutes, 0.5);
+
+        TrainOptions ss;
+        QCOMPARE(parseTrainArgs({"--scheduled-sampling", "inverse-sigmoid", "--scheduled-sampling-p", "0.6",
+                                 "--scheduled-sampling-k", "300"}, ss).kind, ParseStatus::Ok);
+        QCOMPARE(QString::fromStdString(ss.train.scheduled_sampling), QString("inverse_sigmoid"));
+        QCOMPARE(ss.train.scheduled_sampling_p, 0.6);
+        QCOMPARE(ss.train.scheduled_sampling_k, 300.0);
+    }
+
+    void trainWithScheduledSampling()
+    {
+        QTemporaryDir tmp;
+        const QString corpus = writeCorpus(tmp.path());
+        const Run r = runArgs({"train", "--data", corpus, "--d-model", "16", "--nhead", "2", "--layers", "1", "--d-ff",
+                               "32", "--threads", "1", "--min-count", "1", "--log-every", "1", "--steps", "2",
+                               "--samples", "0", "--scheduled-sampling", "linear", "--scheduled-sampling-k", "8"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(r.out.find("scheduled sampling linear p 0.25 k 8") != std::string::npos, r.out.c_str());
+        // p = min(0.25, step / 8): 0.125 at step 1, 0.25 at step 2.
+        QVERIFY2(r.out.find("sampling_p 0.125") != std::string::npos, r.out.c_str());
+        QVERIFY2(r.out.find("sampling_p 0.250") != std::string::npos, r.out.c_str());
     }
 
     void explicitSplitsDefaultToSaveSplitColumns()

@@ -203,6 +203,30 @@ private slots:
         QVERIFY(sum_beam >= sum_greedy);
     }
 
+    void lockstep_search_of_many_sentences_equals_one_at_a_time()
+    {
+        // decode_all searches 16 sentences at once (padded sources, rows of finished searches
+        // dropped): the same translations as decode() sentence by sentence.
+        for (auto strategy : {DecodingStrategy::Beam, DecodingStrategy::Sample}) {
+            DecodingOptions o;
+            o.strategy = strategy;
+            o.beam_width = 3;
+            o.max_len = 20;
+            o.seed = 21;
+            const auto all = decode_all(net(), m_sources, o);
+            QCOMPARE(all.size(), m_sources.size());
+            for (size_t i = 0; i < m_sources.size(); ++i) {
+                DecodingOptions oi = o;
+                oi.seed = o.seed + i;
+                QCOMPARE(all[i], decode(net(), m_sources[i], oi).best().tokens);
+            }
+        }
+        // The multi-source model refuses a first step that does not feed one row per source.
+        TransformerNextToken model(net(), std::vector<std::vector<int>>{m_sources[0], m_sources[1]}, 5);
+        Mat logits;
+        QVERIFY_THROWS_EXCEPTION(Error, model.step({0}, {Vocab::BOS}, logits));
+    }
+
     void hand_built_case_where_beam_beats_greedy()
     {
         // V = 8: specials 0-3, words 4 ("a") .. 7. Step 0: a 0.5, b 0.4, EOS 0.1. After "a"
@@ -572,6 +596,9 @@ private slots:
         }
         o.beam_width = 3;
         o.length_penalty = 0;
+        const auto all = decode_all(synth, srcs, o); // several sources in one recompute batch
+        for (size_t i = 0; i < srcs.size(); ++i)
+            QCOMPARE(all[i], decode(synth, srcs[i], o).best().tokens);
         for (const auto& src : srcs) {
             DecodingOptions g;
             g.max_len = 11;
