@@ -78,8 +78,8 @@ public:
     /// Target vocabulary size V.
     virtual int vocab_size() const = 0;
     /// One step: hypothesis i of the new set is hypothesis parents[i] of the previous set
-    /// extended by tokens[i] (the first call has no previous set: parents are all 0 and the
-    /// tokens are BOS). Returns logits (n, V) for the next token of each new hypothesis.
+    /// extended by tokens[i] (the first call has no previous set: the parents are ignored and
+    /// the tokens are BOS). Returns logits (n, V) for the next token of each new hypothesis.
     virtual void step(const std::vector<int>& parents, const std::vector<int>& tokens, Mat& logits) = 0;
 };
 
