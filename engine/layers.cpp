@@ -628,7 +628,7 @@ EncoderLayer::EncoderLayer(ParamStore& store, const std::string& p, int C, int H
 void EncoderLayer::forward(const Mat& x, int B, const std::vector<int>& key_len, double dp, bool train,
                            Rng* rng, EncoderLayerCache& c) const
 {
-    const AttentionMask mask{&key_len, false};
+    const AttentionMask mask{&key_len, causal};
     c.x = x;
     if (norm_first) {
         norm1.forward(c.x, c.n1, c.ln1);

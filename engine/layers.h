@@ -229,6 +229,8 @@ public:
     FeedForward ff;
     LayerNorm norm1, norm2;
     bool norm_first = false;
+    /// Causal self-attention (query t sees keys <= t): the block of a decoder-only language model.
+    bool causal = false;
 };
 
 /// Activations of one decoder layer (masked self-attention, cross-attention, feed-forward).
