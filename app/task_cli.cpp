@@ -18,6 +18,7 @@
 #include <cmath>
 #include <istream>
 #include <limits>
+#include <memory>
 #include <ostream>
 
 namespace al::cli {
@@ -174,8 +175,10 @@ void defaultTrain(const std::string& task, TrainConfig& t)
     t.warmup_steps = 400;
     t.lr_factor = 0.5;
     t.max_tokens = 2000;
-    if (task == "charlm")
+    if (task == "charlm") {
         t.max_tokens = 4096; // 32 windows of 128 characters
+        t.warmup_steps = 200;
+    }
     else if (task == "sentiment" || task == "langid")
         t.lr_factor = 0.3;
     else if (task == "mlm")
@@ -250,13 +253,15 @@ ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& o)
     opt(p, "max-len", "n", "Longest sequence in tokens (charlm: the context window).");
     opt(p, "norm-first", "bool", "true: Pre-LN, false: Post-LN.");
     opt(p, "pooling", "mean|cls", "Classifier pooling: mean over non-padding positions or the [CLS] position.");
+    opt(p, "suffix-len", "n", "pos: add a suffix token (word ending and case) of n characters to each word; 0 = off (default 3).");
     opt(p, "max-tokens", "n", "Token budget of a batch (B * T).");
     opt(p, "lr-factor", "x", "Noam learning-rate factor.");
     opt(p, "warmup", "n", "Warm-up steps.");
     opt(p, "label-smoothing", "x", "Label smoothing (default 0).");
     opt(p, "min-count", "n", "Words seen fewer times become <unk> (default 2; charlm keeps every character).");
     opt(p, "mask-prob", "p", "mlm: probability that a token is selected (default 0.15).");
-    opt(p, "valid-every", "m", "Minutes between validation passes (default 2).");
+    opt(p, "valid-every", "m", "Minutes between validation passes (default 1; charlm 2).");
+    opt(p, "keep-best", "bool", "End with the weights of the best validation pass (default true).");
     opt(p, "valid-max", "n", "Validation examples per intermediate pass (0 = all).");
     opt(p, "log-seconds", "s", "Seconds between progress lines (default 10).");
     const ParseStatus st = parse(p, "train", args, QString(kProg) + " train --task charlm|pos|sentiment|langid|mlm [options]",
@@ -301,13 +306,26 @@ ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& o)
         if (o.model.pooling != "mean" && o.model.pooling != "cls")
             r.fail("--pooling: expected mean or cls, got '" + p.value("pooling") + "'");
     }
+    r.integer("suffix-len", 0, 64, o.model.suffix_len);
+    if (o.model.suffix_len > 0 && o.task != "pos")
+        r.fail("--suffix-len: only for --task pos");
     r.integer("max-tokens", 1, 1 << 24, o.train.max_tokens);
     r.number("lr-factor", 0, 1e3, false, o.train.lr_factor);
     r.integer("warmup", 1, 1 << 24, o.train.warmup_steps);
     r.number("label-smoothing", 0, 1, true, o.train.label_smoothing);
     r.integer("min-count", 1, 1 << 24, o.min_count);
     r.number("mask-prob", 0, 1, false, o.mask_prob);
+    o.valid_every = o.task == "charlm" ? 2 : 1;
     r.number("valid-every", 0, 1e6, false, o.valid_every);
+    if (p.isSet("keep-best")) {
+        const QString v = p.value("keep-best").trimmed().toLower();
+        if (v == "true" || v == "1")
+            o.keep_best = true;
+        else if (v == "false" || v == "0")
+            o.keep_best = false;
+        else
+            r.fail("--keep-best: expected true or false, got '" + p.value("keep-best") + "'");
+    }
     r.integer("valid-max", 0, std::numeric_limits<long long>::max(), o.valid_max);
     r.number("log-seconds", 0, 1e6, false, o.log_seconds);
     if (!r.error.isEmpty())
@@ -438,6 +456,11 @@ int runTaskTrain(const TaskTrainOptions& o, std::ostream& out, std::ostream& err
         int64_t tokens = 0, n = 0, tokens_since = 0;
         double time_since = 0;
         const int64_t first = trainer.step();
+        // Keep-best: higher accuracy is better; for the LM, lower loss.
+        auto score = [&](const TaskEvalStats& e) { return o.task == "charlm" ? -e.loss : e.accuracy; };
+        std::shared_ptr<const TaskModel> best;
+        double best_score = -std::numeric_limits<double>::infinity();
+        int64_t best_step = 0;
         while (true) {
             if (o.steps && trainer.step() - first >= o.steps)
                 break;
@@ -461,14 +484,26 @@ int runTaskTrain(const TaskTrainOptions& o, std::ostream& out, std::ostream& err
                 time_since = 0;
             }
             if (o.valid_every > 0 && elapsed() - last_valid >= o.valid_every * 60) {
-                out << fmt("[%s] ", hms(elapsed()).c_str()) << evalLine(o.task, "valid", trainer.evaluate(1, o.valid_max)) << "\n";
+                const TaskEvalStats v = trainer.evaluate(1, o.valid_max);
+                out << fmt("[%s] step %lld ", hms(elapsed()).c_str(), static_cast<long long>(trainer.step()))
+                    << evalLine(o.task, "valid", v) << "\n";
                 out.flush();
+                if (o.keep_best && score(v) > best_score) {
+                    best_score = score(v);
+                    best = trainer.snapshot();
+                    best_step = trainer.step();
+                }
                 last_valid = elapsed();
             }
         }
         const double train_seconds = elapsed();
         out << fmt("trained %lld steps in %s (%lld targets)\n", static_cast<long long>(trainer.step() - first),
                    hms(train_seconds).c_str(), static_cast<long long>(tokens));
+        TaskEvalStats final_valid = trainer.evaluate(1, best ? o.valid_max : 0);
+        if (best && score(final_valid) < best_score) {
+            trainer.restore_weights(*best);
+            out << fmt("keep-best: back to the weights of step %lld (best validation pass)\n", static_cast<long long>(best_step));
+        }
         out << evalLine(o.task, "valid", trainer.evaluate(1)) << "\n";
         if (o.task != "charlm")
             out << evalLine(o.task, "test", trainer.evaluate(2)) << "\n";

@@ -31,6 +31,9 @@ struct TaskTrainOptions {
     double valid_every = 2;    ///< minutes between validation passes
     size_t valid_max = 0;      ///< validation examples (charlm: windows) per intermediate pass; 0 = all
     double log_seconds = 10;
+    /// At the end, go back to the weights of the best validation pass (accuracy; charlm: loss)
+    /// when a later pass was worse. The test figure is then of the selected model.
+    bool keep_best = true;
     QString resume;            ///< model directory to continue from (its optimizer state too)
 };
 

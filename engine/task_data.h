@@ -80,6 +80,7 @@ TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::stri
 /// empty for mlm (masked at batch time).
 struct TaskExample {
     std::vector<int> ids, segments, targets;
+    std::vector<int> aux; ///< pos with suffix_len: suffix-token id per word
 };
 struct TaskData {
     std::vector<TaskExample> split[3];     ///< train, valid, test

@@ -157,6 +157,8 @@ void TaskModelConfig::validate() const
     }
     if (pooling != "mean" && pooling != "cls")
         throw Error("pooling must be \"mean\" or \"cls\", got \"" + pooling + "\"");
+    if (suffix_len < 0 || (suffix_len > 0 && task != "pos"))
+        throw Error("suffix_len must be 0, or > 0 for task pos only, got " + std::to_string(suffix_len));
     if (task == "mlm" && num_segments < 1)
         throw Error("num_segments must be >= 1, got " + std::to_string(num_segments));
 }
@@ -180,6 +182,7 @@ nlohmann::json task_config_to_json(const TaskModelConfig& cfg)
     j["tokens"] = cfg.tokens;
     j["pooling"] = cfg.pooling;
     j["num_segments"] = cfg.num_segments;
+    j["suffix_len"] = cfg.suffix_len;
     return j;
 }
 
@@ -217,6 +220,7 @@ TaskModelConfig task_config_from_json(const nlohmann::json& j, const std::string
     str("tokens", cfg.tokens);
     str("pooling", cfg.pooling);
     integer("num_segments", cfg.num_segments);
+    integer("suffix_len", cfg.suffix_len);
     if (const auto it = j.find("labels"); it != j.end()) {
         if (!it->is_array())
             throw bad("labels", std::string("must be an array of strings, got ") + it->type_name());
@@ -382,6 +386,13 @@ void TaskNet::forward(const TaskBatch& batch, TaskActivations& a, bool train, Rn
         m_seg_emb.forward(seg, T, Mat(), a.seg.out);
         a.x0 += a.seg.out;
     }
+    if (c.suffix_len > 0) {
+        // The suffix tokens share the token table: x0 += E_tok[aux] * sqrt(C).
+        if (batch.aux.size() != N)
+            throw Error("task batch: " + std::to_string(batch.aux.size()) + " suffix ids for " + std::to_string(N) + " tokens");
+        m_tok_emb.forward(batch.aux, T, Mat(), a.aux.out);
+        a.x0 += a.aux.out;
+    }
     dropout_forward(a.x0, dp, train, rng, a.emb_drop);
     a.layers.resize(m_layers.size());
     const Mat* x = &a.x0;
@@ -454,6 +465,8 @@ void TaskNet::backward(const TaskBatch& batch, TaskActivations& a, const Mat& dl
     }
     dropout_backward(dx, a.emb_drop);
     m_tok_emb.backward(batch.ids, dx);
+    if (c.suffix_len > 0)
+        m_tok_emb.backward(batch.aux, dx);
     if (c.task == "mlm") {
         const std::vector<int> zeros(batch.segments.empty() ? batch.ids.size() : 0, 0);
         m_seg_emb.backward(batch.segments.empty() ? zeros : batch.segments, dx);
@@ -502,6 +515,27 @@ std::vector<std::string> task_tokenize(const std::string& kind, const std::strin
         throw Error("unknown token kind \"" + kind + "\" (expected char, space or word)");
     }
     return out;
+}
+
+std::string suffix_token(const std::string& word, int suffix_len)
+{
+    const std::u32string w = is_valid_utf8(word) ? utf8_decode(word) : std::u32string();
+    char shape = 'p';
+    for (char32_t ch : w)
+        if (ch >= '0' && ch <= '9')
+            shape = 'd';
+    if (shape != 'd' && !w.empty()) {
+        const char32_t f = w.front();
+        if ((f >= 'A' && f <= 'Z') || (f >= 0xC0 && f <= 0xDE))
+            shape = 'X';
+        else if ((f >= 'a' && f <= 'z') || f >= 0xDF)
+            shape = 'x';
+    }
+    std::u32string tail = w.size() > size_t(suffix_len) ? w.substr(w.size() - size_t(suffix_len)) : w;
+    for (char32_t& ch : tail)
+        if (ch >= 'A' && ch <= 'Z')
+            ch = ch - 'A' + 'a';
+    return std::string("##") + shape + ":" + utf8_encode(tail);
 }
 
 void save_task_model_dir(const TaskModel& model, const std::string& dir)
@@ -735,7 +769,11 @@ std::vector<std::pair<std::string, std::string>> tag_text(const TaskModel& model
         return out;
     TaskActivations act;
     const std::vector<int> ids = model.vocab.encode(words);
-    model.net.forward(single(ids, std::vector<int>(ids.size(), -1)), act, false, nullptr);
+    TaskBatch b = single(ids, std::vector<int>(ids.size(), -1));
+    if (c.suffix_len > 0)
+        for (const auto& w : words)
+            b.aux.push_back(model.vocab.id(suffix_token(w, c.suffix_len)));
+    model.net.forward(b, act, false, nullptr);
     for (size_t i = 0; i < words.size(); ++i) {
         Eigen::Index arg;
         act.logits.row(Eigen::Index(i)).maxCoeff(&arg);

@@ -65,6 +65,11 @@ struct TaskModelConfig {
     std::string tokens = "char";
     std::string pooling = "mean";    ///< classifier: "mean" over non-padding positions or "cls" (first token)
     int num_segments = 2;            ///< mlm: segment (sentence A / B) embeddings
+    /// pos: > 0 adds to each word's embedding the embedding of a second token from the same
+    /// table, "##<shape>:<last suffix_len characters, lower-cased>" (shape X = capitalised,
+    /// x = lower-case, d = with a digit, p = other), so unknown words keep their ending and case
+    /// (e.g. "##x:ing"). 0 = words only.
+    int suffix_len = 0;
 
     /// "decoder_lm" | "encoder_tagger" | "encoder_classifier" | "encoder_mlm".
     std::string model_kind() const;
@@ -88,6 +93,7 @@ struct TaskBatch {
     int B = 0, T = 0;
     std::vector<int> ids;      ///< B*T token ids, PAD after len[b]
     std::vector<int> segments; ///< B*T segment ids (mlm), empty otherwise
+    std::vector<int> aux;      ///< B*T suffix-token ids (pos with suffix_len > 0), empty otherwise
     std::vector<int> len;      ///< B real lengths
     /// charlm, pos, mlm: B*T per-token targets (-1 = no loss: padding, unmasked tokens);
     /// sentiment, langid: B labels.
@@ -100,6 +106,7 @@ struct TaskActivations {
     int B = 0, T = 0;
     EmbeddingCache emb;              ///< (B*T, C) scaled token embedding + positional encoding
     EmbeddingCache seg;              ///< (B*T, C) scaled segment embedding (mlm)
+    EmbeddingCache aux;              ///< (B*T, C) scaled suffix-token embedding (pos with suffix_len)
     Mat x0;                          ///< (B*T, C) embedding sum before dropout
     DropoutCache emb_drop;
     std::vector<EncoderLayerCache> layers;
@@ -162,6 +169,8 @@ struct TaskModel {
 
 /// Cuts text into tokens as config.tokens says ("char", "space" or "word").
 std::vector<std::string> task_tokenize(const std::string& tokens_kind, const std::string& text);
+/// The suffix token of a word (see TaskModelConfig::suffix_len), e.g. ("Running", 3) -> "##X:ing".
+std::string suffix_token(const std::string& word, int suffix_len);
 
 /// Model directory: config.json (task keys + ModelConfig keys), model.safetensors, vocab.json,
 /// each written atomically. Throws al::Error.

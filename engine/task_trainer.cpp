@@ -29,6 +29,8 @@ TaskBatch slice(const TaskBatch& b, int begin, int end, bool per_sequence)
     s.ids = tok(b.ids);
     if (!b.segments.empty())
         s.segments = tok(b.segments);
+    if (!b.aux.empty())
+        s.aux = tok(b.aux);
     s.len.assign(b.len.begin() + begin, b.len.begin() + end);
     s.targets = per_sequence ? std::vector<int>(b.targets.begin() + begin, b.targets.begin() + end) : tok(b.targets);
     return s;
@@ -111,6 +113,8 @@ TaskBatch TaskTrainer::make_batch(const std::vector<int>& idx, int split, Rng* m
     b.targets.assign(per_seq ? size_t(b.B) : N, -1);
     if (c.task == "mlm")
         b.segments.assign(N, 0);
+    if (c.suffix_len > 0)
+        b.aux.assign(N, TokenTable::PAD);
     for (int r = 0; r < b.B; ++r) {
         const TaskExample& e = ex[size_t(idx[size_t(r)])];
         std::vector<int> ids = e.ids, targets = e.targets;
@@ -120,6 +124,8 @@ TaskBatch TaskTrainer::make_batch(const std::vector<int>& idx, int split, Rng* m
         std::copy(ids.begin(), ids.end(), b.ids.begin() + ptrdiff_t(off));
         if (!e.segments.empty())
             std::copy(e.segments.begin(), e.segments.end(), b.segments.begin() + ptrdiff_t(off));
+        if (c.suffix_len > 0)
+            std::copy(e.aux.begin(), e.aux.end(), b.aux.begin() + ptrdiff_t(off));
         if (per_seq)
             b.targets[size_t(r)] = targets.at(0);
         else
@@ -316,6 +322,11 @@ void TaskTrainer::save(const std::string& dir) const
 {
     save_task_model_dir(m_model, dir);
     save_optimizer_state(m_model.net.params(), m_step, (std::filesystem::path(dir) / "optimizer.safetensors").string());
+}
+
+void TaskTrainer::restore_weights(const TaskModel& snapshot)
+{
+    m_model.net.params().copy_values_from(snapshot.net.params());
 }
 
 void TaskTrainer::load_optimizer(const std::string& path)

@@ -45,6 +45,9 @@ public:
     void save(const std::string& dir) const;
     /// Continues from optimizer state saved by save() (Adam moments and step).
     void load_optimizer(const std::string& path);
+    /// Puts back the weights of an earlier snapshot() (early stopping / keep-best selection);
+    /// step count and Adam moments stay those of the latest step.
+    void restore_weights(const TaskModel& snapshot);
 
 private:
     std::vector<TaskBatch> epoch_batches(uint64_t seed);

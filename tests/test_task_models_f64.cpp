@@ -144,6 +144,17 @@ private slots:
         TaskNet net(small("pos", false), 1);
         check_net(net, batch_for("pos"));
     }
+    void token_classifier_with_suffix_tokens()
+    {
+        // The suffix token's embedding is added from the same table: tok_emb gets two
+        // gradient contributions per position.
+        TaskModelConfig c = small("pos", true);
+        c.suffix_len = 3;
+        TaskNet net(c, 1);
+        TaskBatch b = batch_for("pos");
+        b.aux = {8, 6, 6, 7, 8, /**/ 7, 6, 8, 0, 0};
+        check_net(net, b);
+    }
     void masked_lm_head_and_segments()
     {
         TaskNet net(small("mlm", false), 1);

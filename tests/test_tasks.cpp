@@ -105,6 +105,15 @@ private slots:
         QCOMPARE(words, size_t(25147));
         QVERIFY(r.skipped.empty());
     }
+    void suffix_tokens_keep_ending_and_case()
+    {
+        QCOMPARE(suffix_token("Running", 3), std::string("##X:ing"));
+        QCOMPARE(suffix_token("quickly", 3), std::string("##x:kly"));
+        QCOMPARE(suffix_token("1990s", 3), std::string("##d:90s"));
+        QCOMPARE(suffix_token("it", 3), std::string("##x:it"));
+        QCOMPARE(suffix_token("...", 3), std::string("##p:..."));
+        QCOMPARE(suffix_token("Émile", 2), std::string("##X:le"));
+    }
     void polarity_reader()
     {
         QTemporaryDir dir;
@@ -225,6 +234,7 @@ private slots:
         TaskModelConfig e = tiny("pos");
         e.vocab_size = 20;
         e.labels = {"A", "B"};
+        e.suffix_len = 0;
         TaskNet enc(e, 1);
         b.ids = {6, 7, 8, 9, 10, 11, 12, 13};
         enc.forward(b, a1, false, nullptr);
