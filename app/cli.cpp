@@ -4,6 +4,7 @@
 #include "engine/layers.h"
 #include "app/bench.h"
 #include "app/race.h"
+#include "app/task_cli.h"
 
 #include "engine/corpus.h"
 #include "engine/error.h"
@@ -944,7 +945,9 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
                 "  translate  Translate sentences with a saved model (optionally writing attention as JSON).\n"
                 "  eval       Score a saved model: loss, perplexity and BLEU on a test set.\n"
                 "  bench      Benchmark training speed, GEMM efficiency, Trace latency and memory against PyTorch.\n"
-                "  race       Train attention variants (vanilla, Synthesizers) on the same data and budget; compare.\n\n"
+                "  race       Train attention variants (vanilla, Synthesizers) on the same data and budget; compare.\n"
+                "  generate   Sample text from a character language model (train --task charlm).\n"
+                "  predict    Tag, classify or fill [MASK] with a task model (train --task pos|sentiment|langid|mlm).\n\n"
                 "Options:\n"
                 "  -h, --help     Show this help (`%1 <subcommand> --help` for the subcommand's options).\n"
                 "  -v, --version  Show the program version.\n")
@@ -967,6 +970,11 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
         out << local8(versionLine()) << "\n";
         return ExitOk;
     }
+
+    // Tasks beyond translation (train --task charlm|pos|sentiment|langid|mlm, generate, predict,
+    // eval of a task model) have their own command line in app/task_cli.cpp.
+    if (isTaskInvocation(sub, rest))
+        return runTaskCli(sub, rest, in, out, err);
 
     auto report = [&](const ParseStatus& st) -> int { return reportParseStatus(sub, st, out, err); };
     if (sub == "train") {

@@ -870,7 +870,7 @@ EncoderLayer::EncoderLayer(ParamStore& store, const std::string& p, int C, int H
 void EncoderLayer::forward(const Mat& x, int B, const std::vector<int>& key_len, double dp, bool train,
                            Rng* rng, EncoderLayerCache& c) const
 {
-    const AttentionMask mask{&key_len, false, window};
+    const AttentionMask mask{&key_len, causal, window};
     const RowMask rows{&key_len, int(x.rows()) / B};
     const double adp = attention_dropout < 0 ? dp : (train ? attention_dropout : 0.0);
     c.x = x;

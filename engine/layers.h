@@ -371,6 +371,8 @@ public:
     bool norm_first = false;
     int window = 0;                 ///< self-attention window (0 = unrestricted)
     double attention_dropout = -1;  ///< < 0: the dropout passed to forward
+    /// Causal self-attention (query t sees keys <= t): the block of a decoder-only language model.
+    bool causal = false;
 };
 
 /// Activations of one decoder layer (masked self-attention, cross-attention, feed-forward).

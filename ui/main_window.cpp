@@ -1078,7 +1078,11 @@ void MainWindow::showAbout()
            "<p>Data: %2</p>")
             .arg(QString::fromLatin1(qVersion()),
                  QStringLiteral("English–Chinese sentence pairs from the Tatoeba Project (tatoeba.org), via "
-                                "ManyThings.org (www.manythings.org/anki), licensed CC BY 2.0 FR."));
+                                "ManyThings.org (www.manythings.org/anki), licensed CC BY 2.0 FR.<br>"
+                                "English–French sentence pairs from the Tatoeba Project (tatoeba.org), via "
+                                "ManyThings.org (www.manythings.org/anki), licensed CC BY 2.0 FR.<br>"
+                                "Tiny Shakespeare (from Andrej Karpathy's char-rnn); Shakespeare's text is in the "
+                                "public domain."));
     QMessageBox::about(this, tr("About Attention Lab"), text);
 }
 

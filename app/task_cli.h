@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Command line of the tasks beyond translation (engine/task_models.h):
+//   attention-lab train --task charlm|pos|sentiment|langid|mlm [--data PATH]... [options]
+//   attention-lab eval --model DIR [--data PATH]... [--split valid|test]   (a task model directory)
+//   attention-lab generate --model DIR --prompt TEXT [--length N] [--temperature T]
+//   attention-lab predict --model DIR TEXT...   (tags, class probabilities or [MASK] fillers)
+// runCli() hands these invocations over through isTaskInvocation() / runTaskCli(), so the
+// translation subcommands stay as they are.
+#include "app/cli.h"
+#include "engine/task_models.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <iosfwd>
+
+namespace al::cli {
+
+/// Options of `attention-lab train --task ...` for the tasks of this file.
+struct TaskTrainOptions {
+    std::string task;
+    QStringList data;          ///< paths (langid may take several TSV files); empty = task default
+    TaskModelConfig model;     ///< defaults from default_task_config(task), then the options
+    TrainConfig train;
+    int min_count = 2;
+    double mask_prob = 0.15;   ///< mlm
+    double minutes = 0;        ///< wall-clock budget; 0 = none
+    int64_t steps = 0;         ///< optimizer steps; 0 = none (one of minutes/steps; default 2 minutes)
+    QString out;               ///< model directory written at the end
+    double valid_every = 2;    ///< minutes between validation passes
+    size_t valid_max = 0;      ///< validation examples (charlm: windows) per intermediate pass; 0 = all
+    double log_seconds = 10;
+    /// At the end, go back to the weights of the best validation pass (accuracy; charlm: loss)
+    /// when a later pass was worse. The test figure is then of the selected model.
+    bool keep_best = true;
+    QString resume;            ///< model directory to continue from (its optimizer state too)
+};
+
+struct TaskEvalOptions {
+    QString model;
+    QStringList data;
+    int split = 2;             ///< 1 validation, 2 test
+    int threads = 0;
+    uint64_t seed = 1;         ///< must equal the training seed to score the same held-out split
+};
+
+struct GenerateOptions {
+    QString model;
+    QString prompt = "\n";
+    int length = 300;
+    double temperature = 0.8;
+    uint64_t seed = 1;
+};
+
+struct PredictOptions {
+    QString model;
+    QStringList texts;         ///< empty: one text per line from stdin
+    int top_k = 5;
+};
+
+/// True when this invocation belongs to the task command line: `train` with --task naming one
+/// of charlm, pos, sentiment, langid, mlm; `eval` whose --model directory holds a task model;
+/// `generate`; `predict`.
+bool isTaskInvocation(const QString& sub, const QStringList& args);
+
+/// The bundled data of a task ("" when the task has none: pos and sentiment need --data).
+QStringList defaultTaskData(const std::string& task);
+
+ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& opts);
+ParseStatus parseTaskEvalArgs(const QStringList& args, TaskEvalOptions& opts);
+ParseStatus parseGenerateArgs(const QStringList& args, GenerateOptions& opts);
+ParseStatus parsePredictArgs(const QStringList& args, PredictOptions& opts);
+
+int runTaskTrain(const TaskTrainOptions& opts, std::ostream& out, std::ostream& err);
+int runTaskEval(const TaskEvalOptions& opts, std::ostream& out, std::ostream& err);
+int runGenerate(const GenerateOptions& opts, std::ostream& out, std::ostream& err);
+int runPredict(const PredictOptions& opts, std::istream& in, std::ostream& out, std::ostream& err);
+
+/// Parses and runs one task invocation (see isTaskInvocation); usage errors exit with ExitUsage.
+int runTaskCli(const QString& sub, const QStringList& args, std::istream& in, std::ostream& out, std::ostream& err);
+
+} // namespace al::cli

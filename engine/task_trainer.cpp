@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/task_trainer.h"
+#include "engine/checkpoint.h"
+#include "engine/error.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+#include <omp.h>
+
+namespace al {
+
+namespace {
+
+bool per_sequence_targets(const std::string& task) { return task == "sentiment" || task == "langid"; }
+
+// Sequences [begin, end) of a batch (T kept; per-sequence or per-token targets sliced alike).
+TaskBatch slice(const TaskBatch& b, int begin, int end, bool per_sequence)
+{
+    TaskBatch s;
+    s.B = end - begin;
+    s.T = b.T;
+    const auto tok = [&](const std::vector<int>& v) {
+        return std::vector<int>(v.begin() + ptrdiff_t(begin) * b.T, v.begin() + ptrdiff_t(end) * b.T);
+    };
+    s.ids = tok(b.ids);
+    if (!b.segments.empty())
+        s.segments = tok(b.segments);
+    if (!b.aux.empty())
+        s.aux = tok(b.aux);
+    s.len.assign(b.len.begin() + begin, b.len.begin() + end);
+    s.targets = per_sequence ? std::vector<int>(b.targets.begin() + begin, b.targets.begin() + end) : tok(b.targets);
+    return s;
+}
+
+} // namespace
+
+std::vector<std::vector<int>> length_batches(const std::vector<TaskExample>& examples, int max_tokens, uint64_t seed)
+{
+    if (max_tokens <= 0)
+        throw Error("max_tokens must be >= 1, got " + std::to_string(max_tokens));
+    Rng rng(seed);
+    std::vector<uint64_t> tie(examples.size());
+    for (auto& t : tie)
+        t = rng.engine()();
+    std::vector<int> order(examples.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+        const size_t la = examples[size_t(a)].ids.size(), lb = examples[size_t(b)].ids.size();
+        return la != lb ? la < lb : tie[size_t(a)] < tie[size_t(b)];
+    });
+    std::vector<std::vector<int>> batches;
+    std::vector<int> cur;
+    size_t longest = 0;
+    for (int i : order) {
+        const size_t len = std::max<size_t>(1, examples[size_t(i)].ids.size());
+        if (!cur.empty() && (cur.size() + 1) * std::max(longest, len) > size_t(max_tokens)) {
+            batches.push_back(std::move(cur));
+            cur.clear();
+            longest = 0;
+        }
+        cur.push_back(i);
+        longest = std::max(longest, len);
+    }
+    if (!cur.empty())
+        batches.push_back(std::move(cur));
+    for (size_t i = batches.size(); i > 1; --i)
+        std::swap(batches[i - 1], batches[size_t(rng.below(i))]);
+    return batches;
+}
+
+TaskTrainer::TaskTrainer(TaskModel model, TaskData data, const TrainConfig& train, double mask_prob)
+    : m_model(std::move(model)), m_data(std::move(data)), m_train(train), m_mask_prob(mask_prob), m_rng(train.seed)
+{
+    Eigen::setNbThreads(1); // parallel over sequences only, as Trainer (see trainer.cpp)
+    if (train.threads > 0)
+        omp_set_num_threads(train.threads);
+    const TaskModelConfig& c = m_model.net.config();
+    if (c.task == "charlm") {
+        if (m_data.lm_stream[0].size() < size_t(c.arch.max_len) + 2)
+            throw Error("the training text has fewer characters than the context window (max_len "
+                        + std::to_string(c.arch.max_len) + ") + 2");
+    } else if (m_data.split[0].empty()) {
+        throw Error("the training split is empty");
+    }
+    m_model.net.params().ensure_optimizer_state();
+}
+
+double TaskTrainer::learning_rate(int64_t s) const
+{
+    // "Attention Is All You Need" eq. 3
+    const double step = double(std::max<int64_t>(s, 1));
+    const double warmup = double(std::max(m_train.warmup_steps, 1));
+    return m_train.lr_factor / std::sqrt(double(m_model.net.config().arch.d_model))
+           * std::min(1.0 / std::sqrt(step), step / (warmup * std::sqrt(warmup)));
+}
+
+TaskBatch TaskTrainer::make_batch(const std::vector<int>& idx, int split, Rng* mask_rng) const
+{
+    const TaskModelConfig& c = m_model.net.config();
+    const std::vector<TaskExample>& ex = m_data.split[split];
+    TaskBatch b;
+    b.B = int(idx.size());
+    for (int i : idx)
+        b.T = std::max(b.T, int(ex[size_t(i)].ids.size()));
+    b.T = std::max(b.T, 1);
+    const size_t N = size_t(b.B) * size_t(b.T);
+    const bool per_seq = per_sequence_targets(c.task);
+    b.ids.assign(N, TokenTable::PAD);
+    b.targets.assign(per_seq ? size_t(b.B) : N, -1);
+    if (c.task == "mlm")
+        b.segments.assign(N, 0);
+    if (c.suffix_len > 0)
+        b.aux.assign(N, TokenTable::PAD);
+    for (int r = 0; r < b.B; ++r) {
+        const TaskExample& e = ex[size_t(idx[size_t(r)])];
+        std::vector<int> ids = e.ids, targets = e.targets;
+        if (c.task == "mlm")
+            mask_tokens(ids, targets, c.vocab_size, m_mask_prob, *mask_rng);
+        const size_t off = size_t(r) * size_t(b.T);
+        std::copy(ids.begin(), ids.end(), b.ids.begin() + ptrdiff_t(off));
+        if (!e.segments.empty())
+            std::copy(e.segments.begin(), e.segments.end(), b.segments.begin() + ptrdiff_t(off));
+        if (c.suffix_len > 0)
+            std::copy(e.aux.begin(), e.aux.end(), b.aux.begin() + ptrdiff_t(off));
+        if (per_seq)
+            b.targets[size_t(r)] = targets.at(0);
+        else
+            std::copy(targets.begin(), targets.end(), b.targets.begin() + ptrdiff_t(off));
+        b.len.push_back(std::max(1, int(ids.size())));
+    }
+    return b;
+}
+
+std::vector<TaskBatch> TaskTrainer::epoch_batches(uint64_t seed)
+{
+    std::vector<TaskBatch> out;
+    for (const auto& idx : length_batches(m_data.split[0], m_train.max_tokens, seed))
+        out.push_back(make_batch(idx, 0, &m_rng));
+    return out;
+}
+
+StepStats TaskTrainer::train_step()
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    const TaskModelConfig& c = m_model.net.config();
+    const bool per_seq = per_sequence_targets(c.task);
+    TaskBatch batch;
+    double epoch = 0;
+    if (c.task == "charlm") {
+        // Random windows of T + 1 characters: input chars 0..T-1, targets 1..T.
+        const std::vector<int>& s = m_data.lm_stream[0];
+        const int T = c.arch.max_len;
+        batch.B = std::max(1, m_train.max_tokens / T);
+        batch.T = T;
+        batch.len.assign(size_t(batch.B), T);
+        for (int b = 0; b < batch.B; ++b) {
+            const size_t off = size_t(m_rng.below(s.size() - size_t(T)));
+            batch.ids.insert(batch.ids.end(), s.begin() + ptrdiff_t(off), s.begin() + ptrdiff_t(off) + T);
+            batch.targets.insert(batch.targets.end(), s.begin() + ptrdiff_t(off) + 1, s.begin() + ptrdiff_t(off) + T + 1);
+        }
+        epoch = double(m_step + 1) * double(batch.B) * T / double(s.size());
+    } else {
+        if (m_batch_pos >= m_batches.size()) {
+            // mlm: masks drawn afresh every epoch (dynamic masking, as RoBERTa)
+            m_batches = epoch_batches(m_train.seed * 1000003ull + uint64_t(m_epoch));
+            m_batch_pos = 0;
+            ++m_epoch;
+        }
+        batch = m_batches[m_batch_pos++];
+        epoch = double(m_epoch - 1) + double(m_batch_pos) / double(m_batches.size());
+    }
+    ParamStore& params = m_model.net.params();
+
+    // Data parallelism as in Trainer::train_step: contiguous ranges of sequences per worker.
+    const int workers = std::max(1, std::min(m_train.threads, batch.B));
+    while (int(m_replicas.size()) < workers - 1) {
+        m_replicas.push_back(std::make_unique<TaskNet>(m_model.net));
+        m_replica_rngs.emplace_back(m_train.seed * 7919ull + m_replicas.size());
+    }
+    m_acts.resize(size_t(workers));
+    params.zero_grad();
+    for (int w = 1; w < workers; ++w) {
+        m_replicas[size_t(w - 1)]->params().copy_values_from(params);
+        m_replicas[size_t(w - 1)]->params().zero_grad();
+    }
+    const int64_t total = batch.num_targets();
+    std::vector<double> loss(static_cast<size_t>(workers)), nll(static_cast<size_t>(workers));
+#pragma omp parallel for num_threads(workers) schedule(static, 1)
+    for (int w = 0; w < workers; ++w) {
+        TaskNet& net = w == 0 ? m_model.net : *m_replicas[size_t(w - 1)];
+        Rng& rng = w == 0 ? m_rng : m_replica_rngs[size_t(w - 1)];
+        const int b0 = batch.B * w / workers, b1 = batch.B * (w + 1) / workers;
+        const TaskBatch part = workers == 1 ? batch : slice(batch, b0, b1, per_seq);
+        TaskActivations& act = m_acts[size_t(w)];
+        net.forward(part, act, true, &rng);
+        Mat dlogits;
+        int64_t n = 0;
+        const double l = cross_entropy_forward_backward(act.logits, act.targets, -1, m_train.label_smoothing, &dlogits,
+                                                        &nll[size_t(w)], nullptr, &n);
+        const double share = total ? double(n) / double(total) : 0.0;
+        dlogits *= Scalar(share);
+        loss[size_t(w)] = l * share;
+        nll[size_t(w)] *= share;
+        net.backward(part, act, dlogits);
+    }
+    StepStats st;
+    for (int w = 0; w < workers; ++w) {
+        st.loss += loss[size_t(w)];
+        st.nll += nll[size_t(w)];
+    }
+    const auto& all = params.all();
+    if (workers > 1) {
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < all.size(); ++i)
+            for (int w = 1; w < workers; ++w)
+                all[i]->grad += m_replicas[size_t(w - 1)]->params().all()[i]->grad;
+    }
+    double sq = 0;
+    for (const auto& p : all)
+        sq += double(p->grad.squaredNorm());
+    st.grad_norm = std::sqrt(sq);
+    Scalar clip_scale = 1;
+    if (m_train.clip_grad_norm > 0 && st.grad_norm > m_train.clip_grad_norm)
+        clip_scale = Scalar(m_train.clip_grad_norm / (st.grad_norm + 1e-6));
+
+    // Adam (Kingma & Ba 2015, algorithm 1); one step counter per optimizer step.
+    ++m_step;
+    st.lr = learning_rate(m_step);
+    const double bc1 = 1.0 - std::pow(m_train.adam_beta1, double(m_step));
+    const double bc2 = 1.0 - std::pow(m_train.adam_beta2, double(m_step));
+    const Scalar b1 = Scalar(m_train.adam_beta1), b2 = Scalar(m_train.adam_beta2);
+    const Scalar step_size = Scalar(st.lr / bc1);
+    const Scalar inv_sqrt_bc2 = Scalar(1.0 / std::sqrt(bc2));
+    const Scalar eps = Scalar(m_train.adam_eps);
+#pragma omp parallel for schedule(dynamic)
+    for (size_t i = 0; i < all.size(); ++i) {
+        Param& p = *all[i];
+        if (!p.trainable)
+            continue;
+        const auto g = (p.grad.array() * clip_scale).eval();
+        p.adam_m.array() = b1 * p.adam_m.array() + (1 - b1) * g;
+        p.adam_v.array() = b2 * p.adam_v.array() + (1 - b2) * g.square();
+        p.value.array() -= step_size * p.adam_m.array() / (p.adam_v.array().sqrt() * inv_sqrt_bc2 + eps);
+    }
+    st.step = m_step;
+    st.tgt_tokens = total;
+    st.epoch = epoch;
+    st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return st;
+}
+
+TaskEvalStats TaskTrainer::evaluate(int split, size_t max_examples) const
+{
+    if (split < 1 || split > 2)
+        throw Error("evaluate: split must be 1 (validation) or 2 (test)");
+    const TaskModelConfig& c = m_model.net.config();
+    std::vector<TaskBatch> batches;
+    if (c.task == "charlm") {
+        // Consecutive windows of the validation text (charlm has one held-out part).
+        const std::vector<int>& s = m_data.lm_stream[1];
+        const int T = c.arch.max_len;
+        const int per_batch = std::max(1, m_train.max_tokens / T);
+        size_t windows = s.size() > 1 ? (s.size() - 2) / size_t(T) + 1 : 0;
+        if (max_examples && windows > max_examples)
+            windows = max_examples;
+        for (size_t w = 0; w < windows; w += size_t(per_batch)) {
+            TaskBatch b;
+            for (size_t k = w; k < std::min(windows, w + size_t(per_batch)); ++k) {
+                const size_t off = k * size_t(T);
+                const size_t n = std::min(size_t(T), s.size() - 1 - off);
+                std::vector<int> ids(s.begin() + ptrdiff_t(off), s.begin() + ptrdiff_t(off + n));
+                std::vector<int> tg(s.begin() + ptrdiff_t(off) + 1, s.begin() + ptrdiff_t(off + n) + 1);
+                ids.resize(size_t(T), TokenTable::PAD);
+                tg.resize(size_t(T), -1);
+                b.ids.insert(b.ids.end(), ids.begin(), ids.end());
+                b.targets.insert(b.targets.end(), tg.begin(), tg.end());
+                b.len.push_back(int(n));
+                ++b.B;
+            }
+            b.T = T;
+            batches.push_back(std::move(b));
+        }
+    } else {
+        std::vector<TaskExample> ex = m_data.split[split];
+        if (max_examples && ex.size() > max_examples)
+            ex.resize(max_examples);
+        const auto groups = length_batches(ex, m_train.max_tokens, 0);
+        Rng mask_rng(12345); // fixed masks: comparable figures across evaluations
+        for (const auto& g : groups) {
+            // make_batch reads m_data.split[split]; indices into the truncated copy are the same.
+            batches.push_back(make_batch(g, split, &mask_rng));
+        }
+    }
+    double total = 0;
+    int64_t correct_total = 0, n_total = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : total, correct_total, n_total)
+    for (size_t i = 0; i < batches.size(); ++i) {
+        TaskActivations act;
+        m_model.net.forward(batches[i], act, false, nullptr);
+        double nll = 0;
+        int64_t correct = 0, n = 0;
+        cross_entropy_forward_backward(act.logits, act.targets, -1, 0.0, nullptr, &nll, &correct, &n);
+        total += nll * double(n);
+        correct_total += correct;
+        n_total += n;
+    }
+    TaskEvalStats ev;
+    ev.targets = n_total;
+    if (n_total) {
+        ev.loss = total / double(n_total);
+        ev.bits = ev.loss / std::log(2.0);
+        ev.accuracy = double(correct_total) / double(n_total);
+    }
+    return ev;
+}
+
+void TaskTrainer::save(const std::string& dir) const
+{
+    save_task_model_dir(m_model, dir);
+    save_optimizer_state(m_model.net.params(), m_step, (std::filesystem::path(dir) / "optimizer.safetensors").string());
+}
+
+void TaskTrainer::restore_weights(const TaskModel& snapshot)
+{
+    m_model.net.params().copy_values_from(snapshot.net.params());
+}
+
+void TaskTrainer::load_optimizer(const std::string& path)
+{
+    m_model.net.params().ensure_optimizer_state();
+    m_step = load_optimizer_state(m_model.net.params(), path);
+    m_rng.seed(m_train.seed + uint64_t(m_step));
+}
+
+} // namespace al

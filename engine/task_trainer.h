@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Training loop of the task models (charlm, pos, sentiment, langid, mlm): the same optimiser as
+// the translation Trainer (Adam with the Noam warm-up schedule, global-norm clipping,
+// data parallelism over sequences with per-thread replicas summed in a fixed order).
+#include "engine/config.h"
+#include "engine/task_data.h"
+#include "engine/task_models.h"
+#include "engine/trainer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace al {
+
+/// Figures of a pass over a validation or test split (dropout off, no label smoothing).
+struct TaskEvalStats {
+    double loss = 0;       ///< cross-entropy per target (nats): per character for charlm,
+                           ///< per tag for pos, per masked token for mlm, per text for classifiers
+    double bits = 0;       ///< loss / ln 2 (bits per character for charlm)
+    double accuracy = 0;   ///< argmax == target over the targets
+    int64_t targets = 0;   ///< number of targets scored
+};
+
+/// Trains a TaskModel on encoded data. One thread drives it; snapshot() copies for others.
+class TaskTrainer {
+public:
+    /// train.max_tokens is the token budget of a batch (B * T); for charlm, batches are
+    /// max_tokens / max_len random windows of max_len + 1 characters from the training stream.
+    /// mask_prob: mlm selection probability (0.15 in BERT).
+    TaskTrainer(TaskModel model, TaskData data, const TrainConfig& train, double mask_prob = 0.15);
+
+    StepStats train_step();
+    /// split 1 = validation, 2 = test. max_examples > 0 scores only the first ones (charlm:
+    /// that many windows). mlm masks with a fixed seed, so figures are comparable across calls.
+    TaskEvalStats evaluate(int split = 1, size_t max_examples = 0) const;
+
+    const TaskModel& model() const { return m_model; }
+    std::shared_ptr<const TaskModel> snapshot() const { return std::make_shared<const TaskModel>(m_model); }
+    int64_t step() const { return m_step; }
+    double learning_rate(int64_t s) const; ///< Noam, as Trainer::learning_rate
+    const TaskData& data() const { return m_data; }
+    /// Model directory + optimizer.safetensors.
+    void save(const std::string& dir) const;
+    /// Continues from optimizer state saved by save() (Adam moments and step).
+    void load_optimizer(const std::string& path);
+    /// Puts back the weights of an earlier snapshot() (early stopping / keep-best selection);
+    /// step count and Adam moments stay those of the latest step.
+    void restore_weights(const TaskModel& snapshot);
+
+private:
+    std::vector<TaskBatch> epoch_batches(uint64_t seed);
+    TaskBatch make_batch(const std::vector<int>& idx, int split, Rng* mask_rng) const;
+
+    TaskModel m_model;
+    TaskData m_data;
+    TrainConfig m_train;
+    double m_mask_prob;
+    std::vector<TaskBatch> m_batches;
+    size_t m_batch_pos = 0;
+    int64_t m_epoch = 0, m_step = 0;
+    Rng m_rng;
+    std::vector<std::unique_ptr<TaskNet>> m_replicas;
+    std::vector<Rng> m_replica_rngs;
+    std::vector<TaskActivations> m_acts;
+};
+
+/// Cuts `ids` (one example's token ids) into batches: examples sorted by length with a seeded
+/// tie-break, cut so that B * T <= max_tokens, batch order shuffled. Returns index groups.
+std::vector<std::vector<int>> length_batches(const std::vector<TaskExample>& examples, int max_tokens, uint64_t seed);
+
+} // namespace al

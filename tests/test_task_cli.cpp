@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Command line of the tasks beyond translation (app/task_cli.h) through runCli: routing,
+// usage errors naming the option, a tiny charlm / langid / pos run that saves a model directory,
+// then eval, generate and predict on it.
+#include "app/cli.h"
+#include "app/task_cli.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <sstream>
+
+using namespace al::cli;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string out, err;
+};
+
+Run runArgs(const QStringList& args, const std::string& input = {})
+{
+    std::istringstream in(input);
+    std::ostringstream out, err;
+    Run r;
+    r.code = runCli(args, in, out, err);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+}
+
+bool has(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
+
+const QStringList kTiny = {"--d-model", "16", "--nhead", "2", "--layers", "1", "--dim-feedforward", "32",
+                           "--threads", "2", "--log-seconds", "0"};
+
+} // namespace
+
+class TestTaskCli : public QObject {
+    Q_OBJECT
+private slots:
+    void routing()
+    {
+        QVERIFY(isTaskInvocation("train", {"--task", "charlm"}));
+        QVERIFY(isTaskInvocation("train", {"--steps", "3", "--task=mlm"}));
+        QVERIFY(!isTaskInvocation("train", {"--steps", "3"}));
+        QVERIFY(!isTaskInvocation("train", {"--task", "translate"}));
+        QVERIFY(isTaskInvocation("generate", {}));
+        QVERIFY(isTaskInvocation("predict", {}));
+        QVERIFY(!isTaskInvocation("eval", {"--model", "/nonexistent"}));
+    }
+    void usage_errors_name_the_option()
+    {
+        Run r = runArgs({"train", "--task", "pos"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(has(r.err, "--data: task pos needs a data path"), r.err.c_str());
+        r = runArgs({"train", "--task", "sentiment"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(has(r.err, "not bundled"), r.err.c_str());
+        r = runArgs({"train", "--task", "charlm", "--d-model", "30", "--nhead", "4"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(has(r.err, "--d-model (30) must be divisible by --nhead (4)"), r.err.c_str());
+        r = runArgs({"train", "--task", "langid", "--pooling", "max"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(has(r.err, "--pooling: expected mean or cls, got 'max'"), r.err.c_str());
+        r = runArgs({"generate", "--length", "5"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(has(r.err, "--model: required"), r.err.c_str());
+        r = runArgs({"train", "--task", "charlm", "--data", "/nonexistent/x.txt", "--steps", "1"});
+        QCOMPARE(r.code, int(ExitFailure));
+        QVERIFY2(has(r.err, "/nonexistent/x.txt"), r.err.c_str());
+    }
+    void charlm_train_eval_generate()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath("lm");
+        Run r = runArgs(QStringList{"train", "--task", "charlm", "--steps", "3", "--max-len", "16", "--max-tokens", "128",
+                                    "--out", model} + kTiny);
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(has(r.out, "model: charlm (decoder_lm)"), r.out.c_str());
+        QVERIFY2(has(r.out, "nats/char") && has(r.out, "bits/char"), r.out.c_str());
+        QVERIFY2(has(r.out, "ROMEO:"), r.out.c_str());
+        QVERIFY(QFile::exists(model + "/config.json") && QFile::exists(model + "/vocab.json")
+                && QFile::exists(model + "/optimizer.safetensors"));
+        QVERIFY(isTaskInvocation("eval", {"--model", model}));
+        r = runArgs({"eval", "--model", model});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(has(r.out, "valid loss") && has(r.out, "nats/char"), r.out.c_str());
+        r = runArgs({"generate", "--model", model, "--prompt", "ROMEO:", "--length", "25", "--seed", "4"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QCOMPARE(r.out.substr(0, 6), std::string("ROMEO:"));
+        QCOMPARE(r.out.size(), size_t(6 + 25 + 1)); // ASCII vocabulary: one byte per character
+        QCOMPARE(runArgs({"generate", "--model", model, "--prompt", "ROMEO:", "--length", "25", "--seed", "4"}).out, r.out);
+        r = runArgs({"predict", "--model", model, "hello"});
+        QCOMPARE(r.code, int(ExitFailure));
+        QVERIFY2(has(r.err, "use 'attention-lab generate'"), r.err.c_str());
+        // A resumed run continues from the saved step.
+        r = runArgs(QStringList{"train", "--task", "charlm", "--steps", "2", "--resume", model, "--threads", "1",
+                                "--log-seconds", "0", "--max-tokens", "128"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(has(r.out, "trained 2 steps"), r.out.c_str());
+    }
+    void langid_train_and_predict()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath("lid");
+        Run r = runArgs(QStringList{"train", "--task", "langid", "--steps", "2", "--out", model} + kTiny);
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(has(r.out, "test accuracy"), r.out.c_str());
+        r = runArgs({"predict", "--model", model}, "Bonjour tout le monde.\n我爱你。\n");
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(has(r.out, "cmn ") && has(r.out, "eng ") && has(r.out, "fra "), r.out.c_str());
+        QCOMPARE(int(std::count(r.out.begin(), r.out.end(), '\n')), 2);
+    }
+    void pos_on_a_small_conllu()
+    {
+        QTemporaryDir dir;
+        QFile f(dir.filePath("toy.conllu"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 40; ++i)
+            f.write("1\tThe\tthe\tDET\t_\t_\t2\tdet\t_\t_\n2\tdog\tdog\tNOUN\t_\t_\t3\tnsubj\t_\t_\n"
+                    "3\truns\trun\tVERB\t_\t_\t0\troot\t_\t_\n4\tbadline\n\n");
+        f.close();
+        const QString model = dir.filePath("pos");
+        Run r = runArgs(QStringList{"train", "--task", "pos", "--data", f.fileName(), "--steps", "2", "--out", model} + kTiny);
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(has(r.err, "toy.conllu:4: expected 10 tab-separated fields, got 2"), r.err.c_str());
+        QVERIFY2(has(r.out, "token accuracy"), r.out.c_str());
+        r = runArgs({"predict", "--model", model, "The dog runs"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(has(r.out, "The/") && has(r.out, "runs/"), r.out.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTaskCli)
+#include "test_task_cli.moc"

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Finite-difference gradient checks of the task models (engine/task_models.h) in double
+// precision: mean pooling, [CLS] pooling, the per-token classifier, the masked-LM head on
+// selected rows with segment embeddings, and the decoder-only causal LM, each through the whole
+// network (embeddings, blocks, final norm, head) with the cross-entropy of the trainer.
+// Method as tests/test_gradcheck_f64.cpp: central differences with h = 1e-6, tolerance
+// |a - n| <= 1e-6 * max(1, |a|, |n|). Sizes: B = 2, T = 5 (lengths 5 and 3), C = 12, H = 3,
+// F = 10, 2 layers, V = 9, K = 3.
+#include "engine/task_models.h"
+
+#include <QtTest>
+#include <functional>
+
+using namespace al;
+
+namespace {
+
+constexpr double kH = 1e-6;
+constexpr double kTol = 1e-6;
+
+bool close(double a, double n) { return std::abs(a - n) <= kTol * std::max({1.0, std::abs(a), std::abs(n)}); }
+
+void check_tensor(const QString& what, Mat& x, const Mat& analytic, const std::function<double()>& loss,
+                  int max_entries = 40)
+{
+    QCOMPARE(analytic.rows(), x.rows());
+    QCOMPARE(analytic.cols(), x.cols());
+    const Eigen::Index n = x.size();
+    const Eigen::Index stride = std::max<Eigen::Index>(1, n / max_entries);
+    for (Eigen::Index i = 0; i < n; i += stride) {
+        const double saved = x.data()[i];
+        x.data()[i] = saved + kH;
+        const double lp = loss();
+        x.data()[i] = saved - kH;
+        const double lm = loss();
+        x.data()[i] = saved;
+        const double numeric = (lp - lm) / (2 * kH);
+        const double a = analytic.data()[i];
+        if (!close(a, numeric))
+            QFAIL(qPrintable(QString("%1[%2]: analytic %3 vs numeric %4").arg(what).arg(i).arg(a, 0, 'g', 10).arg(numeric, 0, 'g', 10)));
+    }
+}
+
+TaskModelConfig small(const std::string& task, bool norm_first)
+{
+    TaskModelConfig c;
+    c.task = task;
+    c.arch.d_model = 12;
+    c.arch.nhead = 3;
+    c.arch.dim_feedforward = 10;
+    c.arch.dropout = 0.0;
+    c.arch.norm_first = norm_first;
+    c.arch.max_len = 8;
+    c.arch.num_encoder_layers = task == "charlm" ? 0 : 2;
+    c.arch.num_decoder_layers = task == "charlm" ? 2 : 0;
+    c.vocab_size = 9;
+    if (task == "pos" || task == "sentiment" || task == "langid")
+        c.labels = {"A", "B", "C"};
+    return c;
+}
+
+TaskBatch batch_for(const std::string& task)
+{
+    TaskBatch b;
+    b.B = 2;
+    b.T = 5;
+    b.ids = {6, 7, 8, 6, 7, /**/ 8, 8, 6, 0, 0};
+    b.len = {5, 3};
+    if (task == "sentiment" || task == "langid") {
+        b.targets = {2, 0};
+    } else if (task == "mlm") {
+        b.ids = {3, 5, 7, 4, 8, /**/ 3, 6, 5, 0, 0};
+        b.segments = {0, 0, 0, 0, 1, /**/ 0, 0, 1, 0, 0};
+        b.targets = {-1, 6, -1, -1, 8, /**/ -1, -1, 7, -1, -1};
+    } else if (task == "pos") {
+        b.targets = {0, 1, 2, 1, 0, /**/ 2, 2, 1, -1, -1};
+    } else {
+        b.targets = {7, 8, 6, 7, 8, /**/ 8, 6, 7, -1, -1};
+    }
+    return b;
+}
+
+// Checks d(cross-entropy)/d(every parameter) of `net` on `batch`.
+void check_net(TaskNet& net, const TaskBatch& batch)
+{
+    Rng rng(3);
+    for (const auto& p : net.params().all())
+        for (Eigen::Index i = 0; i < p->value.size(); ++i)
+            p->value.data()[i] = (p->name.find("norm") != std::string::npos && p->name.find("weight") != std::string::npos)
+                                     ? 1.0 + rng.normal(0.0, 0.2)
+                                     : rng.normal(0.0, 0.4);
+    auto loss = [&] {
+        TaskActivations act;
+        net.forward(batch, act, false, nullptr);
+        return cross_entropy_forward_backward(act.logits, act.targets, -1, 0.1, nullptr);
+    };
+    TaskActivations act;
+    net.forward(batch, act, false, nullptr);
+    Mat dlogits;
+    cross_entropy_forward_backward(act.logits, act.targets, -1, 0.1, &dlogits);
+    net.params().zero_grad();
+    net.backward(batch, act, dlogits);
+    for (const auto& p : net.params().all())
+        check_tensor(QString::fromStdString(p->name), p->value, p->grad, loss);
+}
+
+} // namespace
+
+class TaskGradCheck : public QObject {
+    Q_OBJECT
+private slots:
+    void mean_pooling()
+    {
+        // L = sum(pool(h) * R): dL/dh from mean_pool_backward(R) against central differences.
+        Rng rng(1);
+        const int B = 2, T = 5, C = 7;
+        const std::vector<int> len{5, 2};
+        Mat h(B * T, C), R(B, C);
+        for (Eigen::Index i = 0; i < h.size(); ++i)
+            h.data()[i] = rng.normal();
+        for (Eigen::Index i = 0; i < R.size(); ++i)
+            R.data()[i] = rng.normal();
+        auto loss = [&] { Mat p; mean_pool_forward(h, B, T, len, p); return (p.array() * R.array()).sum(); };
+        Mat dh;
+        mean_pool_backward(R, B, T, len, dh);
+        check_tensor("h", h, dh, loss, 1000);
+        // Padding rows (sequence 1, t >= 2) get exactly zero gradient.
+        QVERIFY(dh.middleRows(T + 2, 3).isZero(0));
+    }
+    void classifier_mean_pooling()
+    {
+        TaskNet net(small("sentiment", false), 1);
+        check_net(net, batch_for("sentiment"));
+    }
+    void classifier_cls_pooling()
+    {
+        TaskModelConfig c = small("langid", true);
+        c.pooling = "cls";
+        TaskNet net(c, 1);
+        check_net(net, batch_for("langid"));
+    }
+    void token_classifier()
+    {
+        TaskNet net(small("pos", false), 1);
+        check_net(net, batch_for("pos"));
+    }
+    void token_classifier_with_suffix_tokens()
+    {
+        // The suffix token's embedding is added from the same table: tok_emb gets two
+        // gradient contributions per position.
+        TaskModelConfig c = small("pos", true);
+        c.suffix_len = 3;
+        TaskNet net(c, 1);
+        TaskBatch b = batch_for("pos");
+        b.aux = {8, 6, 6, 7, 8, /**/ 7, 6, 8, 0, 0};
+        check_net(net, b);
+    }
+    void masked_lm_head_and_segments()
+    {
+        TaskNet net(small("mlm", false), 1);
+        check_net(net, batch_for("mlm"));
+    }
+    void decoder_only_lm()
+    {
+        TaskNet pre(small("charlm", true), 1);
+        check_net(pre, batch_for("charlm"));
+        TaskNet post(small("charlm", false), 1);
+        check_net(post, batch_for("charlm"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TaskGradCheck)
+#include "test_task_models_f64.moc"

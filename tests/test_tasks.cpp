@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Tasks beyond translation (engine/task_models.h, task_data.h, task_trainer.h): data readers,
+// BERT masking statistics, the causal mask of the decoder-only LM, learning on tiny datasets,
+// config.json round trip, model directories and the refusal of bad ones.
+#include "engine/config_json.h"
+#include "engine/error.h"
+#include "engine/safetensors.h"
+#include "engine/task_data.h"
+#include "engine/task_models.h"
+#include "engine/task_trainer.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace al;
+
+namespace {
+
+void write(const std::string& path, const std::string& text)
+{
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+}
+
+TaskModelConfig tiny(const std::string& task)
+{
+    TaskModelConfig c = default_task_config(task);
+    c.arch.d_model = 32;
+    c.arch.nhead = 2;
+    c.arch.dim_feedforward = 64;
+    c.arch.dropout = 0.0;
+    if (task == "charlm")
+        c.arch.max_len = 16;
+    return c;
+}
+
+TrainConfig fast(int max_tokens = 256)
+{
+    TrainConfig t;
+    t.seed = 3;
+    t.threads = 2;
+    t.max_tokens = max_tokens;
+    t.label_smoothing = 0.0;
+    t.warmup_steps = 20;
+    t.lr_factor = 1.0;
+    return t;
+}
+
+std::string read_all(const std::string& p)
+{
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+} // namespace
+
+class TestTasks : public QObject {
+    Q_OBJECT
+private slots:
+    void conllu_skips_multiword_empty_nodes_and_reports_malformed_lines()
+    {
+        QTemporaryDir dir;
+        const std::string p = dir.filePath("x.conllu").toStdString();
+        write(p, "# sent_id = 1\n"
+                 "# text = I don't know.\n"
+                 "1\tI\tI\tPRON\tPRP\t_\t3\tnsubj\t_\t_\n"
+                 "2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_\n"
+                 "2\tdo\tdo\tAUX\tVBP\t_\t4\taux\t_\t_\n"
+                 "3\tn't\tnot\tPART\tRB\t_\t4\tadvmod\t_\t_\n"
+                 "3.1\tknow\tknow\tVERB\tVB\t_\t_\t_\t_\t_\n"
+                 "4\tknow\tknow\tVERB\tVB\t_\t0\troot\t_\t_\n"
+                 "5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t_\t_\n"
+                 "\n"
+                 "1\tHi\thi\tINTJ\tUH\t_\t0\troot\t_\n"          // 9 fields: line 11
+                 "x\tthere\tthere\tADV\tRB\t_\t1\tadvmod\t_\t_\n" // bad ID: line 12
+                 "2\t_\t_\tPUNCT\tNFP\t_\t1\tpunct\t_\t_\n"      // FORM "_" is literal
+                 "\n");
+        const ConlluReadResult r = read_conllu(p);
+        QCOMPARE(r.sentences.size(), size_t(2));
+        QCOMPARE(r.sentences[0].words, (std::vector<std::string>{"I", "do", "n't", "know", "."}));
+        QCOMPARE(r.sentences[0].tags, (std::vector<std::string>{"PRON", "AUX", "PART", "VERB", "PUNCT"}));
+        QCOMPARE(r.sentences[1].words, (std::vector<std::string>{"_"}));
+        QCOMPARE(r.skipped.size(), size_t(2));
+        QCOMPARE(r.skipped[0].line, 11);
+        QVERIFY(r.skipped[0].to_string().find("x.conllu:11: expected 10 tab-separated fields, got 9") != std::string::npos);
+        QCOMPARE(r.skipped[1].line, 12);
+        QVERIFY(r.skipped[1].message.find("malformed ID 'x'") != std::string::npos);
+        QVERIFY_THROWS_EXCEPTION(Error, read_conllu(dir.filePath("missing.conllu").toStdString()));
+    }
+    void conllu_counts_on_ud_english_ewt_dev()
+    {
+        // The data manifest's figures: dev has 2,001 sentences and 25,147 syntactic words
+        // (multiword tokens and empty nodes excluded), and no malformed line.
+        const std::string p = std::string(AL_SHARED_DATA_DIR) + "/pos/UD_English-EWT/en_ewt-ud-dev.conllu";
+        if (!std::filesystem::exists(p))
+            QSKIP("shared UD_English-EWT not present");
+        const ConlluReadResult r = read_conllu(p);
+        size_t words = 0;
+        for (const auto& s : r.sentences)
+            words += s.words.size();
+        QCOMPARE(r.sentences.size(), size_t(2001));
+        QCOMPARE(words, size_t(25147));
+        QVERIFY(r.skipped.empty());
+    }
+    void suffix_tokens_keep_ending_and_case()
+    {
+        QCOMPARE(suffix_token("Running", 3), std::string("##X:ing"));
+        QCOMPARE(suffix_token("quickly", 3), std::string("##x:kly"));
+        QCOMPARE(suffix_token("1990s", 3), std::string("##d:90s"));
+        QCOMPARE(suffix_token("it", 3), std::string("##x:it"));
+        QCOMPARE(suffix_token("...", 3), std::string("##p:..."));
+        QCOMPARE(suffix_token("Émile", 2), std::string("##X:le"));
+    }
+    void polarity_reader()
+    {
+        QTemporaryDir dir;
+        write(dir.filePath("rt-polarity.pos").toStdString(), "a fine film . \n\ngreat\n");
+        write(dir.filePath("rt-polarity.neg").toStdString(), "dull\n");
+        std::vector<Diagnostic> skipped;
+        const auto v = read_polarity(dir.path().toStdString(), &skipped);
+        QCOMPARE(v.size(), size_t(3));
+        QCOMPARE(v[0].label, std::string("neg"));
+        QCOMPARE(v[1].text, std::string("a fine film ."));
+        QCOMPARE(v[1].label, std::string("pos"));
+        QCOMPARE(skipped.size(), size_t(1));
+        QCOMPARE(skipped[0].line, 2);
+    }
+    void langid_labels_from_file_names()
+    {
+        QTemporaryDir dir;
+        const std::string a = dir.filePath("cmn.txt").toStdString(), b = dir.filePath("fra-sample.txt").toStdString();
+        write(a, "Hi.\t嗨。\tattr\nRun.\t跑。\tattr\n");
+        write(b, "Hi.\tSalut.\nGo.\tVa !\n");
+        const auto v = langid_examples({a, b}, 0, 1);
+        std::map<std::string, int> n;
+        for (const auto& e : v)
+            ++n[e.label];
+        QCOMPARE(n["cmn"], 2);
+        QCOMPARE(n["fra"], 2);
+        QCOMPARE(n["eng"], 3); // "Hi." once
+    }
+    void masking_statistics_80_10_10()
+    {
+        // 200,000 word positions plus specials: selection 15%, and of the selected 80% [MASK],
+        // 10% random, 10% unchanged (Devlin et al. 2019, 3.1). Tolerances are > 5 standard errors.
+        const int V = 1000;
+        Rng data_rng(1), rng(2);
+        std::vector<int> ids;
+        for (int i = 0; i < 200000; ++i)
+            ids.push_back(i % 50 == 0 ? TokenTable::SEP : TokenTable::kNumSpecials + int(data_rng.below(V - TokenTable::kNumSpecials)));
+        const std::vector<int> orig = ids;
+        std::vector<int> targets;
+        const int selected = mask_tokens(ids, targets, V, 0.15, rng);
+        int masked = 0, kept = 0, changed = 0, words = 0;
+        for (size_t i = 0; i < ids.size(); ++i) {
+            if (orig[i] == TokenTable::SEP) {
+                QCOMPARE(targets[i], -1); // specials are never selected
+                QCOMPARE(ids[i], int(TokenTable::SEP));
+                continue;
+            }
+            ++words;
+            if (targets[i] == -1) {
+                QCOMPARE(ids[i], orig[i]); // unselected tokens are untouched
+                continue;
+            }
+            QCOMPARE(targets[i], orig[i]);
+            if (ids[i] == TokenTable::MASK)
+                ++masked;
+            else if (ids[i] == orig[i])
+                ++kept;
+            else {
+                ++changed;
+                QVERIFY(ids[i] >= TokenTable::kNumSpecials && ids[i] < V);
+            }
+        }
+        QCOMPARE(masked + kept + changed, selected);
+        const double sel = double(selected) / words;
+        QVERIFY2(std::abs(sel - 0.15) < 0.005, qPrintable(QString("selected %1").arg(sel)));
+        QVERIFY2(std::abs(double(masked) / selected - 0.8) < 0.015, qPrintable(QString("masked %1").arg(double(masked) / selected)));
+        // A random replacement may draw the original token (1 in 994): kept ~ 0.1 + 0.1/994.
+        QVERIFY2(std::abs(double(changed) / selected - 0.1) < 0.01, qPrintable(QString("random %1").arg(double(changed) / selected)));
+        QVERIFY2(std::abs(double(kept) / selected - 0.1) < 0.01, qPrintable(QString("kept %1").arg(double(kept) / selected)));
+    }
+    void mlm_loss_only_on_selected_positions()
+    {
+        TaskModelConfig c = tiny("mlm");
+        c.vocab_size = 20;
+        TaskNet net(c, 1);
+        TaskBatch b;
+        b.B = 2;
+        b.T = 6;
+        b.ids = {3, 5, 7, 4, 8, 4, /**/ 3, 9, 5, 4, 0, 0};
+        b.segments = {0, 0, 0, 0, 1, 1, /**/ 0, 0, 0, 0, 0, 0};
+        b.len = {6, 4};
+        b.targets = {-1, 11, -1, -1, 12, -1, /**/ -1, -1, 13, -1, -1, -1};
+        TaskActivations act;
+        net.forward(b, act, false, nullptr);
+        QCOMPARE(act.rows, (std::vector<int>{1, 4, 8}));
+        QCOMPARE(act.targets, (std::vector<int>{11, 12, 13}));
+        QCOMPARE(act.logits.rows(), Eigen::Index(3));
+        // The loss is the mean over those rows: changing an unselected target cannot change it,
+        // and the head sees exactly the hidden rows of the selected positions.
+        for (size_t i = 0; i < act.rows.size(); ++i)
+            QVERIFY(act.head_in.row(Eigen::Index(i)).isApprox(act.hidden.row(act.rows[i])));
+    }
+    void causal_lm_does_not_see_the_future()
+    {
+        TaskModelConfig c = tiny("charlm");
+        c.vocab_size = 20;
+        TaskNet net(c, 1);
+        TaskBatch b;
+        b.B = 1;
+        b.T = 8;
+        b.ids = {6, 7, 8, 9, 10, 11, 12, 13};
+        b.len = {8};
+        b.targets.assign(8, -1);
+        TaskActivations a1, a2;
+        net.forward(b, a1, false, nullptr);
+        b.ids[5] = 19; // change position 5: logits of positions 0..4 stay bit-identical
+        b.ids[7] = 18;
+        net.forward(b, a2, false, nullptr);
+        QVERIFY(a1.logits.topRows(5) == a2.logits.topRows(5));
+        QVERIFY(!a1.logits.row(5).isApprox(a2.logits.row(5)));
+        // Attention above the diagonal is exactly zero.
+        for (const auto& layer : net.attention(a1, 0))
+            for (const Mat& p : layer)
+                for (int q = 0; q < 8; ++q)
+                    for (int k = q + 1; k < 8; ++k)
+                        QCOMPARE(double(p(q, k)), 0.0);
+        // The encoders are not causal: the same change reaches earlier positions of a tagger.
+        TaskModelConfig e = tiny("pos");
+        e.vocab_size = 20;
+        e.labels = {"A", "B"};
+        e.suffix_len = 0;
+        TaskNet enc(e, 1);
+        b.ids = {6, 7, 8, 9, 10, 11, 12, 13};
+        enc.forward(b, a1, false, nullptr);
+        b.ids[5] = 19;
+        enc.forward(b, a2, false, nullptr);
+        QVERIFY(!(a1.logits.row(0) == a2.logits.row(0)));
+    }
+    void charlm_learns_a_tiny_text()
+    {
+        TaskCorpus corpus;
+        corpus.task = "charlm";
+        for (int i = 0; i < 40; ++i)
+            corpus.lm_train += "abcdefgh ";
+        corpus.lm_valid = "abcdefgh abcdefgh abcdefgh ";
+        TaskModel m = new_task_model(corpus, tiny("charlm"), 1, 1);
+        TaskData d = encode_task_corpus(m, corpus);
+        TaskTrainer t(std::move(m), std::move(d), fast(128));
+        const double before = t.evaluate(1).loss;
+        for (int i = 0; i < 150; ++i)
+            t.train_step();
+        const TaskEvalStats after = t.evaluate(1);
+        QVERIFY2(before > 2.0, qPrintable(QString::number(before)));
+        QVERIFY2(after.loss < 0.3, qPrintable(QString::number(after.loss)));
+        QCOMPARE(generate_text(t.model(), "abc", 6, 0.0, 1), std::string("defgh "));
+    }
+    void tagger_learns_tiny_tagging()
+    {
+        TaskCorpus c;
+        c.task = "pos";
+        const std::vector<TaggedSentence> s = {{{"the", "dog", "runs"}, {"DET", "NOUN", "VERB"}},
+                                               {{"a", "cat", "sleeps"}, {"DET", "NOUN", "VERB"}},
+                                               {{"dogs", "run"}, {"NOUN", "VERB"}},
+                                               {{"the", "cat", "runs", "."}, {"DET", "NOUN", "VERB", "PUNCT"}}};
+        for (int i = 0; i < 5; ++i)
+            c.tagged[0].insert(c.tagged[0].end(), s.begin(), s.end());
+        c.tagged[1] = s;
+        c.tagged[2] = s;
+        TaskModel m = new_task_model(c, tiny("pos"), 1, 1);
+        QCOMPARE(m.net.config().labels, (std::vector<std::string>{"DET", "NOUN", "PUNCT", "VERB"}));
+        TaskData d = encode_task_corpus(m, c);
+        TaskTrainer t(std::move(m), std::move(d), fast());
+        for (int i = 0; i < 80; ++i)
+            t.train_step();
+        QCOMPARE(t.evaluate(2).accuracy, 1.0);
+        const auto tags = tag_text(t.model(), "a dog sleeps");
+        QCOMPARE(tags.size(), size_t(3));
+        QCOMPARE(tags[0].second, std::string("DET"));
+    }
+    void classifier_learns_tiny_sentiment()
+    {
+        for (const char* pooling : {"mean", "cls"}) {
+            TaskCorpus c;
+            c.task = "sentiment";
+            const std::vector<LabelledText> s = {{"a good film", "pos"}, {"good acting", "pos"}, {"really good fun", "pos"},
+                                                 {"a bad film", "neg"},  {"bad acting", "neg"},  {"really bad fun", "neg"}};
+            for (int i = 0; i < 4; ++i)
+                c.labelled[0].insert(c.labelled[0].end(), s.begin(), s.end());
+            c.labelled[1] = s;
+            c.labelled[2] = s;
+            TaskModelConfig cfg = tiny("sentiment");
+            cfg.pooling = pooling;
+            TaskModel m = new_task_model(c, cfg, 1, 1);
+            TaskData d = encode_task_corpus(m, c);
+            TaskTrainer t(std::move(m), std::move(d), fast());
+            for (int i = 0; i < 80; ++i)
+                t.train_step();
+            QCOMPARE(t.evaluate(2).accuracy, 1.0);
+            const auto p = classify_text(t.model(), "good film");
+            QCOMPARE(p.size(), size_t(2));
+            QVERIFY2(p[1].token == "pos" && p[1].prob > 0.8, pooling);
+            QVERIFY(std::abs(p[0].prob + p[1].prob - 1.0) < 1e-6);
+        }
+    }
+    void mlm_learns_tiny_pairs_and_gives_probabilities()
+    {
+        TaskCorpus c;
+        c.task = "mlm";
+        // Each colour goes with one animal ("the red cat", "a green dog"): a masked colour or
+        // animal is determined by its neighbour.
+        const std::vector<std::string> colour = {"red", "green", "blue", "black"}, animal = {"cat", "dog", "bird", "fish"};
+        for (int i = 0; i < 200; ++i) {
+            const size_t a = size_t(i) % 4, b = size_t(i / 4) % 4;
+            c.sentence_pairs[i < 180 ? 0 : 1].emplace_back("the " + colour[a] + " " + animal[a], "a " + colour[b] + " " + animal[b]);
+        }
+        c.sentence_pairs[2] = c.sentence_pairs[1];
+        TaskModel m = new_task_model(c, tiny("mlm"), 1, 1);
+        TaskData d = encode_task_corpus(m, c);
+        QCOMPARE(d.split[0][0].ids.front(), int(TokenTable::CLS));
+        QCOMPARE(d.split[0][0].segments.back(), 1);
+        TrainConfig tc = fast(512);
+        tc.lr_factor = 0.3;
+        tc.warmup_steps = 50;
+        TaskTrainer t(std::move(m), std::move(d), tc, 0.3);
+        const double before = t.evaluate(1).accuracy;
+        for (int i = 0; i < 300; ++i)
+            t.train_step();
+        const TaskEvalStats after = t.evaluate(1);
+        QVERIFY2(after.accuracy > 0.8 && after.accuracy > before + 0.3,
+                 qPrintable(QString("%1 -> %2").arg(before).arg(after.accuracy)));
+        const auto rows = masked_token_probabilities(t.model(), "the [MASK] cat ||| a blue bird", 0);
+        QCOMPARE(rows.size(), size_t(1));
+        double total = 0;
+        for (const auto& p : rows[0])
+            total += p.prob;
+        QVERIFY(std::abs(total - 1.0) < 1e-4);
+        QCOMPARE(rows[0].front().token, std::string("red"));
+        QVERIFY_THROWS_EXCEPTION(Error, masked_token_probabilities(t.model(), "no mask here", 5));
+    }
+    void same_seed_same_loss_curve()
+    {
+        // Masks, batches, dropout and initialisation come from the seed: two runs with the same
+        // seed and thread count give bit-identical losses; another seed does not.
+        TaskCorpus c;
+        c.task = "mlm";
+        for (int i = 0; i < 60; ++i)
+            c.sentence_pairs[0].emplace_back("the cat number " + std::to_string(i % 7) + " sat", "a dog ran " + std::to_string(i % 5));
+        c.sentence_pairs[1] = c.sentence_pairs[0];
+        TaskModelConfig cfg = tiny("mlm");
+        cfg.arch.dropout = 0.1;
+        auto curve = [&](uint64_t seed) {
+            TaskModel m = new_task_model(c, cfg, 1, seed);
+            TaskData d = encode_task_corpus(m, c);
+            TrainConfig tc = fast(256);
+            tc.seed = seed;
+            TaskTrainer t(std::move(m), std::move(d), tc);
+            std::vector<double> losses;
+            for (int i = 0; i < 6; ++i)
+                losses.push_back(t.train_step().loss);
+            return losses;
+        };
+        const std::vector<double> a = curve(5), b = curve(5), other = curve(6);
+        QCOMPARE(a, b);
+        QVERIFY(a != other);
+    }
+    void config_round_trips_config_json()
+    {
+        for (const char* task : {"charlm", "pos", "sentiment", "langid", "mlm"}) {
+            TaskModelConfig c = default_task_config(task);
+            c.vocab_size = 50;
+            if (c.model_kind() == "encoder_tagger" || c.model_kind() == "encoder_classifier")
+                c.labels = {"x", "y", "z"};
+            c.arch.norm_first = !c.arch.norm_first;
+            c.pooling = "cls";
+            const nlohmann::json j = task_config_to_json(c);
+            QCOMPARE(j["task"].get<std::string>(), std::string(task));
+            QCOMPARE(j[std::string(task) == "charlm" ? "num_encoder_layers" : "num_decoder_layers"].get<int>(), 0);
+            const TaskModelConfig back = task_config_from_json(j, "config.json");
+            QCOMPARE(task_config_to_json(back).dump(), j.dump());
+        }
+    }
+    void model_directory_round_trip_and_refusals()
+    {
+        QTemporaryDir dir;
+        const std::string d = dir.filePath("m").toStdString();
+        TaskCorpus corpus;
+        corpus.task = "charlm";
+        corpus.lm_train = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind\n";
+        corpus.lm_valid = "To be";
+        const TaskModel m = new_task_model(corpus, tiny("charlm"), 1, 7);
+        save_task_model_dir(m, d);
+        QCOMPARE(task_of_model_dir(d), std::string("charlm"));
+        const TaskModel back = load_task_model_dir(d);
+        QCOMPARE(back.vocab.tokens(), m.vocab.tokens()); // "\n" and " " survive vocab.json
+        QCOMPARE(generate_text(back, "To", 20, 0.7, 5), generate_text(m, "To", 20, 0.7, 5));
+
+        auto expect_error = [&](const std::string& needle) {
+            try {
+                load_task_model_dir(d);
+                QFAIL(qPrintable(QString::fromStdString("no error, expected: " + needle)));
+            } catch (const Error& e) {
+                QVERIFY2(std::string(e.what()).find(needle) != std::string::npos, e.what());
+            }
+        };
+        const std::string cfg = d + "/config.json", good = read_all(cfg);
+        nlohmann::json j = nlohmann::json::parse(good);
+        // A translation config (no task key) is refused with the reason.
+        nlohmann::json t = j;
+        t.erase("task");
+        write(cfg, t.dump());
+        expect_error("key 'task' is missing");
+        j["task"] = "copy";
+        write(cfg, j.dump());
+        expect_error("key 'task' must be charlm, pos, sentiment, langid or mlm");
+        j = nlohmann::json::parse(good);
+        j["d_model"] = 48;
+        write(cfg, j.dump());
+        expect_error("model.safetensors: tensor 'encoder.layers.0.linear1.weight' has shape");
+        j = nlohmann::json::parse(good);
+        j["vocab_size"] = j["vocab_size"].get<int>() + 1;
+        write(cfg, j.dump());
+        expect_error("vocab.json: ");
+        j = nlohmann::json::parse(good);
+        j["num_decoder_layers"] = 0;
+        write(cfg, j.dump());
+        expect_error("num_decoder_layers' must be >= 1");
+        j = nlohmann::json::parse(good);
+        j["nhead"] = "four";
+        write(cfg, j.dump());
+        expect_error("key 'nhead' must be an integer, got string");
+        write(cfg, good);
+        write(d + "/vocab.json", "[\"<pad>\", \"x\"]");
+        expect_error("vocab.json: ");
+        QCOMPARE(task_of_model_dir(dir.filePath("nothing").toStdString()), std::string());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTasks)
+#include "test_tasks.moc"
