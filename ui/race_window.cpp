@@ -96,7 +96,9 @@ RaceWindow::RaceWindow(QWidget* parent) : QWidget(parent, Qt::Window)
     m_plot->xAxis->setLabel(tr("optimizer step"));
     m_plot->yAxis->setLabel(tr("valid loss (nats/token)"));
     m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // Loss curves fall from the top left to the bottom right: the bottom left stays free.
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+    m_plot->legend->setBrush(QColor(255, 255, 255, 210));
 
     m_table = new QTableWidget(this);
     m_table->setObjectName(QStringLiteral("raceTable"));
@@ -137,6 +139,7 @@ RaceWindow::RaceWindow(QWidget* parent) : QWidget(parent, Qt::Window)
         if (isVisible() && qEnvironmentVariableIsEmpty("AL_NO_DIALOGS"))
             QMessageBox::warning(this, tr("Race failed"), message);
     });
+    redraw(); // empty plot and the table's column titles
     updateButtons();
     resize(1100, 800);
 }
@@ -202,6 +205,7 @@ void RaceWindow::redraw()
         g->setData(series[i].steps, series[i].loss, true);
         any = any || !series[i].steps.isEmpty();
     }
+    m_plot->legend->setVisible(!series.isEmpty());
     if (any) {
         m_plot->rescaleAxes();
         m_plot->yAxis->scaleRange(1.08, m_plot->yAxis->range().center());
