@@ -96,9 +96,10 @@ RaceWindow::RaceWindow(QWidget* parent) : QWidget(parent, Qt::Window)
     m_plot->xAxis->setLabel(tr("optimizer step"));
     m_plot->yAxis->setLabel(tr("valid loss (nats/token)"));
     m_plot->legend->setVisible(true);
-    // Loss curves fall from the top left to the bottom right: the bottom left stays free.
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
-    m_plot->legend->setBrush(QColor(255, 255, 255, 210));
+    // The legend gets its own column right of the axes, so that it never hides a curve.
+    m_plot->plotLayout()->addElement(1, 1, m_plot->legend);
+    m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    m_plot->legend->setBorderPen(Qt::NoPen);
 
     m_table = new QTableWidget(this);
     m_table->setObjectName(QStringLiteral("raceTable"));
