@@ -425,6 +425,91 @@ std::string describe(const DecodingOptions& d)
     return "greedy";
 }
 
+std::string algorithmicDataSummary(const AlgorithmicTaskConfig& c)
+{
+    return fmt("%s task, %d symbols, lengths %d to %d, generator seed %llu", to_string(c.task).c_str(), c.vocab, c.min_len,
+               c.max_len, (unsigned long long)c.seed);
+}
+
+/// "cross-attention ... layer 1 0.41, layer 2 0.99": share of symbol-emitting decoder positions whose
+/// head-averaged cross-attention peaks on the task's textbook source position.
+std::string agreementLine(AlgorithmicTask task, const std::vector<double>& agreement)
+{
+    const char* pattern = task == AlgorithmicTask::Copy      ? "the diagonal (copy)"
+                          : task == AlgorithmicTask::Reverse ? "the anti-diagonal (reverse)"
+                                                             : "a source position holding the emitted symbol (sort)";
+    std::string line = std::string("cross-attention argmax (mean over heads) on ") + pattern + ":";
+    for (size_t l = 0; l < agreement.size(); ++l) line += fmt(" layer %zu %.3f", l + 1, agreement[l]);
+    return line;
+}
+
+/// DIR/task.json: what `eval` needs to regenerate the same test set.
+void writeTaskFile(const AlgorithmicTaskConfig& c, const QString& dir)
+{
+    nlohmann::json j;
+    j["task"] = to_string(c.task);
+    j["vocab"] = c.vocab;
+    j["min_len"] = c.min_len;
+    j["max_len"] = c.max_len;
+    j["train_size"] = c.train_size;
+    j["valid_size"] = c.valid_size;
+    j["test_size"] = c.test_size;
+    j["seed"] = c.seed;
+    atomic_write_file(local8(QDir(dir).filePath("task.json")), j.dump(2) + "\n");
+}
+
+/// Reads DIR/task.json; false when there is none. Throws al::Error naming the file and key.
+bool readTaskFile(const QString& dir, AlgorithmicTaskConfig& c)
+{
+    const QString path = QDir(dir).filePath("task.json");
+    if (!QFileInfo(path).isFile()) return false;
+    const std::string p = local8(path);
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(read_file(p));
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(p + ": invalid JSON: " + e.what());
+    }
+    auto get = [&](const char* key, auto& dst) {
+        if (!j.contains(key)) throw Error(p + ": missing key '" + key + "'");
+        try {
+            j.at(key).get_to(dst);
+        } catch (const nlohmann::json::exception&) {
+            throw Error(p + ": key '" + key + "' has the wrong type");
+        }
+    };
+    std::string task;
+    get("task", task);
+    c.task = algorithmic_task_from_string(task, p + ": key 'task'");
+    get("vocab", c.vocab);
+    get("min_len", c.min_len);
+    get("max_len", c.max_len);
+    get("train_size", c.train_size);
+    get("valid_size", c.valid_size);
+    get("test_size", c.test_size);
+    get("seed", c.seed);
+    try {
+        c.validate();
+    } catch (const Error& e) {
+        throw Error(p + ": " + e.what());
+    }
+    return true;
+}
+
+/// DIR/metrics.csv: a header and one row of final figures of an algorithmic task.
+void writeTaskMetrics(const QString& dir, const QString& task, int64_t step, double seconds, const EvalStats& valid,
+                      const SequenceAccuracy& acc, const std::vector<double>& agreement)
+{
+    std::string header = "task,step,seconds,valid_loss,valid_token_accuracy,test_sequences,test_exact_match,test_token_accuracy";
+    std::string row = fmt("%s,%lld,%.1f,%.6f,%.6f,%lld,%.6f,%.6f", local8(task).c_str(), (long long)step, seconds,
+                          valid.loss, valid.token_accuracy, (long long)acc.sequences, acc.exact_match(), acc.token_accuracy());
+    for (size_t l = 0; l < agreement.size(); ++l) {
+        header += fmt(",cross_attention_agreement_layer%zu", l + 1);
+        row += fmt(",%.6f", agreement[l]);
+    }
+    atomic_write_file(local8(QDir(dir).filePath("metrics.csv")), header + "\n" + row + "\n");
+}
+
 template <class F>
 int guarded(std::ostream& err, F&& body)
 {
@@ -480,7 +565,8 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     addOpt(p, "decoder-layers", "N", QString("Decoder layers (default: --layers, %1).").arg(mc.num_decoder_layers));
     addOpt(p, "d-ff", "N", QString("Feed-forward size d_ff (default: %1).").arg(mc.dim_feedforward));
     addOpt(p, "dropout", "P", QString("Dropout probability (default: %1).").arg(mc.dropout));
-    addFlag(p, "pre-ln", "Pre-LN blocks instead of the paper's Post-LN (default: off).");
+    addFlag(p, "pre-ln", "Pre-LN blocks instead of the paper's Post-LN (default: off; on with --task copy|reverse|sort).");
+    addFlag(p, "post-ln", "Post-LN blocks, as in the paper (default: on, except with --task copy|reverse|sort).");
     addOpt(p, "attention", "KIND", "Self-attention alignment: vanilla (scaled dot-product), or a Synthesizer: dense, random, "
                                    "fixed_random, factorized_dense, factorized_random, random+vanilla, dense+vanilla, "
                                    "random+dense (default: vanilla; cross-attention is always dot-product).");
@@ -495,7 +581,19 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     addOpt(p, "activation", "KIND", "Feed-forward non-linearity: relu or gelu (exact, erf) (default: relu).");
     addOpt(p, "attention-dropout", "P", "Dropout on attention weights alone (default: the same as --dropout).");
     addOpt(p, "max-tokens", "N", QString("Token budget per batch, B * max(S, T) (default: %1).").arg(tc.max_tokens));
-    addOpt(p, "max-len", "N", QString("Training pairs with more tokens on either side are dropped (default: %1).").arg(tc.max_len));
+    addOpt(p, "max-len", "N", QString("Training pairs with more tokens on either side are dropped; with --task "
+                                      "copy|reverse|sort the longest generated sequence (default: %1, or %2 with --task "
+                                      "copy|reverse|sort).")
+                                  .arg(tc.max_len).arg(AlgorithmicTaskConfig{}.max_len));
+    addOpt(p, "task", "TASK", "translate (a corpus, see --data) or an algorithmic task generated on the fly: copy, reverse "
+                              "or sort a random sequence of symbols; these get a small model and their own optimiser "
+                              "defaults, 2 minutes, and report exact-match accuracy (default: translate).");
+    addOpt(p, "task-vocab", "N", QString("Symbols of --task copy|reverse|sort (default: %1).").arg(AlgorithmicTaskConfig{}.vocab));
+    addOpt(p, "min-len", "N", QString("Shortest generated sequence of --task copy|reverse|sort (default: %1).").arg(AlgorithmicTaskConfig{}.min_len));
+    addOpt(p, "task-pairs", "N", QString("Training pairs generated for --task copy|reverse|sort; valid and test sets (%1 and %2 "
+                                         "pairs) are held out from them (default: %3).")
+                                     .arg(AlgorithmicTaskConfig{}.valid_size).arg(AlgorithmicTaskConfig{}.test_size)
+                                     .arg(AlgorithmicTaskConfig{}.train_size));
     addOpt(p, "warmup", "N", QString("Warm-up steps of the Noam schedule (default: %1).").arg(tc.warmup_steps));
     addOpt(p, "lr-factor", "X", QString("Noam schedule factor: lr = X * d_model^-0.5 * min(step^-0.5, step * warmup^-1.5) (default: %1).").arg(tc.lr_factor));
     addOpt(p, "label-smoothing", "X", QString("Label smoothing (default: %1).").arg(tc.label_smoothing));
@@ -512,7 +610,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     addOpt(p, "scheduled-sampling-k", "K", QString("Scheduled sampling: linear reaches its largest p after K steps; "
                                                    "inverse_sigmoid p = 1 - K / (K + exp(step / K)), K >= 1 (default: %1).")
                                                .arg(tc.scheduled_sampling_k));
-    addOpt(p, "minutes", "M", "Train for M minutes of wall time (default: 10 when --steps is not given).");
+    addOpt(p, "minutes", "M", "Train for M minutes of wall time (default when --steps is not given: 10; 2 with --task copy|reverse|sort).");
     addOpt(p, "steps", "N", "Train for N optimizer steps in this run (default: none; with --minutes, whichever comes first).");
     addOpt(p, "seed", "N", QString("Seed of initialisation, dropout and batching (default: %1).").arg(tc.seed));
     addOpt(p, "threads", "N", QString("CPU threads (OpenMP and Eigen) (default: %1, the number of cores).").arg(cores));
@@ -535,9 +633,40 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
         return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
 
     TrainOptions o;
-    o.train.threads = cores;
     Reader r(p);
-    readDataOptions(r, o.source, true);
+    if (p.isSet("task")) o.task = p.value("task").trimmed().toLower();
+    const bool algorithmic = is_algorithmic_task(local8(o.task));
+    if (algorithmic) {
+        // Generated data: a small model, its own optimiser defaults and a 2-minute budget; every
+        // option given on the command line still overrides them below.
+        o.algorithmic.task = algorithmic_task_from_string(local8(o.task), "--task");
+        r.integer("task-vocab", 2, 1000, o.algorithmic.vocab);
+        r.integer("min-len", 1, 500, o.algorithmic.min_len);
+        r.integer("max-len", 1, 500, o.algorithmic.max_len);
+        r.integer("task-pairs", 1, 100000000, o.algorithmic.train_size);
+        r.seed("split-seed", o.algorithmic.seed);
+        if (r.ok()) {
+            try {
+                o.algorithmic.validate();
+            } catch (const al::Error& e) {
+                r.fail(QString("--task %1: ").arg(o.task) + QString::fromStdString(e.what()));
+            }
+        }
+        o.model = algorithmic_model_defaults();
+        o.train = algorithmic_train_defaults(o.algorithmic);
+        o.src_tokens = o.tgt_tokens = TokenKind::Word;
+        o.min_count = 1;
+        o.samples = 3;
+        for (const char* name : {"data", "train", "valid", "test", "src-col", "tgt-col", "src-tokens", "tgt-tokens", "min-count"})
+            if (p.isSet(name)) r.fail(optName(name) + " cannot be combined with --task " + o.task + " (the data is generated)");
+    } else if (o.task != "translate") {
+        r.fail("--task: expected translate, copy, reverse, sort, charlm, pos, sentiment, langid or mlm, got '" + p.value("task") + "'");
+    } else {
+        for (const char* name : {"task-vocab", "min-len", "task-pairs"})
+            if (p.isSet(name)) r.fail(optName(name) + " needs --task copy, reverse or sort");
+    }
+    o.train.threads = cores;
+    if (!algorithmic) readDataOptions(r, o.source, true);
     r.tokens("src-tokens", o.src_tokens);
     r.tokens("tgt-tokens", o.tgt_tokens);
     r.integer("min-count", 1, 1000000, o.min_count);
@@ -553,7 +682,9 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     if (o.model.num_decoder_layers < 1) r.fail("--layers: the decoder needs at least 1 layer");
     r.integer("d-ff", 1, 1 << 20, o.model.dim_feedforward);
     r.number("dropout", 0, 1, true, o.model.dropout);
-    o.model.norm_first = p.isSet("pre-ln");
+    if (p.isSet("pre-ln") && p.isSet("post-ln")) r.fail("--pre-ln cannot be combined with --post-ln");
+    if (p.isSet("pre-ln")) o.model.norm_first = true;
+    if (p.isSet("post-ln")) o.model.norm_first = false;
     if (r.isSet("attention")) {
         o.model.attention = p.value("attention").toStdString();
         try {
@@ -586,7 +717,8 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
         o.model.attention_dropout = ad;
     }
     r.integer("max-tokens", 1, std::numeric_limits<int>::max(), o.train.max_tokens);
-    r.integer("max-len", 1, 100000, o.train.max_len);
+    if (algorithmic) o.train.max_len = o.algorithmic.max_len;
+    else r.integer("max-len", 1, 100000, o.train.max_len);
     r.integer("warmup", 1, std::numeric_limits<int>::max(), o.train.warmup_steps);
     r.number("lr-factor", 0, std::numeric_limits<double>::max(), false, o.train.lr_factor);
     if (r.isSet("lr-factor") && o.train.lr_factor <= 0) r.fail("--lr-factor: expected a number > 0, got '" + p.value("lr-factor") + "'");
@@ -610,7 +742,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     r.number("minutes", 0, std::numeric_limits<double>::max(), false, o.minutes);
     if (r.isSet("minutes") && o.minutes <= 0) r.fail("--minutes: expected a number > 0, got '" + p.value("minutes") + "'");
     o.steps = r.integer64("steps", 1, std::numeric_limits<long long>::max(), 0);
-    if (!r.isSet("minutes") && !r.isSet("steps")) o.minutes = 10;
+    if (!r.isSet("minutes") && !r.isSet("steps")) o.minutes = algorithmic ? 2 : 10;
     r.seed("seed", o.train.seed);
     r.integer("threads", 1, 1024, o.train.threads);
     o.out = p.value("out");
@@ -625,7 +757,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     r.integer("samples", 0, 1000, o.samples);
 
     static const char* const kArchitecture[] = {"src-tokens", "tgt-tokens", "min-count", "d-model", "nhead", "layers",
-                                                "encoder-layers", "decoder-layers", "d-ff", "dropout", "pre-ln",
+                                                "encoder-layers", "decoder-layers", "d-ff", "dropout", "pre-ln", "post-ln",
                                                 "attention", "synthesizer-k", "scoring", "normalization", "window",
                                                 "positional-encoding", "norm", "activation", "attention-dropout"};
     for (const char* name : kArchitecture) {
@@ -689,7 +821,9 @@ ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
     addDecodingOptions(p);
     ParseStatus st = runParser(p, "eval", args, QString(kProgram) + " eval [options]",
                                "Score a saved model: loss, perplexity and BLEU on a test set (the test split of "
-                               "--data, split as `train` splits it, or the whole --test file).");
+                               "--data, split as `train` splits it, or the whole --test file). A model trained with "
+                               "--task copy|reverse|sort (its directory holds task.json) is scored on its regenerated "
+                               "held-out test set: exact-match and token accuracy of greedy decoding.");
     if (st.kind != ParseStatus::Ok) return st;
     if (!p.positionalArguments().isEmpty())
         return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
@@ -712,10 +846,15 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
     return guarded(err, [&]() -> int {
         using Clock = std::chrono::steady_clock;
         applyThreads(opts.train.threads);
-        const CorpusSplits splits = loadSplits(opts.source, err);
-        out << "data: " << (opts.source.data.isEmpty() ? local8(opts.source.train) : local8(opts.source.data))
-            << ": train " << splits.train.size() << " valid " << splits.valid.size() << " test "
-            << splits.test.size() << " pairs\n";
+        const bool algorithmic = is_algorithmic_task(local8(opts.task));
+        const CorpusSplits splits = algorithmic ? generate_algorithmic_splits(opts.algorithmic) : loadSplits(opts.source, err);
+        if (algorithmic)
+            out << "data: " << algorithmicDataSummary(opts.algorithmic) << ": train " << splits.train.size() << " valid "
+                << splits.valid.size() << " test " << splits.test.size() << " pairs (test sources held out from training)\n";
+        else
+            out << "data: " << (opts.source.data.isEmpty() ? local8(opts.source.train) : local8(opts.source.data))
+                << ": train " << splits.train.size() << " valid " << splits.valid.size() << " test "
+                << splits.test.size() << " pairs\n";
         if (!opts.save_split.isEmpty()) {
             writeSplits(splits, opts.source, opts.save_split);
             out << "split written to " << local8(opts.save_split) << "/{train,valid,test}.tsv\n";
@@ -752,6 +891,7 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
         auto save = [&](const char* why) {
             if (opts.out.isEmpty()) return;
             trainer->save(local8(opts.out));
+            if (algorithmic) writeTaskFile(opts.algorithmic, opts.out);
             out << "saved " << local8(opts.out) << " (" << why << ", step " << trainer->step() << ")" << std::endl;
         };
 
@@ -817,6 +957,25 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
         }
         const EvalStats& ev = valid;
         save("final");
+        if (algorithmic) {
+            std::vector<std::string> samples;
+            const SequenceAccuracy acc = decode_accuracy(trainer->model(), splits.test, &samples);
+            const std::vector<double> agreement = cross_attention_agreement(trainer->model(), opts.algorithmic.task, splits.test);
+            const double tps = train_seconds > 0 ? double(total_tokens) / train_seconds : 0.0;
+            out << fmt("final: valid_loss %.4f valid_accuracy %.4f test_exact_match %.4f test_token_accuracy %.4f "
+                       "(%lld test sequences) steps %lld tokens/s %.0f elapsed %s",
+                       ev.loss, ev.token_accuracy, acc.exact_match(), acc.token_accuracy(), (long long)acc.sequences,
+                       (long long)trainer->step(), tps, hms(since(t0)).c_str())
+                << "\n";
+            out << agreementLine(opts.algorithmic.task, agreement) << "\n";
+            printSamples(samples, opts.samples, out);
+            if (!opts.out.isEmpty()) {
+                writeTaskMetrics(opts.out, opts.task, trainer->step(), since(t0), ev, acc, agreement);
+                out << "metrics written to " << local8(QDir(opts.out).filePath("metrics.csv")) << "\n";
+            }
+            out.flush();
+            return ExitOk;
+        }
         std::vector<std::string> samples;
         const BleuResult bleu = trainer->test_bleu(opts.bleu_sentences, &samples);
         const double tps = train_seconds > 0 ? double(total_tokens) / train_seconds : 0.0;
@@ -869,6 +1028,29 @@ int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err)
     return guarded(err, [&]() -> int {
         applyThreads(opts.threads);
         TranslationModel model = load_model_dir(local8(opts.model));
+        AlgorithmicTaskConfig task;
+        if (readTaskFile(opts.model, task)) {
+            // A copy/reverse/sort model: regenerate its held-out test set from task.json.
+            CorpusSplits s;
+            s.test = generate_algorithmic_splits(task).test;
+            if (opts.max_sentences && s.test.size() > opts.max_sentences) s.test.resize(opts.max_sentences);
+            s.train = s.valid = s.test;
+            TrainConfig tc;
+            tc.threads = opts.threads;
+            tc.max_len = model.net.config().max_len - 1;
+            const Trainer scorer(s, std::move(model), tc);
+            const EvalStats ev = scorer.evaluate(0);
+            std::vector<std::string> samples;
+            const SequenceAccuracy acc = decode_accuracy(scorer.model(), s.test, &samples);
+            out << fmt("eval: %s: test_loss %.4f test_exact_match %.4f test_token_accuracy %.4f sequences %lld",
+                       algorithmicDataSummary(task).c_str(), ev.loss, acc.exact_match(), acc.token_accuracy(),
+                       (long long)acc.sequences)
+                << "\n"
+                << agreementLine(task.task, cross_attention_agreement(scorer.model(), task.task, s.test)) << "\n";
+            printSamples(samples, opts.samples, out);
+            out.flush();
+            return ExitOk;
+        }
         const CorpusSplits all = loadSplits(opts.source, err);
         if (all.test.empty()) throw Error("the test set is empty");
         CorpusSplits s;

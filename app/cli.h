@@ -4,6 +4,7 @@
 // options struct, with validation) is kept apart from running, so tests call both halves.
 // Output goes to caller-supplied streams; nothing here needs a display or a QCoreApplication
 // instance except the help text (which names the program).
+#include "engine/algorithmic_tasks.h"
 #include "engine/config.h"
 #include "engine/decoding.h"
 #include "engine/tokenizer.h"
@@ -40,6 +41,8 @@ struct DataSource {
 
 /// Options of `attention-lab train`.
 struct TrainOptions {
+    QString task = "translate"; ///< translate (a corpus) or an algorithmic task: copy, reverse, sort
+    AlgorithmicTaskConfig algorithmic; ///< generator of copy/reverse/sort (--task-vocab, --min-len, --max-len, ...)
     DataSource source;
     TokenKind src_tokens = TokenKind::Auto;
     TokenKind tgt_tokens = TokenKind::Auto;

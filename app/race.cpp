@@ -70,10 +70,14 @@ const Forwarded kForwarded[] = {
     {"dropout", "P", "Dropout probability (default: as `train`, 0.1)."},
     {"synthesizer-k", "N", "Rank k of the factorized random synthesizer (default: 8)."},
     {"max-tokens", "N", "Token budget per batch, B * max(S, T) (default: as `train`, 3000)."},
-    {"max-len", "N", "Training pairs with more tokens are dropped; also the synthesizers' l - 1 (default: 64)."},
+    {"max-len", "N", "Training pairs with more tokens are dropped; with --task copy|reverse|sort the longest generated "
+                     "sequence; also the synthesizers' l - 1 (default: 64; 12 with --task copy|reverse|sort)."},
     {"warmup", "N", "Warm-up steps of the Noam schedule (default: as `train`, 1000)."},
     {"lr-factor", "X", "Noam schedule factor (default: 1)."},
     {"seed", "N", "Seed of initialisation, dropout and batching, the same for every variant (default: 1)."},
+    {"task-vocab", "N", "Symbols of --task copy|reverse|sort (default: 10)."},
+    {"min-len", "N", "Shortest generated sequence of --task copy|reverse|sort (default: 1)."},
+    {"task-pairs", "N", "Training pairs generated for --task copy|reverse|sort (default: 20000)."},
     {"threads", "N", "CPU threads (OpenMP and Eigen) (default: the number of cores)."},
 };
 
@@ -123,22 +127,6 @@ std::string cpuModel()
     return QSysInfo::currentCpuArchitecture().toStdString();
 }
 
-/// Evaluation checkpoints: steps (step budget) or training seconds (time budget), ascending,
-/// the last one equal to the budget.
-std::vector<double> checkpoints(const RaceOptions& o)
-{
-    std::vector<double> c;
-    for (int i = 1; i <= o.eval_points; ++i) {
-        if (o.steps > 0) {
-            const double s = std::ceil(double(o.steps) * i / o.eval_points);
-            if (c.empty() || s > c.back()) c.push_back(s);
-        } else {
-            c.push_back(o.minutes * 60 * i / o.eval_points);
-        }
-    }
-    return c;
-}
-
 void writeResults(const RaceOptions& o, const std::vector<RaceResult>& results, const std::string& note)
 {
     const std::string d = QDir(o.out).absolutePath().toStdString() + "/";
@@ -167,14 +155,17 @@ double raceSpeedVsVanilla(const RaceResult& r, const std::vector<RaceResult>& al
 std::string raceResultsCsv(const std::vector<RaceResult>& results)
 {
     std::string s = "variant,parameters,synthesizer_parameters,steps,train_seconds,steps_per_s,tokens_per_s,"
-                    "speed_vs_vanilla,valid_loss,valid_ppl,valid_accuracy,bleu,bleu_sentences\n";
+                    "speed_vs_vanilla,valid_loss,valid_ppl,valid_accuracy,bleu,bleu_sentences,exact_match,"
+                    "test_token_accuracy,test_sequences\n";
     for (const RaceResult& r : results)
-        s += fmt("%s,%lld,%lld,%lld,%s,%s,%s,%s,%s,%s,%s,%s,%zu\n", r.variant.c_str(), (long long)r.parameters,
+        s += fmt("%s,%lld,%lld,%lld,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", r.variant.c_str(), (long long)r.parameters,
                  (long long)r.synthesizer_parameters, (long long)r.steps, num(r.train_seconds, 2).c_str(),
                  num(r.steps_per_s, 3).c_str(), num(r.tokens_per_s, 1).c_str(),
                  num(raceSpeedVsVanilla(r, results), 3).c_str(), num(r.valid_loss, 4).c_str(),
                  num(r.valid_ppl, 2).c_str(), num(r.valid_accuracy, 4).c_str(), num(r.bleu, 2).c_str(),
-                 r.bleu_sentences);
+                 std::isfinite(r.bleu) ? std::to_string(r.bleu_sentences).c_str() : "",
+                 num(r.exact_match, 4).c_str(), num(r.test_token_accuracy, 4).c_str(),
+                 std::isfinite(r.exact_match) ? std::to_string(r.test_sequences).c_str() : "");
     return s;
 }
 
@@ -190,16 +181,21 @@ std::string raceCurvesCsv(const std::vector<RaceResult>& results)
 
 std::string raceResultsMarkdown(const std::vector<RaceResult>& results, const std::string& note)
 {
+    const bool exact = std::any_of(results.begin(), results.end(),
+                                   [](const RaceResult& r) { return std::isfinite(r.exact_match); });
     std::string s = "| Variant | Parameters | Synthesizer parameters | Steps | Steps/s | Tokens/s | Speed vs vanilla "
-                    "| Valid loss | Valid ppl | Test BLEU |\n"
-                    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+                    "| Valid loss | Valid ppl | ";
+    s += exact ? "Test exact match | Test token accuracy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+               : "Test BLEU |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const RaceResult& r : results) {
         const double speed = raceSpeedVsVanilla(r, results);
-        s += fmt("| %s | %lld | %lld | %lld | %s | %s | %s | %s | %s | %s |\n", r.variant.c_str(),
-                 (long long)r.parameters, (long long)r.synthesizer_parameters, (long long)r.steps,
-                 num(r.steps_per_s, 2).c_str(), num(r.tokens_per_s, 0).c_str(),
-                 std::isfinite(speed) ? fmt("%.2f×", speed).c_str() : "–", num(r.valid_loss, 3).c_str(),
-                 num(r.valid_ppl, 1).c_str(), num(r.bleu, 2).c_str());
+        s += fmt("| %s | %lld | %lld | %lld | %s | %s | %s | %s | %s | ", r.variant.c_str(), (long long)r.parameters,
+                 (long long)r.synthesizer_parameters, (long long)r.steps, num(r.steps_per_s, 2).c_str(),
+                 num(r.tokens_per_s, 0).c_str(), std::isfinite(speed) ? fmt("%.2f×", speed).c_str() : "–",
+                 num(r.valid_loss, 3).c_str(), num(r.valid_ppl, 1).c_str());
+        s += exact ? fmt("%s | %s |\n", std::isfinite(r.exact_match) ? fmt("%.1f %%", 100 * r.exact_match).c_str() : "",
+                         std::isfinite(r.test_token_accuracy) ? fmt("%.1f %%", 100 * r.test_token_accuracy).c_str() : "")
+                   : fmt("%s |\n", num(r.bleu, 2).c_str());
     }
     if (!note.empty()) s += "\n" + note + (note.back() == '\n' ? "" : "\n");
     return s;
@@ -211,8 +207,9 @@ ParseStatus parseRaceArgs(const QStringList& args, RaceOptions& opts)
     p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     p.addOption(QCommandLineOption({"h", "help"}, "Show this help and exit."));
     p.addOption(QCommandLineOption("version", "Show the program version and exit."));
-    p.addOption(QCommandLineOption("task", "What to race on: translate (the corpus of --data); other tasks come later "
-                                           "(required).", "TASK"));
+    p.addOption(QCommandLineOption("task", "What to race on: translate (the corpus of --data, scored by test BLEU) or "
+                                           "an algorithmic task generated on the fly, copy, reverse or sort (scored by "
+                                           "exact match; small-model defaults as `train --task`) (required).", "TASK"));
     p.addOption(QCommandLineOption("minutes", "Training budget PER VARIANT in minutes of wall time (validation and "
                                               "BLEU not counted): the race takes about (number of variants) x M minutes "
                                               "plus evaluation. Exactly one of --minutes and --steps is required.", "M"));
@@ -228,14 +225,16 @@ ParseStatus parseRaceArgs(const QStringList& args, RaceOptions& opts)
     for (const Forwarded& f : kForwarded) p.addOption(QCommandLineOption(f.name, f.help, f.value));
     p.setApplicationDescription("Race self-attention variants (vanilla and the Synthesizers of Tay et al. 2021): train "
                                 "each in turn on the same data split, seed and budget, record validation curves and "
-                                "test BLEU, and write DIR/results.csv, DIR/results.md and DIR/curves.csv.");
+                                "test BLEU (exact match for copy/reverse/sort), and write DIR/results.csv, "
+                                "DIR/results.md and DIR/curves.csv. With --task copy|reverse|sort the model and "
+                                "optimiser defaults are those of `train --task` (d_model 64, 2 layers, Pre-LN, ...).");
     QStringList argv = args;
     argv.prepend(QString(kProgram) + " race");
     if (!p.parse(argv)) return {ParseStatus::Error, p.errorText()};
     if (p.isSet("help")) {
         const QString text = p.helpText();
         const int nl = text.indexOf('\n');
-        return {ParseStatus::Help, QString("Usage: %1 race --task translate (--minutes M | --steps N) --out DIR [options]")
+        return {ParseStatus::Help, QString("Usage: %1 race --task translate|copy|reverse|sort (--minutes M | --steps N) --out DIR [options]")
                                            .arg(kProgram)
                                        + (nl >= 0 ? text.mid(nl) : QString())};
     }
@@ -245,10 +244,10 @@ ParseStatus parseRaceArgs(const QStringList& args, RaceOptions& opts)
 
     RaceOptions o;
     auto error = [](const QString& msg) { return ParseStatus{ParseStatus::Error, msg}; };
-    if (!p.isSet("task")) return error("--task is required (translate)");
+    if (!p.isSet("task")) return error("--task is required (translate, copy, reverse or sort)");
     o.task = p.value("task").trimmed().toLower();
-    if (o.task != "translate")
-        return error("--task: expected translate (the only task so far), got '" + p.value("task") + "'");
+    if (o.task != "translate" && !is_algorithmic_task(o.task.toStdString()))
+        return error("--task: expected translate, copy, reverse or sort, got '" + p.value("task") + "'");
 
     if (p.isSet("minutes") == p.isSet("steps"))
         return error(p.isSet("minutes") ? "--minutes cannot be combined with --steps"
@@ -288,7 +287,7 @@ ParseStatus parseRaceArgs(const QStringList& args, RaceOptions& opts)
     }
 
     // Data, architecture and optimiser: exactly as `train` reads them.
-    QStringList trainArgs;
+    QStringList trainArgs = {"--task", o.task};
     for (const Forwarded& f : kForwarded)
         if (p.isSet(f.name)) trainArgs << QString("--") + f.name << p.value(f.name);
     trainArgs << "--bleu-sentences" << (p.isSet("bleu-sentences") ? p.value("bleu-sentences") : QString("500"));
@@ -305,121 +304,122 @@ int runRace(const RaceOptions& opts, std::ostream& out, std::ostream& err)
     try {
         applyThreads(opts.base.train.threads);
         if (!QDir().mkpath(opts.out)) throw Error("cannot create directory '" + opts.out.toStdString() + "'");
-        const CorpusSplits splits = loadSplits(opts.base.source, err);
+        const bool algorithmic = is_algorithmic_task(opts.task.toStdString());
+        const CorpusSplits splits =
+            algorithmic ? generate_algorithmic_splits(opts.base.algorithmic) : loadSplits(opts.base.source, err);
+        const AlgorithmicTaskConfig& ac = opts.base.algorithmic;
         const std::string dataName =
-            (opts.base.source.data.isEmpty() ? opts.base.source.train : opts.base.source.data).toStdString();
+            algorithmic ? fmt("%s task, %d symbols, lengths %d to %d, generator seed %llu", to_string(ac.task).c_str(),
+                              ac.vocab, ac.min_len, ac.max_len, (unsigned long long)ac.seed)
+                        : (opts.base.source.data.isEmpty() ? opts.base.source.train : opts.base.source.data).toStdString();
         out << "data: " << dataName << ": train " << splits.train.size() << " valid " << splits.valid.size()
             << " test " << splits.test.size() << " pairs\n";
         const ModelConfig& mc = opts.base.model;
         const TrainConfig& tc = opts.base.train;
         const std::string budget = opts.steps > 0 ? fmt("%lld optimizer steps per variant", (long long)opts.steps)
                                                   : fmt("%g minutes of training per variant", opts.minutes);
-        out << fmt("race: %d variant(s), %s, %d validation passes each; d_model %d nhead %d layers %d/%d d_ff %d, "
-                   "max_tokens %d, warmup %d, seed %llu, threads %d",
+        out << fmt("race: %d variant(s), %s, %d validation passes each; d_model %d nhead %d layers %d/%d d_ff %d %s, "
+                   "max_tokens %d, warmup %d, lr_factor %g, seed %llu, threads %d",
                    int(opts.variants.size()), budget.c_str(), opts.eval_points, mc.d_model, mc.nhead,
-                   mc.num_encoder_layers, mc.num_decoder_layers, mc.dim_feedforward, tc.max_tokens, tc.warmup_steps,
-                   (unsigned long long)tc.seed, tc.threads)
+                   mc.num_encoder_layers, mc.num_decoder_layers, mc.dim_feedforward, mc.norm_first ? "Pre-LN" : "Post-LN",
+                   tc.max_tokens, tc.warmup_steps, tc.lr_factor, (unsigned long long)tc.seed, tc.threads)
             << std::endl;
 
         const std::string started = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
         auto note = [&](const std::vector<RaceResult>& results) {
+            const std::string task =
+                algorithmic
+                    ? fmt("Task: %s: train %zu, valid %zu, test %zu pairs (test and valid sources held out from "
+                          "training). Valid loss: cross-entropy per target token over the whole valid split; exact "
+                          "match: greedy decoding of the whole test split, the output identical to the reference.",
+                          dataName.c_str(), splits.train.size(), splits.valid.size(), splits.test.size())
+                    : fmt("Task: translate, %s: train %zu, valid %zu, test %zu pairs (columns %d -> %d). Valid loss: "
+                          "cross-entropy per target token over the whole valid split; BLEU: greedy decoding of the "
+                          "first %zu test pairs.",
+                          dataName.c_str(), splits.train.size(), splits.valid.size(), splits.test.size(),
+                          opts.base.source.src_col, opts.base.source.tgt_col,
+                          opts.base.bleu_sentences ? std::min(opts.base.bleu_sentences, splits.test.size())
+                                                   : splits.test.size());
             std::string n = fmt(
-                "Budget: %s (training wall time; validation and BLEU excluded), the same data split "
+                "Budget: %s (training wall time; validation and %s excluded), the same data split "
                 "(split seed %llu), initialisation/batching seed %llu and optimiser for every variant.\n\n"
-                "Task: translate, %s: train %zu, valid %zu, test %zu pairs (columns %d -> %d). Valid loss: "
-                "cross-entropy per target token over the whole valid split; BLEU: greedy decoding of the "
-                "first %zu test pairs.\n\n"
-                "Model: d_model %d, nhead %d, layers %d/%d, d_ff %d, dropout %g, max_len %d (synthesizer l = %d), "
-                "synthesizer k %d; max_tokens %d, warmup %d, lr_factor %g.\n\n"
+                "%s\n\n"
+                "Model: d_model %d, nhead %d, layers %d/%d, d_ff %d, dropout %g, %s, max_len %d (synthesizer l = %d), "
+                "synthesizer k %d; max_tokens %d, warmup %d, lr_factor %g, label smoothing %g.\n\n"
                 "Machine: %s, %d thread(s); started %s; %zu of %d variant(s) done.\n",
-                budget.c_str(), (unsigned long long)opts.base.source.split_seed, (unsigned long long)tc.seed,
-                dataName.c_str(), splits.train.size(), splits.valid.size(), splits.test.size(),
-                opts.base.source.src_col, opts.base.source.tgt_col,
-                opts.base.bleu_sentences ? std::min(opts.base.bleu_sentences, splits.test.size()) : splits.test.size(),
-                mc.d_model, mc.nhead, mc.num_encoder_layers, mc.num_decoder_layers, mc.dim_feedforward, mc.dropout,
-                tc.max_len, tc.max_len + 1, mc.synthesizer_k, tc.max_tokens, tc.warmup_steps, tc.lr_factor,
-                cpuModel().c_str(), tc.threads, started.c_str(), results.size(), int(opts.variants.size()));
+                budget.c_str(), algorithmic ? "test decoding" : "BLEU",
+                (unsigned long long)(algorithmic ? ac.seed : opts.base.source.split_seed), (unsigned long long)tc.seed,
+                task.c_str(), mc.d_model, mc.nhead, mc.num_encoder_layers, mc.num_decoder_layers, mc.dim_feedforward,
+                mc.dropout, mc.norm_first ? "Pre-LN" : "Post-LN", tc.max_len, tc.max_len + 1, mc.synthesizer_k,
+                tc.max_tokens, tc.warmup_steps, tc.lr_factor, tc.label_smoothing, cpuModel().c_str(), tc.threads,
+                started.c_str(), results.size(), int(opts.variants.size()));
             if (opts.minutes > 0)
                 n += "\nWith a time budget, faster variants take more steps; differences of a few hundredths in loss "
                      "or a few tenths of BLEU at this budget are within run-to-run noise.\n";
             return n;
         };
 
-        std::vector<RaceResult> results;
-        const std::vector<double> marks = checkpoints(opts);
-        const auto raceStart = Clock::now();
-        for (int vi = 0; vi < opts.variants.size(); ++vi) {
-            RaceResult r;
-            r.variant = opts.variants[vi].toStdString();
-            ModelConfig cfg = mc;
-            cfg.attention = r.variant;
-            DataOptions d;
-            d.src_tokens = opts.base.src_tokens;
-            d.tgt_tokens = opts.base.tgt_tokens;
-            d.min_count = opts.base.min_count;
-            auto trainer = std::make_unique<Trainer>(splits, cfg, tc, d);
-            r.parameters = trainer->model().net.params().numel();
-            r.synthesizer_parameters = trainer->model().net.synthesizer_parameters();
-            const std::string tag = fmt("[%d/%d %s]", vi + 1, int(opts.variants.size()), r.variant.c_str());
-            out << tag << fmt(" %lld parameters (%lld in synthesizers)", (long long)r.parameters,
-                              (long long)r.synthesizer_parameters)
-                << std::endl;
+        RaceConfig rc;
+        for (const QString& v : opts.variants) rc.variants.push_back(v.toStdString());
+        rc.model = mc;
+        rc.train = tc;
+        rc.data.src_tokens = opts.base.src_tokens;
+        rc.data.tgt_tokens = opts.base.tgt_tokens;
+        rc.data.min_count = opts.base.min_count;
+        rc.steps = opts.steps;
+        rc.seconds = opts.minutes * 60;
+        rc.eval_points = opts.eval_points;
+        rc.algorithmic = algorithmic;
+        rc.bleu_sentences = opts.base.bleu_sentences;
 
-            int64_t tokens = 0, winSteps = 0;
-            double winLoss = 0;
-            size_t next = 0;
-            auto lastLog = Clock::now();
-            while (next < marks.size()) {
-                const auto t = Clock::now();
-                const StepStats st = trainer->train_step();
-                r.train_seconds += since(t);
-                if (!std::isfinite(st.loss))
-                    throw Error(fmt("%s: training diverged: loss is %g at step %lld; try a longer --warmup or a "
-                                    "smaller --lr-factor",
-                                    r.variant.c_str(), st.loss, (long long)st.step));
-                tokens += st.tgt_tokens;
-                winLoss += st.loss;
-                ++winSteps;
-                r.steps = trainer->step();
-                if (since(lastLog) >= opts.log_seconds) {
-                    out << tag
-                        << fmt(" step %lld epoch %.2f loss %.4f lr %.3e tokens/s %.0f train %s", (long long)r.steps,
-                               st.epoch, winLoss / double(winSteps), st.lr, double(tokens) / r.train_seconds,
-                               hms(r.train_seconds).c_str())
-                        << std::endl;
-                    winLoss = 0;
-                    winSteps = 0;
-                    lastLog = Clock::now();
-                }
-                const double progress = opts.steps > 0 ? double(r.steps) : r.train_seconds;
-                if (progress < marks[next]) continue;
-                while (next < marks.size() && progress >= marks[next]) ++next; // a slow step may pass several marks
-                const EvalStats ev = trainer->evaluate(0);
-                r.curve.push_back({r.steps, r.train_seconds, ev.loss});
-                r.valid_loss = ev.loss;
-                r.valid_ppl = ev.perplexity;
-                r.valid_accuracy = ev.token_accuracy;
-                out << tag
-                    << fmt(" valid: step %lld loss %.4f ppl %.2f accuracy %.3f train %s", (long long)r.steps, ev.loss,
-                           ev.perplexity, ev.token_accuracy, hms(r.train_seconds).c_str())
-                    << std::endl;
-            }
-            r.steps_per_s = r.train_seconds > 0 ? double(r.steps) / r.train_seconds : 0;
-            r.tokens_per_s = r.train_seconds > 0 ? double(tokens) / r.train_seconds : 0;
-            const BleuResult bleu = trainer->test_bleu(opts.base.bleu_sentences);
-            r.bleu = bleu.bleu;
-            r.bleu_sentences = opts.base.bleu_sentences ? std::min(opts.base.bleu_sentences, splits.test.size())
-                                                        : splits.test.size();
-            trainer.reset();
-            results.push_back(r);
-            out << tag
-                << fmt(" done: steps %lld steps/s %.2f tokens/s %.0f valid_loss %.3f valid_ppl %.2f test_bleu %.2f "
-                       "(race elapsed %s)",
-                       (long long)r.steps, r.steps_per_s, r.tokens_per_s, r.valid_loss, r.valid_ppl, r.bleu,
+        const int n = int(rc.variants.size());
+        auto tag = [&](int vi) { return fmt("[%d/%d %s]", vi + 1, n, rc.variants[size_t(vi)].c_str()); };
+        const auto raceStart = Clock::now();
+        auto lastLog = Clock::now();
+        double winLoss = 0;
+        int64_t winSteps = 0;
+        std::vector<RaceResult> done;
+        RaceEvents ev;
+        ev.variant_started = [&](int vi, const RaceResult& r) {
+            out << tag(vi) << fmt(" %lld parameters (%lld in synthesizers)", (long long)r.parameters,
+                                  (long long)r.synthesizer_parameters)
+                << std::endl;
+            lastLog = Clock::now();
+            winLoss = 0;
+            winSteps = 0;
+        };
+        ev.stepped = [&](int vi, const RaceResult& r, const StepStats& st) {
+            winLoss += st.loss;
+            ++winSteps;
+            if (since(lastLog) < opts.log_seconds) return;
+            out << tag(vi)
+                << fmt(" step %lld epoch %.2f loss %.4f lr %.3e tokens/s %.0f train %s", (long long)r.steps, st.epoch,
+                       winLoss / double(winSteps), st.lr, double(r.train_tokens) / r.train_seconds,
+                       hms(r.train_seconds).c_str())
+                << std::endl;
+            winLoss = 0;
+            winSteps = 0;
+            lastLog = Clock::now();
+        };
+        ev.evaluated = [&](int vi, const RaceResult& r, const EvalStats& e) {
+            out << tag(vi)
+                << fmt(" valid: step %lld loss %.4f ppl %.2f accuracy %.3f train %s", (long long)r.steps, e.loss,
+                       e.perplexity, e.token_accuracy, hms(r.train_seconds).c_str())
+                << std::endl;
+        };
+        ev.variant_finished = [&](int vi, const RaceResult& r) {
+            done.push_back(r);
+            const std::string score = algorithmic ? fmt("test_exact_match %.4f test_token_accuracy %.4f", r.exact_match,
+                                                        r.test_token_accuracy)
+                                                  : fmt("test_bleu %.2f", r.bleu);
+            out << tag(vi)
+                << fmt(" done: steps %lld steps/s %.2f tokens/s %.0f valid_loss %.3f valid_ppl %.2f %s (race elapsed %s)",
+                       (long long)r.steps, r.steps_per_s, r.tokens_per_s, r.valid_loss, r.valid_ppl, score.c_str(),
                        hms(since(raceStart)).c_str())
                 << std::endl;
-            writeResults(opts, results, note(results));
-        }
+            writeResults(opts, done, note(done));
+        };
+        const std::vector<RaceResult> results = run_race(rc, splits, ev);
         out << "\n" << raceResultsMarkdown(results, {}) << "written: " << opts.out.toStdString()
             << "/{results.csv,results.md,curves.csv}" << std::endl;
         return ExitOk;

@@ -5,6 +5,7 @@
 // records their validation curves and writes a results table (issue 6, "Variant race"). As the
 // other subcommands, parsing (argument list -> RaceOptions) is kept apart from running.
 #include "app/cli.h"
+#include "engine/race.h"
 
 #include <QString>
 #include <QStringList>
@@ -22,7 +23,7 @@ QStringList defaultRaceVariants();
 
 /// Options of `attention-lab race`.
 struct RaceOptions {
-    QString task = "translate";  ///< only "translate" so far
+    QString task = "translate";  ///< translate (a corpus) or an algorithmic task: copy, reverse, sort
     TrainOptions base;           ///< data, tokenisation, architecture (attention is set per variant) and optimiser
     QStringList variants = defaultRaceVariants();
     double minutes = 0;          ///< training wall time per variant (evaluation not counted); 0 = none
@@ -32,40 +33,22 @@ struct RaceOptions {
     double log_seconds = 10;     ///< progress line at least every this many seconds of training
 };
 
-/// One point of a validation curve.
-struct RaceCurvePoint {
-    int64_t step = 0;
-    double seconds = 0;          ///< training seconds so far (evaluation excluded)
-    double valid_loss = 0;
-};
-
-/// Figures of one raced variant.
-struct RaceResult {
-    std::string variant;
-    int64_t parameters = 0;             ///< all trainable and fixed parameters of the network
-    int64_t synthesizer_parameters = 0; ///< of which in synthesizer parts (0 for vanilla)
-    int64_t steps = 0;
-    double train_seconds = 0;           ///< wall time spent in training steps
-    double steps_per_s = 0;
-    double tokens_per_s = 0;            ///< target tokens per second of training
-    double valid_loss = 0;              ///< final pass over the whole valid split (nats per token)
-    double valid_ppl = 0;
-    double valid_accuracy = 0;
-    double bleu = 0;                    ///< corpus BLEU on the first bleu_sentences test pairs
-    size_t bleu_sentences = 0;          ///< test pairs actually decoded
-    std::vector<RaceCurvePoint> curve;
-};
+/// The figures of a race live in the engine (engine/race.h); the command line only prints them.
+using al::RaceCurvePoint;
+using al::RaceResult;
 
 /// Tokens/s of `r` divided by that of the "vanilla" entry of `all`; NaN when there is none.
 double raceSpeedVsVanilla(const RaceResult& r, const std::vector<RaceResult>& all);
 
 /// results.csv: a header and one row per variant (variant, parameters, synthesizer_parameters,
 /// steps, train_seconds, steps_per_s, tokens_per_s, speed_vs_vanilla, valid_loss, valid_ppl,
-/// valid_accuracy, bleu, bleu_sentences). Unknown figures are empty fields.
+/// valid_accuracy, bleu, bleu_sentences, exact_match, test_token_accuracy, test_sequences).
+/// Unknown figures and scores that do not apply to the task (NaN) are empty fields.
 std::string raceResultsCsv(const std::vector<RaceResult>& results);
 /// curves.csv: header "variant,step,seconds,valid_loss" and one row per curve point.
 std::string raceCurvesCsv(const std::vector<RaceResult>& results);
-/// results.md: the results as a Markdown table followed by `note` (budget, machine, data).
+/// results.md: the results as a Markdown table followed by `note` (budget, machine, data). The
+/// score columns are test BLEU, or exact match and token accuracy when any result has them.
 std::string raceResultsMarkdown(const std::vector<RaceResult>& results, const std::string& note);
 
 /// Parses `args` (the words after "race") into `opts`. Data and model options are those of

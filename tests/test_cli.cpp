@@ -238,6 +238,94 @@ private slots:
         QTest::newRow("activation") << QStringList{"--activation", "swish"} << "--activation: activation must be";
         QTest::newRow("attention dropout 1") << QStringList{"--attention-dropout", "1"} << "--attention-dropout";
         QTest::newRow("resume + norm") << QStringList{"--resume", "m", "--norm", "batchnorm"} << "--norm";
+        QTest::newRow("unknown task") << QStringList{"--task", "rotate"} << "--task: expected translate, copy, reverse, sort, charlm";
+        QTest::newRow("data with task") << QStringList{"--task", "copy", "--data", "x.tsv"} << "--data cannot be combined with --task copy";
+        QTest::newRow("task-vocab alone") << QStringList{"--task-vocab", "5"} << "--task-vocab needs --task";
+        QTest::newRow("task vocab 1") << QStringList{"--task", "sort", "--task-vocab", "1"} << "--task-vocab";
+        QTest::newRow("min > max") << QStringList{"--task", "sort", "--min-len", "8", "--max-len", "4"} << "max_len";
+        QTest::newRow("held-out capacity") << QStringList{"--task", "copy", "--task-vocab", "2", "--max-len", "3"}
+                                           << "valid_size + test_size";
+        QTest::newRow("pre and post") << QStringList{"--pre-ln", "--post-ln"} << "--post-ln";
+    }
+
+    void algorithmicTaskDefaults()
+    {
+        TrainOptions o;
+        QCOMPARE(parseTrainArgs({"--task", "Reverse", "--task-vocab", "8", "--min-len", "3", "--max-len", "10",
+                                 "--task-pairs", "500", "--split-seed", "4"},
+                                o)
+                     .kind,
+                 ParseStatus::Ok);
+        QCOMPARE(o.task, QString("reverse"));
+        QCOMPARE(o.algorithmic.task, AlgorithmicTask::Reverse);
+        QCOMPARE(o.algorithmic.vocab, 8);
+        QCOMPARE(o.algorithmic.min_len, 3);
+        QCOMPARE(o.algorithmic.max_len, 10);
+        QCOMPARE(o.algorithmic.train_size, 500);
+        QCOMPARE(o.algorithmic.seed, uint64_t(4));
+        QCOMPARE(o.train.max_len, 10);
+        QCOMPARE(o.minutes, 2.0);
+        QCOMPARE(o.min_count, 1);
+        QCOMPARE(o.src_tokens, TokenKind::Word);
+        const ModelConfig md = algorithmic_model_defaults();
+        QCOMPARE(o.model.d_model, md.d_model);
+        QCOMPARE(o.model.norm_first, true);
+        QCOMPARE(o.train.warmup_steps, algorithmic_train_defaults(o.algorithmic).warmup_steps);
+        QCOMPARE(o.train.lr_factor, algorithmic_train_defaults(o.algorithmic).lr_factor);
+        // Explicit options still win over the task's defaults.
+        QCOMPARE(parseTrainArgs({"--task", "copy", "--d-model", "32", "--post-ln", "--warmup", "7", "--steps", "3"}, o).kind,
+                 ParseStatus::Ok);
+        QCOMPARE(o.model.d_model, 32);
+        QCOMPARE(o.model.norm_first, false);
+        QCOMPARE(o.train.warmup_steps, 7);
+        QCOMPARE(o.minutes, 0.0);
+        // translate keeps its own defaults.
+        QCOMPARE(parseTrainArgs({}, o).kind, ParseStatus::Ok);
+        QCOMPARE(o.task, QString("translate"));
+        QCOMPARE(o.model.d_model, ModelConfig{}.d_model);
+        QCOMPARE(o.model.norm_first, false);
+        QCOMPARE(o.train.max_len, TrainConfig{}.max_len);
+    }
+
+    void algorithmicTrainEvalEndToEnd()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString model = tmp.filePath("copy");
+        Run r = runArgs({"train", "--task", "copy", "--task-vocab", "6", "--max-len", "5", "--task-pairs", "300",
+                         "--d-model", "16", "--nhead", "2", "--layers", "1", "--d-ff", "32", "--steps", "3",
+                         "--threads", "1", "--out", model, "--samples", "1"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        const QString out = QString::fromStdString(r.out);
+        QVERIFY2(out.contains("data: copy task, 6 symbols, lengths 1 to 5"), r.out.c_str());
+        QVERIFY2(out.contains("test_exact_match "), r.out.c_str());
+        QVERIFY(out.contains("test_token_accuracy "));
+        QVERIFY(out.contains("cross-attention argmax (mean over heads) on the diagonal (copy): layer 1 "));
+        QVERIFY(!out.contains("test_bleu"));
+        QVERIFY(QFileInfo(model + "/task.json").isFile());
+        const QStringList metrics = QString::fromStdString(read_file((model + "/metrics.csv").toStdString()))
+                                        .split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(metrics.size(), 2);
+        QVERIFY(metrics[0].startsWith("task,step,seconds,valid_loss,valid_token_accuracy,test_sequences,test_exact_match,"));
+        QVERIFY(metrics[1].startsWith("copy,3,"));
+        QCOMPARE(metrics[1].split(',')[5], QString("1000"));
+
+        // eval regenerates the same held-out test set from task.json.
+        r = runArgs({"eval", "--model", model, "--samples", "0"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(QString::fromStdString(r.out).contains("test_exact_match"), r.out.c_str());
+        QVERIFY(QString::fromStdString(r.out).contains("sequences 1000"));
+        r = runArgs({"translate", "--model", model, "3 1 4"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+
+        // A task.json with a wrong type names the key.
+        QFile f(model + "/task.json");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"task": "copy", "vocab": "six", "min_len": 1, "max_len": 5, "train_size": 300, "valid_size": 500, "test_size": 1000, "seed": 1})");
+        f.close();
+        r = runArgs({"eval", "--model", model});
+        QCOMPARE(r.code, int(ExitFailure));
+        QVERIFY2(QString::fromStdString(r.err).contains("task.json: key 'vocab'"), r.err.c_str());
     }
 
     void usageErrorsNameTheOption()
@@ -265,7 +353,7 @@ private slots:
         QVERIFY(st.text.contains("Usage: attention-lab train"));
         const QStringList names = {"data", "src-col", "tgt-col", "split-seed", "train", "valid", "test", "src-tokens",
                                    "tgt-tokens", "min-count", "d-model", "nhead", "layers", "encoder-layers",
-                                   "decoder-layers", "d-ff", "dropout", "pre-ln", "attention", "synthesizer-k", "scoring",
+                                   "decoder-layers", "d-ff", "dropout", "pre-ln", "post-ln", "task", "task-vocab", "min-len", "task-pairs", "attention", "synthesizer-k", "scoring",
                                    "normalization", "window", "positional-encoding", "norm", "activation",
                                    "attention-dropout", "max-tokens", "micro-batch-tokens", "max-len", "warmup",
                                    "lr-factor", "label-smoothing", "clip", "minutes", "steps", "seed", "threads",

@@ -123,7 +123,12 @@ private slots:
         QTest::addColumn<QString>("needle");
         const QStringList ok = {"--out", "r"};
         QTest::newRow("no task") << (QStringList{"--steps", "3"} + ok) << "--task";
-        QTest::newRow("other task") << (QStringList{"--task", "copy", "--steps", "3"} + ok) << "--task: expected translate";
+        QTest::newRow("other task") << (QStringList{"--task", "rotate", "--steps", "3"} + ok)
+                                    << "--task: expected translate, copy, reverse or sort";
+        QTest::newRow("data with copy") << (QStringList{"--task", "copy", "--steps", "3", "--data", "x.tsv"} + ok)
+                                        << "--data cannot be combined with --task copy";
+        QTest::newRow("task vocab") << (QStringList{"--task", "reverse", "--steps", "3", "--task-vocab", "1"} + ok)
+                                    << "--task-vocab";
         QTest::newRow("no budget") << (QStringList{"--task", "translate"} + ok) << "--minutes or --steps";
         QTest::newRow("two budgets") << (QStringList{"--task", "translate", "--steps", "3", "--minutes", "1"} + ok)
                                      << "--minutes cannot be combined with --steps";
@@ -202,6 +207,60 @@ private slots:
         QVERIFY(md.contains("| random | 100 | 30 |"));
         QVERIFY(md.contains("1.50×"));
         QVERIFY(md.trimmed().endsWith("Budget: x"));
+    }
+
+    void algorithmicOptions()
+    {
+        RaceOptions o;
+        const ParseStatus st = parseRaceArgs({"--task", "Sort", "--steps", "5", "--out", "r", "--task-vocab", "7",
+                                              "--min-len", "2", "--max-len", "9", "--task-pairs", "300", "--d-model", "32"},
+                                             o);
+        QCOMPARE(st.kind, ParseStatus::Ok);
+        QCOMPARE(o.task, QString("sort"));
+        QCOMPARE(o.base.algorithmic.task, AlgorithmicTask::Sort);
+        QCOMPARE(o.base.algorithmic.vocab, 7);
+        QCOMPARE(o.base.algorithmic.min_len, 2);
+        QCOMPARE(o.base.algorithmic.max_len, 9);
+        QCOMPARE(o.base.algorithmic.train_size, 300);
+        QCOMPARE(o.base.train.max_len, 9);
+        QCOMPARE(o.base.model.d_model, 32);
+        // The rest comes from the algorithmic defaults, as for `train --task sort`.
+        const ModelConfig md = algorithmic_model_defaults();
+        QCOMPARE(o.base.model.num_encoder_layers, md.num_encoder_layers);
+        QCOMPARE(o.base.model.norm_first, md.norm_first);
+        QCOMPARE(o.base.train.warmup_steps, algorithmic_train_defaults(o.base.algorithmic).warmup_steps);
+    }
+
+    void algorithmicRaceEndToEnd()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString out = tmp.path() + "/race";
+        const Run r = runArgs({"race", "--task", "reverse", "--steps", "4", "--out", out, "--variants", "vanilla,random",
+                               "--task-vocab", "5", "--max-len", "6", "--task-pairs", "200", "--d-model", "16",
+                               "--nhead", "2", "--layers", "1", "--d-ff", "32", "--eval-points", "2", "--threads", "1"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(QString::fromStdString(r.out).contains("reverse task, 5 symbols, lengths 1 to 6"), r.out.c_str());
+        const QStringList rows = csvLines(out + "/results.csv");
+        QCOMPARE(rows.size(), 3);
+        const QStringList head = rows[0].split(',');
+        auto field = [&](int row, const char* col) { return rows[row].split(',')[head.indexOf(col)]; };
+        for (int row : {1, 2}) {
+            QCOMPARE(field(row, "steps").toInt(), 4);
+            QVERIFY(field(row, "bleu").isEmpty()); // no BLEU on an algorithmic task
+            bool ok = false;
+            const double em = field(row, "exact_match").toDouble(&ok);
+            QVERIFY(ok && em >= 0 && em <= 1);
+            QCOMPARE(field(row, "test_sequences").toInt(), AlgorithmicTaskConfig{}.test_size);
+            QVERIFY(field(row, "test_token_accuracy").toDouble(&ok) >= 0 && ok);
+        }
+        QCOMPARE(field(2, "variant"), QString("random"));
+        QVERIFY(field(2, "synthesizer_parameters").toLongLong() > 0);
+        QCOMPARE(csvLines(out + "/curves.csv").size(), 1 + 2 * 2);
+        const QString md = QString::fromUtf8(read_file((out + "/results.md").toStdString()).c_str());
+        QVERIFY(md.contains("Test exact match"));
+        QVERIFY(!md.contains("Test BLEU"));
+        QVERIFY(md.contains("Task: reverse task"));
     }
 
     void raceEndToEnd()

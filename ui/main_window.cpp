@@ -5,6 +5,7 @@
 #include "ui/app_paths.h"
 #include "ui/export_ui.h"
 #include "ui/heatmap_widget.h"
+#include "ui/race_window.h"
 #include "ui/synthesizer_panel.h"
 
 #include <QAction>
@@ -468,9 +469,25 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    QMenu* experiments = menuBar()->addMenu(tr("&Experiments"));
+    QAction* race = experiments->addAction(tr("&Race attention variants…"), this, &MainWindow::showRaceWindow);
+    race->setObjectName(QStringLiteral("raceAction"));
+    race->setToolTip(tr("Train vanilla attention and the Synthesizer variants on the same task and budget; compare "
+                        "their validation curves and scores."));
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Attention Lab"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::showRaceWindow()
+{
+    if (!m_raceWindow) {
+        m_raceWindow = new RaceWindow(this);
+        m_raceWindow->setObjectName(QStringLiteral("raceWindow"));
+    }
+    m_raceWindow->show();
+    m_raceWindow->raise();
+    m_raceWindow->activateWindow();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1093,6 +1110,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
     m_training->shutdown();
     m_inference->shutdown();
     m_synth->shutdown();
+    if (m_raceWindow)
+        m_raceWindow->controller()->shutdown();
     event->accept();
 }
 

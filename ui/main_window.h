@@ -27,6 +27,7 @@ class QWidget;
 namespace al::ui {
 
 class HeatmapWidget;
+class RaceWindow;
 class SynthesizerPanel;
 
 /// The lab's main window: data and model settings, Train / Pause / Step / Stop, live loss and
@@ -53,6 +54,8 @@ public:
     /// The Synthesizer view (a tab beside the attention view).
     SynthesizerPanel* synthesizerPanel() const { return m_synth; }
     QTabWidget* viewTabs() const { return m_viewTabs; }
+    /// The variant race window; null until the race action was first used.
+    RaceWindow* raceWindow() const { return m_raceWindow; }
     /// Newest model (from training or opened from disk); null before either.
     ModelSnapshot currentModel() const { return m_model; }
 
@@ -68,6 +71,8 @@ public slots:
     /// "Export all layers and heads…": the batch dialog, then exportAttentionTo.
     void exportAllHeads();
     void showAbout();
+    /// Opens (creating on first use) the variant race window.
+    void showRaceWindow();
     /// Opens a model directory without a dialog; false (and a message) on failure.
     bool loadModelDirectory(const QString& directory);
     /// Saves the current model without a dialog (through the worker while training).
@@ -180,6 +185,7 @@ private:
     HeatmapWidget* m_focused = nullptr;
     QTabWidget* m_viewTabs = nullptr;
     SynthesizerPanel* m_synth = nullptr;
+    RaceWindow* m_raceWindow = nullptr;
 
     // Model and data buffers (GUI thread only)
     ModelSnapshot m_model;
