@@ -26,7 +26,9 @@ class QWidget;
 
 namespace al::ui {
 
+class DecodingPanel;
 class HeatmapWidget;
+class PositionalEncodingPanel;
 class SynthesizerPanel;
 
 /// The lab's main window: data and model settings, Train / Pause / Step / Stop, live loss and
@@ -53,6 +55,9 @@ public:
     /// The Synthesizer view (a tab beside the attention view).
     SynthesizerPanel* synthesizerPanel() const { return m_synth; }
     QTabWidget* viewTabs() const { return m_viewTabs; }
+    /// "Decoding step by step" and the positional-encoding lab (tabs beside the attention view).
+    DecodingPanel* decodingPanel() const { return m_decoding; }
+    PositionalEncodingPanel* positionalEncodingPanel() const { return m_peLab; }
     /// Newest model (from training or opened from disk); null before either.
     ModelSnapshot currentModel() const { return m_model; }
 
@@ -180,6 +185,8 @@ private:
     HeatmapWidget* m_focused = nullptr;
     QTabWidget* m_viewTabs = nullptr;
     SynthesizerPanel* m_synth = nullptr;
+    DecodingPanel* m_decoding = nullptr;
+    PositionalEncodingPanel* m_peLab = nullptr;
 
     // Model and data buffers (GUI thread only)
     ModelSnapshot m_model;
