@@ -259,12 +259,19 @@ void TestGuiPositionalEncoding::panelShowsLearnedBesideSinusoidal()
     QVERIFY(panel.showsLearned());
     const al::Mat& learned = model->net.positional_encoding();
     QVERIFY(panel.learnedTableHeatmap()->matrix() == learned);
-    QVERIFY(panel.learnedSimilarityHeatmap()->matrix().isApprox(positionSimilarity(learned, PositionSimilarity::Dot)));
+    QCOMPARE(panel.similarity(), PositionSimilarity::Cosine); // the default: compares tables of any scale
+    QVERIFY(panel.learnedSimilarityHeatmap()->matrix().isApprox(positionSimilarity(learned, PositionSimilarity::Cosine)));
     QVERIFY(panel.sinusoidalTableHeatmap()->matrix() == sinusoidalTable(24, 16));
     // Sinusoidal and learned curve of each dimension.
     QCOMPARE(panel.curvesPlot()->graphCount(), 4);
     QVERIFY(panel.curvesPlot()->graph(1)->name().contains(QStringLiteral("learned")));
     QCOMPARE(panel.curvesPlot()->graph(1)->data()->at(5)->value, double(learned(5, 2)));
+    // Fewer positions previewed: the learned side shows the same first positions.
+    panel.setPreviewSize(16, 10);
+    panel.redrawNow();
+    QVERIFY(panel.learnedTableHeatmap()->matrix() == learned.topRows(10));
+    QCOMPARE(panel.learnedSimilarityHeatmap()->queryCount(), 10);
+    QCOMPARE(panel.curvesPlot()->graph(1)->dataCount(), 10);
     const QString png = m_tmp.filePath(QStringLiteral("learned.png"));
     panel.learnedTableHeatmap()->exportFigure(png, ExportFormat::Png, {500, 400, 96});
     QCOMPARE(QImage(png).size(), QSize(500, 400));

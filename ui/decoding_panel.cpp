@@ -16,6 +16,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -92,6 +93,24 @@ void installExportMenu(QCustomPlot* plot, const QString& suggestedName, const st
                                                                                     : renderPlot(plot, format, size));
                           });
     });
+}
+
+/// Bar labels turn by 45 degrees when upright ones would overlap in the axis rect.
+double tickLabelRotation(QCustomPlot* plot, const QStringList& labels)
+{
+    if (labels.isEmpty())
+        return 0.0;
+    const QFontMetrics fm(plot->xAxis->tickLabelFont());
+    int widest = 0;
+    for (const QString& l : labels)
+        widest = std::max(widest, fm.horizontalAdvance(l));
+    const double slot = plot->axisRect()->width() / double(labels.size());
+    return widest + 6 > slot ? -45.0 : 0.0;
+}
+
+QString probabilityLabel(double p)
+{
+    return p >= 0.01 ? QString::number(p, 'f', 2) : QString::number(p, 'g', 2);
 }
 
 } // namespace
@@ -195,14 +214,14 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
 
     // Step navigation.
     auto* stepRow = new QHBoxLayout;
-    auto* prev = new QPushButton(QStringLiteral("◀"), this);
+    auto* prev = new QToolButton(this);
     prev->setObjectName(QStringLiteral("decodingPrevStep"));
+    prev->setArrowType(Qt::LeftArrow);
     prev->setToolTip(tr("Previous step"));
-    prev->setFixedWidth(36);
-    auto* next = new QPushButton(QStringLiteral("▶"), this);
+    auto* next = new QToolButton(this);
     next->setObjectName(QStringLiteral("decodingNextStep"));
+    next->setArrowType(Qt::RightArrow);
     next->setToolTip(tr("Next step"));
-    next->setFixedWidth(36);
     m_stepSlider = new QSlider(Qt::Horizontal, this);
     m_stepSlider->setObjectName(QStringLiteral("decodingStepSlider"));
     m_stepSlider->setRange(0, 0);
@@ -316,8 +335,8 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
     for (QDoubleSpinBox* s : {m_lengthPenaltySpin, m_temperatureSpin, m_topPSpin})
         connect(s, &QDoubleSpinBox::valueChanged, this, &DecodingPanel::onOptionsChanged);
     connect(m_stepSlider, &QSlider::valueChanged, this, &DecodingPanel::setCurrentStep);
-    connect(prev, &QPushButton::clicked, this, [this] { setCurrentStep(m_step - 1); });
-    connect(next, &QPushButton::clicked, this, [this] { setCurrentStep(m_step + 1); });
+    connect(prev, &QToolButton::clicked, this, [this] { setCurrentStep(m_step - 1); });
+    connect(next, &QToolButton::clicked, this, [this] { setCurrentStep(m_step + 1); });
     connect(m_stepList, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row >= 0)
             setCurrentStep(row);
@@ -361,6 +380,14 @@ void DecodingPanel::hideEvent(QHideEvent* event)
 {
     QWidget::hideEvent(event);
     m_controller->setPaused(true);
+}
+
+void DecodingPanel::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    // Whether bar labels must turn depends on the plots' width.
+    redrawProbabilities();
+    redrawCross();
 }
 
 void DecodingPanel::setModel(const ModelSnapshot& model, qint64 step)
@@ -599,7 +626,7 @@ void DecodingPanel::rebuildStepList()
         const al::DecodingStep& s = m_trace->decoding.steps[size_t(t)];
         m_stepList->addItem(QStringLiteral("%1. %2  %3%4")
                                 .arg(QString::number(t + 1), QString::fromStdString(s.token),
-                                     QString::number(s.prob, 'f', 3), s.forced ? QStringLiteral("  ✎") : QString()));
+                                     probabilityLabel(s.prob), s.forced ? QStringLiteral("  ✎") : QString()));
     }
 }
 
@@ -669,6 +696,7 @@ QString DecodingPanel::probabilityTitle() const
 void DecodingPanel::redrawProbabilities()
 {
     m_probPlot->clearItems();
+    const bool sampling = m_trace && m_trace->decoding.strategy == "sample";
     QVector<double> xOther, yOther, xChosen, yChosen, xSample, ySample;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     double top = 0.0;
@@ -682,8 +710,9 @@ void DecodingPanel::redrawProbabilities()
         auto* label = new QCPItemText(m_probPlot);
         label->position->setCoords(i, m_bars.probs[i]);
         label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
-        label->setText(QString::number(m_bars.probs[i], 'f', m_bars.probs[i] < 0.01 ? 3 : 2));
-        label->setPadding(QMargins(0, 0, 0, 2));
+        label->setText(probabilityLabel(m_bars.probs[i]));
+        // Above the sampling-distribution marker when there is one.
+        label->setPadding(QMargins(0, 0, 0, sampling ? 8 : 2));
         QFont f = m_probPlot->font();
         f.setPointSizeF(f.pointSizeF() * 0.85);
         label->setFont(f);
@@ -692,7 +721,6 @@ void DecodingPanel::redrawProbabilities()
     m_barsChosen->setData(xChosen, yChosen, true);
     m_barsChosen->setBrush(m_bars.forced ? kForcedColor : kChosenColor);
     m_barsChosen->setName(m_bars.forced ? tr("forced") : tr("chosen"));
-    const bool sampling = m_trace && m_trace->decoding.strategy == "sample";
     m_sampleMarks->setData(sampling ? xSample : QVector<double>(), sampling ? ySample : QVector<double>(), true);
     m_sampleMarks->setVisible(sampling);
     if (sampling)
@@ -700,7 +728,7 @@ void DecodingPanel::redrawProbabilities()
     else
         m_sampleMarks->removeFromLegend();
     m_probPlot->xAxis->setTicker(ticker);
-    m_probPlot->xAxis->setTickLabelRotation(m_bars.tokens.size() > 12 ? -45 : 0);
+    m_probPlot->xAxis->setTickLabelRotation(tickLabelRotation(m_probPlot, m_bars.tokens));
     m_probPlot->xAxis->setRange(-0.6, std::max<int>(int(m_bars.tokens.size()), 1) - 0.4);
     m_probPlot->yAxis->setRange(0.0, std::min(1.0, std::max(0.05, top * 1.2)));
     if (QCPTextElement* title = plotTitle(m_probPlot))
@@ -731,7 +759,7 @@ void DecodingPanel::redrawCross()
     }
     m_crossBars->setData(x, m_crossRow, true);
     m_crossPlot->xAxis->setTicker(ticker);
-    m_crossPlot->xAxis->setTickLabelRotation(m_crossRow.size() > 16 ? -45 : 0);
+    m_crossPlot->xAxis->setTickLabelRotation(tickLabelRotation(m_crossPlot, sourceTokens(m_trace.get()).mid(0, int(m_crossRow.size()))));
     m_crossPlot->xAxis->setRange(-0.6, std::max<int>(int(m_crossRow.size()), 1) - 0.4);
     if (QCPTextElement* title = plotTitle(m_crossPlot))
         title->setText(crossTitle());

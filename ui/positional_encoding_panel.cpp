@@ -22,6 +22,7 @@ namespace al::ui {
 namespace {
 
 constexpr int kRedrawMs = 40;
+constexpr int kDefaultPositions = 100; // positions previewed when a model arrives (more fit the spin box)
 
 const QColor kCurveColors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
                                QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
@@ -68,10 +69,10 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
     m_positionsSpin = new QSpinBox(this);
     m_positionsSpin->setObjectName(QStringLiteral("pePositionsSpin"));
     m_positionsSpin->setRange(1, 512);
-    m_positionsSpin->setValue(64);
+    m_positionsSpin->setValue(kDefaultPositions);
     controls->addWidget(m_positionsSpin);
     controls->addWidget(new QLabel(tr("dimensions to plot:"), this));
-    m_dimsEdit = new QLineEdit(QStringLiteral("0, 1, 6, 7, 20"), this);
+    m_dimsEdit = new QLineEdit(QStringLiteral("0, 1, 10, 30, 60"), this);
     m_dimsEdit->setObjectName(QStringLiteral("peDimensionsEdit"));
     m_dimsEdit->setToolTip(tr("0-based dimensions separated by commas; ranges such as 4-7."));
     controls->addWidget(m_dimsEdit, 1);
@@ -80,6 +81,8 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
     m_similarityCombo->setObjectName(QStringLiteral("peSimilarityCombo"));
     m_similarityCombo->addItem(tr("dot product"), int(PositionSimilarity::Dot));
     m_similarityCombo->addItem(tr("cosine"), int(PositionSimilarity::Cosine));
+    // Cosine compares tables of any scale (a learned table's norms vary by position).
+    m_similarityCombo->setCurrentIndex(1);
     controls->addWidget(m_similarityCombo);
     layout->addLayout(controls);
 
@@ -95,7 +98,7 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
 
     m_curves = new QCustomPlot(this);
     m_curves->setObjectName(QStringLiteral("peCurvesPlot"));
-    m_curves->setMinimumSize(300, 200);
+    m_curves->setMinimumSize(300, 230);
     m_curves->xAxis->setLabel(tr("position"));
     m_curves->yAxis->setLabel(tr("PE value"));
     m_curves->legend->setVisible(true);
@@ -103,20 +106,25 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
     m_curves->legend->setFont(legendFont);
     m_curves->legend->setBrush(QColor(255, 255, 255, 210));
-    m_curves->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_curves->plotLayout()->insertRow(0);
     QFont titleFont = m_curves->font();
     titleFont.setBold(true);
     m_curves->plotLayout()->addElement(0, 0, new QCPTextElement(m_curves, tr("Chosen dimensions over positions"), titleFont));
+    // The legend right of the curves, never over them.
+    m_curves->axisRect()->insetLayout()->take(m_curves->legend);
+    m_curves->plotLayout()->addElement(1, 1, m_curves->legend);
+    m_curves->plotLayout()->setColumnStretchFactor(1, 0.001);
+    m_curves->legend->setMargins(QMargins(6, 4, 8, 4));
+    m_curves->plotLayout()->setMargins(QMargins(0, 0, 4, 4)); // room for the legend's frame
     installPlotExportMenu(m_curves, QStringLiteral("positional_encoding_curves.png"));
-    layout->addWidget(m_curves, 2);
+    layout->addWidget(m_curves, 3);
 
     auto* tables = new QHBoxLayout;
     auto* sinGroup = new QGroupBox(tr("Sinusoidal: sin / cos of position × 10000^(−2i/d_model)"), this);
     auto* sin = new QVBoxLayout(sinGroup);
     m_sinTable = makeHeatmap(sinGroup, "peSinusoidalTable", tr("dimension"), tr("PE value"));
     m_sinTable->setExportFileName(QStringLiteral("positional_encoding_sinusoidal.png"));
-    m_sinSimilarity = makeHeatmap(sinGroup, "peSinusoidalSimilarity", tr("position"), tr("PE[a] · PE[b]"));
+    m_sinSimilarity = makeHeatmap(sinGroup, "peSinusoidalSimilarity", tr("position"), tr("cosine similarity"));
     m_sinSimilarity->setExportFileName(QStringLiteral("positional_similarity_sinusoidal.png"));
     sin->addWidget(m_sinTable, 1);
     sin->addWidget(m_sinSimilarity, 1);
@@ -125,7 +133,7 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
     auto* learned = new QVBoxLayout(m_learnedGroup);
     m_learnedTable = makeHeatmap(m_learnedGroup, "peLearnedTable", tr("dimension"), tr("PE value"));
     m_learnedTable->setExportFileName(QStringLiteral("positional_encoding_learned.png"));
-    m_learnedSimilarity = makeHeatmap(m_learnedGroup, "peLearnedSimilarity", tr("position"), tr("PE[a] · PE[b]"));
+    m_learnedSimilarity = makeHeatmap(m_learnedGroup, "peLearnedSimilarity", tr("position"), tr("cosine similarity"));
     m_learnedSimilarity->setExportFileName(QStringLiteral("positional_similarity_learned.png"));
     learned->addWidget(m_learnedTable, 1);
     learned->addWidget(m_learnedSimilarity, 1);
@@ -154,7 +162,7 @@ void PositionalEncodingPanel::setModel(const ModelSnapshot& model, qint64 step)
             // A model of a new shape: preview its own size so both tables line up.
             m_lastModelC = c.d_model;
             m_lastModelLen = c.max_len;
-            setPreviewSize(c.d_model, c.max_len);
+            setPreviewSize(c.d_model, std::min(c.max_len, kDefaultPositions));
         }
     }
     scheduleRedraw();
@@ -257,7 +265,12 @@ void PositionalEncodingPanel::redraw()
     QVector<double> positions;
     for (int t = 0; t < P; ++t)
         positions << t;
-    const bool learned = m_learned.size() > 0;
+    // The learned table over the same positions as the preview, so both sides line up.
+    const al::Mat learnedRows = m_learned.topRows(std::min<Eigen::Index>(P, m_learned.rows()));
+    const bool learned = learnedRows.size() > 0;
+    if (auto* title = qobject_cast<QCPTextElement*>(m_curves->plotLayout()->element(0, 0)))
+        title->setText(learned ? tr("Chosen dimensions over positions (dashed: the learned table)")
+                               : tr("Chosen dimensions over positions"));
     double maxX = std::max(1, P - 1);
     for (int i = 0; i < m_dims.size(); ++i) {
         const int d = m_dims[i];
@@ -272,7 +285,7 @@ void PositionalEncodingPanel::redraw()
             g->setData(positions, curve, true);
         }
         if (learned) {
-            const QVector<double> lc = dimensionCurve(m_learned, d);
+            const QVector<double> lc = dimensionCurve(learnedRows, d);
             if (lc.isEmpty())
                 continue;
             QVector<double> lx;
@@ -283,6 +296,7 @@ void PositionalEncodingPanel::redraw()
             g->setName(tr("dim %1 learned").arg(d));
             g->setPen(QPen(curveColor(i), 1.4, Qt::DashLine));
             g->setData(lx, lc, true);
+            g->removeFromLegend(); // same colour as its sinusoidal curve; the title explains dashes
         }
     }
     m_curves->xAxis->setRange(0, maxX);
@@ -301,19 +315,20 @@ void PositionalEncodingPanel::redraw()
     const al::Mat sim = positionSimilarity(pe, kind);
     m_sinSimilarity->setMatrix(sim, posLabels, posLabels);
     m_sinSimilarity->setScaleLabel(scale);
-    m_sinSimilarity->setTitle(tr("Similarity between positions (%1): depends only on the offset a − b").arg(scale));
+    m_sinSimilarity->setTitle(tr("Sinusoidal %1: a function of a − b only").arg(scale));
 
     m_learnedGroup->setVisible(learned);
     if (learned) {
-        const QStringList lp = indexLabels(int(m_learned.rows()));
-        m_learnedTable->setMatrix(m_learned, lp, indexLabels(int(m_learned.cols())));
-        m_learnedTable->setTitle(tr("Learned PE (step %1): %2 positions × %3 dimensions")
+        const QStringList lp = indexLabels(int(learnedRows.rows()));
+        m_learnedTable->setMatrix(learnedRows, lp, indexLabels(int(learnedRows.cols())));
+        m_learnedTable->setTitle(tr("Learned PE (step %1): %2 of %3 positions × %4 dimensions")
                                      .arg(m_step)
+                                     .arg(learnedRows.rows())
                                      .arg(m_learned.rows())
                                      .arg(m_learned.cols()));
-        m_learnedSimilarity->setMatrix(positionSimilarity(m_learned, kind), lp, lp);
+        m_learnedSimilarity->setMatrix(positionSimilarity(learnedRows, kind), lp, lp);
         m_learnedSimilarity->setScaleLabel(scale);
-        m_learnedSimilarity->setTitle(tr("Similarity between learned positions (%1)").arg(scale));
+        m_learnedSimilarity->setTitle(tr("Learned %1").arg(scale));
     } else {
         m_learnedTable->clearMatrix();
         m_learnedSimilarity->clearMatrix();
