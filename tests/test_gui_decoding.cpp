@@ -423,9 +423,12 @@ void TestGuiDecoding::panelForcesAndRecomputes()
     QCOMPARE(before.chosenRank, 0);
     const QString other = before.tokens[1];
 
-    // Click on (force) the second bar at step 0: the continuation is decoded again from it.
+    // Click on the second bar at step 0 (forces it): the continuation is decoded again from it.
     auto old = panel.trace();
-    QVERIFY(panel.forceBar(1));
+    QCustomPlot* plot = panel.probabilityPlot();
+    plot->replot();
+    const QPoint onBar(int(plot->xAxis->coordToPixel(1.0)), int(plot->yAxis->coordToPixel(before.probs[1] / 2)));
+    QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, onBar);
     QCOMPARE(panel.forcedTokens(), QStringList({other}));
     QTRY_VERIFY_WITH_TIMEOUT(panel.trace() != old, kTimeoutMs);
     QCOMPARE(QString::fromStdString(panel.trace()->decoding.steps[0].token), other);
