@@ -3,9 +3,11 @@
 
 #include "engine/error.h"
 #include "ui/app_paths.h"
+#include "ui/decoding_panel.h"
 #include "ui/export_ui.h"
 #include "ui/heatmap_widget.h"
 #include "ui/race_window.h"
+#include "ui/positional_encoding_panel.h"
 #include "ui/synthesizer_panel.h"
 
 #include <QAction>
@@ -96,6 +98,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_synth = new SynthesizerPanel(m_viewTabs);
     m_synth->setObjectName(QStringLiteral("synthesizerPanel"));
     m_viewTabs->addTab(m_synth, tr("Synthesizer"));
+    m_decoding = new DecodingPanel(m_viewTabs);
+    m_decoding->setObjectName(QStringLiteral("decodingPanel"));
+    m_viewTabs->addTab(m_decoding, tr("Decoding"));
+    m_peLab = new PositionalEncodingPanel(m_viewTabs);
+    m_peLab->setObjectName(QStringLiteral("positionalEncodingPanel"));
+    m_viewTabs->addTab(m_peLab, tr("Positional encoding"));
     splitter->addWidget(m_viewTabs);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 3);
@@ -124,6 +132,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_inference, &InferenceController::translated, this, &MainWindow::onTranslated);
 
     m_inference->setSentence(m_sentenceEdit->text());
+    connect(m_sentenceEdit, &QLineEdit::textChanged, m_decoding, &DecodingPanel::setSentence);
+    m_decoding->setSentence(m_sentenceEdit->text());
     onStateChanged(TrainingController::State::Idle);
     updateModelSource();
     resize(1560, 940);
@@ -137,6 +147,7 @@ MainWindow::~MainWindow()
     m_training->shutdown();
     m_inference->shutdown();
     m_synth->shutdown();
+    m_decoding->shutdown();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -719,6 +730,8 @@ void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
     m_model = model;
     m_modelStep = step;
     m_inference->setModel(model, step);
+    m_decoding->setModel(model, step);
+    m_peLab->setModel(model, step);
 }
 
 void MainWindow::onFinished(qint64 step)
@@ -1112,6 +1125,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     m_synth->shutdown();
     if (m_raceWindow)
         m_raceWindow->controller()->shutdown();
+    m_decoding->shutdown();
     event->accept();
 }
 

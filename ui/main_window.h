@@ -26,8 +26,10 @@ class QWidget;
 
 namespace al::ui {
 
+class DecodingPanel;
 class HeatmapWidget;
 class RaceWindow;
+class PositionalEncodingPanel;
 class SynthesizerPanel;
 
 /// The lab's main window: data and model settings, Train / Pause / Step / Stop, live loss and
@@ -56,6 +58,9 @@ public:
     QTabWidget* viewTabs() const { return m_viewTabs; }
     /// The variant race window; null until the race action was first used.
     RaceWindow* raceWindow() const { return m_raceWindow; }
+    /// "Decoding step by step" and the positional-encoding lab (tabs beside the attention view).
+    DecodingPanel* decodingPanel() const { return m_decoding; }
+    PositionalEncodingPanel* positionalEncodingPanel() const { return m_peLab; }
     /// Newest model (from training or opened from disk); null before either.
     ModelSnapshot currentModel() const { return m_model; }
 
@@ -186,6 +191,8 @@ private:
     QTabWidget* m_viewTabs = nullptr;
     SynthesizerPanel* m_synth = nullptr;
     RaceWindow* m_raceWindow = nullptr;
+    DecodingPanel* m_decoding = nullptr;
+    PositionalEncodingPanel* m_peLab = nullptr;
 
     // Model and data buffers (GUI thread only)
     ModelSnapshot m_model;
