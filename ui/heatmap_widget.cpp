@@ -450,24 +450,33 @@ void HeatmapWidget::exportFigure(const QString& path, ExportFormat format, const
     writeFileAtomically(path, renderFigure(format, size));
 }
 
+QString HeatmapWidget::cellHoverText(int query, int key) const
+{
+    if (query < 0 || key < 0 || query >= queryCount() || key >= keyCount())
+        return QString();
+    const QString q = query < m_queryLabels.size() ? m_queryLabels[query] : QString::number(query + 1);
+    const QString k = key < m_keyLabels.size() ? m_keyLabels[key] : QString::number(key + 1);
+    QString text = tr("%1 %2 → %3 %4: %5").arg(m_queryTitle, q, m_keyTitle, k).arg(double(m_values(query, key)), 0, 'f', 3);
+    // Thumbnails show no axes: name the map too.
+    if (m_compact && !title().isEmpty())
+        text = title() + QStringLiteral(" · ") + text;
+    return text;
+}
+
 void HeatmapWidget::updateCellHover(QMouseEvent* event)
 {
-    if (m_compact || !hasData())
+    if (!hasData())
         return;
     const double x = m_plot->xAxis2->pixelToCoord(event->pos().x());
     const double y = m_plot->yAxis->pixelToCoord(event->pos().y());
     const int key = static_cast<int>(std::lround(x));
     const int query = static_cast<int>(std::lround(y));
-    if (!m_plot->axisRect()->rect().contains(event->pos()) || query < 0 || key < 0
-        || query >= queryCount() || key >= keyCount()) {
+    const QString text = m_plot->axisRect()->rect().contains(event->pos()) ? cellHoverText(query, key) : QString();
+    if (text.isEmpty()) {
         QToolTip::hideText();
         return;
     }
-    const QString q = query < m_queryLabels.size() ? m_queryLabels[query] : QString::number(query + 1);
-    const QString k = key < m_keyLabels.size() ? m_keyLabels[key] : QString::number(key + 1);
-    QToolTip::showText(event->globalPosition().toPoint(),
-                       tr("query %1 → key %2: %3").arg(q, k).arg(double(m_values(query, key)), 0, 'f', 3),
-                       m_plot);
+    QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }
 
 } // namespace al::ui

@@ -5,7 +5,10 @@
 #include "ui/app_paths.h"
 #include "ui/export_ui.h"
 #include "ui/heatmap_widget.h"
+#include "ui/compare_dialog.h"
+#include "ui/stepper_panel.h"
 #include "ui/synthesizer_panel.h"
+#include "ui/training_plots_panel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -95,6 +98,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_synth = new SynthesizerPanel(m_viewTabs);
     m_synth->setObjectName(QStringLiteral("synthesizerPanel"));
     m_viewTabs->addTab(m_synth, tr("Synthesizer"));
+    m_stepper = new StepperPanel(m_viewTabs);
+    m_stepper->setObjectName(QStringLiteral("stepperPanel"));
+    m_viewTabs->addTab(m_stepper, tr("Forward pass"));
+    m_trainingPlots = new TrainingPlotsPanel(m_viewTabs);
+    m_trainingPlots->setObjectName(QStringLiteral("trainingPlotsPanel"));
+    m_viewTabs->addTab(m_trainingPlots, tr("Training plots"));
     splitter->addWidget(m_viewTabs);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 3);
@@ -407,6 +416,11 @@ QWidget* MainWindow::buildAttentionPanel()
     nav->addWidget(m_layerSpin);
     nav->addWidget(new QLabel(tr("Head:"), panel));
     nav->addWidget(m_headSpin);
+    auto* compare = new QPushButton(tr("Compare…"), panel);
+    compare->setObjectName(QStringLiteral("compareButton"));
+    compare->setToolTip(tr("The same attention of two sentences side by side."));
+    connect(compare, &QPushButton::clicked, this, &MainWindow::compareSentences);
+    nav->addWidget(compare);
     layout->addLayout(nav);
     auto* colors = new QHBoxLayout;
     m_colorMapCombo = new QComboBox(panel);
@@ -636,6 +650,7 @@ void MainWindow::resetCurves()
     m_validSteps.clear();
     m_validLoss.clear();
     m_lrValues.clear();
+    m_trainingPlots->reset();
     m_haveMetrics = false;
     for (QLabel* l : {m_validLabel, m_perplexityLabel, m_accuracyLabel})
         l->setText(QStringLiteral("–"));
@@ -679,6 +694,7 @@ void MainWindow::onMetrics(const TrainingMetrics& m)
     m_trainSteps << double(m.step);
     m_trainLoss << m.loss;
     m_lrValues << m.learningRate;
+    m_trainingPlots->addMetrics(m);
     m_lastMetrics = m;
     m_haveMetrics = true;
     m_plotsDirty = true;
@@ -689,6 +705,7 @@ void MainWindow::onValidated(const ValidationMetrics& v)
 {
     m_validSteps << double(v.step);
     m_validLoss << v.loss;
+    m_trainingPlots->addValidation(v);
     m_validLabel->setText(QString::number(v.loss, 'f', 3));
     m_validLabel->setToolTip(tr("At step %1").arg(v.step));
     m_perplexityLabel->setText(QString::number(v.perplexity, 'f', 1));
@@ -702,6 +719,8 @@ void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
     m_model = model;
     m_modelStep = step;
     m_inference->setModel(model, step);
+    m_stepper->setModel(model);
+    m_trainingPlots->addSnapshot(model, step);
 }
 
 void MainWindow::onFinished(qint64 step)
@@ -745,6 +764,18 @@ void MainWindow::onTranslated(const InferenceResult& result)
     m_synth->setResult(result);
     m_attentionDirty = true;
     scheduleRedraw();
+}
+
+void MainWindow::compareSentences()
+{
+    auto* dialog = new CompareDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setModel(m_model);
+    dialog->setFirstSentence(m_sentenceEdit->text());
+    dialog->setSelection(selection());
+    dialog->show();
+    if (m_model)
+        dialog->compare();
 }
 
 void MainWindow::showError(const QString& title, const QString& message)

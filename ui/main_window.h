@@ -27,7 +27,9 @@ class QWidget;
 namespace al::ui {
 
 class HeatmapWidget;
+class StepperPanel;
 class SynthesizerPanel;
+class TrainingPlotsPanel;
 
 /// The lab's main window: data and model settings, Train / Pause / Step / Stop, live loss and
 /// learning-rate plots, a sentence box with its translation, and the attention navigator (kind,
@@ -53,6 +55,9 @@ public:
     /// The Synthesizer view (a tab beside the attention view).
     SynthesizerPanel* synthesizerPanel() const { return m_synth; }
     QTabWidget* viewTabs() const { return m_viewTabs; }
+    /// The forward-pass stepper and the live training plots (tabs beside the attention view).
+    StepperPanel* stepperPanel() const { return m_stepper; }
+    TrainingPlotsPanel* trainingPlotsPanel() const { return m_trainingPlots; }
     /// Newest model (from training or opened from disk); null before either.
     ModelSnapshot currentModel() const { return m_model; }
 
@@ -68,6 +73,8 @@ public slots:
     /// "Export all layers and heads…": the batch dialog, then exportAttentionTo.
     void exportAllHeads();
     void showAbout();
+    /// "Compare two sentences…": the same attention of two inputs side by side.
+    void compareSentences();
     /// Opens a model directory without a dialog; false (and a message) on failure.
     bool loadModelDirectory(const QString& directory);
     /// Saves the current model without a dialog (through the worker while training).
@@ -180,6 +187,8 @@ private:
     HeatmapWidget* m_focused = nullptr;
     QTabWidget* m_viewTabs = nullptr;
     SynthesizerPanel* m_synth = nullptr;
+    StepperPanel* m_stepper = nullptr;
+    TrainingPlotsPanel* m_trainingPlots = nullptr;
 
     // Model and data buffers (GUI thread only)
     ModelSnapshot m_model;
