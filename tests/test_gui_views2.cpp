@@ -330,6 +330,7 @@ void TestGuiViews2::stepperPanel()
     QTest::keyClick(&panel, Qt::Key_Space);
     QCOMPARE(panel.stepper().current(), 2);
     QVERIFY(!q->hasData()); // add & norm: no attention
+    QCOMPARE(panel.pages()->currentIndex(), 2); // the residual stream page
     QTest::keyClick(&panel, Qt::Key_Left);
     QCOMPARE(panel.stepper().current(), 1);
     // Clicking a box of the diagram jumps there: decoder 1 cross-attention is step 13.
@@ -337,6 +338,7 @@ void TestGuiViews2::stepperPanel()
     QVERIFY(!box.isEmpty());
     QTest::mouseClick(panel.diagram(), Qt::LeftButton, {}, box.center().toPoint());
     QCOMPARE(panel.stepper().current(), 13);
+    QCOMPARE(panel.pages()->currentIndex(), 0);
     QCOMPARE(panel.heatmap(QStringLiteral("probs"))->keyCount(), 5);
     // Stepping to the end visits every step once.
     panel.firstStep();
@@ -347,7 +349,8 @@ void TestGuiViews2::stepperPanel()
     }
     QCOMPARE(visits, panel.stepper().count());
     QCOMPARE(panel.normPlot()->graph(0)->dataCount(), panel.stepper().count());
-    QCOMPARE(panel.normPlot()->graph(1)->data()->at(0)->key, double(panel.stepper().count() - 1));
+    QCOMPARE(panel.normPlot()->graph(1)->data()->at(0)->key, double(panel.stepper().count())); // 1-based
+    QCOMPARE(panel.normPlot()->graph(1)->data()->at(0)->value, panel.stepper().step()->mean_norm);
 }
 
 void TestGuiViews2::trainingPlotsPanel()

@@ -3,11 +3,13 @@
 #include "ui/attention_selection.h"
 #include "ui/export_ui.h"
 #include "ui/heatmap_widget.h"
+#include "ui/training_plots_panel.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QFontMetrics>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -15,6 +17,7 @@
 #include <QShortcut>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 #include <qcustomplot.h>
@@ -49,7 +52,7 @@ QColor stageColor(const QString& text)
 
 BlockDiagramWidget::BlockDiagramWidget(QWidget* parent) : QWidget(parent)
 {
-    setMinimumSize(220, 260);
+    setMinimumSize(240, 260);
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
 }
 
@@ -68,7 +71,7 @@ void BlockDiagramWidget::setCurrent(int step)
 
 QSize BlockDiagramWidget::sizeHint() const
 {
-    return QSize(260, std::max(300, kHeader + kMargin * 2 + m_rows * 24));
+    return QSize(320, std::max(300, kHeader + kMargin * 2 + m_rows * 24));
 }
 
 QRectF BlockDiagramWidget::boxRect(int step) const
@@ -104,7 +107,16 @@ void BlockDiagramWidget::paintEvent(QPaintEvent*)
     }
     QFont small = font();
     const double rowH = (height() - kHeader - 2.0 * kMargin) / std::max(m_rows, 1);
-    small.setPixelSize(std::clamp(int(rowH * 0.5), 7, 13));
+    small.setPixelSize(std::clamp(int(rowH * 0.5), 7, 12));
+    // Fit the longest label into a box.
+    auto widest = [&] {
+        int w = 0;
+        for (const DiagramBox& b : m_boxes)
+            w = std::max(w, QFontMetrics(small).horizontalAdvance(b.text));
+        return w;
+    };
+    while (small.pixelSize() > 7 && widest() > colW - 24)
+        small.setPixelSize(small.pixelSize() - 1);
     p.setFont(small);
 
     // Arrows up each column, and from the encoder output (memory) to every cross-attention.
@@ -183,7 +195,7 @@ HeatmapWidget* makeMap(QWidget* parent, const char* name, const QString& title, 
     w->setColorRange(range);
     w->setScaleLabel(scaleLabel);
     w->setExportFileName(exportName);
-    w->setMinimumSize(200, 170);
+    w->setMinimumSize(140, 150);
     return w;
 }
 
@@ -198,10 +210,10 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     m_sentence->setToolTip(tr("The sentence whose forward pass is recorded (Enter runs it)."));
     auto* runButton = new QPushButton(tr("Run"), this);
     runButton->setObjectName(QStringLiteral("stepperRun"));
-    auto* firstButton = new QPushButton(tr("⏮"), this);
+    auto* firstButton = new QPushButton(tr("First"), this);
     auto* prevButton = new QPushButton(tr("◀ Previous"), this);
     auto* nextButton = new QPushButton(tr("Next ▶"), this);
-    auto* lastButton = new QPushButton(tr("⏭"), this);
+    auto* lastButton = new QPushButton(tr("Last"), this);
     firstButton->setToolTip(tr("First step (Home)"));
     prevButton->setToolTip(tr("Previous step (Left)"));
     nextButton->setToolTip(tr("Next step (Right or Space)"));
@@ -247,9 +259,17 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     m_diagram->setObjectName(QStringLiteral("blockDiagram"));
     splitter->addWidget(m_diagram);
 
-    auto* right = new QWidget(splitter);
-    auto* grid = new QGridLayout(right);
-    grid->setContentsMargins(0, 0, 0, 0);
+    // Three pages, each with the full width: scores -> softmax -> weighted sum; Q, K, V; the
+    // residual stream with the norm plot.
+    m_pages = new QTabWidget(splitter);
+    m_pages->setObjectName(QStringLiteral("stepperPages"));
+    QWidget* right = m_pages;
+    auto* scoresPage = new QWidget(m_pages);
+    auto* qkvPage = new QWidget(m_pages);
+    auto* streamPage = new QWidget(m_pages);
+    auto* scoresGrid = new QGridLayout(scoresPage);
+    auto* qkvGrid = new QGridLayout(qkvPage);
+    auto* streamGrid = new QVBoxLayout(streamPage);
     const QString value = tr("value");
     m_q = makeMap(right, "stepperQ", tr("Q (queries)"), ColorRange::Symmetric, value, QStringLiteral("q.png"));
     m_k = makeMap(right, "stepperK", tr("K (keys)"), ColorRange::Symmetric, value, QStringLiteral("k.png"));
@@ -268,19 +288,21 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
         w->setAxisTitles(tr("dimension"), tr("position"));
     for (HeatmapWidget* w : {m_q, m_k, m_v, m_scores, m_scaled, m_probs, m_sum, m_stream})
         w->setPlaceholderText(tr("Run a sentence, then step."));
-    grid->addWidget(m_q, 0, 0);
-    grid->addWidget(m_k, 0, 1);
-    grid->addWidget(m_v, 0, 2);
-    grid->addWidget(m_scores, 1, 0);
-    grid->addWidget(m_scaled, 1, 1);
-    grid->addWidget(m_probs, 1, 2);
-    grid->addWidget(m_sum, 2, 0, 1, 2);
+    qkvGrid->addWidget(m_q, 0, 0);
+    qkvGrid->addWidget(m_k, 0, 1);
+    qkvGrid->addWidget(m_v, 1, 0);
+    scoresGrid->addWidget(m_scores, 0, 0);
+    scoresGrid->addWidget(m_scaled, 0, 1);
+    scoresGrid->addWidget(m_probs, 1, 0);
+    scoresGrid->addWidget(m_sum, 1, 1);
     m_sumLabel = new QLabel(right);
     m_sumLabel->setWordWrap(true);
     m_sumLabel->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_sumLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    grid->addWidget(m_sumLabel, 2, 2);
-    grid->addWidget(m_stream, 3, 0, 1, 2);
+    scoresGrid->addWidget(m_sumLabel, 2, 0, 1, 2);
+    scoresGrid->setRowStretch(0, 1);
+    scoresGrid->setRowStretch(1, 1);
+    streamGrid->addWidget(m_stream, 3);
 
     m_normPlot = new QCustomPlot(right);
     m_normPlot->setObjectName(QStringLiteral("residualNormPlot"));
@@ -288,7 +310,9 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     m_normPlot->plotLayout()->addElement(0, 0, new QCPTextElement(m_normPlot, tr("Residual-stream norm per step"),
                                                                  QFont(font().family(), font().pointSize(), QFont::Bold)));
     m_normPlot->yAxis->setLabel(tr("mean ‖x‖₂ per position"));
+    m_normPlot->xAxis->setLabel(tr("forward step"));
     QCPGraph* g = m_normPlot->addGraph();
+    g->setName(tr("residual norm"));
     g->setPen(QPen(QColor(0x1f, 0x77, 0xb4), 1.5));
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
     QCPGraph* cur = m_normPlot->addGraph();
@@ -296,12 +320,14 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     cur->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(0xd6, 0x27, 0x28), 10));
     m_normPlot->setMinimumHeight(170);
     installPlotExportMenu(m_normPlot, QStringLiteral("residual_norms.png"), tr("Residual-stream norm per step"));
-    grid->addWidget(m_normPlot, 3, 2);
-    for (int r = 0; r < 4; ++r)
-        grid->setRowStretch(r, 1);
+    installHoverValues(m_normPlot);
+    streamGrid->addWidget(m_normPlot, 2);
+    m_pages->addTab(scoresPage, tr("Scores → softmax → weighted sum"));
+    m_pages->addTab(qkvPage, tr("Q, K, V"));
+    m_pages->addTab(streamPage, tr("Residual stream"));
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 4);
+    splitter->setStretchFactor(1, 3);
     layout->addWidget(splitter, 1);
 
     connect(runButton, &QPushButton::clicked, this, &StepperPanel::run);
@@ -400,15 +426,9 @@ bool StepperPanel::run()
     const QVector<double> norms = residualNorms(trace->forward);
     QVector<double> xs;
     for (int i = 0; i < norms.size(); ++i)
-        xs << i;
+        xs << i + 1; // 1-based, as "Step k / n" above
     m_normPlot->graph(0)->setData(xs, norms, true);
-    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    const QStringList labels = residualNormLabels(trace->forward);
-    for (int i = 0; i < labels.size(); ++i)
-        ticker->addTick(i, labels[i]);
-    m_normPlot->xAxis->setTicker(ticker);
-    m_normPlot->xAxis->setTickLabelRotation(60);
-    m_normPlot->xAxis->setRange(-0.5, std::max(0.5, norms.size() - 0.5));
+    m_normPlot->xAxis->setRange(0.5, std::max(1.5, norms.size() + 0.5));
     m_normPlot->yAxis->rescale();
     m_normPlot->yAxis->setRangeLower(0);
     m_normPlot->yAxis->setRangeUpper(m_normPlot->yAxis->range().upper * 1.1 + 1e-6);
@@ -471,7 +491,7 @@ void StepperPanel::showStep()
     const QStringList positions = m_stepper.positionTokens();
     m_stream->setMatrix(step->stream, positions, numbers(int(step->stream.cols())));
     m_stream->setTitle(tr("Residual stream after %1").arg(QString::fromStdString(step->label)));
-    m_normPlot->graph(1)->setData({double(m_stepper.current())}, {step->mean_norm}, true);
+    m_normPlot->graph(1)->setData({double(m_stepper.current() + 1)}, {step->mean_norm}, true);
     m_normPlot->replot(QCustomPlot::rpQueuedReplot);
 
     const auto kind = ForwardStepper::attentionKind(*step);
@@ -479,10 +499,15 @@ void StepperPanel::showStep()
     if (!kind || !details || step->layer < 0 || step->layer >= int(details->size()) || (*details)[size_t(step->layer)].empty()) {
         for (HeatmapWidget* w : attention) {
             w->clearMatrix();
-            w->setPlaceholderText(tr("No attention in this step — see the residual stream."));
+            w->setPlaceholderText(tr("no attention"));
         }
-        m_sumLabel->setText(tr("Steps without attention: the residual stream (below) is what this step produced."));
+        m_sumLabel->setText(tr("Steps without attention: the residual stream is what this step produced."));
+        if (m_pages->currentIndex() != 2)
+            m_pages->setCurrentIndex(2);
         return;
+    }
+    if (m_pages->currentIndex() == 2) {
+        m_pages->setCurrentIndex(0);
     }
     const auto& heads = (*details)[size_t(step->layer)];
     {

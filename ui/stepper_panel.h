@@ -11,6 +11,7 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 
 namespace al::ui {
 
@@ -65,6 +66,9 @@ public:
     BlockDiagramWidget* diagram() const { return m_diagram; }
     HeatmapWidget* heatmap(const QString& name) const; ///< "q", "k", "v", "scores", "scaled", "probs", "sum", "stream"
     QCustomPlot* normPlot() const { return m_normPlot; }
+    /// Pages of the step's details: 0 scores/softmax/weighted sum, 1 Q K V, 2 residual stream
+    /// (shown by itself for steps without attention).
+    QTabWidget* pages() const { return m_pages; }
     int head() const;
     int query() const;
     void setHead(int head);
@@ -103,6 +107,7 @@ private:
     HeatmapWidget* m_sum = nullptr;
     HeatmapWidget* m_stream = nullptr;
     QCustomPlot* m_normPlot = nullptr;
+    QTabWidget* m_pages = nullptr;
 };
 
 } // namespace al::ui

@@ -43,7 +43,7 @@ QCustomPlot* makePlot(QWidget* parent, const char* name, const QString& title, c
 }
 
 // Positive values only on a log axis (QCustomPlot cannot draw <= 0 there).
-void rescaleY(QCustomPlot* plot)
+void rescaleY(QCustomPlot* plot, bool includeZero = true)
 {
     const bool log = plot->yAxis->scaleType() == QCPAxis::stLogarithmic;
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -62,8 +62,10 @@ void rescaleY(QCustomPlot* plot)
         return;
     if (log)
         plot->yAxis->setRange(lo / 1.2, hi * 1.2);
-    else
+    else if (includeZero)
         plot->yAxis->setRange(std::min(0.0, lo), hi > 0 ? hi * 1.08 : 1.0);
+    else
+        plot->yAxis->setRange(lo - 0.08 * (hi - lo) - 1e-3, hi + 0.08 * (hi - lo) + 1e-3);
 }
 
 } // namespace
@@ -192,6 +194,11 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     eLayout->addLayout(eControls);
     eLayout->addWidget(m_entropy, 1);
     grid->addWidget(entropyBox, 1, 1);
+    grid->setColumnStretch(0, 1);
+    grid->setColumnStretch(1, 1);
+    grid->setRowStretch(0, 1);
+    grid->setRowStretch(1, 1);
+    m_probe->setMinimumWidth(80);
     layout->addLayout(grid, 1);
 
     connect(m_ema, &QSlider::valueChanged, this, &TrainingPlotsPanel::redraw);
@@ -298,8 +305,8 @@ void TrainingPlotsPanel::redraw()
             plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
         else
             plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
-        if (!m_steps.isEmpty())
-            plot->xAxis->setRange(0, std::max(m_steps.last(), 1.0));
+        if (!m_steps.isEmpty()) // a resumed run starts at its first step
+            plot->xAxis->setRange(m_steps.first(), std::max(m_steps.last(), m_steps.first() + 1.0));
         rescaleY(plot);
         plot->replot(QCustomPlot::rpQueuedReplot);
     }
@@ -326,8 +333,8 @@ void TrainingPlotsPanel::redrawEntropy()
     }
     m_entropy->legend->setVisible(heads > 0);
     if (!steps.isEmpty())
-        m_entropy->xAxis->setRange(0, std::max(steps.last(), 1.0));
-    rescaleY(m_entropy);
+        m_entropy->xAxis->setRange(steps.first(), std::max(steps.last(), steps.first() + 1.0));
+    rescaleY(m_entropy, false);
     m_entropy->replot(QCustomPlot::rpQueuedReplot);
 }
 
