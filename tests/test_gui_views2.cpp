@@ -8,6 +8,7 @@
 #include "ui/forward_view_model.h"
 #include "ui/heatmap_widget.h"
 #include "ui/main_window.h"
+#include "ui/overview_panel.h"
 #include "ui/stepper_panel.h"
 #include "ui/training_plots_model.h"
 #include "ui/training_plots_panel.h"
@@ -84,6 +85,7 @@ private slots:
     void trainingPlotsPanel();
     void compareDialog();
     void thumbnailHover();
+    void layerHeadOverview();
     void mainWindowTabs();
 };
 
@@ -438,6 +440,48 @@ void TestGuiViews2::thumbnailHover()
     QCOMPARE(w.cellHoverText(1, 1), QStringLiteral("position b → dimension y: 0.000"));
 }
 
+void TestGuiViews2::layerHeadOverview()
+{
+    const auto model = makeModel(2, 2);
+    const auto trace = detailedTrace(*model, "我爱你。");
+    QVector<QPair<int, al::AttentionKind>> captions;
+    const QVector<OverviewCell> cells = overviewCells(*trace, &captions);
+    QCOMPARE(cells.size(), 3 * 2 * 2); // three kinds x two layers x two heads
+    QCOMPARE(captions.size(), 3);
+    QCOMPARE(captions[0].first, 0);
+    QCOMPARE(captions[1].first, 3); // caption, layer 1, layer 2, then the next caption
+    QCOMPARE(captions[2].second, al::AttentionKind::Cross);
+    QCOMPARE(cells[5].sel.kind, al::AttentionKind::DecoderSelf);
+    QCOMPARE(cells[5].sel.layer, 0);
+    QCOMPARE(cells[5].sel.head, 1);
+    QCOMPARE(cells[5].row, 4);
+    QCOMPARE(cells[5].column, 1);
+    al::Trace encoderOnly;
+    encoderOnly.enc_self = trace->enc_self;
+    QCOMPARE(overviewCells(encoderOnly).size(), 4);
+
+    OverviewPanel panel;
+    panel.resize(800, 900);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setTrace(trace);
+    QCOMPARE(panel.thumbnails().size(), 12);
+    HeatmapWidget* cross = panel.thumbnails()[11]; // cross-attention, layer 2, head 2
+    QVERIFY(maxAbs(cross->matrix(), trace->cross[1][1]) == 0);
+    QVERIFY(cross->cellHoverText(0, 0).startsWith(QStringLiteral("L2 H2 · query ")));
+    int emitted = 0;
+    AttentionSelection sel;
+    connect(&panel, &OverviewPanel::selected, this, [&](const AttentionSelection& s) {
+        sel = s;
+        ++emitted;
+    });
+    emit cross->clicked();
+    QCOMPARE(emitted, 1);
+    QCOMPARE(sel.kind, al::AttentionKind::Cross);
+    QCOMPARE(sel.layer, 1);
+    QCOMPARE(sel.head, 1);
+}
+
 void TestGuiViews2::mainWindowTabs()
 {
     MainWindow w;
@@ -447,6 +491,7 @@ void TestGuiViews2::mainWindowTabs()
         names << tabs->tabText(i);
     QVERIFY(names.contains(QStringLiteral("Forward pass")));
     QVERIFY(names.contains(QStringLiteral("Training plots")));
+    QVERIFY(names.contains(QStringLiteral("Layers × heads")));
     QVERIFY(w.stepperPanel() && w.trainingPlotsPanel());
 }
 

@@ -181,6 +181,33 @@ QStringList residualNormLabels(const al::ForwardTrace& forward)
     return out;
 }
 
+QVector<OverviewCell> overviewCells(const al::Trace& trace, QVector<QPair<int, al::AttentionKind>>* captionRows)
+{
+    QVector<OverviewCell> cells;
+    int row = 0;
+    for (al::AttentionKind kind : attentionKinds()) {
+        const int layers = layerCount(trace, kind);
+        if (layers == 0)
+            continue;
+        if (captionRows)
+            *captionRows << qMakePair(row, kind);
+        ++row;
+        for (int l = 0; l < layers; ++l) {
+            for (int h = 0; h < headCount(trace, kind, l); ++h) {
+                OverviewCell c;
+                c.sel.kind = kind;
+                c.sel.layer = l;
+                c.sel.head = h;
+                c.row = row;
+                c.column = h;
+                cells << c;
+            }
+            ++row;
+        }
+    }
+    return cells;
+}
+
 PairSelection clampSelectionForBoth(const al::Trace& a, const al::Trace& b, AttentionSelection sel)
 {
     PairSelection out;

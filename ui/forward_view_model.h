@@ -77,6 +77,17 @@ WeightedSum weightedSum(const al::HeadDetail& head, int query);
 QVector<double> residualNorms(const al::ForwardTrace& forward);
 QStringList residualNormLabels(const al::ForwardTrace& forward);
 
+/// One thumbnail of the layer x head overview: every map of every attention kind in a Trace,
+/// one block of rows per kind (a row per layer, a column per head).
+struct OverviewCell {
+    AttentionSelection sel;
+    int row = 0;     ///< grid row, counting a caption row before each kind's block
+    int column = 0;  ///< head
+};
+/// The cells in kind order (encoder self, decoder self, cross), then layer, then head; kinds the
+/// trace lacks are skipped. `captionRows` receives the row of each present kind's caption.
+QVector<OverviewCell> overviewCells(const al::Trace& trace, QVector<QPair<int, al::AttentionKind>>* captionRows = nullptr);
+
 /// Comparing two sentences: the selection clamped into what both traces hold (layer and head
 /// below the smaller count of the two; kind kept). `ok` is false when either trace lacks the kind.
 struct PairSelection {

@@ -5,6 +5,7 @@
 #include "ui/attention_selection.h"
 #include "ui/export_ui.h"
 
+#include <QHelpEvent>
 #include <QLabel>
 #include <QMap>
 #include <QMenu>
@@ -119,6 +120,7 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
 
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent*) { emit clicked(); });
     connect(m_plot, &QCustomPlot::mouseMove, this, &HeatmapWidget::updateCellHover);
+    m_plot->installEventFilter(this); // the cell's value wins over the widget's own tooltip
     setSelected(false);
     clearMatrix();
     applyMode();
@@ -463,6 +465,23 @@ QString HeatmapWidget::cellHoverText(int query, int key) const
     return text;
 }
 
+bool HeatmapWidget::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_plot && event->type() == QEvent::ToolTip && hasData()) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const int key = static_cast<int>(std::lround(m_plot->xAxis2->pixelToCoord(help->pos().x())));
+        const int query = static_cast<int>(std::lround(m_plot->yAxis->pixelToCoord(help->pos().y())));
+        QString text = m_plot->axisRect()->rect().contains(help->pos()) ? cellHoverText(query, key) : QString();
+        if (!text.isEmpty()) {
+            if (!toolTip().isEmpty())
+                text += QLatin1Char('\n') + toolTip();
+            QToolTip::showText(help->globalPos(), text, m_plot);
+            return true;
+        }
+    }
+    return QFrame::eventFilter(watched, event);
+}
+
 void HeatmapWidget::updateCellHover(QMouseEvent* event)
 {
     if (!hasData())
@@ -471,11 +490,13 @@ void HeatmapWidget::updateCellHover(QMouseEvent* event)
     const double y = m_plot->yAxis->pixelToCoord(event->pos().y());
     const int key = static_cast<int>(std::lround(x));
     const int query = static_cast<int>(std::lround(y));
-    const QString text = m_plot->axisRect()->rect().contains(event->pos()) ? cellHoverText(query, key) : QString();
+    QString text = m_plot->axisRect()->rect().contains(event->pos()) ? cellHoverText(query, key) : QString();
     if (text.isEmpty()) {
         QToolTip::hideText();
         return;
     }
+    if (!toolTip().isEmpty())
+        text += QLatin1Char('\n') + toolTip();
     QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }
 

@@ -106,6 +106,7 @@ signals:
     void colorRangeChosen(al::ui::ColorRange range);
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
 

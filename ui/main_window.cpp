@@ -5,6 +5,7 @@
 #include "ui/app_paths.h"
 #include "ui/export_ui.h"
 #include "ui/heatmap_widget.h"
+#include "ui/overview_panel.h"
 #include "ui/compare_dialog.h"
 #include "ui/stepper_panel.h"
 #include "ui/synthesizer_panel.h"
@@ -104,6 +105,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_trainingPlots = new TrainingPlotsPanel(m_viewTabs);
     m_trainingPlots->setObjectName(QStringLiteral("trainingPlotsPanel"));
     m_viewTabs->addTab(m_trainingPlots, tr("Training plots"));
+    m_overview = new OverviewPanel(m_viewTabs);
+    m_overview->setObjectName(QStringLiteral("overviewPanel"));
+    m_viewTabs->insertTab(1, m_overview, tr("Layers × heads"));
+    connect(m_overview, &OverviewPanel::selected, this, [this](const AttentionSelection& sel) {
+        m_kindCombo->setCurrentIndex(std::max(0, m_kindCombo->findData(static_cast<int>(sel.kind))));
+        m_layerSpin->setMaximum(std::max(m_layerSpin->maximum(), sel.layer + 1));
+        m_layerSpin->setValue(sel.layer + 1);
+        m_headSpin->setMaximum(std::max(m_headSpin->maximum(), sel.head + 1));
+        m_headSpin->setValue(sel.head + 1);
+        m_viewTabs->setCurrentIndex(0);
+    });
     splitter->addWidget(m_viewTabs);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 3);
@@ -762,6 +774,7 @@ void MainWindow::onTranslated(const InferenceResult& result)
     m_trace = result.trace;
     m_traceStep = result.modelStep;
     m_synth->setResult(result);
+    m_overview->setTrace(result.trace);
     m_attentionDirty = true;
     scheduleRedraw();
 }
@@ -1097,6 +1110,8 @@ void MainWindow::applyHeatmapColors()
         h->setColorMap(heatmapColorMap());
         h->setColorRange(heatmapColorRange());
     }
+    if (m_overview)
+        m_overview->setColors(heatmapColorMap(), heatmapColorRange());
 }
 
 void MainWindow::showAbout()

@@ -27,6 +27,7 @@ class QWidget;
 namespace al::ui {
 
 class HeatmapWidget;
+class OverviewPanel;
 class StepperPanel;
 class SynthesizerPanel;
 class TrainingPlotsPanel;
@@ -58,6 +59,8 @@ public:
     /// The forward-pass stepper and the live training plots (tabs beside the attention view).
     StepperPanel* stepperPanel() const { return m_stepper; }
     TrainingPlotsPanel* trainingPlotsPanel() const { return m_trainingPlots; }
+    /// Layer x head thumbnails of all three attention kinds (a tab beside the attention view).
+    OverviewPanel* overviewPanel() const { return m_overview; }
     /// Newest model (from training or opened from disk); null before either.
     ModelSnapshot currentModel() const { return m_model; }
 
@@ -189,6 +192,7 @@ private:
     SynthesizerPanel* m_synth = nullptr;
     StepperPanel* m_stepper = nullptr;
     TrainingPlotsPanel* m_trainingPlots = nullptr;
+    OverviewPanel* m_overview = nullptr;
 
     // Model and data buffers (GUI thread only)
     ModelSnapshot m_model;
