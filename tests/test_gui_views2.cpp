@@ -353,6 +353,10 @@ void TestGuiViews2::stepperPanel()
     QCOMPARE(panel.normPlot()->graph(0)->dataCount(), panel.stepper().count());
     QCOMPARE(panel.normPlot()->graph(1)->data()->at(0)->key, double(panel.stepper().count())); // 1-based
     QCOMPARE(panel.normPlot()->graph(1)->data()->at(0)->value, panel.stepper().step()->mean_norm);
+    // A new sentence re-runs the pass shortly after (coalesced), keeping the step.
+    panel.setSentence(QStringLiteral("我们今天去学校。"));
+    QTRY_COMPARE(int(panel.stepper().trace()->src_tokens.size()), 9);
+    QCOMPARE(panel.heatmap(QStringLiteral("stream"))->queryCount(), int(panel.stepper().trace()->tgt_in_tokens.size()));
 }
 
 void TestGuiViews2::trainingPlotsPanel()

@@ -408,6 +408,10 @@ QWidget* MainWindow::buildTrainingPanel()
     sentenceLayout->addWidget(m_translationLabel);
     sentenceLayout->addWidget(m_tokensLabel);
     connect(m_sentenceEdit, &QLineEdit::textChanged, m_inference, &InferenceController::setSentence);
+    connect(m_sentenceEdit, &QLineEdit::textChanged, this, [this](const QString& text) {
+        if (m_stepper)
+            m_stepper->setSentence(text);
+    });
     layout->addWidget(sentenceBox, 0);
     return panel;
 }

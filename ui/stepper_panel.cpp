@@ -373,7 +373,18 @@ int StepperPanel::head() const { return m_headSpin->value() - 1; }
 int StepperPanel::query() const { return m_querySpin->value() - 1; }
 void StepperPanel::setHead(int head) { m_headSpin->setValue(head + 1); }
 void StepperPanel::setQuery(int query) { m_querySpin->setValue(query + 1); }
-void StepperPanel::setSentence(const QString& sentence) { m_sentence->setText(sentence); }
+void StepperPanel::setSentence(const QString& sentence)
+{
+    if (m_sentence->text() == sentence)
+        return;
+    m_sentence->setText(sentence);
+    if (!m_model)
+        return;
+    if (isVisible())
+        m_runTimer.start(); // coalesces typing
+    else
+        m_stale = true;
+}
 
 void StepperPanel::setModel(const ModelSnapshot& model)
 {

@@ -60,6 +60,8 @@ public:
     /// Translates the sentence box's text with the forward pass recorded; false (and a message
     /// in the panel) without a model or on failure.
     bool run();
+    /// Sets the sentence box (the main window keeps it equal to the main sentence); with a model,
+    /// re-runs shortly after (when visible) or when next shown.
     void setSentence(const QString& sentence);
 
     const ForwardStepper& stepper() const { return m_stepper; }
