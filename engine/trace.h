@@ -57,6 +57,56 @@ struct DecodingTrace {
     std::vector<DecodingStep> steps; ///< one per generated token, EOS included when generated
 };
 
+/// One attention head of one layer in detail ("Attention Is All You Need" eq. 1), recorded
+/// only on request (TraceOptions::forward_detail). Rows are queries, columns keys; D = d_model / nhead.
+struct HeadDetail {
+    Mat q;       ///< (queries x D) projected queries Q_h = x_q W_q^T + b_q, this head's columns; empty without a query-key score (synthesizer only)
+    Mat k;       ///< (keys x D) projected keys K_h; empty like q
+    Mat v;       ///< (keys x D) projected values V_h
+    Mat scores;  ///< (queries x keys) before scaling: Q_h K_h^T (additive scoring: v_h . tanh(Q_h[i] + K_h[j])); empty like q
+    Mat scaled;  ///< (queries x keys) scores * scale (1/sqrt(D) for scaled_dot, 1 for dot and additive), unmasked
+    Mat visible; ///< (queries x keys) 1 where the query may see the key (padding, causal and window masks), 0 where masked (-inf)
+    Mat probs;   ///< (queries x keys) the attention weights after softmax (or ReLU) = the attention map
+    Mat context; ///< (queries x D) probs * V_h: each query row's weighted sum of value rows (head output before out_proj)
+};
+/// [layer][head]
+using HeadDetails = std::vector<std::vector<HeadDetail>>;
+
+/// What a forward step computes; the order of ForwardTrace::steps is the order of computation.
+enum class ForwardStage {
+    Embedding,      ///< token embedding * sqrt(d_model) + positional encoding
+    SelfAttention,  ///< residual stream + self-attention output (Pre-LN: x + SA(LN(x)))
+    CrossAttention, ///< residual stream + cross-attention output (decoder)
+    FeedForward,    ///< residual stream + feed-forward output
+    AddNorm,        ///< Post-LN: the norm of the preceding residual sum
+    FinalNorm       ///< the encoder's / decoder's final norm (encoder: the memory)
+};
+
+/// One step of the forward pass and the residual stream after it.
+struct ForwardStep {
+    bool decoder = false;     ///< decoder stack (else encoder)
+    int layer = -1;           ///< 0-based layer; -1 for the embedding and the final norm
+    ForwardStage stage = ForwardStage::Embedding;
+    std::string label;        ///< e.g. "encoder 1 · self-attention"
+    Mat stream;               ///< (positions x d_model) the residual stream after this step
+    std::vector<double> norms; ///< per position: L2 norm of its stream row
+    double mean_norm = 0;     ///< mean of norms over positions
+};
+
+/// The forward pass of a Trace step by step (empty unless TraceOptions::forward_detail).
+struct ForwardTrace {
+    double scale = 1;          ///< the factor on Q K^T (1/sqrt(D) for scaled_dot)
+    bool norm_first = false;   ///< Pre-LN blocks
+    HeadDetails enc_self, dec_self, cross; ///< [layer][head], same shapes as the Trace's maps
+    std::vector<ForwardStep> steps; ///< encoder embedding, its layers' sublayers, final norm, then the decoder's
+    bool empty() const { return steps.empty(); }
+};
+
+/// What a traced inference records beyond the attention maps (off by default: costs memory).
+struct TraceOptions {
+    bool forward_detail = false; ///< fill Trace::forward (Q, K, V, scores, residual stream)
+};
+
 /// What one inference recorded, for the views. The UI draws from Traces only.
 struct Trace {
     std::vector<std::string> src_tokens;     ///< S encoder positions: "x1 .. xm <eos>"
@@ -68,6 +118,7 @@ struct Trace {
     SynthesizerTrace enc_synth; ///< encoder self-attention synthesizer (S x S maps)
     SynthesizerTrace dec_synth; ///< decoder self-attention synthesizer (T x T maps)
     DecodingTrace decoding;     ///< how tgt_out_tokens were decoded, step by step
+    ForwardTrace forward;       ///< step-by-step forward pass (TraceOptions::forward_detail only)
 };
 
 enum class AttentionKind { EncoderSelf, DecoderSelf, Cross };
@@ -76,6 +127,26 @@ enum class AttentionKind { EncoderSelf, DecoderSelf, Cross };
 inline const AttentionMaps& attention_maps(const Trace& t, AttentionKind k)
 {
     return k == AttentionKind::EncoderSelf ? t.enc_self : k == AttentionKind::DecoderSelf ? t.dec_self : t.cross;
+}
+
+/// The head details of one kind; empty when not recorded.
+inline const HeadDetails& head_details(const Trace& t, AttentionKind k)
+{
+    return k == AttentionKind::EncoderSelf ? t.forward.enc_self : k == AttentionKind::DecoderSelf ? t.forward.dec_self : t.forward.cross;
+}
+
+/// Human-readable name of a forward stage ("self-attention", "add & norm", ...).
+inline const char* forward_stage_name(ForwardStage s)
+{
+    switch (s) {
+    case ForwardStage::Embedding: return "embedding + PE";
+    case ForwardStage::SelfAttention: return "self-attention";
+    case ForwardStage::CrossAttention: return "cross-attention";
+    case ForwardStage::FeedForward: return "feed-forward";
+    case ForwardStage::AddNorm: return "add & norm";
+    case ForwardStage::FinalNorm: return "final norm";
+    }
+    return "";
 }
 
 } // namespace al

@@ -232,7 +232,78 @@ AttentionMaps extract(const std::vector<const AttentionCache*>& caches, int b, i
 
 } // namespace
 
-void Transformer::fill_trace(const Seq2SeqActivations& a, int b, Trace& trace) const
+namespace {
+
+// Head details of the attention calls in `caches` for sequence b: nq queries, nk keys.
+HeadDetails extract_details(const std::vector<const AttentionCache*>& caches, const std::vector<const MultiHeadAttention*>& blocks,
+                            int b, int nq, int nk, bool causal, int window)
+{
+    HeadDetails out;
+    for (size_t l = 0; l < caches.size(); ++l) {
+        const AttentionCache& c = *caches[l];
+        const MultiHeadAttention& m = *blocks[l];
+        const int H = m.H, D = m.C / m.H;
+        const double scale = attention_scale(m.scoring, D);
+        // Visible keys: the same composition of causal and window masks as MultiHeadAttention::forward.
+        Mat visible = Mat::Zero(nq, nk);
+        for (int i = 0; i < nq; ++i) {
+            int end = causal ? std::min(nk, i + 1) : nk, first = 0;
+            if (window > 0) {
+                first = std::max(0, i - window);
+                end = std::min(end, i + window + 1);
+            }
+            for (int j = first; j < end; ++j)
+                visible(i, j) = 1;
+        }
+        std::vector<HeadDetail> heads(static_cast<size_t>(H));
+        for (int h = 0; h < H; ++h) {
+            HeadDetail& d = heads[size_t(h)];
+            d.v = c.v.block(Eigen::Index(b) * c.Tk, Eigen::Index(h) * D, nk, D);
+            if (m.use_vanilla) {
+                d.q = c.q.block(Eigen::Index(b) * c.Tq, Eigen::Index(h) * D, nq, D);
+                d.k = c.k.block(Eigen::Index(b) * c.Tk, Eigen::Index(h) * D, nk, D);
+                if (m.scoring == AttentionScoring::Additive) {
+                    d.scores.resize(nq, nk);
+                    for (int i = 0; i < nq; ++i)
+                        for (int j = 0; j < nk; ++j)
+                            d.scores(i, j) = m.additive_v->value.row(h).dot((d.q.row(i) + d.k.row(j)).array().tanh().matrix());
+                } else {
+                    d.scores = d.q * d.k.transpose();
+                }
+                d.scaled = d.scores * Scalar(scale);
+            }
+            d.visible = visible;
+            d.probs = c.probs.block((Eigen::Index(b) * H + h) * c.Tq, 0, nq, nk);
+            d.context = d.probs * d.v;
+        }
+        out.push_back(std::move(heads));
+    }
+    return out;
+}
+
+ForwardStep make_step(bool decoder, int layer, ForwardStage stage, const Mat& stream, int b, int L, int n)
+{
+    ForwardStep s;
+    s.decoder = decoder;
+    s.layer = layer;
+    s.stage = stage;
+    s.label = std::string(decoder ? "decoder" : "encoder");
+    if (layer >= 0)
+        s.label += " " + std::to_string(layer + 1);
+    s.label += std::string(" · ") + forward_stage_name(stage);
+    s.stream = stream.middleRows(Eigen::Index(b) * L, n);
+    double sum = 0;
+    for (int i = 0; i < n; ++i) {
+        s.norms.push_back(double(s.stream.row(i).norm()));
+        sum += s.norms.back();
+    }
+    s.mean_norm = n > 0 ? sum / n : 0.0;
+    return s;
+}
+
+} // namespace
+
+void Transformer::fill_trace(const Seq2SeqActivations& a, int b, Trace& trace, bool forward_detail) const
 {
     const int H = m_config.nhead;
     std::vector<const AttentionCache*> enc, dself, cross;
@@ -267,6 +338,64 @@ void Transformer::fill_trace(const Seq2SeqActivations& a, int b, Trace& trace) c
         synth(enc, m_enc.front().self_attn, S, trace.enc_synth);
     if (!m_dec.empty())
         synth(dself, m_dec.front().self_attn, T, trace.dec_synth);
+
+    trace.forward = ForwardTrace{};
+    if (!forward_detail)
+        return;
+    ForwardTrace& f = trace.forward;
+    f.scale = attention_scale(parse_attention_scoring(m_config.attention_scoring), m_config.d_model / H);
+    f.norm_first = m_config.norm_first;
+    std::vector<const MultiHeadAttention*> enc_blocks, dself_blocks, cross_blocks;
+    for (const auto& l : m_enc)
+        enc_blocks.push_back(&l.self_attn);
+    for (const auto& l : m_dec) {
+        dself_blocks.push_back(&l.self_attn);
+        cross_blocks.push_back(&l.cross_attn);
+    }
+    const int window = m_config.attention_window;
+    f.enc_self = extract_details(enc, enc_blocks, b, S, S, false, window);
+    if (!a.dec.empty()) {
+        f.dec_self = extract_details(dself, dself_blocks, b, T, T, true, window);
+        f.cross = extract_details(cross, cross_blocks, b, T, S, false, 0);
+    }
+    // The residual stream step by step (evaluation pass: no dropout, so the sums are exact).
+    const bool pre = m_config.norm_first;
+    auto& st = f.steps;
+    st.push_back(make_step(false, -1, ForwardStage::Embedding, a.src_emb.out, b, a.S, S));
+    for (size_t i = 0; i < a.enc.size(); ++i) {
+        const EncoderLayerCache& c = a.enc[i];
+        const int l = int(i);
+        if (pre) {
+            st.push_back(make_step(false, l, ForwardStage::SelfAttention, c.x1, b, a.S, S));
+            st.push_back(make_step(false, l, ForwardStage::FeedForward, c.y, b, a.S, S));
+        } else {
+            st.push_back(make_step(false, l, ForwardStage::SelfAttention, c.x + c.sa_out, b, a.S, S));
+            st.push_back(make_step(false, l, ForwardStage::AddNorm, c.x1, b, a.S, S));
+            st.push_back(make_step(false, l, ForwardStage::FeedForward, c.x1 + c.ff_out, b, a.S, S));
+            st.push_back(make_step(false, l, ForwardStage::AddNorm, c.y, b, a.S, S));
+        }
+    }
+    st.push_back(make_step(false, -1, ForwardStage::FinalNorm, a.memory, b, a.S, S));
+    if (a.dec.empty())
+        return;
+    st.push_back(make_step(true, -1, ForwardStage::Embedding, a.tgt_emb.out, b, a.T, T));
+    for (size_t i = 0; i < a.dec.size(); ++i) {
+        const DecoderLayerCache& c = a.dec[i];
+        const int l = int(i);
+        if (pre) {
+            st.push_back(make_step(true, l, ForwardStage::SelfAttention, c.x1, b, a.T, T));
+            st.push_back(make_step(true, l, ForwardStage::CrossAttention, c.x2, b, a.T, T));
+            st.push_back(make_step(true, l, ForwardStage::FeedForward, c.y, b, a.T, T));
+        } else {
+            st.push_back(make_step(true, l, ForwardStage::SelfAttention, c.x + c.sa_out, b, a.T, T));
+            st.push_back(make_step(true, l, ForwardStage::AddNorm, c.x1, b, a.T, T));
+            st.push_back(make_step(true, l, ForwardStage::CrossAttention, c.x1 + c.ca_out, b, a.T, T));
+            st.push_back(make_step(true, l, ForwardStage::AddNorm, c.x2, b, a.T, T));
+            st.push_back(make_step(true, l, ForwardStage::FeedForward, c.x2 + c.ff_out, b, a.T, T));
+            st.push_back(make_step(true, l, ForwardStage::AddNorm, c.y, b, a.T, T));
+        }
+    }
+    st.push_back(make_step(true, -1, ForwardStage::FinalNorm, a.dec_out, b, a.T, T));
 }
 
 Mat Transformer::random_alignment(bool decoder, int layer, int head) const

@@ -89,7 +89,10 @@ public:
     /// before softmax. Empty for other variants. Throws al::Error for a layer/head out of range.
     Mat random_alignment(bool decoder, int layer, int head) const;
     /// Copies the attention probabilities of the pass in `act` (sequence b of the batch) into trace.
-    void fill_trace(const Seq2SeqActivations& act, int b, Trace& trace) const;
+    /// With forward_detail also trace.forward: per layer and head Q, K, V, the scores before and
+    /// after scaling, the masks, the probabilities and head outputs, and the residual stream after
+    /// every sublayer (act must come from an evaluation pass: no dropout).
+    void fill_trace(const Seq2SeqActivations& act, int b, Trace& trace, bool forward_detail = false) const;
 
     /// The table (max_len, C) added to the scaled embeddings: sinusoidal, the learned
     /// "pos_emb.weight", or empty for positional_encoding "none".

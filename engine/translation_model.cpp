@@ -107,6 +107,12 @@ Translation translate(const TranslationModel& model, const std::string& sentence
 Translation translate(const TranslationModel& model, const std::string& sentence, const DecodingOptions& opts,
                       Trace* trace)
 {
+    return translate(model, sentence, opts, trace, TraceOptions{});
+}
+
+Translation translate(const TranslationModel& model, const std::string& sentence, const DecodingOptions& opts,
+                      Trace* trace, const TraceOptions& trace_options)
+{
     opts.validate();
     Translation result;
     std::vector<std::string> src_tokens = model.src_tokenizer.tokenize(sentence);
@@ -152,7 +158,7 @@ Translation translate(const TranslationModel& model, const std::string& sentence
                                     result.out_tokens.end());
         trace->tgt_out_tokens = result.out_tokens;
         trace->tgt_out_tokens.push_back(Vocab::kSpecials[Vocab::EOS]);
-        model.net.fill_trace(act, 0, *trace);
+        model.net.fill_trace(act, 0, *trace, trace_options.forward_detail);
 
         DecodingTrace& d = trace->decoding;
         d.strategy = to_string(opts.strategy);

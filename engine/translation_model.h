@@ -37,6 +37,10 @@ struct Translation {
 /// al::Error on invalid options (naming the option).
 Translation translate(const TranslationModel& model, const std::string& sentence, const DecodingOptions& opts,
                       Trace* trace = nullptr);
+/// As above; `trace_options` choose what the trace records beyond the attention maps
+/// (forward_detail: Trace::forward, the step-by-step forward pass of the teacher-forced pass).
+Translation translate(const TranslationModel& model, const std::string& sentence, const DecodingOptions& opts,
+                      Trace* trace, const TraceOptions& trace_options);
 /// Greedy decoding: y_t = argmax p(y_t | y_<t, x); translate() with default DecodingOptions
 /// and the given max_len.
 Translation translate(const TranslationModel& model, const std::string& sentence, int max_len = 64,

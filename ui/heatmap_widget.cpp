@@ -5,6 +5,7 @@
 #include "ui/attention_selection.h"
 #include "ui/export_ui.h"
 
+#include <QHelpEvent>
 #include <QLabel>
 #include <QMap>
 #include <QMenu>
@@ -119,6 +120,7 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
 
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent*) { emit clicked(); });
     connect(m_plot, &QCustomPlot::mouseMove, this, &HeatmapWidget::updateCellHover);
+    m_plot->installEventFilter(this); // the cell's value wins over the widget's own tooltip
     setSelected(false);
     clearMatrix();
     applyMode();
@@ -450,24 +452,52 @@ void HeatmapWidget::exportFigure(const QString& path, ExportFormat format, const
     writeFileAtomically(path, renderFigure(format, size));
 }
 
+QString HeatmapWidget::cellHoverText(int query, int key) const
+{
+    if (query < 0 || key < 0 || query >= queryCount() || key >= keyCount())
+        return QString();
+    const QString q = query < m_queryLabels.size() ? m_queryLabels[query] : QString::number(query + 1);
+    const QString k = key < m_keyLabels.size() ? m_keyLabels[key] : QString::number(key + 1);
+    QString text = tr("%1 %2 → %3 %4: %5").arg(m_queryTitle, q, m_keyTitle, k).arg(double(m_values(query, key)), 0, 'f', 3);
+    // Thumbnails show no axes: name the map too.
+    if (m_compact && !title().isEmpty())
+        text = title() + QStringLiteral(" · ") + text;
+    return text;
+}
+
+bool HeatmapWidget::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_plot && event->type() == QEvent::ToolTip && hasData()) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const int key = static_cast<int>(std::lround(m_plot->xAxis2->pixelToCoord(help->pos().x())));
+        const int query = static_cast<int>(std::lround(m_plot->yAxis->pixelToCoord(help->pos().y())));
+        QString text = m_plot->axisRect()->rect().contains(help->pos()) ? cellHoverText(query, key) : QString();
+        if (!text.isEmpty()) {
+            if (!toolTip().isEmpty())
+                text += QLatin1Char('\n') + toolTip();
+            QToolTip::showText(help->globalPos(), text, m_plot);
+            return true;
+        }
+    }
+    return QFrame::eventFilter(watched, event);
+}
+
 void HeatmapWidget::updateCellHover(QMouseEvent* event)
 {
-    if (m_compact || !hasData())
+    if (!hasData())
         return;
     const double x = m_plot->xAxis2->pixelToCoord(event->pos().x());
     const double y = m_plot->yAxis->pixelToCoord(event->pos().y());
     const int key = static_cast<int>(std::lround(x));
     const int query = static_cast<int>(std::lround(y));
-    if (!m_plot->axisRect()->rect().contains(event->pos()) || query < 0 || key < 0
-        || query >= queryCount() || key >= keyCount()) {
+    QString text = m_plot->axisRect()->rect().contains(event->pos()) ? cellHoverText(query, key) : QString();
+    if (text.isEmpty()) {
         QToolTip::hideText();
         return;
     }
-    const QString q = query < m_queryLabels.size() ? m_queryLabels[query] : QString::number(query + 1);
-    const QString k = key < m_keyLabels.size() ? m_keyLabels[key] : QString::number(key + 1);
-    QToolTip::showText(event->globalPosition().toPoint(),
-                       tr("query %1 → key %2: %3").arg(q, k).arg(double(m_values(query, key)), 0, 'f', 3),
-                       m_plot);
+    if (!toolTip().isEmpty())
+        text += QLatin1Char('\n') + toolTip();
+    QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }
 
 } // namespace al::ui

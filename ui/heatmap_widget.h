@@ -75,6 +75,9 @@ public:
     bool hasData() const { return m_values.rows() > 0 && m_values.cols() > 0; }
     int queryCount() const { return static_cast<int>(m_values.rows()); }
     int keyCount() const { return static_cast<int>(m_values.cols()); }
+    /// The hover tooltip of a cell, also on thumbnails: "query 我 → key 你: 0.123" with the axis
+    /// titles (compact: prefixed by the title); empty out of range.
+    QString cellHoverText(int query, int key) const;
     /// The value at (query, key) as stored in the colour map (NaN when out of range).
     double cellValue(int query, int key) const;
     QStringList queryLabels() const { return m_queryLabels; }
@@ -103,6 +106,7 @@ signals:
     void colorRangeChosen(al::ui::ColorRange range);
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
 

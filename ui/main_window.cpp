@@ -8,7 +8,11 @@
 #include "ui/heatmap_widget.h"
 #include "ui/race_window.h"
 #include "ui/positional_encoding_panel.h"
+#include "ui/overview_panel.h"
+#include "ui/compare_dialog.h"
+#include "ui/stepper_panel.h"
 #include "ui/synthesizer_panel.h"
+#include "ui/training_plots_panel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -104,6 +108,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_peLab = new PositionalEncodingPanel(m_viewTabs);
     m_peLab->setObjectName(QStringLiteral("positionalEncodingPanel"));
     m_viewTabs->addTab(m_peLab, tr("Positional encoding"));
+    m_stepper = new StepperPanel(m_viewTabs);
+    m_stepper->setObjectName(QStringLiteral("stepperPanel"));
+    m_viewTabs->addTab(m_stepper, tr("Forward pass"));
+    m_trainingPlots = new TrainingPlotsPanel(m_viewTabs);
+    m_trainingPlots->setObjectName(QStringLiteral("trainingPlotsPanel"));
+    m_viewTabs->addTab(m_trainingPlots, tr("Training plots"));
+    m_overview = new OverviewPanel(m_viewTabs);
+    m_overview->setObjectName(QStringLiteral("overviewPanel"));
+    m_viewTabs->insertTab(1, m_overview, tr("Layers × heads"));
+    connect(m_overview, &OverviewPanel::selected, this, [this](const AttentionSelection& sel) {
+        m_kindCombo->setCurrentIndex(std::max(0, m_kindCombo->findData(static_cast<int>(sel.kind))));
+        m_layerSpin->setMaximum(std::max(m_layerSpin->maximum(), sel.layer + 1));
+        m_layerSpin->setValue(sel.layer + 1);
+        m_headSpin->setMaximum(std::max(m_headSpin->maximum(), sel.head + 1));
+        m_headSpin->setValue(sel.head + 1);
+        m_viewTabs->setCurrentIndex(0);
+    });
     splitter->addWidget(m_viewTabs);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 3);
@@ -399,6 +420,10 @@ QWidget* MainWindow::buildTrainingPanel()
     sentenceLayout->addWidget(m_translationLabel);
     sentenceLayout->addWidget(m_tokensLabel);
     connect(m_sentenceEdit, &QLineEdit::textChanged, m_inference, &InferenceController::setSentence);
+    connect(m_sentenceEdit, &QLineEdit::textChanged, this, [this](const QString& text) {
+        if (m_stepper)
+            m_stepper->setSentence(text);
+    });
     layout->addWidget(sentenceBox, 0);
     return panel;
 }
@@ -419,6 +444,11 @@ QWidget* MainWindow::buildAttentionPanel()
     nav->addWidget(m_layerSpin);
     nav->addWidget(new QLabel(tr("Head:"), panel));
     nav->addWidget(m_headSpin);
+    auto* compare = new QPushButton(tr("Compare…"), panel);
+    compare->setObjectName(QStringLiteral("compareButton"));
+    compare->setToolTip(tr("The same attention of two sentences side by side."));
+    connect(compare, &QPushButton::clicked, this, &MainWindow::compareSentences);
+    nav->addWidget(compare);
     layout->addLayout(nav);
     auto* colors = new QHBoxLayout;
     m_colorMapCombo = new QComboBox(panel);
@@ -664,6 +694,7 @@ void MainWindow::resetCurves()
     m_validSteps.clear();
     m_validLoss.clear();
     m_lrValues.clear();
+    m_trainingPlots->reset();
     m_haveMetrics = false;
     for (QLabel* l : {m_validLabel, m_perplexityLabel, m_accuracyLabel})
         l->setText(QStringLiteral("–"));
@@ -707,6 +738,7 @@ void MainWindow::onMetrics(const TrainingMetrics& m)
     m_trainSteps << double(m.step);
     m_trainLoss << m.loss;
     m_lrValues << m.learningRate;
+    m_trainingPlots->addMetrics(m);
     m_lastMetrics = m;
     m_haveMetrics = true;
     m_plotsDirty = true;
@@ -717,6 +749,7 @@ void MainWindow::onValidated(const ValidationMetrics& v)
 {
     m_validSteps << double(v.step);
     m_validLoss << v.loss;
+    m_trainingPlots->addValidation(v);
     m_validLabel->setText(QString::number(v.loss, 'f', 3));
     m_validLabel->setToolTip(tr("At step %1").arg(v.step));
     m_perplexityLabel->setText(QString::number(v.perplexity, 'f', 1));
@@ -732,6 +765,8 @@ void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
     m_inference->setModel(model, step);
     m_decoding->setModel(model, step);
     m_peLab->setModel(model, step);
+    m_stepper->setModel(model);
+    m_trainingPlots->addSnapshot(model, step);
 }
 
 void MainWindow::onFinished(qint64 step)
@@ -773,8 +808,21 @@ void MainWindow::onTranslated(const InferenceResult& result)
     m_trace = result.trace;
     m_traceStep = result.modelStep;
     m_synth->setResult(result);
+    m_overview->setTrace(result.trace);
     m_attentionDirty = true;
     scheduleRedraw();
+}
+
+void MainWindow::compareSentences()
+{
+    auto* dialog = new CompareDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setModel(m_model);
+    dialog->setFirstSentence(m_sentenceEdit->text());
+    dialog->setSelection(selection());
+    dialog->show();
+    if (m_model)
+        dialog->compare();
 }
 
 void MainWindow::showError(const QString& title, const QString& message)
@@ -1096,6 +1144,8 @@ void MainWindow::applyHeatmapColors()
         h->setColorMap(heatmapColorMap());
         h->setColorRange(heatmapColorRange());
     }
+    if (m_overview)
+        m_overview->setColors(heatmapColorMap(), heatmapColorRange());
 }
 
 void MainWindow::showAbout()

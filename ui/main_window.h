@@ -30,7 +30,10 @@ class DecodingPanel;
 class HeatmapWidget;
 class RaceWindow;
 class PositionalEncodingPanel;
+class OverviewPanel;
+class StepperPanel;
 class SynthesizerPanel;
+class TrainingPlotsPanel;
 
 /// The lab's main window: data and model settings, Train / Pause / Step / Stop, live loss and
 /// learning-rate plots, a sentence box with its translation, and the attention navigator (kind,
@@ -61,6 +64,11 @@ public:
     /// "Decoding step by step" and the positional-encoding lab (tabs beside the attention view).
     DecodingPanel* decodingPanel() const { return m_decoding; }
     PositionalEncodingPanel* positionalEncodingPanel() const { return m_peLab; }
+    /// The forward-pass stepper and the live training plots (tabs beside the attention view).
+    StepperPanel* stepperPanel() const { return m_stepper; }
+    TrainingPlotsPanel* trainingPlotsPanel() const { return m_trainingPlots; }
+    /// Layer x head thumbnails of all three attention kinds (a tab beside the attention view).
+    OverviewPanel* overviewPanel() const { return m_overview; }
     /// Newest model (from training or opened from disk); null before either.
     ModelSnapshot currentModel() const { return m_model; }
 
@@ -78,6 +86,8 @@ public slots:
     void showAbout();
     /// Opens (creating on first use) the variant race window.
     void showRaceWindow();
+    /// "Compare two sentences…": the same attention of two inputs side by side.
+    void compareSentences();
     /// Opens a model directory without a dialog; false (and a message) on failure.
     bool loadModelDirectory(const QString& directory);
     /// Saves the current model without a dialog (through the worker while training).
@@ -193,6 +203,9 @@ private:
     RaceWindow* m_raceWindow = nullptr;
     DecodingPanel* m_decoding = nullptr;
     PositionalEncodingPanel* m_peLab = nullptr;
+    StepperPanel* m_stepper = nullptr;
+    TrainingPlotsPanel* m_trainingPlots = nullptr;
+    OverviewPanel* m_overview = nullptr;
 
     // Model and data buffers (GUI thread only)
     ModelSnapshot m_model;
