@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/task_trainer.h"
+#include "engine/optimizer.h"
 #include "engine/checkpoint.h"
 #include "engine/error.h"
 
@@ -91,11 +92,7 @@ TaskTrainer::TaskTrainer(TaskModel model, TaskData data, const TrainConfig& trai
 
 double TaskTrainer::learning_rate(int64_t s) const
 {
-    // "Attention Is All You Need" eq. 3
-    const double step = double(std::max<int64_t>(s, 1));
-    const double warmup = double(std::max(m_train.warmup_steps, 1));
-    return m_train.lr_factor / std::sqrt(double(m_model.net.config().arch.d_model))
-           * std::min(1.0 / std::sqrt(step), step / (warmup * std::sqrt(warmup)));
+    return noam_learning_rate(s, m_model.net.config().arch.d_model, m_train.lr_factor, m_train.warmup_steps);
 }
 
 TaskBatch TaskTrainer::make_batch(const std::vector<int>& idx, int split, Rng* mask_rng) const
@@ -212,40 +209,15 @@ StepStats TaskTrainer::train_step()
         st.loss += loss[size_t(w)];
         st.nll += nll[size_t(w)];
     }
-    const auto& all = params.all();
-    if (workers > 1) {
-#pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < all.size(); ++i)
-            for (int w = 1; w < workers; ++w)
-                all[i]->grad += m_replicas[size_t(w - 1)]->params().all()[i]->grad;
-    }
-    double sq = 0;
-    for (const auto& p : all)
-        sq += double(p->grad.squaredNorm());
-    st.grad_norm = std::sqrt(sq);
-    Scalar clip_scale = 1;
-    if (m_train.clip_grad_norm > 0 && st.grad_norm > m_train.clip_grad_norm)
-        clip_scale = Scalar(m_train.clip_grad_norm / (st.grad_norm + 1e-6));
-
-    // Adam (Kingma & Ba 2015, algorithm 1); one step counter per optimizer step.
+    std::vector<const ParamStore*> replica_grads;
+    for (int w = 1; w < workers; ++w)
+        replica_grads.push_back(&m_replicas[size_t(w - 1)]->params());
+    accumulate_replica_grads(params, replica_grads);
+    const GradClip clip = clip_grad_norm(params, m_train.clip_grad_norm);
+    st.grad_norm = clip.norm;
     ++m_step;
     st.lr = learning_rate(m_step);
-    const double bc1 = 1.0 - std::pow(m_train.adam_beta1, double(m_step));
-    const double bc2 = 1.0 - std::pow(m_train.adam_beta2, double(m_step));
-    const Scalar b1 = Scalar(m_train.adam_beta1), b2 = Scalar(m_train.adam_beta2);
-    const Scalar step_size = Scalar(st.lr / bc1);
-    const Scalar inv_sqrt_bc2 = Scalar(1.0 / std::sqrt(bc2));
-    const Scalar eps = Scalar(m_train.adam_eps);
-#pragma omp parallel for schedule(dynamic)
-    for (size_t i = 0; i < all.size(); ++i) {
-        Param& p = *all[i];
-        if (!p.trainable)
-            continue;
-        const auto g = (p.grad.array() * clip_scale).eval();
-        p.adam_m.array() = b1 * p.adam_m.array() + (1 - b1) * g;
-        p.adam_v.array() = b2 * p.adam_v.array() + (1 - b2) * g.square();
-        p.value.array() -= step_size * p.adam_m.array() / (p.adam_v.array().sqrt() * inv_sqrt_bc2 + eps);
-    }
+    adam_update(params, m_train, m_step, st.lr, clip.scale);
     st.step = m_step;
     st.tgt_tokens = total;
     st.epoch = epoch;

@@ -2,6 +2,7 @@
 #include "engine/trainer.h"
 #include "engine/checkpoint.h"
 #include "engine/error.h"
+#include "engine/optimizer.h"
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -184,11 +185,7 @@ void Trainer::next_epoch()
 
 double Trainer::learning_rate(int64_t s) const
 {
-    // "Attention Is All You Need" eq. 3: lr = d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)
-    const double step = double(std::max<int64_t>(s, 1));
-    const double warmup = double(std::max(m_train.warmup_steps, 1));
-    return m_train.lr_factor / std::sqrt(double(m_model.net.config().d_model)) *
-           std::min(1.0 / std::sqrt(step), step / (warmup * std::sqrt(warmup)));
+    return noam_learning_rate(s, m_model.net.config().d_model, m_train.lr_factor, m_train.warmup_steps);
 }
 
 StepStats Trainer::train_step()
@@ -267,43 +264,17 @@ StepStats Trainer::train_step()
         st.sampled_inputs += sampled[size_t(w)];
     }
     st.sampling_prob = scheduled ? ss_p : 0.0;
-    const auto& all = params.all();
-    if (workers > 1) {
-#pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < all.size(); ++i)
-            for (int w = 1; w < workers; ++w)
-                all[i]->grad += m_replicas[size_t(w - 1)]->params().all()[i]->grad;
-    }
+    std::vector<const ParamStore*> replica_grads;
+    for (int w = 1; w < workers; ++w)
+        replica_grads.push_back(&m_replicas[size_t(w - 1)]->params());
+    accumulate_replica_grads(params, replica_grads);
     const int64_t n_tokens = total_tokens;
 
-    // Global-norm clipping (as torch.nn.utils.clip_grad_norm_).
-    double sq = 0;
-    for (const auto& p : params.all())
-        sq += double(p->grad.squaredNorm());
-    st.grad_norm = std::sqrt(sq);
-    Scalar clip_scale = 1;
-    if (m_train.clip_grad_norm > 0 && st.grad_norm > m_train.clip_grad_norm)
-        clip_scale = Scalar(m_train.clip_grad_norm / (st.grad_norm + 1e-6));
-
-    // Adam (Kingma & Ba 2015, algorithm 1); the step counter advances once per optimizer step.
+    const GradClip clip = clip_grad_norm(params, m_train.clip_grad_norm);
+    st.grad_norm = clip.norm;
     ++m_step;
     st.lr = learning_rate(m_step);
-    const double bc1 = 1.0 - std::pow(m_train.adam_beta1, double(m_step));
-    const double bc2 = 1.0 - std::pow(m_train.adam_beta2, double(m_step));
-    const Scalar b1 = Scalar(m_train.adam_beta1), b2 = Scalar(m_train.adam_beta2);
-    const Scalar step_size = Scalar(st.lr / bc1);
-    const Scalar inv_sqrt_bc2 = Scalar(1.0 / std::sqrt(bc2));
-    const Scalar eps = Scalar(m_train.adam_eps);
-#pragma omp parallel for schedule(dynamic)
-    for (size_t i = 0; i < all.size(); ++i) {
-        Param& p = *all[i];
-        if (!p.trainable)
-            continue;
-        const auto g = (p.grad.array() * clip_scale).eval();
-        p.adam_m.array() = b1 * p.adam_m.array() + (1 - b1) * g;
-        p.adam_v.array() = b2 * p.adam_v.array() + (1 - b2) * g.square();
-        p.value.array() -= step_size * p.adam_m.array() / (p.adam_v.array().sqrt() * inv_sqrt_bc2 + eps);
-    }
+    adam_update(params, m_train, m_step, st.lr, clip.scale);
 
     st.step = m_step;
     st.tgt_tokens = n_tokens;
