@@ -25,6 +25,7 @@ struct StepStats {
     double epoch = 0;          ///< fractional passes over the training set
     double sampling_prob = 0;  ///< scheduled-sampling probability p used at this step (0 when off)
     int64_t sampled_inputs = 0;///< decoder inputs replaced by the model's prediction at this step
+    double length_loss = 0;    ///< NAT models: cross-entropy of the length predictor per sentence (nats); 0 otherwise
 };
 
 /// Scheduled-sampling probability p at optimizer step `step` (1-based) under train's
