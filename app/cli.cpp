@@ -896,7 +896,10 @@ int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err)
         const auto d0 = std::chrono::steady_clock::now();
         const BleuResult bleu = scorer.test_bleu(0, &samples, opts.decoding);
         const double decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - d0).count();
-        const std::string how = scorer.model().net.is_nat() ? std::string("nat (one pass)") : describe(opts.decoding);
+        const int l = nat_length_candidates(opts.decoding);
+        const std::string how = !scorer.model().net.is_nat() ? describe(opts.decoding)
+                              : l == 1 ? std::string("nat (one pass)")
+                                       : "nat (one pass, " + std::to_string(l) + " length candidates)";
         out << fmt("eval: test_loss %.3f test_ppl %.2f test_accuracy %.3f test_bleu %.2f sentences %zu decoding %s", ev.loss,
                    ev.perplexity, ev.token_accuracy, bleu.bleu, s.test.size(), how.c_str())
             << fmt(" decode_seconds %.2f sentences/s %.1f", decode_s, decode_s > 0 ? double(s.test.size()) / decode_s : 0.0)

@@ -509,11 +509,16 @@ void TransformerNextToken::step(const std::vector<int>& parents, const std::vect
     m_net.project_logits(out, logits);
 }
 
+int nat_length_candidates(const DecodingOptions& o)
+{
+    return o.strategy == DecodingStrategy::Beam ? o.beam_width : 1;
+}
+
 void require_nat_options(const DecodingOptions& o)
 {
-    if (o.strategy != DecodingStrategy::Greedy)
-        throw Error("decoding '" + to_string(o.strategy) + "' needs an autoregressive decoder; a NAT model "
-                    "predicts every position in one pass (argmax per position)");
+    if (o.strategy == DecodingStrategy::Sample)
+        throw Error("decoding 'sample' needs an autoregressive decoder; a NAT model predicts every position in one "
+                    "pass (argmax per position; beam_width = number of length candidates)");
     if (!o.forced_prefix.empty())
         throw Error("forced_prefix needs an autoregressive decoder; a NAT model does not read its own outputs");
 }
@@ -525,7 +530,7 @@ SearchResult decode(const Transformer& net, const std::vector<int>& src, const D
     o.validate();
     if (net.is_nat()) {
         require_nat_options(o);
-        const NatOutput nat = nat_decode(net, {src}, o.max_len).front();
+        const NatOutput nat = nat_decode(net, {src}, o.max_len, nat_length_candidates(o)).front();
         Hypothesis h;
         h.tokens = nat.tokens;
         h.finished = std::find(nat.positions.begin(), nat.positions.end(), int(Vocab::EOS)) != nat.positions.end();
@@ -546,7 +551,7 @@ std::vector<std::vector<int>> decode_all(const Transformer& net, const std::vect
     if (net.is_nat()) {
         require_nat_options(o);
         std::vector<std::vector<int>> out;
-        for (auto& r : nat_decode(net, sources, o.max_len))
+        for (auto& r : nat_decode(net, sources, o.max_len, nat_length_candidates(o)))
             out.push_back(std::move(r.tokens));
         return out;
     }

@@ -155,9 +155,12 @@ std::vector<double> sampling_distribution(const RowVec& logits, const DecodingOp
 /// GNMT length penalty lp(Y) = (5 + length)^alpha / 6^alpha (Wu et al. 2016, eq. 14).
 double gnmt_length_penalty(int length, double alpha);
 
-/// NAT models (ModelConfig::decoder "nat") accept greedy decoding without a forced prefix only;
-/// throws al::Error naming the option otherwise.
+/// NAT models (ModelConfig::decoder "nat") accept greedy decoding (the argmax length) and beam
+/// search, where beam_width is the number of length candidates (nat_decode), without a forced
+/// prefix; throws al::Error naming the option otherwise (sampling, forced_prefix).
 void require_nat_options(const DecodingOptions& opts);
+/// The length candidates of a NAT decoding: beam_width for beam search, 1 otherwise.
+int nat_length_candidates(const DecodingOptions& opts);
 
 /// Decodes one source (ids without EOS) with a Transformer: search() on a
 /// TransformerNextToken (key/value cache when the model supports it). A NAT model decodes in

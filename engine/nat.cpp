@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <numeric>
 
 namespace al {
 
@@ -38,7 +40,7 @@ std::vector<int> nat_length_targets(const Batch& batch)
 }
 
 std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std::vector<int>>& sources,
-                                  int max_tokens)
+                                  int max_tokens, int length_candidates)
 {
     if (!net.is_nat())
         throw Error("nat_decode needs a model with decoder \"nat\", this one is \"" + net.config().decoder + "\"");
@@ -64,41 +66,73 @@ std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std:
     Seq2SeqActivations act;
     net.encode(batch, act);
 
-    // Length: the most probable class among the allowed lengths 1 .. cap.
+    // Lengths: the l most probable classes among the allowed lengths 1 .. cap per sentence.
     const int cap = std::max(1, std::min(max_tokens + 1, model_max));
-    batch.T = 1;
-    batch.tgt_len.resize(size_t(B));
+    const int l = std::max(1, std::min(length_candidates, cap));
+    std::vector<int> cand_len;     // B*l candidate lengths
+    std::vector<double> cand_llp;  // their log p(T | x)
     for (int b = 0; b < B; ++b) {
         const auto full = act.length_logits.row(b);
-        Eigen::Index arg;
-        full.head(cap).maxCoeff(&arg);
         const Scalar top = full.maxCoeff();
         const double lse = double(top) + std::log(double((full.array() - top).exp().sum()));
-        out[size_t(b)].length = int(arg) + 1;
-        out[size_t(b)].length_log_prob = double(full(arg)) - lse;
-        batch.tgt_len[size_t(b)] = int(arg) + 1;
-        batch.T = std::max(batch.T, int(arg) + 1);
+        std::vector<int> cls(static_cast<size_t>(cap));
+        std::iota(cls.begin(), cls.end(), 0);
+        std::partial_sort(cls.begin(), cls.begin() + l, cls.end(), [&](int x, int y) {
+            return full(x) != full(y) ? full(x) > full(y) : x < y;
+        });
+        for (int i = 0; i < l; ++i) {
+            cand_len.push_back(cls[size_t(i)] + 1);
+            cand_llp.push_back(double(full(cls[size_t(i)])) - lse);
+        }
     }
-    batch.tgt_in.assign(size_t(B) * size_t(batch.T), Vocab::PAD); // unused by the NAT decoder
-    batch.tgt_out = batch.tgt_in;
 
-    // One decoder pass for every position of every sentence.
-    net.decode(batch, act);
+    // One decoder pass for every position of every candidate of every sentence: candidate
+    // row r = b * l + i reads the memory of sentence b.
+    Batch dec;
+    dec.B = B * l;
+    dec.S = batch.S;
+    dec.T = *std::max_element(cand_len.begin(), cand_len.end());
+    Seq2SeqActivations dact;
+    dact.memory.resize(Eigen::Index(dec.B) * dec.S, act.memory.cols());
+    for (int r = 0; r < dec.B; ++r) {
+        const int b = r / l;
+        dec.src.insert(dec.src.end(), batch.src.begin() + ptrdiff_t(b) * batch.S,
+                       batch.src.begin() + ptrdiff_t(b + 1) * batch.S);
+        dec.src_len.push_back(batch.src_len[size_t(b)]);
+        dec.tgt_len.push_back(cand_len[size_t(r)]);
+        dact.memory.middleRows(Eigen::Index(r) * dec.S, dec.S) = act.memory.middleRows(Eigen::Index(b) * batch.S, batch.S);
+    }
+    dec.tgt_in.assign(size_t(dec.B) * size_t(dec.T), Vocab::PAD); // unused by the NAT decoder
+    dec.tgt_out = dec.tgt_in;
+    net.decode(dec, dact);
     Mat logits;
-    net.project_logits(act.dec_out, logits);
+    net.project_logits(dact.dec_out, logits);
+
+    // Per sentence, the candidate with the highest mean log-probability per position.
     for (int b = 0; b < B; ++b) {
-        NatOutput& o = out[size_t(b)];
-        bool ended = false;
-        for (int t = 0; t < o.length; ++t) {
-            const auto row = logits.row(Eigen::Index(b) * batch.T + t);
-            Eigen::Index arg;
-            const Scalar top = row.maxCoeff(&arg);
-            o.log_prob -= std::log(double((row.array() - top).exp().sum()));
-            o.positions.push_back(int(arg));
-            // EOS ends the sentence (normally at the last position); PAD and BOS are dropped.
-            ended = ended || int(arg) == Vocab::EOS;
-            if (!ended && int(arg) != Vocab::PAD && int(arg) != Vocab::BOS)
-                o.tokens.push_back(int(arg));
+        double best_score = -std::numeric_limits<double>::infinity();
+        for (int i = 0; i < l; ++i) {
+            const int r = b * l + i;
+            NatOutput o;
+            o.length = cand_len[size_t(r)];
+            o.length_log_prob = cand_llp[size_t(r)];
+            bool ended = false;
+            for (int t = 0; t < o.length; ++t) {
+                const auto row = logits.row(Eigen::Index(r) * dec.T + t);
+                Eigen::Index arg;
+                const Scalar top = row.maxCoeff(&arg);
+                o.log_prob -= std::log(double((row.array() - top).exp().sum()));
+                o.positions.push_back(int(arg));
+                // EOS ends the sentence (normally at the last position); PAD and BOS are dropped.
+                ended = ended || int(arg) == Vocab::EOS;
+                if (!ended && int(arg) != Vocab::PAD && int(arg) != Vocab::BOS)
+                    o.tokens.push_back(int(arg));
+            }
+            const double score = o.log_prob / double(o.length);
+            if (score > best_score) {
+                best_score = score;
+                out[size_t(b)] = std::move(o);
+            }
         }
     }
     return out;

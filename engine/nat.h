@@ -32,14 +32,17 @@ struct NatOutput {
     std::vector<int> positions;  ///< argmax token of every decoder position (length entries)
     int length = 0;              ///< predicted number of decoder positions T (tokens + EOS)
     double log_prob = 0;         ///< sum over the T positions of log p(argmax token)
-    double length_log_prob = 0;  ///< log p(T | x) of the length predictor
+    double length_log_prob = 0;  ///< log p(T | x) of the length predictor for the chosen T
 };
 
 /// Translates sources (ids without EOS; EOS is appended) with a NAT model in one encoder and one
-/// decoder pass for the whole batch: T_b = argmax of the length predictor (at most
-/// max_tokens + 1 and the model's max_len), then argmax per position. Throws al::Error when the
-/// model is not a NAT model.
+/// decoder pass for the whole batch: the `length_candidates` (l) most probable lengths T of the
+/// length predictor (at most max_tokens + 1 and the model's max_len; ties: shorter first), argmax
+/// per position for each, and per sentence the candidate with the highest mean log-probability
+/// log_prob / T ("length beam", as Mask-Predict's, Ghazvininejad et al. 2019; Gu et al. 2018
+/// rescore fertility samples with a teacher instead). l = 1: the argmax length. Throws al::Error
+/// when the model is not a NAT model.
 std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std::vector<int>>& sources,
-                                  int max_tokens);
+                                  int max_tokens, int length_candidates = 1);
 
 } // namespace al

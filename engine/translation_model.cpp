@@ -115,7 +115,7 @@ Translation translate_nat(const TranslationModel& model, const std::vector<int>&
 {
     require_nat_options(opts);
     const int max_tokens = std::min(opts.max_len, model.net.config().max_len - 1);
-    const NatOutput nat = nat_decode(model.net, {src_ids}, max_tokens).front();
+    const NatOutput nat = nat_decode(model.net, {src_ids}, max_tokens, nat_length_candidates(opts)).front();
     for (int id : nat.tokens)
         result.out_tokens.push_back(model.tgt_vocab.token(id));
     result.text = model.tgt_tokenizer.detokenize(result.out_tokens);
@@ -148,6 +148,7 @@ Translation translate_nat(const TranslationModel& model, const std::vector<int>&
 
     DecodingTrace& d = trace->decoding;
     d.strategy = "nat";
+    d.beam_width = nat_length_candidates(opts); // length candidates
     d.log_prob = nat.log_prob;
     d.score = nat.log_prob;
     const int k = std::min(opts.record_top_k, int(logits.cols()));

@@ -215,7 +215,10 @@ private slots:
         QVERIFY2(r.code == int(ExitOk), r.err.c_str());
         QVERIFY2(r.out.find("decoding nat (one pass) decode_seconds ") != std::string::npos, r.out.c_str());
         QVERIFY2(r.out.find(" sentences/s ") != std::string::npos, r.out.c_str());
-        r = runArgs({"translate", "--model", model, "--decoding", "beam", "我喜欢茶。"});
+        r = runArgs({"eval", "--model", model, "--data", corpus, "--beam", "3"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(r.out.find("decoding nat (one pass, 3 length candidates)") != std::string::npos, r.out.c_str());
+        r = runArgs({"translate", "--model", model, "--temperature", "0.5", "我喜欢茶。"});
         QCOMPARE(r.code, int(ExitFailure));
         QVERIFY2(r.err.find("autoregressive") != std::string::npos, r.err.c_str());
     }

@@ -265,13 +265,42 @@ private slots:
         if (b.T > 1)
             QVERIFY(trace.dec_self[0][0](0, b.T - 1) > 0);
 
-        // Beam search and a forced prefix need an autoregressive decoder.
-        DecodingOptions beam;
-        beam.strategy = DecodingStrategy::Beam;
-        QVERIFY_THROWS_EXCEPTION(Error, translate(m, sentence, beam));
+        // Sampling and a forced prefix need an autoregressive decoder.
+        DecodingOptions sample;
+        sample.strategy = DecodingStrategy::Sample;
+        QVERIFY_THROWS_EXCEPTION(Error, translate(m, sentence, sample));
         DecodingOptions forced;
         forced.forced_prefix = {4};
         QVERIFY_THROWS_EXCEPTION(Error, decode_all(m.net, {ids}, forced));
+
+        // Length beam: l candidates, the best mean log-probability per position wins; l = 1 is
+        // the argmax length; decode_all and translate agree.
+        std::vector<std::vector<int>> srcs;
+        for (const auto& p : data.train)
+            srcs.push_back(m.src_vocab.encode(m.src_tokenizer.tokenize(p.src)));
+        const auto one = nat_decode(m.net, srcs, 20, 1);
+        const auto four = nat_decode(m.net, srcs, 20, 4);
+        DecodingOptions beam;
+        beam.strategy = DecodingStrategy::Beam;
+        beam.beam_width = 4;
+        const auto all4 = decode_all(m.net, srcs, beam);
+        int changed = 0;
+        for (size_t i = 0; i < srcs.size(); ++i) {
+            QCOMPARE(one[i].length, [&] { Seq2SeqActivations x; Batch bb; bb.B = 1; bb.S = int(srcs[i].size()) + 1;
+                                          bb.src = srcs[i]; bb.src.push_back(Vocab::EOS); bb.src_len = {bb.S};
+                                          m.net.encode(bb, x); Eigen::Index k; x.length_logits.row(0).maxCoeff(&k);
+                                          return int(k) + 1; }());
+            QVERIFY(four[i].log_prob / four[i].length >= one[i].log_prob / one[i].length - 1e-5);
+            QCOMPARE(all4[i], four[i].tokens);
+            changed += four[i].length != one[i].length;
+        }
+        qInfo("length beam 4 changed the length of %d of %zu sentences", changed, srcs.size());
+        QCOMPARE(translate(m, data.train[1].src, beam).out_tokens, [&] {
+            std::vector<std::string> w;
+            for (int id : four[1].tokens)
+                w.push_back(m.tgt_vocab.token(id));
+            return w;
+        }());
 
         // Save / load round trip: same config, same parameters, same translation.
         QTemporaryDir dir;
