@@ -211,6 +211,10 @@ private slots:
         QVERIFY2(r.code == int(ExitOk), r.err.c_str());
         const nlohmann::json trace = nlohmann::json::parse(al::read_file(json.toStdString()));
         QCOMPARE(trace.at("decoding").at("strategy").get<std::string>(), std::string("nat"));
+        QCOMPARE(trace.at("decoding").at("beam_width").get<int>(), 1);
+        const al::Trace back = al::trace_from_json(trace, json.toStdString());
+        QCOMPARE(back.decoding.strategy, std::string("nat"));
+        QCOMPARE(back.decoding.steps.size(), back.tgt_out_tokens.size()); // one step per position
         r = runArgs({"eval", "--model", model, "--data", corpus});
         QVERIFY2(r.code == int(ExitOk), r.err.c_str());
         QVERIFY2(r.out.find("decoding nat (one pass) decode_seconds ") != std::string::npos, r.out.c_str());
