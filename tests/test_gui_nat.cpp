@@ -5,7 +5,16 @@
 #include "engine/trainer.h"
 #include "engine/translation_model.h"
 #include "ui/attention_selection.h"
+#include "ui/heatmap_widget.h"
+#include "ui/main_window.h"
+#include "ui/training_worker.h"
 
+#include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace al;
@@ -58,6 +67,44 @@ private slots:
         QCOMPARE(int(cross->cols()), 4); // a b c <eos>
         QCOMPARE(ui::queryTokens(trace, AttentionKind::Cross).size(), T);
         QCOMPARE(int(trace.decoding.steps.size()), T);
+    }
+
+    void modelSettingsTrainANatModel()
+    {
+        // The GUI's "Decoder" setting reaches the training request, and a NAT model trains and
+        // fills the attention view.
+        QTemporaryDir tmp;
+        const QString corpus = tmp.filePath(QStringLiteral("small.tsv"));
+        {
+            QFile in(QStringLiteral(AL_SOURCE_DIR "/resources/data/cmn-eng/cmn.txt"));
+            QVERIFY(in.open(QIODevice::ReadOnly | QIODevice::Text));
+            QFile out(corpus);
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Text));
+            for (int i = 0; i < 200 && !in.atEnd(); ++i)
+                out.write(in.readLine());
+        }
+        al::ui::MainWindow w;
+        w.show();
+        QCOMPARE(w.trainingRequest().model.decoder, std::string("autoregressive"));
+        auto* combo = w.findChild<QComboBox*>(QStringLiteral("decoderCombo"));
+        QVERIFY(combo);
+        combo->setCurrentIndex(combo->findData(QStringLiteral("nat")));
+        w.findChild<QSpinBox*>(QStringLiteral("dModelSpin"))->setValue(32);
+        w.findChild<QSpinBox*>(QStringLiteral("headsSpin"))->setValue(2);
+        w.findChild<QSpinBox*>(QStringLiteral("encoderLayersSpin"))->setValue(1);
+        w.findChild<QSpinBox*>(QStringLiteral("decoderLayersSpin"))->setValue(1);
+        w.findChild<QSpinBox*>(QStringLiteral("feedForwardSpin"))->setValue(64);
+        w.findChild<QSpinBox*>(QStringLiteral("maxTokensSpin"))->setValue(256);
+        w.findChild<QLineEdit*>(QStringLiteral("corpusEdit"))->setText(corpus);
+        QCOMPARE(w.trainingRequest().model.decoder, std::string("nat"));
+        QSignalSpy metrics(w.trainingController(), &al::ui::TrainingController::metrics);
+        QSignalSpy errors(w.trainingController(), &al::ui::TrainingController::error);
+        w.startTraining();
+        QVERIFY(!combo->isEnabled()); // locked while training
+        QTRY_VERIFY_WITH_TIMEOUT(metrics.count() >= 2 || !errors.isEmpty(), 120000);
+        QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().first().toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(w.focusedHeatmap()->hasData(), 120000);
+        QVERIFY(w.close());
     }
 };
 
