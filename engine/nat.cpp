@@ -40,11 +40,20 @@ std::vector<int> nat_length_targets(const Batch& batch)
 }
 
 std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std::vector<int>>& sources,
-                                  int max_tokens, int length_candidates)
+                                  int max_tokens, int length_candidates, const std::vector<int>* forced_lengths)
 {
     if (!net.is_nat())
         throw Error("nat_decode needs a model with decoder \"nat\", this one is \"" + net.config().decoder + "\"");
     const int B = int(sources.size());
+    if (forced_lengths) {
+        if (forced_lengths->size() != sources.size())
+            throw Error("nat_decode: " + std::to_string(forced_lengths->size()) + " forced lengths for " +
+                        std::to_string(B) + " sources");
+        for (int T : *forced_lengths)
+            if (T < 1 || T > net.config().max_len)
+                throw Error("nat_decode: forced length " + std::to_string(T) + " is outside 1 .. max_len (" +
+                            std::to_string(net.config().max_len) + ")");
+    }
     std::vector<NatOutput> out(static_cast<size_t>(B));
     if (B == 0)
         return out;
@@ -68,7 +77,7 @@ std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std:
 
     // Lengths: the l most probable classes among the allowed lengths 1 .. cap per sentence.
     const int cap = std::max(1, std::min(max_tokens + 1, model_max));
-    const int l = std::max(1, std::min(length_candidates, cap));
+    const int l = forced_lengths ? 1 : std::max(1, std::min(length_candidates, cap));
     std::vector<int> cand_len;     // B*l candidate lengths
     std::vector<double> cand_llp;  // their log p(T | x)
     for (int b = 0; b < B; ++b) {
@@ -80,6 +89,8 @@ std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std:
         std::partial_sort(cls.begin(), cls.begin() + l, cls.end(), [&](int x, int y) {
             return full(x) != full(y) ? full(x) > full(y) : x < y;
         });
+        if (forced_lengths)
+            cls[0] = (*forced_lengths)[size_t(b)] - 1;
         for (int i = 0; i < l; ++i) {
             cand_len.push_back(cls[size_t(i)] + 1);
             cand_llp.push_back(double(full(cls[size_t(i)])) - lse);

@@ -40,9 +40,13 @@ struct NatOutput {
 /// length predictor (at most max_tokens + 1 and the model's max_len; ties: shorter first), argmax
 /// per position for each, and per sentence the candidate with the highest mean log-probability
 /// log_prob / T ("length beam", as Mask-Predict's, Ghazvininejad et al. 2019; Gu et al. 2018
-/// rescore fertility samples with a teacher instead). l = 1: the argmax length. Throws al::Error
-/// when the model is not a NAT model.
+/// rescore fertility samples with a teacher instead). l = 1: the argmax length.
+/// forced_lengths (optional, one per source, each in 1 .. max_len, counting EOS): decode with
+/// these lengths instead of predicted ones (e.g. the reference lengths, to separate length
+/// errors from token errors); length_candidates is then ignored.
+/// Throws al::Error when the model is not a NAT model or a forced length is invalid.
 std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std::vector<int>>& sources,
-                                  int max_tokens, int length_candidates = 1);
+                                  int max_tokens, int length_candidates = 1,
+                                  const std::vector<int>* forced_lengths = nullptr);
 
 } // namespace al

@@ -294,6 +294,21 @@ private slots:
             QCOMPARE(all4[i], four[i].tokens);
             changed += four[i].length != one[i].length;
         }
+        // Forced lengths: the argmax lengths reproduce l = 1; another length is obeyed.
+        std::vector<int> lens;
+        for (const auto& o : one)
+            lens.push_back(o.length);
+        const auto forced_same = nat_decode(m.net, srcs, 20, 4, &lens);
+        for (auto& T : lens)
+            T = T % 5 + 2;
+        const auto forced_other = nat_decode(m.net, srcs, 20, 1, &lens);
+        for (size_t i = 0; i < srcs.size(); ++i) {
+            QCOMPARE(forced_same[i].positions, one[i].positions);
+            QCOMPARE(forced_other[i].length, lens[i]);
+            QCOMPARE(int(forced_other[i].positions.size()), lens[i]);
+        }
+        lens[0] = 0;
+        QVERIFY_THROWS_EXCEPTION(Error, nat_decode(m.net, srcs, 20, 1, &lens));
         qInfo("length beam 4 changed the length of %d of %zu sentences", changed, srcs.size());
         QCOMPARE(translate(m, data.train[1].src, beam).out_tokens, [&] {
             std::vector<std::string> w;
