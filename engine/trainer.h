@@ -73,7 +73,9 @@ public:
             const std::string& optimizer_path = {});
 
     /// One optimizer step on the next batch; with scheduled sampling on, the decoder inputs are
-    /// first mixed with the model's predictions (scheduled_sampling_batch).
+    /// first mixed with the model's predictions (scheduled_sampling_batch). NAT models
+    /// (decoder "nat") add length_loss_weight x the length cross-entropy to the token loss
+    /// (reported in StepStats::length_loss; StepStats::loss stays the token loss).
     StepStats train_step();
     /// Validation loss over the first max_pairs validation pairs (0 = all).
     EvalStats evaluate(size_t max_pairs = 0) const;
