@@ -579,6 +579,9 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     addOpt(p, "positional-encoding", "KIND", "Positional encoding: sinusoidal, learned (trainable table) or none (default: sinusoidal).");
     addOpt(p, "norm", "KIND", "Normalisation of the blocks: layernorm or batchnorm (default: layernorm).");
     addOpt(p, "activation", "KIND", "Feed-forward non-linearity: relu or gelu (exact, erf) (default: relu).");
+    addOpt(p, "decoder", "KIND", "Decoder: autoregressive or nat (non-autoregressive, Gu et al. 2018: length predictor, "
+                                 "copied source inputs, all tokens in one pass; docs/nat.md) (default: autoregressive).");
+    addOpt(p, "length-loss-weight", "W", "NAT: weight of the target-length cross-entropy in the loss (default: 0.1).");
     addOpt(p, "attention-dropout", "P", "Dropout on attention weights alone (default: the same as --dropout).");
     addOpt(p, "max-tokens", "N", QString("Token budget per batch, B * max(S, T) (default: %1).").arg(tc.max_tokens));
     addOpt(p, "max-len", "N", QString("Training pairs with more tokens on either side are dropped; with --task "
@@ -710,6 +713,13 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     choice("positional-encoding", o.model.positional_encoding, [](const std::string& v) { parse_positional_encoding(v); });
     choice("norm", o.model.norm, [](const std::string& v) { parse_norm_kind(v); });
     choice("activation", o.model.activation, [](const std::string& v) { parse_activation(v); });
+    choice("decoder", o.model.decoder, [](const std::string& v) {
+        if (v != "autoregressive" && v != "nat")
+            throw Error("decoder must be \"autoregressive\" or \"nat\", got \"" + v + "\"");
+    });
+    r.number("length-loss-weight", 0, std::numeric_limits<double>::max(), false, o.train.length_loss_weight);
+    if (r.isSet("length-loss-weight") && o.model.decoder != "nat" && !p.isSet("resume"))
+        r.fail("--length-loss-weight needs --decoder nat");
     r.integer("window", 0, 100000, o.model.attention_window);
     if (r.isSet("attention-dropout")) {
         double ad = 0;
@@ -759,7 +769,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     static const char* const kArchitecture[] = {"src-tokens", "tgt-tokens", "min-count", "d-model", "nhead", "layers",
                                                 "encoder-layers", "decoder-layers", "d-ff", "dropout", "pre-ln", "post-ln",
                                                 "attention", "synthesizer-k", "scoring", "normalization", "window",
-                                                "positional-encoding", "norm", "activation", "attention-dropout"};
+                                                "positional-encoding", "norm", "activation", "attention-dropout", "decoder"};
     for (const char* name : kArchitecture) {
         if (p.isSet(name)) {
             o.architecture_set = true;
@@ -930,6 +940,7 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
                            (long long)last.step, last.epoch, win_loss / double(win_steps), last.lr,
                            win_seconds > 0 ? double(win_tokens) / win_seconds : 0.0, hms(since(t0)).c_str());
                 if (opts.train.scheduled_sampling != "off") out << fmt(" sampling_p %.3f", last.sampling_prob);
+                if (trainer->model().net.is_nat()) out << fmt(" length_loss %.4f", last.length_loss);
                 out << std::endl;
                 win_loss = win_seconds = 0;
                 win_tokens = win_steps = 0;
@@ -1065,9 +1076,16 @@ int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err)
         const Trainer scorer(s, std::move(model), tc);
         const EvalStats ev = scorer.evaluate(0);
         std::vector<std::string> samples;
+        const auto d0 = std::chrono::steady_clock::now();
         const BleuResult bleu = scorer.test_bleu(0, &samples, opts.decoding);
+        const double decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - d0).count();
+        const int l = nat_length_candidates(opts.decoding);
+        const std::string how = !scorer.model().net.is_nat() ? describe(opts.decoding)
+                              : l == 1 ? std::string("nat (one pass)")
+                                       : "nat (one pass, " + std::to_string(l) + " length candidates)";
         out << fmt("eval: test_loss %.3f test_ppl %.2f test_accuracy %.3f test_bleu %.2f sentences %zu decoding %s", ev.loss,
-                   ev.perplexity, ev.token_accuracy, bleu.bleu, s.test.size(), describe(opts.decoding).c_str())
+                   ev.perplexity, ev.token_accuracy, bleu.bleu, s.test.size(), how.c_str())
+            << fmt(" decode_seconds %.2f sentences/s %.1f", decode_s, decode_s > 0 ? double(s.test.size()) / decode_s : 0.0)
             << "\n";
         printSamples(samples, opts.samples, out);
         out.flush();

@@ -64,6 +64,10 @@ void ModelConfig::validate() const
     SynthesizerConfig{attention, max_len, synthesizer_k}.validate();
     require_tokens("src_tokens", src_tokens);
     require_tokens("tgt_tokens", tgt_tokens);
+    if (decoder != "autoregressive" && decoder != "nat")
+        throw Error("decoder must be \"autoregressive\" or \"nat\", got \"" + decoder + "\"");
+    if (decoder == "nat")
+        require_min("max_len", max_len, 2, "the NAT length predictor needs room for a token and EOS");
 }
 
 void TrainConfig::validate() const
@@ -80,6 +84,8 @@ void TrainConfig::validate() const
         throw Error("scheduled_sampling_k must be > 0 for the linear schedule, got " + num(scheduled_sampling_k));
     if (scheduled_sampling == "inverse_sigmoid" && !(scheduled_sampling_k >= 1.0 && std::isfinite(scheduled_sampling_k)))
         throw Error("scheduled_sampling_k must be >= 1 for the inverse_sigmoid schedule, got " + num(scheduled_sampling_k));
+    if (!(length_loss_weight >= 0.0 && std::isfinite(length_loss_weight)))
+        throw Error("length_loss_weight must be >= 0, got " + num(length_loss_weight));
 }
 
 } // namespace al

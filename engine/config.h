@@ -42,6 +42,13 @@ struct ModelConfig {
     int max_len = 256;               ///< longest sequence (tokens, with BOS/EOS) the model accepts
     std::string src_tokens = "char"; ///< tokenizer of the source side: "char" | "word"
     std::string tgt_tokens = "word"; ///< tokenizer of the target side: "char" | "word"
+    /// "autoregressive" (causal decoder fed BOS + shifted target, one token per step) or "nat":
+    /// non-autoregressive decoder (Gu et al. 2018, "Non-Autoregressive Neural Machine
+    /// Translation", simplified; docs/nat.md): a length predictor "length_predictor" on the
+    /// mean-pooled encoder memory picks the target length T, the decoder is fed the uniformly
+    /// copied source embeddings, has no causal mask and predicts all T tokens in one pass.
+    std::string decoder = "autoregressive";
+    bool is_nat() const { return decoder == "nat"; }
 
     /// Throws al::Error naming the offending key when the combination is impossible
     /// (e.g. "d_model (250) must be divisible by nhead (4)").
@@ -76,6 +83,9 @@ struct TrainConfig {
     std::string scheduled_sampling = "off";
     double scheduled_sampling_p = 0.25; ///< constant: p; linear, inverse_sigmoid: the largest p, in [0, 1]
     double scheduled_sampling_k = 1000; ///< linear: steps until p reaches its largest value (> 0); inverse_sigmoid: k (>= 1)
+    /// NAT models (ModelConfig::decoder "nat"): weight lambda of the target-length
+    /// cross-entropy in loss = token loss + lambda * length loss (both means); >= 0.
+    double length_loss_weight = 0.1;
 
     /// Throws al::Error naming the key at fault (e.g. "scheduled_sampling_p must be in [0, 1], got 2").
     void validate() const;

@@ -99,6 +99,9 @@ nlohmann::json model_config_to_json(const ModelConfig& cfg)
         {"attention_window", cfg.attention_window},
         {"norm", cfg.norm},
     };
+    // Written only for a NAT model, so autoregressive config.json files stay as before.
+    if (cfg.decoder != "autoregressive")
+        j["decoder"] = cfg.decoder;
     if (cfg.attention_dropout)
         j["attention_dropout"] = *cfg.attention_dropout;
     return j;
@@ -148,6 +151,7 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
     read_string(j, source, "attention_normalization", cfg.attention_normalization);
     read_int(j, source, "attention_window", cfg.attention_window);
     read_string(j, source, "norm", cfg.norm);
+    read_string(j, source, "decoder", cfg.decoder);
     if (const auto it = j.find("attention_dropout"); it != j.end() && !it->is_null()) {
         double p = 0;
         read_double(j, source, "attention_dropout", p);

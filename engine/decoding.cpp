@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/decoding.h"
+#include "engine/nat.h"
 #include "engine/error.h"
 #include "engine/translation_model.h"
 #include "engine/vocab.h"
@@ -508,11 +509,35 @@ void TransformerNextToken::step(const std::vector<int>& parents, const std::vect
     m_net.project_logits(out, logits);
 }
 
+int nat_length_candidates(const DecodingOptions& o)
+{
+    return o.strategy == DecodingStrategy::Beam ? o.beam_width : 1;
+}
+
+void require_nat_options(const DecodingOptions& o)
+{
+    if (o.strategy == DecodingStrategy::Sample)
+        throw Error("decoding 'sample' needs an autoregressive decoder; a NAT model predicts every position in one "
+                    "pass (argmax per position; beam_width = number of length candidates)");
+    if (!o.forced_prefix.empty())
+        throw Error("forced_prefix needs an autoregressive decoder; a NAT model does not read its own outputs");
+}
+
 SearchResult decode(const Transformer& net, const std::vector<int>& src, const DecodingOptions& opts, bool record)
 {
     DecodingOptions o = opts;
     o.max_len = std::min(opts.max_len, net.config().max_len - 1);
     o.validate();
+    if (net.is_nat()) {
+        require_nat_options(o);
+        const NatOutput nat = nat_decode(net, {src}, o.max_len, nat_length_candidates(o)).front();
+        Hypothesis h;
+        h.tokens = nat.tokens;
+        h.finished = std::find(nat.positions.begin(), nat.positions.end(), int(Vocab::EOS)) != nat.positions.end();
+        h.log_prob = nat.log_prob;
+        h.score = nat.log_prob;
+        return SearchResult{{std::move(h)}};
+    }
     TransformerNextToken model(net, src, o.max_len);
     return search(model, o, record);
 }
@@ -523,6 +548,13 @@ std::vector<std::vector<int>> decode_all(const Transformer& net, const std::vect
     DecodingOptions o = opts;
     o.max_len = std::min(opts.max_len, net.config().max_len - 1);
     o.validate();
+    if (net.is_nat()) {
+        require_nat_options(o);
+        std::vector<std::vector<int>> out;
+        for (auto& r : nat_decode(net, sources, o.max_len, nat_length_candidates(o)))
+            out.push_back(std::move(r.tokens));
+        return out;
+    }
     if (o.strategy == DecodingStrategy::Greedy && o.forced_prefix.empty())
         return greedy_decode(net, sources, o.max_len);
     std::vector<std::vector<int>> out(sources.size());

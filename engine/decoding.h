@@ -155,8 +155,16 @@ std::vector<double> sampling_distribution(const RowVec& logits, const DecodingOp
 /// GNMT length penalty lp(Y) = (5 + length)^alpha / 6^alpha (Wu et al. 2016, eq. 14).
 double gnmt_length_penalty(int length, double alpha);
 
+/// NAT models (ModelConfig::decoder "nat") accept greedy decoding (the argmax length) and beam
+/// search, where beam_width is the number of length candidates (nat_decode), without a forced
+/// prefix; throws al::Error naming the option otherwise (sampling, forced_prefix).
+void require_nat_options(const DecodingOptions& opts);
+/// The length candidates of a NAT decoding: beam_width for beam search, 1 otherwise.
+int nat_length_candidates(const DecodingOptions& opts);
+
 /// Decodes one source (ids without EOS) with a Transformer: search() on a
-/// TransformerNextToken (key/value cache when the model supports it).
+/// TransformerNextToken (key/value cache when the model supports it). A NAT model decodes in
+/// one pass instead (nat_decode; one hypothesis, no steps recorded).
 SearchResult decode(const Transformer& net, const std::vector<int>& src, const DecodingOptions& opts,
                     bool record = false);
 
@@ -165,6 +173,7 @@ SearchResult decode(const Transformer& net, const std::vector<int>& src, const D
 /// sentences in lockstep (one model step for all their hypotheses), chunks in parallel
 /// (OpenMP). Sampling uses seed opts.seed + index for source `index`, so the output does not
 /// depend on the thread count. Equal to decode() per source up to float rounding (padding).
+/// A NAT model: nat_decode over all sources in one pass.
 std::vector<std::vector<int>> decode_all(const Transformer& net, const std::vector<std::vector<int>>& sources,
                                          const DecodingOptions& opts);
 

@@ -922,7 +922,8 @@ DecoderLayer::DecoderLayer(ParamStore& store, const std::string& p, int C, int H
 
 DecoderLayer::DecoderLayer(ParamStore& store, const std::string& p, int C, int H, int F, double eps,
                            bool norm_first_, const BlockOptions& o)
-    : norm_first(norm_first_), window(o.window), attention_dropout(o.attention_dropout)
+    : norm_first(norm_first_), window(o.window), attention_dropout(o.attention_dropout),
+      causal(o.causal_self_attention)
 {
     self_attn = MultiHeadAttention(store, p + "self_attn", C, H, o.synth, o.scoring, o.normalization);
     cross_attn = MultiHeadAttention(store, p + "multihead_attn", C, H, {}, o.scoring, o.normalization);
@@ -936,7 +937,7 @@ void DecoderLayer::forward(const Mat& x, const Mat& memory, int B, const std::ve
                            const std::vector<int>& src_len, double dp, bool train, Rng* rng,
                            DecoderLayerCache& c) const
 {
-    const AttentionMask self_mask{&tgt_len, true, window};
+    const AttentionMask self_mask{&tgt_len, causal, window};
     const AttentionMask cross_mask{&src_len, false};
     const RowMask rows{&tgt_len, int(x.rows()) / B};
     const double adp = attention_dropout < 0 ? dp : (train ? attention_dropout : 0.0);

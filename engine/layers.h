@@ -334,6 +334,9 @@ struct BlockOptions {
     NormKind norm = NormKind::LayerNorm;
     Activation activation = Activation::Relu;
     double attention_dropout = -1;  ///< dropout on attention weights; < 0: the layer's dropout
+    /// Decoder self-attention: causal (autoregressive, query t sees keys <= t) or, false, every
+    /// non-padding target position (the non-autoregressive decoder, Gu et al. 2018).
+    bool causal_self_attention = true;
 };
 
 /// Activations of one encoder layer. Post-LN: x1 = LN1(x + drop(SA(x))), y = LN2(x1 + drop(FF(x1))).
@@ -389,7 +392,8 @@ struct DecoderLayerCache {
 };
 
 /// torch.nn.TransformerDecoderLayer (ReLU, batch_first), Post-LN or Pre-LN. Self-attention is
-/// causal with target padding; cross-attention attends to `memory` with source padding.
+/// causal (unless `causal` is false: NAT) with target padding; cross-attention attends to
+/// `memory` with source padding.
 class DecoderLayer {
 public:
     DecoderLayer() = default;
@@ -409,6 +413,7 @@ public:
     bool norm_first = false;
     int window = 0;                 ///< self-attention window (0 = unrestricted)
     double attention_dropout = -1;  ///< < 0: the dropout passed to forward
+    bool causal = true;             ///< causal self-attention mask (false: non-autoregressive)
 };
 
 /// Label-smoothed cross-entropy as torch.nn.CrossEntropyLoss(ignore_index=PAD,

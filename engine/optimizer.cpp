@@ -50,9 +50,9 @@ void adam_update(ParamStore& params, const TrainConfig& cfg, int64_t step, doubl
         Param& p = *all[i];
         if (!p.trainable)
             continue;
-        // One pass per buffer, no temporary: g is recomputed from grad where it is needed.
-        p.adam_m.array() = b1 * p.adam_m.array() + ((1 - b1) * grad_scale) * p.grad.array();
-        p.adam_v.array() = b2 * p.adam_v.array() + ((1 - b2) * grad_scale * grad_scale) * p.grad.array().square();
+        const auto g = (p.grad.array() * grad_scale).eval();
+        p.adam_m.array() = b1 * p.adam_m.array() + (1 - b1) * g;
+        p.adam_v.array() = b2 * p.adam_v.array() + (1 - b2) * g.square();
         p.value.array() -= step_size * p.adam_m.array() / (p.adam_v.array().sqrt() * inv_sqrt_bc2 + eps);
     }
 }

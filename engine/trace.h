@@ -45,7 +45,7 @@ struct DecodingStep {
 /// not come from decoding).
 struct DecodingTrace {
     std::string strategy;        ///< "greedy" | "beam" | "sample"; empty: no decoding recorded
-    int beam_width = 0;          ///< beam only
+    int beam_width = 0;          ///< beam only (NAT: the number of length candidates)
     double length_penalty = 0;   ///< beam only: GNMT alpha
     double temperature = 0;      ///< sample only
     int top_k = 0;               ///< sample only (0 = no limit)

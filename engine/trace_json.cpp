@@ -93,6 +93,8 @@ nlohmann::json decoding_to_json(const DecodingTrace& d)
     if (d.strategy == "beam") {
         j["beam_width"] = d.beam_width;
         j["length_penalty"] = d.length_penalty;
+    } else if (d.strategy == "nat") {
+        j["beam_width"] = d.beam_width; // length candidates of the non-autoregressive decoder
     } else if (d.strategy == "sample") {
         j["temperature"] = d.temperature;
         j["top_k"] = d.top_k;

@@ -3,6 +3,7 @@
 #include "engine/checkpoint.h"
 #include "engine/error.h"
 #include "engine/optimizer.h"
+#include "engine/nat.h"
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -147,6 +148,9 @@ Trainer::Trainer(const CorpusSplits& data, TranslationModel model, const TrainCo
 
 void Trainer::prepare(const CorpusSplits& data)
 {
+    if (m_model.net.is_nat() && m_train.scheduled_sampling != "off")
+        throw Error("scheduled_sampling needs an autoregressive decoder; the NAT decoder (decoder \"nat\") does not "
+                    "read target tokens");
     m_raw = data;
     const int limit = std::min(m_train.max_len, m_model.net.config().max_len - 1);
     auto encode = [&](const std::vector<SentencePair>& pairs, bool drop_long) {
@@ -217,6 +221,8 @@ StepStats Trainer::train_step()
     const bool scheduled = m_train.scheduled_sampling != "off";
     const double ss_p = scheduled_sampling_probability(m_train, m_step + 1);
     std::vector<int64_t> sampled(static_cast<size_t>(workers), 0);
+    const bool nat = m_model.net.is_nat();
+    std::vector<double> length_loss(static_cast<size_t>(workers), 0.0);
 #pragma omp parallel for num_threads(workers) schedule(static, 1)
     for (int w = 0; w < workers; ++w) {
         Transformer& net = w == 0 ? m_model.net : *m_replicas[size_t(w - 1)];
@@ -238,6 +244,16 @@ StepStats Trainer::train_step()
                 sampled[size_t(w)] += replaced;
             }
             net.forward(piece, act, true, &rng);
+            Mat dlength;
+            if (nat) {
+                // NAT length predictor: cross-entropy of the true length class, mean over the
+                // batch's sentences, weighted by length_loss_weight.
+                const double share = double(piece.B) / double(batch.B);
+                const double ll = cross_entropy_forward_backward(act.length_logits, nat_length_targets(piece), -1, 0.0,
+                                                                 &dlength);
+                dlength *= Scalar(m_train.length_loss_weight * share);
+                length_loss[size_t(w)] += ll * share;
+            }
             Mat& dlogits = m_dlogits[size_t(w)];
             int64_t n = 0;
             double piece_nll = 0;
@@ -248,7 +264,7 @@ StepStats Trainer::train_step()
             dlogits *= Scalar(share);
             loss[size_t(w)] += l * share;
             nll[size_t(w)] += piece_nll * share;
-            net.backward(piece, act, dlogits);
+            net.backward(piece, act, dlogits, nat ? &dlength : nullptr);
         }
     }
     {
@@ -262,6 +278,7 @@ StepStats Trainer::train_step()
         st.loss += loss[size_t(w)];
         st.nll += nll[size_t(w)];
         st.sampled_inputs += sampled[size_t(w)];
+        st.length_loss += length_loss[size_t(w)];
     }
     st.sampling_prob = scheduled ? ss_p : 0.0;
     std::vector<const ParamStore*> replica_grads;

@@ -25,6 +25,7 @@ struct StepStats {
     double epoch = 0;          ///< fractional passes over the training set
     double sampling_prob = 0;  ///< scheduled-sampling probability p used at this step (0 when off)
     int64_t sampled_inputs = 0;///< decoder inputs replaced by the model's prediction at this step
+    double length_loss = 0;    ///< NAT models: cross-entropy of the length predictor per sentence (nats); 0 otherwise
 };
 
 /// Scheduled-sampling probability p at optimizer step `step` (1-based) under train's
@@ -72,7 +73,9 @@ public:
             const std::string& optimizer_path = {});
 
     /// One optimizer step on the next batch; with scheduled sampling on, the decoder inputs are
-    /// first mixed with the model's predictions (scheduled_sampling_batch).
+    /// first mixed with the model's predictions (scheduled_sampling_batch). NAT models
+    /// (decoder "nat") add length_loss_weight x the length cross-entropy to the token loss
+    /// (reported in StepStats::length_loss; StepStats::loss stays the token loss).
     StepStats train_step();
     /// Validation loss over the first max_pairs validation pairs (0 = all).
     EvalStats evaluate(size_t max_pairs = 0) const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/transformer.h"
 #include "engine/error.h"
+#include "engine/nat.h"
 
 #include <cmath>
 #include <functional>
@@ -47,6 +48,7 @@ void Transformer::build(bool lazy_grads)
     opt.norm = parse_norm_kind(c.norm);
     opt.activation = parse_activation(c.activation);
     opt.attention_dropout = c.attention_dropout ? *c.attention_dropout : -1.0;
+    opt.causal_self_attention = !c.is_nat();
     m_enc.clear();
     m_dec.clear();
     for (int i = 0; i < c.num_encoder_layers; ++i)
@@ -58,8 +60,10 @@ void Transformer::build(bool lazy_grads)
                            c.layer_norm_eps, c.norm_first, opt);
     m_dec_norm = Norm(s, "transformer.decoder.norm", C, c.layer_norm_eps, opt.norm);
     m_src_emb = Embedding(s, "src_tok_emb.weight", c.src_vocab_size, C);
-    m_tgt_emb = Embedding(s, "tgt_tok_emb.weight", c.tgt_vocab_size, C);
+    // A NAT decoder reads copied source embeddings: no target embedding table.
+    m_tgt_emb = c.is_nat() ? Embedding() : Embedding(s, "tgt_tok_emb.weight", c.tgt_vocab_size, C);
     m_generator = Linear(s, "generator", C, c.tgt_vocab_size);
+    m_length = c.is_nat() ? Linear(s, "length_predictor", C, c.max_len) : Linear();
     m_pe.resize(0, 0);
     m_pos_emb = nullptr;
     switch (parse_positional_encoding(c.positional_encoding)) {
@@ -116,6 +120,15 @@ void Transformer::run_encoder(const Batch& batch, Seq2SeqActivations& a, bool tr
         x = &a.enc[i].y;
     }
     m_enc_norm.forward(*x, a.memory, a.enc_norm, train, RowMask{&batch.src_len, batch.S});
+    if (m_config.is_nat()) {
+        // Length predictor: logits = W mean_{s < src_len} memory[b, s] + bias.
+        a.pooled.setZero(batch.B, m_config.d_model);
+        for (int b = 0; b < batch.B; ++b) {
+            const int n = batch.src_len[size_t(b)];
+            a.pooled.row(b) = a.memory.middleRows(Eigen::Index(b) * batch.S, n).colwise().sum() / Scalar(n);
+        }
+        m_length.forward(a.pooled, a.length_logits);
+    }
 }
 
 void Transformer::run_decoder(const Batch& batch, Seq2SeqActivations& a, bool train, Rng* rng) const
@@ -123,7 +136,13 @@ void Transformer::run_decoder(const Batch& batch, Seq2SeqActivations& a, bool tr
     // dec_out = LN(dec_N(... dec_1(drop(E_tgt y * sqrt(C) + PE), memory)))
     const double dp = train ? m_config.dropout : 0.0;
     a.T = batch.T;
-    m_tgt_emb.forward(batch.tgt_in, batch.T, positional_encoding(), a.tgt_emb.out);
+    if (m_config.is_nat()) {
+        a.dec_in = nat_decoder_inputs(batch);
+        m_src_emb.forward(a.dec_in, batch.T, positional_encoding(), a.tgt_emb.out);
+    } else {
+        a.dec_in.clear();
+        m_tgt_emb.forward(batch.tgt_in, batch.T, positional_encoding(), a.tgt_emb.out);
+    }
     dropout_forward(a.tgt_emb.out, dp, train, rng, a.tgt_drop);
     a.dec.resize(m_dec.size());
     const Mat* y = &a.tgt_emb.out;
@@ -166,7 +185,7 @@ void Transformer::forward(const Batch& batch, Seq2SeqActivations& a, bool train,
     m_generator.forward(a.dec_out, a.logits);
 }
 
-void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat& dlogits)
+void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat& dlogits, const Mat* dlength_logits)
 {
     m_params->ensure_grads();
     Mat d, dx;
@@ -178,9 +197,20 @@ void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat&
         dx.swap(d);
     }
     dropout_backward(dx, a.tgt_drop);
-    m_tgt_emb.backward(batch.tgt_in, dx);
+    if (m_config.is_nat())
+        m_src_emb.backward(a.dec_in, dx);
+    else
+        m_tgt_emb.backward(batch.tgt_in, dx);
     if (m_pos_emb)
         positional_backward(dx, batch.T, m_pos_emb->grad);
+    if (m_config.is_nat() && dlength_logits) {
+        Mat dpooled;
+        m_length.backward(a.pooled, *dlength_logits, &dpooled);
+        for (int b = 0; b < batch.B; ++b) {
+            const int n = batch.src_len[size_t(b)];
+            dmemory.middleRows(Eigen::Index(b) * batch.S, n).rowwise() += dpooled.row(b) / Scalar(n);
+        }
+    }
 
     m_enc_norm.backward(dmemory, a.enc_norm, dx);
     for (size_t i = m_enc.size(); i-- > 0;) {

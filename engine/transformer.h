@@ -16,6 +16,9 @@ namespace al {
 struct Seq2SeqActivations {
     int B = 0, S = 0, T = 0;
     EmbeddingCache src_emb, tgt_emb;     // (B*S, C), (B*T, C) after scaling + positional encoding
+    std::vector<int> dec_in;             // NAT: (B*T) copied source ids fed to the decoder (nat_decoder_inputs)
+    Mat pooled;                          // NAT: (B, C) mean of the memory over non-padding source positions
+    Mat length_logits;                   // NAT: (B, max_len) length predictor; class k = length k + 1
     DropoutCache src_drop, tgt_drop;
     std::vector<EncoderLayerCache> enc;  // per layer
     NormCache enc_norm;                  // final encoder norm -> memory (B*S, C)
@@ -40,6 +43,12 @@ struct DecoderState {
 /// (V_src, C), "tgt_tok_emb.weight" (V_tgt, C) and "generator.weight" (V_tgt, C) /
 /// "generator.bias" (V_tgt). Forward is const and keeps all state in a Seq2SeqActivations, so
 /// one model can serve several threads for inference.
+///
+/// With config.decoder == "nat" (non-autoregressive, Gu et al. 2018; engine/nat.h) the decoder
+/// input is the uniformly copied source (embedded with src_tok_emb; batch.tgt_in is ignored and
+/// there is no "tgt_tok_emb.weight"), decoder self-attention is not causal, and the encoder adds
+/// a length predictor "length_predictor.weight" (max_len, C) / ".bias" (max_len) on the
+/// mean-pooled memory: act.length_logits (B, max_len).
 class Transformer {
 public:
     /// Builds and initialises the network (Xavier-uniform matrices as torch.nn.Transformer,
@@ -58,8 +67,11 @@ public:
     /// `train` is true (dropout is off otherwise).
     void forward(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;
     /// Backpropagates dlogits (B*T, V_tgt) through the pass in `act`, accumulating (+=) into
-    /// every parameter's grad.
-    void backward(const Batch& batch, Seq2SeqActivations& act, const Mat& dlogits);
+    /// every parameter's grad. NAT models: dlength_logits (B, max_len), when given, is the loss
+    /// gradient w.r.t. act.length_logits (it reaches the encoder through the mean pooling).
+    void backward(const Batch& batch, Seq2SeqActivations& act, const Mat& dlogits,
+                  const Mat* dlength_logits = nullptr);
+    bool is_nat() const { return m_config.is_nat(); }
 
     /// Encoder only (inference): memory (B*S, C) for the batch's source.
     void encode(const Batch& batch, Seq2SeqActivations& act) const;
@@ -79,7 +91,7 @@ public:
     /// vanilla alignment with scaled or unscaled dot-product scores.
     bool supports_incremental_decoding() const
     {
-        return m_config.attention == "vanilla" && m_config.attention_scoring != "additive";
+        return !m_config.is_nat() && m_config.attention == "vanilla" && m_config.attention_scoring != "additive";
     }
     /// The generator: rows (N, C) of decoder output -> logits (N, V_tgt).
     void project_logits(const Mat& rows, Mat& logits) const;
@@ -117,6 +129,7 @@ private:
     std::vector<DecoderLayer> m_dec;
     Norm m_dec_norm;
     Linear m_generator;
+    Linear m_length;             ///< NAT: length predictor (C -> max_len)
     Mat m_pe;                    ///< sinusoidal table (max_len, C); empty otherwise
     Param* m_pos_emb = nullptr;  ///< learned table "pos_emb.weight" (max_len, C)
 };

@@ -3,10 +3,12 @@
 #include "engine/checkpoint.h"
 #include "engine/config_json.h"
 #include "engine/error.h"
+#include "engine/nat.h"
 #include "engine/safetensors.h"
 
 #include <algorithm>
 #include <filesystem>
+#include <numeric>
 
 namespace al {
 
@@ -17,6 +19,12 @@ std::vector<std::vector<int>> greedy_decode(const Transformer& net,
     std::vector<std::vector<int>> out(static_cast<size_t>(B));
     if (B == 0)
         return out;
+    if (net.is_nat()) { // one pass, no EOS loop
+        std::vector<NatOutput> nat = nat_decode(net, sources, max_len);
+        for (int b = 0; b < B; ++b)
+            out[size_t(b)] = std::move(nat[size_t(b)].tokens);
+        return out;
+    }
     const int model_max = net.config().max_len;
     Batch batch;
     batch.B = B;
@@ -97,6 +105,85 @@ std::vector<std::vector<int>> greedy_decode(const Transformer& net,
     return out;
 }
 
+namespace {
+
+// NAT translation (Gu et al. 2018): one encoder pass, the predicted length, one decoder pass.
+// The Trace shows that pass: decoder inputs are the copied source tokens, the decoder outputs
+// the argmax token of every position, and trace->decoding has one "step" per position.
+Translation translate_nat(const TranslationModel& model, const std::vector<int>& src_ids, Translation result,
+                          const DecodingOptions& opts, Trace* trace)
+{
+    require_nat_options(opts);
+    const int max_tokens = std::min(opts.max_len, model.net.config().max_len - 1);
+    const NatOutput nat = nat_decode(model.net, {src_ids}, max_tokens, nat_length_candidates(opts)).front();
+    for (int id : nat.tokens)
+        result.out_tokens.push_back(model.tgt_vocab.token(id));
+    result.text = model.tgt_tokenizer.detokenize(result.out_tokens);
+    result.log_prob = nat.log_prob;
+    result.score = nat.log_prob;
+    if (!trace)
+        return result;
+
+    Batch batch;
+    batch.B = 1;
+    batch.S = int(src_ids.size()) + 1;
+    batch.src = src_ids;
+    batch.src.push_back(Vocab::EOS);
+    batch.src_len = {batch.S};
+    batch.T = nat.length;
+    batch.tgt_len = {batch.T};
+    batch.tgt_in.assign(size_t(batch.T), Vocab::PAD); // unused: the decoder reads the copied source
+    Seq2SeqActivations act;
+    model.net.encode(batch, act);
+    model.net.decode(batch, act);
+    Mat logits;
+    model.net.project_logits(act.dec_out, logits);
+    *trace = Trace{};
+    trace->src_tokens = result.src_tokens;
+    for (int id : act.dec_in)
+        trace->tgt_in_tokens.push_back(model.src_vocab.token(id));
+    for (int id : nat.positions)
+        trace->tgt_out_tokens.push_back(model.tgt_vocab.token(id));
+    model.net.fill_trace(act, 0, *trace);
+
+    DecodingTrace& d = trace->decoding;
+    d.strategy = "nat";
+    d.beam_width = nat_length_candidates(opts); // length candidates
+    d.log_prob = nat.log_prob;
+    d.score = nat.log_prob;
+    const int k = std::min(opts.record_top_k, int(logits.cols()));
+    for (int t = 0; t < batch.T; ++t) {
+        RowVec p = logits.row(t);
+        p = (p.array() - p.maxCoeff()).exp();
+        p /= p.sum();
+        std::vector<int> ids(size_t(p.size()));
+        std::iota(ids.begin(), ids.end(), 0);
+        std::partial_sort(ids.begin(), ids.begin() + k, ids.end(), [&](int a, int b) {
+            return p(a) != p(b) ? p(a) > p(b) : a < b;
+        });
+        DecodingStep s;
+        for (int i = 0; i < k; ++i) {
+            s.top_ids.push_back(ids[size_t(i)]);
+            s.top_tokens.push_back(model.tgt_vocab.token(ids[size_t(i)]));
+            s.top_probs.push_back(double(p(ids[size_t(i)])));
+        }
+        s.top_sample_probs = s.top_probs;
+        s.token_id = nat.positions[size_t(t)];
+        s.token = model.tgt_vocab.token(s.token_id);
+        s.prob = double(p(s.token_id));
+        for (const auto& heads : trace->cross) {
+            std::vector<RowVec> rows;
+            for (const Mat& m : heads)
+                rows.push_back(m.row(Eigen::Index(t)));
+            s.cross.push_back(std::move(rows));
+        }
+        d.steps.push_back(std::move(s));
+    }
+    return result;
+}
+
+} // namespace
+
 Translation translate(const TranslationModel& model, const std::string& sentence, int max_len, Trace* trace)
 {
     DecodingOptions opts;
@@ -127,6 +214,8 @@ Translation translate(const TranslationModel& model, const std::string& sentence
             *trace = Trace{};
         return result;
     }
+    if (model.net.is_nat())
+        return translate_nat(model, src_ids, std::move(result), opts, trace);
     SearchResult found = decode(model.net, src_ids, opts, trace != nullptr);
     Hypothesis& best = found.hypotheses.front();
     const std::vector<int>& out = best.tokens;

@@ -33,6 +33,10 @@ struct Translation {
 /// teacher-forced pass over the generated sequence (identical, by the causal mask, to what each
 /// decoding step saw) and with trace->decoding: per step the top opts.record_top_k next-token
 /// probabilities, the chosen token and that step's cross-attention rows.
+/// NAT models (decoder "nat") decode in one pass instead (nat_decode; beam search = beam_width
+/// length candidates, sampling and forced prefixes are refused): the Trace's
+/// decoder inputs are the copied source tokens, its outputs the argmax of every predicted
+/// position, dec_self is not causal, and trace->decoding (strategy "nat") has one step per position.
 /// Thread-safe on a const model. An empty sentence translates to an empty string. Throws
 /// al::Error on invalid options (naming the option).
 Translation translate(const TranslationModel& model, const std::string& sentence, const DecodingOptions& opts,

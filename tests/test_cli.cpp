@@ -193,6 +193,40 @@ private slots:
         QVERIFY2(r.out.find("sampling_p 0.250") != std::string::npos, r.out.c_str());
     }
 
+    void trainTranslateEvalNat()
+    {
+        // --decoder nat: the length loss is logged, the model directory says "nat", translate
+        // writes a one-pass trace, eval names the one-pass decoding and its speed, beam is refused.
+        QTemporaryDir tmp;
+        const QString corpus = writeCorpus(tmp.path());
+        const QString model = tmp.filePath("nat"), json = tmp.filePath("nat.json");
+        Run r = runArgs({"train", "--data", corpus, "--decoder", "nat", "--length-loss-weight", "0.5", "--d-model", "16",
+                         "--nhead", "2", "--layers", "1", "--d-ff", "32", "--threads", "1", "--min-count", "1",
+                         "--log-every", "1", "--steps", "2", "--samples", "0", "--out", model});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(r.out.find("length_loss ") != std::string::npos, r.out.c_str());
+        const nlohmann::json cfg = nlohmann::json::parse(al::read_file((model + "/config.json").toStdString()));
+        QCOMPARE(cfg.at("decoder").get<std::string>(), std::string("nat"));
+        r = runArgs({"translate", "--model", model, "--attention", json, "我喜欢茶。"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        const nlohmann::json trace = nlohmann::json::parse(al::read_file(json.toStdString()));
+        QCOMPARE(trace.at("decoding").at("strategy").get<std::string>(), std::string("nat"));
+        QCOMPARE(trace.at("decoding").at("beam_width").get<int>(), 1);
+        const al::Trace back = al::trace_from_json(trace, json.toStdString());
+        QCOMPARE(back.decoding.strategy, std::string("nat"));
+        QCOMPARE(back.decoding.steps.size(), back.tgt_out_tokens.size()); // one step per position
+        r = runArgs({"eval", "--model", model, "--data", corpus});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(r.out.find("decoding nat (one pass) decode_seconds ") != std::string::npos, r.out.c_str());
+        QVERIFY2(r.out.find(" sentences/s ") != std::string::npos, r.out.c_str());
+        r = runArgs({"eval", "--model", model, "--data", corpus, "--beam", "3"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(r.out.find("decoding nat (one pass, 3 length candidates)") != std::string::npos, r.out.c_str());
+        r = runArgs({"translate", "--model", model, "--temperature", "0.5", "我喜欢茶。"});
+        QCOMPARE(r.code, int(ExitFailure));
+        QVERIFY2(r.err.find("autoregressive") != std::string::npos, r.err.c_str());
+    }
+
     void explicitSplitsDefaultToSaveSplitColumns()
     {
         TrainOptions o;
@@ -246,6 +280,9 @@ private slots:
         QTest::newRow("held-out capacity") << QStringList{"--task", "copy", "--task-vocab", "2", "--max-len", "3"}
                                            << "valid_size + test_size";
         QTest::newRow("pre and post") << QStringList{"--pre-ln", "--post-ln"} << "--post-ln";
+        QTest::newRow("decoder") << QStringList{"--decoder", "parallel"} << "--decoder: decoder must be";
+        QTest::newRow("length weight w/o nat") << QStringList{"--length-loss-weight", "0.5"} << "--decoder nat";
+        QTest::newRow("length weight negative") << QStringList{"--decoder", "nat", "--length-loss-weight", "-1"} << "--length-loss-weight";
     }
 
     void algorithmicTaskDefaults()
@@ -359,7 +396,8 @@ private slots:
                                    "lr-factor", "label-smoothing", "clip", "minutes", "steps", "seed", "threads",
                                    "out", "save-every", "resume", "save-split", "log-every", "valid-every",
                                    "valid-max", "bleu-sentences", "samples", "scheduled-sampling",
-                                   "scheduled-sampling-p", "scheduled-sampling-k"};
+                                   "scheduled-sampling-p", "scheduled-sampling-k", "decoder",
+                                   "length-loss-weight"};
         for (const QString& n : names) QVERIFY2(st.text.contains("--" + n), qPrintable(n));
         // Every option except --help/--version states its default.
         QCOMPARE(int(st.text.count("(default")), int(names.size()));

@@ -5,6 +5,7 @@
 // numerical ones from central differences with h = 1e-6. Tolerance: |a - n| <= 1e-6 * max(1, |a|, |n|).
 // Sizes are odd and non-square: B = 2, S = 5, T = 4, C = 12, H = 3, F = 10, V = 7.
 #include "engine/layers.h"
+#include "engine/nat.h"
 #include "engine/transformer.h"
 
 #include <QtTest>
@@ -631,6 +632,70 @@ private slots:
                 check_tensor(QString::fromStdString(p->name), p->value, p->grad, loss);
         if (cfg.positional_encoding == "learned")
             QVERIFY(!net.params().find("pos_emb.weight")->grad.isZero());
+    }
+
+    // Non-autoregressive model (docs/nat.md): non-causal decoder self-attention fed the copied
+    // source embeddings, plus the length predictor on the mean-pooled memory; the loss is token
+    // cross-entropy + lambda * length cross-entropy, as in Trainer::train_step.
+    void nat_model_data()
+    {
+        QTest::addColumn<bool>("pre_ln");
+        QTest::addColumn<QString>("pe");
+        QTest::newRow("Post-LN, sinusoidal") << false << "sinusoidal";
+        QTest::newRow("Pre-LN, learned PE") << true << "learned";
+    }
+    void nat_model()
+    {
+        QFETCH(bool, pre_ln);
+        QFETCH(QString, pe);
+        ModelConfig cfg;
+        cfg.decoder = "nat";
+        cfg.src_vocab_size = 9;
+        cfg.tgt_vocab_size = 7;
+        cfg.d_model = 12;
+        cfg.nhead = 3;
+        cfg.num_encoder_layers = 1;
+        cfg.num_decoder_layers = 2;
+        cfg.dim_feedforward = 10;
+        cfg.dropout = 0.1;
+        cfg.norm_first = pre_ln;
+        cfg.positional_encoding = pe.toStdString();
+        cfg.max_len = 8;
+        Transformer net(cfg, 3);
+        QVERIFY(net.params().find("tgt_tok_emb.weight") == nullptr);
+        QVERIFY(net.params().find("length_predictor.weight") != nullptr);
+        Batch b;
+        b.B = 2;
+        b.S = 5;
+        b.T = 4;
+        b.src = {4, 5, 6, 7, 2, 8, 5, 2, 0, 0};
+        b.src_len = {5, 3};
+        b.tgt_in = {1, 4, 5, 6, 1, 3, 0, 0}; // ignored by the NAT decoder
+        b.tgt_out = {4, 5, 6, 2, 3, 2, 0, 0};
+        b.tgt_len = {4, 2};
+        const double lambda = 0.3;
+        auto loss = [&] {
+            Seq2SeqActivations a;
+            Rng d(5);
+            net.forward(b, a, true, &d);
+            return cross_entropy_forward_backward(a.logits, b.tgt_out, 0, 0.1, nullptr) +
+                   lambda * cross_entropy_forward_backward(a.length_logits, nat_length_targets(b), -1, 0.0, nullptr);
+        };
+        Seq2SeqActivations a;
+        Rng d(5);
+        net.forward(b, a, true, &d);
+        QCOMPARE(a.length_logits.rows(), Eigen::Index(2));
+        QCOMPARE(a.length_logits.cols(), Eigen::Index(cfg.max_len));
+        Mat dlogits, dlength;
+        cross_entropy_forward_backward(a.logits, b.tgt_out, 0, 0.1, &dlogits);
+        cross_entropy_forward_backward(a.length_logits, nat_length_targets(b), -1, 0.0, &dlength);
+        dlength *= lambda;
+        net.params().zero_grad();
+        net.backward(b, a, dlogits, &dlength);
+        for (const auto& p : net.params().all())
+            if (p->trainable)
+                check_tensor(QString::fromStdString(p->name), p->value, p->grad, loss);
+        QVERIFY(!net.params().find("length_predictor.weight")->grad.isZero());
     }
 };
 

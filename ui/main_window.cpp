@@ -271,6 +271,11 @@ QWidget* MainWindow::buildSettingsPanel()
     modelForm->addRow(tr("Norm:"), m_normCombo);
     modelForm->addRow(m_preLnCheck);
     modelForm->addRow(tr("Activation:"), m_activationCombo);
+    m_decoderCombo = makeChoice("decoderCombo",
+                                {{"autoregressive", tr("Autoregressive")}, {"nat", tr("Non-autoregressive (NAT)")}},
+                                mc.decoder, tr("NAT: length predictor, copied source inputs, no causal mask, "
+                                               "all target tokens in one pass (Gu et al. 2018)."));
+    modelForm->addRow(tr("Decoder:"), m_decoderCombo);
     modelForm->addRow(tr("Max tokens/batch:"), m_maxTokensSpin);
     modelForm->addRow(tr("Warm-up steps:"), m_warmupSpin);
     modelForm->addRow(tr("Seed:"), m_seedSpin);
@@ -559,6 +564,7 @@ TrainingRequest MainWindow::trainingRequest() const
     r.model.norm = m_normCombo->currentData().toString().toStdString();
     r.model.norm_first = m_preLnCheck->isChecked();
     r.model.activation = m_activationCombo->currentData().toString().toStdString();
+    r.model.decoder = m_decoderCombo->currentData().toString().toStdString();
     r.train.max_tokens = m_maxTokensSpin->value();
     r.train.warmup_steps = m_warmupSpin->value();
     r.train.seed = static_cast<uint64_t>(m_seedSpin->value());
@@ -588,7 +594,8 @@ void MainWindow::updateModelSource()
     for (QSpinBox* s : {m_dModelSpin, m_headsSpin, m_encLayersSpin, m_decLayersSpin, m_dffSpin})
         s->setEnabled(!resume && !m_training->isActive());
     for (QWidget* w : std::initializer_list<QWidget*>{m_attentionCombo, m_scoringCombo, m_normalizationCombo, m_windowSpin,
-                                                      m_positionalCombo, m_normCombo, m_preLnCheck, m_activationCombo})
+                                                      m_positionalCombo, m_normCombo, m_preLnCheck, m_activationCombo,
+                                                      m_decoderCombo})
         w->setEnabled(!resume && !m_training->isActive());
     if (resume) {
         showModelConfig(m_resumeModel->net.config());
@@ -622,6 +629,7 @@ void MainWindow::showModelConfig(const al::ModelConfig& c)
     select(m_normCombo, c.norm);
     m_preLnCheck->setChecked(c.norm_first);
     select(m_activationCombo, c.activation);
+    select(m_decoderCombo, c.decoder);
 }
 
 // ---------------------------------------------------------------------------------------------

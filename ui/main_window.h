@@ -159,6 +159,7 @@ private:
     QComboBox* m_normCombo = nullptr;
     QCheckBox* m_preLnCheck = nullptr;
     QComboBox* m_activationCombo = nullptr;
+    QComboBox* m_decoderCombo = nullptr; ///< autoregressive | nat (docs/nat.md)
     QSpinBox* m_maxTokensSpin = nullptr;
     QSpinBox* m_warmupSpin = nullptr;
     QSpinBox* m_seedSpin = nullptr;
