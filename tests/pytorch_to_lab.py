@@ -8,7 +8,9 @@ With seed 0, for Post-LN and Pre-LN (norm_first), it builds the model of tests/p
 `STEPS` Adam steps on a tiny synthetic copy batch (so no weight is at its initial value), and writes
 
   DIR/<post_ln|pre_ln>/model/        config.json, src_vocab.txt, tgt_vocab.txt, model.safetensors
-  DIR/<post_ln|pre_ln>/case.json     the batch: B, S, T, src, tgt_in, tgt_out (row-major ids)
+  DIR/<post_ln|pre_ln>/case.json     the batch: B, S, T, src, tgt_in, tgt_out (row-major ids);
+                                     "sentence" (a source sentence, word tokens) and "greedy"
+                                     (torch's greedy translation of it, at most GREEDY_MAX tokens)
   DIR/<post_ln|pre_ln>/logits.safetensors  "logits" [B*T, V_tgt]: torch's eval-mode logits,
                                      computed in float64 from the saved float32 weights
 
@@ -33,6 +35,7 @@ from pytorch_parity import Seq2Seq, sinusoidal  # noqa: E402  (same module layou
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>"]
 STEPS = 30
+GREEDY_MAX = 20
 
 
 def save_safetensors(path, tensors):
@@ -78,6 +81,23 @@ def synthetic_batch(gen, c, B=4, S=7):
     return src, tgt_in, tgt_out
 
 
+def vocab_words(n):
+    """Tokens of ids 4 .. n-1: lower-case words "aa", "ab", ... (unchanged by the Word tokenizer)."""
+    return [chr(97 + i // 26) + chr(97 + i % 26) for i in range(n - 4)]
+
+
+def greedy(model, c, sentence_ids):
+    """Greedy decoding of "x1..xm <eos>": argmax until <eos> or GREEDY_MAX tokens (without <eos>)."""
+    src = torch.tensor([sentence_ids + [EOS]])
+    out = []
+    while len(out) < GREEDY_MAX:
+        nxt = int(forward(model, c, src, torch.tensor([[BOS] + out]))[-1].argmax())
+        if nxt == EOS:
+            break
+        out.append(nxt)
+    return out
+
+
 def forward(model, c, src, tgt_in):
     """The lab's forward pass in torch: logits [B*T, V_tgt]."""
     S, T = src.shape[1], tgt_in.shape[1]
@@ -115,7 +135,7 @@ def build(out_dir, norm_first):
     save_safetensors(os.path.join(model_dir, "model.safetensors"), model.state_dict())
     for side, n in (("src", c["src_vocab_size"]), ("tgt", c["tgt_vocab_size"])):
         with open(os.path.join(model_dir, side + "_vocab.txt"), "w", encoding="utf-8") as f:
-            f.write("".join(t + "\n" for t in SPECIALS + ["%s%d" % (side, i) for i in range(4, n)]))
+            f.write("".join(t + "\n" for t in SPECIALS + vocab_words(n)))
     with open(os.path.join(model_dir, "config.json"), "w", encoding="utf-8") as f:
         json.dump(lab_config(c), f, indent=2)
 
@@ -123,11 +143,16 @@ def build(out_dir, norm_first):
     model = model.double().eval()
     with torch.no_grad():
         logits = forward(model, c, src, tgt_in)
+        sentence_ids = src[1][(src[1] != PAD) & (src[1] != EOS)].tolist()
+        greedy_ids = greedy(model, c, sentence_ids)
+    words = vocab_words(c["tgt_vocab_size"])
     save_safetensors(os.path.join(out_dir, "logits.safetensors"), {"logits": logits})
     B, S = src.shape
     with open(os.path.join(out_dir, "case.json"), "w", encoding="utf-8") as f:
         json.dump({"B": B, "S": S, "T": tgt_in.shape[1], "src": src.reshape(-1).tolist(),
-                   "tgt_in": tgt_in.reshape(-1).tolist(), "tgt_out": tgt_out.reshape(-1).tolist()}, f)
+                   "tgt_in": tgt_in.reshape(-1).tolist(), "tgt_out": tgt_out.reshape(-1).tolist(),
+                   "sentence": " ".join(vocab_words(c["src_vocab_size"])[i - 4] for i in sentence_ids),
+                   "greedy": [words[i - 4] for i in greedy_ids]}, f)
     return losses
 
 

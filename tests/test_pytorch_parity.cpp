@@ -5,7 +5,8 @@
 // Post-LN and Pre-LN. The oracle is tests/pytorch_parity.py run by Debian's /usr/bin/python3.
 // The other direction: a model built and trained a few Adam steps in PyTorch, written as a lab
 // model directory by tests/pytorch_to_lab.py, opens with load_model_dir and gives torch's logits
-// (max abs diff < 1e-4); a transposed weight breaks that, a wrong-shaped one is refused by name.
+// (max abs diff < 1e-4) and torch's greedy translation; a transposed weight breaks that, a
+// wrong-shaped one is refused by name.
 #include "engine/checkpoint.h"
 #include "engine/config_json.h"
 #include "engine/error.h"
@@ -131,6 +132,14 @@ private slots:
         const double diff = max_logit_diff(d, d + "/model");
         qInfo("%s: max |lab - torch| logit = %.3e", qPrintable(name), diff);
         QVERIFY2(diff < 1e-4, qPrintable(QString("logits differ by %1").arg(diff)));
+
+        // Through the vocab files and the tokenizer: the lab's greedy translation of a sentence
+        // is torch's (at most 20 tokens, GREEDY_MAX in the script).
+        const nlohmann::json cs = nlohmann::json::parse(read_file(d + "/case.json"));
+        const Translation tr = translate(model, cs.at("sentence").get<std::string>(), 20, nullptr);
+        const auto expected = cs.at("greedy").get<std::vector<std::string>>();
+        QVERIFY(!expected.empty());
+        QVERIFY2(tr.out_tokens == expected, qPrintable(QString::fromStdString(tr.text)));
     }
 
     // The comparison above can fail: a transposed square weight loads (same shape) but changes
