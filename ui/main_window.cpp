@@ -7,6 +7,7 @@
 #include "ui/export_ui.h"
 #include "ui/heatmap_widget.h"
 #include "ui/race_window.h"
+#include "ui/task_probe_window.h"
 #include "ui/positional_encoding_panel.h"
 #include "ui/overview_panel.h"
 #include "ui/compare_dialog.h"
@@ -520,6 +521,18 @@ void MainWindow::buildMenus()
     race->setObjectName(QStringLiteral("raceAction"));
     race->setToolTip(tr("Train vanilla attention and the Synthesizer variants on the same task and budget; compare "
                         "their validation curves and scores."));
+    QAction* probe = experiments->addAction(tr("&Task model probe…"), this, [this] {
+        auto* w = findChild<TaskProbeWindow*>(QStringLiteral("taskProbeWindow"));
+        if (!w) {
+            w = new TaskProbeWindow(this);
+            w->setObjectName(QStringLiteral("taskProbeWindow"));
+        }
+        w->show();
+        w->raise();
+        w->activateWindow();
+    });
+    probe->setObjectName(QStringLiteral("taskProbeAction"));
+    probe->setToolTip(tr("Try a trained task model (mlm, sentiment, langid, pos, charlm) on a sentence."));
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Attention Lab"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
