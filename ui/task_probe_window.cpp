@@ -103,6 +103,7 @@ TaskProbeWindow::TaskProbeWindow(QWidget* parent)
     m_plot->yAxis->setLabel(tr("probability"));
     m_plot->yAxis->setRange(0, 1);
     m_plot->xAxis->setTickLabelRotation(-40);
+    m_plot->xAxis->grid()->setVisible(false);
     m_plot->plotLayout()->insertRow(0);
     m_plot->plotLayout()->addElement(0, 0, new QCPTextElement(m_plot, QString()));
     installPlotExportMenu(m_plot, QStringLiteral("task-probe.png"));
@@ -219,7 +220,16 @@ void TaskProbeWindow::showBars(const ProbeBars& bars, const QString& title)
     m_plot->xAxis->setTicker(ticker);
     m_plot->xAxis->setRange(-0.6, std::max(0.6, bars.labels.size() - 0.4));
     const double top = bars.values.isEmpty() ? 1.0 : *std::max_element(bars.values.begin(), bars.values.end());
-    m_plot->yAxis->setRange(0, std::min(1.0, std::max(0.05, top * 1.15)));
+    m_plot->yAxis->setRange(0, std::min(1.0, std::max(1e-6, top * 1.15)));
+    m_plot->clearItems();
+    for (int i = 0; i < bars.values.size(); ++i) {
+        auto* label = new QCPItemText(m_plot);
+        label->position->setCoords(i, bars.values[i]);
+        label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+        label->setPadding(QMargins(0, 0, 0, 2));
+        const double pct = 100.0 * bars.values[i];
+        label->setText(QStringLiteral("%1 %").arg(pct, 0, 'f', pct >= 10 ? 1 : pct >= 0.1 ? 2 : 3));
+    }
     if (auto* t = qobject_cast<QCPTextElement*>(m_plot->plotLayout()->element(0, 0)))
         t->setText(title);
     m_plot->replot();
