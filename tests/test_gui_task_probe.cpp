@@ -13,6 +13,8 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -33,6 +35,8 @@ TaskModelConfig tiny(const std::string& task)
     c.arch.dim_feedforward = 64;
     c.arch.dropout = 0.0;
     c.arch.num_encoder_layers = 1;
+    if (task == "charlm")
+        c.arch.max_len = 16;
     return c;
 }
 
@@ -164,6 +168,41 @@ private slots:
         QVERIFY(probe.runSentence());
         compareBars(probe.bars(), classify_text(model, "good film"));
         QVERIFY(!probe.maskSelector()->isVisibleTo(&probe)); // the [MASK] selector belongs to mlm models only
+    }
+
+    void taggerAndCharLmViews()
+    {
+        QTemporaryDir tmp;
+        TaskCorpus pos;
+        pos.task = "pos";
+        const std::vector<TaggedSentence> s = {{{"a", "dog", "runs"}, {"DET", "NOUN", "VERB"}}};
+        for (int split = 0; split < 3; ++split)
+            pos.tagged[split] = s;
+        const std::string posDir = tmp.filePath("pos").toStdString();
+        const TaskModel tagger = trainAndSave(pos, posDir, 2);
+        TaskProbeWindow probe;
+        QVERIFY(probe.openModel(QString::fromStdString(posDir)));
+        probe.sentenceEdit()->setText("the dog runs");
+        QVERIFY(probe.runSentence());
+        const auto tags = tag_text(tagger, "the dog runs");
+        QCOMPARE(probe.tagTable()->rowCount(), int(tags.size()));
+        for (int i = 0; i < int(tags.size()); ++i) {
+            QCOMPARE(probe.tagTable()->item(i, 0)->text(), QString::fromStdString(tags[size_t(i)].first));
+            QCOMPARE(probe.tagTable()->item(i, 1)->text(), QString::fromStdString(tags[size_t(i)].second));
+        }
+
+        TaskCorpus lm;
+        lm.task = "charlm";
+        lm.lm_train = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind\n";
+        lm.lm_valid = "To be";
+        const std::string lmDir = tmp.filePath("charlm").toStdString();
+        const TaskModel charlm = trainAndSave(lm, lmDir, 0);
+        QVERIFY(probe.openModel(QString::fromStdString(lmDir)));
+        probe.sentenceEdit()->setText("To be");
+        QVERIFY(probe.runSentence());
+        const GenerationSettings& g = probe.probe().generation();
+        QCOMPARE(probe.generatedText()->toPlainText(),
+                 "To be" + QString::fromStdString(generate_text(charlm, "To be", g.length, g.temperature, g.seed)));
     }
 };
 
