@@ -20,36 +20,33 @@ namespace {
 
 const char* const kUsage = "attention-lab export --model DIR --sentence TEXT --out DIR [options]";
 
-/// Reads "all" (-> -1) or a 1-based index >= 1 (-> 0-based).
-bool readIndex(const QCommandLineParser& p, const QString& name, int& dst, QString& error)
+/// Reads "all" (-> -1) or a 1-based index >= 1 (-> 0-based); keeps the first error.
+void readIndex(const QCommandLineParser& p, const QString& name, int& dst, QString& error)
 {
-    if (!p.isSet(name)) return true;
+    if (!error.isEmpty() || !p.isSet(name)) return;
     const QString v = p.value(name).trimmed();
     if (v.compare("all", Qt::CaseInsensitive) == 0) {
         dst = -1;
-        return true;
+        return;
     }
     bool ok = false;
     const int n = v.toInt(&ok);
-    if (!ok || n < 1) {
+    if (!ok || n < 1)
         error = QString("--%1: expected 'all' or a number >= 1 (1 is the first), got '%2'").arg(name, p.value(name));
-        return false;
-    }
-    dst = n - 1;
-    return true;
+    else
+        dst = n - 1;
 }
 
-bool readInt(const QCommandLineParser& p, const QString& name, int lo, int hi, int& dst, QString& error)
+/// Reads an integer in [lo, hi]; keeps the first error.
+void readInt(const QCommandLineParser& p, const QString& name, int lo, int hi, int& dst, QString& error)
 {
-    if (!p.isSet(name)) return true;
+    if (!error.isEmpty() || !p.isSet(name)) return;
     bool ok = false;
     const int v = p.value(name).trimmed().toInt(&ok);
-    if (!ok || v < lo || v > hi) {
+    if (!ok || v < lo || v > hi)
         error = QString("--%1: expected an integer from %2 to %3, got '%4'").arg(name).arg(lo).arg(hi).arg(p.value(name));
-        return false;
-    }
-    dst = v;
-    return true;
+    else
+        dst = v;
 }
 
 QString elided(const QString& text, int maxChars)
@@ -126,7 +123,8 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts)
             fail("--kind: expected enc, dec, cross or all, got '" + p.value("kind") + "'");
         }
     }
-    if (!readIndex(p, "layer", o.layer, error) || !readIndex(p, "head", o.head, error)) {}
+    readIndex(p, "layer", o.layer, error);
+    readIndex(p, "head", o.head, error);
     if (p.isSet("format")) {
         o.formats.clear();
         for (const QString& f : p.value("format").split(',', Qt::SkipEmptyParts)) {
@@ -139,12 +137,10 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts)
         }
         if (o.formats.isEmpty()) fail("--format: expected png, svg, pdf or csv");
     }
-    if (error.isEmpty()) readInt(p, "width", 16, 20000, o.size.width, error);
-    if (error.isEmpty() && p.isSet("height")) {
-        readInt(p, "height", 0, 20000, o.size.height, error);
-        if (error.isEmpty() && o.size.height > 0 && o.size.height < 16)
-            fail("--height: expected 0 (automatic) or from 16 to 20000, got '" + p.value("height") + "'");
-    }
+    readInt(p, "width", 16, 20000, o.size.width, error);
+    readInt(p, "height", 0, 20000, o.size.height, error);
+    if (o.size.height > 0 && o.size.height < 16)
+        fail("--height: expected 0 (automatic) or from 16 to 20000, got '" + p.value("height") + "'");
     if (p.isSet("dpi")) {
         bool ok = false;
         const double dpi = p.value("dpi").trimmed().toDouble(&ok);
@@ -157,7 +153,7 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts)
         fail("--colormap: expected one of " + colorMapIds().join(", ") + ", got '" + p.value("colormap") + "'");
     if (p.isSet("range") && !parseColorRange(p.value("range"), o.colorRange))
         fail("--range: expected fixed, per-head or symmetric, got '" + p.value("range") + "'");
-    if (error.isEmpty()) readInt(p, "max-len", 1, 100000, o.max_len, error);
+    readInt(p, "max-len", 1, 100000, o.max_len, error);
     if (!error.isEmpty()) return {ParseStatus::Error, error};
     opts = o;
     return {};
