@@ -216,38 +216,13 @@ SequenceAccuracy sequence_accuracy(const std::vector<std::vector<std::string>>& 
 SequenceAccuracy decode_accuracy(const TranslationModel& model, const std::vector<SentencePair>& pairs,
                                  std::vector<std::string>* samples)
 {
-    const int limit = model.net.config().max_len - 1;
-    std::vector<std::vector<int>> sources;
+    std::vector<std::string> sources;
     sources.reserve(pairs.size());
-    for (const auto& p : pairs) {
-        auto ids = model.src_vocab.encode(model.src_tokenizer.tokenize(p.src));
-        if (int(ids.size()) > limit)
-            ids.resize(size_t(limit));
-        sources.push_back(std::move(ids));
-    }
-    // Length-sorted chunks keep padding low; each chunk is decoded on its own thread.
-    std::vector<size_t> order(sources.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return sources[a].size() < sources[b].size(); });
-    std::vector<std::vector<int>> outs(sources.size());
-    const size_t chunk = 32;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t i = 0; i < order.size(); i += chunk) {
-        std::vector<std::vector<int>> srcs;
-        int longest = 0;
-        for (size_t j = i; j < std::min(order.size(), i + chunk); ++j) {
-            srcs.push_back(sources[order[j]]);
-            longest = std::max(longest, int(srcs.back().size()));
-        }
-        const auto decoded = greedy_decode(model.net, srcs, std::min(limit, 2 * longest + 10));
-        for (size_t j = 0; j < decoded.size(); ++j)
-            outs[order[i + j]] = decoded[j];
-    }
-    std::vector<std::vector<std::string>> hyps(pairs.size()), refs(pairs.size());
+    for (const auto& p : pairs)
+        sources.push_back(p.src);
+    const std::vector<std::vector<std::string>> hyps = decode_corpus(model, sources); // greedy
+    std::vector<std::vector<std::string>> refs(pairs.size());
     for (size_t i = 0; i < pairs.size(); ++i) {
-        for (int id : outs[i])
-            hyps[i].push_back(model.tgt_vocab.token(id));
         refs[i] = model.tgt_tokenizer.tokenize(pairs[i].tgt);
         if (samples)
             samples->push_back(pairs[i].src + "\t" + pairs[i].tgt + "\t" + model.tgt_tokenizer.detokenize(hyps[i]));

@@ -336,46 +336,15 @@ BleuResult Trainer::test_bleu(size_t max_sentences, std::vector<std::string>* sa
     std::vector<SentencePair> test = m_raw.test;
     if (max_sentences && test.size() > max_sentences)
         test.resize(max_sentences);
-    const int limit = m_model.net.config().max_len - 1;
-    std::vector<std::vector<int>> sources;
-    for (const auto& p : test) {
-        auto ids = m_model.src_vocab.encode(m_model.src_tokenizer.tokenize(p.src));
-        if (int(ids.size()) > limit)
-            ids.resize(size_t(limit));
-        sources.push_back(std::move(ids));
-    }
-    // Decode in length-sorted chunks so that a chunk has little padding.
-    std::vector<size_t> order(sources.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return sources[a].size() < sources[b].size(); });
-    std::vector<std::vector<int>> hyps_ids(sources.size());
-    const size_t chunk = 32;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t i = 0; i < order.size(); i += chunk) {
-        std::vector<std::vector<int>> srcs;
-        for (size_t j = i; j < std::min(order.size(), i + chunk); ++j)
-            srcs.push_back(sources[order[j]]);
-        int longest = 0;
-        for (const auto& s : srcs)
-            longest = std::max(longest, int(s.size()));
-        DecodingOptions o = decoding;
-        o.max_len = std::min(limit, 2 * longest + 10);
-        o.seed = decoding.seed + uint64_t(i); // sentence j of the chunk: seed + i + j
-        const auto outs = decode_all(m_model.net, srcs, o);
-        for (size_t j = 0; j < outs.size(); ++j)
-            hyps_ids[order[i + j]] = outs[j];
-    }
-    std::vector<std::vector<std::string>> hyps;
+    std::vector<std::string> sources;
+    for (const auto& p : test)
+        sources.push_back(p.src);
+    std::vector<std::vector<std::string>> hyps = decode_corpus(m_model, sources, decoding);
     std::vector<std::vector<std::vector<std::string>>> refs;
     for (size_t i = 0; i < test.size(); ++i) {
-        std::vector<std::string> h;
-        for (int id : hyps_ids[i])
-            h.push_back(m_model.tgt_vocab.token(id));
         refs.push_back({m_model.tgt_tokenizer.tokenize(test[i].tgt)});
         if (samples)
-            samples->push_back(test[i].src + "\t" + test[i].tgt + "\t" + m_model.tgt_tokenizer.detokenize(h));
-        hyps.push_back(std::move(h));
+            samples->push_back(test[i].src + "\t" + test[i].tgt + "\t" + m_model.tgt_tokenizer.detokenize(hyps[i]));
     }
     return corpus_bleu(hyps, refs);
 }

@@ -281,6 +281,46 @@ Translation translate(const TranslationModel& model, const std::string& sentence
     return result;
 }
 
+std::vector<std::vector<std::string>> decode_corpus(const TranslationModel& model,
+                                                    const std::vector<std::string>& sources,
+                                                    const DecodingOptions& decoding)
+{
+    const int limit = model.net.config().max_len - 1;
+    std::vector<std::vector<int>> ids;
+    ids.reserve(sources.size());
+    for (const auto& s : sources) {
+        auto e = model.src_vocab.encode(model.src_tokenizer.tokenize(s));
+        if (int(e.size()) > limit)
+            e.resize(size_t(limit));
+        ids.push_back(std::move(e));
+    }
+    std::vector<size_t> order(ids.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
+    std::vector<std::vector<int>> outs(ids.size());
+    const size_t chunk = 32;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t i = 0; i < order.size(); i += chunk) {
+        std::vector<std::vector<int>> srcs;
+        int longest = 0;
+        for (size_t j = i; j < std::min(order.size(), i + chunk); ++j) {
+            srcs.push_back(ids[order[j]]);
+            longest = std::max(longest, int(srcs.back().size()));
+        }
+        DecodingOptions o = decoding;
+        o.max_len = std::min(limit, 2 * longest + 10);
+        o.seed = decoding.seed + uint64_t(i);
+        const auto decoded = decode_all(model.net, srcs, o);
+        for (size_t j = 0; j < decoded.size(); ++j)
+            outs[order[i + j]] = decoded[j];
+    }
+    std::vector<std::vector<std::string>> hyps(ids.size());
+    for (size_t i = 0; i < outs.size(); ++i)
+        for (int id : outs[i])
+            hyps[i].push_back(model.tgt_vocab.token(id));
+    return hyps;
+}
+
 void save_model_dir(const TranslationModel& model, const std::string& dir)
 {
     namespace fs = std::filesystem;

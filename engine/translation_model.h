@@ -50,6 +50,15 @@ Translation translate(const TranslationModel& model, const std::string& sentence
 Translation translate(const TranslationModel& model, const std::string& sentence, int max_len = 64,
                       Trace* trace = nullptr);
 
+/// Decodes a corpus of source sentences for evaluation: each is tokenized, encoded and cut to
+/// max_len - 1 tokens, then decoded with `decoding` in length-sorted chunks of 32 (little
+/// padding), chunks spread over the OpenMP threads, each with max_len min(max_len - 1,
+/// 2 * longest source of the chunk + 10). Sampling: the chunk starting at sorted index i uses
+/// seed + i (sentence j of it seed + i + j). Returns the target tokens per sentence, in input order.
+std::vector<std::vector<std::string>> decode_corpus(const TranslationModel& model,
+                                                    const std::vector<std::string>& sources,
+                                                    const DecodingOptions& decoding = {});
+
 /// Batched greedy decoding of token-id sequences (sources without EOS; EOS is appended).
 /// Returns, per source, the generated target ids without BOS/EOS (at most max_len tokens).
 std::vector<std::vector<int>> greedy_decode(const Transformer& net,
