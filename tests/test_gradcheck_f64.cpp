@@ -8,6 +8,8 @@
 #include "engine/nat.h"
 #include "engine/transformer.h"
 
+#include "gradcheck_support.h"
+
 #include <QtTest>
 #include <functional>
 
@@ -15,8 +17,6 @@ using namespace al;
 
 namespace {
 
-constexpr double kH = 1e-6;
-constexpr double kTol = 1e-6;
 
 Mat random_mat(Eigen::Index r, Eigen::Index c, Rng& rng, double scale = 1.0)
 {
@@ -35,29 +35,7 @@ void randomize(ParamStore& store, Rng& rng)
                                      : rng.normal(0.0, 0.4);
 }
 
-bool close(double a, double n) { return std::abs(a - n) <= kTol * std::max({1.0, std::abs(a), std::abs(n)}); }
-
-// Compares the analytic gradient `analytic` of tensor `x` with central differences of loss().
-void check_tensor(const QString& what, Mat& x, const Mat& analytic, const std::function<double()>& loss,
-                  int max_entries = 60)
-{
-    QCOMPARE(analytic.rows(), x.rows());
-    QCOMPARE(analytic.cols(), x.cols());
-    const Eigen::Index n = x.size();
-    const Eigen::Index stride = std::max<Eigen::Index>(1, n / max_entries);
-    for (Eigen::Index i = 0; i < n; i += stride) {
-        const double saved = x.data()[i];
-        x.data()[i] = saved + kH;
-        const double lp = loss();
-        x.data()[i] = saved - kH;
-        const double lm = loss();
-        x.data()[i] = saved;
-        const double numeric = (lp - lm) / (2 * kH);
-        const double a = analytic.data()[i];
-        if (!close(a, numeric))
-            QFAIL(qPrintable(QString("%1[%2]: analytic %3 vs numeric %4").arg(what).arg(i).arg(a, 0, 'g', 10).arg(numeric, 0, 'g', 10)));
-    }
-}
+using gradcheck::check_tensor;
 
 void check_params(ParamStore& store, const std::function<double()>& loss)
 {

@@ -8,6 +8,8 @@
 // F = 10, 2 layers, V = 9, K = 3.
 #include "engine/task_models.h"
 
+#include "gradcheck_support.h"
+
 #include <QtTest>
 #include <functional>
 
@@ -15,31 +17,7 @@ using namespace al;
 
 namespace {
 
-constexpr double kH = 1e-6;
-constexpr double kTol = 1e-6;
-
-bool close(double a, double n) { return std::abs(a - n) <= kTol * std::max({1.0, std::abs(a), std::abs(n)}); }
-
-void check_tensor(const QString& what, Mat& x, const Mat& analytic, const std::function<double()>& loss,
-                  int max_entries = 40)
-{
-    QCOMPARE(analytic.rows(), x.rows());
-    QCOMPARE(analytic.cols(), x.cols());
-    const Eigen::Index n = x.size();
-    const Eigen::Index stride = std::max<Eigen::Index>(1, n / max_entries);
-    for (Eigen::Index i = 0; i < n; i += stride) {
-        const double saved = x.data()[i];
-        x.data()[i] = saved + kH;
-        const double lp = loss();
-        x.data()[i] = saved - kH;
-        const double lm = loss();
-        x.data()[i] = saved;
-        const double numeric = (lp - lm) / (2 * kH);
-        const double a = analytic.data()[i];
-        if (!close(a, numeric))
-            QFAIL(qPrintable(QString("%1[%2]: analytic %3 vs numeric %4").arg(what).arg(i).arg(a, 0, 'g', 10).arg(numeric, 0, 'g', 10)));
-    }
-}
+using gradcheck::check_tensor;
 
 TaskModelConfig small(const std::string& task, bool norm_first)
 {
@@ -101,7 +79,7 @@ void check_net(TaskNet& net, const TaskBatch& batch)
     net.params().zero_grad();
     net.backward(batch, act, dlogits);
     for (const auto& p : net.params().all())
-        check_tensor(QString::fromStdString(p->name), p->value, p->grad, loss);
+        check_tensor(QString::fromStdString(p->name), p->value, p->grad, loss, 40);
 }
 
 } // namespace
