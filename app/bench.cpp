@@ -150,8 +150,15 @@ void runPeer(const BenchOptions& opts, const BenchConfig& cfg, int threads, int 
     try {
         const nlohmann::json j = nlohmann::json::parse(line.toStdString());
         const double tps = getNum(j, "train_tokens_per_s"), rss = getNum(j, "peak_rss_mb");
+        const double blas = getNum(j, "blas_threads");
         if (std::isfinite(rss) && rss > 0) r.peer_peak_rss_mb = rss;
-        if (std::isfinite(tps) && tps > 0) r.peer_train_tokens_per_s = tps;
+        if (std::isfinite(blas)) r.peer_blas_threads = int(blas);
+        if (r.peer_blas_threads && *r.peer_blas_threads != threads)
+            r.peer_error = QString("PyTorch peer ran its matrix products on %1 OpenBLAS threads, not %2; "
+                                   "its figure is not a same-thread comparison and is left out")
+                               .arg(*r.peer_blas_threads)
+                               .arg(threads);
+        else if (std::isfinite(tps) && tps > 0) r.peer_train_tokens_per_s = tps;
         else r.peer_error = "PyTorch peer printed no train_tokens_per_s";
     } catch (const nlohmann::json::exception&) {
         r.peer_error = "PyTorch peer printed no JSON: '" + QString::fromUtf8(line) + "'";
@@ -345,6 +352,7 @@ std::string benchJson(const BenchResult& r)
     j["ratio"] = r.peer_train_tokens_per_s ? num(r.train_tokens_per_s / *r.peer_train_tokens_per_s)
                                            : nlohmann::json(nullptr);
     j["peer_peak_rss_mb"] = r.peer_peak_rss_mb ? num(*r.peer_peak_rss_mb) : nlohmann::json(nullptr);
+    j["peer_blas_threads"] = r.peer_blas_threads ? nlohmann::json(*r.peer_blas_threads) : nlohmann::json(nullptr);
     if (!r.peer_error.isEmpty()) j["peer_error"] = r.peer_error.toStdString();
     return j.dump();
 }

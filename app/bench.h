@@ -64,6 +64,9 @@ struct BenchResult {
     bool rss_is_own_process = true;   ///< false: in-process run, RSS is the peak so far of the whole process
     std::optional<double> peer_train_tokens_per_s;
     std::optional<double> peer_peak_rss_mb;  ///< ru_maxrss of the PyTorch process (MiB)
+    /// OpenBLAS threads the peer's matrix products ran on (its "blas_threads"); a peer whose count
+    /// differs from `threads` is refused (peer_error), since it would not be a same-thread peer.
+    std::optional<int> peer_blas_threads;
     QString peer_error;               ///< why the peer figure is missing (empty with --no-peer)
 };
 

@@ -5,6 +5,8 @@
 #include "app/bench.h"
 
 #include <QtTest>
+#include <QTemporaryDir>
+#include <QFile>
 
 #include <nlohmann/json.hpp>
 
@@ -95,6 +97,53 @@ private slots:
         QVERIFY(j.contains("peer_train_tokens_per_s") && j["peer_train_tokens_per_s"].is_null());
         QVERIFY(j.contains("ratio") && j["ratio"].is_null());
         QVERIFY(err.str().find("tiny") != std::string::npos); // progress went to err
+    }
+
+    /// Runs the tiny configuration in-process against a fake peer (a shell script printing `json`)
+    /// and returns the JSON line.
+    static nlohmann::json runWithFakePeer(const QString& peerJson)
+    {
+        QTemporaryDir dir;
+        const QString script = dir.filePath("peer.sh");
+        QFile f(script);
+        if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write the fake peer");
+        f.write(("echo '" + peerJson + "'\n").toUtf8());
+        f.close();
+        BenchOptions o;
+        if (parseBenchArgs({"--config", "tiny", "--threads", "1", "--steps", "1", "--warmup", "1", "--json",
+                            "--in-process", "--python", "/bin/sh", "--peer-script", script},
+                           o)
+                .kind != ParseStatus::Ok)
+            qFatal("bench arguments refused");
+        std::ostringstream out, err;
+        if (runBench(o, out, err) != int(ExitOk)) qFatal("bench failed: %s", err.str().c_str());
+        std::istringstream lines(out.str());
+        std::string line, last;
+        while (std::getline(lines, line))
+            if (!line.empty()) last = line;
+        return nlohmann::json::parse(last);
+    }
+
+    void peerRatio()
+    {
+        const nlohmann::json j =
+            runWithFakePeer(R"({"train_tokens_per_s": 1000, "threads": 1, "blas_threads": 1, "peak_rss_mb": 5})");
+        QCOMPARE(j.at("peer_train_tokens_per_s").get<double>(), 1000.0);
+        QCOMPARE(j.at("peer_blas_threads").get<int>(), 1);
+        QVERIFY(qAbs(j.at("ratio").get<double>() - j.at("train_tokens_per_s").get<double>() / 1000.0) < 1e-9);
+        QVERIFY(!j.contains("peer_error"));
+    }
+
+    void peerOnOtherBlasThreadCountIsRefused()
+    {
+        // A "1-thread" torch whose OpenBLAS multiplies on 2 threads is not a same-thread peer.
+        const nlohmann::json j =
+            runWithFakePeer(R"({"train_tokens_per_s": 1000, "threads": 1, "blas_threads": 2, "peak_rss_mb": 5})");
+        QVERIFY(j.at("peer_train_tokens_per_s").is_null());
+        QVERIFY(j.at("ratio").is_null());
+        QCOMPARE(j.at("peer_blas_threads").get<int>(), 2);
+        const std::string why = j.at("peer_error").get<std::string>();
+        QVERIFY2(why.find("2 OpenBLAS threads, not 1") != std::string::npos, why.c_str());
     }
 };
 
