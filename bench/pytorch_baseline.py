@@ -26,8 +26,14 @@ import sys
 import time
 import warnings
 
-import torch
-from torch import nn
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import library_threads  # noqa: E402  (before torch: pins OpenBLAS/OpenMP to --threads)
+
+if __name__ == "__main__":
+    library_threads.pin_from_argv(default=os.cpu_count() or 1)
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 PAD, BOS, EOS, UNK = 0, 1, 2, 3
 SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>"]

@@ -21,8 +21,6 @@ Run with Debian's python3-torch:
 """
 
 import argparse
-import ctypes
-import ctypes.util
 import json
 import os
 import resource
@@ -30,44 +28,13 @@ import sys
 import time
 import warnings
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import library_threads  # noqa: E402  (before torch: pins OpenBLAS/OpenMP to --threads)
 
-def _pin_library_threads(argv):
-    """Sets OMP/OpenBLAS/MKL thread counts to --threads before torch is imported.
-
-    torch.set_num_threads() governs torch's own OpenMP pool but not the pthreads of the OpenBLAS
-    that Debian's torch calls for its matrix products: left alone, OpenBLAS starts one thread per
-    core, so a "1-thread" peer multiplied on both cores of this machine (up to ~2x its
-    single-core GEMM rate) and a 2-thread peer oversubscribed them. The environment is read when
-    the libraries load, so this must run before `import torch`.
-    """
-    threads = "1"
-    for i, a in enumerate(argv):
-        if a == "--threads" and i + 1 < len(argv):
-            threads = argv[i + 1]
-        elif a.startswith("--threads="):
-            threads = a.split("=", 1)[1]
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = threads
-
-
-_pin_library_threads(sys.argv[1:])
+library_threads.pin_from_argv(default=1)
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
-
-
-def openblas_threads():
-    """Threads of the OpenBLAS loaded in this process (openblas_get_num_threads), or None."""
-    for name in ("libopenblas.so.0", ctypes.util.find_library("openblas") or ""):
-        if not name:
-            continue
-        try:
-            return int(ctypes.CDLL(name).openblas_get_num_threads())
-        except (OSError, AttributeError):
-            continue
-    return None
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pytorch_baseline import BOS, EOS, PAD, Seq2SeqTransformer  # noqa: E402
 
 
@@ -130,7 +97,7 @@ def main():
     seconds = time.perf_counter() - t0
     tokens = B * L * args.steps
     print(json.dumps({"train_tokens_per_s": tokens / seconds, "steps": args.steps, "seconds": seconds,
-                      "threads": torch.get_num_threads(), "blas_threads": openblas_threads(), "loss": loss, "torch": torch.__version__,
+                      "threads": torch.get_num_threads(), "blas_threads": library_threads.openblas_threads(), "loss": loss, "torch": torch.__version__,
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
                       "parameters": sum(p.numel() for p in model.parameters())}), flush=True)
 
