@@ -196,6 +196,13 @@ private slots:
         TaskNet net(c, 1);
         check_net(net, batch_for("mlm"));
     }
+    void decoder_only_lm_synthesizer_mixture()
+    {
+        TaskModelConfig c = small("charlm", true);
+        c.arch.attention = "dense+vanilla";
+        TaskNet net(c, 1);
+        check_net(net, batch_for("charlm"));
+    }
     void decoder_only_lm()
     {
         TaskNet pre(small("charlm", true), 1);

@@ -243,6 +243,28 @@ private slots:
         enc.forward(b, a2, false, nullptr);
         QVERIFY(!(a1.logits.row(0) == a2.logits.row(0)));
     }
+    void causal_lm_with_synthesizer_does_not_see_the_future()
+    {
+        // The synthesizer alignments (config key "attention") take the causal mask too.
+        for (const char* kind : {"dense", "random", "factorized_dense", "random+vanilla"}) {
+            TaskModelConfig c = tiny("charlm");
+            c.vocab_size = 20;
+            c.arch.attention = kind;
+            TaskNet net(c, 1);
+            TaskBatch b;
+            b.B = 1;
+            b.T = 8;
+            b.ids = {6, 7, 8, 9, 10, 11, 12, 13};
+            b.len = {8};
+            b.targets.assign(8, -1);
+            TaskActivations a1, a2;
+            net.forward(b, a1, false, nullptr);
+            b.ids[5] = 19;
+            net.forward(b, a2, false, nullptr);
+            QVERIFY2(a1.logits.topRows(5) == a2.logits.topRows(5), kind);
+            QVERIFY2(!a1.logits.row(5).isApprox(a2.logits.row(5)), kind);
+        }
+    }
     // The block switches of the translation model in the task models.
     void learned_positions_are_a_trained_table()
     {
