@@ -154,6 +154,24 @@ std::string summary(const TaskModel& m)
         s += fmt(", %zu labels", c.labels.size());
     if (c.task == "sentiment" || c.task == "langid")
         s += ", pooling " + c.pooling;
+    // Block switches that differ from the paper's defaults.
+    const ModelConfig d;
+    if (a.activation != d.activation)
+        s += ", activation " + a.activation;
+    if (a.positional_encoding != d.positional_encoding)
+        s += ", positional encoding " + a.positional_encoding;
+    if (a.norm != d.norm)
+        s += ", norm " + a.norm;
+    if (a.attention != d.attention)
+        s += ", attention " + a.attention;
+    if (a.attention_scoring != d.attention_scoring)
+        s += ", scoring " + a.attention_scoring;
+    if (a.attention_normalization != d.attention_normalization)
+        s += ", normalization " + a.attention_normalization;
+    if (a.attention_window > 0)
+        s += fmt(", window %d", a.attention_window);
+    if (a.attention_dropout)
+        s += fmt(", attention dropout %g", *a.attention_dropout);
     return s;
 }
 
@@ -252,6 +270,22 @@ ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& o)
     opt(p, "dropout", "p", "Dropout rate.");
     opt(p, "max-len", "n", "Longest sequence in tokens (charlm: the context window).");
     opt(p, "norm-first", "bool", "true: Pre-LN, false: Post-LN.");
+    p.addOption(QCommandLineOption("pre-ln", "Pre-LN blocks (the same as --norm-first true)."));
+    p.addOption(QCommandLineOption("post-ln", "Post-LN blocks, as in the paper (the same as --norm-first false)."));
+    // The block switches of the translation model (same option names as `train --task translate`).
+    opt(p, "activation", "relu|gelu", "Feed-forward non-linearity: relu or gelu (exact, erf) (default: relu).");
+    opt(p, "positional-encoding", "kind", "Positional encoding: sinusoidal, learned (trainable table pos_emb.weight) or "
+                                          "none (default: sinusoidal).");
+    opt(p, "norm", "kind", "Normalisation of the blocks and the final norm: layernorm or batchnorm (default: layernorm).");
+    opt(p, "scoring", "kind", "Query-key score: scaled_dot (Q K^T / sqrt(d_k)), dot (unscaled) or additive (Bahdanau) "
+                              "(default: scaled_dot).");
+    opt(p, "normalization", "kind", "Attention weights from scores: softmax or relu (default: softmax).");
+    opt(p, "window", "n", "Restricted self-attention: query i sees keys j with |i - j| <= n; 0 = unrestricted (default 0).");
+    opt(p, "attention-dropout", "p", "Dropout on attention weights alone (default: the same as --dropout).");
+    opt(p, "attention", "kind", "Self-attention alignment: vanilla or a Synthesizer (dense, random, fixed_random, "
+                                "factorized_dense, factorized_random, random+vanilla, dense+vanilla, random+dense) "
+                                "(default: vanilla).");
+    opt(p, "synthesizer-k", "n", "Rank k of the factorized random synthesizer (default 8).");
     opt(p, "pooling", "mean|cls", "Classifier pooling: mean over non-padding positions or the [CLS] position.");
     opt(p, "suffix-len", "n", "pos: add a suffix token (word ending and case) of n characters to each word; 0 = off (default 3).");
     opt(p, "max-tokens", "n", "Token budget of a batch (B * T).");
@@ -301,6 +335,36 @@ ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& o)
         else
             r.fail("--norm-first: expected true or false, got '" + p.value("norm-first") + "'");
     }
+    if (p.isSet("pre-ln") && p.isSet("post-ln"))
+        r.fail("--pre-ln and --post-ln exclude each other");
+    if (p.isSet("pre-ln"))
+        a.norm_first = true;
+    if (p.isSet("post-ln"))
+        a.norm_first = false;
+    // Block switches: the engine's parsers give the message (it names the config key).
+    auto choice = [&](const char* name, std::string& out, void (*check)(const std::string&)) {
+        if (!p.isSet(name))
+            return;
+        out = s8(p.value(name).trimmed());
+        try {
+            check(out);
+        } catch (const al::Error& e) {
+            r.fail(QString("--") + name + ": " + QString::fromStdString(e.what()));
+        }
+    };
+    choice("activation", a.activation, [](const std::string& v) { parse_activation(v); });
+    choice("positional-encoding", a.positional_encoding, [](const std::string& v) { parse_positional_encoding(v); });
+    choice("norm", a.norm, [](const std::string& v) { parse_norm_kind(v); });
+    choice("scoring", a.attention_scoring, [](const std::string& v) { parse_attention_scoring(v); });
+    choice("normalization", a.attention_normalization, [](const std::string& v) { parse_attention_normalization(v); });
+    choice("attention", a.attention, [](const std::string& v) { SynthesizerConfig{v, 1, 1}.validate(); });
+    r.integer("synthesizer-k", 1, 4096, a.synthesizer_k);
+    r.integer("window", 0, 100000, a.attention_window);
+    if (p.isSet("attention-dropout")) {
+        double ad = 0;
+        r.number("attention-dropout", 0, 1, true, ad);
+        a.attention_dropout = ad;
+    }
     if (p.isSet("pooling")) {
         o.model.pooling = s8(p.value("pooling").trimmed());
         if (o.model.pooling != "mean" && o.model.pooling != "cls")
@@ -332,6 +396,18 @@ ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& o)
         return {ParseStatus::Error, r.error};
     if (a.d_model % a.nhead != 0)
         return {ParseStatus::Error, QString("--d-model (%1) must be divisible by --nhead (%2)").arg(a.d_model).arg(a.nhead)};
+    {
+        // The architecture as the model will check it (vocabulary and labels come from the data).
+        TaskModelConfig check = o.model;
+        check.vocab_size = TokenTable::kNumSpecials + 1;
+        if (check.task == "pos" || check.task == "sentiment" || check.task == "langid")
+            check.labels = {"a", "b"};
+        try {
+            check.validate();
+        } catch (const al::Error& e) {
+            return {ParseStatus::Error, QString::fromStdString(e.what())};
+        }
+    }
     if (o.minutes == 0 && o.steps == 0)
         o.minutes = 2;
     if (o.data.isEmpty())

@@ -188,30 +188,55 @@ void BatchNorm::backward(const Mat& dy, const BatchNormCache& c, Mat& dx)
             dx.row(r).array() -= c.rstd.array() * (mean_g.array() + c.xhat.row(r).array() * mean_gx.array());
 }
 
+void BatchNormStats::merge(const BatchNormStats& o)
+{
+    if (o.n == 0)
+        return;
+    if (n == 0) {
+        *this = o;
+        return;
+    }
+    const double na = double(n), nb = double(o.n), nt = na + nb;
+    const Eigen::RowVectorXd d = o.mean - mean;
+    mean += d * (nb / nt);
+    m2 += o.m2 + d.array().square().matrix() * (na * nb / nt);
+    n += o.n;
+}
+
+void BatchNormStats::add(const BatchNormCache& c)
+{
+    if (!c.train || c.n == 0)
+        return;
+    BatchNormStats part;
+    part.n = c.n;
+    part.mean = c.mean.cast<double>();
+    part.m2 = c.var_unbiased.cast<double>() * double(c.n - 1);
+    merge(part);
+}
+
+Eigen::RowVectorXd BatchNormStats::unbiased_var() const
+{
+    if (n < 2)
+        return Eigen::RowVectorXd::Zero(mean.size());
+    return m2 / double(n - 1);
+}
+
 void BatchNorm::update_running_stats(const std::vector<const BatchNormCache*>& caches)
 {
-    // Pool the shards: n = sum n_i, mean = sum n_i mean_i / n,
-    // unbiased var = (sum (n_i - 1) var_i + n_i (mean_i - mean)^2) / (n - 1).
-    int64_t n = 0;
-    const Eigen::Index C = running_mean->value.cols();
-    RowVec mean = RowVec::Zero(C);
+    BatchNormStats stats;
     for (const BatchNormCache* c : caches)
-        if (c && c->train && c->n > 0) {
-            n += c->n;
-            mean += c->mean * Scalar(c->n);
-        }
-    if (n == 0)
+        if (c)
+            stats.add(*c);
+    update_running_stats(stats);
+}
+
+void BatchNorm::update_running_stats(const BatchNormStats& stats)
+{
+    if (stats.n == 0)
         return;
-    mean /= Scalar(n);
-    RowVec var = RowVec::Zero(C);
-    for (const BatchNormCache* c : caches)
-        if (c && c->train && c->n > 0)
-            var.array() += c->var_unbiased.array() * Scalar(c->n - 1) + (c->mean - mean).array().square() * Scalar(c->n);
-    if (n > 1)
-        var /= Scalar(n - 1);
     const Scalar m = Scalar(kMomentum);
-    running_mean->value.row(0) = (1 - m) * running_mean->value.row(0) + m * mean;
-    running_var->value.row(0) = (1 - m) * running_var->value.row(0) + m * var;
+    running_mean->value.row(0) = (1 - m) * running_mean->value.row(0) + m * stats.mean.cast<Scalar>();
+    running_var->value.row(0) = (1 - m) * running_var->value.row(0) + m * stats.unbiased_var().cast<Scalar>();
 }
 
 NormKind parse_norm_kind(const std::string& name)

@@ -96,6 +96,7 @@ struct BatchNormCache {
     int64_t n = 0;   ///< rows that counted (training only)
     std::vector<char> counted; ///< (N) 1 for rows that counted
 };
+struct BatchNormStats;
 class BatchNorm {
 public:
     BatchNorm() = default;
@@ -111,12 +112,32 @@ public:
     /// are pooled (exact mean and unbiased variance of the union of counted rows) before one
     /// momentum update. Caches of evaluation passes are ignored.
     void update_running_stats(const std::vector<const BatchNormCache*>& caches);
+    /// One momentum update from statistics pooled over a whole step (every micro-batch of every
+    /// shard): running_mean = (1 - m) running_mean + m mean, running_var = (1 - m) running_var
+    /// + m unbiased var, as torch.nn.BatchNorm1d on the whole batch. Nothing when stats.n == 0.
+    void update_running_stats(const BatchNormStats& stats);
     Param* weight = nullptr;
     Param* bias = nullptr;
     Param* running_mean = nullptr;
     Param* running_var = nullptr;
     double eps = 1e-5;
     static constexpr double kMomentum = 0.1;
+};
+
+/// The batch statistics of one BatchNorm pooled over several training forward passes (the
+/// micro-batches and data-parallel shards of one step): counted rows n, per-feature mean and
+/// M2 = sum over counted rows of (x - mean)^2, in double precision. Passes are merged with the
+/// pairwise update of Chan, Golub & LeVeque (1979): for parts a, b with d = mean_b - mean_a,
+/// mean = mean_a + d n_b / n, M2 = M2_a + M2_b + d^2 n_a n_b / n, n = n_a + n_b. The result
+/// is the mean and unbiased variance M2 / (n - 1) of the union of the counted rows, whatever
+/// the split.
+struct BatchNormStats {
+    int64_t n = 0;
+    Eigen::RowVectorXd mean, m2; ///< (C) each; empty while n == 0
+    /// Adds the statistics of one training forward pass; evaluation caches are ignored.
+    void add(const BatchNormCache& cache);
+    void merge(const BatchNormStats& other);
+    Eigen::RowVectorXd unbiased_var() const; ///< (C) M2 / (n - 1); zeros when n < 2
 };
 
 /// Layer normalisation or batch normalisation (config key "norm"), one at a time.

@@ -6,6 +6,7 @@
 #include "engine/safetensors.h"
 #include "engine/text.h"
 #include "engine/tokenizer.h"
+#include "engine/transformer.h"
 
 #include <algorithm>
 #include <cctype>
@@ -137,10 +138,11 @@ void TaskModelConfig::validate() const
         throw Error(std::string(task == "charlm" ? "num_decoder_layers" : "num_encoder_layers") + " must be >= 1, got "
                     + std::to_string(num_layers()));
     arch_for_check(*this).validate();
-    if (arch.activation != "relu")
-        throw Error("activation: task models support \"relu\" only, got \"" + arch.activation + "\"");
-    if (arch.positional_encoding != "sinusoidal")
-        throw Error("positional_encoding: task models support \"sinusoidal\" only, got \"" + arch.positional_encoding + "\"");
+    // Every block switch of the translation model applies (block_options); the decoder keys
+    // of the encoder-decoder do not.
+    if (arch.decoder != "autoregressive")
+        throw Error("decoder: task models have no encoder-decoder, so only \"autoregressive\" (the default) applies, got \""
+                    + arch.decoder + "\"");
     if (vocab_size < TokenTable::kNumSpecials + 1)
         throw Error("vocab_size must be >= " + std::to_string(TokenTable::kNumSpecials + 1)
                     + " (the special tokens and one more), got " + std::to_string(vocab_size));
@@ -322,20 +324,31 @@ void TaskNet::build()
     m_params = std::make_unique<ParamStore>();
     ParamStore& s = *m_params;
     const int C = a.d_model;
-    const SynthesizerConfig synth{a.attention, a.max_len, a.synthesizer_k};
+    const BlockOptions opt = block_options(a);
     m_layers.clear();
     for (int i = 0; i < c.num_layers(); ++i) {
         m_layers.emplace_back(s, "encoder.layers." + std::to_string(i) + ".", C, a.nhead, a.dim_feedforward,
-                              a.layer_norm_eps, a.norm_first, synth);
+                              a.layer_norm_eps, a.norm_first, opt);
         m_layers.back().causal = c.causal();
     }
-    m_norm = LayerNorm(s, "encoder.norm", C, a.layer_norm_eps);
+    m_norm = Norm(s, "encoder.norm", C, a.layer_norm_eps, opt.norm);
     m_tok_emb = Embedding(s, "tok_emb.weight", c.vocab_size, C);
     if (c.task == "mlm")
         m_seg_emb = Embedding(s, "seg_emb.weight", c.num_segments, C);
     const bool vocab_head = c.task == "charlm" || c.task == "mlm";
     m_head = Linear(s, "head", C, vocab_head ? c.vocab_size : int(c.labels.size()));
-    m_pe = sinusoidal_positional_encoding(a.max_len, C);
+    m_pe.resize(0, 0);
+    m_pos_emb = nullptr;
+    switch (parse_positional_encoding(a.positional_encoding)) {
+    case PositionalEncoding::Sinusoidal:
+        m_pe = sinusoidal_positional_encoding(a.max_len, C);
+        break;
+    case PositionalEncoding::Learned:
+        m_pos_emb = s.add("pos_emb.weight", {a.max_len, C});
+        break;
+    case PositionalEncoding::None:
+        break;
+    }
 }
 
 void TaskNet::init_weights(uint64_t seed)
@@ -347,7 +360,11 @@ void TaskNet::init_weights(uint64_t seed)
     for (const auto& p : m_params->all()) {
         const bool is_emb = p->name == "tok_emb.weight" || p->name == "seg_emb.weight";
         const bool is_mix = p->name.size() > 10 && p->name.compare(p->name.size() - 10, 10, "mix_logits") == 0;
-        if (is_mix) {
+        if (p.get() == m_pos_emb) {
+            // Learned positions N(0, 0.02), as Transformer::init_weights (BERT's position embeddings).
+            for (Eigen::Index i = 0; i < p->value.size(); ++i)
+                p->value.data()[i] = Scalar(rng.normal(0.0, 0.02));
+        } else if (is_mix) {
             p->value.setZero();
         } else if (is_emb) {
             for (Eigen::Index i = 0; i < p->value.size(); ++i)
@@ -376,7 +393,7 @@ void TaskNet::forward(const TaskBatch& batch, TaskActivations& a, bool train, Rn
     a.B = B;
     a.T = T;
     // x0 = drop(E_tok x * sqrt(C) + PE [+ E_seg s * sqrt(C)])
-    m_tok_emb.forward(batch.ids, T, m_pe, a.emb.out);
+    m_tok_emb.forward(batch.ids, T, positional_encoding(), a.emb.out);
     a.x0 = a.emb.out;
     if (c.task == "mlm") {
         const std::vector<int> zeros(batch.segments.empty() ? N : 0, 0);
@@ -400,7 +417,7 @@ void TaskNet::forward(const TaskBatch& batch, TaskActivations& a, bool train, Rn
         m_layers[i].forward(*x, B, batch.len, dp, train, rng, a.layers[i]);
         x = &a.layers[i].y;
     }
-    m_norm.forward(*x, a.hidden, a.norm);
+    m_norm.forward(*x, a.hidden, a.norm, train, RowMask{&batch.len, T});
 
     a.rows.clear();
     if (per_sequence) {
@@ -465,12 +482,42 @@ void TaskNet::backward(const TaskBatch& batch, TaskActivations& a, const Mat& dl
     }
     dropout_backward(dx, a.emb_drop);
     m_tok_emb.backward(batch.ids, dx);
+    if (m_pos_emb)
+        positional_backward(dx, T, m_pos_emb->grad);
     if (c.suffix_len > 0)
         m_tok_emb.backward(batch.aux, dx);
     if (c.task == "mlm") {
         const std::vector<int> zeros(batch.segments.empty() ? batch.ids.size() : 0, 0);
         m_seg_emb.backward(batch.segments.empty() ? zeros : batch.segments, dx);
     }
+}
+
+void TaskNet::accumulate_norm_statistics(const TaskActivations& a, std::vector<BatchNormStats>& stats) const
+{
+    if (m_norm.kind != NormKind::BatchNorm)
+        return;
+    if (a.layers.size() != m_layers.size())
+        throw Error("accumulate_norm_statistics: the activations do not come from this model's forward pass");
+    stats.resize(2 * m_layers.size() + 1);
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        stats[2 * i].add(a.layers[i].ln1.bn);
+        stats[2 * i + 1].add(a.layers[i].ln2.bn);
+    }
+    stats.back().add(a.norm.bn);
+}
+
+void TaskNet::update_norm_statistics(const std::vector<BatchNormStats>& stats)
+{
+    if (m_norm.kind != NormKind::BatchNorm || stats.empty())
+        return;
+    if (stats.size() != 2 * m_layers.size() + 1)
+        throw Error("update_norm_statistics: " + std::to_string(stats.size()) + " statistics for "
+                    + std::to_string(2 * m_layers.size() + 1) + " norms");
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        m_layers[i].norm1.bn.update_running_stats(stats[2 * i]);
+        m_layers[i].norm2.bn.update_running_stats(stats[2 * i + 1]);
+    }
+    m_norm.bn.update_running_stats(stats.back());
 }
 
 std::vector<std::vector<Mat>> TaskNet::attention(const TaskActivations& a, int b) const

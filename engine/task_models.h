@@ -110,7 +110,7 @@ struct TaskActivations {
     Mat x0;                          ///< (B*T, C) embedding sum before dropout
     DropoutCache emb_drop;
     std::vector<EncoderLayerCache> layers;
-    LayerNormCache norm;
+    NormCache norm;                  ///< final norm (LayerNorm or BatchNorm)
     Mat hidden;                      ///< (B*T, C) after the final norm
     Mat head_in;                     ///< classifier: pooled (B, C); mlm: selected rows (M, C); else empty (= hidden)
     std::vector<int> rows;           ///< mlm: the M selected rows of hidden
@@ -121,8 +121,11 @@ struct TaskActivations {
 /// The network of a task model. Parameter names follow torch.nn.TransformerEncoder under the
 /// prefix "encoder." (also for the decoder-only LM, which is a TransformerEncoder run with a
 /// causal mask, as GPT-style models are written in PyTorch): "tok_emb.weight" (V, C),
-/// "seg_emb.weight" (num_segments, C) for mlm, "encoder.layers.<i>.*", "encoder.norm.*",
-/// "head.weight" (V or K, C), "head.bias".
+/// "seg_emb.weight" (num_segments, C) for mlm, "pos_emb.weight" (max_len, C) with
+/// positional_encoding "learned", "encoder.layers.<i>.*", "encoder.norm.*", "head.weight"
+/// (V or K, C), "head.bias" (docs/format.md lists them). The blocks take every switch of the
+/// translation model (engine/transformer.h block_options: activation, norm, norm_first,
+/// attention scoring and normalisation, window, attention dropout, synthesizer alignment).
 class TaskNet {
 public:
     /// Builds and initialises (Xavier-uniform matrices, N(0, C^-0.5) embeddings, zero biases,
@@ -142,6 +145,16 @@ public:
     void backward(const TaskBatch& batch, TaskActivations& act, const Mat& dlogits);
     /// Attention probabilities of sequence b: per layer, per head, (len x len).
     std::vector<std::vector<Mat>> attention(const TaskActivations& act, int b) const;
+    /// The table (max_len, C) added to the scaled token embeddings: sinusoidal, the learned
+    /// "pos_emb.weight", or empty for positional_encoding "none".
+    const Mat& positional_encoding() const { return m_pos_emb ? m_pos_emb->value : m_pe; }
+
+    /// BatchNorm models: adds the statistics of the training forward pass in `act` to `stats`
+    /// (one per BatchNorm, fixed order; resized on first use). Nothing for LayerNorm models.
+    void accumulate_norm_statistics(const TaskActivations& act, std::vector<BatchNormStats>& stats) const;
+    /// One momentum update of every BatchNorm's running statistics from a whole step's pooled
+    /// statistics (see Transformer::update_norm_statistics). Nothing for LayerNorm models.
+    void update_norm_statistics(const std::vector<BatchNormStats>& stats);
 
 private:
     void build();
@@ -151,9 +164,10 @@ private:
     std::unique_ptr<ParamStore> m_params;
     Embedding m_tok_emb, m_seg_emb;
     std::vector<EncoderLayer> m_layers;
-    LayerNorm m_norm;
+    Norm m_norm;
     Linear m_head;
-    Mat m_pe;
+    Mat m_pe;                    ///< sinusoidal table (max_len, C); empty otherwise
+    Param* m_pos_emb = nullptr;  ///< learned table "pos_emb.weight" (max_len, C)
 };
 
 /// Mean over the first len[b] rows of each sequence: h (B*T, C) -> pooled (B, C).

@@ -204,6 +204,14 @@ StepStats TaskTrainer::train_step()
         nll[size_t(w)] *= share;
         net.backward(part, act, dlogits);
     }
+    {
+        // BatchNorm running statistics: one momentum update per step from the pooled
+        // statistics of every shard (the whole batch), as Trainer::train_step.
+        std::vector<BatchNormStats> stats;
+        for (int w = 0; w < workers; ++w)
+            m_model.net.accumulate_norm_statistics(m_acts[size_t(w)], stats);
+        m_model.net.update_norm_statistics(stats);
+    }
     StepStats st;
     for (int w = 0; w < workers; ++w) {
         st.loss += loss[size_t(w)];

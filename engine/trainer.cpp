@@ -211,6 +211,7 @@ StepStats Trainer::train_step()
     }
     m_acts.resize(size_t(workers));
     m_dlogits.resize(size_t(workers));
+    m_norm_stats.assign(size_t(workers), {});
     params.zero_grad();
     for (int w = 1; w < workers; ++w) {
         m_replicas[size_t(w - 1)]->params().copy_values_from(params);
@@ -244,6 +245,7 @@ StepStats Trainer::train_step()
                 sampled[size_t(w)] += replaced;
             }
             net.forward(piece, act, true, &rng);
+            net.accumulate_norm_statistics(act, m_norm_stats[size_t(w)]);
             Mat dlength;
             if (nat) {
                 // NAT length predictor: cross-entropy of the true length class, mean over the
@@ -268,10 +270,15 @@ StepStats Trainer::train_step()
         }
     }
     {
-        std::vector<const Seq2SeqActivations*> shards;
-        for (int w = 0; w < workers; ++w)
-            shards.push_back(&m_acts[size_t(w)]);
-        m_model.net.update_norm_statistics(shards); // BatchNorm running statistics
+        // BatchNorm running statistics: one update from every micro-batch of every shard, pooled
+        // in worker order (the statistics of the whole batch).
+        std::vector<BatchNormStats>& stats = m_norm_stats[0];
+        for (int w = 1; w < workers; ++w) {
+            stats.resize(std::max(stats.size(), m_norm_stats[size_t(w)].size()));
+            for (size_t i = 0; i < m_norm_stats[size_t(w)].size(); ++i)
+                stats[i].merge(m_norm_stats[size_t(w)][i]);
+        }
+        m_model.net.update_norm_statistics(stats);
     }
     StepStats st;
     for (int w = 0; w < workers; ++w) {

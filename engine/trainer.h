@@ -114,6 +114,9 @@ private:
     std::vector<std::unique_ptr<Transformer>> m_replicas; ///< weights of workers 1.. (data parallelism)
     std::vector<Rng> m_replica_rngs;                      ///< their dropout streams
     std::vector<Seq2SeqActivations> m_acts;               ///< per worker
+    /// Per worker: BatchNorm statistics of every micro-batch of the current step (pooled into
+    /// one running-statistics update per step).
+    std::vector<std::vector<BatchNormStats>> m_norm_stats;
     std::vector<Mat> m_dlogits;                           ///< per worker: loss gradient w.r.t. logits
 };
 

@@ -33,13 +33,8 @@ Transformer& Transformer::operator=(const Transformer& other)
     return *this;
 }
 
-void Transformer::build(bool lazy_grads)
+BlockOptions block_options(const ModelConfig& c)
 {
-    const ModelConfig& c = m_config;
-    m_params = std::make_unique<ParamStore>();
-    m_params->set_lazy_grads(lazy_grads);
-    ParamStore& s = *m_params;
-    const int C = c.d_model, H = c.nhead, F = c.dim_feedforward;
     BlockOptions opt;
     opt.synth = SynthesizerConfig{c.attention, c.max_len, c.synthesizer_k};
     opt.scoring = parse_attention_scoring(c.attention_scoring);
@@ -49,6 +44,17 @@ void Transformer::build(bool lazy_grads)
     opt.activation = parse_activation(c.activation);
     opt.attention_dropout = c.attention_dropout ? *c.attention_dropout : -1.0;
     opt.causal_self_attention = !c.is_nat();
+    return opt;
+}
+
+void Transformer::build(bool lazy_grads)
+{
+    const ModelConfig& c = m_config;
+    m_params = std::make_unique<ParamStore>();
+    m_params->set_lazy_grads(lazy_grads);
+    ParamStore& s = *m_params;
+    const int C = c.d_model, H = c.nhead, F = c.dim_feedforward;
+    const BlockOptions opt = block_options(c);
     m_enc.clear();
     m_dec.clear();
     for (int i = 0; i < c.num_encoder_layers; ++i)
@@ -223,27 +229,70 @@ void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat&
         positional_backward(dx, batch.S, m_pos_emb->grad);
 }
 
-void Transformer::update_norm_statistics(const std::vector<const Seq2SeqActivations*>& shards)
+std::vector<const NormCache*> Transformer::norm_caches(const Seq2SeqActivations& a) const
+{
+    std::vector<const NormCache*> out;
+    for (const EncoderLayerCache& l : a.enc) {
+        out.push_back(&l.ln1);
+        out.push_back(&l.ln2);
+    }
+    out.push_back(&a.enc_norm);
+    for (const DecoderLayerCache& l : a.dec) {
+        out.push_back(&l.ln1);
+        out.push_back(&l.ln2);
+        out.push_back(&l.ln3);
+    }
+    out.push_back(&a.dec_norm);
+    return out;
+}
+
+std::vector<Norm*> Transformer::norms()
+{
+    std::vector<Norm*> out;
+    for (EncoderLayer& l : m_enc) {
+        out.push_back(&l.norm1);
+        out.push_back(&l.norm2);
+    }
+    out.push_back(&m_enc_norm);
+    for (DecoderLayer& l : m_dec) {
+        out.push_back(&l.norm1);
+        out.push_back(&l.norm2);
+        out.push_back(&l.norm3);
+    }
+    out.push_back(&m_dec_norm);
+    return out;
+}
+
+void Transformer::accumulate_norm_statistics(const Seq2SeqActivations& act, std::vector<BatchNormStats>& stats) const
 {
     if (m_enc_norm.kind != NormKind::BatchNorm)
         return;
-    auto update = [&](Norm& norm, const std::function<const NormCache&(const Seq2SeqActivations&)>& cache_of) {
-        std::vector<const BatchNormCache*> caches;
-        for (const Seq2SeqActivations* a : shards)
-            caches.push_back(&cache_of(*a).bn);
-        norm.bn.update_running_stats(caches);
-    };
-    for (size_t i = 0; i < m_enc.size(); ++i) {
-        update(m_enc[i].norm1, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.enc[i].ln1; });
-        update(m_enc[i].norm2, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.enc[i].ln2; });
-    }
-    update(m_enc_norm, [](const Seq2SeqActivations& a) -> const NormCache& { return a.enc_norm; });
-    for (size_t i = 0; i < m_dec.size(); ++i) {
-        update(m_dec[i].norm1, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.dec[i].ln1; });
-        update(m_dec[i].norm2, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.dec[i].ln2; });
-        update(m_dec[i].norm3, [i](const Seq2SeqActivations& a) -> const NormCache& { return a.dec[i].ln3; });
-    }
-    update(m_dec_norm, [](const Seq2SeqActivations& a) -> const NormCache& { return a.dec_norm; });
+    const std::vector<const NormCache*> caches = norm_caches(act);
+    if (caches.size() != 2 * m_enc.size() + 3 * m_dec.size() + 2)
+        throw Error("accumulate_norm_statistics: the activations do not come from this model's forward pass");
+    stats.resize(caches.size());
+    for (size_t i = 0; i < caches.size(); ++i)
+        stats[i].add(caches[i]->bn);
+}
+
+void Transformer::update_norm_statistics(const std::vector<BatchNormStats>& stats)
+{
+    if (m_enc_norm.kind != NormKind::BatchNorm || stats.empty())
+        return;
+    const std::vector<Norm*> all = norms();
+    if (stats.size() != all.size())
+        throw Error("update_norm_statistics: " + std::to_string(stats.size()) + " statistics for "
+                    + std::to_string(all.size()) + " norms");
+    for (size_t i = 0; i < all.size(); ++i)
+        all[i]->bn.update_running_stats(stats[i]);
+}
+
+void Transformer::update_norm_statistics(const std::vector<const Seq2SeqActivations*>& shards)
+{
+    std::vector<BatchNormStats> stats;
+    for (const Seq2SeqActivations* a : shards)
+        accumulate_norm_statistics(*a, stats);
+    update_norm_statistics(stats);
 }
 
 namespace {

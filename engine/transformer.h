@@ -30,6 +30,12 @@ struct Seq2SeqActivations {
     Mat logits;                          // (B*T, V_tgt)
 };
 
+/// The block options of a configuration (config keys attention, synthesizer_k,
+/// attention_scoring, attention_normalization, attention_window, norm, activation,
+/// attention_dropout); shared by the encoder-decoder and the task models (engine/task_models.h).
+/// Decoder self-attention is causal unless decoder is "nat". Throws al::Error naming the key.
+BlockOptions block_options(const ModelConfig& c);
+
 /// Cached keys and values for incremental (one token per step) decoding.
 struct DecoderState {
     int B = 0, S = 0, max_steps = 0, t = 0; ///< t = positions decoded so far
@@ -114,8 +120,20 @@ public:
     /// running mean and variance (momentum 0.1). `shards` are the activations of the step's
     /// data-parallel forward passes (train == true); does nothing for LayerNorm models.
     void update_norm_statistics(const std::vector<const Seq2SeqActivations*>& shards);
+    /// BatchNorm models: adds the statistics of the training forward pass in `act` (one
+    /// micro-batch of one shard) to `stats`, one BatchNormStats per BatchNorm of the model in a
+    /// fixed order (resized on first use). Nothing for LayerNorm models.
+    void accumulate_norm_statistics(const Seq2SeqActivations& act, std::vector<BatchNormStats>& stats) const;
+    /// One momentum update of every BatchNorm from statistics pooled over a whole step by
+    /// accumulate_norm_statistics (and BatchNormStats::merge across shards), as
+    /// torch.nn.BatchNorm1d on the whole batch. Nothing for LayerNorm models or empty stats.
+    void update_norm_statistics(const std::vector<BatchNormStats>& stats);
 
 private:
+    /// Caches of every norm of a pass, in the order of norms() (encoder layers norm1, norm2,
+    /// encoder norm, decoder layers norm1..3, decoder norm).
+    std::vector<const NormCache*> norm_caches(const Seq2SeqActivations& act) const;
+    std::vector<Norm*> norms();
     void build(bool lazy_grads = false); ///< lazy_grads: see ParamStore::set_lazy_grads
     void run_encoder(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;
     void run_decoder(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;

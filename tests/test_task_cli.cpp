@@ -103,6 +103,46 @@ private slots:
         QVERIFY2(r.code == ExitOk, r.err.c_str());
         QVERIFY2(has(r.out, "trained 2 steps"), r.out.c_str());
     }
+    void block_switches_reach_config_json()
+    {
+        // The translation model's block switches on `train --task`: written to config.json, read
+        // back by eval and generate (BatchNorm evaluates with its running statistics).
+        QTemporaryDir dir;
+        const QString model = dir.filePath("lm");
+        Run r = runArgs(QStringList{"train", "--task", "charlm", "--steps", "2", "--max-len", "16", "--max-tokens", "128",
+                                    "--activation", "gelu", "--positional-encoding", "learned", "--norm", "batchnorm",
+                                    "--pre-ln", "--scoring", "additive", "--normalization", "relu", "--window", "3",
+                                    "--attention-dropout", "0.05", "--out", model} + kTiny);
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(has(r.out, "activation gelu, positional encoding learned, norm batchnorm, scoring additive, "
+                            "normalization relu, window 3, attention dropout 0.05"), r.out.c_str());
+        QVERIFY2(has(r.out, "Pre-LN"), r.out.c_str());
+        QFile f(model + "/config.json");
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray cfg = f.readAll();
+        for (const char* kv : {"\"activation\": \"gelu\"", "\"positional_encoding\": \"learned\"", "\"norm\": \"batchnorm\"",
+                               "\"norm_first\": true", "\"attention_scoring\": \"additive\"",
+                               "\"attention_normalization\": \"relu\"", "\"attention_window\": 3", "\"attention_dropout\": 0.05"})
+            QVERIFY2(cfg.contains(kv), kv);
+        r = runArgs({"eval", "--model", model});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(has(r.out, "activation gelu, positional encoding learned"), r.out.c_str());
+        r = runArgs({"generate", "--model", model, "--prompt", "ROMEO:", "--length", "5"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        // Bad values and impossible combinations name the option or the config key.
+        r = runArgs({"train", "--task", "charlm", "--activation", "tanh"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(has(r.err, "--activation: activation"), r.err.c_str());
+        r = runArgs({"train", "--task", "pos", "--data", "x", "--positional-encoding", "rotary"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(has(r.err, "--positional-encoding: positional_encoding"), r.err.c_str());
+        r = runArgs({"train", "--task", "charlm", "--max-len", "16", "--window", "16"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(has(r.err, "attention_window"), r.err.c_str());
+        r = runArgs({"train", "--task", "mlm", "--pre-ln", "--post-ln"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(has(r.err, "--pre-ln and --post-ln"), r.err.c_str());
+    }
     void langid_train_and_predict()
     {
         QTemporaryDir dir;

@@ -2,7 +2,9 @@
 // Finite-difference gradient checks of the task models (engine/task_models.h) in double
 // precision: mean pooling, [CLS] pooling, the per-token classifier, the masked-LM head on
 // selected rows with segment embeddings, and the decoder-only causal LM, each through the whole
-// network (embeddings, blocks, final norm, head) with the cross-entropy of the trainer.
+// network (embeddings, blocks, final norm, head) with the cross-entropy of the trainer; and the
+// block switches in them (GELU, learned and no positional encoding, dot / additive scoring,
+// ReLU attention, a local window, BatchNorm in training mode, Post-LN and Pre-LN).
 // Method as tests/test_gradcheck_f64.cpp: central differences with h = 1e-6, tolerance
 // |a - n| <= 1e-6 * max(1, |a|, |n|). Sizes: B = 2, T = 5 (lengths 5 and 3), C = 12, H = 3,
 // F = 10, 2 layers, V = 9, K = 3.
@@ -58,8 +60,9 @@ TaskBatch batch_for(const std::string& task)
     return b;
 }
 
-// Checks d(cross-entropy)/d(every parameter) of `net` on `batch`.
-void check_net(TaskNet& net, const TaskBatch& batch)
+// Checks d(cross-entropy)/d(every parameter) of `net` on `batch`. train: a training-mode pass
+// (BatchNorm normalises with the batch statistics; dropout stays 0 in these configs).
+void check_net(TaskNet& net, const TaskBatch& batch, bool train = false)
 {
     Rng rng(3);
     for (const auto& p : net.params().all())
@@ -69,11 +72,11 @@ void check_net(TaskNet& net, const TaskBatch& batch)
                                      : rng.normal(0.0, 0.4);
     auto loss = [&] {
         TaskActivations act;
-        net.forward(batch, act, false, nullptr);
+        net.forward(batch, act, train, nullptr);
         return cross_entropy_forward_backward(act.logits, act.targets, -1, 0.1, nullptr);
     };
     TaskActivations act;
-    net.forward(batch, act, false, nullptr);
+    net.forward(batch, act, train, nullptr);
     Mat dlogits;
     cross_entropy_forward_backward(act.logits, act.targets, -1, 0.1, &dlogits);
     net.params().zero_grad();
@@ -137,6 +140,68 @@ private slots:
     {
         TaskNet net(small("mlm", false), 1);
         check_net(net, batch_for("mlm"));
+    }
+    // The block switches of the translation model (block_options) in the task models.
+    void decoder_only_lm_gelu_learned_positions_pre_ln()
+    {
+        TaskModelConfig c = small("charlm", true);
+        c.arch.activation = "gelu";
+        c.arch.positional_encoding = "learned";
+        TaskNet net(c, 1);
+        QVERIFY(net.params().find("pos_emb.weight") != nullptr);
+        check_net(net, batch_for("charlm"));
+    }
+    void decoder_only_lm_additive_window_batchnorm_post_ln()
+    {
+        TaskModelConfig c = small("charlm", false);
+        c.arch.attention_scoring = "additive";
+        c.arch.attention_window = 2;
+        c.arch.norm = "batchnorm";
+        TaskNet net(c, 1);
+        check_net(net, batch_for("charlm"), true);
+    }
+    void token_classifier_no_positions_dot_relu_gelu()
+    {
+        TaskModelConfig c = small("pos", false);
+        c.arch.positional_encoding = "none";
+        c.arch.attention_scoring = "dot";
+        c.arch.attention_normalization = "relu";
+        c.arch.activation = "gelu";
+        TaskNet net(c, 1);
+        check_net(net, batch_for("pos"));
+    }
+    void token_classifier_batchnorm_pre_ln_training()
+    {
+        TaskModelConfig c = small("pos", true);
+        c.arch.norm = "batchnorm";
+        c.arch.positional_encoding = "learned";
+        TaskNet net(c, 1);
+        check_net(net, batch_for("pos"), true);
+    }
+    void classifier_learned_positions_batchnorm_training()
+    {
+        TaskModelConfig c = small("sentiment", false);
+        c.arch.positional_encoding = "learned";
+        c.arch.norm = "batchnorm";
+        c.arch.activation = "gelu";
+        TaskNet net(c, 1);
+        check_net(net, batch_for("sentiment"), true);
+    }
+    void masked_lm_gelu_learned_positions_pre_ln()
+    {
+        TaskModelConfig c = small("mlm", true);
+        c.arch.positional_encoding = "learned";
+        c.arch.activation = "gelu";
+        c.arch.attention_scoring = "additive";
+        TaskNet net(c, 1);
+        check_net(net, batch_for("mlm"));
+    }
+    void decoder_only_lm_synthesizer_mixture()
+    {
+        TaskModelConfig c = small("charlm", true);
+        c.arch.attention = "dense+vanilla";
+        TaskNet net(c, 1);
+        check_net(net, batch_for("charlm"));
     }
     void decoder_only_lm()
     {

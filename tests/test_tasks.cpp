@@ -13,6 +13,7 @@
 #include <QtTest>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 
 using namespace al;
@@ -241,6 +242,205 @@ private slots:
         b.ids[5] = 19;
         enc.forward(b, a2, false, nullptr);
         QVERIFY(!(a1.logits.row(0) == a2.logits.row(0)));
+    }
+    void causal_lm_with_synthesizer_does_not_see_the_future()
+    {
+        // The synthesizer alignments (config key "attention") take the causal mask too.
+        for (const char* kind : {"dense", "random", "factorized_dense", "random+vanilla"}) {
+            TaskModelConfig c = tiny("charlm");
+            c.vocab_size = 20;
+            c.arch.attention = kind;
+            TaskNet net(c, 1);
+            TaskBatch b;
+            b.B = 1;
+            b.T = 8;
+            b.ids = {6, 7, 8, 9, 10, 11, 12, 13};
+            b.len = {8};
+            b.targets.assign(8, -1);
+            TaskActivations a1, a2;
+            net.forward(b, a1, false, nullptr);
+            b.ids[5] = 19;
+            net.forward(b, a2, false, nullptr);
+            QVERIFY2(a1.logits.topRows(5) == a2.logits.topRows(5), kind);
+            QVERIFY2(!a1.logits.row(5).isApprox(a2.logits.row(5)), kind);
+        }
+    }
+    // The block switches of the translation model in the task models.
+    void learned_positions_are_a_trained_table()
+    {
+        TaskModelConfig c = tiny("pos");
+        c.vocab_size = 20;
+        c.labels = {"A", "B"};
+        c.suffix_len = 0;
+        c.arch.positional_encoding = "learned";
+        TaskNet net(c, 1);
+        const Param* pe = net.params().find("pos_emb.weight");
+        QVERIFY(pe);
+        QCOMPARE(pe->shape, (std::vector<int64_t>{c.arch.max_len, c.arch.d_model}));
+        QCOMPARE(&net.positional_encoding(), &pe->value);
+        TaskBatch b;
+        b.B = 2;
+        b.T = 4;
+        b.ids = {6, 7, 8, 9, /**/ 10, 11, 0, 0};
+        b.len = {4, 2};
+        b.targets = {0, 1, 0, 1, /**/ 1, 0, -1, -1};
+        TaskActivations act;
+        net.forward(b, act, true, nullptr);
+        Mat dlogits;
+        cross_entropy_forward_backward(act.logits, act.targets, -1, 0.0, &dlogits);
+        net.params().zero_grad();
+        net.backward(b, act, dlogits);
+        // Rows 0..T-1 get gradients, rows beyond the batch's length none.
+        const Mat& g = net.params().find("pos_emb.weight")->grad;
+        for (int t = 0; t < 4; ++t)
+            QVERIFY2(g.row(t).cwiseAbs().maxCoeff() > 0, qPrintable(QString("row %1").arg(t)));
+        QVERIFY(g.bottomRows(g.rows() - 4).isZero(0));
+        // The sinusoidal and "none" models have no such tensor.
+        c.arch.positional_encoding = "sinusoidal";
+        QVERIFY(!TaskNet(c, 1).params().find("pos_emb.weight"));
+        c.arch.positional_encoding = "none";
+        QVERIFY(!TaskNet(c, 1).params().find("pos_emb.weight"));
+        QCOMPARE(TaskNet(c, 1).positional_encoding().size(), Eigen::Index(0));
+    }
+    void tagger_without_positions_is_permutation_equivariant()
+    {
+        // With no positional encoding, self-attention and the per-token head see a set: permuting
+        // the tokens permutes the logits (float rounding only); with sinusoidal encoding not.
+        for (const char* pe : {"none", "sinusoidal"}) {
+            TaskModelConfig c = tiny("pos");
+            c.vocab_size = 20;
+            c.labels = {"A", "B", "C"};
+            c.suffix_len = 0;
+            c.arch.positional_encoding = pe;
+            const TaskNet net(c, 2);
+            const std::vector<int> ids = {6, 7, 8, 9, 10, 11}, perm = {3, 0, 5, 1, 4, 2};
+            TaskBatch b, bp;
+            b.B = bp.B = 1;
+            b.T = bp.T = 6;
+            b.len = bp.len = {6};
+            b.ids = ids;
+            for (int i : perm)
+                bp.ids.push_back(ids[size_t(i)]);
+            b.targets = bp.targets = std::vector<int>(6, -1);
+            TaskActivations a, ap;
+            net.forward(b, a, false, nullptr);
+            net.forward(bp, ap, false, nullptr);
+            double diff = 0;
+            for (size_t r = 0; r < perm.size(); ++r)
+                diff = std::max(diff, double((a.logits.row(perm[r]) - ap.logits.row(Eigen::Index(r))).cwiseAbs().maxCoeff()));
+            if (std::string(pe) == "none")
+                QVERIFY2(diff < 1e-5, qPrintable(QString("none: max difference %1").arg(diff)));
+            else
+                QVERIFY2(diff > 1e-2, qPrintable(QString("sinusoidal: max difference %1").arg(diff)));
+        }
+    }
+    void gelu_changes_the_output_not_the_parameters()
+    {
+        TaskModelConfig c = tiny("sentiment");
+        c.vocab_size = 20;
+        c.labels = {"neg", "pos"};
+        const TaskNet relu(c, 5);
+        c.arch.activation = "gelu";
+        TaskNet gelu(c, 5);
+        QCOMPARE(gelu.params().numel(), relu.params().numel());
+        gelu.params().copy_values_from(relu.params()); // same names and shapes, same weights
+        TaskBatch b;
+        b.B = 1;
+        b.T = 5;
+        b.ids = {6, 7, 8, 9, 10};
+        b.len = {5};
+        b.targets = {1};
+        TaskActivations ar, ag;
+        relu.forward(b, ar, false, nullptr);
+        gelu.forward(b, ag, false, nullptr);
+        QVERIFY2((ar.logits - ag.logits).cwiseAbs().maxCoeff() > 1e-4,
+                 qPrintable(QString("max difference %1").arg((ar.logits - ag.logits).cwiseAbs().maxCoeff())));
+        // GELU(x) = x Phi(x) on the feed-forward pre-activations of the pass.
+        const FeedForwardCache& ff = ag.layers[0].ff;
+        const double x = ff.pre(0, 0);
+        QVERIFY(std::abs(ff.h(0, 0) - 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)))) < 1e-5);
+    }
+    void block_switches_round_trip_and_refusals()
+    {
+        QTemporaryDir dir;
+        const std::string d = dir.filePath("m").toStdString();
+        TaskCorpus corpus;
+        corpus.task = "charlm";
+        corpus.lm_train = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind\n";
+        corpus.lm_valid = "To be";
+        TaskModelConfig c = tiny("charlm");
+        c.arch.activation = "gelu";
+        c.arch.positional_encoding = "learned";
+        c.arch.norm = "batchnorm";
+        c.arch.attention_scoring = "additive";
+        c.arch.attention_normalization = "relu";
+        c.arch.attention_window = 3;
+        c.arch.attention_dropout = 0.05;
+        c.arch.norm_first = true;
+        const TaskModel m = new_task_model(corpus, c, 1, 7);
+        save_task_model_dir(m, d);
+        const nlohmann::json j = nlohmann::json::parse(read_all(d + "/config.json"));
+        QCOMPARE(j["activation"].get<std::string>(), std::string("gelu"));
+        QCOMPARE(j["positional_encoding"].get<std::string>(), std::string("learned"));
+        QCOMPARE(j["norm"].get<std::string>(), std::string("batchnorm"));
+        QCOMPARE(j["attention_scoring"].get<std::string>(), std::string("additive"));
+        QCOMPARE(j["attention_normalization"].get<std::string>(), std::string("relu"));
+        QCOMPARE(j["attention_window"].get<int>(), 3);
+        const TaskModel back = load_task_model_dir(d);
+        QCOMPARE(task_config_to_json(back.net.config()).dump(), task_config_to_json(m.net.config()).dump());
+        QVERIFY(back.net.params().find("encoder.layers.0.norm1.running_var"));
+        QVERIFY(back.net.params().find("encoder.layers.0.self_attn.additive_v"));
+        QCOMPARE(generate_text(back, "To", 20, 0.0, 5), generate_text(m, "To", 20, 0.0, 5));
+        // A combination without meaning for a task model is refused naming the key.
+        auto refused = [&](const std::function<void(nlohmann::json&)>& edit, const std::string& key) {
+            nlohmann::json bad = j;
+            edit(bad);
+            try {
+                task_config_from_json(bad, "config.json");
+                QFAIL(qPrintable(QString::fromStdString("accepted, expected an error naming " + key)));
+            } catch (const Error& e) {
+                QVERIFY2(std::string(e.what()).find(key) != std::string::npos, e.what());
+            }
+        };
+        refused([](nlohmann::json& x) { x["decoder"] = "nat"; }, "decoder");
+        refused([](nlohmann::json& x) { x["activation"] = "tanh"; }, "activation");
+        refused([](nlohmann::json& x) { x["positional_encoding"] = "rotary"; }, "positional_encoding");
+        refused([](nlohmann::json& x) { x["attention_window"] = 16; }, "attention_window");
+        refused([](nlohmann::json& x) { x["norm"] = 3; }, "norm");
+    }
+    void batch_norm_running_statistics_pool_the_shards()
+    {
+        // A TaskTrainer step on 2 threads updates the running statistics once from the whole
+        // batch, as a 1-thread step does (exact for layer 0's norm1, whose input has passed
+        // through no BatchNorm; deeper norms see shard-normalised activations, as in torch's
+        // data parallelism without SyncBatchNorm).
+        TaskCorpus corpus;
+        corpus.task = "charlm";
+        for (int i = 0; i < 40; ++i)
+            corpus.lm_train += "the quick brown fox " + std::to_string(i * 7) + " jumps over the lazy dog\n";
+        corpus.lm_valid = "the quick brown fox";
+        TaskModelConfig c = tiny("charlm");
+        c.arch.norm = "batchnorm";
+        auto run = [&](int threads) {
+            TaskModel m = new_task_model(corpus, c, 1, 7);
+            TaskData d = encode_task_corpus(m, corpus);
+            TrainConfig tc = fast(256);
+            tc.threads = threads;
+            TaskTrainer t(std::move(m), std::move(d), tc);
+            t.train_step();
+            return t.model().net;
+        };
+        const TaskNet one = run(1), two = run(2);
+        for (const char* name : {"encoder.layers.0.norm1.running_mean", "encoder.layers.0.norm1.running_var"}) {
+            const Mat& a = one.params().find(name)->value;
+            const Mat& b = two.params().find(name)->value;
+            QVERIFY2((a - b).cwiseAbs().maxCoeff() < 1e-5,
+                     qPrintable(QString("%1: max difference %2").arg(name).arg((a - b).cwiseAbs().maxCoeff())));
+        }
+        // Every norm's buffers moved from their initial (0, 1).
+        for (const auto& p : one.params().all())
+            if (p->name.find("running_mean") != std::string::npos)
+                QVERIFY2(p->value.cwiseAbs().maxCoeff() > 1e-3, p->name.c_str());
     }
     void charlm_learns_a_tiny_text()
     {

@@ -348,6 +348,96 @@ private slots:
         QVERIFY(std::abs(y(0, 0) - expected) < 1e-5);
     }
 
+    void batch_norm_statistics_pool_any_split_of_the_rows()
+    {
+        // BatchNormStats pooled over uneven pieces (with padding rows) equals the mean and
+        // unbiased variance of all counted rows, whatever the split and merge order.
+        Rng rng(4);
+        const Mat x = random_mat(24, 5, rng);
+        ParamStore s;
+        BatchNorm bn(s, "bn", 5, 1e-5);
+        auto stats_of = [&](const std::vector<std::pair<int, int>>& pieces) {
+            // piece = (first sequence, sequences); sequences of L = 4 rows, the last row of odd
+            // sequences is padding.
+            std::vector<BatchNormStats> parts;
+            for (const auto& [b0, nb] : pieces) {
+                std::vector<int> len;
+                for (int b = b0; b < b0 + nb; ++b)
+                    len.push_back(b % 2 ? 3 : 4);
+                Mat y;
+                BatchNormCache c;
+                bn.forward(x.middleRows(b0 * 4, nb * 4), y, true, RowMask{&len, 4}, c);
+                parts.emplace_back();
+                parts.back().add(c);
+            }
+            BatchNormStats left, right, all;
+            for (size_t i = 0; i < parts.size(); ++i)
+                (i < parts.size() / 2 ? left : right).merge(parts[i]);
+            all.merge(left);
+            all.merge(right);
+            return all;
+        };
+        const BatchNormStats whole = stats_of({{0, 6}}), pieces = stats_of({{0, 1}, {1, 2}, {3, 2}, {5, 1}});
+        QCOMPARE(whole.n, int64_t(21));
+        QCOMPARE(pieces.n, int64_t(21));
+        for (int f = 0; f < 5; ++f) {
+            double mean = 0, var = 0;
+            int n = 0;
+            for (int r = 0; r < 24; ++r)
+                if (!((r / 4) % 2 == 1 && r % 4 == 3)) {
+                    mean += x(r, f);
+                    ++n;
+                }
+            mean /= n;
+            for (int r = 0; r < 24; ++r)
+                if (!((r / 4) % 2 == 1 && r % 4 == 3))
+                    var += (x(r, f) - mean) * (x(r, f) - mean);
+            var /= n - 1;
+            QVERIFY(std::abs(whole.mean(f) - mean) < 1e-6);
+            QVERIFY(std::abs(pieces.mean(f) - mean) < 1e-6);
+            QVERIFY(std::abs(whole.unbiased_var()(f) - var) < 1e-5);
+            QVERIFY(std::abs(pieces.unbiased_var()(f) - var) < 1e-5);
+        }
+    }
+
+    void batch_norm_running_statistics_cover_every_micro_batch_and_shard()
+    {
+        // One training step of a BatchNorm model, run whole on one thread and as micro-batches of
+        // at most 40 padded tokens on 2 threads: the running statistics are one momentum update
+        // from the statistics of the whole batch (torch.nn.BatchNorm1d on the whole batch).
+        // Exact (up to float rounding) for the norms whose input has not passed through an
+        // earlier BatchNorm: norm1 of encoder and decoder layer 0 (Post-LN). Deeper norms see
+        // activations normalised with each micro-batch's own statistics during training (as with
+        // gradient accumulation or data parallelism without SyncBatchNorm in torch), so their
+        // inputs, and hence their statistics, legitimately differ a little.
+        CorpusSplits data;
+        data.train = test::first_cmn_pairs(200);
+        auto run = [&](int threads, int micro) {
+            ModelConfig mc = tiny_config();
+            mc.norm = "batchnorm";
+            TrainConfig tc;
+            tc.seed = 3;
+            tc.threads = threads;
+            tc.max_tokens = 300;
+            tc.micro_batch_tokens = micro;
+            Trainer t(data, mc, tc, DataOptions{});
+            t.train_step();
+            return Transformer(t.model().net);
+        };
+        const Transformer whole = run(1, 0), split = run(2, 40);
+        for (const char* norm : {"transformer.encoder.layers.0.norm1", "transformer.decoder.layers.0.norm1"})
+            for (const char* buffer : {".running_mean", ".running_var"}) {
+                const std::string name = std::string(norm) + buffer;
+                const Mat& a = whole.params().find(name)->value;
+                const Mat& b = split.params().find(name)->value;
+                const double diff = (a - b).cwiseAbs().maxCoeff();
+                QVERIFY2(diff < 1e-5, qPrintable(QString("%1: max difference %2").arg(name.c_str()).arg(diff)));
+                // One update from the initial (0, 1): the buffers moved.
+                const double init = std::string(buffer) == ".running_mean" ? 0.0 : 1.0;
+                QVERIFY2((a.array() - init).abs().maxCoeff() > 1e-3, name.c_str());
+            }
+    }
+
     void default_model_has_no_extra_tensors()
     {
         const Transformer net(tiny_config(), 1);
