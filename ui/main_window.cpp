@@ -42,6 +42,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -280,6 +281,10 @@ QWidget* MainWindow::buildSettingsPanel()
     modelForm->addRow(tr("Max tokens/batch:"), m_maxTokensSpin);
     modelForm->addRow(tr("Warm-up steps:"), m_warmupSpin);
     modelForm->addRow(tr("Seed:"), m_seedSpin);
+    m_threadsSpin = makeSpin(m_modelGroup, "threadsSpin", 1, std::max(QThread::idealThreadCount(), tc.threads), tc.threads);
+    m_threadsSpin->setToolTip(tr("Data-parallel training threads; the window and the live translation use the "
+                                 "cores left over."));
+    modelForm->addRow(tr("Threads:"), m_threadsSpin);
     m_continueCheck = new QCheckBox(tr("Continue the current model"), m_modelGroup);
     m_continueCheck->setObjectName(QStringLiteral("continueCheck"));
     m_continueCheck->setToolTip(tr("Train the opened (or last trained) model further instead of a new one."));
@@ -581,6 +586,7 @@ TrainingRequest MainWindow::trainingRequest() const
     r.train.max_tokens = m_maxTokensSpin->value();
     r.train.warmup_steps = m_warmupSpin->value();
     r.train.seed = static_cast<uint64_t>(m_seedSpin->value());
+    r.train.threads = m_threadsSpin->value();
     if (m_continueCheck->isChecked() && m_resumeModel) {
         r.resumeFrom = m_resumeModel;
         if (!m_resumeDirectory.isEmpty()) {
@@ -733,7 +739,7 @@ void MainWindow::onStateChanged(TrainingController::State state)
     m_stepButton->setEnabled(idle || state == S::Paused);
     m_stopButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
     m_dataGroup->setEnabled(idle);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin, m_threadsSpin})
         w->setEnabled(idle);
     updateModelSource();
     m_stateLabel->setText(stateText(state));

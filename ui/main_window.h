@@ -163,6 +163,7 @@ private:
     QSpinBox* m_maxTokensSpin = nullptr;
     QSpinBox* m_warmupSpin = nullptr;
     QSpinBox* m_seedSpin = nullptr;
+    QSpinBox* m_threadsSpin = nullptr; ///< TrainConfig::threads (data-parallel training threads)
     QCheckBox* m_continueCheck = nullptr;
     QLabel* m_modelSourceLabel = nullptr;
     QPushButton* m_trainButton = nullptr;
