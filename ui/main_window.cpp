@@ -53,7 +53,10 @@ namespace al::ui {
 
 namespace {
 
-constexpr int kRedrawMs = 33;        // ~30 frames/s at most
+constexpr int kRedrawMs = 33;        // attention: ~30 frames/s at most, so typing feels immediate
+// Loss and learning-rate curves and the "Now" figures: 10 updates/s look live; faster only costs
+// the training threads CPU (every label change lays the window out again).
+constexpr int kPlotRedrawMs = 100;
 constexpr int kMaxTranslationTokens = 64;
 
 QSpinBox* makeSpin(QWidget* parent, const char* name, int min, int max, int value, int step = 1)
@@ -142,6 +145,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_redrawTimer.setSingleShot(true);
     m_redrawTimer.setInterval(kRedrawMs);
     connect(&m_redrawTimer, &QTimer::timeout, this, &MainWindow::redraw);
+    m_plotTimer.setSingleShot(true);
+    m_plotTimer.setInterval(kPlotRedrawMs);
+    connect(&m_plotTimer, &QTimer::timeout, this, [this] {
+        if (m_plotsDirty)
+            redrawPlots();
+    });
 
     connect(m_training, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_training, &TrainingController::started, this, &MainWindow::onStarted);
@@ -338,6 +347,7 @@ QCustomPlot* MainWindow::makePlot(const QString& title)
 {
     auto* plot = new QCustomPlot;
     plot->setNoAntialiasingOnDrag(true);
+    plot->setPlottingHint(QCP::phImmediateRefresh, false); // merged paints (see HeatmapWidget)
     plot->plotLayout()->insertRow(0);
     auto* text = new QCPTextElement(plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
     plot->plotLayout()->addElement(0, 0, text);
@@ -726,7 +736,7 @@ void MainWindow::resetCurves()
     for (QLabel* l : {m_validLabel, m_perplexityLabel, m_accuracyLabel})
         l->setText(QStringLiteral("–"));
     m_plotsDirty = true;
-    scheduleRedraw();
+    schedulePlotRedraw();
 }
 
 void MainWindow::onStateChanged(TrainingController::State state)
@@ -769,7 +779,7 @@ void MainWindow::onMetrics(const TrainingMetrics& m)
     m_lastMetrics = m;
     m_haveMetrics = true;
     m_plotsDirty = true;
-    scheduleRedraw();
+    schedulePlotRedraw();
 }
 
 void MainWindow::onValidated(const ValidationMetrics& v)
@@ -782,7 +792,7 @@ void MainWindow::onValidated(const ValidationMetrics& v)
     m_perplexityLabel->setText(QString::number(v.perplexity, 'f', 1));
     m_accuracyLabel->setText(tr("%1%").arg(v.tokenAccuracy * 100.0, 0, 'f', 1));
     m_plotsDirty = true;
-    scheduleRedraw();
+    schedulePlotRedraw();
 }
 
 void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
@@ -871,10 +881,14 @@ void MainWindow::scheduleRedraw()
         m_redrawTimer.start();
 }
 
+void MainWindow::schedulePlotRedraw()
+{
+    if (!m_plotTimer.isActive())
+        m_plotTimer.start();
+}
+
 void MainWindow::redraw()
 {
-    if (m_plotsDirty)
-        redrawPlots();
     if (m_attentionDirty)
         redrawAttention();
 }

@@ -127,6 +127,8 @@ private:
     void browseCorpus();
 
     void scheduleRedraw();
+    /// Plots and the "Now" figures follow the metrics on their own, slower timer.
+    void schedulePlotRedraw();
     void redraw();
     void redrawPlots();
     void redrawAttention();
@@ -224,6 +226,7 @@ private:
     bool m_plotsDirty = false;
     bool m_attentionDirty = false;
     QTimer m_redrawTimer;
+    QTimer m_plotTimer;
 };
 
 } // namespace al::ui

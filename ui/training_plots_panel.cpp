@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QShowEvent>
 #include <QSlider>
 #include <QSpinBox>
 #include <QToolTip>
@@ -31,6 +32,7 @@ QCustomPlot* makePlot(QWidget* parent, const char* name, const QString& title, c
 {
     auto* plot = new QCustomPlot(parent);
     plot->setObjectName(QString::fromLatin1(name));
+    plot->setPlottingHint(QCP::phImmediateRefresh, false); // merged paints (see HeatmapWidget)
     plot->setNoAntialiasingOnDrag(true);
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(parent->font().family(), parent->font().pointSize(), QFont::Bold)));
@@ -237,14 +239,14 @@ void TrainingPlotsPanel::addMetrics(const TrainingMetrics& m)
     m_lossValues << m.loss;
     m_gradValues << m.gradNorm;
     m_speedValues << m.tokensPerSecond;
-    redraw();
+    refresh();
 }
 
 void TrainingPlotsPanel::addValidation(const ValidationMetrics& v)
 {
     m_validSteps << double(v.step);
     m_validValues << v.loss;
-    redraw();
+    refresh();
 }
 
 void TrainingPlotsPanel::addSnapshot(const ModelSnapshot& model, qint64 step)
@@ -269,8 +271,33 @@ bool TrainingPlotsPanel::sampleEntropy(const ModelSnapshot& model, qint64 step)
         return false;
     }
     m_history.add(double(step), trace);
-    redrawEntropy();
+    refreshEntropy();
     return !m_history.isEmpty();
+}
+
+void TrainingPlotsPanel::refresh()
+{
+    if (isVisible())
+        redraw();
+    else
+        m_curvesStale = true;
+}
+
+void TrainingPlotsPanel::refreshEntropy()
+{
+    if (isVisible())
+        redrawEntropy();
+    else
+        m_entropyStale = true;
+}
+
+void TrainingPlotsPanel::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_curvesStale)
+        redraw();
+    if (m_entropyStale)
+        redrawEntropy();
 }
 
 void TrainingPlotsPanel::reset()
@@ -290,6 +317,7 @@ void TrainingPlotsPanel::reset()
 
 void TrainingPlotsPanel::redraw()
 {
+    m_curvesStale = false;
     const double w = smoothing();
     m_emaLabel->setText(QString::number(w, 'f', 2));
     m_loss->graph(0)->setData(m_steps, m_lossValues, true);
@@ -314,6 +342,7 @@ void TrainingPlotsPanel::redraw()
 
 void TrainingPlotsPanel::redrawEntropy()
 {
+    m_entropyStale = false;
     const auto kind = static_cast<al::AttentionKind>(m_kind->currentData().toInt());
     const int layers = m_history.layers(kind);
     {

@@ -54,7 +54,14 @@ public:
     void setSmoothing(double weight);
     void setLogScale(QCustomPlot* plot, bool on);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
+    /// Redraws the curves now when shown; while hidden (another tab) only marks them stale, so a
+    /// hidden panel costs no rendering during training. showEvent() catches up.
+    void refresh();
+    void refreshEntropy();
     void redraw();
     void redrawEntropy();
 
@@ -74,6 +81,7 @@ private:
     EntropyHistory m_history;
     QElapsedTimer m_lastSample;
     qint64 m_lastSampleStep = -1;
+    bool m_curvesStale = false, m_entropyStale = false;
 };
 
 } // namespace al::ui
