@@ -135,7 +135,8 @@ void TestGuiBenchGui::measuresHeadlessAndWindow()
     QVERIFY2(perr.error == QJsonParseError::NoError, qPrintable(perr.errorString()));
     for (const char* key : {"bench", "config", "platform", "threads", "headless_tokens_per_s", "window_tokens_per_s",
                             "overhead_percent", "traces", "heatmap_refreshes", "heatmap_refreshes_per_s",
-                            "plot_refreshes", "first_step", "last_step", "runs"})
+                            "plot_refreshes", "first_step", "last_step", "runs",
+                            "window_other_threads_cpu_percent", "headless_other_threads_cpu_percent"})
         QVERIFY2(j.contains(QLatin1String(key)), key);
     QCOMPARE(j["bench"].toString(), QStringLiteral("gui_overhead"));
     QCOMPARE(j["config"].toString(), QStringLiteral("tiny"));
@@ -166,7 +167,10 @@ void TestGuiBenchGui::measuresHeadlessAndWindow()
         QVERIFY(r["first_step"].toDouble() >= j["first_step"].toDouble());
         QVERIFY(r["last_step"].toDouble() >= j["last_step"].toDouble());
         QVERIFY(r["snapshots"].toInt() > 0);
+        QVERIFY(r.contains("other_threads_cpu_percent"));
     }
+    // The window's own thread worked during the window run (drawing is not free).
+    QVERIFY(runs[1].toObject()["gui_thread_cpu_percent"].toDouble() > 0);
     QCOMPARE(runs[1].toObject()["heatmap_refreshes"].toInt(), j["heatmap_refreshes"].toInt());
 }
 

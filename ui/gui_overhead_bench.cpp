@@ -9,8 +9,10 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QDir>
 #include <QEvent>
 #include <QEventLoop>
+#include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -28,6 +30,8 @@
 #include <memory>
 #include <optional>
 
+#include <unistd.h>
+
 namespace al::ui {
 
 namespace {
@@ -37,6 +41,32 @@ double threadCpuSeconds()
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+/// CPU seconds of every thread of this process except the training ones (the worker thread and
+/// its OpenMP team are all named "training"): the window, the inference threads, Qt's pools.
+/// -1 where /proc is not available.
+double otherThreadsCpuSeconds()
+{
+    QDir tasks(QStringLiteral("/proc/self/task"));
+    if (!tasks.exists())
+        return -1;
+    static const double ticks = double(sysconf(_SC_CLK_TCK));
+    double total = 0;
+    for (const QString& tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks.filePath(tid + QStringLiteral("/comm")));
+        if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() == "training")
+            continue;
+        QFile stat(tasks.filePath(tid + QStringLiteral("/stat")));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        // Fields after the parenthesised name: state is field 3, utime 14 and stime 15.
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (f.size() > 12)
+            total += (f[11].toDouble() + f[12].toDouble()) / ticks;
+    }
+    return total;
 }
 
 double median(QVector<double> v)
@@ -155,17 +185,21 @@ public:
         run.seconds = double(m_endNs - m_startNs) * 1e-9;
         run.tokensPerSecond = run.seconds > 0 ? double(m_tokens) / run.seconds : 0.0;
         run.guiThreadCpuPercent = m_guiWall > 0 ? 100.0 * m_guiCpu / m_guiWall : 0.0;
+        run.otherThreadsCpuPercent = m_guiWall > 0 && m_otherCpu >= 0 ? 100.0 * m_otherCpu / m_guiWall : -1.0;
     }
 
 private:
     void onStart()
     {
         m_cpu0 = threadCpuSeconds();
+        m_other0 = otherThreadsCpuSeconds();
         m_wall.start();
     }
     void onEnd()
     {
         m_guiCpu = threadCpuSeconds() - m_cpu0;
+        const double other = otherThreadsCpuSeconds();
+        m_otherCpu = m_other0 >= 0 && other >= 0 ? other - m_other0 : -1.0;
         m_guiWall = double(m_wall.nsecsElapsed()) * 1e-9;
     }
 
@@ -174,7 +208,7 @@ private:
     qint64 m_firstEndNs = -1, m_startNs = 0, m_endNs = 0;
     qint64 m_firstStep = 0, m_lastStep = 0, m_tokens = 0;
     bool m_started = false, m_done = false;
-    double m_cpu0 = 0, m_guiCpu = 0, m_guiWall = 0;
+    double m_cpu0 = 0, m_guiCpu = 0, m_guiWall = 0, m_other0 = 0, m_otherCpu = -1;
     QElapsedTimer m_wall;
 };
 
@@ -302,14 +336,16 @@ GuiOverheadRun measureWindow(StepRange& range, const GuiOverheadOptions& o, cons
 
 QString runLine(const GuiOverheadRun& r)
 {
-    QString line = QStringLiteral("%1 steps %2-%3: %4 tokens in %5 s = %6 tokens/s, GUI thread %7% CPU")
+    QString line = QStringLiteral("%1 steps %2-%3: %4 tokens in %5 s = %6 tokens/s, CPU of a core: GUI thread %7%, "
+                                  "all non-training threads %8%")
                        .arg(r.window ? QStringLiteral("window  ") : QStringLiteral("headless"))
                        .arg(r.firstStep)
                        .arg(r.lastStep)
                        .arg(r.tokens)
                        .arg(r.seconds, 0, 'f', 2)
                        .arg(r.tokensPerSecond, 0, 'f', 0)
-                       .arg(r.guiThreadCpuPercent, 0, 'f', 1);
+                       .arg(r.guiThreadCpuPercent, 0, 'f', 1)
+                       .arg(r.otherThreadsCpuPercent, 0, 'f', 1);
     if (r.window)
         line += QStringLiteral(", %1 traces, %2 heatmap refreshes (%3 paints), %4 plot refreshes")
                     .arg(r.traces)
@@ -377,7 +413,7 @@ GuiOverheadResult runGuiOverheadBench(const GuiOverheadOptions& options,
                         + "'");
 
     StepRange range;
-    QVector<double> headless, window;
+    QVector<double> headless, window, headlessCpu, windowCpu;
     for (int r = 0; r < options.rounds; ++r) {
         for (int k = 0; k < 2; ++k) {
             const bool inWindow = (k == 1) != (r % 2 == 1);
@@ -385,6 +421,7 @@ GuiOverheadResult runGuiOverheadBench(const GuiOverheadOptions& options,
                                           : measureHeadless(request, range, options);
             // The very first run fixes the range; it must be a headless one (no window cost in it).
             (inWindow ? window : headless) << run.tokensPerSecond;
+            (inWindow ? windowCpu : headlessCpu) << run.otherThreadsCpuPercent;
             if (inWindow) {
                 result.traces += run.traces;
                 result.heatmapRefreshes += run.heatmapRefreshes;
@@ -400,6 +437,8 @@ GuiOverheadResult runGuiOverheadBench(const GuiOverheadOptions& options,
     }
     result.headlessTokensPerSecond = median(headless);
     result.windowTokensPerSecond = median(window);
+    result.headlessOtherCpuPercent = median(headlessCpu);
+    result.windowOtherCpuPercent = median(windowCpu);
     result.overheadPercent = result.headlessTokensPerSecond > 0
                                  ? 100.0 * (1.0 - result.windowTokensPerSecond / result.headlessTokensPerSecond)
                                  : 0.0;
@@ -430,6 +469,8 @@ QJsonObject guiOverheadJson(const GuiOverheadResult& r)
     j["headless_tokens_per_s"] = r.headlessTokensPerSecond;
     j["window_tokens_per_s"] = r.windowTokensPerSecond;
     j["overhead_percent"] = r.overheadPercent;
+    j["headless_other_threads_cpu_percent"] = r.headlessOtherCpuPercent;
+    j["window_other_threads_cpu_percent"] = r.windowOtherCpuPercent;
     j["traces"] = r.traces;
     j["heatmap_refreshes"] = r.heatmapRefreshes;
     j["heatmap_paints"] = r.heatmapPaints;
@@ -446,6 +487,7 @@ QJsonObject guiOverheadJson(const GuiOverheadResult& r)
         x["first_step"] = double(run.firstStep);
         x["last_step"] = double(run.lastStep);
         x["gui_thread_cpu_percent"] = run.guiThreadCpuPercent;
+        x["other_threads_cpu_percent"] = run.otherThreadsCpuPercent;
         x["snapshots"] = run.snapshots;
         if (run.window) {
             x["traces"] = run.traces;
@@ -481,6 +523,9 @@ QString guiOverheadReport(const GuiOverheadResult& r)
              .arg(o.rounds);
     s += QStringLiteral("window    %1 tokens/s (median of %2)\n").arg(r.windowTokensPerSecond, 0, 'f', 0).arg(o.rounds);
     s += QStringLiteral("overhead  %1%\n").arg(r.overheadPercent, 0, 'f', 1);
+    s += QStringLiteral("CPU       all non-training threads: %1% of a core with the window, %2% headless (medians)\n")
+             .arg(r.windowOtherCpuPercent, 0, 'f', 1)
+             .arg(r.headlessOtherCpuPercent, 0, 'f', 1);
     s += QStringLiteral("refreshes %1 traces, %2 heatmap refreshes (%3/s, %4 paints), %5 loss-plot refreshes, "
                         "%6 training-plots refreshes in %7 s of window runs\n")
              .arg(r.traces)

@@ -43,7 +43,11 @@ struct GuiOverheadRun {
     qint64 tokens = 0;                 ///< target tokens of the measured chunks
     double seconds = 0;                ///< worker wall clock over them (gaps between chunks included)
     double tokensPerSecond = 0;
-    double guiThreadCpuPercent = 0;    ///< CPU time of the GUI thread / wall time, same interval
+    double guiThreadCpuPercent = 0;    ///< CPU time of the GUI thread / wall time, same interval (% of a core)
+    /// CPU time of every thread but the training ones (GUI, inference, Qt's pools) / wall time, in
+    /// % of one core: what the window takes from the cores whatever else runs on the machine.
+    /// -1 where /proc/self/task is unavailable.
+    double otherThreadsCpuPercent = 0;
     int snapshots = 0;                 ///< weight snapshots the GUI thread received
     // Window runs only: what the user sees change, counted over the measured interval.
     int traces = 0;                    ///< translations (each with a Trace) delivered to the window
@@ -61,6 +65,8 @@ struct GuiOverheadResult {
     double headlessTokensPerSecond = 0; ///< median over the headless runs
     double windowTokensPerSecond = 0;  ///< median over the window runs
     double overheadPercent = 0;        ///< 100 * (1 - window / headless)
+    /// Medians of GuiOverheadRun::otherThreadsCpuPercent (-1 when unavailable).
+    double headlessOtherCpuPercent = 0, windowOtherCpuPercent = 0;
     QVector<GuiOverheadRun> runs;      ///< in the order they ran
     /// Sums over the window runs.
     int traces = 0, heatmapRefreshes = 0, heatmapPaints = 0, plotRefreshes = 0, trainingPlotsRefreshes = 0;
