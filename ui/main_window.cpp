@@ -130,6 +130,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         m_headSpin->setValue(sel.head + 1);
         m_viewTabs->setCurrentIndex(0);
     });
+    connect(m_viewTabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_attentionDirty)
+            scheduleRedraw();
+    });
     splitter->addWidget(m_viewTabs);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 3);
@@ -889,7 +893,8 @@ void MainWindow::schedulePlotRedraw()
 
 void MainWindow::redraw()
 {
-    if (m_attentionDirty)
+    // Behind another tab of a shown window the heatmaps wait; switching back draws them.
+    if (m_attentionDirty && !(isVisible() && !m_focused->isVisible()))
         redrawAttention();
 }
 

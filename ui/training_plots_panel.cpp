@@ -203,6 +203,9 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     m_probe->setMinimumWidth(80);
     layout->addLayout(grid, 1);
 
+    m_redrawTimer.setSingleShot(true);
+    m_redrawTimer.setInterval(100);
+    connect(&m_redrawTimer, &QTimer::timeout, this, &TrainingPlotsPanel::redraw);
     connect(m_ema, &QSlider::valueChanged, this, &TrainingPlotsPanel::redraw);
     for (QCheckBox* c : {m_logLoss, m_logGrad, m_logSpeed})
         connect(c, &QCheckBox::toggled, this, &TrainingPlotsPanel::redraw);
@@ -277,10 +280,15 @@ bool TrainingPlotsPanel::sampleEntropy(const ModelSnapshot& model, qint64 step)
 
 void TrainingPlotsPanel::refresh()
 {
-    if (isVisible())
-        redraw();
-    else
-        m_curvesStale = true;
+    m_curvesStale = true;
+    if (isVisible() && !m_redrawTimer.isActive())
+        m_redrawTimer.start();
+}
+
+void TrainingPlotsPanel::redrawNow()
+{
+    m_redrawTimer.stop();
+    redraw();
 }
 
 void TrainingPlotsPanel::refreshEntropy()
@@ -328,11 +336,14 @@ void TrainingPlotsPanel::redraw()
     const std::pair<QCustomPlot*, QCheckBox*> plots[] = {{m_loss, m_logLoss}, {m_grad, m_logGrad}, {m_speed, m_logSpeed}};
     for (const auto& [plot, check] : plots) {
         const bool log = check->isChecked();
-        plot->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-        if (log)
-            plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-        else
-            plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        const QCPAxis::ScaleType scale = log ? QCPAxis::stLogarithmic : QCPAxis::stLinear;
+        if (plot->yAxis->scaleType() != scale) { // a new ticker drops the cached tick labels
+            plot->yAxis->setScaleType(scale);
+            if (log)
+                plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+            else
+                plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        }
         if (!m_steps.isEmpty()) // a resumed run starts at its first step
             plot->xAxis->setRange(m_steps.first(), std::max(m_steps.last(), m_steps.first() + 1.0));
         rescaleY(plot);
