@@ -5,6 +5,7 @@
 #include "app/cli.h"
 
 #ifdef AL_HAVE_GUI
+#include "app/bench_gui.h"
 #include "app/export_command.h"
 #include "ui/gui_main.h"
 
@@ -20,6 +21,15 @@ int main(int argc, char** argv)
     if (argc >= 2 && al::cli::isCliInvocation(QString::fromLocal8Bit(argv[1]))) {
 #ifdef AL_HAVE_GUI
         al::cli::registerSubcommand(al::cli::exportSubcommand());
+        al::cli::registerSubcommand(al::cli::benchGuiSubcommand());
+        if (al::cli::isBenchGuiInvocation(QString::fromLocal8Bit(argv[1]))) {
+            // Shows the window: the user's display, or offscreen when there is none.
+            al::cli::chooseBenchGuiPlatform();
+            QApplication app(argc, argv);
+            al::ui::configureApplication();
+            QApplication::setApplicationName("attention-lab");
+            return al::cli::runCli(QApplication::arguments().mid(1), std::cin, std::cout, std::cerr);
+        }
         if (al::cli::needsGuiApplication(QString::fromLocal8Bit(argv[1]))) {
             al::cli::useOffscreenPlatform();
             QApplication app(argc, argv);

@@ -377,7 +377,8 @@ void TestGuiViews2::trainingPlotsPanel()
     v.step = 40;
     v.loss = 3.5;
     panel.addValidation(v);
-    QCOMPARE(panel.gradPlot()->graph(0)->dataCount(), 4);
+    QTRY_COMPARE(panel.gradPlot()->graph(0)->dataCount(), 4); // drawn on the panel's redraw timer
+    panel.redrawNow();
     QCOMPARE(panel.gradPlot()->graph(0)->data()->at(3)->value, 2.0);
     QCOMPARE(panel.speedPlot()->graph(0)->data()->at(1)->value, 2000.0);
     QCOMPARE(panel.lossPlot()->graph(2)->dataCount(), 1);

@@ -65,6 +65,10 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
     layout->addWidget(m_title);
     m_plot = new QCustomPlot(this);
     m_plot->setMinimumSize(40, 40);
+    // QCustomPlot repaints (and flushes) at once after every replot by default; during training
+    // the heatmaps, thumbnails and plots replot several times per frame, so let Qt merge their
+    // paints into one update pass instead.
+    m_plot->setPlottingHint(QCP::phImmediateRefresh, false);
     layout->addWidget(m_plot, 1);
 
     // Keys along the top (xAxis2), queries top to bottom (yAxis reversed).

@@ -42,6 +42,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -52,7 +53,10 @@ namespace al::ui {
 
 namespace {
 
-constexpr int kRedrawMs = 33;        // ~30 frames/s at most
+constexpr int kRedrawMs = 33;        // attention: ~30 frames/s at most, so typing feels immediate
+// Loss and learning-rate curves and the "Now" figures: 10 updates/s look live; faster only costs
+// the training threads CPU (every label change lays the window out again).
+constexpr int kPlotRedrawMs = 100;
 constexpr int kMaxTranslationTokens = 64;
 
 QSpinBox* makeSpin(QWidget* parent, const char* name, int min, int max, int value, int step = 1)
@@ -126,6 +130,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         m_headSpin->setValue(sel.head + 1);
         m_viewTabs->setCurrentIndex(0);
     });
+    connect(m_viewTabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_attentionDirty)
+            scheduleRedraw();
+    });
     splitter->addWidget(m_viewTabs);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 3);
@@ -141,6 +149,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_redrawTimer.setSingleShot(true);
     m_redrawTimer.setInterval(kRedrawMs);
     connect(&m_redrawTimer, &QTimer::timeout, this, &MainWindow::redraw);
+    m_plotTimer.setSingleShot(true);
+    m_plotTimer.setInterval(kPlotRedrawMs);
+    connect(&m_plotTimer, &QTimer::timeout, this, [this] {
+        if (m_plotsDirty)
+            redrawPlots();
+    });
 
     connect(m_training, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_training, &TrainingController::started, this, &MainWindow::onStarted);
@@ -280,6 +294,10 @@ QWidget* MainWindow::buildSettingsPanel()
     modelForm->addRow(tr("Max tokens/batch:"), m_maxTokensSpin);
     modelForm->addRow(tr("Warm-up steps:"), m_warmupSpin);
     modelForm->addRow(tr("Seed:"), m_seedSpin);
+    m_threadsSpin = makeSpin(m_modelGroup, "threadsSpin", 1, std::max(QThread::idealThreadCount(), tc.threads), tc.threads);
+    m_threadsSpin->setToolTip(tr("Data-parallel training threads; the window and the live translation use the "
+                                 "cores left over."));
+    modelForm->addRow(tr("Threads:"), m_threadsSpin);
     m_continueCheck = new QCheckBox(tr("Continue the current model"), m_modelGroup);
     m_continueCheck->setObjectName(QStringLiteral("continueCheck"));
     m_continueCheck->setToolTip(tr("Train the opened (or last trained) model further instead of a new one."));
@@ -333,6 +351,7 @@ QCustomPlot* MainWindow::makePlot(const QString& title)
 {
     auto* plot = new QCustomPlot;
     plot->setNoAntialiasingOnDrag(true);
+    plot->setPlottingHint(QCP::phImmediateRefresh, false); // merged paints (see HeatmapWidget)
     plot->plotLayout()->insertRow(0);
     auto* text = new QCPTextElement(plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
     plot->plotLayout()->addElement(0, 0, text);
@@ -581,6 +600,7 @@ TrainingRequest MainWindow::trainingRequest() const
     r.train.max_tokens = m_maxTokensSpin->value();
     r.train.warmup_steps = m_warmupSpin->value();
     r.train.seed = static_cast<uint64_t>(m_seedSpin->value());
+    r.train.threads = m_threadsSpin->value();
     if (m_continueCheck->isChecked() && m_resumeModel) {
         r.resumeFrom = m_resumeModel;
         if (!m_resumeDirectory.isEmpty()) {
@@ -720,7 +740,7 @@ void MainWindow::resetCurves()
     for (QLabel* l : {m_validLabel, m_perplexityLabel, m_accuracyLabel})
         l->setText(QStringLiteral("–"));
     m_plotsDirty = true;
-    scheduleRedraw();
+    schedulePlotRedraw();
 }
 
 void MainWindow::onStateChanged(TrainingController::State state)
@@ -733,7 +753,7 @@ void MainWindow::onStateChanged(TrainingController::State state)
     m_stepButton->setEnabled(idle || state == S::Paused);
     m_stopButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
     m_dataGroup->setEnabled(idle);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin, m_threadsSpin})
         w->setEnabled(idle);
     updateModelSource();
     m_stateLabel->setText(stateText(state));
@@ -763,7 +783,7 @@ void MainWindow::onMetrics(const TrainingMetrics& m)
     m_lastMetrics = m;
     m_haveMetrics = true;
     m_plotsDirty = true;
-    scheduleRedraw();
+    schedulePlotRedraw();
 }
 
 void MainWindow::onValidated(const ValidationMetrics& v)
@@ -776,7 +796,7 @@ void MainWindow::onValidated(const ValidationMetrics& v)
     m_perplexityLabel->setText(QString::number(v.perplexity, 'f', 1));
     m_accuracyLabel->setText(tr("%1%").arg(v.tokenAccuracy * 100.0, 0, 'f', 1));
     m_plotsDirty = true;
-    scheduleRedraw();
+    schedulePlotRedraw();
 }
 
 void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
@@ -865,11 +885,16 @@ void MainWindow::scheduleRedraw()
         m_redrawTimer.start();
 }
 
+void MainWindow::schedulePlotRedraw()
+{
+    if (!m_plotTimer.isActive())
+        m_plotTimer.start();
+}
+
 void MainWindow::redraw()
 {
-    if (m_plotsDirty)
-        redrawPlots();
-    if (m_attentionDirty)
+    // Behind another tab of a shown window the heatmaps wait; switching back draws them.
+    if (m_attentionDirty && !(isVisible() && !m_focused->isVisible()))
         redrawAttention();
 }
 

@@ -127,6 +127,8 @@ private:
     void browseCorpus();
 
     void scheduleRedraw();
+    /// Plots and the "Now" figures follow the metrics on their own, slower timer.
+    void schedulePlotRedraw();
     void redraw();
     void redrawPlots();
     void redrawAttention();
@@ -163,6 +165,7 @@ private:
     QSpinBox* m_maxTokensSpin = nullptr;
     QSpinBox* m_warmupSpin = nullptr;
     QSpinBox* m_seedSpin = nullptr;
+    QSpinBox* m_threadsSpin = nullptr; ///< TrainConfig::threads (data-parallel training threads)
     QCheckBox* m_continueCheck = nullptr;
     QLabel* m_modelSourceLabel = nullptr;
     QPushButton* m_trainButton = nullptr;
@@ -223,6 +226,7 @@ private:
     bool m_plotsDirty = false;
     bool m_attentionDirty = false;
     QTimer m_redrawTimer;
+    QTimer m_plotTimer;
 };
 
 } // namespace al::ui

@@ -15,6 +15,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QScrollArea>
+#include <QShowEvent>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -248,9 +249,18 @@ void SynthesizerPanel::setResult(const InferenceResult& result)
     m_history.add(result.modelStep, *result.trace);
     m_comparison.setFirst(result.trace, result.model);
     // The probe follows the snapshot of the main sentence, so both sides can be compared.
-    if (m_probe->model() != result.model)
+    if (isVisible() && m_probe->model() != result.model)
         m_probe->setModel(result.model, result.modelStep);
     scheduleRedraw();
+}
+
+void SynthesizerPanel::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_model && m_probe->model() != m_model)
+        m_probe->setModel(m_model, m_step);
+    if (m_dirty)
+        scheduleRedraw();
 }
 
 void SynthesizerPanel::resetHistory()
@@ -271,12 +281,17 @@ void SynthesizerPanel::onProbeTranslated(const InferenceResult& result)
 
 void SynthesizerPanel::scheduleRedraw()
 {
+    // Hidden (another tab is shown): only remember; showEvent draws.
+    m_dirty = true;
+    if (!isVisible())
+        return;
     if (!m_redrawTimer.isActive())
         m_redrawTimer.start();
 }
 
 void SynthesizerPanel::redraw()
 {
+    m_dirty = false;
     const std::string variant = m_model ? m_model->net.config().attention : std::string();
     const bool synth = m_trace && isSynthesizerVariant(variant) && !synthesizerTrace(*m_trace, false).scores.empty();
     m_variantLabel->setText(m_model ? tr("Model: <b>%1</b> · step %2").arg(variantDisplayName(variant)).arg(m_step)

@@ -31,7 +31,9 @@ public:
     ~SynthesizerPanel() override;
 
     /// The main sentence's newest translation (trace and snapshot); also feeds the alpha
-    /// history and translates the probe sentence on the same snapshot.
+    /// history and translates the probe sentence on the same snapshot. While the panel is hidden
+    /// (another tab shown) only the history is kept; the probe and the drawing catch up when it
+    /// is shown, so training with the window open pays for what is on screen only.
     void setResult(const InferenceResult& result);
     /// Forgets the alpha history (a new training run).
     void resetHistory();
@@ -54,6 +56,9 @@ public:
     /// The newest probe measurement (invalid until both sentences ran on the same snapshot).
     ProbeDifference probeDifference() const { return m_difference; }
     QString messageText() const;
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
     void onProbeTranslated(const InferenceResult& result);
@@ -92,6 +97,7 @@ private:
     QLineEdit* m_probeEdit = nullptr;
     QLabel* m_probeLabel = nullptr;
     QTimer m_redrawTimer;
+    bool m_dirty = false;      ///< a redraw was skipped while hidden
 };
 
 } // namespace al::ui

@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QShowEvent>
 #include <QSlider>
 #include <QSpinBox>
 #include <QToolTip>
@@ -31,6 +32,7 @@ QCustomPlot* makePlot(QWidget* parent, const char* name, const QString& title, c
 {
     auto* plot = new QCustomPlot(parent);
     plot->setObjectName(QString::fromLatin1(name));
+    plot->setPlottingHint(QCP::phImmediateRefresh, false); // merged paints (see HeatmapWidget)
     plot->setNoAntialiasingOnDrag(true);
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(parent->font().family(), parent->font().pointSize(), QFont::Bold)));
@@ -201,6 +203,9 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     m_probe->setMinimumWidth(80);
     layout->addLayout(grid, 1);
 
+    m_redrawTimer.setSingleShot(true);
+    m_redrawTimer.setInterval(100);
+    connect(&m_redrawTimer, &QTimer::timeout, this, &TrainingPlotsPanel::redraw);
     connect(m_ema, &QSlider::valueChanged, this, &TrainingPlotsPanel::redraw);
     for (QCheckBox* c : {m_logLoss, m_logGrad, m_logSpeed})
         connect(c, &QCheckBox::toggled, this, &TrainingPlotsPanel::redraw);
@@ -237,14 +242,14 @@ void TrainingPlotsPanel::addMetrics(const TrainingMetrics& m)
     m_lossValues << m.loss;
     m_gradValues << m.gradNorm;
     m_speedValues << m.tokensPerSecond;
-    redraw();
+    refresh();
 }
 
 void TrainingPlotsPanel::addValidation(const ValidationMetrics& v)
 {
     m_validSteps << double(v.step);
     m_validValues << v.loss;
-    redraw();
+    refresh();
 }
 
 void TrainingPlotsPanel::addSnapshot(const ModelSnapshot& model, qint64 step)
@@ -269,8 +274,38 @@ bool TrainingPlotsPanel::sampleEntropy(const ModelSnapshot& model, qint64 step)
         return false;
     }
     m_history.add(double(step), trace);
-    redrawEntropy();
+    refreshEntropy();
     return !m_history.isEmpty();
+}
+
+void TrainingPlotsPanel::refresh()
+{
+    m_curvesStale = true;
+    if (isVisible() && !m_redrawTimer.isActive())
+        m_redrawTimer.start();
+}
+
+void TrainingPlotsPanel::redrawNow()
+{
+    m_redrawTimer.stop();
+    redraw();
+}
+
+void TrainingPlotsPanel::refreshEntropy()
+{
+    if (isVisible())
+        redrawEntropy();
+    else
+        m_entropyStale = true;
+}
+
+void TrainingPlotsPanel::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_curvesStale)
+        redraw();
+    if (m_entropyStale)
+        redrawEntropy();
 }
 
 void TrainingPlotsPanel::reset()
@@ -290,6 +325,7 @@ void TrainingPlotsPanel::reset()
 
 void TrainingPlotsPanel::redraw()
 {
+    m_curvesStale = false;
     const double w = smoothing();
     m_emaLabel->setText(QString::number(w, 'f', 2));
     m_loss->graph(0)->setData(m_steps, m_lossValues, true);
@@ -300,11 +336,14 @@ void TrainingPlotsPanel::redraw()
     const std::pair<QCustomPlot*, QCheckBox*> plots[] = {{m_loss, m_logLoss}, {m_grad, m_logGrad}, {m_speed, m_logSpeed}};
     for (const auto& [plot, check] : plots) {
         const bool log = check->isChecked();
-        plot->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-        if (log)
-            plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-        else
-            plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        const QCPAxis::ScaleType scale = log ? QCPAxis::stLogarithmic : QCPAxis::stLinear;
+        if (plot->yAxis->scaleType() != scale) { // a new ticker drops the cached tick labels
+            plot->yAxis->setScaleType(scale);
+            if (log)
+                plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+            else
+                plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        }
         if (!m_steps.isEmpty()) // a resumed run starts at its first step
             plot->xAxis->setRange(m_steps.first(), std::max(m_steps.last(), m_steps.first() + 1.0));
         rescaleY(plot);
@@ -314,6 +353,7 @@ void TrainingPlotsPanel::redraw()
 
 void TrainingPlotsPanel::redrawEntropy()
 {
+    m_entropyStale = false;
     const auto kind = static_cast<al::AttentionKind>(m_kind->currentData().toInt());
     const int layers = m_history.layers(kind);
     {

@@ -4,6 +4,7 @@
 #include "ui/training_worker.h"
 
 #include <QElapsedTimer>
+#include <QTimer>
 #include <QVector>
 #include <QWidget>
 
@@ -43,6 +44,8 @@ public:
     bool sampleEntropy(const ModelSnapshot& model, qint64 step);
     /// Forgets every curve (a new run).
     void reset();
+    /// Draws pending metrics at once (they are otherwise drawn at most every ~100 ms).
+    void redrawNow();
 
     QCustomPlot* lossPlot() const { return m_loss; }
     QCustomPlot* gradPlot() const { return m_grad; }
@@ -54,7 +57,15 @@ public:
     void setSmoothing(double weight);
     void setLogScale(QCustomPlot* plot, bool on);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
+    /// Redraws the curves on a coalescing timer (~10/s) when shown; while hidden (another tab)
+    /// only marks them stale, so a hidden panel costs no rendering during training. showEvent()
+    /// catches up. Metrics arrive every ~20 ms chunk: drawing each would cost the training threads.
+    void refresh();
+    void refreshEntropy();
     void redraw();
     void redrawEntropy();
 
@@ -74,6 +85,8 @@ private:
     EntropyHistory m_history;
     QElapsedTimer m_lastSample;
     qint64 m_lastSampleStep = -1;
+    bool m_curvesStale = false, m_entropyStale = false;
+    QTimer m_redrawTimer;
 };
 
 } // namespace al::ui

@@ -177,6 +177,8 @@ void TrainingWorker::runChunk()
     const double seconds = double(chunk.nsecsElapsed()) * 1e-9;
     m.tokensPerSecond = seconds > 0 ? double(tokens) / seconds : 0.0;
     m.epoch = last.epoch;
+    m.tokens = tokens;
+    m.endNs = m_clock.nsecsElapsed();
     emit metrics(m);
 
     m_snapshotDirty = true;

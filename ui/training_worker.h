@@ -59,6 +59,10 @@ struct TrainingMetrics {
     double gradNorm = 0;       ///< of the last step, before clipping
     double tokensPerSecond = 0; ///< target tokens per wall-clock second over the chunk
     double epoch = 0;          ///< fractional passes over the training set
+    qint64 tokens = 0;         ///< target tokens trained in this chunk
+    /// Worker clock at the end of the chunk (ns since the worker was made): throughput over
+    /// many chunks, gaps between them included, is sum(tokens) / difference of endNs.
+    qint64 endNs = 0;
 };
 
 /// Validation figures at a step.
