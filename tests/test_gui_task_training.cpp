@@ -7,9 +7,11 @@
 // task model's self-attention; Save writes a directory that the engine and the Task model probe
 // load.
 #include "engine/algorithmic_tasks.h"
+#include "engine/error.h"
 #include "engine/task_data.h"
 #include "engine/task_models.h"
 #include "engine/task_trainer.h"
+#include "engine/task_trace.h"
 #include "ui/heatmap_widget.h"
 #include "ui/main_window.h"
 #include "ui/task_probe_window.h"
@@ -145,7 +147,72 @@ private slots:
         QCOMPARE(taskModelConfig(r.model, r.task).arch.num_decoder_layers, default_task_config("charlm").arch.num_decoder_layers);
         QCOMPARE(taskModelConfig(r.model, r.task).arch.num_encoder_layers, 0);
         QVERIFY(!child<QSpinBox>(w, "encoderLayersSpin")->isEnabled());
+        QCOMPARE(child<QSpinBox>(w, "encoderLayersSpin")->text(), QString("none"));
+        w.setTask("translate"); // back to an encoder-decoder: both stacks, at least one layer each
+        QCOMPARE(child<QSpinBox>(w, "encoderLayersSpin")->minimum(), 1);
+        QCOMPARE(child<QSpinBox>(w, "encoderLayersSpin")->value(), ModelConfig{}.num_encoder_layers);
+        QVERIFY(child<QSpinBox>(w, "encoderLayersSpin")->isEnabled());
         QCOMPARE(bundledTaskData("charlm").size(), 1); // Tiny Shakespeare, from the source tree
+    }
+
+    void taskModelTracesHoldTheSelfAttention()
+    {
+        // Untrained models suffice: shapes, tokens, probabilities, causality.
+        auto check = [](const al::AttentionMaps& maps, int layers, int heads, size_t n, bool causal) {
+            QCOMPARE(int(maps.size()), layers);
+            for (const auto& layer : maps) {
+                QCOMPARE(int(layer.size()), heads);
+                for (const al::Mat& m : layer) {
+                    QCOMPARE(size_t(m.rows()), n);
+                    QCOMPARE(size_t(m.cols()), n);
+                    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+                        QVERIFY(std::abs(m.row(r).sum() - 1.0) < 1e-5);
+                        if (causal)
+                            for (Eigen::Index c = r + 1; c < m.cols(); ++c)
+                                QCOMPARE(double(m(r, c)), 0.0);
+                    }
+                }
+            }
+        };
+        TaskCorpus mlm;
+        mlm.task = "mlm";
+        for (int i = 0; i < 20; ++i)
+            mlm.sentence_pairs[0].emplace_back("the cat sat", "a dog ran");
+        TaskModelConfig mc = default_task_config("mlm");
+        mc.arch.d_model = 16;
+        mc.arch.nhead = 2;
+        mc.arch.dim_feedforward = 32;
+        const TaskModel m = new_task_model(mlm, mc, 1, 1);
+        const Trace t = task_model_trace(m, "the [MASK] sat ||| a dog");
+        const std::vector<std::string> tokens = {"[CLS]", "the", "[MASK]", "sat", "[SEP]", "a", "dog", "[SEP]"};
+        QVERIFY(t.src_tokens == tokens);
+        QVERIFY(t.dec_self.empty() && t.cross.empty());
+        check(t.enc_self, mc.arch.num_encoder_layers, 2, tokens.size(), false);
+
+        TaskCorpus lm;
+        lm.task = "charlm";
+        lm.lm_train = "hello world\nhello there\n";
+        lm.lm_valid = "hello\n";
+        TaskModelConfig lc = default_task_config("charlm");
+        lc.arch.d_model = 16;
+        lc.arch.nhead = 2;
+        lc.arch.num_decoder_layers = 2;
+        lc.arch.max_len = 8;
+        const TaskModel l = new_task_model(lm, lc, 1, 1);
+        const Trace u = task_model_trace(l, "oh hello there"); // 14 characters: the last 8 are kept
+        QCOMPARE(int(u.tgt_in_tokens.size()), 8);
+        QCOMPARE(u.tgt_in_tokens[1], std::string("o"));
+        QCOMPARE(u.tgt_in_tokens[2], std::string("\u2423")); // a space is shown as ␣
+        QCOMPARE(u.tgt_out_tokens.size(), size_t(8));
+        QVERIFY(u.enc_self.empty() && u.src_tokens.empty());
+        check(u.dec_self, 2, 2, 8, true);
+        bool refused = false;
+        try {
+            task_model_trace(l, "");
+        } catch (const al::Error&) {
+            refused = true;
+        }
+        QVERIFY(refused); // no token
     }
 
     void settingsAreCheckedLikeTheCommandLine()
@@ -199,6 +266,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(child<QCustomPlot>(w, "lossPlot")->graph(0)->dataCount() >= 1, 5000);
         QVERIFY(w.trainingPlotsPanel()->lossPlot()->graph(0)->dataCount() >= 1);
         QVERIFY(!w.trainingPlotsPanel()->metricValues().isEmpty());
+        QCOMPARE(w.trainingPlotsPanel()->metricValues().last(), 100.0 * v.metric); // percent, right axis
+        QCOMPARE(w.trainingPlotsPanel()->probeSentence(), taskExampleInput("copy"));
 
         // The metric is greedy exact match on the regenerated validation sources, of the final model.
         ModelSnapshot model = w.currentModel();
@@ -289,6 +358,8 @@ private slots:
         QCOMPARE(v.step, stepsBeforeStop);
         QCOMPARE(v.metricName, QString("bits/char"));
         QVERIFY(w.trainingPlotsPanel()->lossPlot()->graph(0)->dataCount() >= 3);
+        QCOMPARE(w.trainingPlotsPanel()->metricValues().last(), v.metric); // bits/char as is
+        QVERIFY(!w.trainingPlotsPanel()->entropyHistory().isEmpty()); // the LM's heads on the probe text
 
         // The engine scores the saved model on the same data alike.
         const TaskModel model = load_task_model_dir(dir.toStdString());

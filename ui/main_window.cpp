@@ -757,12 +757,19 @@ void MainWindow::onTaskChanged()
     }
     // The command line's defaults of the task (ui/training_session.h taskDefaults).
     const TaskDefaults& d = m_taskDefaults;
+    for (QSpinBox* spin : {m_encLayersSpin, m_decLayersSpin}) {
+        spin->setMinimum(1);
+        spin->setSpecialValueText(QString());
+    }
     showModelConfig(d.model);
     if (taskFamily(t) == TaskFamily::TaskModel) {
-        // One stack: show its layer count in both boxes; the unused one is disabled.
-        const int layers = d.settings.taskModel.num_layers();
-        m_encLayersSpin->setValue(layers);
-        m_decLayersSpin->setValue(layers);
+        // One stack (charlm: decoder-only, the others: encoder-only); the other box says "none".
+        const bool lm = t == QLatin1String("charlm");
+        QSpinBox* unused = lm ? m_encLayersSpin : m_decLayersSpin;
+        (lm ? m_decLayersSpin : m_encLayersSpin)->setValue(d.settings.taskModel.num_layers());
+        unused->setMinimum(0);
+        unused->setSpecialValueText(tr("none"));
+        unused->setValue(0);
     }
     m_dropoutSpin->setValue(d.model.dropout);
     m_lrFactorSpin->setValue(d.train.lr_factor);
@@ -792,6 +799,9 @@ void MainWindow::onTaskChanged()
     m_taskDataEdit->setToolTip(tr("%1; several paths are separated by ';'; empty uses the bundled data where the task has some.")
                                    .arg(QString::fromStdString(al::task_data_hint(t.toStdString()))));
     m_sentenceEdit->setText(taskExampleInput(t));
+    m_trainingPlots->setProbeSentence(taskExampleInput(t));
+    if (taskFamily(t) == TaskFamily::Algorithmic) // their textbook pattern is in the cross-attention
+        m_kindCombo->setCurrentIndex(std::max(0, m_kindCombo->findData(static_cast<int>(al::AttentionKind::Cross))));
     showTaskRows();
     updateModelSource();
 }

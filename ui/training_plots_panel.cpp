@@ -257,11 +257,26 @@ void TrainingPlotsPanel::addValidation(const ValidationMetrics& v)
         m_metricValues << (fraction ? 100.0 * v.metric : v.metric);
         if (m_metricName != v.metricName) {
             m_metricName = v.metricName;
-            m_loss->graph(3)->setName(tr("validation %1").arg(v.metricName) + (fraction ? tr(" (%, right)") : tr(" (right)")));
+            m_loss->graph(3)->setName(tr("valid %1").arg(v.metricName));
             m_loss->yAxis2->setLabel(fraction ? tr("%1 (%)").arg(v.metricName) : v.metricName);
         }
     }
     redraw();
+}
+
+void TrainingPlotsPanel::setProbeSentence(const QString& sentence)
+{
+    if (m_probe->text() == sentence)
+        return;
+    m_probe->setText(sentence);
+    m_history.clear();
+    m_lastSampleStep = -1;
+    redrawEntropy();
+}
+
+QString TrainingPlotsPanel::probeSentence() const
+{
+    return m_probe->text();
 }
 
 void TrainingPlotsPanel::addTaskSnapshot(const TaskModelSnapshot& model, qint64 step)

@@ -47,6 +47,9 @@ public:
     /// The task metric of the validation passes (exact match, accuracy, bits/char), drawn on the
     /// right axis of the loss plot; empty for translation.
     QVector<double> metricValues() const { return m_metricValues; }
+    /// The fixed probe sentence of the entropy curves (restarts them when it changes).
+    void setProbeSentence(const QString& sentence);
+    QString probeSentence() const;
     /// Forgets every curve (a new run).
     void reset();
 
