@@ -1118,8 +1118,9 @@ void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
 
 void MainWindow::onFinished(qint64 step)
 {
-    if (m_model) {
-        // The last run's model is what "continue" picks up (unless a directory was opened).
+    if (m_model && !m_taskModel) {
+        // The last run's model is what "continue" picks up (unless a directory was opened);
+        // a task model run leaves the translation model to continue as it was.
         m_resumeModel = m_model;
         m_resumeDirectory.clear();
     }
