@@ -443,58 +443,11 @@ std::string agreementLine(AlgorithmicTask task, const std::vector<double>& agree
     return line;
 }
 
-/// DIR/task.json: what `eval` needs to regenerate the same test set.
-void writeTaskFile(const AlgorithmicTaskConfig& c, const QString& dir)
-{
-    nlohmann::json j;
-    j["task"] = to_string(c.task);
-    j["vocab"] = c.vocab;
-    j["min_len"] = c.min_len;
-    j["max_len"] = c.max_len;
-    j["train_size"] = c.train_size;
-    j["valid_size"] = c.valid_size;
-    j["test_size"] = c.test_size;
-    j["seed"] = c.seed;
-    atomic_write_file(local8(QDir(dir).filePath("task.json")), j.dump(2) + "\n");
-}
+/// DIR/task.json: what `eval` needs to regenerate the same test set (engine/algorithmic_tasks.h).
+void writeTaskFile(const AlgorithmicTaskConfig& c, const QString& dir) { save_algorithmic_task_file(c, local8(dir)); }
 
 /// Reads DIR/task.json; false when there is none. Throws al::Error naming the file and key.
-bool readTaskFile(const QString& dir, AlgorithmicTaskConfig& c)
-{
-    const QString path = QDir(dir).filePath("task.json");
-    if (!QFileInfo(path).isFile()) return false;
-    const std::string p = local8(path);
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(read_file(p));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(p + ": invalid JSON: " + e.what());
-    }
-    auto get = [&](const char* key, auto& dst) {
-        if (!j.contains(key)) throw Error(p + ": missing key '" + key + "'");
-        try {
-            j.at(key).get_to(dst);
-        } catch (const nlohmann::json::exception&) {
-            throw Error(p + ": key '" + key + "' has the wrong type");
-        }
-    };
-    std::string task;
-    get("task", task);
-    c.task = algorithmic_task_from_string(task, p + ": key 'task'");
-    get("vocab", c.vocab);
-    get("min_len", c.min_len);
-    get("max_len", c.max_len);
-    get("train_size", c.train_size);
-    get("valid_size", c.valid_size);
-    get("test_size", c.test_size);
-    get("seed", c.seed);
-    try {
-        c.validate();
-    } catch (const Error& e) {
-        throw Error(p + ": " + e.what());
-    }
-    return true;
-}
+bool readTaskFile(const QString& dir, AlgorithmicTaskConfig& c) { return load_algorithmic_task_file(local8(dir), c); }
 
 /// DIR/metrics.csv: a header and one row of final figures of an algorithmic task.
 void writeTaskMetrics(const QString& dir, const QString& task, int64_t step, double seconds, const EvalStats& valid,
@@ -657,8 +610,10 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
         }
         o.model = algorithmic_model_defaults();
         o.train = algorithmic_train_defaults(o.algorithmic);
-        o.src_tokens = o.tgt_tokens = TokenKind::Word;
-        o.min_count = 1;
+        const DataOptions d = algorithmic_data_options();
+        o.src_tokens = d.src_tokens;
+        o.tgt_tokens = d.tgt_tokens;
+        o.min_count = d.min_count;
         o.samples = 3;
         for (const char* name : {"data", "train", "valid", "test", "src-col", "tgt-col", "src-tokens", "tgt-tokens", "min-count"})
             if (p.isSet(name)) r.fail(optName(name) + " cannot be combined with --task " + o.task + " (the data is generated)");

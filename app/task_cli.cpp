@@ -186,45 +186,17 @@ std::string evalLine(const std::string& task, const char* split, const TaskEvalS
                unit, e.loss);
 }
 
-// Per-task optimisation defaults (docs/cli.md).
-void defaultTrain(const std::string& task, TrainConfig& t)
-{
-    t.label_smoothing = 0.0;
-    t.warmup_steps = 400;
-    t.lr_factor = 0.5;
-    t.max_tokens = 2000;
-    if (task == "charlm") {
-        t.max_tokens = 4096; // 32 windows of 128 characters
-        t.warmup_steps = 200;
-    }
-    else if (task == "sentiment" || task == "langid")
-        t.lr_factor = 0.3;
-    else if (task == "mlm")
-        t.max_tokens = 3000;
-}
-
 } // namespace
 
 QStringList defaultTaskData(const std::string& task)
 {
-    if (task == "charlm") {
-        const QString p = resourceFile("tinyshakespeare/input.txt");
-        return p.isEmpty() ? QStringList{} : QStringList{p};
+    QStringList l;
+    for (const std::string& rel : bundled_task_data_files(task)) {
+        const QString p = resourceFile(QString::fromStdString(rel));
+        if (!p.isEmpty())
+            l << p;
     }
-    if (task == "langid") {
-        QStringList l;
-        for (const char* rel : {"cmn-eng/cmn.txt", "fra-eng/fra-sample.txt"}) {
-            const QString p = resourceFile(rel);
-            if (!p.isEmpty())
-                l << p;
-        }
-        return l;
-    }
-    if (task == "mlm") {
-        const QString p = resourceFile("cmn-eng/cmn.txt");
-        return p.isEmpty() ? QStringList{} : QStringList{p};
-    }
-    return {};
+    return l;
 }
 
 bool isTaskInvocation(const QString& sub, const QStringList& args)
@@ -308,7 +280,7 @@ ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& o)
     if (!p.positionalArguments().isEmpty())
         return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
     o.model = default_task_config(o.task);
-    defaultTrain(o.task, o.train);
+    o.train = default_task_train_config(o.task);
     Opts r(p);
     o.data = p.values("data");
     o.out = p.value("out");
@@ -415,9 +387,9 @@ ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& o)
     if (o.data.isEmpty())
         return {ParseStatus::Error, QString("--data: task %1 needs a data path (%2)")
                                         .arg(QString::fromStdString(o.task),
-                                             o.task == "pos" ? "a UD treebank directory, e.g. UD_English-EWT"
-                                             : o.task == "sentiment" ? "the rt-polarity directory; it states no licence, so it is not bundled"
-                                                                     : "the bundled data was not found")};
+                                             o.task == "pos" || o.task == "sentiment"
+                                                 ? QString::fromStdString(task_data_hint(o.task))
+                                                 : QString("the bundled data was not found"))};
     return {};
 }
 
@@ -610,10 +582,9 @@ int runTaskEval(const TaskEvalOptions& o, std::ostream& out, std::ostream& err)
             throw Error("task " + task + " needs --data");
         const TaskCorpus corpus = load_task_corpus(task, paths8(data), o.seed);
         out << summary(model) << "\n";
-        TrainConfig tc;
+        TrainConfig tc = default_task_train_config(task);
         tc.seed = o.seed;
         tc.threads = std::max(1, o.threads);
-        defaultTrain(task, tc);
         TaskData encoded = encode_task_corpus(model, corpus);
         const TaskTrainer trainer(std::move(model), std::move(encoded), tc);
         const int split = task == "charlm" ? 1 : o.split;

@@ -9,6 +9,7 @@
 // translation subcommands stay as they are.
 #include "app/cli.h"
 #include "engine/task_models.h"
+#include "engine/task_trainer.h"
 
 #include <QString>
 #include <QStringList>
@@ -23,8 +24,8 @@ struct TaskTrainOptions {
     QStringList data;          ///< paths (langid may take several TSV files); empty = task default
     TaskModelConfig model;     ///< defaults from default_task_config(task), then the options
     TrainConfig train;
-    int min_count = 2;
-    double mask_prob = 0.15;   ///< mlm
+    int min_count = kDefaultTaskMinCount;
+    double mask_prob = kDefaultMaskProb; ///< mlm
     double minutes = 0;        ///< wall-clock budget; 0 = none
     int64_t steps = 0;         ///< optimizer steps; 0 = none (one of minutes/steps; default 2 minutes)
     QString out;               ///< model directory written at the end

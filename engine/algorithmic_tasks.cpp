@@ -3,10 +3,13 @@
 
 #include "engine/batch.h"
 #include "engine/error.h"
+#include "engine/safetensors.h"
 #include "engine/tensor.h"
 #include "engine/vocab.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
 
@@ -90,6 +93,69 @@ ModelConfig algorithmic_model_defaults()
     m.src_tokens = "word";
     m.tgt_tokens = "word";
     return m;
+}
+
+DataOptions algorithmic_data_options()
+{
+    DataOptions d;
+    d.src_tokens = d.tgt_tokens = TokenKind::Word;
+    d.min_count = 1;
+    return d;
+}
+
+void save_algorithmic_task_file(const AlgorithmicTaskConfig& c, const std::string& dir)
+{
+    nlohmann::json j;
+    j["task"] = to_string(c.task);
+    j["vocab"] = c.vocab;
+    j["min_len"] = c.min_len;
+    j["max_len"] = c.max_len;
+    j["train_size"] = c.train_size;
+    j["valid_size"] = c.valid_size;
+    j["test_size"] = c.test_size;
+    j["seed"] = c.seed;
+    atomic_write_file((std::filesystem::path(dir) / "task.json").string(), j.dump(2) + "\n");
+}
+
+bool load_algorithmic_task_file(const std::string& dir, AlgorithmicTaskConfig& out)
+{
+    const std::string p = (std::filesystem::path(dir) / "task.json").string();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(p, ec))
+        return false;
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(read_file(p));
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(p + ": invalid JSON: " + e.what());
+    }
+    auto get = [&](const char* key, auto& dst) {
+        if (!j.contains(key))
+            throw Error(p + ": missing key '" + key + "'");
+        try {
+            j.at(key).get_to(dst);
+        } catch (const nlohmann::json::exception&) {
+            throw Error(p + ": key '" + key + "' has the wrong type");
+        }
+    };
+    AlgorithmicTaskConfig c;
+    std::string task;
+    get("task", task);
+    c.task = algorithmic_task_from_string(task, p + ": key 'task'");
+    get("vocab", c.vocab);
+    get("min_len", c.min_len);
+    get("max_len", c.max_len);
+    get("train_size", c.train_size);
+    get("valid_size", c.valid_size);
+    get("test_size", c.test_size);
+    get("seed", c.seed);
+    try {
+        c.validate();
+    } catch (const Error& e) {
+        throw Error(p + ": " + e.what());
+    }
+    out = c;
+    return true;
 }
 
 TrainConfig algorithmic_train_defaults(const AlgorithmicTaskConfig& cfg)

@@ -9,6 +9,7 @@
 // Trainer, batching, decoding, model directory and GUI as translation.
 #include "engine/config.h"
 #include "engine/corpus.h"
+#include "engine/trainer.h"
 #include "engine/translation_model.h"
 
 #include <cstdint>
@@ -50,6 +51,19 @@ ModelConfig algorithmic_model_defaults();
 /// Recommended optimisation for the algorithmic tasks (warm-up, learning rate, batch budget);
 /// max_len is cfg.max_len so that no generated pair is dropped.
 TrainConfig algorithmic_train_defaults(const AlgorithmicTaskConfig& cfg);
+
+/// Tokenisation of the algorithmic tasks (`train --task copy|reverse|sort`): word tokens on both
+/// sides, every symbol kept (min_count 1), so that no symbol becomes <unk>.
+DataOptions algorithmic_data_options();
+
+/// DIR/task.json: the generator config (task, vocab, min_len, max_len, train_size, valid_size,
+/// test_size, seed), so that `eval` can regenerate the same held-out test set. Written atomically;
+/// throws al::Error when it cannot be written.
+void save_algorithmic_task_file(const AlgorithmicTaskConfig& cfg, const std::string& dir);
+/// Reads DIR/task.json into `cfg`; false (cfg untouched) when the file does not exist. Throws
+/// al::Error naming the file and key on invalid JSON, a missing key, a wrong type or a config
+/// that fails validate().
+bool load_algorithmic_task_file(const std::string& dir, AlgorithmicTaskConfig& cfg);
 
 /// The task's output for a source of symbols: the copy, the reverse, or the ascending sort.
 std::vector<int> algorithmic_target(AlgorithmicTask task, const std::vector<int>& source);

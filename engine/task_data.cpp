@@ -480,4 +480,30 @@ TaskModelConfig default_task_config(const std::string& task)
     return c;
 }
 
+std::vector<std::string> bundled_task_data_files(const std::string& task)
+{
+    if (task == "charlm")
+        return {"tinyshakespeare/input.txt"};
+    if (task == "langid")
+        return {"cmn-eng/cmn.txt", "fra-eng/fra-sample.txt"};
+    if (task == "mlm")
+        return {"cmn-eng/cmn.txt"};
+    return {};
+}
+
+std::string task_data_hint(const std::string& task)
+{
+    if (task == "pos")
+        return "a UD treebank directory, e.g. UD_English-EWT";
+    if (task == "sentiment")
+        return "the rt-polarity directory; it states no licence, so it is not bundled";
+    if (task == "charlm")
+        return "a text file";
+    if (task == "langid")
+        return "Tatoeba TSV files";
+    if (task == "mlm")
+        return "a TSV file whose column 0 is English";
+    return "";
+}
+
 } // namespace al

@@ -99,4 +99,14 @@ TaskData encode_task_corpus(const TaskModel& model, const TaskCorpus& corpus);
 /// Default architecture and settings of each task (the figures in docs/cli.md).
 TaskModelConfig default_task_config(const std::string& task);
 
+/// The bundled data of a task, as paths relative to the resource data directory
+/// (resources/data, installed as share/attention-lab/data): charlm "tinyshakespeare/input.txt",
+/// langid "cmn-eng/cmn.txt" and "fra-eng/fra-sample.txt", mlm "cmn-eng/cmn.txt"; empty for pos
+/// and sentiment, whose data is not bundled (a path must be given).
+std::vector<std::string> bundled_task_data_files(const std::string& task);
+
+/// What the data path of a task must be, for messages ("a UD treebank directory, e.g.
+/// UD_English-EWT" for pos; sentiment says why it is not bundled).
+std::string task_data_hint(const std::string& task);
+
 } // namespace al

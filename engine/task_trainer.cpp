@@ -39,6 +39,24 @@ TaskBatch slice(const TaskBatch& b, int begin, int end, bool per_sequence)
 
 } // namespace
 
+TrainConfig default_task_train_config(const std::string& task)
+{
+    TrainConfig t;
+    t.label_smoothing = 0.0;
+    t.warmup_steps = 400;
+    t.lr_factor = 0.5;
+    t.max_tokens = 2000;
+    if (task == "charlm") {
+        t.max_tokens = 4096; // 32 windows of 128 characters
+        t.warmup_steps = 200;
+    } else if (task == "sentiment" || task == "langid") {
+        t.lr_factor = 0.3;
+    } else if (task == "mlm") {
+        t.max_tokens = 3000;
+    }
+    return t;
+}
+
 std::vector<std::vector<int>> length_batches(const std::vector<TaskExample>& examples, int max_tokens, uint64_t seed)
 {
     if (max_tokens <= 0)

@@ -66,6 +66,17 @@ private:
     std::vector<TaskActivations> m_acts;
 };
 
+/// Optimisation defaults of `attention-lab train --task <task>` (docs/cli.md): no label
+/// smoothing, warm-up 400, Noam factor 0.5, batches of 2000 tokens; charlm 4096 tokens (32
+/// windows of 128 characters) and warm-up 200; sentiment and langid factor 0.3; mlm 3000 tokens.
+/// The other keys keep the TrainConfig defaults.
+TrainConfig default_task_train_config(const std::string& task);
+
+/// Words seen fewer times become <unk> (`--min-count`; charlm keeps every character).
+inline constexpr int kDefaultTaskMinCount = 2;
+/// BERT's masking probability (`--mask-prob`; the TaskTrainer default).
+inline constexpr double kDefaultMaskProb = 0.15;
+
 /// Cuts `ids` (one example's token ids) into batches: examples sorted by length with a seeded
 /// tie-break, cut so that B * T <= max_tokens, batch order shuffled. Returns index groups.
 std::vector<std::vector<int>> length_batches(const std::vector<TaskExample>& examples, int max_tokens, uint64_t seed);

@@ -2,6 +2,7 @@
 #include "ui/main_window.h"
 
 #include "engine/error.h"
+#include "engine/task_models.h"
 #include "ui/app_paths.h"
 #include "ui/decoding_panel.h"
 #include "ui/export_ui.h"
@@ -20,6 +21,7 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -165,11 +167,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_training, &TrainingController::saveFinished, this, &MainWindow::onSaveFinished);
     connect(m_training, &TrainingController::error, this,
             [this](const QString& message) { showError(tr("Training failed"), message); });
+    connect(m_training, &TrainingController::taskSnapshotReady, this, &MainWindow::onTaskSnapshot);
     connect(m_inference, &InferenceController::translated, this, &MainWindow::onTranslated);
+    m_taskInferenceTimer.setSingleShot(true);
+    m_taskInferenceTimer.setInterval(150); // at most ~7 task-model runs a second while training
+    connect(&m_taskInferenceTimer, &QTimer::timeout, this, &MainWindow::runTaskInference);
 
     m_inference->setSentence(m_sentenceEdit->text());
     connect(m_sentenceEdit, &QLineEdit::textChanged, m_decoding, &DecodingPanel::setSentence);
     m_decoding->setSentence(m_sentenceEdit->text());
+    connect(m_taskCombo, &QComboBox::currentIndexChanged, this, &MainWindow::onTaskChanged);
+    showTaskRows();
     onStateChanged(TrainingController::State::Idle);
     updateModelSource();
     resize(1560, 940);
@@ -194,8 +202,17 @@ QWidget* MainWindow::buildSettingsPanel()
     auto* panel = new QWidget;
     auto* layout = new QVBoxLayout(panel);
 
-    m_dataGroup = new QGroupBox(tr("Data"), panel);
+    m_dataGroup = new QGroupBox(tr("Task and data"), panel);
     auto* dataForm = new QFormLayout(m_dataGroup);
+    m_dataForm = dataForm;
+    // What to train: translation, copy/reverse/sort or a task model (ui/training_session.h).
+    m_taskCombo = new QComboBox(m_dataGroup);
+    m_taskCombo->setObjectName(QStringLiteral("taskCombo"));
+    for (const QString& t : trainingTasks())
+        m_taskCombo->addItem(taskLabel(t), t);
+    m_taskCombo->setToolTip(tr("What Train trains, as `attention-lab train --task`; choosing a task loads its "
+                               "default model and training settings."));
+    dataForm->addRow(tr("Task:"), m_taskCombo);
     m_corpusEdit = new QLineEdit(m_dataGroup);
     m_corpusEdit->setObjectName(QStringLiteral("corpusEdit"));
     m_corpusEdit->setPlaceholderText(tr("Bundled: Tatoeba English–Chinese"));
@@ -212,6 +229,58 @@ QWidget* MainWindow::buildSettingsPanel()
     m_tgtColumnSpin->setToolTip(tr("1-based column of the target sentence (bundled file: 1 = English)."));
     dataForm->addRow(tr("Source column:"), m_srcColumnSpin);
     dataForm->addRow(tr("Target column:"), m_tgtColumnSpin);
+    // Task models: data paths (empty = bundled, where the task has bundled data).
+    m_taskDataRow = new QWidget(m_dataGroup);
+    auto* taskDataLayout = new QHBoxLayout(m_taskDataRow);
+    taskDataLayout->setContentsMargins(0, 0, 0, 0);
+    m_taskDataEdit = new QLineEdit(m_taskDataRow);
+    m_taskDataEdit->setObjectName(QStringLiteral("taskDataEdit"));
+    auto* taskBrowse = new QPushButton(tr("Browse…"), m_taskDataRow);
+    connect(taskBrowse, &QPushButton::clicked, this, &MainWindow::browseTaskData);
+    taskDataLayout->addWidget(m_taskDataEdit, 1);
+    taskDataLayout->addWidget(taskBrowse);
+    dataForm->addRow(tr("Data:"), m_taskDataRow);
+    // copy/reverse/sort generator (al::AlgorithmicTaskConfig, the ranges of its validate()).
+    const al::AlgorithmicTaskConfig gen;
+    m_symbolsSpin = makeSpin(m_dataGroup, "symbolsSpin", 2, 1000, gen.vocab);
+    m_symbolsSpin->setToolTip(tr("Symbols 0 … V−1 (--task-vocab)."));
+    m_minLenSpin = makeSpin(m_dataGroup, "minLenSpin", 1, 500, gen.min_len);
+    m_minLenSpin->setToolTip(tr("Shortest generated sequence (--min-len)."));
+    m_maxLenSpin = makeSpin(m_dataGroup, "maxLenSpin", 1, 500, gen.max_len);
+    m_maxLenSpin->setToolTip(tr("Longest generated sequence (--max-len)."));
+    m_pairsSpin = makeSpin(m_dataGroup, "pairsSpin", 1, 100000000, gen.train_size, 1000);
+    m_pairsSpin->setToolTip(tr("Training pairs generated (--task-pairs); %1 validation and %2 test sources are held out.")
+                                .arg(gen.valid_size)
+                                .arg(gen.test_size));
+    dataForm->addRow(tr("Symbols:"), m_symbolsSpin);
+    dataForm->addRow(tr("Min length:"), m_minLenSpin);
+    dataForm->addRow(tr("Max length:"), m_maxLenSpin);
+    dataForm->addRow(tr("Training pairs:"), m_pairsSpin);
+    // Task models (al::TaskModelConfig keys max_len, pooling, suffix_len; --min-count, --mask-prob).
+    m_contextSpin = makeSpin(m_dataGroup, "contextSpin", 2, 100000, 128);
+    m_contextSpin->setToolTip(tr("max_len: longest sequence in tokens; for charlm the context window (--max-len)."));
+    m_minCountSpin = makeSpin(m_dataGroup, "minCountSpin", 1, 1 << 24, al::kDefaultTaskMinCount);
+    m_minCountSpin->setToolTip(tr("Words seen fewer times become <unk> (--min-count; charlm keeps every character)."));
+    m_maskProbSpin = new QDoubleSpinBox(m_dataGroup);
+    m_maskProbSpin->setObjectName(QStringLiteral("maskProbSpin"));
+    m_maskProbSpin->setRange(0, 1);
+    m_maskProbSpin->setDecimals(3);
+    m_maskProbSpin->setSingleStep(0.05);
+    m_maskProbSpin->setValue(al::kDefaultMaskProb);
+    m_maskProbSpin->setToolTip(tr("Probability that a token is selected for prediction (--mask-prob; BERT: 0.15)."));
+    m_poolingCombo = new QComboBox(m_dataGroup);
+    m_poolingCombo->setObjectName(QStringLiteral("poolingCombo"));
+    m_poolingCombo->addItem(tr("Mean over tokens"), QStringLiteral("mean"));
+    m_poolingCombo->addItem(tr("[CLS] position"), QStringLiteral("cls"));
+    m_poolingCombo->setToolTip(tr("Classifier pooling (--pooling)."));
+    m_suffixSpin = makeSpin(m_dataGroup, "suffixSpin", 0, 64, 3);
+    m_suffixSpin->setSpecialValueText(tr("off"));
+    m_suffixSpin->setToolTip(tr("Adds a suffix token (word ending and case) of n characters to each word (--suffix-len)."));
+    dataForm->addRow(tr("Max length:"), m_contextSpin);
+    dataForm->addRow(tr("Min count:"), m_minCountSpin);
+    dataForm->addRow(tr("Mask probability:"), m_maskProbSpin);
+    dataForm->addRow(tr("Pooling:"), m_poolingCombo);
+    dataForm->addRow(tr("Suffix length:"), m_suffixSpin);
     layout->addWidget(m_dataGroup);
 
     m_modelGroup = new QGroupBox(tr("Model"), panel);
@@ -291,7 +360,23 @@ QWidget* MainWindow::buildSettingsPanel()
                                 mc.decoder, tr("NAT: length predictor, copied source inputs, no causal mask, "
                                                "all target tokens in one pass (Gu et al. 2018)."));
     modelForm->addRow(tr("Decoder:"), m_decoderCombo);
+    m_dropoutSpin = new QDoubleSpinBox(m_modelGroup);
+    m_dropoutSpin->setObjectName(QStringLiteral("dropoutSpin"));
+    m_dropoutSpin->setRange(0, 0.95);
+    m_dropoutSpin->setDecimals(2);
+    m_dropoutSpin->setSingleStep(0.05);
+    m_dropoutSpin->setValue(mc.dropout);
+    m_dropoutSpin->setToolTip(tr("Dropout rate (--dropout)."));
+    modelForm->addRow(tr("Dropout:"), m_dropoutSpin);
+    m_lrFactorSpin = new QDoubleSpinBox(m_modelGroup);
+    m_lrFactorSpin->setObjectName(QStringLiteral("lrFactorSpin"));
+    m_lrFactorSpin->setRange(0.01, 100);
+    m_lrFactorSpin->setDecimals(2);
+    m_lrFactorSpin->setSingleStep(0.05);
+    m_lrFactorSpin->setValue(tc.lr_factor);
+    m_lrFactorSpin->setToolTip(tr("Noam learning-rate factor (--lr-factor)."));
     modelForm->addRow(tr("Max tokens/batch:"), m_maxTokensSpin);
+    modelForm->addRow(tr("LR factor:"), m_lrFactorSpin);
     modelForm->addRow(tr("Warm-up steps:"), m_warmupSpin);
     modelForm->addRow(tr("Seed:"), m_seedSpin);
     m_threadsSpin = makeSpin(m_modelGroup, "threadsSpin", 1, std::max(QThread::idealThreadCount(), tc.threads), tc.threads);
@@ -338,6 +423,7 @@ QWidget* MainWindow::buildSettingsPanel()
     connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
     layout->addWidget(controls);
     layout->addStretch(1);
+    m_taskDefaults = taskDefaults(QStringLiteral("translate"));
 
     auto* scroll = new QScrollArea;
     scroll->setWidget(panel);
@@ -415,6 +501,10 @@ QWidget* MainWindow::buildTrainingPanel()
     form->addRow(tr("Validation loss:"), m_validLabel);
     form->addRow(tr("Perplexity:"), m_perplexityLabel);
     form->addRow(tr("Token accuracy:"), m_accuracyLabel);
+    m_metricLabel = makeValue("metricLabel");
+    m_metricTitle = new QLabel(tr("Task metric:"), figures);
+    m_metricTitle->setObjectName(QStringLiteral("metricTitle"));
+    form->addRow(m_metricTitle, m_metricLabel);
     form->addRow(tr("Learning rate:"), m_lrLabel);
     form->addRow(tr("Gradient norm:"), m_gradLabel);
     form->addRow(tr("Tokens/s:"), m_speedLabel);
@@ -422,6 +512,7 @@ QWidget* MainWindow::buildTrainingPanel()
     layout->addLayout(row, 2);
 
     auto* sentenceBox = new QGroupBox(tr("Translate"), panel);
+    m_sentenceBox = sentenceBox;
     auto* sentenceLayout = new QVBoxLayout(sentenceBox);
     m_sentenceEdit = new QLineEdit(QStringLiteral("我爱你。"), sentenceBox);
     m_sentenceEdit->setObjectName(QStringLiteral("sentenceEdit"));
@@ -448,6 +539,8 @@ QWidget* MainWindow::buildTrainingPanel()
     connect(m_sentenceEdit, &QLineEdit::textChanged, this, [this](const QString& text) {
         if (m_stepper)
             m_stepper->setSentence(text);
+        if (m_taskModel)
+            m_taskInferenceTimer.start();
     });
     layout->addWidget(sentenceBox, 0);
     return panel;
@@ -577,9 +670,49 @@ QString MainWindow::corpusPath() const
     return typed.isEmpty() ? findBundledCorpus() : typed;
 }
 
+QString MainWindow::task() const
+{
+    return m_taskCombo->currentData().toString();
+}
+
+void MainWindow::setTask(const QString& task)
+{
+    const int i = m_taskCombo->findData(task);
+    if (i >= 0)
+        m_taskCombo->setCurrentIndex(i);
+}
+
+QString MainWindow::taskOutputText() const
+{
+    return m_translationLabel->text();
+}
+
 TrainingRequest MainWindow::trainingRequest() const
 {
     TrainingRequest r;
+    // Keys without a widget (max_len, tokens, Adam betas, ...) are the task's defaults.
+    r.model = m_taskDefaults.model;
+    r.train = m_taskDefaults.train;
+    r.task = m_taskDefaults.settings;
+    r.task.task = task();
+    const TaskFamily family = taskFamily(r.task.task);
+    if (family == TaskFamily::Algorithmic) {
+        r.task.algorithmic.vocab = m_symbolsSpin->value();
+        r.task.algorithmic.min_len = m_minLenSpin->value();
+        r.task.algorithmic.max_len = m_maxLenSpin->value();
+        r.task.algorithmic.train_size = m_pairsSpin->value();
+    } else if (family == TaskFamily::TaskModel) {
+        for (const QString& p : m_taskDataEdit->text().split(QLatin1Char(';'), Qt::SkipEmptyParts))
+            if (!p.trimmed().isEmpty())
+                r.task.data << p.trimmed();
+        r.task.taskModel.arch.max_len = m_contextSpin->value();
+        r.task.minCount = m_minCountSpin->value();
+        r.task.maskProb = m_maskProbSpin->value();
+        r.task.taskModel.pooling = m_poolingCombo->currentData().toString().toStdString();
+        r.task.taskModel.suffix_len = r.task.task == QLatin1String("pos") ? m_suffixSpin->value() : 0;
+    }
+    r.model.dropout = m_dropoutSpin->value();
+    r.train.lr_factor = m_lrFactorSpin->value();
     r.corpusPath = corpusPath();
     r.srcColumn = m_srcColumnSpin->value() - 1;
     r.tgtColumn = m_tgtColumnSpin->value() - 1;
@@ -601,7 +734,7 @@ TrainingRequest MainWindow::trainingRequest() const
     r.train.warmup_steps = m_warmupSpin->value();
     r.train.seed = static_cast<uint64_t>(m_seedSpin->value());
     r.train.threads = m_threadsSpin->value();
-    if (m_continueCheck->isChecked() && m_resumeModel) {
+    if (m_continueCheck->isChecked() && m_resumeModel && family != TaskFamily::TaskModel) {
         r.resumeFrom = m_resumeModel;
         if (!m_resumeDirectory.isEmpty()) {
             const QString opt = QDir(m_resumeDirectory).filePath(QStringLiteral("optimizer.safetensors"));
@@ -620,16 +753,121 @@ void MainWindow::browseCorpus()
         m_corpusEdit->setText(path);
 }
 
+void MainWindow::browseTaskData()
+{
+    const QString t = task();
+    QString path;
+    if (t == QLatin1String("pos") || t == QLatin1String("sentiment"))
+        path = QFileDialog::getExistingDirectory(this, t == QLatin1String("pos") ? tr("UD treebank directory (e.g. UD_English-EWT)")
+                                                                                 : tr("rt-polarity directory"));
+    else
+        path = QFileDialog::getOpenFileName(this, tr("Choose the data"), QString(), tr("Text (*.txt *.tsv);;All files (*)"));
+    if (!path.isEmpty())
+        m_taskDataEdit->setText(path);
+}
+
+void MainWindow::onTaskChanged()
+{
+    const QString t = task();
+    try {
+        m_taskDefaults = taskDefaults(t);
+    } catch (const std::exception& e) {
+        showError(tr("Unknown task"), QString::fromStdString(e.what()));
+        return;
+    }
+    // The command line's defaults of the task (ui/training_session.h taskDefaults).
+    const TaskDefaults& d = m_taskDefaults;
+    for (QSpinBox* spin : {m_encLayersSpin, m_decLayersSpin}) {
+        spin->setMinimum(1);
+        spin->setSpecialValueText(QString());
+    }
+    showModelConfig(d.model);
+    if (taskFamily(t) == TaskFamily::TaskModel) {
+        // One stack (charlm: decoder-only, the others: encoder-only); the other box says "none".
+        const bool lm = t == QLatin1String("charlm");
+        QSpinBox* unused = lm ? m_encLayersSpin : m_decLayersSpin;
+        (lm ? m_decLayersSpin : m_encLayersSpin)->setValue(d.settings.taskModel.num_layers());
+        unused->setMinimum(0);
+        unused->setSpecialValueText(tr("none"));
+        unused->setValue(0);
+    }
+    m_dropoutSpin->setValue(d.model.dropout);
+    m_lrFactorSpin->setValue(d.train.lr_factor);
+    m_maxTokensSpin->setValue(d.train.max_tokens);
+    m_warmupSpin->setValue(d.train.warmup_steps);
+    const al::AlgorithmicTaskConfig& g = d.settings.algorithmic;
+    m_symbolsSpin->setValue(g.vocab);
+    m_minLenSpin->setValue(g.min_len);
+    m_maxLenSpin->setValue(g.max_len);
+    m_pairsSpin->setValue(g.train_size);
+    const al::TaskModelConfig& tm = d.settings.taskModel;
+    m_contextSpin->setValue(tm.arch.max_len);
+    m_minCountSpin->setValue(d.settings.minCount);
+    m_maskProbSpin->setValue(d.settings.maskProb);
+    m_poolingCombo->setCurrentIndex(std::max(0, m_poolingCombo->findData(QString::fromStdString(tm.pooling))));
+    m_suffixSpin->setValue(tm.suffix_len);
+    m_taskDataEdit->clear();
+    const QStringList bundled = bundledTaskData(t);
+    m_taskDataEdit->setPlaceholderText(
+        bundled.isEmpty() ? tr("Required: %1").arg(QString::fromStdString(al::task_data_hint(t.toStdString())))
+                          : tr("Bundled: %1").arg(QStringList([&] {
+                                QStringList names;
+                                for (const std::string& rel : al::bundled_task_data_files(t.toStdString()))
+                                    names << QString::fromStdString(rel);
+                                return names;
+                            }()).join(QStringLiteral(", "))));
+    m_taskDataEdit->setToolTip(tr("%1; several paths are separated by ';'; empty uses the bundled data where the task has some.")
+                                   .arg(QString::fromStdString(al::task_data_hint(t.toStdString()))));
+    m_sentenceEdit->setText(taskExampleInput(t));
+    m_trainingPlots->setProbeSentence(taskExampleInput(t));
+    if (taskFamily(t) == TaskFamily::Algorithmic) // their textbook pattern is in the cross-attention
+        m_kindCombo->setCurrentIndex(std::max(0, m_kindCombo->findData(static_cast<int>(al::AttentionKind::Cross))));
+    showTaskRows();
+    updateModelSource();
+}
+
+void MainWindow::showTaskRows()
+{
+    const QString t = task();
+    const TaskFamily family = taskFamily(t);
+    const bool translate = family == TaskFamily::Translation;
+    const bool algorithmic = family == TaskFamily::Algorithmic;
+    const bool taskModel = family == TaskFamily::TaskModel;
+    m_dataForm->setRowVisible(1, translate); // corpus row (a layout)
+    m_dataForm->setRowVisible(m_srcColumnSpin, translate);
+    m_dataForm->setRowVisible(m_tgtColumnSpin, translate);
+    m_dataForm->setRowVisible(m_taskDataRow, taskModel);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_symbolsSpin, m_minLenSpin, m_maxLenSpin, m_pairsSpin})
+        m_dataForm->setRowVisible(w, algorithmic);
+    m_dataForm->setRowVisible(m_contextSpin, taskModel);
+    if (auto* label = qobject_cast<QLabel*>(m_dataForm->labelForField(m_contextSpin)))
+        label->setText(t == QLatin1String("charlm") ? tr("Context window:") : tr("Max length:"));
+    m_dataForm->setRowVisible(m_minCountSpin, taskModel && t != QLatin1String("charlm"));
+    m_dataForm->setRowVisible(m_maskProbSpin, t == QLatin1String("mlm"));
+    m_dataForm->setRowVisible(m_poolingCombo, t == QLatin1String("sentiment") || t == QLatin1String("langid"));
+    m_dataForm->setRowVisible(m_suffixSpin, t == QLatin1String("pos"));
+    m_sentenceBox->setTitle(translate || algorithmic ? tr("Translate") : tr("Try the model"));
+    const QString metric = taskMetricName(t);
+    m_metricTitle->setText(metric.isEmpty() ? tr("Task metric:") : tr("Valid %1:").arg(metric));
+}
+
 void MainWindow::updateModelSource()
 {
-    const bool resume = m_continueCheck->isChecked() && m_resumeModel;
-    m_continueCheck->setEnabled(m_resumeModel != nullptr && !m_training->isActive());
+    const bool taskModel = taskFamily(task()) == TaskFamily::TaskModel;
+    const bool resume = m_continueCheck->isChecked() && m_resumeModel && !taskModel;
+    m_continueCheck->setEnabled(m_resumeModel != nullptr && !m_training->isActive() && !taskModel);
     for (QSpinBox* s : {m_dModelSpin, m_headsSpin, m_encLayersSpin, m_decLayersSpin, m_dffSpin})
         s->setEnabled(!resume && !m_training->isActive());
     for (QWidget* w : std::initializer_list<QWidget*>{m_attentionCombo, m_scoringCombo, m_normalizationCombo, m_windowSpin,
                                                       m_positionalCombo, m_normCombo, m_preLnCheck, m_activationCombo,
-                                                      m_decoderCombo})
+                                                      m_decoderCombo, m_dropoutSpin})
         w->setEnabled(!resume && !m_training->isActive());
+    // Task models have one stack (charlm: decoder-only; the others: encoder-only) and no NAT.
+    if (taskModel) {
+        const bool lm = task() == QLatin1String("charlm");
+        (lm ? m_encLayersSpin : m_decLayersSpin)->setEnabled(false);
+        m_decoderCombo->setEnabled(false);
+    }
     if (resume) {
         showModelConfig(m_resumeModel->net.config());
         m_modelSourceLabel->setText(m_resumeDirectory.isEmpty()
@@ -673,29 +911,27 @@ void MainWindow::startTraining()
     if (m_training->isActive())
         return;
     TrainingRequest request = trainingRequest();
-    if (request.corpusPath.isEmpty()) {
-        showError(tr("No corpus"), tr("The bundled corpus (%1) was not found next to the program or in %2. "
-                                      "Choose a tab-separated corpus file in the Data settings.")
-                                       .arg(QString::fromLatin1(kBundledCorpusRelative), QStringLiteral(AL_RESOURCE_DIR)));
-        return;
-    }
-    if (!QFileInfo(request.corpusPath).isReadable()) {
-        showError(tr("No corpus"), tr("Cannot read '%1'.").arg(request.corpusPath));
-        return;
-    }
-    if (!request.resumeFrom) {
-        try {
-            // Vocabulary sizes come from the corpus later; check the architecture now.
-            al::ModelConfig check = request.model;
-            check.src_vocab_size = std::max(check.src_vocab_size, 4);
-            check.tgt_vocab_size = std::max(check.tgt_vocab_size, 4);
-            check.validate();
-        } catch (const std::exception& e) {
-            showError(tr("Invalid model settings"), QString::fromStdString(e.what()));
+    const TaskFamily family = taskFamily(request.task.task);
+    if (family == TaskFamily::Translation) {
+        if (request.corpusPath.isEmpty()) {
+            showError(tr("No corpus"), tr("The bundled corpus (%1) was not found next to the program or in %2. "
+                                          "Choose a tab-separated corpus file in the Data settings.")
+                                           .arg(QString::fromLatin1(kBundledCorpusRelative), QStringLiteral(AL_RESOURCE_DIR)));
+            return;
+        }
+        if (!QFileInfo(request.corpusPath).isReadable()) {
+            showError(tr("No corpus"), tr("Cannot read '%1'.").arg(request.corpusPath));
             return;
         }
     }
+    // The checks of the command line (architecture, generator, data paths), before any data is read.
+    const QString problem = checkTrainingSettings(request.model, request.train, request.task, request.resumeFrom != nullptr);
+    if (!problem.isEmpty()) {
+        showError(tr("Invalid model settings"), problem);
+        return;
+    }
     resetCurves();
+    m_taskModelSettings = request.task;
     m_training->start(request);
 }
 
@@ -712,11 +948,14 @@ void MainWindow::stepOnce()
     if (m_training->state() == TrainingController::State::Idle) {
         TrainingRequest request = trainingRequest();
         request.startPaused = true;
-        if (request.corpusPath.isEmpty()) {
-            startTraining(); // reports the missing corpus
+        const bool translate = taskFamily(request.task.task) == TaskFamily::Translation;
+        if ((translate && request.corpusPath.isEmpty())
+            || !checkTrainingSettings(request.model, request.train, request.task, request.resumeFrom != nullptr).isEmpty()) {
+            startTraining(); // reports the problem
             return;
         }
         resetCurves();
+        m_taskModelSettings = request.task;
         m_training->start(request);
     } else {
         m_training->stepOnce();
@@ -737,7 +976,7 @@ void MainWindow::resetCurves()
     m_lrValues.clear();
     m_trainingPlots->reset();
     m_haveMetrics = false;
-    for (QLabel* l : {m_validLabel, m_perplexityLabel, m_accuracyLabel})
+    for (QLabel* l : {m_validLabel, m_perplexityLabel, m_accuracyLabel, m_metricLabel})
         l->setText(QStringLiteral("–"));
     m_plotsDirty = true;
     schedulePlotRedraw();
@@ -753,7 +992,8 @@ void MainWindow::onStateChanged(TrainingController::State state)
     m_stepButton->setEnabled(idle || state == S::Paused);
     m_stopButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
     m_dataGroup->setEnabled(idle);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin, m_threadsSpin})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin, m_lrFactorSpin,
+                                                      m_threadsSpin})
         w->setEnabled(idle);
     updateModelSource();
     m_stateLabel->setText(stateText(state));
@@ -762,10 +1002,26 @@ void MainWindow::onStateChanged(TrainingController::State state)
 void MainWindow::onStarted(const TrainingInfo& info)
 {
     const QLocale loc;
+    if (taskFamily(info.task) == TaskFamily::TaskModel) {
+        QString msg = tr("Training %1: %2; vocabulary %3").arg(info.task, info.dataSummary, loc.toString(info.srcVocabSize));
+        if (info.labels > 0)
+            msg += tr(", %n label(s)", nullptr, info.labels);
+        msg += tr("; %1 parameters.").arg(loc.toString(info.parameters));
+        if (info.skippedLines > 0)
+            msg += QLatin1Char(' ') + tr("%n malformed line(s) skipped.", nullptr, int(info.skippedLines));
+        statusBar()->showMessage(msg);
+        showModelConfig(info.model);
+        return;
+    }
     QString msg = tr("Training on %1 pairs (validation %2, test %3); vocabularies %4 / %5; %6 parameters.")
                       .arg(loc.toString(info.trainPairs), loc.toString(info.validPairs), loc.toString(info.testPairs),
                            loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
                            loc.toString(info.parameters));
+    if (taskFamily(info.task) == TaskFamily::Algorithmic)
+        msg = tr("Training %1 (%2) on %3 generated pairs (validation %4, test %5, held out); vocabularies %6 / %7; %8 parameters.")
+                  .arg(info.task, info.dataSummary, loc.toString(info.trainPairs), loc.toString(info.validPairs),
+                       loc.toString(info.testPairs), loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
+                       loc.toString(info.parameters));
     if (info.synthesizerParameters > 0)
         msg += QLatin1Char(' ') + tr("Synthesizer: %1 parameters.").arg(loc.toString(info.synthesizerParameters));
     if (info.skippedLines > 0)
@@ -795,12 +1051,83 @@ void MainWindow::onValidated(const ValidationMetrics& v)
     m_validLabel->setToolTip(tr("At step %1").arg(v.step));
     m_perplexityLabel->setText(QString::number(v.perplexity, 'f', 1));
     m_accuracyLabel->setText(tr("%1%").arg(v.tokenAccuracy * 100.0, 0, 'f', 1));
+    if (!v.metricName.isEmpty()) {
+        // charlm: bits per character; the others: a fraction shown in percent.
+        const bool bits = v.metricName == QLatin1String("bits/char");
+        const QString value = bits ? QString::number(v.metric, 'f', 3) : tr("%1%").arg(v.metric * 100.0, 0, 'f', 1);
+        m_metricTitle->setText(tr("Valid %1:").arg(v.metricName));
+        m_metricLabel->setText(value);
+        m_metricLabel->setToolTip(tr("At step %1, over %2 %3").arg(v.step).arg(v.examples).arg(bits ? tr("characters") : tr("examples")));
+        statusBar()->showMessage(bits ? tr("Validation at step %1: %2 nats/char, %3 bits/char, next-character accuracy %4%.")
+                                            .arg(v.step)
+                                            .arg(v.loss, 0, 'f', 3)
+                                            .arg(v.metric, 0, 'f', 3)
+                                            .arg(v.tokenAccuracy * 100.0, 0, 'f', 1)
+                                      : tr("Validation at step %1: loss %2, %3 %4.")
+                                            .arg(v.step)
+                                            .arg(v.loss, 0, 'f', 3)
+                                            .arg(v.metricName, value));
+    } else {
+        m_metricLabel->setText(QStringLiteral("–"));
+    }
     m_plotsDirty = true;
     schedulePlotRedraw();
 }
 
+void MainWindow::onTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
+{
+    m_taskModel = model;
+    m_taskModelStep = step;
+    m_trainingPlots->addTaskSnapshot(model, step);
+    if (!m_taskInferenceTimer.isActive())
+        m_taskInferenceTimer.start();
+}
+
+void MainWindow::runTaskInference()
+{
+    if (!m_taskModel)
+        return;
+    const TaskModelOutput out = runTaskModel(*m_taskModel, m_sentenceEdit->text());
+    if (!out.error.isEmpty()) {
+        m_translationLabel->setText(tr("(cannot run the model: %1)").arg(out.error));
+        m_tokensLabel->clear();
+        return;
+    }
+    m_translationLabel->setText(out.output.isEmpty() ? tr("(empty)") : out.output);
+    m_translationLabel->setToolTip(out.output);
+    const al::Trace& t = *out.trace;
+    const std::vector<std::string>& tokens = t.src_tokens.empty() ? t.tgt_in_tokens : t.src_tokens;
+    QStringList shown;
+    for (const std::string& tok : tokens)
+        shown << QString::fromStdString(tok);
+    m_tokensLabel->setText(tr("%1 tokens: %2 · %3 model step %4")
+                               .arg(QString::fromStdString(m_taskModel->net.config().task))
+                               .arg(shown.join(QLatin1Char(' ')))
+                               .arg(t.src_tokens.empty() ? tr("causal self-attention ·") : tr("self-attention ·"))
+                               .arg(m_taskModelStep));
+    showTrace(out.trace, m_taskModelStep);
+}
+
+void MainWindow::showTrace(const std::shared_ptr<const al::Trace>& trace, qint64 step)
+{
+    m_trace = trace;
+    m_traceStep = step;
+    m_overview->setTrace(trace);
+    // A task model records one kind (encoder or decoder self-attention): show it.
+    if (trace && attention_maps(*trace, selection().kind).empty()) {
+        for (al::AttentionKind k : attentionKinds())
+            if (!attention_maps(*trace, k).empty()) {
+                m_kindCombo->setCurrentIndex(std::max(0, m_kindCombo->findData(static_cast<int>(k))));
+                break;
+            }
+    }
+    m_attentionDirty = true;
+    scheduleRedraw();
+}
+
 void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
 {
+    m_taskModel.reset();
     m_model = model;
     m_modelStep = step;
     m_inference->setModel(model, step);
@@ -812,8 +1139,9 @@ void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
 
 void MainWindow::onFinished(qint64 step)
 {
-    if (m_model) {
-        // The last run's model is what "continue" picks up (unless a directory was opened).
+    if (m_model && !m_taskModel) {
+        // The last run's model is what "continue" picks up (unless a directory was opened);
+        // a task model run leaves the translation model to continue as it was.
         m_resumeModel = m_model;
         m_resumeDirectory.clear();
     }
@@ -824,7 +1152,10 @@ void MainWindow::onFinished(qint64 step)
 void MainWindow::onSaveFinished(const QString& directory, const QString& errorMessage)
 {
     if (errorMessage.isEmpty())
-        statusBar()->showMessage(tr("Saved the model to %1.").arg(QDir::toNativeSeparators(directory)));
+        statusBar()->showMessage(m_taskModel ? tr("Saved the %1 model to %2; Experiments → Task model probe opens it.")
+                                                   .arg(QString::fromStdString(m_taskModel->net.config().task),
+                                                        QDir::toNativeSeparators(directory))
+                                             : tr("Saved the model to %1.").arg(QDir::toNativeSeparators(directory)));
     else
         showError(tr("Saving failed"), errorMessage);
 }
@@ -834,6 +1165,8 @@ void MainWindow::onTranslated(const InferenceResult& result)
     if (result.requestId < m_lastResultId)
         return;
     m_lastResultId = result.requestId;
+    if (m_taskModel)
+        return; // a task model is current: this translation is of an earlier model
     if (!result.errorMessage.isEmpty()) {
         m_translationLabel->setText(tr("(cannot translate: %1)").arg(result.errorMessage));
         m_tokensLabel->clear();
@@ -846,12 +1179,8 @@ void MainWindow::onTranslated(const InferenceResult& result)
                                .arg(result.srcTokens.join(QLatin1Char(' ')))
                                .arg(result.modelStep));
     m_tokensLabel->setToolTip(result.outTokens.join(QLatin1Char(' ')));
-    m_trace = result.trace;
-    m_traceStep = result.modelStep;
     m_synth->setResult(result);
-    m_overview->setTrace(result.trace);
-    m_attentionDirty = true;
-    scheduleRedraw();
+    showTrace(result.trace, result.modelStep);
 }
 
 void MainWindow::compareSentences()
@@ -1052,8 +1381,24 @@ bool MainWindow::loadModelDirectory(const QString& directory)
         return false;
     QApplication::setOverrideCursor(Qt::WaitCursor);
     try {
+        const std::string taskName = al::task_of_model_dir(toLocalPath(directory));
+        if (!taskName.empty()) {
+            // A task model (charlm, pos, ...): its attention on the typed text; Train trains a new one.
+            auto model = std::make_shared<const al::TaskModel>(al::load_task_model_dir(toLocalPath(directory)));
+            QApplication::restoreOverrideCursor();
+            setTask(QString::fromStdString(taskName));
+            m_taskModelSettings = m_taskDefaults.settings;
+            resetCurves();
+            onTaskSnapshot(model, 0);
+            statusBar()->showMessage(tr("Opened the %1 model %2 (Experiments → Task model probe tries it too).")
+                                         .arg(QString::fromStdString(taskName), QDir::toNativeSeparators(directory)));
+            return true;
+        }
         auto model = std::make_shared<const al::TranslationModel>(al::load_model_dir(toLocalPath(directory)));
         QApplication::restoreOverrideCursor();
+        m_taskModelSettings = TaskSettings{};
+        if (al::load_algorithmic_task_file(toLocalPath(directory), m_taskModelSettings.algorithmic))
+            m_taskModelSettings.task = QString::fromStdString(al::to_string(m_taskModelSettings.algorithmic.task));
         m_resumeModel = model;
         m_resumeDirectory = directory;
         m_continueCheck->setChecked(true);
@@ -1071,7 +1416,7 @@ bool MainWindow::loadModelDirectory(const QString& directory)
 
 void MainWindow::saveModelDirectory()
 {
-    if (!m_model && !m_training->isActive()) {
+    if (!m_model && !m_taskModel && !m_training->isActive()) {
         showError(tr("Nothing to save"), tr("Train a model or open one first."));
         return;
     }
@@ -1086,10 +1431,16 @@ bool MainWindow::saveModelTo(const QString& directory)
     // the immutable snapshot is written here.
     if (m_training->isActive())
         return m_training->saveModel(directory);
-    if (!m_model)
+    if (!m_model && !m_taskModel)
         return false;
     try {
-        al::save_model_dir(*m_model, toLocalPath(directory));
+        if (m_taskModel) {
+            al::save_task_model_dir(*m_taskModel, toLocalPath(directory));
+        } else {
+            al::save_model_dir(*m_model, toLocalPath(directory));
+            if (taskFamily(m_taskModelSettings.task) == TaskFamily::Algorithmic)
+                al::save_algorithmic_task_file(m_taskModelSettings.algorithmic, toLocalPath(directory));
+        }
         onSaveFinished(directory, QString());
         return true;
     } catch (const std::exception& e) {

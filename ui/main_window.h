@@ -14,6 +14,8 @@
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
 class QCustomPlot;
 class QGridLayout;
 class QGroupBox;
@@ -71,6 +73,15 @@ public:
     OverviewPanel* overviewPanel() const { return m_overview; }
     /// Newest model (from training or opened from disk); null before either.
     ModelSnapshot currentModel() const { return m_model; }
+    /// Newest task model (charlm, pos, sentiment, langid, mlm) from training or opened from
+    /// disk; null while the current model is a translation (or copy/reverse/sort) model.
+    TaskModelSnapshot currentTaskModel() const { return m_taskModel; }
+    /// The Task choice of the model settings ("translate", "copy", ..., "mlm").
+    QString task() const;
+    /// Selects a task: its command-line defaults go into the model and training settings.
+    void setTask(const QString& task);
+    /// The task's answer for the sentence box (translation label text).
+    QString taskOutputText() const;
 
 public slots:
     void startTraining();
@@ -125,6 +136,12 @@ private:
     void updateModelSource();
     void showModelConfig(const al::ModelConfig& config);
     void browseCorpus();
+    void browseTaskData();
+    void onTaskChanged();
+    void showTaskRows();
+    void onTaskSnapshot(const TaskModelSnapshot& model, qint64 step);
+    void runTaskInference();
+    void showTrace(const std::shared_ptr<const al::Trace>& trace, qint64 step);
 
     void scheduleRedraw();
     /// Plots and the "Now" figures follow the metrics on their own, slower timer.
@@ -141,6 +158,22 @@ private:
     InferenceController* m_inference = nullptr;
 
     // Settings
+    QComboBox* m_taskCombo = nullptr;
+    QFormLayout* m_dataForm = nullptr;
+    QLineEdit* m_taskDataEdit = nullptr;   ///< task models: data paths separated by ';'
+    QWidget* m_taskDataRow = nullptr;
+    QSpinBox* m_symbolsSpin = nullptr;     ///< copy/reverse/sort: vocab
+    QSpinBox* m_minLenSpin = nullptr;      ///< copy/reverse/sort: min_len
+    QSpinBox* m_maxLenSpin = nullptr;      ///< copy/reverse/sort: max_len
+    QSpinBox* m_pairsSpin = nullptr;       ///< copy/reverse/sort: train_size
+    QSpinBox* m_contextSpin = nullptr;     ///< task models: max_len (charlm: context window)
+    QSpinBox* m_minCountSpin = nullptr;    ///< task models
+    QDoubleSpinBox* m_maskProbSpin = nullptr; ///< mlm
+    QComboBox* m_poolingCombo = nullptr;   ///< sentiment, langid
+    QSpinBox* m_suffixSpin = nullptr;      ///< pos
+    QDoubleSpinBox* m_dropoutSpin = nullptr;
+    QDoubleSpinBox* m_lrFactorSpin = nullptr;
+    TaskDefaults m_taskDefaults;           ///< of the selected task: keys without a widget come from here
     QGroupBox* m_dataGroup = nullptr;
     QGroupBox* m_modelGroup = nullptr;
     QLineEdit* m_corpusEdit = nullptr;
@@ -182,12 +215,15 @@ private:
     QLabel* m_validLabel = nullptr;
     QLabel* m_perplexityLabel = nullptr;
     QLabel* m_accuracyLabel = nullptr;
+    QLabel* m_metricTitle = nullptr;      ///< "Exact match:", "Bits/char:", ... (the task's metric)
+    QLabel* m_metricLabel = nullptr;
     QLabel* m_lrLabel = nullptr;
     QLabel* m_gradLabel = nullptr;
     QLabel* m_speedLabel = nullptr;
     QLabel* m_stateLabel = nullptr;
 
     // Sentence
+    QGroupBox* m_sentenceBox = nullptr;
     QLineEdit* m_sentenceEdit = nullptr;
     QLabel* m_translationLabel = nullptr;
     QLabel* m_tokensLabel = nullptr;
@@ -214,6 +250,10 @@ private:
     // Model and data buffers (GUI thread only)
     ModelSnapshot m_model;
     qint64 m_modelStep = 0;
+    TaskModelSnapshot m_taskModel;   ///< the current model when it is a task model
+    qint64 m_taskModelStep = 0;
+    TaskSettings m_taskModelSettings; ///< of the last run (copy/reverse/sort: task.json when saved later)
+    QTimer m_taskInferenceTimer;     ///< coalesces task-model runs on the typed sentence
     ModelSnapshot m_resumeModel;     ///< opened from disk (or the last run) for "continue"
     QString m_resumeDirectory;       ///< where m_resumeModel came from, if a directory
     QString m_exportDirectory;       ///< last folder an image was exported to

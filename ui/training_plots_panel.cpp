@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/training_plots_panel.h"
+
+#include "engine/task_trace.h"
 #include "ui/attention_selection.h"
 #include "ui/export_ui.h"
 
@@ -50,8 +52,8 @@ void rescaleY(QCustomPlot* plot, bool includeZero = true)
     const bool log = plot->yAxis->scaleType() == QCPAxis::stLogarithmic;
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (int g = 0; g < plot->graphCount(); ++g) {
-        if (!plot->graph(g)->visible())
-            continue;
+        if (!plot->graph(g)->visible() || plot->graph(g)->valueAxis() != plot->yAxis)
+            continue; // graphs on the right axis (the task metric) have their own range
         for (auto it = plot->graph(g)->data()->constBegin(); it != plot->graph(g)->data()->constEnd(); ++it) {
             const double v = it->value;
             if (!std::isfinite(v) || (log && v <= 0))
@@ -159,6 +161,11 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     valid->setName(tr("validation"));
     valid->setPen(QPen(QColor(0xff, 0x7f, 0x0e), 2));
     valid->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+    // The task's metric (exact match, accuracy, bits/char) on the right axis, when there is one.
+    QCPGraph* metric = m_loss->addGraph(m_loss->xAxis, m_loss->yAxis2);
+    metric->setName(tr("validation metric"));
+    metric->setPen(QPen(QColor(0x94, 0x67, 0xbd), 2, Qt::DashLine));
+    metric->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, 7));
     m_loss->legend->setVisible(true);
     m_loss->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_grad = makePlot(this, "gradNormPlot", tr("Gradient norm (before clipping)"), tr("‖g‖₂"));
@@ -249,7 +256,48 @@ void TrainingPlotsPanel::addValidation(const ValidationMetrics& v)
 {
     m_validSteps << double(v.step);
     m_validValues << v.loss;
+    if (!v.metricName.isEmpty()) {
+        const bool fraction = v.metricName != QLatin1String("bits/char");
+        m_metricSteps << double(v.step);
+        m_metricValues << (fraction ? 100.0 * v.metric : v.metric);
+        if (m_metricName != v.metricName) {
+            m_metricName = v.metricName;
+            m_loss->graph(3)->setName(tr("valid %1").arg(v.metricName));
+            m_loss->yAxis2->setLabel(fraction ? tr("%1 (%)").arg(v.metricName) : v.metricName);
+        }
+    }
     refresh();
+}
+
+void TrainingPlotsPanel::setProbeSentence(const QString& sentence)
+{
+    if (m_probe->text() == sentence)
+        return;
+    m_probe->setText(sentence);
+    m_history.clear();
+    m_lastSampleStep = -1;
+    redrawEntropy();
+}
+
+QString TrainingPlotsPanel::probeSentence() const
+{
+    return m_probe->text();
+}
+
+void TrainingPlotsPanel::addTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
+{
+    if (!model || step == m_lastSampleStep)
+        return;
+    if (m_lastSample.isValid() && m_lastSample.elapsed() < 1000 && m_lastSampleStep >= 0)
+        return;
+    m_lastSample.start();
+    m_lastSampleStep = step;
+    try {
+        m_history.add(double(step), al::task_model_trace(*model, m_probe->text().toStdString()));
+    } catch (const std::exception&) {
+        return; // e.g. the probe has no token the model knows: no sample
+    }
+    refreshEntropy();
 }
 
 void TrainingPlotsPanel::addSnapshot(const ModelSnapshot& model, qint64 step)
@@ -316,6 +364,9 @@ void TrainingPlotsPanel::reset()
     m_speedValues.clear();
     m_validSteps.clear();
     m_validValues.clear();
+    m_metricSteps.clear();
+    m_metricValues.clear();
+    m_metricName.clear();
     m_history.clear();
     m_lastSampleStep = -1;
     m_lastSample.invalidate();
@@ -331,6 +382,19 @@ void TrainingPlotsPanel::redraw()
     m_loss->graph(0)->setData(m_steps, m_lossValues, true);
     m_loss->graph(1)->setData(m_steps, emaSmooth(m_lossValues, w), true);
     m_loss->graph(2)->setData(m_validSteps, m_validValues, true);
+    m_loss->graph(3)->setData(m_metricSteps, m_metricValues, true);
+    m_loss->graph(3)->setVisible(!m_metricValues.isEmpty());
+    m_loss->graph(3)->removeFromLegend();
+    if (!m_metricValues.isEmpty())
+        m_loss->graph(3)->addToLegend();
+    m_loss->yAxis2->setVisible(!m_metricValues.isEmpty());
+    if (!m_metricValues.isEmpty()) {
+        double hi = 0;
+        for (double v : m_metricValues)
+            if (std::isfinite(v))
+                hi = std::max(hi, v);
+        m_loss->yAxis2->setRange(0, m_metricName == QLatin1String("bits/char") ? std::max(hi * 1.1, 0.1) : 100.0);
+    }
     m_grad->graph(0)->setData(m_steps, m_gradValues, true);
     m_speed->graph(0)->setData(m_steps, m_speedValues, true);
     const std::pair<QCustomPlot*, QCheckBox*> plots[] = {{m_loss, m_logLoss}, {m_grad, m_logGrad}, {m_speed, m_logSpeed}};

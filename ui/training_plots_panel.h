@@ -42,6 +42,15 @@ public:
     void addSnapshot(const ModelSnapshot& model, qint64 step);
     /// Records the probe's entropies now (no throttling); false without a model or on failure.
     bool sampleEntropy(const ModelSnapshot& model, qint64 step);
+    /// A task model's snapshot (charlm, pos, ...): its self-attention entropies on the probe
+    /// sentence (al::task_model_trace), throttled as addSnapshot.
+    void addTaskSnapshot(const TaskModelSnapshot& model, qint64 step);
+    /// The task metric of the validation passes (exact match, accuracy, bits/char), drawn on the
+    /// right axis of the loss plot; empty for translation.
+    QVector<double> metricValues() const { return m_metricValues; }
+    /// The fixed probe sentence of the entropy curves (restarts them when it changes).
+    void setProbeSentence(const QString& sentence);
+    QString probeSentence() const;
     /// Forgets every curve (a new run).
     void reset();
     /// Draws pending metrics at once (they are otherwise drawn at most every ~100 ms).
@@ -82,6 +91,8 @@ private:
     QComboBox* m_kind = nullptr;
     QSpinBox* m_layer = nullptr;
     QVector<double> m_steps, m_lossValues, m_gradValues, m_speedValues, m_validSteps, m_validValues;
+    QVector<double> m_metricSteps, m_metricValues;
+    QString m_metricName;
     EntropyHistory m_history;
     QElapsedTimer m_lastSample;
     qint64 m_lastSampleStep = -1;

@@ -14,11 +14,6 @@ namespace al::ui {
 
 namespace {
 
-std::string toLocalPath(const QString& path)
-{
-    return QFile::encodeName(path).toStdString();
-}
-
 QString messageOf(const std::exception& e)
 {
     return QString::fromStdString(e.what());
@@ -33,6 +28,7 @@ void registerTrainingMetaTypes()
     qRegisterMetaType<al::ui::TrainingMetrics>("al::ui::TrainingMetrics");
     qRegisterMetaType<al::ui::ValidationMetrics>("al::ui::ValidationMetrics");
     qRegisterMetaType<al::ui::ModelSnapshot>("al::ui::ModelSnapshot");
+    qRegisterMetaType<al::ui::TaskModelSnapshot>("al::ui::TaskModelSnapshot");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -81,36 +77,14 @@ void TrainingWorker::start(const TrainingRequest& request)
     m_request = request;
     TrainingInfo info;
     try {
-        const al::CorpusReadResult read = al::read_tsv_pairs(toLocalPath(request.corpusPath),
-                                                             request.srcColumn, request.tgtColumn);
-        if (read.pairs.empty())
-            throw al::Error("'" + request.corpusPath.toStdString() + "' holds no sentence pairs in columns "
-                            + std::to_string(request.srcColumn + 1) + " and "
-                            + std::to_string(request.tgtColumn + 1));
-        const al::CorpusSplits splits = al::split_corpus(read.pairs, request.validFraction,
-                                                         request.testFraction, request.train.seed);
         if (m_stopRequested) {
             finish(false);
             return;
         }
-        if (request.resumeFrom) {
-            m_trainer = std::make_unique<al::Trainer>(splits, al::TranslationModel(*request.resumeFrom),
-                                                      request.train, toLocalPath(request.optimizerPath));
-        } else {
-            m_trainer = std::make_unique<al::Trainer>(splits, request.model, request.train, request.data);
-        }
-        info.trainPairs = static_cast<qint64>(m_trainer->train_pairs());
-        info.validPairs = static_cast<qint64>(splits.valid.size());
-        info.testPairs = static_cast<qint64>(splits.test.size());
-        info.skippedLines = static_cast<qint64>(read.skipped.size());
-        const al::TranslationModel& model = m_trainer->model();
-        info.srcVocabSize = model.src_vocab.size();
-        info.tgtVocabSize = model.tgt_vocab.size();
-        info.parameters = model.net.params().numel();
-        info.synthesizerParameters = model.net.synthesizer_parameters();
-        info.startStep = m_trainer->step();
-        info.model = model.net.config();
+        m_trainer = makeTrainingSession(request);
+        info = m_trainer->info();
     } catch (const std::exception& e) {
+        m_trainer.reset();
         emit error(messageOf(e));
         finish(false);
         return;
@@ -154,7 +128,7 @@ void TrainingWorker::runChunk()
     al::StepStats last;
     try {
         do {
-            last = m_trainer->train_step();
+            last = m_trainer->trainStep();
             lossSum += last.loss;
             tokens += last.tgt_tokens;
             ++steps;
@@ -194,10 +168,12 @@ void TrainingWorker::publishSnapshot()
     if (!m_trainer)
         return;
     try {
-        ModelSnapshot snap = m_trainer->snapshot();
         m_snapshotDirty = false;
         m_lastSnapshotMs = m_clock.elapsed();
-        emit snapshotReady(snap, m_trainer->step());
+        if (TaskModelSnapshot task = m_trainer->taskSnapshot())
+            emit taskSnapshotReady(task, m_trainer->step());
+        else
+            emit snapshotReady(m_trainer->translationSnapshot(), m_trainer->step());
     } catch (const std::exception& e) {
         emit error(messageOf(e));
     }
@@ -209,14 +185,9 @@ void TrainingWorker::runValidation()
         return;
     m_lastEvalStep = m_trainer->step();
     try {
-        const al::EvalStats s = m_trainer->evaluate(static_cast<size_t>(std::max(m_request.evalMaxPairs, 0)));
-        if (s.tokens <= 0)
+        const ValidationMetrics v = m_trainer->validate(m_request.evalMaxPairs);
+        if (v.examples <= 0)
             return;
-        ValidationMetrics v;
-        v.step = m_trainer->step();
-        v.loss = s.loss;
-        v.perplexity = s.perplexity;
-        v.tokenAccuracy = s.token_accuracy;
         emit validated(v);
     } catch (const std::exception& e) {
         emit error(messageOf(e));
@@ -244,7 +215,7 @@ void TrainingWorker::save(const QString& directory)
         return;
     }
     try {
-        m_trainer->save(toLocalPath(directory));
+        m_trainer->save(directory);
         emit saveFinished(directory, QString());
     } catch (const std::exception& e) {
         emit saveFinished(directory, messageOf(e));
@@ -301,6 +272,10 @@ bool TrainingController::start(const TrainingRequest& request)
     connect(w, &TrainingWorker::snapshotReady, this, [this, run](const ModelSnapshot& s, qint64 step) {
         if (run == m_runId)
             emit snapshotReady(s, step);
+    });
+    connect(w, &TrainingWorker::taskSnapshotReady, this, [this, run](const TaskModelSnapshot& s, qint64 step) {
+        if (run == m_runId)
+            emit taskSnapshotReady(s, step);
     });
     connect(w, &TrainingWorker::validated, this, [this, run](const ValidationMetrics& v) {
         if (run == m_runId)

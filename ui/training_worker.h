@@ -2,10 +2,13 @@
 #pragma once
 // Training off the GUI thread (Qt's worker-object pattern): a TrainingWorker lives on a QThread
 // owned by a TrainingController, which the GUI talks to. Data crosses threads by value through
-// queued signals; weights as std::shared_ptr<const al::TranslationModel> snapshots.
+// queued signals; weights as std::shared_ptr<const al::TranslationModel> (translation, copy,
+// reverse, sort) or std::shared_ptr<const al::TaskModel> (charlm, pos, ...) snapshots. What is
+// trained is a TrainingSession (ui/training_session.h).
 #include "engine/config.h"
 #include "engine/trainer.h"
 #include "engine/translation_model.h"
+#include "ui/training_session.h"
 
 #include <QMetaType>
 #include <QObject>
@@ -21,6 +24,9 @@ namespace al::ui {
 
 /// Everything a training run needs; copied into the worker thread.
 struct TrainingRequest {
+    /// What to train (task.task: translate, copy, reverse, sort, charlm, pos, sentiment, langid,
+    /// mlm) and the task's own settings; the corpus fields below are for translate only.
+    TaskSettings task;
     QString corpusPath;        ///< tab-separated pairs
     int srcColumn = 1;         ///< 0-based column of the source sentence (cmn.txt: 1 = Chinese)
     int tgtColumn = 0;         ///< 0-based column of the target sentence (cmn.txt: 0 = English)
@@ -35,19 +41,8 @@ struct TrainingRequest {
     int chunkMilliseconds = 20;    ///< train this long between event-loop turns (at least one step)
     int snapshotMilliseconds = 100; ///< at most one snapshot per this interval
     int evalEverySteps = 200;  ///< validation loss every this many steps (0 = only at stop)
-    int evalMaxPairs = 500;    ///< validation pairs used by each evaluation
+    int evalMaxPairs = 500;    ///< validation pairs (task models: examples, charlm windows) per evaluation
     bool startPaused = false;  ///< start paused (then stepOnce() advances one step)
-};
-
-/// What the run is about, published once after the data is loaded and the model built.
-struct TrainingInfo {
-    qint64 trainPairs = 0, validPairs = 0, testPairs = 0;
-    qint64 skippedLines = 0;   ///< malformed corpus lines that were skipped
-    int srcVocabSize = 0, tgtVocabSize = 0;
-    qint64 parameters = 0;
-    qint64 synthesizerParameters = 0; ///< synthesizer part of all self-attention blocks (0 = vanilla)
-    qint64 startStep = 0;      ///< > 0 when resuming
-    al::ModelConfig model;     ///< the configuration actually trained (resolved tokenizers)
 };
 
 /// Figures of one chunk of training steps.
@@ -65,21 +60,11 @@ struct TrainingMetrics {
     qint64 endNs = 0;
 };
 
-/// Validation figures at a step.
-struct ValidationMetrics {
-    qint64 step = 0;
-    double loss = 0;           ///< cross-entropy per target token (nats), no label smoothing
-    double perplexity = 0;
-    double tokenAccuracy = 0;
-};
-
-using ModelSnapshot = std::shared_ptr<const al::TranslationModel>;
-
 /// Registers the types above for queued connections (idempotent).
 void registerTrainingMetaTypes();
 
-/// Runs on a worker thread and drives one al::Trainer. start() loads the corpus and builds the
-/// trainer, then training proceeds in chunks of ~chunkMilliseconds, each chunk re-posting the
+/// Runs on a worker thread and drives one TrainingSession. start() loads (or generates) the data
+/// and builds the trainer, then training proceeds in chunks of ~chunkMilliseconds, each chunk re-posting the
 /// next through the event loop so that stop/pause/save requests are handled between chunks.
 /// requestPause/requestStep/requestStop are thread-safe (atomics); everything else runs on the
 /// worker's thread. Never touches a widget; holds no lock across a training step.
@@ -107,6 +92,8 @@ signals:
     void started(const al::ui::TrainingInfo& info);
     void metrics(const al::ui::TrainingMetrics& metrics);
     void snapshotReady(const al::ui::ModelSnapshot& model, qint64 step);
+    /// A task model run's snapshot (instead of snapshotReady).
+    void taskSnapshotReady(const al::ui::TaskModelSnapshot& model, qint64 step);
     void validated(const al::ui::ValidationMetrics& metrics);
     void pausedChanged(bool paused);
     void saveFinished(const QString& directory, const QString& errorMessage);
@@ -122,7 +109,7 @@ private:
     void publishSnapshot();
     void runValidation();
 
-    std::unique_ptr<al::Trainer> m_trainer;
+    std::unique_ptr<TrainingSession> m_trainer;
     TrainingRequest m_request;
     std::atomic<bool> m_pauseRequested{false};
     std::atomic<bool> m_stopRequested{false};
@@ -172,6 +159,7 @@ signals:
     void started(const al::ui::TrainingInfo& info);
     void metrics(const al::ui::TrainingMetrics& metrics);
     void snapshotReady(const al::ui::ModelSnapshot& model, qint64 step);
+    void taskSnapshotReady(const al::ui::TaskModelSnapshot& model, qint64 step);
     void validated(const al::ui::ValidationMetrics& metrics);
     void saveFinished(const QString& directory, const QString& errorMessage);
     /// The worker itself has entered (true) or left (false) the paused state: after
@@ -200,3 +188,4 @@ Q_DECLARE_METATYPE(al::ui::TrainingInfo)
 Q_DECLARE_METATYPE(al::ui::TrainingMetrics)
 Q_DECLARE_METATYPE(al::ui::ValidationMetrics)
 Q_DECLARE_METATYPE(al::ui::ModelSnapshot)
+Q_DECLARE_METATYPE(al::ui::TaskModelSnapshot)
