@@ -215,6 +215,45 @@ private slots:
         QVERIFY(refused); // no token
     }
 
+    void dropoutSmoothingAndScheduledSamplingSettings()
+    {
+        MainWindow w;
+        // Defaults: attention dropout unset (follows dropout), the engine's label smoothing, teacher forcing.
+        TrainingRequest r = w.trainingRequest();
+        QVERIFY(!r.model.attention_dropout.has_value());
+        QCOMPARE(r.train.label_smoothing, TrainConfig{}.label_smoothing);
+        QCOMPARE(r.train.scheduled_sampling, std::string("off"));
+        auto* schedule = child<QComboBox>(w, "scheduledSamplingCombo");
+        QVERIFY(schedule->isVisibleTo(&w));
+        QVERIFY(!child<QDoubleSpinBox>(w, "scheduledSamplingPSpin")->isVisibleTo(&w)); // no p without a schedule
+
+        child<QDoubleSpinBox>(w, "attentionDropoutSpin")->setValue(0.2);
+        child<QDoubleSpinBox>(w, "labelSmoothingSpin")->setValue(0.05);
+        schedule->setCurrentIndex(schedule->findData(QString("linear")));
+        child<QDoubleSpinBox>(w, "scheduledSamplingPSpin")->setValue(0.5);
+        child<QDoubleSpinBox>(w, "scheduledSamplingKSpin")->setValue(300);
+        QVERIFY(child<QDoubleSpinBox>(w, "scheduledSamplingPSpin")->isVisibleTo(&w));
+        QVERIFY(child<QDoubleSpinBox>(w, "scheduledSamplingKSpin")->isVisibleTo(&w));
+        r = w.trainingRequest();
+        QVERIFY(r.model.attention_dropout.has_value());
+        QCOMPARE(*r.model.attention_dropout, 0.2);
+        QCOMPARE(r.train.label_smoothing, 0.05);
+        QCOMPARE(r.train.scheduled_sampling, std::string("linear"));
+        QCOMPARE(r.train.scheduled_sampling_p, 0.5);
+        QCOMPARE(r.train.scheduled_sampling_k, 300.0);
+        schedule->setCurrentIndex(schedule->findData(QString("constant")));
+        QVERIFY(!child<QDoubleSpinBox>(w, "scheduledSamplingKSpin")->isVisibleTo(&w)); // constant has no k
+
+        // A task model has no autoregressive decoder to feed: the rows hide and the request keeps "off".
+        w.setTask("charlm");
+        QVERIFY(!schedule->isVisibleTo(&w));
+        QCOMPARE(w.trainingRequest().train.scheduled_sampling, std::string("off"));
+        // Back to "same as dropout" (the spin box's minimum).
+        auto* ad = child<QDoubleSpinBox>(w, "attentionDropoutSpin");
+        ad->setValue(ad->minimum());
+        QVERIFY(!w.trainingRequest().model.attention_dropout.has_value());
+    }
+
     void settingsAreCheckedLikeTheCommandLine()
     {
         TaskDefaults pos = taskDefaults("pos");

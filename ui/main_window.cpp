@@ -368,6 +368,45 @@ QWidget* MainWindow::buildSettingsPanel()
     m_dropoutSpin->setValue(mc.dropout);
     m_dropoutSpin->setToolTip(tr("Dropout rate (--dropout)."));
     modelForm->addRow(tr("Dropout:"), m_dropoutSpin);
+    auto makeDouble = [this](const char* name, double lo, double hi, int decimals, double step, double value,
+                             const QString& tip) {
+        auto* spin = new QDoubleSpinBox(m_modelGroup);
+        spin->setObjectName(QLatin1String(name));
+        spin->setRange(lo, hi);
+        spin->setDecimals(decimals);
+        spin->setSingleStep(step);
+        spin->setValue(value);
+        spin->setToolTip(tip);
+        return spin;
+    };
+    // The minimum stands for "unset": attention weights use the dropout rate above.
+    m_attentionDropoutSpin = makeDouble("attentionDropoutSpin", -0.05, 0.95, 2, 0.05,
+                                        mc.attention_dropout.value_or(-0.05),
+                                        tr("Dropout on the attention weights (--attention-dropout); "
+                                           "'same as dropout' uses the dropout rate."));
+    m_attentionDropoutSpin->setSpecialValueText(tr("same as dropout"));
+    modelForm->addRow(tr("Attention dropout:"), m_attentionDropoutSpin);
+    m_labelSmoothingSpin = makeDouble("labelSmoothingSpin", 0, 0.9, 2, 0.05, tc.label_smoothing,
+                                      tr("Label smoothing of the cross-entropy (--label-smoothing)."));
+    modelForm->addRow(tr("Label smoothing:"), m_labelSmoothingSpin);
+    m_scheduledSamplingCombo = makeChoice(
+        "scheduledSamplingCombo",
+        {{"off", tr("Off (teacher forcing)")}, {"constant", tr("Constant p")}, {"linear", tr("Linear in the step")},
+         {"inverse_sigmoid", tr("Inverse sigmoid")}},
+        tc.scheduled_sampling,
+        tr("Scheduled sampling (Bengio et al. 2015): with probability p a decoder input is the model's own "
+           "prediction instead of the reference, to study exposure bias (--scheduled-sampling)."));
+    m_scheduledSamplingPSpin = makeDouble("scheduledSamplingPSpin", 0, 1, 2, 0.05, tc.scheduled_sampling_p,
+                                          tr("Constant: p; linear and inverse sigmoid: the largest p "
+                                             "(--scheduled-sampling-p)."));
+    m_scheduledSamplingKSpin = makeDouble("scheduledSamplingKSpin", 1, 1e6, 0, 100, tc.scheduled_sampling_k,
+                                          tr("Linear: steps until p reaches its largest value; inverse sigmoid: "
+                                             "k in 1 - k / (k + exp(step / k)) (--scheduled-sampling-k)."));
+    modelForm->addRow(tr("Scheduled sampling:"), m_scheduledSamplingCombo);
+    modelForm->addRow(tr("Sampling p:"), m_scheduledSamplingPSpin);
+    modelForm->addRow(tr("Sampling k:"), m_scheduledSamplingKSpin);
+    m_modelForm = modelForm;
+    connect(m_scheduledSamplingCombo, &QComboBox::currentIndexChanged, this, &MainWindow::showTaskRows);
     m_lrFactorSpin = new QDoubleSpinBox(m_modelGroup);
     m_lrFactorSpin->setObjectName(QStringLiteral("lrFactorSpin"));
     m_lrFactorSpin->setRange(0.01, 100);
@@ -421,16 +460,21 @@ QWidget* MainWindow::buildSettingsPanel()
     connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
     connect(m_stepButton, &QPushButton::clicked, this, &MainWindow::stepOnce);
     connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
-    layout->addWidget(controls);
     layout->addStretch(1);
     m_taskDefaults = taskDefaults(QStringLiteral("translate"));
 
+    // The settings scroll; the Train / Pause / Step / Stop buttons stay in view below them.
     auto* scroll = new QScrollArea;
     scroll->setWidget(panel);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setMinimumWidth(panel->sizeHint().width() + 20);
-    return scroll;
+    auto* column = new QWidget;
+    auto* columnLayout = new QVBoxLayout(column);
+    columnLayout->setContentsMargins(0, 0, 0, 0);
+    columnLayout->addWidget(scroll, 1);
+    columnLayout->addWidget(controls);
+    return column;
 }
 
 QCustomPlot* MainWindow::makePlot(const QString& title)
@@ -712,6 +756,16 @@ TrainingRequest MainWindow::trainingRequest() const
         r.task.taskModel.suffix_len = r.task.task == QLatin1String("pos") ? m_suffixSpin->value() : 0;
     }
     r.model.dropout = m_dropoutSpin->value();
+    if (m_attentionDropoutSpin->value() > m_attentionDropoutSpin->minimum())
+        r.model.attention_dropout = m_attentionDropoutSpin->value();
+    else
+        r.model.attention_dropout.reset();
+    r.train.label_smoothing = m_labelSmoothingSpin->value();
+    if (family == TaskFamily::Translation) {
+        r.train.scheduled_sampling = m_scheduledSamplingCombo->currentData().toString().toStdString();
+        r.train.scheduled_sampling_p = m_scheduledSamplingPSpin->value();
+        r.train.scheduled_sampling_k = m_scheduledSamplingKSpin->value();
+    }
     r.train.lr_factor = m_lrFactorSpin->value();
     r.corpusPath = corpusPath();
     r.srcColumn = m_srcColumnSpin->value() - 1;
@@ -792,7 +846,9 @@ void MainWindow::onTaskChanged()
         unused->setValue(0);
     }
     m_dropoutSpin->setValue(d.model.dropout);
+    m_attentionDropoutSpin->setValue(d.model.attention_dropout.value_or(m_attentionDropoutSpin->minimum()));
     m_lrFactorSpin->setValue(d.train.lr_factor);
+    m_labelSmoothingSpin->setValue(d.train.label_smoothing);
     m_maxTokensSpin->setValue(d.train.max_tokens);
     m_warmupSpin->setValue(d.train.warmup_steps);
     const al::AlgorithmicTaskConfig& g = d.settings.algorithmic;
@@ -846,6 +902,12 @@ void MainWindow::showTaskRows()
     m_dataForm->setRowVisible(m_maskProbSpin, t == QLatin1String("mlm"));
     m_dataForm->setRowVisible(m_poolingCombo, t == QLatin1String("sentiment") || t == QLatin1String("langid"));
     m_dataForm->setRowVisible(m_suffixSpin, t == QLatin1String("pos"));
+    // Scheduled sampling feeds an autoregressive decoder its own predictions: translation only.
+    const QString schedule = m_scheduledSamplingCombo->currentData().toString();
+    m_modelForm->setRowVisible(m_scheduledSamplingCombo, translate);
+    m_modelForm->setRowVisible(m_scheduledSamplingPSpin, translate && schedule != QLatin1String("off"));
+    m_modelForm->setRowVisible(m_scheduledSamplingKSpin, translate && (schedule == QLatin1String("linear") ||
+                                                                       schedule == QLatin1String("inverse_sigmoid")));
     m_sentenceBox->setTitle(translate || algorithmic ? tr("Translate") : tr("Try the model"));
     const QString metric = taskMetricName(t);
     m_metricTitle->setText(metric.isEmpty() ? tr("Task metric:") : tr("Valid %1:").arg(metric));
@@ -860,7 +922,7 @@ void MainWindow::updateModelSource()
         s->setEnabled(!resume && !m_training->isActive());
     for (QWidget* w : std::initializer_list<QWidget*>{m_attentionCombo, m_scoringCombo, m_normalizationCombo, m_windowSpin,
                                                       m_positionalCombo, m_normCombo, m_preLnCheck, m_activationCombo,
-                                                      m_decoderCombo, m_dropoutSpin})
+                                                      m_decoderCombo, m_dropoutSpin, m_attentionDropoutSpin})
         w->setEnabled(!resume && !m_training->isActive());
     // Task models have one stack (charlm: decoder-only; the others: encoder-only) and no NAT.
     if (taskModel) {
@@ -901,6 +963,8 @@ void MainWindow::showModelConfig(const al::ModelConfig& c)
     m_preLnCheck->setChecked(c.norm_first);
     select(m_activationCombo, c.activation);
     select(m_decoderCombo, c.decoder);
+    m_dropoutSpin->setValue(c.dropout);
+    m_attentionDropoutSpin->setValue(c.attention_dropout.value_or(m_attentionDropoutSpin->minimum()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -993,7 +1057,8 @@ void MainWindow::onStateChanged(TrainingController::State state)
     m_stopButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
     m_dataGroup->setEnabled(idle);
     for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin, m_lrFactorSpin,
-                                                      m_threadsSpin})
+                                                      m_threadsSpin, m_labelSmoothingSpin, m_scheduledSamplingCombo,
+                                                      m_scheduledSamplingPSpin, m_scheduledSamplingKSpin})
         w->setEnabled(idle);
     updateModelSource();
     m_stateLabel->setText(stateText(state));

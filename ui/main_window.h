@@ -160,6 +160,7 @@ private:
     // Settings
     QComboBox* m_taskCombo = nullptr;
     QFormLayout* m_dataForm = nullptr;
+    QFormLayout* m_modelForm = nullptr; ///< model and training settings (rows shown per task)
     QLineEdit* m_taskDataEdit = nullptr;   ///< task models: data paths separated by ';'
     QWidget* m_taskDataRow = nullptr;
     QSpinBox* m_symbolsSpin = nullptr;     ///< copy/reverse/sort: vocab
@@ -173,6 +174,11 @@ private:
     QSpinBox* m_suffixSpin = nullptr;      ///< pos
     QDoubleSpinBox* m_dropoutSpin = nullptr;
     QDoubleSpinBox* m_lrFactorSpin = nullptr;
+    QDoubleSpinBox* m_attentionDropoutSpin = nullptr; ///< ModelConfig::attention_dropout; minimum = "same as dropout"
+    QDoubleSpinBox* m_labelSmoothingSpin = nullptr;   ///< TrainConfig::label_smoothing
+    QComboBox* m_scheduledSamplingCombo = nullptr;    ///< TrainConfig::scheduled_sampling (translation only)
+    QDoubleSpinBox* m_scheduledSamplingPSpin = nullptr;
+    QDoubleSpinBox* m_scheduledSamplingKSpin = nullptr;
     TaskDefaults m_taskDefaults;           ///< of the selected task: keys without a widget come from here
     QGroupBox* m_dataGroup = nullptr;
     QGroupBox* m_modelGroup = nullptr;
