@@ -134,7 +134,7 @@ void TestGuiBenchGui::measuresHeadlessAndWindow()
     const QJsonObject j = QJsonDocument::fromJson(text.toUtf8(), &perr).object();
     QVERIFY2(perr.error == QJsonParseError::NoError, qPrintable(perr.errorString()));
     for (const char* key : {"bench", "config", "platform", "threads", "headless_tokens_per_s", "window_tokens_per_s",
-                            "overhead_percent", "traces", "heatmap_refreshes", "heatmap_refreshes_per_s",
+                            "overhead_percent", "paired_overhead_percent", "traces", "heatmap_refreshes", "heatmap_refreshes_per_s",
                             "plot_refreshes", "first_step", "last_step", "runs",
                             "window_other_threads_cpu_percent", "headless_other_threads_cpu_percent"})
         QVERIFY2(j.contains(QLatin1String(key)), key);
@@ -149,6 +149,7 @@ void TestGuiBenchGui::measuresHeadlessAndWindow()
     QVERIFY(std::abs(overhead - 100.0 * (1.0 - j["window_tokens_per_s"].toDouble()
                                                    / j["headless_tokens_per_s"].toDouble()))
             < 1e-6);
+    QCOMPARE(j["paired_overhead_percent"].toDouble(), overhead); // one round: the same pair
     QVERIFY(j["last_step"].toDouble() > j["first_step"].toDouble());
 
     // The window's live views did refresh while the measured steps trained.
