@@ -54,9 +54,10 @@ namespace al::ui {
 namespace {
 
 constexpr int kRedrawMs = 33;        // attention: ~30 frames/s at most, so typing feels immediate
-// Loss and learning-rate curves and the "Now" figures: 10 updates/s look live; faster only costs
-// the training threads CPU (every label change lays the window out again).
-constexpr int kPlotRedrawMs = 100;
+// Loss and learning-rate curves and the "Now" figures: 5 updates/s, like the heatmaps, look live;
+// faster only costs the training threads CPU (every label change lays the window out again, and
+// on X11 every repainted pixel goes to the X server) - attention-lab bench-gui, docs/benchmark.md.
+constexpr int kPlotRedrawMs = 200;
 // A weight snapshot (and so a translation with a Trace and a redraw of every heatmap) at most
 // 5 times a second: live to the eye, and half the GUI's cost to the training threads of 10/s
 // (attention-lab bench-gui, docs/benchmark.md).
