@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `attention-lab bench-gui` (GUI overhead of issue 8), offscreen: option parsing and its usage
 // errors, the window's Threads setting reaching the training request, and one short run of the
-// subcommand on a tiny model whose JSON must carry both figures, the same step range in both
+// subcommand (~1 s of steps) on a tiny model whose JSON must carry both figures, the same step range in both
 // runs and live refreshes of the heatmaps and plots during the window run. No timed assertion:
 // the figures are only checked to be positive.
 #include "app/bench_gui.h"
@@ -121,7 +121,7 @@ void TestGuiBenchGui::measuresHeadlessAndWindow()
 {
     std::ostringstream out, err;
     const int code = al::cli::benchGuiSubcommand().run(
-        {"--config", "tiny", "--data", m_corpus, "--threads", "1", "--seconds", "0.6", "--warmup-seconds", "0.3",
+        {"--config", "tiny", "--data", m_corpus, "--threads", "1", "--seconds", "1", "--warmup-seconds", "0.3",
          "--rounds", "1", "--json"},
         out, err);
     QVERIFY2(code == al::cli::ExitOk, err.str().c_str());
