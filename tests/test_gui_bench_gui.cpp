@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `attention-lab bench-gui` (GUI overhead of issue 8), offscreen: option parsing and its usage
 // errors, the window's Threads setting reaching the training request, and one short run of the
-// subcommand on a tiny model whose JSON must carry both figures, the same step range in both
+// subcommand (~1 s of steps) on a tiny model whose JSON must carry both figures, the same step range in both
 // runs and live refreshes of the heatmaps and plots during the window run. No timed assertion:
 // the figures are only checked to be positive.
 #include "app/bench_gui.h"
@@ -121,7 +121,7 @@ void TestGuiBenchGui::measuresHeadlessAndWindow()
 {
     std::ostringstream out, err;
     const int code = al::cli::benchGuiSubcommand().run(
-        {"--config", "tiny", "--data", m_corpus, "--threads", "1", "--seconds", "0.6", "--warmup-seconds", "0.3",
+        {"--config", "tiny", "--data", m_corpus, "--threads", "1", "--seconds", "1", "--warmup-seconds", "0.3",
          "--rounds", "1", "--json"},
         out, err);
     QVERIFY2(code == al::cli::ExitOk, err.str().c_str());
@@ -134,7 +134,7 @@ void TestGuiBenchGui::measuresHeadlessAndWindow()
     const QJsonObject j = QJsonDocument::fromJson(text.toUtf8(), &perr).object();
     QVERIFY2(perr.error == QJsonParseError::NoError, qPrintable(perr.errorString()));
     for (const char* key : {"bench", "config", "platform", "threads", "headless_tokens_per_s", "window_tokens_per_s",
-                            "overhead_percent", "traces", "heatmap_refreshes", "heatmap_refreshes_per_s",
+                            "overhead_percent", "paired_overhead_percent", "traces", "heatmap_refreshes", "heatmap_refreshes_per_s",
                             "plot_refreshes", "first_step", "last_step", "runs",
                             "window_other_threads_cpu_percent", "headless_other_threads_cpu_percent"})
         QVERIFY2(j.contains(QLatin1String(key)), key);
@@ -149,6 +149,7 @@ void TestGuiBenchGui::measuresHeadlessAndWindow()
     QVERIFY(std::abs(overhead - 100.0 * (1.0 - j["window_tokens_per_s"].toDouble()
                                                    / j["headless_tokens_per_s"].toDouble()))
             < 1e-6);
+    QCOMPARE(j["paired_overhead_percent"].toDouble(), overhead); // one round: the same pair
     QVERIFY(j["last_step"].toDouble() > j["first_step"].toDouble());
 
     // The window's live views did refresh while the measured steps trained.

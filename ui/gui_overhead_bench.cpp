@@ -413,14 +413,16 @@ GuiOverheadResult runGuiOverheadBench(const GuiOverheadOptions& options,
                         + "'");
 
     StepRange range;
-    QVector<double> headless, window, headlessCpu, windowCpu;
+    QVector<double> headless, window, headlessCpu, windowCpu, paired;
     for (int r = 0; r < options.rounds; ++r) {
+        double roundRate[2] = {0, 0}; // headless, window
         for (int k = 0; k < 2; ++k) {
             const bool inWindow = (k == 1) != (r % 2 == 1);
             GuiOverheadRun run = inWindow ? measureWindow(range, options, request)
                                           : measureHeadless(request, range, options);
             // The very first run fixes the range; it must be a headless one (no window cost in it).
             (inWindow ? window : headless) << run.tokensPerSecond;
+            roundRate[inWindow ? 1 : 0] = run.tokensPerSecond;
             (inWindow ? windowCpu : headlessCpu) << run.otherThreadsCpuPercent;
             if (inWindow) {
                 result.traces += run.traces;
@@ -434,7 +436,10 @@ GuiOverheadResult runGuiOverheadBench(const GuiOverheadOptions& options,
             if (progress)
                 progress(QStringLiteral("round %1/%2 %3").arg(r + 1).arg(options.rounds).arg(runLine(run)));
         }
+        if (roundRate[0] > 0)
+            paired << 100.0 * (1.0 - roundRate[1] / roundRate[0]);
     }
+    result.pairedOverheadPercent = median(paired);
     result.headlessTokensPerSecond = median(headless);
     result.windowTokensPerSecond = median(window);
     result.headlessOtherCpuPercent = median(headlessCpu);
@@ -469,6 +474,7 @@ QJsonObject guiOverheadJson(const GuiOverheadResult& r)
     j["headless_tokens_per_s"] = r.headlessTokensPerSecond;
     j["window_tokens_per_s"] = r.windowTokensPerSecond;
     j["overhead_percent"] = r.overheadPercent;
+    j["paired_overhead_percent"] = r.pairedOverheadPercent;
     j["headless_other_threads_cpu_percent"] = r.headlessOtherCpuPercent;
     j["window_other_threads_cpu_percent"] = r.windowOtherCpuPercent;
     j["traces"] = r.traces;
@@ -522,7 +528,10 @@ QString guiOverheadReport(const GuiOverheadResult& r)
              .arg(r.headlessTokensPerSecond, 0, 'f', 0)
              .arg(o.rounds);
     s += QStringLiteral("window    %1 tokens/s (median of %2)\n").arg(r.windowTokensPerSecond, 0, 'f', 0).arg(o.rounds);
-    s += QStringLiteral("overhead  %1%\n").arg(r.overheadPercent, 0, 'f', 1);
+    s += QStringLiteral("overhead  %1% (of the medians); %2% (median of the %3 rounds' own overheads)\n")
+             .arg(r.overheadPercent, 0, 'f', 1)
+             .arg(r.pairedOverheadPercent, 0, 'f', 1)
+             .arg(o.rounds);
     s += QStringLiteral("CPU       all non-training threads: %1% of a core with the window, %2% headless (medians)\n")
              .arg(r.windowOtherCpuPercent, 0, 'f', 1)
              .arg(r.headlessOtherCpuPercent, 0, 'f', 1);

@@ -65,6 +65,9 @@ struct GuiOverheadResult {
     double headlessTokensPerSecond = 0; ///< median over the headless runs
     double windowTokensPerSecond = 0;  ///< median over the window runs
     double overheadPercent = 0;        ///< 100 * (1 - window / headless)
+    /// Median over rounds of each round's own 100 * (1 - window / headless): the two runs of a
+    /// round are minutes apart at most, so slow changes of the machine's load cancel.
+    double pairedOverheadPercent = 0;
     /// Medians of GuiOverheadRun::otherThreadsCpuPercent (-1 when unavailable).
     double headlessOtherCpuPercent = 0, windowOtherCpuPercent = 0;
     QVector<GuiOverheadRun> runs;      ///< in the order they ran

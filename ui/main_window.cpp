@@ -56,9 +56,14 @@ namespace al::ui {
 namespace {
 
 constexpr int kRedrawMs = 33;        // attention: ~30 frames/s at most, so typing feels immediate
-// Loss and learning-rate curves and the "Now" figures: 10 updates/s look live; faster only costs
-// the training threads CPU (every label change lays the window out again).
-constexpr int kPlotRedrawMs = 100;
+// Loss and learning-rate curves and the "Now" figures: 5 updates/s, like the heatmaps, look live;
+// faster only costs the training threads CPU (every label change lays the window out again, and
+// on X11 every repainted pixel goes to the X server) - attention-lab bench-gui, docs/benchmark.md.
+constexpr int kPlotRedrawMs = 200;
+// A weight snapshot (and so a translation with a Trace and a redraw of every heatmap) at most
+// 5 times a second: live to the eye, and half the GUI's cost to the training threads of 10/s
+// (attention-lab bench-gui, docs/benchmark.md).
+constexpr int kSnapshotMs = 200;
 constexpr int kMaxTranslationTokens = 64;
 
 QSpinBox* makeSpin(QWidget* parent, const char* name, int min, int max, int value, int step = 1)
@@ -788,6 +793,7 @@ TrainingRequest MainWindow::trainingRequest() const
     r.train.warmup_steps = m_warmupSpin->value();
     r.train.seed = static_cast<uint64_t>(m_seedSpin->value());
     r.train.threads = m_threadsSpin->value();
+    r.snapshotMilliseconds = kSnapshotMs;
     if (m_continueCheck->isChecked() && m_resumeModel && family != TaskFamily::TaskModel) {
         r.resumeFrom = m_resumeModel;
         if (!m_resumeDirectory.isEmpty()) {

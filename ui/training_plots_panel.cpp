@@ -211,7 +211,7 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     layout->addLayout(grid, 1);
 
     m_redrawTimer.setSingleShot(true);
-    m_redrawTimer.setInterval(100);
+    m_redrawTimer.setInterval(200); // 5 updates/s, as the window's own plots
     connect(&m_redrawTimer, &QTimer::timeout, this, &TrainingPlotsPanel::redraw);
     connect(m_ema, &QSlider::valueChanged, this, &TrainingPlotsPanel::redraw);
     for (QCheckBox* c : {m_logLoss, m_logGrad, m_logSpeed})

@@ -53,7 +53,7 @@ public:
     QString probeSentence() const;
     /// Forgets every curve (a new run).
     void reset();
-    /// Draws pending metrics at once (they are otherwise drawn at most every ~100 ms).
+    /// Draws pending metrics at once (they are otherwise drawn at most every ~200 ms).
     void redrawNow();
 
     QCustomPlot* lossPlot() const { return m_loss; }
@@ -70,7 +70,7 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
-    /// Redraws the curves on a coalescing timer (~10/s) when shown; while hidden (another tab)
+    /// Redraws the curves on a coalescing timer (~5/s) when shown; while hidden (another tab)
     /// only marks them stale, so a hidden panel costs no rendering during training. showEvent()
     /// catches up. Metrics arrive every ~20 ms chunk: drawing each would cost the training threads.
     void refresh();
