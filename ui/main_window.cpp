@@ -487,6 +487,7 @@ QCustomPlot* MainWindow::makePlot(const QString& title)
     auto* plot = new QCustomPlot;
     plot->setNoAntialiasingOnDrag(true);
     plot->setPlottingHint(QCP::phImmediateRefresh, false); // merged paints (see HeatmapWidget)
+    plot->setNotAntialiasedElements(QCP::aePlottables);     // cheaper redraws while training (TrainingPlotsPanel)
     plot->plotLayout()->insertRow(0);
     auto* text = new QCPTextElement(plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
     plot->plotLayout()->addElement(0, 0, text);
