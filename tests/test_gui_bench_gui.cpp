@@ -4,6 +4,7 @@
 // subcommand (~1 s of steps) on a tiny model whose JSON must carry both figures, the same step range in both
 // runs and live refreshes of the heatmaps and plots during the window run. No timed assertion:
 // the figures are only checked to be positive.
+#include "gui_test_support.h"
 #include "app/bench_gui.h"
 #include "app/cli.h"
 #include "ui/gui_main.h"
@@ -41,14 +42,8 @@ private:
 
 void TestGuiBenchGui::initTestCase()
 {
-    QVERIFY(m_tmp.isValid());
-    QFile in(QStringLiteral(AL_SOURCE_DIR "/resources/data/cmn-eng/cmn.txt"));
-    QVERIFY2(in.open(QIODevice::ReadOnly | QIODevice::Text), qPrintable(in.fileName()));
-    m_corpus = m_tmp.filePath(QStringLiteral("small.tsv"));
-    QFile out(m_corpus);
-    QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Text));
-    for (int i = 0; i < 300 && !in.atEnd(); ++i)
-        out.write(in.readLine());
+    m_corpus = al::test::write_small_cmn_corpus(m_tmp, 300);
+    QVERIFY2(!m_corpus.isEmpty(), "cannot copy the bundled corpus");
 }
 
 void TestGuiBenchGui::parsesOptions()

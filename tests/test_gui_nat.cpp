@@ -2,6 +2,7 @@
 // The attention views' logic on the Trace of a non-autoregressive (NAT) model: the decoder
 // self-attention map is T x T over the copied source tokens and not causal, cross-attention
 // rows are labelled by the prediction of each position (docs/nat.md).
+#include "gui_test_support.h"
 #include "engine/trainer.h"
 #include "engine/translation_model.h"
 #include "ui/attention_selection.h"
@@ -74,15 +75,8 @@ private slots:
         // The GUI's "Decoder" setting reaches the training request, and a NAT model trains and
         // fills the attention view.
         QTemporaryDir tmp;
-        const QString corpus = tmp.filePath(QStringLiteral("small.tsv"));
-        {
-            QFile in(QStringLiteral(AL_SOURCE_DIR "/resources/data/cmn-eng/cmn.txt"));
-            QVERIFY(in.open(QIODevice::ReadOnly | QIODevice::Text));
-            QFile out(corpus);
-            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Text));
-            for (int i = 0; i < 200 && !in.atEnd(); ++i)
-                out.write(in.readLine());
-        }
+        const QString corpus = al::test::write_small_cmn_corpus(tmp, 200);
+        QVERIFY2(!corpus.isEmpty(), "cannot copy the bundled corpus");
         al::ui::MainWindow w;
         w.show();
         QCOMPARE(w.trainingRequest().model.decoder, std::string("autoregressive"));

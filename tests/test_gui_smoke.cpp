@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // GUI smoke test (offscreen): the widget-free helpers, the heatmap widget, the training and
 // inference controllers without a window, and the main window training a tiny model.
+#include "gui_test_support.h"
 #include "ui/app_paths.h"
 #include "ui/attention_selection.h"
 #include "ui/gui_main.h"
@@ -113,14 +114,8 @@ private:
 
 void TestGuiSmoke::initTestCase()
 {
-    QVERIFY(m_tmp.isValid());
-    QFile in(QStringLiteral(AL_SOURCE_DIR "/resources/data/cmn-eng/cmn.txt"));
-    QVERIFY2(in.open(QIODevice::ReadOnly | QIODevice::Text), qPrintable(in.fileName()));
-    m_corpus = m_tmp.filePath(QStringLiteral("small.tsv"));
-    QFile out(m_corpus);
-    QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Text));
-    for (int i = 0; i < 200 && !in.atEnd(); ++i)
-        out.write(in.readLine());
+    m_corpus = al::test::write_small_cmn_corpus(m_tmp, 200);
+    QVERIFY2(!m_corpus.isEmpty(), "cannot copy the bundled corpus");
 }
 
 void TestGuiSmoke::selectionHelpers()

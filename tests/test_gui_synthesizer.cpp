@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Synthesizer view (offscreen): the widget-free view model (matrix choice, colour ranges, probe
 // difference, alpha history) and the panel in the main window training a tiny mixture.
+#include "gui_test_support.h"
 #include "engine/translation_model.h"
 #include "ui/heatmap_widget.h"
 #include "ui/main_window.h"
@@ -114,14 +115,8 @@ private:
 
 void TestGuiSynthesizer::initTestCase()
 {
-    QVERIFY(m_tmp.isValid());
-    QFile in(QStringLiteral(AL_SOURCE_DIR "/resources/data/cmn-eng/cmn.txt"));
-    QVERIFY2(in.open(QIODevice::ReadOnly | QIODevice::Text), qPrintable(in.fileName()));
-    m_corpus = m_tmp.filePath(QStringLiteral("small.tsv"));
-    QFile out(m_corpus);
-    QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Text));
-    for (int i = 0; i < 200 && !in.atEnd(); ++i)
-        out.write(in.readLine());
+    m_corpus = al::test::write_small_cmn_corpus(m_tmp, 200);
+    QVERIFY2(!m_corpus.isEmpty(), "cannot copy the bundled corpus");
 }
 
 void TestGuiSynthesizer::variants()
