@@ -523,6 +523,7 @@ QWidget* MainWindow::buildTrainingPanel()
     lr->setPen(QPen(QColor(0x2c, 0xa0, 0x2c), 1.5));
     m_lrPlot->yAxis->setNumberFormat(QStringLiteral("gb"));
     m_lrPlot->yAxis->setNumberPrecision(2);
+    m_lrPlot->xAxis->ticker()->setTickCount(3); // a narrow plot: 4-digit step labels ran together at 5 ticks
     m_lrPlot->setMinimumHeight(150);
     installPlotExportMenu(m_lrPlot, QStringLiteral("learning_rate.png"));
     row->addWidget(m_lrPlot, 3);
