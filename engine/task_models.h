@@ -138,8 +138,9 @@ public:
     ParamStore& params() { return *m_params; }
     const ParamStore& params() const { return *m_params; }
 
-    /// Forward pass; fills act.logits and act.targets. y = head(pool(LN(blocks(drop(E x sqrt(C)
-    /// + PE [+ E_seg s sqrt(C)]))))). Throws al::Error when T > max_len or an id is out of range.
+    /// Forward pass; fills act.logits and act.targets. y = head(pool(Norm(blocks(drop(E x sqrt(C)
+    /// + PE [+ E_seg s sqrt(C)]))))), Norm = LayerNorm or BatchNorm (config key "norm"; `train`
+    /// selects batch or running statistics). Throws al::Error when T > max_len or an id is out of range.
     void forward(const TaskBatch& batch, TaskActivations& act, bool train, Rng* rng) const;
     /// Backpropagates dlogits (same shape as act.logits), accumulating (+=) into every grad.
     void backward(const TaskBatch& batch, TaskActivations& act, const Mat& dlogits);

@@ -287,14 +287,6 @@ void Transformer::update_norm_statistics(const std::vector<BatchNormStats>& stat
         all[i]->bn.update_running_stats(stats[i]);
 }
 
-void Transformer::update_norm_statistics(const std::vector<const Seq2SeqActivations*>& shards)
-{
-    std::vector<BatchNormStats> stats;
-    for (const Seq2SeqActivations* a : shards)
-        accumulate_norm_statistics(*a, stats);
-    update_norm_statistics(stats);
-}
-
 namespace {
 
 AttentionMaps extract(const std::vector<const AttentionCache*>& caches, int b, int H, int nq, int nk)

@@ -116,10 +116,6 @@ public:
     /// "pos_emb.weight", or empty for positional_encoding "none".
     const Mat& positional_encoding() const { return m_pos_emb ? m_pos_emb->value : m_pe; }
 
-    /// BatchNorm models: folds the batch statistics of one training step into every norm's
-    /// running mean and variance (momentum 0.1). `shards` are the activations of the step's
-    /// data-parallel forward passes (train == true); does nothing for LayerNorm models.
-    void update_norm_statistics(const std::vector<const Seq2SeqActivations*>& shards);
     /// BatchNorm models: adds the statistics of the training forward pass in `act` (one
     /// micro-batch of one shard) to `stats`, one BatchNormStats per BatchNorm of the model in a
     /// fixed order (resized on first use). Nothing for LayerNorm models.

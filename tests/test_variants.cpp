@@ -424,6 +424,27 @@ private slots:
             t.train_step();
             return Transformer(t.model().net);
         };
+        auto max_diff = [](const Transformer& a, const Transformer& b, const std::string& name) {
+            return double((a.params().find(name)->value - b.params().find(name)->value).cwiseAbs().maxCoeff());
+        };
+        // When every micro-batch holds the same sequence, each one's statistics are the whole
+        // batch's, so the training forward passes agree too and every norm's running statistics
+        // must equal the whole-batch update (a per-piece update would get the unbiased variance's
+        // n - 1 wrong).
+        const std::vector<SentencePair> all = data.train;
+        data.train.assign(200, all[7]);
+        {
+            const Transformer whole = run(1, 0), split = run(2, 40);
+            int norms = 0;
+            for (const auto& p : whole.params().all())
+                if (p->name.find(".running_") != std::string::npos) {
+                    const double diff = max_diff(whole, split, p->name);
+                    QVERIFY2(diff < 1e-5, qPrintable(QString("%1: max difference %2").arg(p->name.c_str()).arg(diff)));
+                    ++norms;
+                }
+            QCOMPARE(norms, 2 * (2 * 2 + 1 + 3 * 2 + 1)); // mean and var of 4 + 1 + 6 + 1 norms
+        }
+        data.train = all;
         const Transformer whole = run(1, 0), split = run(2, 40);
         for (const char* norm : {"transformer.encoder.layers.0.norm1", "transformer.decoder.layers.0.norm1"})
             for (const char* buffer : {".running_mean", ".running_var"}) {
