@@ -463,8 +463,9 @@ void writeTaskMetrics(const QString& dir, const QString& task, int64_t step, dou
     atomic_write_file(local8(QDir(dir).filePath("metrics.csv")), header + "\n" + row + "\n");
 }
 
-template <class F>
-int guarded(std::ostream& err, F&& body)
+} // namespace
+
+int guarded(std::ostream& err, const std::function<int()>& body)
 {
     try {
         return body();
@@ -477,8 +478,6 @@ int guarded(std::ostream& err, F&& body)
     }
     return ExitFailure;
 }
-
-} // namespace
 
 // ---------------------------------------------------------------------------------------------
 

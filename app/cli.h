@@ -127,6 +127,10 @@ int reportParseStatus(const QString& sub, const ParseStatus& status, std::ostrea
 
 /// Entry point of the command line: `args` are argv[1..] (the subcommand first). Parses,
 /// prints help/version/usage errors, runs. Returns the exit code.
+/// Runs `body` and returns its exit code; an al::Error, std::bad_alloc or other std::exception
+/// becomes "error: <message>" on `err` and ExitFailure (shared by every subcommand).
+int guarded(std::ostream& err, const std::function<int()>& body);
+
 int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 } // namespace al::cli

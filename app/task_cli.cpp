@@ -126,21 +126,6 @@ std::vector<std::string> paths8(const QStringList& l)
     return v;
 }
 
-template <class F>
-int guard(std::ostream& err, F&& body)
-{
-    try {
-        return body();
-    } catch (const Error& e) {
-        err << "error: " << e.what() << "\n";
-    } catch (const std::bad_alloc&) {
-        err << "error: out of memory\n";
-    } catch (const std::exception& e) {
-        err << "error: " << e.what() << "\n";
-    }
-    return ExitFailure;
-}
-
 std::string summary(const TaskModel& m)
 {
     const TaskModelConfig& c = m.net.config();
@@ -475,7 +460,7 @@ ParseStatus parsePredictArgs(const QStringList& args, PredictOptions& o)
 
 int runTaskTrain(const TaskTrainOptions& o, std::ostream& out, std::ostream& err)
 {
-    return guard(err, [&] {
+    return guarded(err, [&] {
         Eigen::setNbThreads(1);
         omp_set_num_threads(o.train.threads);
         const auto t0 = std::chrono::steady_clock::now();
@@ -571,7 +556,7 @@ int runTaskTrain(const TaskTrainOptions& o, std::ostream& out, std::ostream& err
 
 int runTaskEval(const TaskEvalOptions& o, std::ostream& out, std::ostream& err)
 {
-    return guard(err, [&] {
+    return guarded(err, [&] {
         Eigen::setNbThreads(1);
         if (o.threads > 0)
             omp_set_num_threads(o.threads);
@@ -595,7 +580,7 @@ int runTaskEval(const TaskEvalOptions& o, std::ostream& out, std::ostream& err)
 
 int runGenerate(const GenerateOptions& o, std::ostream& out, std::ostream& err)
 {
-    return guard(err, [&] {
+    return guarded(err, [&] {
         const TaskModel model = load_task_model_dir(s8(o.model));
         const std::string prompt = s8(o.prompt);
         out << prompt << generate_text(model, prompt, o.length, o.temperature, o.seed) << "\n";
@@ -605,7 +590,7 @@ int runGenerate(const GenerateOptions& o, std::ostream& out, std::ostream& err)
 
 int runPredict(const PredictOptions& o, std::istream& in, std::ostream& out, std::ostream& err)
 {
-    return guard(err, [&] {
+    return guarded(err, [&] {
         const TaskModel model = load_task_model_dir(s8(o.model));
         const std::string task = model.net.config().task;
         if (task == "charlm")
