@@ -283,7 +283,7 @@ BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int wa
     double trace_ms = 0;
     int trace_tokens = 0;
     {
-        TranslationModel model = *trainer.snapshot();
+        TranslationModel model = trainer.model(); // one value-only copy (a snapshot() copied again would hold two)
         Param* bias = model.net.params().find("generator.bias");
         if (!bias) throw Error("benchmark model has no generator.bias");
         bias->value(0, Vocab::EOS) = Scalar(-1e4);

@@ -553,8 +553,9 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     addOpt(p, "lr-factor", "X", QString("Noam schedule factor: lr = X * d_model^-0.5 * min(step^-0.5, step * warmup^-1.5) (default: %1).").arg(tc.lr_factor));
     addOpt(p, "label-smoothing", "X", QString("Label smoothing (default: %1).").arg(tc.label_smoothing));
     addOpt(p, "micro-batch-tokens", "N",
-           QString("Run each thread's share of a batch in micro-batches of at most N padded tokens "
-                   "(gradient accumulation; bounds activation memory); 0 = whole share (default: %1).")
+           QString("Run a batch in micro-batches of at most N padded tokens in flight, shared by the "
+                   "threads (gradient accumulation; bounds activation memory); 0 = each thread's whole "
+                   "share (default: %1).")
                .arg(tc.micro_batch_tokens));
     addOpt(p, "clip", "X", QString("Clip the global gradient norm to X; 0 disables (default: %1).").arg(tc.clip_grad_norm));
     addOpt(p, "scheduled-sampling", "SCHEDULE",

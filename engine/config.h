@@ -68,10 +68,11 @@ struct TrainConfig {
     int warmup_steps = 1000;
     double adam_beta1 = 0.9, adam_beta2 = 0.98, adam_eps = 1e-9;
     double clip_grad_norm = 1.0;     ///< 0 disables clipping
-    /// Gradient accumulation inside a step: each thread's share of a batch is run through
-    /// forward + backward in micro-batches of at most this many padded tokens
-    /// (B_micro * max(S, T)), so activation memory follows this budget instead of max_tokens.
-    /// The step's gradient is the same sum (up to float rounding and dropout draws); 0 = off.
+    /// Gradient accumulation inside a step: a batch is run through forward + backward in
+    /// micro-batches of padded tokens (B_micro * max(S, T)); the n data-parallel threads share
+    /// this budget (each runs micro-batches of at most micro_batch_tokens / n), so activation
+    /// memory follows it instead of max_tokens or the thread count. The step's gradient is the
+    /// same sum (up to float rounding and dropout draws); 0 = off (each thread's whole share).
     int micro_batch_tokens = 256;
 
     /// Scheduled sampling (Bengio et al. 2015, "Scheduled Sampling for Sequence Prediction with

@@ -15,31 +15,31 @@ namespace al {
 void dropout_forward(Mat& x, double p, bool train, Rng* rng, DropoutCache& cache)
 {
     if (!train || p <= 0.0 || rng == nullptr) {
-        cache.mask.resize(0, 0);
+        cache.keep.resize(0, 0);
         return;
     }
-    cache.mask.resize(x.rows(), x.cols());
+    cache.keep.resize(x.rows(), x.cols());
     DropoutRng bits(rng->engine()());
     const uint32_t threshold = uint32_t(p * 4294967296.0);
-    const Scalar keep_scale = Scalar(1.0 / (1.0 - p));
-    Scalar* m = cache.mask.data();
-    const Eigen::Index n = cache.mask.size();
+    cache.scale = Scalar(1.0 / (1.0 - p));
+    uint8_t* m = cache.keep.data();
+    const Eigen::Index n = cache.keep.size();
     Eigen::Index i = 0;
     for (; i + 1 < n; i += 2) {
         const uint64_t r = bits.next();
-        m[i] = uint32_t(r) >= threshold ? keep_scale : Scalar(0);
-        m[i + 1] = uint32_t(r >> 32) >= threshold ? keep_scale : Scalar(0);
+        m[i] = uint32_t(r) >= threshold;
+        m[i + 1] = uint32_t(r >> 32) >= threshold;
     }
     if (i < n)
-        m[i] = uint32_t(bits.next()) >= threshold ? keep_scale : Scalar(0);
-    x.array() *= cache.mask.array();
+        m[i] = uint32_t(bits.next()) >= threshold;
+    x.array() *= cache.mask_rows(0, x.rows());
 }
 
 void dropout_backward(Mat& dx, const DropoutCache& cache)
 {
-    // forward: y = x * mask
-    if (cache.mask.size())
-        dx.array() *= cache.mask.array();
+    // forward: y = x * m / (1 - p)
+    if (cache.active())
+        dx.array() *= cache.mask_rows(0, dx.rows());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -63,9 +63,9 @@ void Linear::forward(const Mat& x, Mat& y) const
 void Linear::backward(const Mat& x, const Mat& dy, Mat* dx)
 {
     // forward: y = x W^T + b
-    weight->grad.noalias() += dy.transpose() * x;
+    weight->grad_target().noalias() += dy.transpose() * x;
     if (bias)
-        bias->grad.row(0) += dy.colwise().sum();
+        bias->grad_target().row(0) += dy.colwise().sum();
     if (dx)
         dx->noalias() = dy * weight->value;
 }
@@ -104,8 +104,8 @@ void LayerNorm::backward(const Mat& dy, const LayerNormCache& cache, Mat& dx)
 {
     // forward: y = xhat * gamma + beta, xhat = (x - mean) * rstd
     const Eigen::Index N = dy.rows(), C = dy.cols();
-    weight->grad.row(0).array() += (dy.array() * cache.xhat.array()).colwise().sum();
-    bias->grad.row(0) += dy.colwise().sum();
+    weight->grad_target().row(0).array() += (dy.array() * cache.xhat.array()).colwise().sum();
+    bias->grad_target().row(0) += dy.colwise().sum();
     dx.resize(N, C);
     const auto gamma = weight->value.row(0).array();
     for (Eigen::Index r = 0; r < N; ++r) {
@@ -174,8 +174,8 @@ void BatchNorm::backward(const Mat& dy, const BatchNormCache& c, Mat& dx)
 {
     // forward: y = xhat * gamma + beta, xhat = (x - mean) * rstd, mean and var over counted rows
     const Eigen::Index N = dy.rows();
-    weight->grad.row(0).array() += (dy.array() * c.xhat.array()).colwise().sum();
-    bias->grad.row(0) += dy.colwise().sum();
+    weight->grad_target().row(0).array() += (dy.array() * c.xhat.array()).colwise().sum();
+    bias->grad_target().row(0) += dy.colwise().sum();
     const Mat g = (dy.array().rowwise() * weight->value.row(0).array()).matrix();
     dx = (g.array().rowwise() * c.rstd.array()).matrix();
     if (!c.train)
@@ -303,7 +303,7 @@ void Embedding::backward(const std::vector<int>& ids, const Mat& dy)
     // forward: out[r] = W[ids[r]] * sqrt(C) + PE[r % L]
     const Scalar scale = std::sqrt(Scalar(weight->value.cols()));
     for (size_t r = 0; r < ids.size(); ++r)
-        weight->grad.row(ids[r]) += dy.row(Eigen::Index(r)) * scale;
+        weight->grad_target().row(ids[r]) += dy.row(Eigen::Index(r)) * scale;
 }
 
 PositionalEncoding parse_positional_encoding(const std::string& name)
@@ -455,8 +455,8 @@ void project_backward(const Mat& x, const Mat& dy, Param& w, Param& b, int block
                       bool accumulate)
 {
     // forward: y = x W_blk^T + b_blk
-    w.grad.middleRows(Eigen::Index(block) * C, C).noalias() += dy.transpose() * x;
-    b.grad.row(0).segment(Eigen::Index(block) * C, C) += dy.colwise().sum();
+    w.grad_target().middleRows(Eigen::Index(block) * C, C).noalias() += dy.transpose() * x;
+    b.grad_target().row(0).segment(Eigen::Index(block) * C, C) += dy.colwise().sum();
     if (accumulate)
         dx.noalias() += dy * w.value.middleRows(Eigen::Index(block) * C, C);
     else
@@ -635,7 +635,7 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
         used = &c.dropped;
     } else {
         c.dropped.resize(0, 0);
-        c.prob_drop.mask.resize(0, 0);
+        c.prob_drop.keep.resize(0, 0);
     }
 
     for (int bb = 0; bb < B; ++bb)
@@ -685,7 +685,7 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
             dv.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = Pu.transpose() * dC;
             Mat dP = dC * V.transpose(); // (Tq, Tk)
             if (dropped)
-                dP.array() *= c.prob_drop.mask.middleRows(pr, Tq).array();
+                dP.array() *= c.prob_drop.mask_rows(pr, Tq);
             Mat dS;
             if (normalization == AttentionNormalization::Relu) {
                 // forward: P = relu(S) on visible keys, 0 on masked ones -> dS = dP * [P > 0]
@@ -711,7 +711,7 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
                 additive_scores_backward(dSv, Q, K, additive_v->value.row(h),
                                          dq.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D),
                                          dk.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D),
-                                         additive_v->grad.row(h));
+                                         additive_v->grad_target().row(h));
             } else if (use_vanilla) {
                 const Mat dSv = component_grad() * scale;
                 ++ci;
@@ -731,7 +731,7 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
                 const Mat g = component_grad();
                 ++ci;
                 if (random_r->trainable)
-                    random_r->grad.block(Eigen::Index(h) * l, 0, Tq, Tk) += g;
+                    random_r->grad_target().block(Eigen::Index(h) * l, 0, Tq, Tk) += g;
             }
             if (use_fdense) {
                 // forward: S[i, j] = A[i, j mod a] * B[i, j div a]
@@ -755,7 +755,7 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
     if (n_comp > 1)
         for (int h = 0; h < H; ++h) {
             const Scalar dot = (dalpha.row(h).array() * c.alpha.row(h).array()).sum();
-            mix_logits->grad.row(h).array() += c.alpha.row(h).array() * (dalpha.row(h).array() - dot);
+            mix_logits->grad_target().row(h).array() += c.alpha.row(h).array() * (dalpha.row(h).array() - dot);
         }
     if (use_frandom)
         for (int h = 0; h < H; ++h) {
@@ -763,8 +763,8 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
             const auto R1 = frandom_r1->value.middleRows(Eigen::Index(h) * l, l);
             const auto R2 = frandom_r2->value.middleRows(Eigen::Index(h) * k, k);
             const auto dR = d_frandom.middleRows(Eigen::Index(h) * l, l);
-            frandom_r1->grad.middleRows(Eigen::Index(h) * l, l).noalias() += dR * R2.transpose();
-            frandom_r2->grad.middleRows(Eigen::Index(h) * k, k).noalias() += R1.transpose() * dR;
+            frandom_r1->grad_target().middleRows(Eigen::Index(h) * l, l).noalias() += dR * R2.transpose();
+            frandom_r2->grad_target().middleRows(Eigen::Index(h) * k, k).noalias() += R1.transpose() * dR;
         }
     Mat dhidden;
     if (use_dense) {

@@ -33,8 +33,17 @@ private:
 
 /// Inverted dropout (Srivastava et al. 2014): y = x * m / (1 - p), m ~ Bernoulli(1 - p).
 /// With p == 0 or train == false the mask is empty and y = x.
+/// The mask is kept as one byte per element (a float mask would be 4x the memory of the
+/// activations it drops).
 struct DropoutCache {
-    Mat mask; ///< (N, K) of 0 or 1/(1-p); empty when inactive
+    Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> keep; ///< (N, K): 1 = kept; empty when inactive
+    Scalar scale = 1;                                                              ///< 1 / (1 - p)
+    bool active() const { return keep.size() > 0; }
+    /// Rows [row, row + n) of the mask m / (1 - p) as a float array expression.
+    auto mask_rows(Eigen::Index row, Eigen::Index n) const
+    {
+        return keep.middleRows(row, n).cast<Scalar>().array() * scale;
+    }
 };
 void dropout_forward(Mat& x, double p, bool train, Rng* rng, DropoutCache& cache); // in place
 void dropout_backward(Mat& dx, const DropoutCache& cache);                         // in place
@@ -443,6 +452,7 @@ public:
 /// (softmax - q) / n_tokens, with q = (1-eps) onehot(y) + eps / V (zero rows for PAD).
 /// nll (optional) receives the mean plain cross-entropy, correct (optional) the number of
 /// rows whose argmax equals the target, n_tokens (optional) the non-PAD rows.
+/// dlogits may be &logits: the gradient then overwrites the logits row by row (saves a buffer).
 double cross_entropy_forward_backward(const Mat& logits, const std::vector<int>& targets, int pad_id,
                                       double label_smoothing, Mat* dlogits, double* nll = nullptr,
                                       int64_t* correct = nullptr, int64_t* n_tokens = nullptr);

@@ -13,17 +13,6 @@ double noam_learning_rate(int64_t s, int d_model, double factor, int warmup_step
     return factor / std::sqrt(double(d_model)) * std::min(1.0 / std::sqrt(step), step / (warmup * std::sqrt(warmup)));
 }
 
-void accumulate_replica_grads(ParamStore& into, const std::vector<const ParamStore*>& from)
-{
-    if (from.empty())
-        return;
-    const auto& all = into.all();
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < all.size(); ++i)
-        for (const ParamStore* r : from)
-            all[i]->grad += r->all()[i]->grad;
-}
-
 GradClip clip_grad_norm(const ParamStore& params, double max_norm)
 {
     GradClip c;
@@ -50,10 +39,19 @@ void adam_update(ParamStore& params, const TrainConfig& cfg, int64_t step, doubl
         Param& p = *all[i];
         if (!p.trainable)
             continue;
-        const auto g = (p.grad.array() * grad_scale).eval();
-        p.adam_m.array() = b1 * p.adam_m.array() + (1 - b1) * g;
-        p.adam_v.array() = b2 * p.adam_v.array() + (1 - b2) * g.square();
-        p.value.array() -= step_size * p.adam_m.array() / (p.adam_v.array().sqrt() * inv_sqrt_bc2 + eps);
+        // One fused pass over (grad, m, v, value) per chunk of 1024 elements: no temporary the
+        // size of the parameter, and each chunk stays in L1 between the three updates.
+        constexpr Eigen::Index chunk = 1024;
+        const Eigen::Index n = p.value.size();
+        for (Eigen::Index k = 0; k < n; k += chunk) {
+            const Eigen::Index len = std::min(chunk, n - k);
+            const auto g = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>(p.grad.data() + k, len) * grad_scale;
+            Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>> m(p.adam_m.data() + k, len), v(p.adam_v.data() + k, len),
+                w(p.value.data() + k, len);
+            m = b1 * m + (1 - b1) * g;
+            v = b2 * v + (1 - b2) * g.square();
+            w -= step_size * m / (v.sqrt() * inv_sqrt_bc2 + eps);
+        }
     }
 }
 

@@ -15,10 +15,6 @@ namespace al {
 /// step < 1 counts as 1; warmup < 1 as 1.
 double noam_learning_rate(int64_t step, int d_model, double factor, int warmup_steps);
 
-/// into[i].grad += from[k][i].grad for every replica store k (same names and order, as copies of
-/// one model have). Parallel over parameters; the sum order is fixed, so results are reproducible.
-void accumulate_replica_grads(ParamStore& into, const std::vector<const ParamStore*>& from);
-
 /// Global L2 norm of all gradients (as torch.nn.utils.clip_grad_norm_ computes it) and the factor
 /// that clips it to max_norm: min(1, max_norm / (norm + 1e-6)); max_norm <= 0 disables clipping.
 struct GradClip {

@@ -2,7 +2,38 @@
 #include "engine/params.h"
 #include "engine/error.h"
 
+#include <algorithm>
+
 namespace al {
+
+namespace {
+thread_local int t_gradient_worker = 0;
+}
+
+GradientWorker::GradientWorker(int worker) : m_previous(t_gradient_worker)
+{
+    t_gradient_worker = worker;
+}
+
+GradientWorker::~GradientWorker()
+{
+    t_gradient_worker = m_previous;
+}
+
+int GradientWorker::current()
+{
+    return t_gradient_worker;
+}
+
+Mat& Param::grad_target()
+{
+    const int w = t_gradient_worker;
+    if (w == 0)
+        return grad;
+    if (size_t(w) > worker_grads.size())
+        throw Error("parameter '" + name + "' has no gradient buffer for worker " + std::to_string(w));
+    return worker_grads[size_t(w - 1)];
+}
 
 Param* ParamStore::add(const std::string& name, std::vector<int64_t> shape)
 {
@@ -61,6 +92,28 @@ void ParamStore::ensure_grads()
     for (auto& p : m_params)
         if (p->grad.rows() != p->value.rows() || p->grad.cols() != p->value.cols())
             p->grad = Mat::Zero(p->value.rows(), p->value.cols());
+}
+
+void ParamStore::zero_worker_grads(int workers)
+{
+    const size_t extra = size_t(std::max(workers, 1) - 1);
+    for (auto& p : m_params) {
+        p->worker_grads.resize(extra);
+        for (Mat& g : p->worker_grads) {
+            if (g.rows() != p->value.rows() || g.cols() != p->value.cols())
+                g = Mat::Zero(p->value.rows(), p->value.cols());
+            else
+                g.setZero();
+        }
+    }
+}
+
+void ParamStore::reduce_worker_grads()
+{
+#pragma omp parallel for schedule(dynamic)
+    for (size_t i = 0; i < m_params.size(); ++i)
+        for (const Mat& g : m_params[i]->worker_grads)
+            m_params[i]->grad += g;
 }
 
 void ParamStore::copy_values_from(const ParamStore& other)

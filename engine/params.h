@@ -15,8 +15,32 @@ struct Param {
     std::string name;              ///< PyTorch state_dict name, e.g. "transformer.encoder.layers.0.linear1.weight"
     std::vector<int64_t> shape;    ///< PyTorch shape
     Mat value, grad, adam_m, adam_v;
+    /// Gradients of data-parallel workers 1, 2, ... (worker 0 accumulates into `grad`); they
+    /// share `value`, so a worker costs one gradient, not a copy of the model. See GradientWorker.
+    std::vector<Mat> worker_grads;
     bool trainable = true;
     int64_t numel() const { return value.size(); }
+    /// The buffer a backward pass running on this thread accumulates (+=) into: `grad`, or
+    /// worker_grads[w - 1] while a GradientWorker(w) with w > 0 lives on this thread.
+    Mat& grad_target();
+};
+
+/// Data parallelism over one set of weights. All workers run forward (const) and backward on
+/// the same model; while an object of this class lives, every Param::grad_target() on the
+/// constructing thread is that worker's own buffer, so the workers never write the same
+/// memory. ParamStore::zero_worker_grads() allocates the buffers and reduce_worker_grads() sums
+/// them into `grad` in worker order (the result does not depend on thread timing).
+class GradientWorker {
+public:
+    explicit GradientWorker(int worker);
+    ~GradientWorker();
+    GradientWorker(const GradientWorker&) = delete;
+    GradientWorker& operator=(const GradientWorker&) = delete;
+    /// The worker index of this thread (0 outside any GradientWorker scope).
+    static int current();
+
+private:
+    int m_previous;
 };
 
 /// The registry of every parameter of a model, in creation order. Optimizer, checkpoints,
@@ -47,6 +71,12 @@ public:
     /// inference copies of a model (snapshots for the views) then hold values only, half the
     /// memory. Default false.
     void set_lazy_grads(bool lazy) { m_lazy_grads = lazy; }
+    /// Data parallelism with `workers` workers: allocates where missing and zeroes
+    /// Param::worker_grads for workers 1 .. workers-1 (frees buffers of workers beyond).
+    void zero_worker_grads(int workers);
+    /// grad += worker_grads[0], then += worker_grads[1], ...: the gradient of the whole batch,
+    /// summed in worker order. Parallel over parameters.
+    void reduce_worker_grads();
     /// Copies values (not gradients or moments) from a store with the same names and shapes.
     void copy_values_from(const ParamStore& other);
     /// Allocates Adam moment buffers (zeros) where missing.

@@ -483,7 +483,7 @@ void TaskNet::backward(const TaskBatch& batch, TaskActivations& a, const Mat& dl
     dropout_backward(dx, a.emb_drop);
     m_tok_emb.backward(batch.ids, dx);
     if (m_pos_emb)
-        positional_backward(dx, T, m_pos_emb->grad);
+        positional_backward(dx, T, m_pos_emb->grad_target());
     if (c.suffix_len > 0)
         m_tok_emb.backward(batch.aux, dx);
     if (c.task == "mlm") {

@@ -192,27 +192,23 @@ StepStats TaskTrainer::train_step()
 
     // Data parallelism as in Trainer::train_step: contiguous ranges of sequences per worker.
     const int workers = std::max(1, std::min(m_train.threads, batch.B));
-    while (int(m_replicas.size()) < workers - 1) {
-        m_replicas.push_back(std::make_unique<TaskNet>(m_model.net));
-        m_replica_rngs.emplace_back(m_train.seed * 7919ull + m_replicas.size());
-    }
+    while (int(m_worker_rngs.size()) < workers - 1)
+        m_worker_rngs.emplace_back(m_train.seed * 7919ull + (m_worker_rngs.size() + 1));
     m_acts.resize(size_t(workers));
     params.zero_grad();
-    for (int w = 1; w < workers; ++w) {
-        m_replicas[size_t(w - 1)]->params().copy_values_from(params);
-        m_replicas[size_t(w - 1)]->params().zero_grad();
-    }
+    params.zero_worker_grads(workers);
     const int64_t total = batch.num_targets();
     std::vector<double> loss(static_cast<size_t>(workers)), nll(static_cast<size_t>(workers));
 #pragma omp parallel for num_threads(workers) schedule(static, 1)
     for (int w = 0; w < workers; ++w) {
-        TaskNet& net = w == 0 ? m_model.net : *m_replicas[size_t(w - 1)];
-        Rng& rng = w == 0 ? m_rng : m_replica_rngs[size_t(w - 1)];
+        const GradientWorker gradients(w); // one set of weights, a gradient buffer per worker
+        TaskNet& net = m_model.net;
+        Rng& rng = w == 0 ? m_rng : m_worker_rngs[size_t(w - 1)];
         const int b0 = batch.B * w / workers, b1 = batch.B * (w + 1) / workers;
         const TaskBatch part = workers == 1 ? batch : slice(batch, b0, b1, per_seq);
         TaskActivations& act = m_acts[size_t(w)];
         net.forward(part, act, true, &rng);
-        Mat dlogits;
+        Mat& dlogits = act.logits; // the loss gradient overwrites the logits in place
         int64_t n = 0;
         const double l = cross_entropy_forward_backward(act.logits, act.targets, -1, m_train.label_smoothing, &dlogits,
                                                         &nll[size_t(w)], nullptr, &n);
@@ -235,10 +231,7 @@ StepStats TaskTrainer::train_step()
         st.loss += loss[size_t(w)];
         st.nll += nll[size_t(w)];
     }
-    std::vector<const ParamStore*> replica_grads;
-    for (int w = 1; w < workers; ++w)
-        replica_grads.push_back(&m_replicas[size_t(w - 1)]->params());
-    accumulate_replica_grads(params, replica_grads);
+    params.reduce_worker_grads();
     const GradClip clip = clip_grad_norm(params, m_train.clip_grad_norm);
     st.grad_norm = clip.norm;
     ++m_step;

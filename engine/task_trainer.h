@@ -2,7 +2,7 @@
 #pragma once
 // Training loop of the task models (charlm, pos, sentiment, langid, mlm): the same optimiser as
 // the translation Trainer (Adam with the Noam warm-up schedule, global-norm clipping,
-// data parallelism over sequences with per-thread replicas summed in a fixed order).
+// data parallelism over sequences: one set of weights, per-thread gradients summed in a fixed order).
 #include "engine/config.h"
 #include "engine/task_data.h"
 #include "engine/task_models.h"
@@ -61,8 +61,7 @@ private:
     size_t m_batch_pos = 0;
     int64_t m_epoch = 0, m_step = 0;
     Rng m_rng;
-    std::vector<std::unique_ptr<TaskNet>> m_replicas;
-    std::vector<Rng> m_replica_rngs;
+    std::vector<Rng> m_worker_rngs; ///< dropout streams of workers 1, 2, ...
     std::vector<TaskActivations> m_acts;
 };
 

@@ -20,6 +20,19 @@ namespace al {
 
 namespace {
 
+/// Cuts [0, c1, ..., B) of B sequences of padded length L into the fewest micro-batches of at
+/// most `budget` padded tokens (at least one sequence each), their sizes differing by at most
+/// one; budget 0 = one piece.
+std::vector<int> micro_batch_cuts(int B, int L, int budget)
+{
+    const int per = budget > 0 ? std::max(1, budget / std::max(L, 1)) : std::max(B, 1);
+    const int pieces = std::max(1, (B + per - 1) / per);
+    std::vector<int> cuts;
+    for (int i = 0; i <= pieces; ++i)
+        cuts.push_back(int(int64_t(B) * i / pieces));
+    return cuts;
+}
+
 std::vector<std::vector<std::string>> tokenize_all(const Tokenizer& tok, const std::vector<SentencePair>& pairs,
                                                    bool source)
 {
@@ -200,43 +213,41 @@ StepStats Trainer::train_step()
     const Batch& batch = m_batches[m_batch_pos++];
     ParamStore& params = m_model.net.params();
 
-    // Data parallelism: worker w runs forward + backward on its share of the sequences with
-    // its own replica of the weights; gradients are summed in a fixed order, so a run is
-    // reproducible for a given thread count.
+    // Data parallelism: worker w runs forward + backward on its share of the sequences, on the
+    // one set of weights, accumulating into its own gradient buffer (GradientWorker); the
+    // buffers are summed in a fixed order, so a run is reproducible for a given thread count.
     const std::vector<int> cuts = split_points(batch, std::max(1, m_train.threads));
     const int workers = int(cuts.size()) - 1;
-    while (int(m_replicas.size()) < workers - 1) {
-        m_replicas.push_back(std::make_unique<Transformer>(m_model.net));
-        m_replica_rngs.emplace_back(m_train.seed * 7919ull + m_replicas.size());
-    }
+    while (int(m_worker_rngs.size()) < workers - 1)
+        m_worker_rngs.emplace_back(m_train.seed * 7919ull + (m_worker_rngs.size() + 1));
     m_acts.resize(size_t(workers));
-    m_dlogits.resize(size_t(workers));
     m_norm_stats.assign(size_t(workers), {});
     params.zero_grad();
-    for (int w = 1; w < workers; ++w) {
-        m_replicas[size_t(w - 1)]->params().copy_values_from(params);
-        m_replicas[size_t(w - 1)]->params().zero_grad();
-    }
+    params.zero_worker_grads(workers);
     const int64_t total_tokens = batch.num_tgt_tokens();
     std::vector<double> loss(static_cast<size_t>(workers)), nll(static_cast<size_t>(workers));
     const bool scheduled = m_train.scheduled_sampling != "off";
     const double ss_p = scheduled_sampling_probability(m_train, m_step + 1);
     std::vector<int64_t> sampled(static_cast<size_t>(workers), 0);
+    std::vector<int> pieces_run(static_cast<size_t>(workers), 0);
+    std::vector<int64_t> largest_piece(static_cast<size_t>(workers), 0);
     const bool nat = m_model.net.is_nat();
     std::vector<double> length_loss(static_cast<size_t>(workers), 0.0);
 #pragma omp parallel for num_threads(workers) schedule(static, 1)
     for (int w = 0; w < workers; ++w) {
-        Transformer& net = w == 0 ? m_model.net : *m_replicas[size_t(w - 1)];
-        Rng& rng = w == 0 ? m_rng : m_replica_rngs[size_t(w - 1)];
+        const GradientWorker gradients(w);
+        Transformer& net = m_model.net;
+        Rng& rng = w == 0 ? m_rng : m_worker_rngs[size_t(w - 1)];
         const Batch part = workers == 1 ? batch : slice_batch(batch, cuts[size_t(w)], cuts[size_t(w) + 1]);
-        // Micro-batches: activation memory follows micro_batch_tokens, not the batch size.
-        const int64_t padded = int64_t(part.B) * std::max(part.S, part.T);
-        const int budget = m_train.micro_batch_tokens;
-        const int pieces = budget > 0 ? int(std::min<int64_t>(part.B, (padded + budget - 1) / budget)) : 1;
-        const std::vector<int> micro = split_points(part, std::max(1, pieces));
+        // Micro-batches: activation memory follows micro_batch_tokens, not the batch size nor the
+        // thread count (the workers share the budget: each has micro_batch_tokens / workers).
+        const int budget = m_train.micro_batch_tokens > 0 ? std::max(1, m_train.micro_batch_tokens / workers) : 0;
+        const std::vector<int> micro = micro_batch_cuts(part.B, std::max(part.S, part.T), budget);
         Seq2SeqActivations& act = m_acts[size_t(w)];
         for (size_t m = 0; m + 1 < micro.size(); ++m) {
             Batch piece = micro.size() == 2 ? part : slice_batch(part, micro[m], micro[m + 1]);
+            ++pieces_run[size_t(w)];
+            largest_piece[size_t(w)] = std::max(largest_piece[size_t(w)], int64_t(piece.B) * std::max(piece.S, piece.T));
             if (scheduled) {
                 // Its own stream, so that the dropout streams are the same as without scheduled sampling.
                 Rng mix(m_train.seed * 0x9E3779B97F4A7C15ull + uint64_t(m_step) * 1024u + uint64_t(w) * 64u + uint64_t(m));
@@ -256,7 +267,9 @@ StepStats Trainer::train_step()
                 dlength *= Scalar(m_train.length_loss_weight * share);
                 length_loss[size_t(w)] += ll * share;
             }
-            Mat& dlogits = m_dlogits[size_t(w)];
+            // The loss gradient overwrites the logits in place (they are not needed afterwards):
+            // one (tokens x vocabulary) buffer per worker instead of two.
+            Mat& dlogits = act.logits;
             int64_t n = 0;
             double piece_nll = 0;
             const double l = cross_entropy_forward_backward(act.logits, piece.tgt_out, Vocab::PAD,
@@ -286,12 +299,11 @@ StepStats Trainer::train_step()
         st.nll += nll[size_t(w)];
         st.sampled_inputs += sampled[size_t(w)];
         st.length_loss += length_loss[size_t(w)];
+        st.micro_batches += pieces_run[size_t(w)];
+        st.max_micro_batch_tokens = std::max(st.max_micro_batch_tokens, largest_piece[size_t(w)]);
     }
     st.sampling_prob = scheduled ? ss_p : 0.0;
-    std::vector<const ParamStore*> replica_grads;
-    for (int w = 1; w < workers; ++w)
-        replica_grads.push_back(&m_replicas[size_t(w - 1)]->params());
-    accumulate_replica_grads(params, replica_grads);
+    params.reduce_worker_grads();
     const int64_t n_tokens = total_tokens;
 
     const GradClip clip = clip_grad_norm(params, m_train.clip_grad_norm);

@@ -26,6 +26,8 @@ struct StepStats {
     double sampling_prob = 0;  ///< scheduled-sampling probability p used at this step (0 when off)
     int64_t sampled_inputs = 0;///< decoder inputs replaced by the model's prediction at this step
     double length_loss = 0;    ///< NAT models: cross-entropy of the length predictor per sentence (nats); 0 otherwise
+    int micro_batches = 0;     ///< forward + backward passes of the step, over all threads
+    int64_t max_micro_batch_tokens = 0; ///< padded tokens (B_micro * max(S, T)) of the largest one
 };
 
 /// Scheduled-sampling probability p at optimizer step `step` (1-based) under train's
@@ -111,13 +113,11 @@ private:
     int64_t m_epoch = 0;
     int64_t m_step = 0;
     Rng m_rng;
-    std::vector<std::unique_ptr<Transformer>> m_replicas; ///< weights of workers 1.. (data parallelism)
-    std::vector<Rng> m_replica_rngs;                      ///< their dropout streams
+    std::vector<Rng> m_worker_rngs; ///< dropout streams of data-parallel workers 1, 2, ...
     std::vector<Seq2SeqActivations> m_acts;               ///< per worker
     /// Per worker: BatchNorm statistics of every micro-batch of the current step (pooled into
     /// one running-statistics update per step).
     std::vector<std::vector<BatchNormStats>> m_norm_stats;
-    std::vector<Mat> m_dlogits;                           ///< per worker: loss gradient w.r.t. logits
 };
 
 } // namespace al

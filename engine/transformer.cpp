@@ -208,7 +208,7 @@ void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat&
     else
         m_tgt_emb.backward(batch.tgt_in, dx);
     if (m_pos_emb)
-        positional_backward(dx, batch.T, m_pos_emb->grad);
+        positional_backward(dx, batch.T, m_pos_emb->grad_target());
     if (m_config.is_nat() && dlength_logits) {
         Mat dpooled;
         m_length.backward(a.pooled, *dlength_logits, &dpooled);
@@ -226,7 +226,7 @@ void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat&
     dropout_backward(dx, a.src_drop);
     m_src_emb.backward(batch.src, dx);
     if (m_pos_emb)
-        positional_backward(dx, batch.S, m_pos_emb->grad);
+        positional_backward(dx, batch.S, m_pos_emb->grad_target());
 }
 
 std::vector<const NormCache*> Transformer::norm_caches(const Seq2SeqActivations& a) const

@@ -475,7 +475,7 @@ private slots:
             auto loss = [&] { EncoderLayerCache c; run(c); return (c.y.array() * R.array()).sum(); };
             EncoderLayerCache c;
             run(c);
-            QCOMPARE(c.sa.prob_drop.mask.size() > 0, attention_dropout != 0.0);
+            QCOMPARE(c.sa.prob_drop.active(), attention_dropout != 0.0);
             s.zero_grad();
             Mat dx;
             layer.backward(R, c, dx);

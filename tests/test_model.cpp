@@ -234,16 +234,17 @@ private slots:
     void micro_batches_accumulate_the_same_gradient()
     {
         // Without dropout, a step run as one piece and as micro-batches of at most 40 padded
-        // tokens sums the same per-token gradients: loss, gradient norm and the updated weights
-        // agree up to float rounding; a different batch would not.
+        // tokens (shared by the threads: 20 each on 2 threads) sums the same per-token
+        // gradients: loss, gradient norm and the updated weights agree up to float rounding; a
+        // different batch would not.
         CorpusSplits data;
         data.train = first_pairs(200);
-        auto run = [&](int micro, std::vector<StepStats>& stats) {
+        auto run = [&](int micro, int threads, std::vector<StepStats>& stats) {
             ModelConfig mc = tiny_config();
             mc.dropout = 0.0;
             TrainConfig tc;
             tc.seed = 3;
-            tc.threads = 1;
+            tc.threads = threads;
             tc.max_tokens = 300;
             tc.micro_batch_tokens = micro;
             Trainer t(data, mc, tc, DataOptions{});
@@ -251,14 +252,24 @@ private slots:
                 stats.push_back(t.train_step());
             return t.model().net.params().find("generator.weight")->value;
         };
-        std::vector<StepStats> whole, micro;
-        const Mat w_whole = run(0, whole), w_micro = run(40, micro);
+        std::vector<StepStats> whole, micro, micro2;
+        const Mat w_whole = run(0, 1, whole), w_micro = run(40, 1, micro), w_micro2 = run(40, 2, micro2);
         for (size_t i = 0; i < whole.size(); ++i) {
-            QVERIFY2(std::abs(whole[i].loss - micro[i].loss) < 1e-5, qPrintable(QString::number(whole[i].loss - micro[i].loss)));
-            QVERIFY(std::abs(whole[i].grad_norm - micro[i].grad_norm) < 1e-4 * whole[i].grad_norm);
-            QCOMPARE(whole[i].tgt_tokens, micro[i].tgt_tokens);
+            for (const std::vector<StepStats>* m : {&micro, &micro2}) {
+                const StepStats& s = (*m)[i];
+                QVERIFY2(std::abs(whole[i].loss - s.loss) < 1e-5, qPrintable(QString::number(whole[i].loss - s.loss)));
+                QVERIFY(std::abs(whole[i].grad_norm - s.grad_norm) < 1e-4 * whole[i].grad_norm);
+                QCOMPARE(whole[i].tgt_tokens, s.tgt_tokens);
+            }
+            QCOMPARE(whole[i].micro_batches, 1);
+            QVERIFY2(micro[i].micro_batches >= 2, qPrintable(QString("%1 %2 %3").arg(micro[i].micro_batches).arg(micro[i].max_micro_batch_tokens).arg(whole[i].max_micro_batch_tokens)));
+            QVERIFY(micro2[i].micro_batches > micro[i].micro_batches);
+            QVERIFY2(micro[i].max_micro_batch_tokens <= 40, qPrintable(QString::number(micro[i].max_micro_batch_tokens)));
+            QVERIFY2(micro2[i].max_micro_batch_tokens <= 20, qPrintable(QString::number(micro2[i].max_micro_batch_tokens)));
+            QVERIFY(whole[i].max_micro_batch_tokens > 40);
         }
         QVERIFY((w_whole - w_micro).cwiseAbs().maxCoeff() < 1e-5);
+        QVERIFY((w_whole - w_micro2).cwiseAbs().maxCoeff() < 1e-5);
         QVERIFY(whole[0].loss != whole[1].loss); // the steps saw different batches
     }
 
