@@ -276,6 +276,7 @@ Mat sinusoidal_positional_encoding(int max_len, int C)
 Embedding::Embedding(ParamStore& store, const std::string& name, int V, int C)
 {
     weight = store.add(name, {V, C});
+    weight->row_sparse = true; // a backward pass touches only the rows of the batch's tokens
 }
 
 void Embedding::forward(const std::vector<int>& ids, int L, const Mat& pe, Mat& out) const
@@ -302,8 +303,13 @@ void Embedding::backward(const std::vector<int>& ids, const Mat& dy)
 {
     // forward: out[r] = W[ids[r]] * sqrt(C) + PE[r % L]
     const Scalar scale = std::sqrt(Scalar(weight->value.cols()));
+    if (RowGradients* rows = weight->row_target()) { // a data-parallel worker > 0: gather the rows
+        rows->add(ids, dy, scale);
+        return;
+    }
+    Mat& grad = weight->grad_target();
     for (size_t r = 0; r < ids.size(); ++r)
-        weight->grad_target().row(ids[r]) += dy.row(Eigen::Index(r)) * scale;
+        grad.row(ids[r]) += dy.row(Eigen::Index(r)) * scale;
 }
 
 PositionalEncoding parse_positional_encoding(const std::string& name)

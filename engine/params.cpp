@@ -32,7 +32,29 @@ Mat& Param::grad_target()
         return grad;
     if (size_t(w) > worker_grads.size())
         throw Error("parameter '" + name + "' has no gradient buffer for worker " + std::to_string(w));
-    return worker_grads[size_t(w - 1)];
+    Mat& g = worker_grads[size_t(w - 1)];
+    if (g.size() == 0) // a row_sparse parameter written densely: only this worker touches its slot
+        g = Mat::Zero(value.rows(), value.cols());
+    return g;
+}
+
+RowGradients* Param::row_target()
+{
+    const int w = t_gradient_worker;
+    if (w == 0 || !row_sparse)
+        return nullptr;
+    if (size_t(w) > worker_rows.size())
+        throw Error("parameter '" + name + "' has no gradient rows for worker " + std::to_string(w));
+    return &worker_rows[size_t(w - 1)];
+}
+
+void RowGradients::add(const std::vector<int>& ids, const Mat& dy, Scalar scale)
+{
+    const Eigen::Index cols = dy.cols();
+    const size_t start = values.size();
+    values.resize(start + ids.size() * size_t(cols));
+    Eigen::Map<Mat>(values.data() + start, Eigen::Index(ids.size()), cols) = dy * scale;
+    rows.insert(rows.end(), ids.begin(), ids.end());
 }
 
 Param* ParamStore::add(const std::string& name, std::vector<int64_t> shape)
@@ -99,7 +121,12 @@ void ParamStore::zero_worker_grads(int workers)
     const size_t extra = size_t(std::max(workers, 1) - 1);
     for (auto& p : m_params) {
         p->worker_grads.resize(extra);
+        p->worker_rows.resize(p->row_sparse ? extra : 0);
+        for (RowGradients& r : p->worker_rows)
+            r.clear();
         for (Mat& g : p->worker_grads) {
+            if (p->row_sparse && g.size() == 0)
+                continue; // allocated by grad_target() if a backward pass ever writes it densely
             if (g.rows() != p->value.rows() || g.cols() != p->value.cols())
                 g = Mat::Zero(p->value.rows(), p->value.cols());
             else
@@ -111,9 +138,19 @@ void ParamStore::zero_worker_grads(int workers)
 void ParamStore::reduce_worker_grads()
 {
 #pragma omp parallel for schedule(dynamic)
-    for (size_t i = 0; i < m_params.size(); ++i)
-        for (const Mat& g : m_params[i]->worker_grads)
-            m_params[i]->grad += g;
+    for (size_t i = 0; i < m_params.size(); ++i) {
+        Param& p = *m_params[i];
+        for (size_t w = 0; w < p.worker_grads.size(); ++w) {
+            if (p.worker_grads[w].size())
+                p.grad += p.worker_grads[w];
+            if (w < p.worker_rows.size()) {
+                const RowGradients& r = p.worker_rows[w];
+                const Eigen::Map<const Mat> values(r.values.data(), Eigen::Index(r.rows.size()), p.grad.cols());
+                for (size_t k = 0; k < r.rows.size(); ++k)
+                    p.grad.row(r.rows[k]) += values.row(Eigen::Index(k));
+            }
+        }
+    }
 }
 
 void ParamStore::copy_values_from(const ParamStore& other)

@@ -8,6 +8,21 @@
 
 namespace al {
 
+/// Gradient rows gathered by a data-parallel worker for a row-sparse parameter (an embedding
+/// table, of which a backward pass touches only the rows of the batch's tokens): the reduction
+/// adds values row i to gradient row rows[i], in order. Costs tokens x cols, not vocabulary x cols.
+struct RowGradients {
+    std::vector<int> rows;
+    std::vector<Scalar> values; ///< rows.size() x cols, row-major
+    /// Appends dy.row(r) * scale for gradient row ids[r], for every r. dy (ids.size(), cols).
+    void add(const std::vector<int>& ids, const Mat& dy, Scalar scale);
+    void clear()
+    {
+        rows.clear();
+        values.clear();
+    }
+};
+
 /// One named parameter tensor with its gradient and Adam moments.
 /// `shape` is the PyTorch shape ([out, in] for a weight, [n] for a bias or norm);
 /// `value` stores it as a row-major matrix (a 1-D tensor of n elements is a 1 x n matrix).
@@ -18,11 +33,18 @@ struct Param {
     /// Gradients of data-parallel workers 1, 2, ... (worker 0 accumulates into `grad`); they
     /// share `value`, so a worker costs one gradient, not a copy of the model. See GradientWorker.
     std::vector<Mat> worker_grads;
+    /// An embedding table: workers 1, 2, ... gather gradient rows (worker_rows) instead of a
+    /// dense vocabulary x cols buffer; see row_target().
+    bool row_sparse = false;
+    std::vector<RowGradients> worker_rows; ///< worker w >= 1 of a row_sparse parameter: entry w - 1
     bool trainable = true;
     int64_t numel() const { return value.size(); }
     /// The buffer a backward pass running on this thread accumulates (+=) into: `grad`, or
     /// worker_grads[w - 1] while a GradientWorker(w) with w > 0 lives on this thread.
     Mat& grad_target();
+    /// For a row_sparse parameter inside a GradientWorker(w > 0) scope: that worker's row list;
+    /// nullptr otherwise (then write rows of grad_target()).
+    RowGradients* row_target();
 };
 
 /// Data parallelism over one set of weights. All workers run forward (const) and backward on
@@ -72,10 +94,12 @@ public:
     /// memory. Default false.
     void set_lazy_grads(bool lazy) { m_lazy_grads = lazy; }
     /// Data parallelism with `workers` workers: allocates where missing and zeroes
-    /// Param::worker_grads for workers 1 .. workers-1 (frees buffers of workers beyond).
+    /// Param::worker_grads for workers 1 .. workers-1 (frees buffers of workers beyond); a
+    /// row_sparse parameter gets empty row lists instead (and a dense buffer only if some
+    /// backward pass asks for grad_target() on it).
     void zero_worker_grads(int workers);
-    /// grad += worker_grads[0], then += worker_grads[1], ...: the gradient of the whole batch,
-    /// summed in worker order. Parallel over parameters.
+    /// grad += worker 1's gradient (dense buffer, then its gathered rows in order), then worker
+    /// 2's, ...: the gradient of the whole batch, summed in worker order. Parallel over parameters.
     void reduce_worker_grads();
     /// Copies values (not gradients or moments) from a store with the same names and shapes.
     void copy_values_from(const ParamStore& other);

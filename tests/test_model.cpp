@@ -3,6 +3,8 @@
 #include "engine/checkpoint.h"
 #include "engine/corpus.h"
 #include "engine/error.h"
+#include "engine/layers.h"
+#include "engine/params.h"
 #include "engine/safetensors.h"
 #include "engine/trainer.h"
 #include "engine/translation_model.h"
@@ -271,6 +273,57 @@ private slots:
         QVERIFY((w_whole - w_micro).cwiseAbs().maxCoeff() < 1e-5);
         QVERIFY((w_whole - w_micro2).cwiseAbs().maxCoeff() < 1e-5);
         QVERIFY(whole[0].loss != whole[1].loss); // the steps saw different batches
+    }
+
+    void worker_gradients_sum_to_the_one_thread_gradient()
+    {
+        // Two data-parallel workers on one set of weights: worker 1 writes its own buffers
+        // (dense for a Linear, gathered rows for an embedding table, which gets no dense
+        // vocabulary-sized buffer), and the reduction gives the gradient one thread computes.
+        ParamStore store;
+        Embedding emb(store, "emb", 50, 8);
+        Linear lin(store, "lin", 8, 6);
+        Rng rng(5);
+        for (const auto& p : store.all())
+            for (Eigen::Index i = 0; i < p->value.size(); ++i)
+                p->value.data()[i] = Scalar(rng.normal(0.0, 1.0));
+        const std::vector<int> ids0 = {3, 7, 3, 49}, ids1 = {7, 0, 12};
+        auto random_rows = [&](Eigen::Index n, Eigen::Index c) {
+            Mat m(n, c);
+            for (Eigen::Index i = 0; i < m.size(); ++i)
+                m.data()[i] = Scalar(rng.normal(0.0, 1.0));
+            return m;
+        };
+        const Mat dy0 = random_rows(4, 8), dy1 = random_rows(3, 8), x0 = random_rows(4, 8), x1 = random_rows(3, 8);
+        const Mat dz0 = random_rows(4, 6), dz1 = random_rows(3, 6);
+        auto backward = [&](const std::vector<int>& ids, const Mat& dy, const Mat& x, const Mat& dz) {
+            emb.backward(ids, dy);
+            lin.backward(x, dz, nullptr);
+        };
+        store.zero_grad();
+        store.zero_worker_grads(1);
+        backward(ids0, dy0, x0, dz0);
+        backward(ids1, dy1, x1, dz1);
+        const Mat emb_ref = emb.weight->grad, lin_ref = lin.weight->grad;
+
+        store.zero_grad();
+        store.zero_worker_grads(2);
+        QCOMPARE(emb.weight->worker_grads.at(0).size(), Eigen::Index(0)); // no dense buffer for the table
+        QCOMPARE(lin.weight->worker_grads.at(0).rows(), Eigen::Index(6));
+        backward(ids0, dy0, x0, dz0);
+        {
+            const GradientWorker worker(1);
+            QCOMPARE(GradientWorker::current(), 1);
+            backward(ids1, dy1, x1, dz1);
+        }
+        QCOMPARE(GradientWorker::current(), 0);
+        QCOMPARE(emb.weight->worker_rows.at(0).rows, ids1);
+        QCOMPARE(emb.weight->grad.row(0).squaredNorm(), Scalar(0)); // worker 1's row 0 is not in grad yet
+        store.reduce_worker_grads();
+        QVERIFY((emb.weight->grad - emb_ref).cwiseAbs().maxCoeff() < 1e-5);
+        QVERIFY((lin.weight->grad - lin_ref).cwiseAbs().maxCoeff() < 1e-5);
+        QVERIFY(emb.weight->grad.row(0).squaredNorm() > 0);
+        QCOMPARE(emb.weight->worker_grads.at(0).size(), Eigen::Index(0));
     }
 
     void copies_hold_values_without_gradients_until_training()
