@@ -1052,22 +1052,34 @@ double cross_entropy_forward_backward(const Mat& logits, const std::vector<int>&
             continue;
         }
         const auto z = logits.row(r).array();
-        Eigen::Index arg;
-        const Scalar mx = z.maxCoeff(&arg);
-        const double sum_exp = double((z - mx).exp().sum());
+        // maxCoeff() without an index is vectorised; the index form is a scalar loop and was
+        // most of this function's time, so the argmax is looked up only when it is asked for.
+        const Scalar mx = z.maxCoeff();
+        if (correct_out) {
+            Eigen::Index arg = 0;
+            while (arg + 1 < V && z(arg) != mx) // bounded: with a NaN nothing compares equal
+                ++arg;
+            correct += arg == y;
+        }
+        // Everything that reads z comes before d is written (d may be z itself).
+        const double z_y = double(z(y)), z_sum = double(z.sum());
+        double sum_exp;
+        if (dlogits) {
+            // d/dz of the smoothed loss: softmax(z) - q, q = (1-eps) onehot(y) + eps/V; the
+            // exponentials are computed once, kept in d, then normalised.
+            auto d = dlogits->row(r).array();
+            d = (z - mx).exp();
+            sum_exp = double(d.sum());
+            d = d * Scalar(inv_n / sum_exp) - Scalar(eps / double(V) * inv_n);
+            d(y) -= Scalar((1.0 - eps) * inv_n);
+        } else {
+            sum_exp = double((z - mx).exp().sum());
+        }
         const double lse = double(mx) + std::log(sum_exp);
-        const double nll_r = lse - double(z(y));
-        const double mean_neg_logp = lse - double(z.sum()) / double(V);
+        const double nll_r = lse - z_y;
+        const double mean_neg_logp = lse - z_sum / double(V);
         loss += (1.0 - eps) * nll_r + eps * mean_neg_logp;
         nll += nll_r;
-        correct += arg == y;
-        if (dlogits) {
-            // d/dz of the smoothed loss: softmax(z) - q, q = (1-eps) onehot(y) + eps/V
-            auto d = dlogits->row(r).array();
-            d = (z - Scalar(lse)).exp() - Scalar(eps / double(V));
-            d(y) -= Scalar(1.0 - eps);
-            d *= Scalar(inv_n);
-        }
     }
     if (nll_out)
         *nll_out = nll * inv_n;
