@@ -442,6 +442,33 @@ private slots:
             if (p->name.find("running_mean") != std::string::npos)
                 QVERIFY2(p->value.cwiseAbs().maxCoeff() > 1e-3, p->name.c_str());
     }
+    void two_threads_take_the_same_step_as_one()
+    {
+        // Data parallelism in the task trainer (one set of weights, a gradient buffer per
+        // thread, embedding rows gathered): the same loss and gradient as one thread.
+        TaskCorpus corpus;
+        corpus.task = "charlm";
+        for (int i = 0; i < 40; ++i)
+            corpus.lm_train += "the quick brown fox " + std::to_string(i * 7) + " jumps over the lazy dog\n";
+        corpus.lm_valid = "the quick brown fox";
+        auto run = [&](int threads) {
+            TaskModel m = new_task_model(corpus, tiny("charlm"), 1, 7);
+            TaskData d = encode_task_corpus(m, corpus);
+            TrainConfig tc = fast(256);
+            tc.threads = threads;
+            TaskTrainer t(std::move(m), std::move(d), tc);
+            std::vector<StepStats> stats;
+            for (int i = 0; i < 3; ++i)
+                stats.push_back(t.train_step());
+            return stats;
+        };
+        const std::vector<StepStats> one = run(1), two = run(2);
+        for (size_t i = 0; i < one.size(); ++i) {
+            QVERIFY2(std::abs(one[i].loss - two[i].loss) < 1e-5, qPrintable(QString::number(one[i].loss - two[i].loss)));
+            QVERIFY2(std::abs(one[i].grad_norm - two[i].grad_norm) < 1e-4 * one[i].grad_norm,
+                     qPrintable(QString("%1 vs %2").arg(one[i].grad_norm).arg(two[i].grad_norm)));
+        }
+    }
     void charlm_learns_a_tiny_text()
     {
         TaskCorpus corpus;
