@@ -38,6 +38,17 @@ TaskModelConfig tiny(const std::string& task)
     return c;
 }
 
+/// A charlm corpus of 40 numbered "quick brown fox" lines.
+TaskCorpus fox_corpus()
+{
+    TaskCorpus corpus;
+    corpus.task = "charlm";
+    for (int i = 0; i < 40; ++i)
+        corpus.lm_train += "the quick brown fox " + std::to_string(i * 7) + " jumps over the lazy dog\n";
+    corpus.lm_valid = "the quick brown fox";
+    return corpus;
+}
+
 TrainConfig fast(int max_tokens = 256)
 {
     TrainConfig t;
@@ -414,11 +425,7 @@ private slots:
         // batch, as a 1-thread step does (exact for layer 0's norm1, whose input has passed
         // through no BatchNorm; deeper norms see shard-normalised activations, as in torch's
         // data parallelism without SyncBatchNorm).
-        TaskCorpus corpus;
-        corpus.task = "charlm";
-        for (int i = 0; i < 40; ++i)
-            corpus.lm_train += "the quick brown fox " + std::to_string(i * 7) + " jumps over the lazy dog\n";
-        corpus.lm_valid = "the quick brown fox";
+        const TaskCorpus corpus = fox_corpus();
         TaskModelConfig c = tiny("charlm");
         c.arch.norm = "batchnorm";
         auto run = [&](int threads) {
@@ -446,11 +453,7 @@ private slots:
     {
         // Data parallelism in the task trainer (one set of weights, a gradient buffer per
         // thread, embedding rows gathered): the same loss and gradient as one thread.
-        TaskCorpus corpus;
-        corpus.task = "charlm";
-        for (int i = 0; i < 40; ++i)
-            corpus.lm_train += "the quick brown fox " + std::to_string(i * 7) + " jumps over the lazy dog\n";
-        corpus.lm_valid = "the quick brown fox";
+        const TaskCorpus corpus = fox_corpus();
         auto run = [&](int threads) {
             TaskModel m = new_task_model(corpus, tiny("charlm"), 1, 7);
             TaskData d = encode_task_corpus(m, corpus);
