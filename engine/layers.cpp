@@ -555,8 +555,10 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
     } else {
         c.comp_scores.clear();
     }
-    c.probs.resize(Eigen::Index(B) * H * Tq, Tk);
-    c.ctx.resize(Eigen::Index(B) * Tq, C);
+    c.probs.setZero(Eigen::Index(B) * H * Tq, Tk); // one memset; the scores accumulate into it
+    // Per-head products accumulate (+=) into blocks of matrices cleared by one memset: an
+    // assigning product would clear each strided head block first, one short row at a time.
+    c.ctx.setZero(Eigen::Index(B) * Tq, C);
     const bool synthesized = n_comp > int(use_vanilla);
     if (synthesized)
         c.synth_scores.resize(Eigen::Index(B) * H * Tq, Tk);
@@ -597,7 +599,7 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
                 if (scoring == AttentionScoring::Additive) {
                     emit(additive_scores(Q, K, additive_v->value.row(h)));
                 } else if (n_comp == 1) {
-                    P.noalias() = Q * K.transpose() * scale; // eq. 1 of Vaswani et al., written in place
+                    P.noalias() += Q * K.transpose() * scale; // eq. 1 of Vaswani et al., written in place
                     ++ci;
                 } else {
                     emit((Q * K.transpose() * scale).eval());
@@ -662,7 +664,7 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
         for (int h = 0; h < H; ++h) {
             const auto P = used->middleRows((Eigen::Index(bb) * H + h) * Tq, Tq);
             const auto V = c.v.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
-            c.ctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = P * V;
+            c.ctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() += P * V;
         }
     out_proj.forward(c.ctx, out);
 }
@@ -676,10 +678,11 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
     Mat& dctx = c.dctx;
     out_proj.backward(c.ctx, dout, &dctx); // (B*Tq, C)
     Mat &dq = c.dq, &dk = c.dk, &dv = c.dv;
-    dv.resize(Eigen::Index(B) * Tk, C);
+    // Per-head products accumulate into these (cleared once), as the context in forward.
+    dv.setZero(Eigen::Index(B) * Tk, C);
     if (use_vanilla) {
-        dq.resize(Eigen::Index(B) * Tq, C);
-        dk.resize(Eigen::Index(B) * Tk, C);
+        dq.setZero(Eigen::Index(B) * Tq, C);
+        dk.setZero(Eigen::Index(B) * Tk, C);
     }
     const bool dropped = c.dropped.size() > 0;
     const Mat& used = dropped ? c.dropped : c.probs;
@@ -704,7 +707,7 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
             const auto V = c.v.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
             const auto dC = dctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
             // forward: ctx = Pu V, Pu = dropout(P)
-            dv.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = Pu.transpose() * dC;
+            dv.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() += Pu.transpose() * dC;
             Mat& dS = c.dS; // holds dP first, then dS in place
             dS.noalias() = dC * V.transpose(); // dP (Tq, Tk)
             if (dropped)
@@ -745,8 +748,8 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
                 const auto Q = c.q.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
                 const auto K = c.k.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
                 // forward: S = Q K^T * scale
-                dq.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = dSv * K;
-                dk.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = dSv.transpose() * Q;
+                dq.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() += dSv * K;
+                dk.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() += dSv.transpose() * Q;
             }
             if (use_dense) {
                 // forward: S = dense_out[rows of b, columns h*l .. h*l + Tk)
