@@ -267,9 +267,6 @@ struct AttentionCache {
     std::vector<Mat> comp_scores;  ///< per mixture component, (B*H*Tq, Tk) raw scores
     Mat alpha;                     ///< (H, n_components) mixture weights
     Mat synth_scores;              ///< (B*H*Tq, Tk) synthesized scores (non-vanilla part), for the Trace
-    // Backward scratch (kept so that a training step allocates nothing after the first).
-    Mat dctx, dq, dk, dv;          ///< (B*Tq, C), (B*Tq, C), (B*Tk, C), (B*Tk, C)
-    Mat dS, dcomp;                 ///< (Tq, Tk) of one head: dP then dS; a mixture component's share
 };
 
 /// torch.nn.MultiheadAttention with scaled dot-product attention
@@ -336,7 +333,6 @@ struct FeedForwardCache {
     Mat h;      ///< (N, F) after the activation and dropout
     Mat pre;    ///< (N, F) before the activation
     DropoutCache drop;
-    Mat dh;     ///< backward scratch (N, F)
 };
 class FeedForward {
 public:
@@ -365,14 +361,6 @@ struct BlockOptions {
     bool causal_self_attention = true;
 };
 
-/// Backward scratch of a residual block (kept in its cache so that a training step allocates
-/// nothing after the first): gradients between the sublayers and of one sublayer.
-struct ResidualScratch {
-    Mat df, dfx;        ///< (N, C) at a sublayer's output (after dropout) and input
-    Mat dx1, dx2;       ///< (N, C) at the inputs of the second and third sublayers
-    Mat dmemory;        ///< (B*S, C) decoder: cross-attention's gradient w.r.t. the memory
-};
-
 /// Activations of one encoder layer. Post-LN: x1 = LN1(x + drop(SA(x))), y = LN2(x1 + drop(FF(x1))).
 /// Pre-LN: x1 = x + drop(SA(LN1(x))), y = x1 + drop(FF(LN2(x1))).
 struct EncoderLayerCache {
@@ -387,8 +375,6 @@ struct EncoderLayerCache {
     Mat ff_out;       ///< (B*S, C) feed-forward output after dropout
     DropoutCache ff_drop;
     Mat y;            ///< (B*S, C) layer output
-    Mat sum;          ///< Post-LN scratch: a residual sum before its norm
-    ResidualScratch grad;
 };
 
 /// torch.nn.TransformerEncoderLayer (ReLU, batch_first), Post-LN or Pre-LN (norm_first).
@@ -425,8 +411,6 @@ struct DecoderLayerCache {
     NormCache ln1, ln2, ln3;
     FeedForwardCache ff;
     Mat y;
-    Mat sum;          ///< Post-LN scratch: a residual sum before its norm
-    ResidualScratch grad;
 };
 
 /// torch.nn.TransformerDecoderLayer (ReLU, batch_first), Post-LN or Pre-LN. Self-attention is
