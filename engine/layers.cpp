@@ -43,7 +43,7 @@ void dropout_backward(Mat& dx, const DropoutCache& cache)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Linear
+// Scratch buffers and small helpers shared by the layers below
 
 namespace {
 
@@ -79,6 +79,9 @@ void relu_backward(Mat& g, const Mat& x)
 }
 
 } // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Linear
 
 Linear::Linear(ParamStore& store, const std::string& prefix, int in, int out, bool with_bias)
 {
@@ -694,7 +697,7 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
 {
     const int D = C / H, B = c.B, Tq = c.Tq, Tk = c.Tk;
     const Scalar scale = Scalar(attention_scale(scoring, D));
-    // Gradients live in the cache's scratch matrices: same shapes every step, no allocation.
+    // Gradients live in this thread's scratch (same shapes every step: no allocation).
     LayerScratch& s = scratch();
     Mat& dctx = s.dctx;
     out_proj.backward(c.ctx, dout, &dctx); // (B*Tq, C)
