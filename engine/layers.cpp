@@ -43,6 +43,44 @@ void dropout_backward(Mat& dx, const DropoutCache& cache)
 }
 
 // ---------------------------------------------------------------------------------------------
+// Scratch buffers and small helpers shared by the layers below
+
+namespace {
+
+// Scratch shared by every layer that runs on this thread. The gradients inside a layer's
+// backward (and the Post-LN residual sums of its forward) are needed only while that layer
+// runs, so one set per thread suffices: nothing is allocated after the first training step,
+// and the memory is one layer's worth. (Kept in every layer's cache instead, they cost 8 MB
+// more peak memory on the small benchmark configuration.)
+struct LayerScratch {
+    Mat dctx, dq, dk, dv; // MultiHeadAttention::backward: (B*Tq, C), (B*Tq, C), (B*Tk, C), (B*Tk, C)
+    Mat dS, dcomp;        // one head (Tq, Tk): dP then dS; a mixture component's share
+    Mat dh;               // FeedForward::backward (N, F)
+    Mat df, dfx;          // residual block: gradient at a sublayer's output (after dropout), input
+    Mat dx1, dx2;         // gradients at the inputs of a layer's second and third sublayers
+    Mat dmemory;          // decoder layer: cross-attention's gradient w.r.t. the memory
+    Mat sum;              // Post-LN forward: a residual sum before its norm
+};
+LayerScratch& scratch()
+{
+    thread_local LayerScratch s;
+    return s;
+}
+
+// Backward of a ReLU (or of any map that keeps x where x > 0 and gives 0 elsewhere):
+// g = x > 0 ? g : 0, in place. A plain loop the compiler vectorises with a masked blend;
+// Eigen's (x > 0).cast<Scalar>() converts every comparison result one scalar at a time.
+void relu_backward(Mat& g, const Mat& x)
+{
+    Scalar* gd = g.data();
+    const Scalar* xd = x.data();
+    for (Eigen::Index i = 0, n = g.size(); i < n; ++i)
+        gd[i] = xd[i] > Scalar(0) ? gd[i] : Scalar(0);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
 // Linear
 
 Linear::Linear(ParamStore& store, const std::string& prefix, int in, int out, bool with_bias)
@@ -108,8 +146,9 @@ void LayerNorm::backward(const Mat& dy, const LayerNormCache& cache, Mat& dx)
     bias->grad_target().row(0) += dy.colwise().sum();
     dx.resize(N, C);
     const auto gamma = weight->value.row(0).array();
+    Eigen::Array<Scalar, 1, Eigen::Dynamic> g(C); // one buffer for every row, not one per row
     for (Eigen::Index r = 0; r < N; ++r) {
-        const auto g = (dy.row(r).array() * gamma).eval();
+        g = dy.row(r).array() * gamma;
         const auto xh = cache.xhat.row(r).array();
         const Scalar mean_g = g.mean();
         const Scalar mean_gx = (g * xh).mean();
@@ -545,8 +584,10 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
     } else {
         c.comp_scores.clear();
     }
-    c.probs.resize(Eigen::Index(B) * H * Tq, Tk);
-    c.ctx.resize(Eigen::Index(B) * Tq, C);
+    c.probs.setZero(Eigen::Index(B) * H * Tq, Tk); // one memset; the scores accumulate into it
+    // Per-head products accumulate (+=) into blocks of matrices cleared by one memset: an
+    // assigning product would clear each strided head block first, one short row at a time.
+    c.ctx.setZero(Eigen::Index(B) * Tq, C);
     const bool synthesized = n_comp > int(use_vanilla);
     if (synthesized)
         c.synth_scores.resize(Eigen::Index(B) * H * Tq, Tk);
@@ -584,10 +625,14 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
             if (use_vanilla) {
                 const auto Q = c.q.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
                 const auto K = c.k.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
-                if (scoring == AttentionScoring::Additive)
+                if (scoring == AttentionScoring::Additive) {
                     emit(additive_scores(Q, K, additive_v->value.row(h)));
-                else
-                    emit((Q * K.transpose() * scale).eval()); // eq. 1 of Vaswani et al.
+                } else if (n_comp == 1) {
+                    P.noalias() += Q * K.transpose() * scale; // eq. 1 of Vaswani et al., written in place
+                    ++ci;
+                } else {
+                    emit((Q * K.transpose() * scale).eval());
+                }
             }
             if (use_dense)
                 emit(c.dense_out.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * l, Tq, Tk).eval());
@@ -648,7 +693,7 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
         for (int h = 0; h < H; ++h) {
             const auto P = used->middleRows((Eigen::Index(bb) * H + h) * Tq, Tq);
             const auto V = c.v.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
-            c.ctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = P * V;
+            c.ctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() += P * V;
         }
     out_proj.forward(c.ctx, out);
 }
@@ -658,12 +703,16 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
 {
     const int D = C / H, B = c.B, Tq = c.Tq, Tk = c.Tk;
     const Scalar scale = Scalar(attention_scale(scoring, D));
-    Mat dctx;
+    // Gradients live in this thread's scratch (same shapes every step: no allocation).
+    LayerScratch& s = scratch();
+    Mat& dctx = s.dctx;
     out_proj.backward(c.ctx, dout, &dctx); // (B*Tq, C)
-    Mat dq, dk, dv(Eigen::Index(B) * Tk, C);
+    Mat &dq = s.dq, &dk = s.dk, &dv = s.dv;
+    // Per-head products accumulate into these (cleared once), as the context in forward.
+    dv.setZero(Eigen::Index(B) * Tk, C);
     if (use_vanilla) {
-        dq.resize(Eigen::Index(B) * Tq, C);
-        dk.resize(Eigen::Index(B) * Tk, C);
+        dq.setZero(Eigen::Index(B) * Tq, C);
+        dk.setZero(Eigen::Index(B) * Tk, C);
     }
     const bool dropped = c.dropped.size() > 0;
     const Mat& used = dropped ? c.dropped : c.probs;
@@ -688,29 +737,33 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
             const auto V = c.v.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
             const auto dC = dctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
             // forward: ctx = Pu V, Pu = dropout(P)
-            dv.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = Pu.transpose() * dC;
-            Mat dP = dC * V.transpose(); // (Tq, Tk)
+            dv.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() += Pu.transpose() * dC;
+            Mat& dS = s.dS; // holds dP first, then dS in place
+            dS.noalias() = dC * V.transpose(); // dP (Tq, Tk)
             if (dropped)
-                dP.array() *= c.prob_drop.mask_rows(pr, Tq);
-            Mat dS;
+                dS.array() *= c.prob_drop.mask_rows(pr, Tq);
             if (normalization == AttentionNormalization::Relu) {
                 // forward: P = relu(S) on visible keys, 0 on masked ones -> dS = dP * [P > 0]
-                dS = (dP.array() * (P.array() > Scalar(0)).cast<Scalar>()).matrix();
+                dS = (P.array() > Scalar(0)).select(dS, Scalar(0));
             } else {
                 // forward: P = softmax(S) -> dS = P * (dP - rowsum(dP * P)); masked entries get 0
-                const auto rowdot = (dP.array() * P.array()).rowwise().sum().eval();
-                dS = (P.array() * (dP.array().colwise() - rowdot)).matrix();
+                for (int i = 0; i < Tq; ++i) {
+                    const Scalar rowdot = (dS.row(i).array() * P.row(i).array()).sum();
+                    dS.row(i).array() = P.row(i).array() * (dS.row(i).array() - rowdot);
+                }
             }
-            // forward (mixture): S = sum_i alpha_i S_i
+            // forward (mixture): S = sum_i alpha_i S_i. The gradient of component ci; the
+            // returned reference is valid until the next call.
             int ci = 0;
-            auto component_grad = [&]() -> Mat {
+            auto component_grad = [&]() -> const Mat& {
                 if (n_comp == 1)
                     return dS;
                 dalpha(h, ci) += (dS.array() * c.comp_scores[size_t(ci)].middleRows(pr, Tq).array()).sum();
-                return dS * c.alpha(h, ci);
+                s.dcomp = dS * c.alpha(h, ci);
+                return s.dcomp;
             };
             if (use_vanilla && scoring == AttentionScoring::Additive) {
-                const Mat dSv = component_grad();
+                const Mat& dSv = component_grad();
                 ++ci;
                 const auto Q = c.q.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
                 const auto K = c.k.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
@@ -719,13 +772,14 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
                                          dk.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D),
                                          additive_v->grad_target().row(h));
             } else if (use_vanilla) {
-                const Mat dSv = component_grad() * scale;
+                Mat& dSv = s.dcomp;
+                dSv = component_grad() * scale; // no allocation: same shape every head
                 ++ci;
                 const auto Q = c.q.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D);
                 const auto K = c.k.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
                 // forward: S = Q K^T * scale
-                dq.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() = dSv * K;
-                dk.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() = dSv.transpose() * Q;
+                dq.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() += dSv * K;
+                dk.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D).noalias() += dSv.transpose() * Q;
             }
             if (use_dense) {
                 // forward: S = dense_out[rows of b, columns h*l .. h*l + Tk)
@@ -734,14 +788,14 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
             }
             if (use_random) {
                 // forward: S = R_h[0:Tq, 0:Tk]
-                const Mat g = component_grad();
+                const Mat& g = component_grad();
                 ++ci;
                 if (random_r->trainable)
                     random_r->grad_target().block(Eigen::Index(h) * l, 0, Tq, Tk) += g;
             }
             if (use_fdense) {
                 // forward: S[i, j] = A[i, j mod a] * B[i, j div a]
-                const Mat g = component_grad();
+                const Mat& g = component_grad();
                 ++ci;
                 for (int i = 0; i < Tq; ++i) {
                     const Eigen::Index r = Eigen::Index(bb) * Tq + i;
@@ -786,16 +840,19 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
         dhidden += dh;
     }
 
+    // Self-attention may pass one matrix as dxq and dxkv: the products then accumulate into it.
+    const bool summed = &dxq == &dxkv;
+    // Order: value, key, query, so that the sum is dxq + dxkv with dxkv = dv W_v + dk W_k.
     project_backward(xkv, dv, *in_proj_weight, *in_proj_bias, value_block(), C, dxkv, false);
     if (use_vanilla) {
-        project_backward(xq, dq, *in_proj_weight, *in_proj_bias, 0, C, dxq, false);
         project_backward(xkv, dk, *in_proj_weight, *in_proj_bias, 1, C, dxkv, true);
-    } else {
+        project_backward(xq, dq, *in_proj_weight, *in_proj_bias, 0, C, dxq, summed);
+    } else if (!summed) {
         dxq = Mat::Zero(xq.rows(), xq.cols());
     }
     if (use_dense || use_fdense) {
         // forward: hidden = relu(xq W1^T + b1)
-        dhidden.array() *= (c.hidden.array() > Scalar(0)).cast<Scalar>();
+        relu_backward(dhidden, c.hidden);
         Mat dx1;
         dense1.backward(xq, dhidden, &dx1);
         dxq += dx1;
@@ -835,7 +892,7 @@ void FeedForward::forward(const Mat& x, double dropout_p, bool train, Rng* rng, 
 
 void FeedForward::backward(const Mat& x, const Mat& dout, FeedForwardCache& c, Mat& dx)
 {
-    Mat dh;
+    Mat& dh = scratch().dh;
     linear2.backward(c.h, dout, &dh);
     dropout_backward(dh, c.drop);
     if (activation == Activation::Gelu) {
@@ -846,7 +903,7 @@ void FeedForward::backward(const Mat& x, const Mat& dout, FeedForwardCache& c, M
         }).array();
     } else {
         // forward: h = relu(pre)
-        dh.array() *= (c.pre.array() > Scalar(0)).cast<Scalar>();
+        relu_backward(dh, c.pre);
     }
     linear1.backward(x, dh, &dx);
 }
@@ -858,23 +915,30 @@ namespace {
 
 // Backward of one residual sublayer around F:
 //   Pre-LN:  y = x + drop(F(LN(x)))      Post-LN: y = LN(x + drop(F(x)))
-// f_backward maps the gradient at F's output to the gradient at F's input. Returns dL/dx.
+// f_backward(df, dfx) maps the gradient df at F's output to dfx, the gradient at F's input
+// (overwritten). Writes dx = dL/dx (overwritten; must not be dy). Uses scratch().df and .dfx.
 template <class FBackward>
-Mat residual_sublayer_backward(bool norm_first, const Mat& dy, Norm& norm, const NormCache& ln,
-                               const DropoutCache& drop, FBackward f_backward)
+void residual_sublayer_backward(bool norm_first, const Mat& dy, Norm& norm, const NormCache& ln,
+                                const DropoutCache& drop, Mat& dx, FBackward f_backward)
 {
+    LayerScratch& s = scratch();
+    // The gradient at F's output: g through the dropout mask (g itself when dropout was off).
+    auto through_dropout = [&](const Mat& g) -> const Mat& {
+        if (!drop.active())
+            return g;
+        s.df = g;
+        dropout_backward(s.df, drop);
+        return s.df;
+    };
     if (norm_first) {
-        Mat df = dy;
-        dropout_backward(df, drop);
-        Mat dx_ln;
-        norm.backward(f_backward(df), ln, dx_ln);
-        return dy + dx_ln;
+        f_backward(through_dropout(dy), s.dfx);
+        norm.backward(s.dfx, ln, dx);
+        dx += dy;
+        return;
     }
-    Mat dr;
-    norm.backward(dy, ln, dr);
-    Mat df = dr;
-    dropout_backward(df, drop);
-    return dr + f_backward(df);
+    norm.backward(dy, ln, dx); // dL/d(x + drop(F(x)))
+    f_backward(through_dropout(dx), s.dfx);
+    dx += s.dfx;
 }
 
 } // namespace
@@ -917,28 +981,26 @@ void EncoderLayer::forward(const Mat& x, int B, const std::vector<int>& key_len,
     } else {
         self_attn.forward(c.x, c.x, B, mask, adp, train, rng, c.sa, c.sa_out);
         dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        Mat r1 = c.x + c.sa_out;
-        norm1.forward(r1, c.x1, c.ln1, train, rows);
+        Mat& sum = scratch().sum; // the residual before its norm
+        sum = c.x + c.sa_out;
+        norm1.forward(sum, c.x1, c.ln1, train, rows);
         ff.forward(c.x1, dp, train, rng, c.ff, c.ff_out);
         dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        Mat r2 = c.x1 + c.ff_out;
-        norm2.forward(r2, c.y, c.ln2, train, rows);
+        sum = c.x1 + c.ff_out;
+        norm2.forward(sum, c.y, c.ln2, train, rows);
     }
 }
 
 void EncoderLayer::backward(const Mat& dy, EncoderLayerCache& c, Mat& dx)
 {
     // forward: y = sublayer(x1, FF), x1 = sublayer(x, SA)
-    const Mat dx1 = residual_sublayer_backward(norm_first, dy, norm2, c.ln2, c.ff_drop, [&](const Mat& d) {
-        Mat g;
+    Mat& dx1 = scratch().dx1;
+    residual_sublayer_backward(norm_first, dy, norm2, c.ln2, c.ff_drop, dx1, [&](const Mat& d, Mat& g) {
         ff.backward(norm_first ? c.n2 : c.x1, d, c.ff, g);
-        return g;
     });
-    dx = residual_sublayer_backward(norm_first, dx1, norm1, c.ln1, c.sa_drop, [&](const Mat& d) {
+    residual_sublayer_backward(norm_first, dx1, norm1, c.ln1, c.sa_drop, dx, [&](const Mat& d, Mat& g) {
         const Mat& in = norm_first ? c.n1 : c.x;
-        Mat dq, dkv;
-        self_attn.backward(in, in, d, c.sa, dq, dkv);
-        return Mat(dq + dkv);
+        self_attn.backward(in, in, d, c.sa, g, g); // query and key/value gradients summed into g
     });
 }
 
@@ -989,16 +1051,17 @@ void DecoderLayer::forward(const Mat& x, const Mat& memory, int B, const std::ve
     } else {
         self_attn.forward(c.x, c.x, B, self_mask, adp, train, rng, c.sa, c.sa_out);
         dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        Mat r1 = c.x + c.sa_out;
-        norm1.forward(r1, c.x1, c.ln1, train, rows);
+        Mat& sum = scratch().sum; // the residuals before their norms
+        sum = c.x + c.sa_out;
+        norm1.forward(sum, c.x1, c.ln1, train, rows);
         cross_attn.forward(c.x1, memory, B, cross_mask, adp, train, rng, c.ca, c.ca_out);
         dropout_forward(c.ca_out, dp, train, rng, c.ca_drop);
-        Mat r2 = c.x1 + c.ca_out;
-        norm2.forward(r2, c.x2, c.ln2, train, rows);
+        sum = c.x1 + c.ca_out;
+        norm2.forward(sum, c.x2, c.ln2, train, rows);
         ff.forward(c.x2, dp, train, rng, c.ff, c.ff_out);
         dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        Mat r3 = c.x2 + c.ff_out;
-        norm3.forward(r3, c.y, c.ln3, train, rows);
+        sum = c.x2 + c.ff_out;
+        norm3.forward(sum, c.y, c.ln3, train, rows);
     }
 }
 
@@ -1006,22 +1069,18 @@ void DecoderLayer::backward(const Mat& dy, const Mat& memory, DecoderLayerCache&
                             Mat& dmemory)
 {
     // forward: y = sublayer(x2, FF), x2 = sublayer(x1, CA(., memory)), x1 = sublayer(x, SA)
-    const Mat dx2 = residual_sublayer_backward(norm_first, dy, norm3, c.ln3, c.ff_drop, [&](const Mat& d) {
-        Mat g;
+    Mat &dx2 = scratch().dx2, &dx1 = scratch().dx1;
+    residual_sublayer_backward(norm_first, dy, norm3, c.ln3, c.ff_drop, dx2, [&](const Mat& d, Mat& g) {
         ff.backward(norm_first ? c.n3 : c.x2, d, c.ff, g);
-        return g;
     });
-    const Mat dx1 = residual_sublayer_backward(norm_first, dx2, norm2, c.ln2, c.ca_drop, [&](const Mat& d) {
-        Mat dq, dkv;
-        cross_attn.backward(norm_first ? c.n2 : c.x1, memory, d, c.ca, dq, dkv);
+    residual_sublayer_backward(norm_first, dx2, norm2, c.ln2, c.ca_drop, dx1, [&](const Mat& d, Mat& g) {
+        Mat& dkv = scratch().dmemory;
+        cross_attn.backward(norm_first ? c.n2 : c.x1, memory, d, c.ca, g, dkv);
         dmemory += dkv;
-        return dq;
     });
-    dx = residual_sublayer_backward(norm_first, dx1, norm1, c.ln1, c.sa_drop, [&](const Mat& d) {
+    residual_sublayer_backward(norm_first, dx1, norm1, c.ln1, c.sa_drop, dx, [&](const Mat& d, Mat& g) {
         const Mat& in = norm_first ? c.n1 : c.x;
-        Mat dq, dkv;
-        self_attn.backward(in, in, d, c.sa, dq, dkv);
-        return Mat(dq + dkv);
+        self_attn.backward(in, in, d, c.sa, g, g); // query and key/value gradients summed into g
     });
 }
 

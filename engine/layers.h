@@ -297,7 +297,8 @@ public:
     void forward(const Mat& xq, const Mat& xkv, int B, const AttentionMask& mask, double dropout_p,
                  bool train, Rng* rng, AttentionCache& cache, Mat& out) const;
     /// dout (B*Tq, C) -> dxq (B*Tq, C) and dxkv (B*Tk, C), both overwritten. When xq and xkv are
-    /// the same tensor (self-attention) the caller adds the two.
+    /// the same tensor (self-attention) the caller may pass one matrix as dxq and dxkv: it then
+    /// receives their sum, dL/dx.
     void backward(const Mat& xq, const Mat& xkv, const Mat& dout, AttentionCache& cache, Mat& dxq,
                   Mat& dxkv);
     /// in_proj (3C, C) with rows W_q, W_k, W_v when the vanilla component is present;
