@@ -7,6 +7,7 @@
 #include "ui/decoding_panel.h"
 #include "ui/decoding_view_model.h"
 #include "ui/main_window.h"
+#include "ui/worker_thread.h"
 
 #include <QApplication>
 #include <QFile>
@@ -149,10 +150,32 @@ private slots:
     void panelDrawsAndExports();
     void panelForcesAndRecomputes();
     void windowHasTheTab();
+    void latestRequestWins();
 
 private:
     QTemporaryDir m_tmp;
 };
+
+void TestGuiDecoding::latestRequestWins()
+{
+    // The mailbox between the GUI and a worker thread: requests put before the worker takes one
+    // collapse into the newest, and only the first of them asks for a wake-up.
+    LatestRequest<QString> box;
+    QVERIFY(!box.take());
+    const auto a = box.put(QStringLiteral("a")), b = box.put(QStringLiteral("b"));
+    QCOMPARE(a.id, quint64(1));
+    QCOMPARE(b.id, quint64(2));
+    QVERIFY(a.wake);
+    QVERIFY(!b.wake);
+    const auto got = box.take();
+    QVERIFY(got);
+    QCOMPARE(got->first, quint64(2));
+    QCOMPARE(got->second, QStringLiteral("b"));
+    QVERIFY(!box.take());
+    const auto c = box.put(QStringLiteral("c"));
+    QVERIFY(c.wake);
+    QCOMPARE(box.take()->second, QStringLiteral("c"));
+}
 
 void TestGuiDecoding::initTestCase()
 {

@@ -3,7 +3,6 @@
 
 #include "ui/decoding_view_model.h"
 
-#include <QMutexLocker>
 #include <QThread>
 
 namespace al::ui {
@@ -13,34 +12,26 @@ DecodingWorker::DecodingWorker(QObject* parent) : QObject(parent) {}
 quint64 DecodingWorker::submit(const QString& sentence, const ModelSnapshot& model, qint64 modelStep,
                                const al::DecodingOptions& options, const QStringList& forcedTokens)
 {
-    QMutexLocker lock(&m_mutex);
     DecodingResult r;
-    r.requestId = ++m_nextId;
     r.sentence = sentence;
     r.model = model;
     r.modelStep = modelStep;
     r.options = options;
     r.options.forced_prefix.clear();
     r.forcedTokens = forcedTokens;
-    m_pending = std::move(r);
-    if (!m_scheduled) {
-        m_scheduled = true;
+    const auto put = m_requests.put(std::move(r));
+    if (put.wake)
         QMetaObject::invokeMethod(this, &DecodingWorker::processPending, Qt::QueuedConnection);
-    }
-    return m_nextId;
+    return put.id;
 }
 
 void DecodingWorker::processPending()
 {
-    DecodingResult r;
-    {
-        QMutexLocker lock(&m_mutex);
-        m_scheduled = false;
-        if (!m_pending)
-            return;
-        r = std::move(*m_pending);
-        m_pending.reset();
-    }
+    auto next = m_requests.take();
+    if (!next)
+        return;
+    DecodingResult r = std::move(next->second);
+    r.requestId = next->first;
     if (r.model) {
         DecodingRun run = runDecoding(*r.model, r.sentence, r.options, r.forcedTokens);
         r.translation = run.translation;
@@ -55,11 +46,8 @@ DecodingController::DecodingController(QObject* parent) : QObject(parent)
     registerTrainingMetaTypes();
     qRegisterMetaType<al::ui::DecodingResult>("al::ui::DecodingResult");
     m_options.max_len = 64;
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("decoding"));
     m_worker = new DecodingWorker;
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread = newWorkerThread(this, m_worker, QStringLiteral("decoding"));
     connect(m_worker, &DecodingWorker::decoded, this, &DecodingController::decoded);
     m_thread->start();
 }
@@ -72,13 +60,8 @@ DecodingController::~DecodingController()
 
 void DecodingController::shutdown()
 {
-    if (!m_thread)
-        return;
-    m_thread->quit();
-    m_thread->wait();
-    m_worker = nullptr;
-    delete m_thread;
-    m_thread = nullptr;
+    joinWorkerThread(m_thread);
+    m_worker = nullptr; // deleted on its thread
 }
 
 void DecodingController::setSentence(const QString& sentence)

@@ -6,6 +6,7 @@
 #include "engine/decoding.h"
 #include "engine/trace.h"
 #include "ui/training_worker.h"
+#include "ui/worker_thread.h"
 
 #include <QMetaType>
 #include <QMutex>
@@ -49,10 +50,7 @@ signals:
 private:
     void processPending();
 
-    QMutex m_mutex; ///< guards m_pending, m_scheduled and m_nextId only (never held while decoding)
-    std::optional<DecodingResult> m_pending;
-    bool m_scheduled = false;
-    quint64 m_nextId = 0;
+    LatestRequest<DecodingResult> m_requests; ///< only the newest request is decoded
 };
 
 /// GUI-side owner of the decoding thread: keeps the newest sentence, snapshot, options and

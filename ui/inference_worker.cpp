@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/inference_worker.h"
 
-#include <QMutexLocker>
 #include <QThread>
 
 #include <exception>
@@ -25,34 +24,25 @@ InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
 quint64 InferenceWorker::submit(const QString& sentence, const ModelSnapshot& model, qint64 modelStep,
                                 int maxLength)
 {
-    QMutexLocker lock(&m_mutex);
     Request r;
-    r.id = ++m_nextId;
     r.sentence = sentence;
     r.model = model;
     r.step = modelStep;
     r.maxLength = maxLength;
-    m_pending = std::move(r);
-    if (!m_scheduled) {
-        m_scheduled = true;
+    const auto put = m_requests.put(std::move(r));
+    if (put.wake)
         QMetaObject::invokeMethod(this, &InferenceWorker::processPending, Qt::QueuedConnection);
-    }
-    return m_nextId;
+    return put.id;
 }
 
 void InferenceWorker::processPending()
 {
-    Request r;
-    {
-        QMutexLocker lock(&m_mutex);
-        m_scheduled = false;
-        if (!m_pending)
-            return;
-        r = std::move(*m_pending);
-        m_pending.reset();
-    }
+    auto next = m_requests.take();
+    if (!next)
+        return;
+    const Request r = std::move(next->second);
     InferenceResult result;
-    result.requestId = r.id;
+    result.requestId = next->first;
     result.modelStep = r.step;
     result.sentence = r.sentence;
     result.model = r.model;
@@ -75,11 +65,8 @@ InferenceController::InferenceController(QObject* parent) : QObject(parent)
 {
     registerTrainingMetaTypes();
     qRegisterMetaType<al::ui::InferenceResult>("al::ui::InferenceResult");
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("inference"));
     m_worker = new InferenceWorker;
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread = newWorkerThread(this, m_worker, QStringLiteral("inference"));
     connect(m_worker, &InferenceWorker::translated, this, &InferenceController::translated);
     m_thread->start();
 }
@@ -92,13 +79,8 @@ InferenceController::~InferenceController()
 
 void InferenceController::shutdown()
 {
-    if (!m_thread)
-        return;
-    m_thread->quit();
-    m_thread->wait();
-    m_worker = nullptr;
-    delete m_thread;
-    m_thread = nullptr;
+    joinWorkerThread(m_thread);
+    m_worker = nullptr; // deleted on its thread
 }
 
 void InferenceController::setSentence(const QString& sentence)

@@ -4,6 +4,7 @@
 #include "engine/trace.h"
 #include "engine/translation_model.h"
 #include "ui/training_worker.h"
+#include "ui/worker_thread.h"
 
 #include <QMetaType>
 #include <QMutex>
@@ -49,16 +50,12 @@ private:
     void processPending();
 
     struct Request {
-        quint64 id = 0;
         QString sentence;
         ModelSnapshot model;
         qint64 step = 0;
         int maxLength = 64;
     };
-    QMutex m_mutex;                 ///< guards m_pending and m_nextId only (never held while translating)
-    std::optional<Request> m_pending;
-    bool m_scheduled = false;
-    quint64 m_nextId = 0;
+    LatestRequest<Request> m_requests; ///< only the newest request is translated
 };
 
 /// GUI-side owner of the inference thread. Keeps the newest sentence and snapshot and asks

@@ -4,6 +4,7 @@
 #include "engine/corpus.h"
 #include "engine/error.h"
 #include "ui/app_paths.h"
+#include "ui/worker_thread.h"
 
 #include <QFile>
 #include <QThread>
@@ -141,11 +142,8 @@ bool RaceController::start(const RaceRequest& request)
         m_series.push_back(RaceSeries{QString::fromStdString(v), {}, {}});
     m_results.clear();
 
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("race"));
     m_worker = new RaceWorker;
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread = newWorkerThread(this, m_worker, QStringLiteral("race"));
     connect(m_worker, &RaceWorker::evaluated, this, [this, run](int i, qint64 step, double, double loss) {
         if (run != m_runId || i < 0 || i >= m_series.size())
             return;
@@ -194,13 +192,8 @@ void RaceController::shutdown()
 
 void RaceController::join()
 {
-    if (!m_thread)
-        return;
-    m_thread->quit();
-    m_thread->wait();
+    joinWorkerThread(m_thread);
     m_worker = nullptr; // deleted on its thread (finished -> deleteLater)
-    delete m_thread;
-    m_thread = nullptr;
 }
 
 } // namespace al::ui

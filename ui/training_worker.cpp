@@ -3,6 +3,7 @@
 
 #include "engine/corpus.h"
 #include "engine/error.h"
+#include "ui/worker_thread.h"
 
 #include <QFile>
 #include <QThread>
@@ -250,11 +251,8 @@ bool TrainingController::start(const TrainingRequest& request)
     if (m_state != State::Idle)
         return false;
     const quint64 run = ++m_runId;
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("training"));
     m_worker = new TrainingWorker;
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread = newWorkerThread(this, m_worker, QStringLiteral("training"));
 
     // Forward the worker's queued signals, dropping any that arrive after their run ended.
     TrainingWorker* w = m_worker;
@@ -371,14 +369,8 @@ void TrainingController::shutdown()
 
 void TrainingController::joinThread()
 {
-    if (!m_thread)
-        return;
-    m_thread->quit();
-    m_thread->wait();
-    // The worker was deleted on its thread (finished -> deleteLater).
-    m_worker = nullptr;
-    delete m_thread;
-    m_thread = nullptr;
+    joinWorkerThread(m_thread);
+    m_worker = nullptr; // deleted on its thread (finished -> deleteLater)
 }
 
 } // namespace al::ui

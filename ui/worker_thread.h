@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The background-thread plumbing shared by the GUI's controllers (training, race, decoding,
+// inference): a QObject worker living in its own QThread, and a latest-request-wins mailbox.
+#pragma once
+
+#include <QMutex>
+#include <QMutexLocker>
+#include <QString>
+#include <QtGlobal>
+
+#include <optional>
+#include <utility>
+
+class QObject;
+class QThread;
+
+namespace al::ui {
+
+/// Creates a QThread owned by `owner` and named `name` (shown by debuggers and perf), moves
+/// `worker` (which must have no parent) to it and deletes the worker on that thread when the
+/// thread finishes. The thread is not started: connect the worker's signals, then start() it.
+QThread* newWorkerThread(QObject* owner, QObject* worker, const QString& name);
+
+/// Quits `thread`'s event loop, waits for it (its worker has been deleted by then), deletes it
+/// and sets `thread` to nullptr. A no-op when `thread` is nullptr.
+void joinWorkerThread(QThread*& thread);
+
+/// Hands requests from the GUI thread to a worker thread when only the newest one matters
+/// (typing a sentence while the previous one is still being translated): put() replaces any
+/// request not yet taken. Thread-safe.
+template <class Request>
+class LatestRequest {
+public:
+    struct Put {
+        quint64 id;  ///< 1, 2, ... in submission order
+        bool wake;   ///< no wake-up is queued yet: the caller must schedule one take()
+    };
+    Put put(Request request)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_pending = std::move(request);
+        m_pendingId = ++m_nextId;
+        const bool wake = !m_scheduled;
+        m_scheduled = true;
+        return {m_nextId, wake};
+    }
+    /// The newest request and its id, or nothing when it was already taken.
+    std::optional<std::pair<quint64, Request>> take()
+    {
+        QMutexLocker lock(&m_mutex);
+        m_scheduled = false;
+        if (!m_pending)
+            return std::nullopt;
+        std::optional<std::pair<quint64, Request>> out(std::in_place, m_pendingId, std::move(*m_pending));
+        m_pending.reset();
+        return out;
+    }
+
+private:
+    QMutex m_mutex;
+    std::optional<Request> m_pending;
+    quint64 m_pendingId = 0;
+    quint64 m_nextId = 0;
+    bool m_scheduled = false;
+};
+
+} // namespace al::ui
