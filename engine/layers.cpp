@@ -881,11 +881,15 @@ FeedForward::FeedForward(ParamStore& store, const std::string& prefix, int C, in
 void FeedForward::forward(const Mat& x, double dropout_p, bool train, Rng* rng, FeedForwardCache& c,
                           Mat& out) const
 {
-    linear1.forward(x, c.pre);          // (N, F)
-    if (activation == Activation::Gelu) // x Phi(x), exact erf form
+    if (activation == Activation::Gelu) { // x Phi(x), exact erf form; its backward needs pre
+        linear1.forward(x, c.pre);        // (N, F)
         c.h = c.pre.unaryExpr([](Scalar v) { return Scalar(0.5) * v * (Scalar(1) + std::erf(v * Scalar(M_SQRT1_2))); });
-    else
-        c.h = c.pre.cwiseMax(Scalar(0)); // ReLU
+    } else {
+        // ReLU in place: its backward needs only where h > 0 (see backward), so pre is not kept.
+        linear1.forward(x, c.h);
+        c.h.array() = c.h.array().max(Scalar(0));
+        c.pre.resize(0, 0);
+    }
     dropout_forward(c.h, dropout_p, train, rng, c.drop);
     linear2.forward(c.h, out);          // (N, C)
 }
@@ -902,8 +906,9 @@ void FeedForward::backward(const Mat& x, const Mat& dout, FeedForwardCache& c, M
             return Scalar(0.5) * (Scalar(1) + std::erf(v * Scalar(M_SQRT1_2))) + v * inv_sqrt_2pi * std::exp(Scalar(-0.5) * v * v);
         }).array();
     } else {
-        // forward: h = relu(pre)
-        relu_backward(dh, c.pre);
+        // forward: h = drop(relu(pre)). Where an element was kept, h > 0 exactly when pre > 0;
+        // where it was dropped, dh is already 0. So [h > 0] is the ReLU's derivative here.
+        relu_backward(dh, c.h);
     }
     linear1.backward(x, dh, &dx);
 }

@@ -340,7 +340,7 @@ Activation parse_activation(const std::string& name);
 /// Position-wise feed-forward network (section 3.3): FFN(x) = W2 dropout(act(W1 x + b1)) + b2.
 struct FeedForwardCache {
     Mat h;      ///< (N, F) after the activation and dropout
-    Mat pre;    ///< (N, F) before the activation
+    Mat pre;    ///< (N, F) before the activation (GELU only; ReLU's backward reads h)
     DropoutCache drop;
 };
 class FeedForward {
