@@ -38,6 +38,18 @@ TaskModelConfig tiny(const std::string& task)
     return c;
 }
 
+/// One sequence of the 8 token ids 6..13, no targets (for forward passes).
+TaskBatch eight_tokens()
+{
+    TaskBatch b;
+    b.B = 1;
+    b.T = 8;
+    b.ids = {6, 7, 8, 9, 10, 11, 12, 13};
+    b.len = {8};
+    b.targets.assign(8, -1);
+    return b;
+}
+
 /// A charlm corpus of 40 numbered "quick brown fox" lines.
 TaskCorpus fox_corpus()
 {
@@ -223,12 +235,7 @@ private slots:
         TaskModelConfig c = tiny("charlm");
         c.vocab_size = 20;
         TaskNet net(c, 1);
-        TaskBatch b;
-        b.B = 1;
-        b.T = 8;
-        b.ids = {6, 7, 8, 9, 10, 11, 12, 13};
-        b.len = {8};
-        b.targets.assign(8, -1);
+        TaskBatch b = eight_tokens();
         TaskActivations a1, a2;
         net.forward(b, a1, false, nullptr);
         b.ids[5] = 19; // change position 5: logits of positions 0..4 stay bit-identical
@@ -262,12 +269,7 @@ private slots:
             c.vocab_size = 20;
             c.arch.attention = kind;
             TaskNet net(c, 1);
-            TaskBatch b;
-            b.B = 1;
-            b.T = 8;
-            b.ids = {6, 7, 8, 9, 10, 11, 12, 13};
-            b.len = {8};
-            b.targets.assign(8, -1);
+            TaskBatch b = eight_tokens();
             TaskActivations a1, a2;
             net.forward(b, a1, false, nullptr);
             b.ids[5] = 19;
