@@ -39,7 +39,7 @@ public:
     {
         QMutexLocker lock(&m_mutex);
         m_pending = std::move(request);
-        m_pendingId = ++m_nextId;
+        ++m_nextId;
         const bool wake = !m_scheduled;
         m_scheduled = true;
         return {m_nextId, wake};
@@ -51,7 +51,8 @@ public:
         m_scheduled = false;
         if (!m_pending)
             return std::nullopt;
-        std::optional<std::pair<quint64, Request>> out(std::in_place, m_pendingId, std::move(*m_pending));
+        // The pending request is always the newest one put, so its id is m_nextId.
+        std::optional<std::pair<quint64, Request>> out(std::in_place, m_nextId, std::move(*m_pending));
         m_pending.reset();
         return out;
     }
@@ -59,7 +60,6 @@ public:
 private:
     QMutex m_mutex;
     std::optional<Request> m_pending;
-    quint64 m_pendingId = 0;
     quint64 m_nextId = 0;
     bool m_scheduled = false;
 };
