@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Algorithmic sequence-to-sequence tasks generated on the fly (issue 5): copy, reverse and sort
+// Algorithmic sequence-to-sequence tasks generated on the fly: copy, reverse and sort
 // a random sequence of symbols. They train in about a minute and show the textbook attention
 // patterns: cross-attention on the diagonal for copy, on the anti-diagonal for reverse.
 //

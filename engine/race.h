@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The variant race of issue 6 without any I/O: several self-attention variants (vanilla and the
+// The Synthesizer variant race, without any I/O: several self-attention variants (vanilla and the
 // Synthesizers of Tay et al. 2021) are trained one after another on the same data split, seed,
 // optimiser and per-variant budget; each gets a validation curve and a final score (test BLEU on
 // translation, exact match on the algorithmic tasks). `attention-lab race` (app/race.cpp) and the
