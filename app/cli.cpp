@@ -5,6 +5,8 @@
 #include "app/bench.h"
 #include "app/race.h"
 #include "app/task_cli.h"
+#include "app/options.h"
+#include "app/training_loop.h"
 
 #include "engine/corpus.h"
 #include "engine/error.h"
@@ -76,78 +78,6 @@ void addOpt(QCommandLineParser& p, const QString& name, const QString& value, co
     p.addOption(QCommandLineOption(name, desc, value));
 }
 
-void addFlag(QCommandLineParser& p, const QString& name, const QString& desc)
-{
-    p.addOption(QCommandLineOption(name, desc));
-}
-
-/// Collects the first usage error while reading option values.
-class Reader {
-public:
-    explicit Reader(const QCommandLineParser& p) : m_p(p) {}
-    bool ok() const { return m_error.isEmpty(); }
-    const QString& error() const { return m_error; }
-    void fail(const QString& msg)
-    {
-        if (m_error.isEmpty()) m_error = msg;
-    }
-    bool isSet(const QString& name) const { return m_p.isSet(name); }
-    QString str(const QString& name) const { return m_p.value(name); }
-
-    void integer(const QString& name, long long lo, long long hi, int& dst) { dst = int(integer64(name, lo, hi, dst)); }
-    long long integer64(const QString& name, long long lo, long long hi, long long dst)
-    {
-        if (!m_p.isSet(name)) return dst;
-        bool good = false;
-        const QString raw = m_p.value(name).trimmed();
-        const long long v = raw.toLongLong(&good);
-        if (!good || v < lo || v > hi) {
-            fail(optName(name) + ": expected an integer "
-                 + (hi == std::numeric_limits<long long>::max() ? QString(">= %1").arg(lo)
-                                                                : QString("from %1 to %2").arg(lo).arg(hi))
-                 + ", got '" + m_p.value(name) + "'");
-            return dst;
-        }
-        return v;
-    }
-    void size(const QString& name, size_t& dst) { dst = size_t(integer64(name, 0, std::numeric_limits<long long>::max(), (long long)dst)); }
-    void seed(const QString& name, uint64_t& dst)
-    {
-        if (!m_p.isSet(name)) return;
-        bool good = false;
-        const qulonglong v = m_p.value(name).trimmed().toULongLong(&good);
-        if (!good) fail(optName(name) + ": expected a non-negative integer, got '" + m_p.value(name) + "'");
-        else dst = v;
-    }
-    /// Reads a finite number in [lo, hi] (or [lo, hi) when hi_open).
-    void number(const QString& name, double lo, double hi, bool hi_open, double& dst)
-    {
-        if (!m_p.isSet(name)) return;
-        bool good = false;
-        const double v = m_p.value(name).trimmed().toDouble(&good);
-        if (!good || !std::isfinite(v) || v < lo || v > hi || (hi_open && v >= hi)) {
-            const QString range = hi == std::numeric_limits<double>::max()
-                                      ? QString(">= %1").arg(lo)
-                                      : QString("in [%1, %2%3").arg(lo).arg(hi).arg(hi_open ? ")" : "]");
-            fail(optName(name) + ": expected a number " + range + ", got '" + m_p.value(name) + "'");
-            return;
-        }
-        dst = v;
-    }
-    void tokens(const QString& name, TokenKind& dst)
-    {
-        if (!m_p.isSet(name)) return;
-        const QString v = m_p.value(name).trimmed().toLower();
-        if (v == "char") dst = TokenKind::Char;
-        else if (v == "word") dst = TokenKind::Word;
-        else if (v == "auto") dst = TokenKind::Auto;
-        else fail(optName(name) + ": expected char, word or auto, got '" + m_p.value(name) + "'");
-    }
-
-private:
-    const QCommandLineParser& m_p;
-    QString m_error;
-};
 
 /// Parses and handles --help / --version / unknown options. Returns Ok when the caller should
 /// go on reading values.
@@ -163,29 +93,14 @@ ParseStatus runParser(QCommandLineParser& p, const QString& sub, const QStringLi
     return {};
 }
 
-// Data-source options shared by train and eval.
-void addDataOptions(QCommandLineParser& p, bool with_train_valid)
+// Data-source options of eval: those of train's data table, and --test, which scores a whole file.
+void addEvalDataOptions(QCommandLineParser& p)
 {
-    addOpt(p, "data", "FILE",
-           "Tab-separated corpus, shuffled and split 90/5/5 into train/valid/test "
-           "(default: the bundled Tatoeba cmn-eng corpus, " + (defaultCorpusPath().isEmpty() ? QString("not found")
-                                                                  : defaultCorpusPath()) + ").");
-    addOpt(p, "src-col", "N",
-           "0-based column of the source sentence (default: 1 with --data, i.e. Chinese in cmn.txt; "
-           "0 with " + QString(with_train_valid ? "--train/--valid/--test" : "--test") + ").");
-    addOpt(p, "tgt-col", "N",
-           "0-based column of the target sentence (default: 0 with --data, i.e. English in cmn.txt; "
-           "1 with " + QString(with_train_valid ? "--train/--valid/--test" : "--test") + ").");
-    addOpt(p, "split-seed", "N", "Seed of the shuffle before splitting --data (default: 1).");
-    if (with_train_valid) {
-        addOpt(p, "train", "FILE", "Training split, used with --valid and --test instead of --data (default: none).");
-        addOpt(p, "valid", "FILE", "Validation split (default: none).");
-    }
-    addOpt(p, "test", "FILE",
-           with_train_valid ? "Test split (default: none)." : "Score this whole file instead of the test split of --data (default: none).");
+    for (const char* name : {"data", "src-col", "tgt-col", "split-seed"}) declareOption(p, *findTrainOption(name));
+    addOpt(p, "test", "FILE", "Score this whole file instead of the test split of --data (default: none).");
 }
 
-void readDataOptions(Reader& r, DataSource& src, bool with_train_valid)
+void readDataOptions(OptionReader& r, DataSource& src, bool with_train_valid)
 {
     const bool explicitFiles = r.isSet("test") || (with_train_valid && (r.isSet("train") || r.isSet("valid")));
     if (explicitFiles && r.isSet("data"))
@@ -233,7 +148,7 @@ void addDecodingOptions(QCommandLineParser& p)
     addOpt(p, "seed", "N", QString("Seed of --decoding sample; the same seed gives the same output (default: %1).").arg(d.seed));
 }
 
-void readDecodingOptions(Reader& r, DecodingOptions& d)
+void readDecodingOptions(OptionReader& r, DecodingOptions& d)
 {
     const bool beamSet = r.isSet("beam") || r.isSet("length-penalty");
     const bool sampleSet = r.isSet("temperature") || r.isSet("top-k") || r.isSet("top-p") || r.isSet("seed");
@@ -355,25 +270,6 @@ void applyThreads(int threads)
         Eigen::setNbThreads(threads);
     }
 }
-
-std::atomic<bool> g_interrupted{false};
-extern "C" void onSigint(int) { g_interrupted.store(true); }
-
-/// Installs a SIGINT handler for the lifetime of the object: the first Ctrl-C ends training
-/// after the current step (the model is still evaluated and saved); the second one kills.
-class InterruptGuard {
-public:
-    InterruptGuard()
-    {
-        g_interrupted.store(false);
-        m_prev = std::signal(SIGINT, onSigint);
-    }
-    ~InterruptGuard() { std::signal(SIGINT, m_prev == SIG_ERR ? SIG_DFL : m_prev); }
-    static bool interrupted() { return g_interrupted.load(); }
-
-private:
-    void (*m_prev)(int) = SIG_DFL;
-};
 
 std::string modelSummary(const TranslationModel& m)
 {
@@ -499,108 +395,68 @@ QString defaultCorpusPath()
     return {};
 }
 
+namespace {
+
+/// Which OptionScope a --task value belongs to.
+unsigned scopeOfTask(const QString& task)
+{
+    if (is_algorithmic_task(local8(task))) return ForAlgorithmic;
+    if (is_task_model_name(local8(task))) return ForLanguage;
+    return ForCorpus;
+}
+
+/// The usage error of an option given to a --task it does not apply to.
+QString notForTask(const OptionSpec& s, const QString& spelling, const QString& task, unsigned scope)
+{
+    if (scope == ForAlgorithmic && s.group == OptionGroup::Data)
+        return spelling + " cannot be combined with --task " + task + " (the data is generated)";
+    if (s.scope == ForAlgorithmic) return spelling + " needs --task copy, reverse or sort";
+    if (s.scope == ForLanguage) return spelling + " needs --task charlm, pos, sentiment, langid or mlm";
+    return spelling + " does not apply to --task " + task;
+}
+
+} // namespace
+
 ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
 {
-    const ModelConfig mc;
-    const TrainConfig tc;
     const int cores = std::max(1, QThread::idealThreadCount());
+    const std::vector<OptionSpec> specs = trainOptionSpecs();
     QCommandLineParser p;
     addCommon(p);
-    addDataOptions(p, true);
-    addOpt(p, "src-tokens", "KIND", "Source tokens: char, word or auto (default: auto: char when most letters are CJK).");
-    addOpt(p, "tgt-tokens", "KIND", "Target tokens: char, word or auto (default: auto).");
-    addOpt(p, "min-count", "N", "Tokens seen fewer times in the training split become <unk> (default: 2).");
-    addOpt(p, "d-model", "N", QString("Model width d_model (default: %1).").arg(mc.d_model));
-    addOpt(p, "nhead", "N", QString("Attention heads; must divide d_model (default: %1).").arg(mc.nhead));
-    addOpt(p, "layers", "N", QString("Encoder and decoder layers (default: %1).").arg(mc.num_encoder_layers));
-    addOpt(p, "encoder-layers", "N", QString("Encoder layers (default: --layers, %1).").arg(mc.num_encoder_layers));
-    addOpt(p, "decoder-layers", "N", QString("Decoder layers (default: --layers, %1).").arg(mc.num_decoder_layers));
-    addOpt(p, "d-ff", "N", QString("Feed-forward size d_ff (default: %1).").arg(mc.dim_feedforward));
-    addOpt(p, "dropout", "P", QString("Dropout probability (default: %1).").arg(mc.dropout));
-    addFlag(p, "pre-ln", "Pre-LN blocks instead of the paper's Post-LN (default: off; on with --task copy|reverse|sort).");
-    addFlag(p, "post-ln", "Post-LN blocks, as in the paper (default: on, except with --task copy|reverse|sort).");
-    addOpt(p, "attention", "KIND", "Self-attention alignment: vanilla (scaled dot-product), or a Synthesizer: dense, random, "
-                                   "fixed_random, factorized_dense, factorized_random, random+vanilla, dense+vanilla, "
-                                   "random+dense (default: vanilla; cross-attention is always dot-product).");
-    addOpt(p, "synthesizer-k", "N", QString("Rank k of the factorized random synthesizer (default: %1).").arg(mc.synthesizer_k));
-    addOpt(p, "scoring", "KIND", "Query-key score of dot-product attention (self and cross): scaled_dot (Q K^T / sqrt(d_k)), "
-                                 "dot (unscaled) or additive (Bahdanau, v^T tanh(W_q q + W_k k)) (default: scaled_dot).");
-    addOpt(p, "normalization", "KIND", "Attention weights from scores: softmax, or relu (ReLU of the scores, masked keys 0, "
-                                       "rows not normalised) (default: softmax).");
-    addOpt(p, "window", "N", "Restricted self-attention: query i sees keys j with |i - j| <= N; 0 = unrestricted (default: 0).");
-    addOpt(p, "positional-encoding", "KIND", "Positional encoding: sinusoidal, learned (trainable table) or none (default: sinusoidal).");
-    addOpt(p, "norm", "KIND", "Normalisation of the blocks: layernorm or batchnorm (default: layernorm).");
-    addOpt(p, "activation", "KIND", "Feed-forward non-linearity: relu or gelu (exact, erf) (default: relu).");
-    addOpt(p, "decoder", "KIND", "Decoder: autoregressive or nat (non-autoregressive, Gu et al. 2018: length predictor, "
-                                 "copied source inputs, all tokens in one pass; docs/nat.md) (default: autoregressive).");
-    addOpt(p, "length-loss-weight", "W", "NAT: weight of the target-length cross-entropy in the loss (default: 0.1).");
-    addOpt(p, "attention-dropout", "P", "Dropout on attention weights alone (default: the same as --dropout).");
-    addOpt(p, "max-tokens", "N", QString("Token budget per batch, B * max(S, T) (default: %1).").arg(tc.max_tokens));
-    addOpt(p, "max-len", "N", QString("Training pairs with more tokens on either side are dropped; with --task "
-                                      "copy|reverse|sort the longest generated sequence (default: %1, or %2 with --task "
-                                      "copy|reverse|sort).")
-                                  .arg(tc.max_len).arg(AlgorithmicTaskConfig{}.max_len));
-    addOpt(p, "task", "TASK", "translate (a corpus, see --data) or an algorithmic task generated on the fly: copy, reverse "
-                              "or sort a random sequence of symbols; these get a small model and their own optimiser "
-                              "defaults, 2 minutes, and report exact-match accuracy (default: translate).");
-    addOpt(p, "task-vocab", "N", QString("Symbols of --task copy|reverse|sort (default: %1).").arg(AlgorithmicTaskConfig{}.vocab));
-    addOpt(p, "min-len", "N", QString("Shortest generated sequence of --task copy|reverse|sort (default: %1).").arg(AlgorithmicTaskConfig{}.min_len));
-    addOpt(p, "task-pairs", "N", QString("Training pairs generated for --task copy|reverse|sort; valid and test sets (%1 and %2 "
-                                         "pairs) are held out from them (default: %3).")
-                                     .arg(AlgorithmicTaskConfig{}.valid_size).arg(AlgorithmicTaskConfig{}.test_size)
-                                     .arg(AlgorithmicTaskConfig{}.train_size));
-    addOpt(p, "warmup", "N", QString("Warm-up steps of the Noam schedule (default: %1).").arg(tc.warmup_steps));
-    addOpt(p, "lr-factor", "X", QString("Noam schedule factor: lr = X * d_model^-0.5 * min(step^-0.5, step * warmup^-1.5) (default: %1).").arg(tc.lr_factor));
-    addOpt(p, "label-smoothing", "X", QString("Label smoothing (default: %1).").arg(tc.label_smoothing));
-    addOpt(p, "micro-batch-tokens", "N",
-           QString("Run a batch in micro-batches of at most N padded tokens in flight, shared by the "
-                   "threads (gradient accumulation; bounds activation memory); 0 = each thread's whole "
-                   "share (default: %1).")
-               .arg(tc.micro_batch_tokens));
-    addOpt(p, "clip", "X", QString("Clip the global gradient norm to X; 0 disables (default: %1).").arg(tc.clip_grad_norm));
-    addOpt(p, "scheduled-sampling", "SCHEDULE",
-           "Scheduled sampling (Bengio et al. 2015): with probability p(step) a decoder input is the model's own "
-           "prediction (two-pass approximation): off, constant, linear or inverse_sigmoid (default: off).");
-    addOpt(p, "scheduled-sampling-p", "P", QString("Scheduled sampling: p of constant, the largest p of linear and "
-                                                   "inverse_sigmoid, in [0, 1] (default: %1).").arg(tc.scheduled_sampling_p));
-    addOpt(p, "scheduled-sampling-k", "K", QString("Scheduled sampling: linear reaches its largest p after K steps; "
-                                                   "inverse_sigmoid p = 1 - K / (K + exp(step / K)), K >= 1 (default: %1).")
-                                               .arg(tc.scheduled_sampling_k));
-    addOpt(p, "minutes", "M", "Train for M minutes of wall time (default when --steps is not given: 10; 2 with --task copy|reverse|sort).");
-    addOpt(p, "steps", "N", "Train for N optimizer steps in this run (default: none; with --minutes, whichever comes first).");
-    addOpt(p, "seed", "N", QString("Seed of initialisation, dropout and batching (default: %1).").arg(tc.seed));
-    addOpt(p, "threads", "N", QString("CPU threads (OpenMP and Eigen) (default: %1, the number of cores).").arg(cores));
-    addOpt(p, "out", "DIR", "Save the model directory here at the end and every --save-every minutes (default: not saved).");
-    addOpt(p, "save-every", "M", "Minutes between saves to --out; 0 saves only at the end (default: 10).");
-    addOpt(p, "resume", "DIR", "Continue training the model directory DIR (with its optimizer.safetensors when present); "
-                               "architecture and tokenisation come from DIR (default: new model).");
-    addOpt(p, "save-split", "DIR", "Write the train/valid/test pairs used to DIR/{train,valid,test}.tsv as source TAB target (default: not written).");
-    addOpt(p, "log-every", "N", "Progress line every N steps, and at least every 10 seconds (default: 100).");
-    addOpt(p, "valid-every", "M", "Minutes between validation passes; 0 validates only at the end (default: 2).");
-    addOpt(p, "valid-max", "N", "Validation pairs used by intermediate passes; 0 = all (default: 0; the final pass uses all).");
-    addOpt(p, "bleu-sentences", "N", "Test sentences decoded for the final BLEU; 0 = all (default: 0).");
-    addOpt(p, "samples", "N", "Sample translations printed at the end (default: 5).");
+    for (const OptionSpec& s : specs) declareOption(p, s);
 
-    ParseStatus st = runParser(p, "train", args, QString(kProgram) + " train [options]",
-                               "Train an encoder-decoder Transformer on a tab-separated corpus and report "
-                               "validation loss, perplexity and test BLEU.");
+    const QString usage = QString(kProgram) + " train [--task TASK] [options]";
+    const QString intro = "Train a Transformer and report its figures: on a tab-separated corpus (translation: validation "
+                          "loss, perplexity, test BLEU), on a generated algorithmic task (exact match) or on a language "
+                          "task (character LM, tagger, classifier, masked LM). Options that apply only to some tasks say "
+                          "so; giving one to another task is a usage error.";
+    ParseStatus st = runParser(p, "train", args, usage, intro);
+    if (st.kind == ParseStatus::Help) {
+        st.text = "Usage: " + usage + "\n\n" + intro + "\n\nOptions:\n  -h, --help                   Show this help and exit.\n"
+                  "  --version                    Show the program version and exit.\n" + groupedHelp(specs);
+        return st;
+    }
     if (st.kind != ParseStatus::Ok) return st;
     if (!p.positionalArguments().isEmpty())
         return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
 
     TrainOptions o;
-    Reader r(p);
-    if (p.isSet("task")) o.task = p.value("task").trimmed().toLower();
-    const bool algorithmic = is_algorithmic_task(local8(o.task));
+    OptionReader r(p);
+    // --task first: it picks the defaults and the scope of every other option.
+    if (OptionValue v; r.read(taskOptionTable().front().spec, v)) taskOptionTable().front().apply(o, v);
+    if (!r.ok()) return {ParseStatus::Error, r.error()};
+    const unsigned scope = scopeOfTask(o.task);
+    for (const OptionSpec& s : specs)
+        if (!(s.scope & scope) && r.isSet(s)) r.fail(notForTask(s, r.spelling(s), o.task, scope));
+    if (!r.ok()) return {ParseStatus::Error, r.error()};
+
+    const bool algorithmic = scope == ForAlgorithmic, language = scope == ForLanguage;
     if (algorithmic) {
         // Generated data: a small model, its own optimiser defaults and a 2-minute budget; every
         // option given on the command line still overrides them below.
         o.algorithmic.task = algorithmic_task_from_string(local8(o.task), "--task");
-        r.integer("task-vocab", 2, 1000, o.algorithmic.vocab);
-        r.integer("min-len", 1, 500, o.algorithmic.min_len);
-        r.integer("max-len", 1, 500, o.algorithmic.max_len);
-        r.integer("task-pairs", 1, 100000000, o.algorithmic.train_size);
-        r.seed("split-seed", o.algorithmic.seed);
+        r.apply(taskOptionTable(), ForAlgorithmic, o);
+        if (const OptionSpec* s = findTrainOption("split-seed"); r.isSet(*s)) r.seed("split-seed", o.algorithmic.seed);
         if (r.ok()) {
             try {
                 o.algorithmic.validate();
@@ -615,125 +471,84 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
         o.tgt_tokens = d.tgt_tokens;
         o.min_count = d.min_count;
         o.samples = 3;
-        for (const char* name : {"data", "train", "valid", "test", "src-col", "tgt-col", "src-tokens", "tgt-tokens", "min-count"})
-            if (p.isSet(name)) r.fail(optName(name) + " cannot be combined with --task " + o.task + " (the data is generated)");
-    } else if (o.task != "translate") {
-        r.fail("--task: expected translate, copy, reverse, sort, charlm, pos, sentiment, langid or mlm, got '" + p.value("task") + "'");
+        o.train.threads = cores;
+    } else if (language) {
+        o.task_model = default_task_config(local8(o.task));
+        o.train = default_task_train_config(local8(o.task));
+        o.min_count = kDefaultTaskMinCount;
+        o.valid_every = o.task == "charlm" ? 2 : 1;
+        o.log_every = 0;
+        o.task_data = p.values("data");
+        r.apply(taskOptionTable(), ForLanguage, o);
     } else {
-        for (const char* name : {"task-vocab", "min-len", "task-pairs"})
-            if (p.isSet(name)) r.fail(optName(name) + " needs --task copy, reverse or sort");
+        o.train.threads = cores;
+        readDataOptions(r, o.source, true);
+        r.apply(taskOptionTable(), ForCorpus, o);
     }
-    o.train.threads = cores;
-    if (!algorithmic) readDataOptions(r, o.source, true);
-    r.tokens("src-tokens", o.src_tokens);
-    r.tokens("tgt-tokens", o.tgt_tokens);
-    r.integer("min-count", 1, 1000000, o.min_count);
-    r.integer("d-model", 1, 65536, o.model.d_model);
-    r.integer("nhead", 1, 4096, o.model.nhead);
-    int layers = o.model.num_encoder_layers;
-    r.integer("layers", 0, 64, layers);
-    o.model.num_encoder_layers = o.model.num_decoder_layers = layers;
-    r.integer("encoder-layers", 0, 64, o.model.num_encoder_layers);
-    r.integer("decoder-layers", 1, 64, o.model.num_decoder_layers);
-    if (r.isSet("layers") && (r.isSet("encoder-layers") || r.isSet("decoder-layers")))
-        r.fail("--layers cannot be combined with --encoder-layers/--decoder-layers");
-    if (o.model.num_decoder_layers < 1) r.fail("--layers: the decoder needs at least 1 layer");
-    r.integer("d-ff", 1, 1 << 20, o.model.dim_feedforward);
-    r.number("dropout", 0, 1, true, o.model.dropout);
-    if (p.isSet("pre-ln") && p.isSet("post-ln")) r.fail("--pre-ln cannot be combined with --post-ln");
-    if (p.isSet("pre-ln")) o.model.norm_first = true;
-    if (p.isSet("post-ln")) o.model.norm_first = false;
-    if (r.isSet("attention")) {
-        o.model.attention = p.value("attention").toStdString();
-        try {
-            SynthesizerConfig{o.model.attention, 1, 1}.validate();
-        } catch (const al::Error& e) {
-            r.fail("--attention: " + QString::fromStdString(e.what()));
-        }
-    }
-    r.integer("synthesizer-k", 1, 4096, o.model.synthesizer_k);
-    // Block options: the engine's parser gives the message (it names the config key).
-    auto choice = [&](const char* name, std::string& out, void (*check)(const std::string&)) {
-        if (!r.isSet(name))
-            return;
-        out = p.value(name).toStdString();
-        try {
-            check(out);
-        } catch (const al::Error& e) {
-            r.fail(optName(name) + ": " + QString::fromStdString(e.what()));
-        }
-    };
-    choice("scoring", o.model.attention_scoring, [](const std::string& v) { parse_attention_scoring(v); });
-    choice("normalization", o.model.attention_normalization, [](const std::string& v) { parse_attention_normalization(v); });
-    choice("positional-encoding", o.model.positional_encoding, [](const std::string& v) { parse_positional_encoding(v); });
-    choice("norm", o.model.norm, [](const std::string& v) { parse_norm_kind(v); });
-    choice("activation", o.model.activation, [](const std::string& v) { parse_activation(v); });
-    choice("decoder", o.model.decoder, [](const std::string& v) {
-        if (v != "autoregressive" && v != "nat")
-            throw Error("decoder must be \"autoregressive\" or \"nat\", got \"" + v + "\"");
-    });
-    r.number("length-loss-weight", 0, std::numeric_limits<double>::max(), false, o.train.length_loss_weight);
-    if (r.isSet("length-loss-weight") && o.model.decoder != "nat" && !p.isSet("resume"))
-        r.fail("--length-loss-weight needs --decoder nat");
-    r.integer("window", 0, 100000, o.model.attention_window);
-    if (r.isSet("attention-dropout")) {
-        double ad = 0;
-        r.number("attention-dropout", 0, 1, true, ad);
-        o.model.attention_dropout = ad;
-    }
-    r.integer("max-tokens", 1, std::numeric_limits<int>::max(), o.train.max_tokens);
-    if (algorithmic) o.train.max_len = o.algorithmic.max_len;
-    else r.integer("max-len", 1, 100000, o.train.max_len);
-    r.integer("warmup", 1, std::numeric_limits<int>::max(), o.train.warmup_steps);
-    r.number("lr-factor", 0, std::numeric_limits<double>::max(), false, o.train.lr_factor);
-    if (r.isSet("lr-factor") && o.train.lr_factor <= 0) r.fail("--lr-factor: expected a number > 0, got '" + p.value("lr-factor") + "'");
-    r.number("label-smoothing", 0, 1, true, o.train.label_smoothing);
-    r.integer("micro-batch-tokens", 0, std::numeric_limits<int>::max(), o.train.micro_batch_tokens);
-    r.number("clip", 0, std::numeric_limits<double>::max(), false, o.train.clip_grad_norm);
-    if (r.isSet("scheduled-sampling")) o.train.scheduled_sampling = p.value("scheduled-sampling").trimmed().toLower().replace('-', '_').toStdString();
-    r.number("scheduled-sampling-p", 0, 1, false, o.train.scheduled_sampling_p);
-    r.number("scheduled-sampling-k", 0, std::numeric_limits<double>::max(), false, o.train.scheduled_sampling_k);
-    if ((r.isSet("scheduled-sampling-p") || r.isSet("scheduled-sampling-k")) && o.train.scheduled_sampling == "off")
-        r.fail(optName(r.isSet("scheduled-sampling-p") ? "scheduled-sampling-p" : "scheduled-sampling-k")
-               + " needs --scheduled-sampling constant, linear or inverse_sigmoid");
-    if (r.ok()) {
-        try {
-            o.train.validate();
-        } catch (const Error& e) {
-            const QString msg = QString::fromStdString(e.what());
-            r.fail((msg.startsWith("scheduled_sampling_k") ? "--scheduled-sampling-k: " : "--scheduled-sampling: ") + msg);
-        }
-    }
-    r.number("minutes", 0, std::numeric_limits<double>::max(), false, o.minutes);
-    if (r.isSet("minutes") && o.minutes <= 0) r.fail("--minutes: expected a number > 0, got '" + p.value("minutes") + "'");
-    o.steps = r.integer64("steps", 1, std::numeric_limits<long long>::max(), 0);
-    if (!r.isSet("minutes") && !r.isSet("steps")) o.minutes = algorithmic ? 2 : 10;
-    r.seed("seed", o.train.seed);
-    r.integer("threads", 1, 1024, o.train.threads);
-    o.out = p.value("out");
-    r.number("save-every", 0, std::numeric_limits<double>::max(), false, o.save_every);
-    if (r.isSet("save-every") && o.out.isEmpty()) r.fail("--save-every needs --out");
-    o.resume = p.value("resume");
-    o.save_split = p.value("save-split");
-    r.integer("log-every", 1, std::numeric_limits<int>::max(), o.log_every);
-    r.number("valid-every", 0, std::numeric_limits<double>::max(), false, o.valid_every);
-    r.size("valid-max", o.valid_max);
-    r.size("bleu-sentences", o.bleu_sentences);
-    r.integer("samples", 0, 1000, o.samples);
+    r.apply(dataOptionTable(), scope, o);
 
-    static const char* const kArchitecture[] = {"src-tokens", "tgt-tokens", "min-count", "d-model", "nhead", "layers",
-                                                "encoder-layers", "decoder-layers", "d-ff", "dropout", "pre-ln", "post-ln",
-                                                "attention", "synthesizer-k", "scoring", "normalization", "window",
-                                                "positional-encoding", "norm", "activation", "attention-dropout", "decoder"};
-    for (const char* name : kArchitecture) {
-        if (p.isSet(name)) {
-            o.architecture_set = true;
-            if (!o.resume.isEmpty())
-                r.fail(optName(name) + " cannot be combined with --resume (the model directory fixes it)");
+    // Model and block switches: a language task has one stack (the decoder for charlm, else the
+    // encoder), which --layers sets.
+    ModelConfig& m = language ? o.task_model.arch : o.model;
+    const int enc = m.num_encoder_layers, dec = m.num_decoder_layers;
+    r.apply(modelOptionTable(), scope, m);
+    if (language) (o.task == "charlm" ? m.num_encoder_layers : m.num_decoder_layers) = o.task == "charlm" ? enc : dec;
+    if (r.isSet("pre-ln") && r.isSet("post-ln")) r.fail("--pre-ln and --post-ln exclude each other");
+    if (!language) {
+        if (r.isSet("layers") && (r.isSet("encoder-layers") || r.isSet("decoder-layers")))
+            r.fail("--layers cannot be combined with --encoder-layers/--decoder-layers");
+        if (o.model.num_decoder_layers < 1) r.fail("--layers: the decoder needs at least 1 layer");
+    }
+
+    r.apply(trainOptionTable(), scope, o.train);
+    if (algorithmic) o.train.max_len = o.algorithmic.max_len;
+    if (!language) {
+        if (r.isSet("length-loss-weight") && o.model.decoder != "nat" && !p.isSet("resume"))
+            r.fail("--length-loss-weight needs --decoder nat");
+        if ((r.isSet("scheduled-sampling-p") || r.isSet("scheduled-sampling-k")) && o.train.scheduled_sampling == "off")
+            r.fail(optName(r.isSet("scheduled-sampling-p") ? "scheduled-sampling-p" : "scheduled-sampling-k")
+                   + " needs --scheduled-sampling constant, linear or inverse_sigmoid");
+        if (r.ok()) {
+            try {
+                o.train.validate();
+            } catch (const Error& e) {
+                const QString msg = QString::fromStdString(e.what());
+                r.fail((msg.startsWith("scheduled_sampling_k") ? "--scheduled-sampling-k: " : "--scheduled-sampling: ") + msg);
+            }
         }
     }
-    if (r.ok() && o.resume.isEmpty() && o.model.d_model % o.model.nhead != 0)
-        r.fail(QString("--d-model (%1) must be divisible by --nhead (%2)").arg(o.model.d_model).arg(o.model.nhead));
+
+    r.apply(outputOptionTable(), scope, o);
+    if (o.minutes == 0 && o.steps == 0) o.minutes = scope == ForCorpus ? 10 : 2;
+    if (r.isSet("save-every") && o.out.isEmpty()) r.fail("--save-every needs --out");
+
+    for (const OptionSpec& s : specs) {
+        if (s.architecture && r.isSet(s)) {
+            o.architecture_set = true;
+            // A language task's --resume keeps the saved architecture and ignores these.
+            if (!o.resume.isEmpty() && !language)
+                r.fail(r.spelling(s) + " cannot be combined with --resume (the model directory fixes it)");
+        }
+    }
+    if (r.ok() && (language || o.resume.isEmpty()) && m.d_model % m.nhead != 0)
+        r.fail(QString("--d-model (%1) must be divisible by --nhead (%2)").arg(m.d_model).arg(m.nhead));
+    if (language && r.ok()) {
+        if (o.task_model.suffix_len > 0 && o.task != "pos") r.fail("--suffix-len: only for --task pos");
+        // The architecture as the model will check it (vocabulary and labels come from the data).
+        TaskModelConfig check = o.task_model;
+        check.vocab_size = TokenTable::kNumSpecials + 1;
+        if (check.task == "pos" || check.task == "sentiment" || check.task == "langid") check.labels = {"a", "b"};
+        try {
+            check.validate();
+        } catch (const al::Error& e) {
+            r.fail(QString::fromStdString(e.what()));
+        }
+        if (r.ok() && o.task_data.isEmpty()) o.task_data = defaultTaskData(local8(o.task));
+        if (r.ok() && o.task_data.isEmpty())
+            r.fail(QString("--data: task %1 needs a data path (%2)")
+                       .arg(o.task, o.task == "pos" || o.task == "sentiment" ? QString::fromStdString(task_data_hint(local8(o.task)))
+                                                                             : QString("the bundled data was not found")));
+    }
     if (!r.ok()) return {ParseStatus::Error, r.error()};
     opts = o;
     return {};
@@ -758,7 +573,7 @@ ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts)
                                "translation.");
     if (st.kind != ParseStatus::Ok) return st;
     TranslateOptions o;
-    Reader r(p);
+    OptionReader r(p);
     o.model = p.value("model");
     if (o.model.isEmpty()) r.fail("--model is required");
     r.integer("max-len", 1, 100000, o.max_len);
@@ -779,7 +594,7 @@ ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
     QCommandLineParser p;
     addCommon(p);
     addOpt(p, "model", "DIR", "Model directory written by `attention-lab train --out` (required).");
-    addDataOptions(p, false);
+    addEvalDataOptions(p);
     addOpt(p, "max-sentences", "N", "Score only the first N test sentences; 0 = all (default: 0).");
     addOpt(p, "samples", "N", "Sample translations printed (default: 3).");
     addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
@@ -793,7 +608,7 @@ ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
     if (!p.positionalArguments().isEmpty())
         return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
     EvalOptions o;
-    Reader r(p);
+    OptionReader r(p);
     o.model = p.value("model");
     if (o.model.isEmpty()) r.fail("--model is required");
     readDataOptions(r, o.source, false);
@@ -808,6 +623,7 @@ ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
 
 int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
 {
+    if (is_task_model_name(local8(opts.task))) return runTaskTrain(opts, out, err);
     return guarded(err, [&]() -> int {
         using Clock = std::chrono::steady_clock;
         applyThreads(opts.train.threads);
@@ -860,60 +676,46 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
             out << "saved " << local8(opts.out) << " (" << why << ", step " << trainer->step() << ")" << std::endl;
         };
 
-        InterruptGuard guard;
+        InterruptScope interruptScope;
         const auto t0 = Clock::now();
         auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
-        const int64_t first_step = trainer->step();
-        double train_seconds = 0;
-        int64_t total_tokens = 0;
-        // Progress window: figures since the last progress line.
-        double win_loss = 0, win_seconds = 0;
-        int64_t win_tokens = 0, win_steps = 0;
-        auto last_log = Clock::now(), last_valid = Clock::now(), last_save = Clock::now();
-        StepStats last;
         EvalStats valid;
         int64_t valid_step = -1; // step of the last validation pass over all pairs
-        for (;;) {
-            if (InterruptGuard::interrupted()) {
-                out << "interrupted: stopping after step " << trainer->step() << std::endl;
-                break;
-            }
-            if (opts.steps > 0 && trainer->step() - first_step >= opts.steps) break;
-            if (opts.minutes > 0 && since(t0) >= opts.minutes * 60) break;
-            last = trainer->train_step();
-            if (!std::isfinite(last.loss))
+        LoopSchedule schedule;
+        schedule.minutes = opts.minutes;
+        schedule.steps = opts.steps;
+        schedule.log_every = opts.log_every;
+        schedule.log_seconds = opts.log_seconds;
+        schedule.valid_every = opts.valid_every;
+        schedule.save_every = opts.out.isEmpty() ? 0 : opts.save_every;
+        LoopHooks hooks;
+        hooks.step = [&] {
+            const StepStats s = trainer->train_step();
+            if (!std::isfinite(s.loss))
                 throw Error(fmt("training diverged: loss is %g at step %lld; try a smaller --lr-factor or a longer --warmup",
-                                last.loss, (long long)last.step));
-            train_seconds += last.seconds;
-            total_tokens += last.tgt_tokens;
-            win_loss += last.loss;
-            win_seconds += last.seconds;
-            win_tokens += last.tgt_tokens;
-            ++win_steps;
-            if (win_steps >= opts.log_every || since(last_log) >= opts.log_seconds) {
-                out << fmt("step %lld epoch %.2f loss %.4f lr %.3e tokens/s %.0f elapsed %s",
-                           (long long)last.step, last.epoch, win_loss / double(win_steps), last.lr,
-                           win_seconds > 0 ? double(win_tokens) / win_seconds : 0.0, hms(since(t0)).c_str());
-                if (opts.train.scheduled_sampling != "off") out << fmt(" sampling_p %.3f", last.sampling_prob);
-                if (trainer->model().net.is_nat()) out << fmt(" length_loss %.4f", last.length_loss);
-                out << std::endl;
-                win_loss = win_seconds = 0;
-                win_tokens = win_steps = 0;
-                last_log = Clock::now();
-            }
-            if (opts.valid_every > 0 && since(last_valid) >= opts.valid_every * 60) {
-                valid = trainer->evaluate(opts.valid_max);
-                valid_step = opts.valid_max == 0 ? trainer->step() : -1;
-                out << fmt("valid: step %lld loss %.4f ppl %.2f accuracy %.3f elapsed %s", (long long)last.step,
-                           valid.loss, valid.perplexity, valid.token_accuracy, hms(since(t0)).c_str())
-                    << std::endl;
-                last_valid = Clock::now();
-            }
-            if (!opts.out.isEmpty() && opts.save_every > 0 && since(last_save) >= opts.save_every * 60) {
-                save("periodic");
-                last_save = Clock::now();
-            }
-        }
+                                s.loss, (long long)s.step));
+            return s;
+        };
+        hooks.current_step = [&] { return trainer->step(); };
+        hooks.progress = [&](const ProgressWindow& w) {
+            out << fmt("step %lld epoch %.2f loss %.4f lr %.3e tokens/s %.0f elapsed %s", (long long)w.last.step, w.last.epoch,
+                       w.loss_sum / double(w.steps), w.last.lr, w.step_seconds > 0 ? double(w.tokens) / w.step_seconds : 0.0,
+                       hms(w.elapsed).c_str());
+            if (opts.train.scheduled_sampling != "off") out << fmt(" sampling_p %.3f", w.last.sampling_prob);
+            if (trainer->model().net.is_nat()) out << fmt(" length_loss %.4f", w.last.length_loss);
+            out << std::endl;
+        };
+        hooks.validate = [&](double elapsed) {
+            valid = trainer->evaluate(opts.valid_max);
+            valid_step = opts.valid_max == 0 ? trainer->step() : -1;
+            out << fmt("valid: step %lld loss %.4f ppl %.2f accuracy %.3f elapsed %s", (long long)trainer->step(), valid.loss,
+                       valid.perplexity, valid.token_accuracy, hms(elapsed).c_str())
+                << std::endl;
+        };
+        hooks.save = [&] { save("periodic"); };
+        const LoopResult loop = runTrainingLoop(schedule, hooks, out);
+        const double train_seconds = loop.step_seconds;
+        const int64_t total_tokens = loop.tokens;
 
         if (valid_step != trainer->step()) { // the last pass may already be of this step, on all pairs
             valid = trainer->evaluate(0);
@@ -1126,9 +928,9 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
         return ExitOk;
     }
 
-    // Tasks beyond translation (train --task charlm|pos|sentiment|langid|mlm, generate, predict,
-    // eval of a task model) have their own command line in app/task_cli.cpp.
-    if (isTaskInvocation(sub, rest))
+    // generate, predict and eval of a task model are in app/task_cli.cpp; `train` reads every
+    // --task with one parser.
+    if (sub != "train" && isTaskInvocation(sub, rest))
         return runTaskCli(sub, rest, in, out, err);
 
     auto report = [&](const ParseStatus& st) -> int { return reportParseStatus(sub, st, out, err); };

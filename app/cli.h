@@ -7,6 +7,8 @@
 #include "engine/algorithmic_tasks.h"
 #include "engine/config.h"
 #include "engine/decoding.h"
+#include "engine/task_models.h"
+#include "engine/task_trainer.h"
 #include "engine/tokenizer.h"
 
 #include <QString>
@@ -39,10 +41,18 @@ struct DataSource {
     double test_frac = 0.05;
 };
 
-/// Options of `attention-lab train`.
+/// Options of `attention-lab train`, for every --task (app/options.h lists them).
 struct TrainOptions {
-    QString task = "translate"; ///< translate (a corpus) or an algorithmic task: copy, reverse, sort
+    /// translate (a corpus), an algorithmic task (copy, reverse, sort) or a language task
+    /// (charlm, pos, sentiment, langid, mlm: app/task_cli.h).
+    QString task = "translate";
     AlgorithmicTaskConfig algorithmic; ///< generator of copy/reverse/sort (--task-vocab, --min-len, --max-len, ...)
+    TaskModelConfig task_model; ///< language task: defaults of default_task_config(task), then the options
+    QStringList task_data;      ///< language task: --data paths (langid may take several); empty = bundled data
+    double mask_prob = kDefaultMaskProb; ///< mlm
+    /// Language task: at the end, go back to the weights of the best validation pass (accuracy;
+    /// charlm: loss) when a later pass was worse. The test figure is then of the selected model.
+    bool keep_best = true;
     DataSource source;
     TokenKind src_tokens = TokenKind::Auto;
     TokenKind tgt_tokens = TokenKind::Auto;
@@ -55,10 +65,10 @@ struct TrainOptions {
     double save_every = 10;   ///< minutes; 0 = only at the end
     QString resume;           ///< model directory to continue from
     QString save_split;       ///< directory that receives train.tsv / valid.tsv / test.tsv
-    int log_every = 100;      ///< progress line at least every N steps (and every log_seconds)
+    int log_every = 100;      ///< progress line every N steps (0 = by time only) and every log_seconds
     double log_seconds = 10;
     double valid_every = 2;   ///< minutes between validation passes; 0 = only at the end
-    size_t valid_max = 0;     ///< validation pairs per intermediate pass; 0 = all
+    size_t valid_max = 0;     ///< validation pairs (charlm: windows) per intermediate pass; 0 = all
     size_t bleu_sentences = 0;///< test sentences decoded for the final BLEU; 0 = all
     int samples = 5;          ///< sample translations printed at the end
     bool architecture_set = false; ///< an option that fixes the architecture or tokenisation was given

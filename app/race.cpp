@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/text_format.h"
 #include "app/race.h"
+#include "app/options.h"
 
 #include "engine/corpus.h"
 #include "engine/error.h"
@@ -46,40 +47,12 @@ std::string num(double v, int decimals)
     return std::isfinite(v) ? fmt("%.*f", decimals, v) : std::string();
 }
 
-/// Options of `train` that `race` accepts unchanged and hands to parseTrainArgs.
-struct Forwarded {
-    const char* name;
-    const char* value;
-    const char* help;
-};
-const Forwarded kForwarded[] = {
-    {"data", "FILE", "Tab-separated corpus, shuffled and split 90/5/5 into train/valid/test (default: the bundled Tatoeba cmn-eng corpus)."},
-    {"src-col", "N", "0-based column of the source sentence (default: 1 with --data, i.e. Chinese in cmn.txt; 0 with --train/--valid/--test)."},
-    {"tgt-col", "N", "0-based column of the target sentence (default: 0 with --data, i.e. English in cmn.txt; 1 with --train/--valid/--test)."},
-    {"split-seed", "N", "Seed of the shuffle before splitting --data (default: 1)."},
-    {"train", "FILE", "Training split, used with --valid and --test instead of --data (default: none)."},
-    {"valid", "FILE", "Validation split (default: none)."},
-    {"test", "FILE", "Test split (default: none)."},
-    {"src-tokens", "KIND", "Source tokens: char, word or auto (default: auto)."},
-    {"tgt-tokens", "KIND", "Target tokens: char, word or auto (default: auto)."},
-    {"min-count", "N", "Tokens seen fewer times in the training split become <unk> (default: 2)."},
-    {"d-model", "N", "Model width d_model (default: as `train`, 256)."},
-    {"nhead", "N", "Attention heads; must divide d_model (default: as `train`, 4)."},
-    {"layers", "N", "Encoder and decoder layers (default: as `train`, 3)."},
-    {"d-ff", "N", "Feed-forward size d_ff (default: as `train`, 1024)."},
-    {"dropout", "P", "Dropout probability (default: as `train`, 0.1)."},
-    {"synthesizer-k", "N", "Rank k of the factorized random synthesizer (default: 8)."},
-    {"max-tokens", "N", "Token budget per batch, B * max(S, T) (default: as `train`, 3000)."},
-    {"max-len", "N", "Training pairs with more tokens are dropped; with --task copy|reverse|sort the longest generated "
-                     "sequence; also the synthesizers' l - 1 (default: 64; 12 with --task copy|reverse|sort)."},
-    {"warmup", "N", "Warm-up steps of the Noam schedule (default: as `train`, 1000)."},
-    {"lr-factor", "X", "Noam schedule factor (default: 1)."},
-    {"seed", "N", "Seed of initialisation, dropout and batching, the same for every variant (default: 1)."},
-    {"task-vocab", "N", "Symbols of --task copy|reverse|sort (default: 10)."},
-    {"min-len", "N", "Shortest generated sequence of --task copy|reverse|sort (default: 1)."},
-    {"task-pairs", "N", "Training pairs generated for --task copy|reverse|sort (default: 20000)."},
-    {"threads", "N", "CPU threads (OpenMP and Eigen) (default: the number of cores)."},
-};
+/// Options of `train` that `race` accepts unchanged and hands to parseTrainArgs; their names,
+/// ranges and help come from train's option tables (app/options.h).
+const char* const kForwarded[] = {"data", "src-col", "tgt-col", "split-seed", "train", "valid", "test", "src-tokens",
+                                  "tgt-tokens", "min-count", "d-model", "nhead", "layers", "dim-feedforward", "dropout",
+                                  "synthesizer-k", "max-tokens", "max-len", "warmup", "lr-factor", "seed", "task-vocab",
+                                  "min-len", "task-pairs", "threads"};
 
 void applyThreads(int threads)
 {
@@ -222,7 +195,7 @@ ParseStatus parseRaceArgs(const QStringList& args, RaceOptions& opts)
                                                   "spaced over the budget, the last at its end (default: 10).", "N"));
     p.addOption(QCommandLineOption("bleu-sentences", "Test sentences decoded for each variant's final BLEU; 0 = all "
                                                      "(default: 500).", "N"));
-    for (const Forwarded& f : kForwarded) p.addOption(QCommandLineOption(f.name, f.help, f.value));
+    for (const char* name : kForwarded) declareOption(p, *findTrainOption(name));
     p.setApplicationDescription("Race self-attention variants (vanilla and the Synthesizers of Tay et al. 2021): train "
                                 "each in turn on the same data split, seed and budget, record validation curves and "
                                 "test BLEU (exact match for copy/reverse/sort), and write DIR/results.csv, "
@@ -288,8 +261,11 @@ ParseStatus parseRaceArgs(const QStringList& args, RaceOptions& opts)
 
     // Data, architecture and optimiser: exactly as `train` reads them.
     QStringList trainArgs = {"--task", o.task};
-    for (const Forwarded& f : kForwarded)
-        if (p.isSet(f.name)) trainArgs << QString("--") + f.name << p.value(f.name);
+    const OptionReader reader(p);
+    for (const char* name : kForwarded) {
+        const OptionSpec& spec = *findTrainOption(name);
+        if (reader.isSet(spec)) trainArgs << reader.spelling(spec) << p.value(reader.spelling(spec).mid(2));
+    }
     trainArgs << "--bleu-sentences" << (p.isSet("bleu-sentences") ? p.value("bleu-sentences") : QString("500"));
     const ParseStatus st = parseTrainArgs(trainArgs, o.base);
     if (st.kind != ParseStatus::Ok) return st;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/task_cli.h"
 #include "app/text_format.h"
+#include "app/options.h"
+#include "app/training_loop.h"
 #include "engine/error.h"
 #include "engine/task_data.h"
 #include "engine/task_trainer.h"
@@ -29,49 +31,6 @@ const char* const kProg = "attention-lab";
 const QStringList kTasks = {"charlm", "pos", "sentiment", "langid", "mlm"};
 
 std::string s8(const QString& s) { return s.toStdString(); }
-
-/// Reads option values, keeping the first usage error (the option is named in it).
-class Opts {
-public:
-    explicit Opts(const QCommandLineParser& p) : m_p(p) {}
-    QString error;
-    bool isSet(const QString& n) const { return m_p.isSet(n); }
-    QString str(const QString& n) const { return m_p.value(n); }
-    void fail(const QString& m)
-    {
-        if (error.isEmpty())
-            error = m;
-    }
-    template <class I>
-    void integer(const QString& n, long long lo, long long hi, I& dst)
-    {
-        if (!m_p.isSet(n))
-            return;
-        bool ok = false;
-        const long long v = m_p.value(n).trimmed().toLongLong(&ok);
-        if (!ok || v < lo || v > hi)
-            fail("--" + n + ": expected an integer " + (hi == std::numeric_limits<long long>::max() ? QString(">= %1").arg(lo)
-                                                                                                  : QString("from %1 to %2").arg(lo).arg(hi))
-                 + ", got '" + m_p.value(n) + "'");
-        else
-            dst = I(v);
-    }
-    void number(const QString& n, double lo, double hi, bool hi_open, double& dst)
-    {
-        if (!m_p.isSet(n))
-            return;
-        bool ok = false;
-        const double v = m_p.value(n).trimmed().toDouble(&ok);
-        if (!ok || !std::isfinite(v) || v < lo || v > hi || (hi_open && v >= hi))
-            fail("--" + n + ": expected a number in [" + QString::number(lo) + ", " + QString::number(hi) + (hi_open ? ")" : "]")
-                 + ", got '" + m_p.value(n) + "'");
-        else
-            dst = v;
-    }
-
-private:
-    const QCommandLineParser& m_p;
-};
 
 ParseStatus parse(QCommandLineParser& p, const QString& sub, const QStringList& args, const QString& usage,
                   const QString& intro)
@@ -206,178 +165,6 @@ bool isTaskInvocation(const QString& sub, const QStringList& args)
     return false;
 }
 
-ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& o)
-{
-    QCommandLineParser p;
-    opt(p, "task", "name", "charlm | pos | sentiment | langid | mlm.");
-    opt(p, "data", "path", "Data (may repeat for langid). charlm: a text file (default: bundled Tiny Shakespeare); "
-                           "pos: a UD directory with *-ud-{train,dev,test}.conllu; sentiment: the rt-polarity directory "
-                           "(required, not bundled); langid: Tatoeba TSV files (default: bundled cmn.txt and fra-sample.txt); "
-                           "mlm: a TSV whose column 0 is English (default: bundled cmn.txt).");
-    opt(p, "out", "dir", "Model directory written at the end.");
-    opt(p, "resume", "dir", "Continue training a saved task model (with its optimizer state).");
-    opt(p, "minutes", "m", "Wall-clock budget in minutes (default 2 when --steps is not given).");
-    opt(p, "steps", "n", "Optimizer steps.");
-    opt(p, "threads", "n", "Worker threads (data parallelism; default 2).");
-    opt(p, "seed", "n", "Seed of initialisation, data split, batches, masks and dropout (default 1).");
-    opt(p, "d-model", "n", "d_model.");
-    opt(p, "nhead", "n", "Attention heads.");
-    opt(p, "layers", "n", "Transformer blocks.");
-    opt(p, "dim-feedforward", "n", "Feed-forward size d_ff.");
-    opt(p, "dropout", "p", "Dropout rate.");
-    opt(p, "max-len", "n", "Longest sequence in tokens (charlm: the context window).");
-    opt(p, "norm-first", "bool", "true: Pre-LN, false: Post-LN.");
-    p.addOption(QCommandLineOption("pre-ln", "Pre-LN blocks (the same as --norm-first true)."));
-    p.addOption(QCommandLineOption("post-ln", "Post-LN blocks, as in the paper (the same as --norm-first false)."));
-    // The block switches of the translation model (same option names as `train --task translate`).
-    opt(p, "activation", "relu|gelu", "Feed-forward non-linearity: relu or gelu (exact, erf) (default: relu).");
-    opt(p, "positional-encoding", "kind", "Positional encoding: sinusoidal, learned (trainable table pos_emb.weight) or "
-                                          "none (default: sinusoidal).");
-    opt(p, "norm", "kind", "Normalisation of the blocks and the final norm: layernorm or batchnorm (default: layernorm).");
-    opt(p, "scoring", "kind", "Query-key score: scaled_dot (Q K^T / sqrt(d_k)), dot (unscaled) or additive (Bahdanau) "
-                              "(default: scaled_dot).");
-    opt(p, "normalization", "kind", "Attention weights from scores: softmax or relu (default: softmax).");
-    opt(p, "window", "n", "Restricted self-attention: query i sees keys j with |i - j| <= n; 0 = unrestricted (default 0).");
-    opt(p, "attention-dropout", "p", "Dropout on attention weights alone (default: the same as --dropout).");
-    opt(p, "attention", "kind", "Self-attention alignment: vanilla or a Synthesizer (dense, random, fixed_random, "
-                                "factorized_dense, factorized_random, random+vanilla, dense+vanilla, random+dense) "
-                                "(default: vanilla).");
-    opt(p, "synthesizer-k", "n", "Rank k of the factorized random synthesizer (default 8).");
-    opt(p, "pooling", "mean|cls", "Classifier pooling: mean over non-padding positions or the [CLS] position.");
-    opt(p, "suffix-len", "n", "pos: add a suffix token (word ending and case) of n characters to each word; 0 = off (default 3).");
-    opt(p, "max-tokens", "n", "Token budget of a batch (B * T).");
-    opt(p, "lr-factor", "x", "Noam learning-rate factor.");
-    opt(p, "warmup", "n", "Warm-up steps.");
-    opt(p, "label-smoothing", "x", "Label smoothing (default 0).");
-    opt(p, "min-count", "n", "Words seen fewer times become <unk> (default 2; charlm keeps every character).");
-    opt(p, "mask-prob", "p", "mlm: probability that a token is selected (default 0.15).");
-    opt(p, "valid-every", "m", "Minutes between validation passes (default 1; charlm 2).");
-    opt(p, "keep-best", "bool", "End with the weights of the best validation pass (default true).");
-    opt(p, "valid-max", "n", "Validation examples per intermediate pass (0 = all).");
-    opt(p, "log-seconds", "s", "Seconds between progress lines (default 10).");
-    const ParseStatus st = parse(p, "train", args, QString(kProg) + " train --task charlm|pos|sentiment|langid|mlm [options]",
-                                 "Train a character LM, POS tagger, text classifier or masked LM.");
-    if (st.kind != ParseStatus::Ok)
-        return st;
-    o.task = s8(p.value("task").trimmed());
-    if (!kTasks.contains(QString::fromStdString(o.task)))
-        return {ParseStatus::Error, "--task: expected charlm, pos, sentiment, langid or mlm, got '" + p.value("task") + "'"};
-    if (!p.positionalArguments().isEmpty())
-        return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
-    o.model = default_task_config(o.task);
-    o.train = default_task_train_config(o.task);
-    Opts r(p);
-    o.data = p.values("data");
-    o.out = p.value("out");
-    o.resume = p.value("resume");
-    r.number("minutes", 0, 1e6, false, o.minutes);
-    r.integer("steps", 0, std::numeric_limits<long long>::max(), o.steps);
-    r.integer("threads", 1, 256, o.train.threads);
-    r.integer("seed", 0, std::numeric_limits<long long>::max(), o.train.seed);
-    ModelConfig& a = o.model.arch;
-    r.integer("d-model", 1, 4096, a.d_model);
-    r.integer("nhead", 1, 256, a.nhead);
-    int layers = o.model.num_layers();
-    r.integer("layers", 1, 64, layers);
-    (o.task == "charlm" ? a.num_decoder_layers : a.num_encoder_layers) = layers;
-    r.integer("dim-feedforward", 1, 65536, a.dim_feedforward);
-    r.number("dropout", 0, 1, true, a.dropout);
-    r.integer("max-len", 2, 4096, a.max_len);
-    if (p.isSet("norm-first")) {
-        const QString v = p.value("norm-first").trimmed().toLower();
-        if (v == "true" || v == "1")
-            a.norm_first = true;
-        else if (v == "false" || v == "0")
-            a.norm_first = false;
-        else
-            r.fail("--norm-first: expected true or false, got '" + p.value("norm-first") + "'");
-    }
-    if (p.isSet("pre-ln") && p.isSet("post-ln"))
-        r.fail("--pre-ln and --post-ln exclude each other");
-    if (p.isSet("pre-ln"))
-        a.norm_first = true;
-    if (p.isSet("post-ln"))
-        a.norm_first = false;
-    // Block switches: the engine's parsers give the message (it names the config key).
-    auto choice = [&](const char* name, std::string& out, void (*check)(const std::string&)) {
-        if (!p.isSet(name))
-            return;
-        out = s8(p.value(name).trimmed());
-        try {
-            check(out);
-        } catch (const al::Error& e) {
-            r.fail(QString("--") + name + ": " + QString::fromStdString(e.what()));
-        }
-    };
-    choice("activation", a.activation, [](const std::string& v) { parse_activation(v); });
-    choice("positional-encoding", a.positional_encoding, [](const std::string& v) { parse_positional_encoding(v); });
-    choice("norm", a.norm, [](const std::string& v) { parse_norm_kind(v); });
-    choice("scoring", a.attention_scoring, [](const std::string& v) { parse_attention_scoring(v); });
-    choice("normalization", a.attention_normalization, [](const std::string& v) { parse_attention_normalization(v); });
-    choice("attention", a.attention, [](const std::string& v) { SynthesizerConfig{v, 1, 1}.validate(); });
-    r.integer("synthesizer-k", 1, 4096, a.synthesizer_k);
-    r.integer("window", 0, 100000, a.attention_window);
-    if (p.isSet("attention-dropout")) {
-        double ad = 0;
-        r.number("attention-dropout", 0, 1, true, ad);
-        a.attention_dropout = ad;
-    }
-    if (p.isSet("pooling")) {
-        o.model.pooling = s8(p.value("pooling").trimmed());
-        if (o.model.pooling != "mean" && o.model.pooling != "cls")
-            r.fail("--pooling: expected mean or cls, got '" + p.value("pooling") + "'");
-    }
-    r.integer("suffix-len", 0, 64, o.model.suffix_len);
-    if (o.model.suffix_len > 0 && o.task != "pos")
-        r.fail("--suffix-len: only for --task pos");
-    r.integer("max-tokens", 1, 1 << 24, o.train.max_tokens);
-    r.number("lr-factor", 0, 1e3, false, o.train.lr_factor);
-    r.integer("warmup", 1, 1 << 24, o.train.warmup_steps);
-    r.number("label-smoothing", 0, 1, true, o.train.label_smoothing);
-    r.integer("min-count", 1, 1 << 24, o.min_count);
-    r.number("mask-prob", 0, 1, false, o.mask_prob);
-    o.valid_every = o.task == "charlm" ? 2 : 1;
-    r.number("valid-every", 0, 1e6, false, o.valid_every);
-    if (p.isSet("keep-best")) {
-        const QString v = p.value("keep-best").trimmed().toLower();
-        if (v == "true" || v == "1")
-            o.keep_best = true;
-        else if (v == "false" || v == "0")
-            o.keep_best = false;
-        else
-            r.fail("--keep-best: expected true or false, got '" + p.value("keep-best") + "'");
-    }
-    r.integer("valid-max", 0, std::numeric_limits<long long>::max(), o.valid_max);
-    r.number("log-seconds", 0, 1e6, false, o.log_seconds);
-    if (!r.error.isEmpty())
-        return {ParseStatus::Error, r.error};
-    if (a.d_model % a.nhead != 0)
-        return {ParseStatus::Error, QString("--d-model (%1) must be divisible by --nhead (%2)").arg(a.d_model).arg(a.nhead)};
-    {
-        // The architecture as the model will check it (vocabulary and labels come from the data).
-        TaskModelConfig check = o.model;
-        check.vocab_size = TokenTable::kNumSpecials + 1;
-        if (check.task == "pos" || check.task == "sentiment" || check.task == "langid")
-            check.labels = {"a", "b"};
-        try {
-            check.validate();
-        } catch (const al::Error& e) {
-            return {ParseStatus::Error, QString::fromStdString(e.what())};
-        }
-    }
-    if (o.minutes == 0 && o.steps == 0)
-        o.minutes = 2;
-    if (o.data.isEmpty())
-        o.data = defaultTaskData(o.task);
-    if (o.data.isEmpty())
-        return {ParseStatus::Error, QString("--data: task %1 needs a data path (%2)")
-                                        .arg(QString::fromStdString(o.task),
-                                             o.task == "pos" || o.task == "sentiment"
-                                                 ? QString::fromStdString(task_data_hint(o.task))
-                                                 : QString("the bundled data was not found"))};
-    return {};
-}
-
 ParseStatus parseTaskEvalArgs(const QStringList& args, TaskEvalOptions& o)
 {
     QCommandLineParser p;
@@ -390,7 +177,7 @@ ParseStatus parseTaskEvalArgs(const QStringList& args, TaskEvalOptions& o)
                                  "Score a task model on held-out data.");
     if (st.kind != ParseStatus::Ok)
         return st;
-    Opts r(p);
+    OptionReader r(p);
     o.model = p.value("model");
     o.data = p.values("data");
     if (p.isSet("split")) {
@@ -402,12 +189,12 @@ ParseStatus parseTaskEvalArgs(const QStringList& args, TaskEvalOptions& o)
         else
             r.fail("--split: expected valid or test, got '" + v + "'");
     }
-    r.integer("seed", 0, std::numeric_limits<long long>::max(), o.seed);
+    r.seed("seed", o.seed);
     r.integer("threads", 1, 256, o.threads);
     if (o.model.isEmpty())
         r.fail("--model: required");
-    if (!r.error.isEmpty())
-        return {ParseStatus::Error, r.error};
+    if (!r.ok())
+        return {ParseStatus::Error, r.error()};
     return {};
 }
 
@@ -423,17 +210,17 @@ ParseStatus parseGenerateArgs(const QStringList& args, GenerateOptions& o)
                                  "Sample text from a character language model.");
     if (st.kind != ParseStatus::Ok)
         return st;
-    Opts r(p);
+    OptionReader r(p);
     o.model = p.value("model");
     if (p.isSet("prompt"))
         o.prompt = p.value("prompt").replace("\\n", "\n");
     r.integer("length", 0, 1 << 24, o.length);
     r.number("temperature", 0, 100, false, o.temperature);
-    r.integer("seed", 0, std::numeric_limits<long long>::max(), o.seed);
+    r.seed("seed", o.seed);
     if (o.model.isEmpty())
         r.fail("--model: required");
-    if (!r.error.isEmpty())
-        return {ParseStatus::Error, r.error};
+    if (!r.ok())
+        return {ParseStatus::Error, r.error()};
     return {};
 }
 
@@ -447,33 +234,34 @@ ParseStatus parsePredictArgs(const QStringList& args, PredictOptions& o)
                                  "Tag, classify, or fill [MASK] with a task model.");
     if (st.kind != ParseStatus::Ok)
         return st;
-    Opts r(p);
+    OptionReader r(p);
     o.model = p.value("model");
     o.texts = p.positionalArguments();
     r.integer("top-k", 1, 1 << 20, o.top_k);
     if (o.model.isEmpty())
         r.fail("--model: required");
-    if (!r.error.isEmpty())
-        return {ParseStatus::Error, r.error};
+    if (!r.ok())
+        return {ParseStatus::Error, r.error()};
     return {};
 }
 
-int runTaskTrain(const TaskTrainOptions& o, std::ostream& out, std::ostream& err)
+int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
 {
     return guarded(err, [&] {
         Eigen::setNbThreads(1);
         omp_set_num_threads(o.train.threads);
+        const std::string task = s8(o.task);
         const auto t0 = std::chrono::steady_clock::now();
-        const TaskCorpus corpus = load_task_corpus(o.task, paths8(o.data), o.train.seed);
+        const TaskCorpus corpus = load_task_corpus(task, paths8(o.task_data), o.train.seed);
         for (size_t i = 0; i < corpus.skipped.size() && i < 10; ++i)
             err << "skipped " << corpus.skipped[i].to_string() << "\n";
         if (corpus.skipped.size() > 10)
             err << "skipped " << corpus.skipped.size() << " lines in all\n";
-        out << "data: " << s8(o.data.join(", ")) << ": " << corpus.describe() << "\n";
-        TaskModel model = o.resume.isEmpty() ? new_task_model(corpus, o.model, o.min_count, o.train.seed)
+        out << "data: " << s8(o.task_data.join(", ")) << ": " << corpus.describe() << "\n";
+        TaskModel model = o.resume.isEmpty() ? new_task_model(corpus, o.task_model, o.min_count, o.train.seed)
                                              : load_task_model_dir(s8(o.resume));
-        if (model.net.config().task != o.task)
-            throw Error(s8(o.resume) + ": a " + model.net.config().task + " model, not " + o.task);
+        if (model.net.config().task != task)
+            throw Error(s8(o.resume) + ": a " + model.net.config().task + " model, not " + task);
         out << summary(model) << "\n";
         TaskData data = encode_task_corpus(model, corpus);
         TaskTrainer trainer(std::move(model), std::move(data), o.train, o.mask_prob);
@@ -483,72 +271,64 @@ int runTaskTrain(const TaskTrainOptions& o, std::ostream& out, std::ostream& err
                    o.train.max_tokens, o.train.lr_factor, o.train.warmup_steps,
                    o.steps ? fmt("%lld steps", static_cast<long long>(o.steps)).c_str() : fmt("%g minutes", o.minutes).c_str());
         out.flush();
-        const auto start = std::chrono::steady_clock::now();
-        auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-        double last_log = 0, last_valid = 0, loss_sum = 0;
-        int64_t tokens = 0, n = 0, tokens_since = 0;
-        double time_since = 0;
-        const int64_t first = trainer.step();
+        auto save = [&](const char* why) {
+            trainer.save(s8(o.out));
+            out << "saved " << s8(o.out) << " (" << why << ", step " << trainer.step() << ")\n";
+            out.flush();
+        };
         // Keep-best: higher accuracy is better; for the LM, lower loss.
-        auto score = [&](const TaskEvalStats& e) { return o.task == "charlm" ? -e.loss : e.accuracy; };
+        auto score = [&](const TaskEvalStats& e) { return task == "charlm" ? -e.loss : e.accuracy; };
         std::shared_ptr<const TaskModel> best;
         double best_score = -std::numeric_limits<double>::infinity();
         int64_t best_step = 0;
-        while (true) {
-            if (o.steps && trainer.step() - first >= o.steps)
-                break;
-            if (o.minutes > 0 && elapsed() >= o.minutes * 60)
-                break;
-            const StepStats s = trainer.train_step();
-            loss_sum += s.nll;
-            ++n;
-            tokens += s.tgt_tokens;
-            tokens_since += s.tgt_tokens;
-            time_since += s.seconds;
-            if (elapsed() - last_log >= o.log_seconds) {
-                out << fmt("step %lld  epoch %.2f  loss %.4f  lr %.2e  |g| %.2f  %.0f targets/s  %s\n",
-                           static_cast<long long>(s.step), s.epoch, loss_sum / double(n), s.lr, s.grad_norm,
-                           double(tokens_since) / std::max(time_since, 1e-9), hms(elapsed()).c_str());
-                out.flush();
-                last_log = elapsed();
-                loss_sum = 0;
-                n = 0;
-                tokens_since = 0;
-                time_since = 0;
+
+        InterruptScope interruptScope;
+        LoopSchedule schedule;
+        schedule.minutes = o.minutes;
+        schedule.steps = o.steps;
+        schedule.log_every = o.log_every;
+        schedule.log_seconds = o.log_seconds;
+        schedule.valid_every = o.valid_every;
+        schedule.save_every = o.out.isEmpty() ? 0 : o.save_every;
+        LoopHooks hooks;
+        hooks.step = [&] { return trainer.train_step(); };
+        hooks.current_step = [&] { return trainer.step(); };
+        hooks.progress = [&](const ProgressWindow& w) {
+            out << fmt("step %lld  epoch %.2f  loss %.4f  lr %.2e  |g| %.2f  %.0f targets/s  %s\n",
+                       static_cast<long long>(w.last.step), w.last.epoch, w.nll_sum / double(w.steps), w.last.lr,
+                       w.last.grad_norm, double(w.tokens) / std::max(w.step_seconds, 1e-9), hms(w.elapsed).c_str());
+            out.flush();
+        };
+        hooks.validate = [&](double elapsed) {
+            const TaskEvalStats v = trainer.evaluate(1, o.valid_max);
+            out << fmt("[%s] step %lld ", hms(elapsed).c_str(), static_cast<long long>(trainer.step()))
+                << evalLine(task, "valid", v) << "\n";
+            out.flush();
+            if (o.keep_best && score(v) > best_score) {
+                best_score = score(v);
+                best = trainer.snapshot();
+                best_step = trainer.step();
             }
-            if (o.valid_every > 0 && elapsed() - last_valid >= o.valid_every * 60) {
-                const TaskEvalStats v = trainer.evaluate(1, o.valid_max);
-                out << fmt("[%s] step %lld ", hms(elapsed()).c_str(), static_cast<long long>(trainer.step()))
-                    << evalLine(o.task, "valid", v) << "\n";
-                out.flush();
-                if (o.keep_best && score(v) > best_score) {
-                    best_score = score(v);
-                    best = trainer.snapshot();
-                    best_step = trainer.step();
-                }
-                last_valid = elapsed();
-            }
-        }
-        const double train_seconds = elapsed();
-        out << fmt("trained %lld steps in %s (%lld targets)\n", static_cast<long long>(trainer.step() - first),
-                   hms(train_seconds).c_str(), static_cast<long long>(tokens));
+        };
+        hooks.save = [&] { save("periodic"); };
+        const LoopResult loop = runTrainingLoop(schedule, hooks, out);
+        out << fmt("trained %lld steps in %s (%lld targets)\n", static_cast<long long>(loop.steps),
+                   hms(loop.seconds).c_str(), static_cast<long long>(loop.tokens));
         TaskEvalStats final_valid = trainer.evaluate(1, best ? o.valid_max : 0);
         if (best && score(final_valid) < best_score) {
             trainer.restore_weights(*best);
             out << fmt("keep-best: back to the weights of step %lld (best validation pass)\n", static_cast<long long>(best_step));
         }
-        out << evalLine(o.task, "valid", trainer.evaluate(1)) << "\n";
-        if (o.task != "charlm")
-            out << evalLine(o.task, "test", trainer.evaluate(2)) << "\n";
-        if (o.task == "charlm") {
+        out << evalLine(task, "valid", trainer.evaluate(1)) << "\n";
+        if (task != "charlm")
+            out << evalLine(task, "test", trainer.evaluate(2)) << "\n";
+        if (task == "charlm") {
             const std::string prompt = "ROMEO:";
             out << "sample (temperature 0.8) after \"" << prompt << "\":\n"
                 << prompt << generate_text(trainer.model(), prompt, 200, 0.8, o.train.seed) << "\n";
         }
-        if (!o.out.isEmpty()) {
-            trainer.save(s8(o.out));
-            out << "saved " << s8(o.out) << "\n";
-        }
+        if (!o.out.isEmpty())
+            save("final");
         out << fmt("total time %s\n", hms(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()).c_str());
         return int(ExitOk);
     });
@@ -641,11 +421,6 @@ int runTaskCli(const QString& sub, const QStringList& args, std::istream& in, st
             << "Try '" << kProg << " " << s8(sub) << " --help'.\n";
         return ExitUsage;
     };
-    if (sub == "train") {
-        TaskTrainOptions o;
-        const ParseStatus st = parseTaskTrainArgs(args, o);
-        return st.kind == ParseStatus::Ok ? runTaskTrain(o, out, err) : report(st);
-    }
     if (sub == "eval") {
         TaskEvalOptions o;
         const ParseStatus st = parseTaskEvalArgs(args, o);

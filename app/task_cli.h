@@ -18,26 +18,6 @@
 
 namespace al::cli {
 
-/// Options of `attention-lab train --task ...` for the tasks of this file.
-struct TaskTrainOptions {
-    std::string task;
-    QStringList data;          ///< paths (langid may take several TSV files); empty = task default
-    TaskModelConfig model;     ///< defaults from default_task_config(task), then the options
-    TrainConfig train;
-    int min_count = kDefaultTaskMinCount;
-    double mask_prob = kDefaultMaskProb; ///< mlm
-    double minutes = 0;        ///< wall-clock budget; 0 = none
-    int64_t steps = 0;         ///< optimizer steps; 0 = none (one of minutes/steps; default 2 minutes)
-    QString out;               ///< model directory written at the end
-    double valid_every = 2;    ///< minutes between validation passes
-    size_t valid_max = 0;      ///< validation examples (charlm: windows) per intermediate pass; 0 = all
-    double log_seconds = 10;
-    /// At the end, go back to the weights of the best validation pass (accuracy; charlm: loss)
-    /// when a later pass was worse. The test figure is then of the selected model.
-    bool keep_best = true;
-    QString resume;            ///< model directory to continue from (its optimizer state too)
-};
-
 struct TaskEvalOptions {
     QString model;
     QStringList data;
@@ -68,12 +48,12 @@ bool isTaskInvocation(const QString& sub, const QStringList& args);
 /// The bundled data of a task ("" when the task has none: pos and sentiment need --data).
 QStringList defaultTaskData(const std::string& task);
 
-ParseStatus parseTaskTrainArgs(const QStringList& args, TaskTrainOptions& opts);
 ParseStatus parseTaskEvalArgs(const QStringList& args, TaskEvalOptions& opts);
 ParseStatus parseGenerateArgs(const QStringList& args, GenerateOptions& opts);
 ParseStatus parsePredictArgs(const QStringList& args, PredictOptions& opts);
 
-int runTaskTrain(const TaskTrainOptions& opts, std::ostream& out, std::ostream& err);
+/// `train --task charlm|pos|sentiment|langid|mlm` (opts from parseTrainArgs), driven by runTrainingLoop.
+int runTaskTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err);
 int runTaskEval(const TaskEvalOptions& opts, std::ostream& out, std::ostream& err);
 int runGenerate(const GenerateOptions& opts, std::ostream& out, std::ostream& err);
 int runPredict(const PredictOptions& opts, std::istream& in, std::ostream& out, std::ostream& err);

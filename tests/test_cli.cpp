@@ -3,6 +3,7 @@
 // codes, an end-to-end train -> save -> translate -> eval run of a tiny model, and the
 // attention Trace JSON (engine/trace_json).
 #include "app/cli.h"
+#include "app/options.h"
 #include "engine/error.h"
 #include "engine/safetensors.h"
 #include "engine/trace_json.h"
@@ -10,6 +11,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -382,6 +384,171 @@ private slots:
         QVERIFY(r.out.empty());
     }
 
+    // Every entry of the option tables (app/options.h) reaches its config key, on a translation
+    // run and on a language-task run; the list must name every option of the tables.
+    void everyTableOptionReachesItsConfigKey()
+    {
+        struct Case {
+            QString option;          ///< the table entry this case covers
+            QStringList args;
+            QStringList base;        ///< task arguments; empty = both a translation and a charlm run
+            std::function<bool(const TrainOptions&, const ModelConfig&)> check;
+        };
+        const QStringList corpus = {"--data", "x.tsv"};
+        const QStringList copy = {"--task", "copy"};
+        auto both = [](const QString& o, const QStringList& a, std::function<bool(const TrainOptions&, const ModelConfig&)> f) {
+            return Case{o, a, {}, std::move(f)};
+        };
+        const std::vector<Case> cases = {
+            both("d-model", {"--d-model", "64"}, [](auto&, auto& m) { return m.d_model == 64; }),
+            both("nhead", {"--nhead", "8"}, [](auto&, auto& m) { return m.nhead == 8; }),
+            both("layers", {"--layers", "2"}, [](auto& o, auto& m) {
+                return o.task == "charlm" ? m.num_decoder_layers == 2 && o.task_model.num_layers() == 2
+                                          : m.num_encoder_layers == 2 && m.num_decoder_layers == 2;
+            }),
+            Case{"encoder-layers", {"--encoder-layers", "1"}, corpus, [](auto&, auto& m) { return m.num_encoder_layers == 1; }},
+            Case{"decoder-layers", {"--decoder-layers", "2"}, copy, [](auto&, auto& m) { return m.num_decoder_layers == 2; }},
+            both("dim-feedforward", {"--dim-feedforward", "96"}, [](auto&, auto& m) { return m.dim_feedforward == 96; }),
+            both("dim-feedforward", {"--d-ff", "97"}, [](auto&, auto& m) { return m.dim_feedforward == 97; }),
+            both("dropout", {"--dropout", "0.3"}, [](auto&, auto& m) { return m.dropout == 0.3; }),
+            both("norm-first", {"--norm-first", "true"}, [](auto&, auto& m) { return m.norm_first; }),
+            both("norm-first", {"--norm-first", "false"}, [](auto&, auto& m) { return !m.norm_first; }),
+            both("pre-ln", {"--norm-first", "false", "--pre-ln"}, [](auto&, auto& m) { return m.norm_first; }),
+            both("post-ln", {"--norm-first", "true", "--post-ln"}, [](auto&, auto& m) { return !m.norm_first; }),
+            Case{"decoder", {"--decoder", "nat"}, corpus, [](auto&, auto& m) { return m.decoder == "nat"; }},
+            both("attention", {"--attention", "dense"}, [](auto&, auto& m) { return m.attention == "dense"; }),
+            both("synthesizer-k", {"--synthesizer-k", "5"}, [](auto&, auto& m) { return m.synthesizer_k == 5; }),
+            both("scoring", {"--scoring", "dot"}, [](auto&, auto& m) { return m.attention_scoring == "dot"; }),
+            both("normalization", {"--normalization", "relu"}, [](auto&, auto& m) { return m.attention_normalization == "relu"; }),
+            both("window", {"--window", "3"}, [](auto&, auto& m) { return m.attention_window == 3; }),
+            both("positional-encoding", {"--positional-encoding", "learned"}, [](auto&, auto& m) { return m.positional_encoding == "learned"; }),
+            both("norm", {"--norm", "batchnorm"}, [](auto&, auto& m) { return m.norm == "batchnorm"; }),
+            both("activation", {"--activation", "gelu"}, [](auto&, auto& m) { return m.activation == "gelu"; }),
+            both("attention-dropout", {"--attention-dropout", "0.2"}, [](auto&, auto& m) { return m.attention_dropout == 0.2; }),
+            both("max-tokens", {"--max-tokens", "700"}, [](auto& o, auto&) { return o.train.max_tokens == 700; }),
+            both("warmup", {"--warmup", "33"}, [](auto& o, auto&) { return o.train.warmup_steps == 33; }),
+            both("lr-factor", {"--lr-factor", "0.7"}, [](auto& o, auto&) { return o.train.lr_factor == 0.7; }),
+            both("label-smoothing", {"--label-smoothing", "0.05"}, [](auto& o, auto&) { return o.train.label_smoothing == 0.05; }),
+            Case{"micro-batch-tokens", {"--micro-batch-tokens", "64"}, corpus, [](auto& o, auto&) { return o.train.micro_batch_tokens == 64; }},
+            Case{"clip", {"--clip", "0.5"}, copy, [](auto& o, auto&) { return o.train.clip_grad_norm == 0.5; }},
+            Case{"scheduled-sampling", {"--scheduled-sampling", "constant"}, corpus,
+                 [](auto& o, auto&) { return o.train.scheduled_sampling == "constant"; }},
+            Case{"scheduled-sampling-p", {"--scheduled-sampling", "linear", "--scheduled-sampling-p", "0.4"}, corpus,
+                 [](auto& o, auto&) { return o.train.scheduled_sampling_p == 0.4; }},
+            Case{"scheduled-sampling-k", {"--scheduled-sampling", "linear", "--scheduled-sampling-k", "50"}, corpus,
+                 [](auto& o, auto&) { return o.train.scheduled_sampling_k == 50; }},
+            Case{"length-loss-weight", {"--decoder", "nat", "--length-loss-weight", "0.3"}, corpus,
+                 [](auto& o, auto&) { return o.train.length_loss_weight == 0.3; }},
+            both("seed", {"--seed", "77"}, [](auto& o, auto&) { return o.train.seed == 77; }),
+            both("threads", {"--threads", "3"}, [](auto& o, auto&) { return o.train.threads == 3; }),
+            both("task", {}, [](auto& o, auto&) { return o.task == "translate" || o.task == "charlm"; }),
+            Case{"task-vocab", {"--task-vocab", "7"}, copy, [](auto& o, auto&) { return o.algorithmic.vocab == 7; }},
+            Case{"min-len", {"--min-len", "2"}, copy, [](auto& o, auto&) { return o.algorithmic.min_len == 2; }},
+            Case{"task-pairs", {"--task-pairs", "900"}, copy, [](auto& o, auto&) { return o.algorithmic.train_size == 900; }},
+            both("max-len", {"--max-len", "40"}, [](auto& o, auto& m) {
+                return o.task == "charlm" ? m.max_len == 40 : o.train.max_len == 40;
+            }),
+            Case{"max-len", {"--max-len", "9"}, copy, [](auto& o, auto&) { return o.algorithmic.max_len == 9 && o.train.max_len == 9; }},
+            Case{"pooling", {"--pooling", "cls"}, {"--task", "langid"}, [](auto& o, auto&) { return o.task_model.pooling == "cls"; }},
+            Case{"suffix-len", {"--suffix-len", "2"}, {"--task", "pos", "--data", "ud"}, [](auto& o, auto&) { return o.task_model.suffix_len == 2; }},
+            Case{"mask-prob", {"--mask-prob", "0.2"}, {"--task", "mlm"}, [](auto& o, auto&) { return o.mask_prob == 0.2; }},
+            Case{"keep-best", {"--keep-best", "false"}, {"--task", "charlm"}, [](auto& o, auto&) { return !o.keep_best; }},
+            Case{"data", {"--data", "a.txt", "--data", "b.txt"}, {"--task", "langid"},
+                 [](auto& o, auto&) { return o.task_data == QStringList{"a.txt", "b.txt"}; }},
+            Case{"data", {"--data", "c.tsv"}, {"--task", "translate"}, [](auto& o, auto&) { return o.source.data == "c.tsv"; }},
+            Case{"src-col", {"--src-col", "2"}, corpus, [](auto& o, auto&) { return o.source.src_col == 2; }},
+            Case{"tgt-col", {"--tgt-col", "3"}, corpus, [](auto& o, auto&) { return o.source.tgt_col == 3; }},
+            Case{"split-seed", {"--split-seed", "5"}, corpus, [](auto& o, auto&) { return o.source.split_seed == 5; }},
+            Case{"split-seed", {"--split-seed", "6"}, copy, [](auto& o, auto&) { return o.algorithmic.seed == 6; }},
+            Case{"train", {"--train", "a", "--valid", "b", "--test", "c"}, {"--task", "translate"}, [](auto& o, auto&) {
+                return o.source.train == "a" && o.source.valid == "b" && o.source.test == "c";
+            }},
+            Case{"valid", {"--train", "a", "--valid", "b", "--test", "c"}, {"--task", "translate"}, [](auto& o, auto&) { return o.source.valid == "b"; }},
+            Case{"test", {"--train", "a", "--valid", "b", "--test", "c"}, {"--task", "translate"}, [](auto& o, auto&) { return o.source.test == "c"; }},
+            Case{"src-tokens", {"--src-tokens", "word"}, corpus, [](auto& o, auto&) { return o.src_tokens == TokenKind::Word; }},
+            Case{"tgt-tokens", {"--tgt-tokens", "char"}, corpus, [](auto& o, auto&) { return o.tgt_tokens == TokenKind::Char; }},
+            both("min-count", {"--min-count", "4"}, [](auto& o, auto&) { return o.min_count == 4; }),
+            both("minutes", {"--minutes", "0.5"}, [](auto& o, auto&) { return o.minutes == 0.5; }),
+            both("steps", {"--steps", "12"}, [](auto& o, auto&) { return o.steps == 12 && o.minutes == 0; }),
+            both("out", {"--out", "dir"}, [](auto& o, auto&) { return o.out == "dir"; }),
+            both("save-every", {"--out", "dir", "--save-every", "3"}, [](auto& o, auto&) { return o.save_every == 3; }),
+            both("resume", {"--resume", "m"}, [](auto& o, auto&) { return o.resume == "m"; }),
+            Case{"save-split", {"--save-split", "s"}, corpus, [](auto& o, auto&) { return o.save_split == "s"; }},
+            both("log-every", {"--log-every", "7"}, [](auto& o, auto&) { return o.log_every == 7; }),
+            both("log-seconds", {"--log-seconds", "2.5"}, [](auto& o, auto&) { return o.log_seconds == 2.5; }),
+            both("valid-every", {"--valid-every", "0.25"}, [](auto& o, auto&) { return o.valid_every == 0.25; }),
+            both("valid-max", {"--valid-max", "11"}, [](auto& o, auto&) { return o.valid_max == 11; }),
+            Case{"bleu-sentences", {"--bleu-sentences", "13"}, corpus, [](auto& o, auto&) { return o.bleu_sentences == 13; }},
+            Case{"samples", {"--samples", "2"}, copy, [](auto& o, auto&) { return o.samples == 2; }},
+        };
+        QSet<QString> covered;
+        for (const Case& c : cases) {
+            covered.insert(c.option);
+            const QList<QStringList> bases = c.base.isEmpty() ? QList<QStringList>{{"--task", "translate"}, {"--task", "charlm"}}
+                                                              : QList<QStringList>{c.base};
+            for (const QStringList& base : bases) {
+                TrainOptions o;
+                const ParseStatus st = parseTrainArgs(base + c.args, o);
+                const QString what = (base + c.args).join(' ');
+                QVERIFY2(st.kind == ParseStatus::Ok, qPrintable(what + ": " + st.text));
+                const ModelConfig& m = is_task_model_name(o.task.toStdString()) ? o.task_model.arch : o.model;
+                QVERIFY2(c.check(o, m), qPrintable(what));
+            }
+        }
+        for (const OptionSpec& s : trainOptionSpecs()) QVERIFY2(covered.contains(s.name), qPrintable(s.name));
+    }
+
+    void outOfRangeValuesNameTheOptionOnEveryPath_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("needle");
+        for (const QString& task : {"translate", "copy", "charlm"}) {
+            const QStringList t = {"--task", task};
+            QTest::newRow(qPrintable(task + " d-model")) << t + QStringList{"--d-model", "70000"}
+                                                        << "--d-model: expected an integer from 1 to 65536, got '70000'";
+            QTest::newRow(qPrintable(task + " nhead")) << t + QStringList{"--nhead", "0"} << "--nhead: expected an integer from 1 to 4096, got '0'";
+            QTest::newRow(qPrintable(task + " d-ff alias")) << t + QStringList{"--d-ff", "x"} << "--d-ff: expected an integer from 1 to 1048576, got 'x'";
+            QTest::newRow(qPrintable(task + " dropout")) << t + QStringList{"--dropout", "1"} << "--dropout: expected a number in [0, 1), got '1'";
+            QTest::newRow(qPrintable(task + " threads")) << t + QStringList{"--threads", "2000"} << "--threads: expected an integer from 1 to 1024, got '2000'";
+            QTest::newRow(qPrintable(task + " max-len")) << t + QStringList{"--max-len", "0"} << "--max-len: expected an integer from 1 to 100000, got '0'";
+            QTest::newRow(qPrintable(task + " lr-factor")) << t + QStringList{"--lr-factor", "-1"} << "--lr-factor: expected a number > 0, got '-1'";
+            QTest::newRow(qPrintable(task + " scoring")) << t + QStringList{"--scoring", "cosine"} << "--scoring: attention_scoring must be";
+            QTest::newRow(qPrintable(task + " both spellings")) << t + QStringList{"--d-ff", "8", "--dim-feedforward", "8"}
+                                                               << "--d-ff is another spelling of --dim-feedforward";
+        }
+        QTest::newRow("clip on charlm") << QStringList{"--task", "charlm", "--clip", "1"} << "--clip does not apply to --task charlm";
+        QTest::newRow("pooling on translate") << QStringList{"--pooling", "cls"} << "--pooling needs --task charlm, pos";
+    }
+
+    void outOfRangeValuesNameTheOptionOnEveryPath()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, needle);
+        TrainOptions o;
+        const ParseStatus st = parseTrainArgs(args, o);
+        QCOMPARE(st.kind, ParseStatus::Error);
+        QVERIFY2(st.text.contains(needle), qPrintable(st.text));
+        const Run r = runArgs(QStringList{"train"} + args);
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(QString::fromStdString(r.err).contains(needle), r.err.c_str());
+    }
+
+    void trainHelpListsTaskAndGroups()
+    {
+        for (const QStringList& args : {QStringList{"train", "--help"}, QStringList{"train", "--task", "charlm", "--help"}}) {
+            const Run r = runArgs(args);
+            QCOMPARE(r.code, int(ExitOk));
+            const QString help = QString::fromStdString(r.out);
+            QVERIFY2(help.contains("--task TASK"), r.out.c_str());
+            for (const char* group : {"Data:", "Model:", "Block switches:", "Training:", "Task:", "Budget, progress and output:"})
+                QVERIFY2(help.contains(group), group);
+            QVERIFY(help.indexOf("Model:") < help.indexOf("--d-model") && help.indexOf("--d-model") < help.indexOf("Block switches:"));
+            QVERIFY(help.contains("--dim-feedforward"));
+            QVERIFY2(!help.contains("--d-ff") && !help.contains("--norm-first"), "aliases stay hidden");
+            QVERIFY(help.contains("1 to 65536"));
+        }
+    }
+
     void helpListsEveryOptionWithDefault()
     {
         TrainOptions o;
@@ -390,14 +557,15 @@ private slots:
         QVERIFY(st.text.contains("Usage: attention-lab train"));
         const QStringList names = {"data", "src-col", "tgt-col", "split-seed", "train", "valid", "test", "src-tokens",
                                    "tgt-tokens", "min-count", "d-model", "nhead", "layers", "encoder-layers",
-                                   "decoder-layers", "d-ff", "dropout", "pre-ln", "post-ln", "task", "task-vocab", "min-len", "task-pairs", "attention", "synthesizer-k", "scoring",
+                                   "decoder-layers", "dim-feedforward", "dropout", "pre-ln", "post-ln", "task", "task-vocab", "min-len", "task-pairs", "attention", "synthesizer-k", "scoring",
                                    "normalization", "window", "positional-encoding", "norm", "activation",
                                    "attention-dropout", "max-tokens", "micro-batch-tokens", "max-len", "warmup",
                                    "lr-factor", "label-smoothing", "clip", "minutes", "steps", "seed", "threads",
                                    "out", "save-every", "resume", "save-split", "log-every", "valid-every",
                                    "valid-max", "bleu-sentences", "samples", "scheduled-sampling",
                                    "scheduled-sampling-p", "scheduled-sampling-k", "decoder",
-                                   "length-loss-weight"};
+                                   "length-loss-weight", "log-seconds", "pooling", "suffix-len", "mask-prob",
+                                   "keep-best"};
         for (const QString& n : names) QVERIFY2(st.text.contains("--" + n), qPrintable(n));
         // Every option except --help/--version states its default.
         QCOMPARE(int(st.text.count("(default")), int(names.size()));
