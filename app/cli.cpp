@@ -426,14 +426,14 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     for (const OptionSpec& s : specs) declareOption(p, s);
 
     const QString usage = QString(kProgram) + " train [--task TASK] [options]";
-    const QString intro = "Train a Transformer and report its figures: on a tab-separated corpus (translation: validation "
-                          "loss, perplexity, test BLEU), on a generated algorithmic task (exact match) or on a language "
-                          "task (character LM, tagger, classifier, masked LM). Options that apply only to some tasks say "
+    const QString intro = "Train a Transformer and report its figures: on a tab-separated corpus (translation: validation\n"
+                          "loss, perplexity, test BLEU), on a generated algorithmic task (exact match) or on a language\n"
+                          "task (character LM, tagger, classifier, masked LM). Options that apply only to some tasks say\n"
                           "so; giving one to another task is a usage error.";
     ParseStatus st = runParser(p, "train", args, usage, intro);
     if (st.kind == ParseStatus::Help) {
-        st.text = "Usage: " + usage + "\n\n" + intro + "\n\nOptions:\n  -h, --help                   Show this help and exit.\n"
-                  "  --version                    Show the program version and exit.\n" + groupedHelp(specs);
+        st.text = "Usage: " + usage + "\n\n" + intro + "\n\nOptions:\n  -h, --help                  Show this help and exit.\n"
+                  "  --version                   Show the program version and exit.\n" + groupedHelp(specs);
         return st;
     }
     if (st.kind != ParseStatus::Ok) return st;
