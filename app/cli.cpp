@@ -681,13 +681,6 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
         auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
         EvalStats valid;
         int64_t valid_step = -1; // step of the last validation pass over all pairs
-        LoopSchedule schedule;
-        schedule.minutes = opts.minutes;
-        schedule.steps = opts.steps;
-        schedule.log_every = opts.log_every;
-        schedule.log_seconds = opts.log_seconds;
-        schedule.valid_every = opts.valid_every;
-        schedule.save_every = opts.out.isEmpty() ? 0 : opts.save_every;
         LoopHooks hooks;
         hooks.step = [&] {
             const StepStats s = trainer->train_step();
@@ -713,7 +706,7 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
                 << std::endl;
         };
         hooks.save = [&] { save("periodic"); };
-        const LoopResult loop = runTrainingLoop(schedule, hooks, out);
+        const LoopResult loop = runTrainingLoop(loopSchedule(opts), hooks, out);
         const double train_seconds = loop.step_seconds;
         const int64_t total_tokens = loop.tokens;
 

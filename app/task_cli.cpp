@@ -283,13 +283,6 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
         int64_t best_step = 0;
 
         InterruptScope interruptScope;
-        LoopSchedule schedule;
-        schedule.minutes = o.minutes;
-        schedule.steps = o.steps;
-        schedule.log_every = o.log_every;
-        schedule.log_seconds = o.log_seconds;
-        schedule.valid_every = o.valid_every;
-        schedule.save_every = o.out.isEmpty() ? 0 : o.save_every;
         LoopHooks hooks;
         hooks.step = [&] { return trainer.train_step(); };
         hooks.current_step = [&] { return trainer.step(); };
@@ -311,7 +304,7 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
             }
         };
         hooks.save = [&] { save("periodic"); };
-        const LoopResult loop = runTrainingLoop(schedule, hooks, out);
+        const LoopResult loop = runTrainingLoop(loopSchedule(o), hooks, out);
         out << fmt("trained %lld steps in %s (%lld targets)\n", static_cast<long long>(loop.steps),
                    hms(loop.seconds).c_str(), static_cast<long long>(loop.tokens));
         TaskEvalStats final_valid = trainer.evaluate(1, best ? o.valid_max : 0);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/training_loop.h"
+#include "app/cli.h"
 
 #include <atomic>
 #include <chrono>
@@ -37,6 +38,18 @@ void releaseInterruptHandler()
     if (!g_installed) return;
     std::signal(SIGINT, g_previous);
     g_installed = false;
+}
+
+LoopSchedule loopSchedule(const TrainOptions& o)
+{
+    LoopSchedule s;
+    s.minutes = o.minutes;
+    s.steps = o.steps;
+    s.log_every = o.log_every;
+    s.log_seconds = o.log_seconds;
+    s.valid_every = o.valid_every;
+    s.save_every = o.out.isEmpty() ? 0 : o.save_every;
+    return s;
 }
 
 LoopResult runTrainingLoop(const LoopSchedule& s, const LoopHooks& h, std::ostream& out)

@@ -13,6 +13,8 @@
 
 namespace al::cli {
 
+struct TrainOptions;
+
 /// When the loop stops and how often it reports, validates and saves.
 struct LoopSchedule {
     double minutes = 0;     ///< wall-clock budget; 0 = none
@@ -33,6 +35,10 @@ struct ProgressWindow {
     double step_seconds = 0; ///< time spent in train_step
     double elapsed = 0;      ///< seconds since the loop started
 };
+
+/// The schedule of `train` options: budget, --log-every/--log-seconds, --valid-every, and
+/// --save-every when --out is given.
+LoopSchedule loopSchedule(const TrainOptions& opts);
 
 struct LoopHooks {
     std::function<StepStats()> step;                     ///< one optimizer step (may throw al::Error)

@@ -285,6 +285,23 @@ private slots:
         QTest::newRow("decoder") << QStringList{"--decoder", "parallel"} << "--decoder: decoder must be";
         QTest::newRow("length weight w/o nat") << QStringList{"--length-loss-weight", "0.5"} << "--decoder nat";
         QTest::newRow("length weight negative") << QStringList{"--decoder", "nat", "--length-loss-weight", "-1"} << "--length-loss-weight";
+        // One range and one wording on every path: translation, an algorithmic and a language task.
+        for (const QString task : {"translate", "copy", "charlm"}) {
+            const QStringList t = {"--task", task};
+            QTest::newRow(qPrintable(task + " d-model")) << t + QStringList{"--d-model", "70000"}
+                                                        << "--d-model: expected an integer from 1 to 65536, got '70000'";
+            QTest::newRow(qPrintable(task + " nhead")) << t + QStringList{"--nhead", "0"} << "--nhead: expected an integer from 1 to 4096, got '0'";
+            QTest::newRow(qPrintable(task + " d-ff alias")) << t + QStringList{"--d-ff", "x"} << "--d-ff: expected an integer from 1 to 1048576, got 'x'";
+            QTest::newRow(qPrintable(task + " dropout")) << t + QStringList{"--dropout", "1"} << "--dropout: expected a number in [0, 1), got '1'";
+            QTest::newRow(qPrintable(task + " threads")) << t + QStringList{"--threads", "2000"} << "--threads: expected an integer from 1 to 1024, got '2000'";
+            QTest::newRow(qPrintable(task + " max-len")) << t + QStringList{"--max-len", "0"} << "--max-len: expected an integer from 1 to 100000, got '0'";
+            QTest::newRow(qPrintable(task + " lr-factor")) << t + QStringList{"--lr-factor", "-1"} << "--lr-factor: expected a number > 0, got '-1'";
+            QTest::newRow(qPrintable(task + " scoring")) << t + QStringList{"--scoring", "cosine"} << "--scoring: attention_scoring must be";
+            QTest::newRow(qPrintable(task + " both spellings")) << t + QStringList{"--d-ff", "8", "--dim-feedforward", "8"}
+                                                               << "--d-ff is another spelling of --dim-feedforward";
+        }
+        QTest::newRow("clip on charlm") << QStringList{"--task", "charlm", "--clip", "1"} << "--clip does not apply to --task charlm";
+        QTest::newRow("pooling on translate") << QStringList{"--pooling", "cls"} << "--pooling needs --task charlm, pos";
     }
 
     void algorithmicTaskDefaults()
@@ -496,41 +513,6 @@ private slots:
             }
         }
         for (const OptionSpec& s : trainOptionSpecs()) QVERIFY2(covered.contains(s.name), qPrintable(s.name));
-    }
-
-    void outOfRangeValuesNameTheOptionOnEveryPath_data()
-    {
-        QTest::addColumn<QStringList>("args");
-        QTest::addColumn<QString>("needle");
-        for (const QString& task : {"translate", "copy", "charlm"}) {
-            const QStringList t = {"--task", task};
-            QTest::newRow(qPrintable(task + " d-model")) << t + QStringList{"--d-model", "70000"}
-                                                        << "--d-model: expected an integer from 1 to 65536, got '70000'";
-            QTest::newRow(qPrintable(task + " nhead")) << t + QStringList{"--nhead", "0"} << "--nhead: expected an integer from 1 to 4096, got '0'";
-            QTest::newRow(qPrintable(task + " d-ff alias")) << t + QStringList{"--d-ff", "x"} << "--d-ff: expected an integer from 1 to 1048576, got 'x'";
-            QTest::newRow(qPrintable(task + " dropout")) << t + QStringList{"--dropout", "1"} << "--dropout: expected a number in [0, 1), got '1'";
-            QTest::newRow(qPrintable(task + " threads")) << t + QStringList{"--threads", "2000"} << "--threads: expected an integer from 1 to 1024, got '2000'";
-            QTest::newRow(qPrintable(task + " max-len")) << t + QStringList{"--max-len", "0"} << "--max-len: expected an integer from 1 to 100000, got '0'";
-            QTest::newRow(qPrintable(task + " lr-factor")) << t + QStringList{"--lr-factor", "-1"} << "--lr-factor: expected a number > 0, got '-1'";
-            QTest::newRow(qPrintable(task + " scoring")) << t + QStringList{"--scoring", "cosine"} << "--scoring: attention_scoring must be";
-            QTest::newRow(qPrintable(task + " both spellings")) << t + QStringList{"--d-ff", "8", "--dim-feedforward", "8"}
-                                                               << "--d-ff is another spelling of --dim-feedforward";
-        }
-        QTest::newRow("clip on charlm") << QStringList{"--task", "charlm", "--clip", "1"} << "--clip does not apply to --task charlm";
-        QTest::newRow("pooling on translate") << QStringList{"--pooling", "cls"} << "--pooling needs --task charlm, pos";
-    }
-
-    void outOfRangeValuesNameTheOptionOnEveryPath()
-    {
-        QFETCH(QStringList, args);
-        QFETCH(QString, needle);
-        TrainOptions o;
-        const ParseStatus st = parseTrainArgs(args, o);
-        QCOMPARE(st.kind, ParseStatus::Error);
-        QVERIFY2(st.text.contains(needle), qPrintable(st.text));
-        const Run r = runArgs(QStringList{"train"} + args);
-        QCOMPARE(r.code, int(ExitUsage));
-        QVERIFY2(QString::fromStdString(r.err).contains(needle), r.err.c_str());
     }
 
     void trainHelpListsTaskAndGroups()
