@@ -405,15 +405,7 @@ int runPredict(const PredictOptions& o, std::istream& in, std::ostream& out, std
 
 int runTaskCli(const QString& sub, const QStringList& args, std::istream& in, std::ostream& out, std::ostream& err)
 {
-    auto report = [&](const ParseStatus& st) -> int {
-        if (st.kind == ParseStatus::Help) {
-            out << s8(st.text);
-            return ExitOk;
-        }
-        err << kProg << " " << s8(sub) << ": " << s8(st.text) << "\n"
-            << "Try '" << kProg << " " << s8(sub) << " --help'.\n";
-        return ExitUsage;
-    };
+    auto report = [&](const ParseStatus& st) { return reportParseStatus(sub, st, out, err); };
     if (sub == "eval") {
         TaskEvalOptions o;
         const ParseStatus st = parseTaskEvalArgs(args, o);

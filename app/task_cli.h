@@ -5,8 +5,9 @@
 //   attention-lab eval --model DIR [--data PATH]... [--split valid|test]   (a task model directory)
 //   attention-lab generate --model DIR --prompt TEXT [--length N] [--temperature T]
 //   attention-lab predict --model DIR TEXT...   (tags, class probabilities or [MASK] fillers)
-// runCli() hands these invocations over through isTaskInvocation() / runTaskCli(), so the
-// translation subcommands stay as they are.
+// `train --task ...` is parsed by parseTrainArgs (the option tables of app/options.h) and run here
+// by runTaskTrain; runCli() hands the other invocations over through isTaskInvocation() /
+// runTaskCli().
 #include "app/cli.h"
 #include "engine/task_models.h"
 #include "engine/task_trainer.h"
@@ -58,7 +59,8 @@ int runTaskEval(const TaskEvalOptions& opts, std::ostream& out, std::ostream& er
 int runGenerate(const GenerateOptions& opts, std::ostream& out, std::ostream& err);
 int runPredict(const PredictOptions& opts, std::istream& in, std::ostream& out, std::ostream& err);
 
-/// Parses and runs one task invocation (see isTaskInvocation); usage errors exit with ExitUsage.
+/// Parses and runs one eval, generate or predict invocation of a task model (see
+/// isTaskInvocation); usage errors exit with ExitUsage.
 int runTaskCli(const QString& sub, const QStringList& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 } // namespace al::cli
