@@ -12,11 +12,11 @@
 #include "engine/task_models.h"
 #include "engine/task_trainer.h"
 #include "engine/task_trace.h"
-#include "ui/heatmap_widget.h"
-#include "ui/main_window.h"
-#include "ui/task_probe_window.h"
-#include "ui/training_plots_panel.h"
-#include "ui/training_session.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/main_window.h"
+#include "ui/views/task_probe_window.h"
+#include "ui/views/training_plots_panel.h"
+#include "ui/view_models/training_session.h"
 
 #include <QCheckBox>
 #include <QComboBox>

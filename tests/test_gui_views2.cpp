@@ -4,14 +4,14 @@
 // cell hover of heatmap thumbnails.
 #include "engine/error.h"
 #include "engine/translation_model.h"
-#include "ui/compare_dialog.h"
-#include "ui/forward_view_model.h"
-#include "ui/heatmap_widget.h"
-#include "ui/main_window.h"
-#include "ui/overview_panel.h"
-#include "ui/stepper_panel.h"
-#include "ui/training_plots_model.h"
-#include "ui/training_plots_panel.h"
+#include "ui/views/compare_dialog.h"
+#include "ui/view_models/forward_view_model.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/main_window.h"
+#include "ui/views/overview_panel.h"
+#include "ui/views/stepper_panel.h"
+#include "ui/view_models/training_plots_model.h"
+#include "ui/views/training_plots_panel.h"
 
 #include <QApplication>
 #include <QCheckBox>
