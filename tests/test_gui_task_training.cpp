@@ -400,7 +400,7 @@ private slots:
         w.trainingPlotsPanel()->redrawNow();
         QVERIFY(w.trainingPlotsPanel()->lossPlot()->graph(0)->dataCount() >= 3);
         QCOMPARE(w.trainingPlotsPanel()->metricValues().last(), v.metric); // bits/char as is
-        QVERIFY(!w.trainingPlotsPanel()->entropyHistory().isEmpty()); // the LM's heads on the probe text
+        QTRY_VERIFY(!w.trainingPlotsPanel()->entropyHistory().isEmpty()); // the LM's heads on the probe text
 
         // The engine scores the saved model on the same data alike.
         const TaskModel model = load_task_model_dir(dir.toStdString());

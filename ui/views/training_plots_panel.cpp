@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/training_plots_panel.h"
 
-#include "engine/task_trace.h"
 #include "ui/view_models/attention_selection.h"
 #include "ui/export/export_ui.h"
 
@@ -14,6 +13,7 @@
 #include <QShowEvent>
 #include <QSlider>
 #include <QSpinBox>
+#include <QThread>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -228,9 +228,35 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     connect(m_probe, &QLineEdit::editingFinished, this, [this] {
         m_history.clear();
         m_lastSampleStep = -1;
+        dropPendingSamples();
         redrawEntropy();
     });
+    setCurveStore(new CurveStore(this));
+    m_worker = new InferenceWorker;
+    m_thread = newWorkerThread(this, m_worker, QStringLiteral("entropy"));
+    connect(m_worker, &InferenceWorker::translated, this, &TrainingPlotsPanel::onSampled);
+    m_thread->start();
     redraw();
+}
+
+TrainingPlotsPanel::~TrainingPlotsPanel()
+{
+    shutdown();
+}
+
+void TrainingPlotsPanel::shutdown()
+{
+    joinWorkerThread(m_thread);
+    m_worker = nullptr; // deleted on its thread
+}
+
+void TrainingPlotsPanel::setCurveStore(CurveStore* store)
+{
+    if (m_curves)
+        disconnect(m_curves, nullptr, this, nullptr);
+    m_curves = store;
+    connect(m_curves, &CurveStore::changed, this, &TrainingPlotsPanel::refresh);
+    refresh();
 }
 
 double TrainingPlotsPanel::smoothing() const
@@ -252,28 +278,12 @@ void TrainingPlotsPanel::setLogScale(QCustomPlot* plot, bool on)
 
 void TrainingPlotsPanel::addMetrics(const TrainingMetrics& m)
 {
-    m_steps << double(m.step);
-    m_lossValues << m.loss;
-    m_gradValues << m.gradNorm;
-    m_speedValues << m.tokensPerSecond;
-    refresh();
+    m_curves->addMetrics(m);
 }
 
 void TrainingPlotsPanel::addValidation(const ValidationMetrics& v)
 {
-    m_validSteps << double(v.step);
-    m_validValues << v.loss;
-    if (!v.metricName.isEmpty()) {
-        const bool fraction = v.metricName != QLatin1String("bits/char");
-        m_metricSteps << double(v.step);
-        m_metricValues << (fraction ? 100.0 * v.metric : v.metric);
-        if (m_metricName != v.metricName) {
-            m_metricName = v.metricName;
-            m_loss->graph(3)->setName(tr("valid %1").arg(v.metricName));
-            m_loss->yAxis2->setLabel(fraction ? tr("%1 (%)").arg(v.metricName) : v.metricName);
-        }
-    }
-    refresh();
+    m_curves->addValidation(v);
 }
 
 void TrainingPlotsPanel::setProbeSentence(const QString& sentence)
@@ -283,6 +293,7 @@ void TrainingPlotsPanel::setProbeSentence(const QString& sentence)
     m_probe->setText(sentence);
     m_history.clear();
     m_lastSampleStep = -1;
+    dropPendingSamples();
     redrawEntropy();
 }
 
@@ -293,18 +304,18 @@ QString TrainingPlotsPanel::probeSentence() const
 
 void TrainingPlotsPanel::addTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
 {
-    if (!model || step == m_lastSampleStep)
+    if (!model || step == m_lastSampleStep || !m_worker)
         return;
     if (m_lastSample.isValid() && m_lastSample.elapsed() < 1000 && m_lastSampleStep >= 0)
         return;
     m_lastSample.start();
     m_lastSampleStep = step;
-    try {
-        m_history.add(double(step), al::task_model_trace(*model, m_probe->text().toStdString()));
-    } catch (const std::exception&) {
-        return; // e.g. the probe has no token the model knows: no sample
-    }
-    refreshEntropy();
+    InferenceRequest r;
+    r.sentence = m_probe->text();
+    r.taskModel = model;
+    r.step = step;
+    r.traceOnly = true;
+    m_lastRequest = m_worker->submit(std::move(r));
 }
 
 void TrainingPlotsPanel::addSnapshot(const ModelSnapshot& model, qint64 step)
@@ -318,19 +329,26 @@ void TrainingPlotsPanel::addSnapshot(const ModelSnapshot& model, qint64 step)
 
 bool TrainingPlotsPanel::sampleEntropy(const ModelSnapshot& model, qint64 step)
 {
-    if (!model)
+    if (!model || !m_worker)
         return false;
     m_lastSample.start();
     m_lastSampleStep = step;
-    al::Trace trace;
-    try {
-        al::translate(*model, m_probe->text().toStdString(), 32, &trace);
-    } catch (const std::exception&) {
-        return false;
-    }
-    m_history.add(double(step), trace);
+    m_lastRequest = m_worker->submit(m_probe->text(), model, step, 32);
+    return true;
+}
+
+void TrainingPlotsPanel::onSampled(const InferenceResult& result)
+{
+    // A failed pass (e.g. the probe has no token the model knows) adds no sample.
+    if (result.requestId < m_firstValidRequest || !result.trace)
+        return;
+    m_history.add(double(result.modelStep), *result.trace);
     refreshEntropy();
-    return !m_history.isEmpty();
+}
+
+void TrainingPlotsPanel::dropPendingSamples()
+{
+    m_firstValidRequest = m_lastRequest + 1;
 }
 
 void TrainingPlotsPanel::refresh()
@@ -365,18 +383,11 @@ void TrainingPlotsPanel::showEvent(QShowEvent* event)
 
 void TrainingPlotsPanel::reset()
 {
-    m_steps.clear();
-    m_lossValues.clear();
-    m_gradValues.clear();
-    m_speedValues.clear();
-    m_validSteps.clear();
-    m_validValues.clear();
-    m_metricSteps.clear();
-    m_metricValues.clear();
-    m_metricName.clear();
     m_history.clear();
     m_lastSampleStep = -1;
     m_lastSample.invalidate();
+    dropPendingSamples();
+    m_curves->clear();
     redraw();
     redrawEntropy();
 }
@@ -384,26 +395,34 @@ void TrainingPlotsPanel::reset()
 void TrainingPlotsPanel::redraw()
 {
     m_curvesStale = false;
+    const CurveStore& c = *m_curves;
+    const QVector<double>& steps = c.steps();
+    const QVector<double>& metricValues = c.metricValues();
+    if (m_metricName != c.metricName() && !c.metricName().isEmpty()) {
+        m_metricName = c.metricName();
+        m_loss->graph(3)->setName(tr("valid %1").arg(m_metricName));
+        m_loss->yAxis2->setLabel(m_metricName != QLatin1String("bits/char") ? tr("%1 (%)").arg(m_metricName) : m_metricName);
+    }
     const double w = smoothing();
     m_emaLabel->setText(QString::number(w, 'f', 2));
-    m_loss->graph(0)->setData(m_steps, m_lossValues, true);
-    m_loss->graph(1)->setData(m_steps, emaSmooth(m_lossValues, w), true);
-    m_loss->graph(2)->setData(m_validSteps, m_validValues, true);
-    m_loss->graph(3)->setData(m_metricSteps, m_metricValues, true);
-    m_loss->graph(3)->setVisible(!m_metricValues.isEmpty());
+    m_loss->graph(0)->setData(steps, c.loss(), true);
+    m_loss->graph(1)->setData(steps, emaSmooth(c.loss(), w), true);
+    m_loss->graph(2)->setData(c.validSteps(), c.validLoss(), true);
+    m_loss->graph(3)->setData(c.metricSteps(), metricValues, true);
+    m_loss->graph(3)->setVisible(!metricValues.isEmpty());
     m_loss->graph(3)->removeFromLegend();
-    if (!m_metricValues.isEmpty())
+    if (!metricValues.isEmpty())
         m_loss->graph(3)->addToLegend();
-    m_loss->yAxis2->setVisible(!m_metricValues.isEmpty());
-    if (!m_metricValues.isEmpty()) {
+    m_loss->yAxis2->setVisible(!metricValues.isEmpty());
+    if (!metricValues.isEmpty()) {
         double hi = 0;
-        for (double v : m_metricValues)
+        for (double v : metricValues)
             if (std::isfinite(v))
                 hi = std::max(hi, v);
         m_loss->yAxis2->setRange(0, m_metricName == QLatin1String("bits/char") ? std::max(hi * 1.1, 0.1) : 100.0);
     }
-    m_grad->graph(0)->setData(m_steps, m_gradValues, true);
-    m_speed->graph(0)->setData(m_steps, m_speedValues, true);
+    m_grad->graph(0)->setData(steps, c.gradNorm(), true);
+    m_speed->graph(0)->setData(steps, c.tokensPerSecond(), true);
     const std::pair<QCustomPlot*, QCheckBox*> plots[] = {{m_loss, m_logLoss}, {m_grad, m_logGrad}, {m_speed, m_logSpeed}};
     for (const auto& [plot, check] : plots) {
         const bool log = check->isChecked();
@@ -415,8 +434,8 @@ void TrainingPlotsPanel::redraw()
             else
                 plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
         }
-        if (!m_steps.isEmpty()) // a resumed run starts at its first step
-            plot->xAxis->setRange(m_steps.first(), std::max(m_steps.last(), m_steps.first() + 1.0));
+        if (!steps.isEmpty()) // a resumed run starts at its first step
+            plot->xAxis->setRange(steps.first(), std::max(steps.last(), steps.first() + 1.0));
         rescaleY(plot);
         plot->replot(QCustomPlot::rpQueuedReplot);
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/workers/inference_worker.h"
 
+#include "engine/task_trace.h"
+
 #include <QThread>
 
 #include <exception>
@@ -24,12 +26,17 @@ InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
 quint64 InferenceWorker::submit(const QString& sentence, const ModelSnapshot& model, qint64 modelStep,
                                 int maxLength)
 {
-    Request r;
+    InferenceRequest r;
     r.sentence = sentence;
     r.model = model;
     r.step = modelStep;
     r.maxLength = maxLength;
-    const auto put = m_requests.put(std::move(r));
+    return submit(std::move(r));
+}
+
+quint64 InferenceWorker::submit(InferenceRequest request)
+{
+    const auto put = m_requests.put(std::move(request));
     if (put.wake)
         QMetaObject::invokeMethod(this, &InferenceWorker::processPending, Qt::QueuedConnection);
     return put.id;
@@ -40,13 +47,25 @@ void InferenceWorker::processPending()
     auto next = m_requests.take();
     if (!next)
         return;
-    const Request r = std::move(next->second);
+    const InferenceRequest r = std::move(next->second);
     InferenceResult result;
     result.requestId = next->first;
     result.modelStep = r.step;
     result.sentence = r.sentence;
     result.model = r.model;
-    if (r.model) {
+    result.taskModel = r.taskModel;
+    if (r.taskModel && r.traceOnly) {
+        try {
+            result.trace = std::make_shared<const al::Trace>(al::task_model_trace(*r.taskModel, r.sentence.toStdString()));
+        } catch (const std::exception& e) {
+            result.errorMessage = QString::fromStdString(e.what());
+        }
+    } else if (r.taskModel) {
+        const TaskModelOutput out = runTaskModel(*r.taskModel, r.sentence);
+        result.translation = out.output;
+        result.trace = out.trace;
+        result.errorMessage = out.error;
+    } else if (r.model) {
         try {
             auto trace = std::make_shared<al::Trace>();
             const al::Translation t = al::translate(*r.model, r.sentence.toStdString(), r.maxLength, trace.get());
@@ -69,6 +88,12 @@ InferenceController::InferenceController(QObject* parent) : QObject(parent)
     m_thread = newWorkerThread(this, m_worker, QStringLiteral("inference"));
     connect(m_worker, &InferenceWorker::translated, this, &InferenceController::translated);
     m_thread->start();
+    m_taskTimer.setSingleShot(true);
+    m_taskTimer.setInterval(150); // at most ~7 task-model runs a second while training
+    connect(&m_taskTimer, &QTimer::timeout, this, [this] {
+        if (m_taskModel)
+            request();
+    });
 }
 
 InferenceController::~InferenceController()
@@ -88,20 +113,41 @@ void InferenceController::setSentence(const QString& sentence)
     if (sentence == m_sentence)
         return;
     m_sentence = sentence;
-    request();
+    if (m_taskModel)
+        m_taskTimer.start();
+    else
+        request();
 }
 
 void InferenceController::setModel(const ModelSnapshot& model, qint64 step)
 {
+    m_taskModel.reset();
     m_model = model;
     m_step = step;
     request();
 }
 
+void InferenceController::setTaskModel(const TaskModelSnapshot& model, qint64 step)
+{
+    m_taskModel = model;
+    m_taskStep = step;
+    if (!m_taskTimer.isActive())
+        m_taskTimer.start();
+}
+
 void InferenceController::request()
 {
-    if (m_worker && m_model)
+    if (!m_worker)
+        return;
+    if (m_taskModel) {
+        InferenceRequest r;
+        r.sentence = m_sentence;
+        r.taskModel = m_taskModel;
+        r.step = m_taskStep;
+        m_worker->submit(std::move(r));
+    } else if (m_model) {
         m_worker->submit(m_sentence, m_model, m_step, m_maxLength);
+    }
 }
 
 } // namespace al::ui

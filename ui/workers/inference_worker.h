@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Translation of the sentence being typed, off the GUI thread, on the newest model snapshot.
+// Every model pass on the typed sentence (or a probe sentence) off the GUI thread, on the newest
+// snapshot: translation, a task model's answer and attention, or only the attention Trace.
 #include "engine/trace.h"
 #include "engine/translation_model.h"
 #include "ui/workers/training_worker.h"
+
+#include <QTimer>
 #include "ui/workers/worker_thread.h"
 
 #include <QMetaType>
@@ -19,7 +22,17 @@ class QThread;
 
 namespace al::ui {
 
-/// One translation with what the attention views need.
+/// One model pass to run: a task model when `taskModel` is set, else the translation `model`.
+struct InferenceRequest {
+    QString sentence;
+    ModelSnapshot model;          ///< translation model
+    TaskModelSnapshot taskModel;  ///< task model (charlm, pos, sentiment, langid, mlm)
+    qint64 step = 0;              ///< training step of the snapshot
+    int maxLength = 64;           ///< translation: longest output, in tokens
+    bool traceOnly = false;       ///< task model: the attention Trace only (al::task_model_trace)
+};
+
+/// One translation (or task model pass) with what the attention views need.
 struct InferenceResult {
     quint64 requestId = 0;     ///< increases with every submitted request
     qint64 modelStep = 0;      ///< training step of the snapshot that translated it
@@ -29,7 +42,8 @@ struct InferenceResult {
     QStringList outTokens;     ///< generated tokens (without <eos>)
     std::shared_ptr<const al::Trace> trace; ///< null on error
     ModelSnapshot model;       ///< the snapshot that translated it (for views that read weights)
-    QString errorMessage;      ///< non-empty when translation failed
+    TaskModelSnapshot taskModel; ///< set when a task model ran: `translation` is its answer (runTaskModel)
+    QString errorMessage;      ///< non-empty when the pass failed
 };
 
 /// Lives on its own thread. submit() is thread-safe and coalescing: only the newest
@@ -42,6 +56,7 @@ public:
 
     /// Thread-safe. Replaces any pending request; returns its id.
     quint64 submit(const QString& sentence, const ModelSnapshot& model, qint64 modelStep, int maxLength);
+    quint64 submit(InferenceRequest request);
 
 signals:
     void translated(const al::ui::InferenceResult& result);
@@ -49,17 +64,12 @@ signals:
 private:
     void processPending();
 
-    struct Request {
-        QString sentence;
-        ModelSnapshot model;
-        qint64 step = 0;
-        int maxLength = 64;
-    };
-    LatestRequest<Request> m_requests; ///< only the newest request is translated
+    LatestRequest<InferenceRequest> m_requests; ///< only the newest request is run
 };
 
 /// GUI-side owner of the inference thread. Keeps the newest sentence and snapshot and asks
-/// for a translation whenever either changes.
+/// for a translation whenever either changes. A task model, once set, replaces the translation
+/// model until the next setModel(); its runs are coalesced to at most one per 150 ms.
 class InferenceController : public QObject {
     Q_OBJECT
 public:
@@ -68,7 +78,9 @@ public:
 
     void setSentence(const QString& sentence);
     void setModel(const ModelSnapshot& model, qint64 step);
+    void setTaskModel(const TaskModelSnapshot& model, qint64 step);
     ModelSnapshot model() const { return m_model; }
+    TaskModelSnapshot taskModel() const { return m_taskModel; }
     qint64 modelStep() const { return m_step; }
     QString sentence() const { return m_sentence; }
     /// Longest output, in tokens.
@@ -87,6 +99,9 @@ private:
     QString m_sentence;
     ModelSnapshot m_model;
     qint64 m_step = 0;
+    TaskModelSnapshot m_taskModel;
+    qint64 m_taskStep = 0;
+    QTimer m_taskTimer; ///< coalesces task-model runs on the typed sentence
     int m_maxLength = 64;
 };
 
