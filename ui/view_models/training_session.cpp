@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QLocale>
 
 #include <algorithm>
 #include <cmath>
@@ -388,6 +389,34 @@ std::unique_ptr<TrainingSession> makeTrainingSession(const TrainingRequest& requ
     if (taskFamily(request.task.task) == TaskFamily::TaskModel)
         return std::make_unique<TaskModelSession>(request);
     return std::make_unique<TranslationSession>(request);
+}
+
+QString trainingSummary(const TrainingInfo& info)
+{
+    const QLocale loc;
+    if (taskFamily(info.task) == TaskFamily::TaskModel) {
+        QString msg = QCoreApplication::translate("al::ui::TrainingSession", "Training %1: %2; vocabulary %3").arg(info.task, info.dataSummary, loc.toString(info.srcVocabSize));
+        if (info.labels > 0)
+            msg += QCoreApplication::translate("al::ui::TrainingSession", ", %n label(s)", nullptr, info.labels);
+        msg += QCoreApplication::translate("al::ui::TrainingSession", "; %1 parameters.").arg(loc.toString(info.parameters));
+        if (info.skippedLines > 0)
+            msg += QLatin1Char(' ') + QCoreApplication::translate("al::ui::TrainingSession", "%n malformed line(s) skipped.", nullptr, int(info.skippedLines));
+        return msg;
+    }
+    QString msg = QCoreApplication::translate("al::ui::TrainingSession", "Training on %1 pairs (validation %2, test %3); vocabularies %4 / %5; %6 parameters.")
+                      .arg(loc.toString(info.trainPairs), loc.toString(info.validPairs), loc.toString(info.testPairs),
+                           loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
+                           loc.toString(info.parameters));
+    if (taskFamily(info.task) == TaskFamily::Algorithmic)
+        msg = QCoreApplication::translate("al::ui::TrainingSession", "Training %1 (%2) on %3 generated pairs (validation %4, test %5, held out); vocabularies %6 / %7; %8 parameters.")
+                  .arg(info.task, info.dataSummary, loc.toString(info.trainPairs), loc.toString(info.validPairs),
+                       loc.toString(info.testPairs), loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
+                       loc.toString(info.parameters));
+    if (info.synthesizerParameters > 0)
+        msg += QLatin1Char(' ') + QCoreApplication::translate("al::ui::TrainingSession", "Synthesizer: %1 parameters.").arg(loc.toString(info.synthesizerParameters));
+    if (info.skippedLines > 0)
+        msg += QLatin1Char(' ') + QCoreApplication::translate("al::ui::TrainingSession", "%n malformed line(s) skipped.", nullptr, int(info.skippedLines));
+    return msg;
 }
 
 } // namespace al::ui

@@ -114,6 +114,8 @@ struct TrainingInfo {
     al::ModelConfig model;     ///< the configuration actually trained (task models: their arch)
     QString dataSummary;       ///< e.g. "train 12544, valid 2001, test 2077 sentences"
 };
+/// The status line of a run that started: its data, vocabularies and parameter counts.
+QString trainingSummary(const TrainingInfo& info);
 
 /// One training run of any task, driven by one thread (TrainingWorker).
 class TrainingSession {

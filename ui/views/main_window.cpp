@@ -302,8 +302,10 @@ void MainWindow::startRun(bool paused)
     TrainingRequest request = trainingRequest();
     request.startPaused = paused;
     // The checks of the command line (architecture, generator, data paths), before any data is
-    // read; Step leaves an unreadable corpus to the run to report.
-    const SettingsProblem problem = m_settings->form()->check(request, !paused);
+    // read; Step leaves an unreadable corpus to the run to report, and reports others as Train.
+    SettingsProblem problem = m_settings->form()->check(request, !paused);
+    if (paused && !problem.isEmpty())
+        problem = m_settings->form()->check(request);
     if (!problem.isEmpty()) {
         showError(problem.title, problem.message);
         return;
@@ -341,32 +343,7 @@ void MainWindow::onStateChanged(TrainingController::State state)
 
 void MainWindow::onStarted(const TrainingInfo& info)
 {
-    const QLocale loc;
-    if (taskFamily(info.task) == TaskFamily::TaskModel) {
-        QString msg = tr("Training %1: %2; vocabulary %3").arg(info.task, info.dataSummary, loc.toString(info.srcVocabSize));
-        if (info.labels > 0)
-            msg += tr(", %n label(s)", nullptr, info.labels);
-        msg += tr("; %1 parameters.").arg(loc.toString(info.parameters));
-        if (info.skippedLines > 0)
-            msg += QLatin1Char(' ') + tr("%n malformed line(s) skipped.", nullptr, int(info.skippedLines));
-        statusBar()->showMessage(msg);
-        m_settings->showModelConfig(info.model);
-        return;
-    }
-    QString msg = tr("Training on %1 pairs (validation %2, test %3); vocabularies %4 / %5; %6 parameters.")
-                      .arg(loc.toString(info.trainPairs), loc.toString(info.validPairs), loc.toString(info.testPairs),
-                           loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
-                           loc.toString(info.parameters));
-    if (taskFamily(info.task) == TaskFamily::Algorithmic)
-        msg = tr("Training %1 (%2) on %3 generated pairs (validation %4, test %5, held out); vocabularies %6 / %7; %8 parameters.")
-                  .arg(info.task, info.dataSummary, loc.toString(info.trainPairs), loc.toString(info.validPairs),
-                       loc.toString(info.testPairs), loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
-                       loc.toString(info.parameters));
-    if (info.synthesizerParameters > 0)
-        msg += QLatin1Char(' ') + tr("Synthesizer: %1 parameters.").arg(loc.toString(info.synthesizerParameters));
-    if (info.skippedLines > 0)
-        msg += QLatin1Char(' ') + tr("%n malformed line(s) skipped.", nullptr, int(info.skippedLines));
-    statusBar()->showMessage(msg);
+    statusBar()->showMessage(trainingSummary(info));
     m_settings->showModelConfig(info.model);
 }
 
