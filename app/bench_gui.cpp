@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/bench_gui.h"
 
-#include "ui/gui_main.h"
+#include "ui/app/gui_main.h"
 
 #include <QApplication>
 #include <QCommandLineOption>

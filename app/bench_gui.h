@@ -6,7 +6,7 @@
 // `export` (app/export_command.h) because it needs the GUI library; unlike export it shows the
 // window on the user's display (xcb, wayland; also under xvfb-run or QT_QPA_PLATFORM=offscreen).
 #include "app/cli.h"
-#include "ui/gui_overhead_bench.h"
+#include "ui/app/gui_overhead_bench.h"
 
 #include <QString>
 #include <QStringList>

@@ -3,8 +3,8 @@
 
 #include "engine/error.h"
 #include "engine/translation_model.h"
-#include "ui/attention_selection.h"
-#include "ui/gui_main.h"
+#include "ui/view_models/attention_selection.h"
+#include "ui/app/gui_main.h"
 
 #include <QApplication>
 #include <QCommandLineOption>

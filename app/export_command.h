@@ -6,7 +6,7 @@
 // al::cli::registerSubcommand and runs it under a QApplication on the offscreen platform.
 #include "app/cli.h"
 #include "engine/trace.h"
-#include "ui/exporters.h"
+#include "ui/export/exporters.h"
 
 #include <QString>
 #include <QVector>

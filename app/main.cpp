@@ -7,7 +7,7 @@
 #ifdef AL_HAVE_GUI
 #include "app/bench_gui.h"
 #include "app/export_command.h"
-#include "ui/gui_main.h"
+#include "ui/app/gui_main.h"
 
 #include <QApplication>
 #endif

@@ -7,8 +7,8 @@
 #include "gui_test_support.h"
 #include "app/bench_gui.h"
 #include "app/cli.h"
-#include "ui/gui_main.h"
-#include "ui/main_window.h"
+#include "ui/app/gui_main.h"
+#include "ui/views/main_window.h"
 
 #include <QApplication>
 #include <QFile>

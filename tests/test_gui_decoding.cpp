@@ -4,10 +4,10 @@
 // model (forcing a token makes the output start with the forced prefix), and the panel fed a
 // Trace and a model: it draws, forces, recomputes and exports PNG / SVG / PDF / CSV.
 #include "engine/translation_model.h"
-#include "ui/decoding_panel.h"
-#include "ui/decoding_view_model.h"
-#include "ui/main_window.h"
-#include "ui/worker_thread.h"
+#include "ui/views/decoding_panel.h"
+#include "ui/view_models/decoding_view_model.h"
+#include "ui/views/main_window.h"
+#include "ui/workers/worker_thread.h"
 
 #include <QApplication>
 #include <QFile>

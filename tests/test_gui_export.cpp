@@ -7,13 +7,13 @@
 #include "app/export_command.h"
 #include "engine/error.h"
 #include "engine/translation_model.h"
-#include "ui/attention_selection.h"
-#include "ui/color_maps.h"
-#include "ui/export_ui.h"
-#include "ui/exporters.h"
-#include "ui/gui_main.h"
-#include "ui/heatmap_widget.h"
-#include "ui/main_window.h"
+#include "ui/view_models/attention_selection.h"
+#include "ui/view_models/color_maps.h"
+#include "ui/export/export_ui.h"
+#include "ui/export/exporters.h"
+#include "ui/app/gui_main.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/main_window.h"
 
 #include <QApplication>
 #include <QDir>

@@ -5,10 +5,10 @@
 #include "gui_test_support.h"
 #include "engine/trainer.h"
 #include "engine/translation_model.h"
-#include "ui/attention_selection.h"
-#include "ui/heatmap_widget.h"
-#include "ui/main_window.h"
-#include "ui/training_worker.h"
+#include "ui/view_models/attention_selection.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/main_window.h"
+#include "ui/workers/training_worker.h"
 
 #include <QComboBox>
 #include <QFile>

@@ -5,10 +5,10 @@
 // sinusoidal and a learned-PE model: it draws and exports.
 #include "engine/error.h"
 #include "engine/translation_model.h"
-#include "ui/heatmap_widget.h"
-#include "ui/main_window.h"
-#include "ui/positional_encoding_panel.h"
-#include "ui/positional_encoding_view_model.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/main_window.h"
+#include "ui/views/positional_encoding_panel.h"
+#include "ui/view_models/positional_encoding_view_model.h"
 
 #include <QApplication>
 #include <QFile>

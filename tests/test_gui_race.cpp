@@ -2,9 +2,9 @@
 // The GUI's variant race (offscreen): the widget-free helpers (default request, table rows), and
 // the race action of the main window running a tiny race of all eight variants on the reverse
 // task, after which every variant has a validation curve in the plot and a row in the table.
-#include "ui/main_window.h"
-#include "ui/race_window.h"
-#include "ui/race_worker.h"
+#include "ui/views/main_window.h"
+#include "ui/views/race_window.h"
+#include "ui/workers/race_worker.h"
 
 #include <QAction>
 #include <QApplication>

@@ -2,13 +2,13 @@
 // GUI smoke test (offscreen): the widget-free helpers, the heatmap widget, the training and
 // inference controllers without a window, and the main window training a tiny model.
 #include "gui_test_support.h"
-#include "ui/app_paths.h"
-#include "ui/attention_selection.h"
-#include "ui/gui_main.h"
-#include "ui/heatmap_widget.h"
-#include "ui/inference_worker.h"
-#include "ui/main_window.h"
-#include "ui/training_worker.h"
+#include "ui/app/app_paths.h"
+#include "ui/view_models/attention_selection.h"
+#include "ui/app/gui_main.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/workers/inference_worker.h"
+#include "ui/views/main_window.h"
+#include "ui/workers/training_worker.h"
 
 #include <QApplication>
 #include <QCheckBox>

@@ -3,10 +3,10 @@
 // difference, alpha history) and the panel in the main window training a tiny mixture.
 #include "gui_test_support.h"
 #include "engine/translation_model.h"
-#include "ui/heatmap_widget.h"
-#include "ui/main_window.h"
-#include "ui/synthesizer_panel.h"
-#include "ui/synthesizer_view_model.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/main_window.h"
+#include "ui/views/synthesizer_panel.h"
+#include "ui/view_models/synthesizer_view_model.h"
 
 #include <QApplication>
 #include <QComboBox>

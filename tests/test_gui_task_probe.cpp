@@ -6,8 +6,8 @@
 #include "engine/task_data.h"
 #include "engine/task_models.h"
 #include "engine/task_trainer.h"
-#include "ui/main_window.h"
-#include "ui/task_probe_window.h"
+#include "ui/views/main_window.h"
+#include "ui/views/task_probe_window.h"
 
 #include <QAction>
 #include <QComboBox>

@@ -12,11 +12,11 @@
 #include "engine/task_models.h"
 #include "engine/task_trainer.h"
 #include "engine/task_trace.h"
-#include "ui/heatmap_widget.h"
-#include "ui/main_window.h"
-#include "ui/task_probe_window.h"
-#include "ui/training_plots_panel.h"
-#include "ui/training_session.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/main_window.h"
+#include "ui/views/task_probe_window.h"
+#include "ui/views/training_plots_panel.h"
+#include "ui/view_models/training_session.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -400,7 +400,7 @@ private slots:
         w.trainingPlotsPanel()->redrawNow();
         QVERIFY(w.trainingPlotsPanel()->lossPlot()->graph(0)->dataCount() >= 3);
         QCOMPARE(w.trainingPlotsPanel()->metricValues().last(), v.metric); // bits/char as is
-        QVERIFY(!w.trainingPlotsPanel()->entropyHistory().isEmpty()); // the LM's heads on the probe text
+        QTRY_VERIFY(!w.trainingPlotsPanel()->entropyHistory().isEmpty()); // the LM's heads on the probe text
 
         // The engine scores the saved model on the same data alike.
         const TaskModel model = load_task_model_dir(dir.toStdString());

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/app/gui_main.h"
+
+#include "ui/views/main_window.h"
+#include "ui/workers/training_worker.h"
+
+#include <QApplication>
+#include <QFont>
+#include <QFontDatabase>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
+#include <QStringList>
+
+#include <cstdlib>
+
+namespace al::ui {
+
+void installCjkFontFallback()
+{
+    static const char* const kPreferred[] = {
+        "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+        "Noto Sans SC", "Droid Sans Fallback", "AR PL UMing CN", "Microsoft YaHei", "PingFang SC",
+    };
+    QFont font = QApplication::font();
+    QStringList families = font.families();
+    if (families.isEmpty())
+        families << font.family();
+    for (const char* name : kPreferred) {
+        const QString family = QString::fromLatin1(name);
+        if (!families.contains(family) && QFontDatabase::hasFamily(family))
+            families << family;
+    }
+    font.setFamilies(families);
+    QApplication::setFont(font);
+}
+
+QIcon applicationIcon()
+{
+    // A small attention map: a bright diagonal over a dark grid (no image file needed).
+    QIcon icon;
+    for (int size : {16, 32, 64, 128, 256}) {
+        QPixmap pixmap(size, size);
+        pixmap.fill(Qt::transparent);
+        QPainter p(&pixmap);
+        const int n = 4;
+        const double cell = size / double(n);
+        for (int r = 0; r < n; ++r)
+            for (int c = 0; c < n; ++c) {
+                const QColor color = r == c ? QColor(0xfd, 0xe7, 0x25)
+                                   : std::abs(r - c) == 1 ? QColor(0x21, 0x91, 0x8c)
+                                                          : QColor(0x44, 0x01, 0x54);
+                p.fillRect(QRectF(c * cell, r * cell, cell, cell).adjusted(0.5, 0.5, -0.5, -0.5), color);
+            }
+        icon.addPixmap(pixmap);
+    }
+    return icon;
+}
+
+void configureApplication()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("Attention Lab"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Attention Lab"));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Attention Lab"));
+    QApplication::setWindowIcon(applicationIcon());
+    registerTrainingMetaTypes();
+    installCjkFontFallback();
+}
+
+} // namespace al::ui
+
+int runGui(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    al::ui::configureApplication();
+    al::ui::MainWindow window;
+    window.show();
+    return app.exec();
+}

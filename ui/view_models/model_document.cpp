@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/view_models/model_document.h"
+
+#include "engine/algorithmic_tasks.h"
+#include "engine/task_models.h"
+
+#include <QFile>
+
+#include <memory>
+
+namespace al::ui {
+
+namespace {
+
+std::string toLocalPath(const QString& path)
+{
+    return QFile::encodeName(path).toStdString();
+}
+
+} // namespace
+
+ModelDocument::Kind ModelDocument::load(const QString& directory, QString* taskName)
+{
+    const std::string task = al::task_of_model_dir(toLocalPath(directory));
+    if (!task.empty()) {
+        auto model = std::make_shared<const al::TaskModel>(al::load_task_model_dir(toLocalPath(directory)));
+        const QString name = QString::fromStdString(task);
+        m_runSettings = taskDefaults(name).settings;
+        setTaskModel(model, 0);
+        if (taskName)
+            *taskName = name;
+        return Kind::Task;
+    }
+    auto model = std::make_shared<const al::TranslationModel>(al::load_model_dir(toLocalPath(directory)));
+    TaskSettings settings;
+    if (al::load_algorithmic_task_file(toLocalPath(directory), settings.algorithmic))
+        settings.task = QString::fromStdString(al::to_string(settings.algorithmic.task));
+    m_runSettings = settings;
+    m_resumeModel = model;
+    m_resumeDirectory = directory;
+    setTranslation(model, 0);
+    if (taskName)
+        *taskName = settings.task;
+    return Kind::Translation;
+}
+
+void ModelDocument::save(const QString& directory) const
+{
+    if (m_taskModel) {
+        al::save_task_model_dir(*m_taskModel, toLocalPath(directory));
+        return;
+    }
+    if (!m_translation)
+        return;
+    al::save_model_dir(*m_translation, toLocalPath(directory));
+    if (taskFamily(m_runSettings.task) == TaskFamily::Algorithmic)
+        al::save_algorithmic_task_file(m_runSettings.algorithmic, toLocalPath(directory));
+}
+
+void ModelDocument::setTranslation(const ModelSnapshot& model, qint64 step)
+{
+    m_taskModel.reset();
+    m_translation = model;
+    m_translationStep = step;
+}
+
+void ModelDocument::setTaskModel(const TaskModelSnapshot& model, qint64 step)
+{
+    m_taskModel = model;
+    m_taskModelStep = step;
+}
+
+void ModelDocument::finishRun()
+{
+    if (m_translation && !m_taskModel) {
+        m_resumeModel = m_translation;
+        m_resumeDirectory.clear();
+    }
+}
+
+} // namespace al::ui

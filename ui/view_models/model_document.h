@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The model the window shows, of any kind: the newest translation (or copy/reverse/sort)
+// model or task model, from training or a model directory, the model "Continue" trains
+// further, and loading and saving a model directory of either kind in one place.
+#include "ui/view_models/training_session.h"
+
+#include <QString>
+
+namespace al::ui {
+
+/// Widget-free; GUI thread only. At most one of translation() and taskModel() is current:
+/// a task model, while set, is what the window shows.
+class ModelDocument {
+public:
+    enum class Kind { Translation, Task };
+
+    /// Opens a model directory: a task model (charlm, pos, ...; `taskName` its task) or a
+    /// translation model (with its copy/reverse/sort task.json, if any), which becomes the
+    /// model to continue. Throws std::exception (al::Error naming the file) on failure and
+    /// then changes nothing.
+    Kind load(const QString& directory, QString* taskName = nullptr);
+    /// Writes the current model (a task model directory, or a translation model directory
+    /// with task.json for copy/reverse/sort runs). Throws std::exception on failure.
+    void save(const QString& directory) const;
+
+    void setTranslation(const ModelSnapshot& model, qint64 step);
+    void setTaskModel(const TaskModelSnapshot& model, qint64 step);
+    /// The task settings of a run (copy/reverse/sort: written as task.json when saved later).
+    void setRunSettings(const TaskSettings& settings) { m_runSettings = settings; }
+    /// A run ended: its translation model is the one to continue (a task model run leaves
+    /// the translation model to continue as it was).
+    void finishRun();
+
+    bool isEmpty() const { return !m_translation && !m_taskModel; }
+    ModelSnapshot translation() const { return m_translation; }
+    qint64 translationStep() const { return m_translationStep; }
+    TaskModelSnapshot taskModel() const { return m_taskModel; }
+    qint64 taskModelStep() const { return m_taskModelStep; }
+    ModelSnapshot resumeModel() const { return m_resumeModel; }
+    /// Where resumeModel() was opened from; empty when it is the last run's model.
+    QString resumeDirectory() const { return m_resumeDirectory; }
+
+private:
+    ModelSnapshot m_translation;
+    qint64 m_translationStep = 0;
+    TaskModelSnapshot m_taskModel;
+    qint64 m_taskModelStep = 0;
+    TaskSettings m_runSettings;
+    ModelSnapshot m_resumeModel;
+    QString m_resumeDirectory;
+};
+
+} // namespace al::ui

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/view_models/training_session.h"
+
+#include "engine/corpus.h"
+#include "engine/error.h"
+#include "engine/task_trace.h"
+#include "ui/app/app_paths.h"
+#include "ui/workers/training_worker.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QLocale>
+
+#include <algorithm>
+#include <cmath>
+
+namespace al::ui {
+
+namespace {
+
+std::string local8(const QString& path) { return QFile::encodeName(path).toStdString(); }
+
+std::vector<std::string> paths8(const QStringList& l)
+{
+    std::vector<std::string> v;
+    for (const QString& s : l)
+        v.push_back(local8(s));
+    return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Translation and copy/reverse/sort: al::Trainer on sentence pairs
+
+class TranslationSession : public TrainingSession {
+public:
+    TranslationSession(const TrainingRequest& r)
+    {
+        const TaskFamily family = taskFamily(r.task.task);
+        al::CorpusSplits splits;
+        if (family == TaskFamily::Algorithmic) {
+            m_algorithmic = true;
+            m_generator = r.task.algorithmic;
+            splits = al::generate_algorithmic_splits(m_generator);
+            m_info.dataSummary = QStringLiteral("%1 task, %2 symbols, lengths %3 to %4")
+                                     .arg(QString::fromStdString(al::to_string(m_generator.task)))
+                                     .arg(m_generator.vocab)
+                                     .arg(m_generator.min_len)
+                                     .arg(m_generator.max_len);
+        } else {
+            const al::CorpusReadResult read = al::read_tsv_pairs(local8(r.corpusPath), r.srcColumn, r.tgtColumn);
+            if (read.pairs.empty())
+                throw al::Error("'" + r.corpusPath.toStdString() + "' holds no sentence pairs in columns "
+                                + std::to_string(r.srcColumn + 1) + " and " + std::to_string(r.tgtColumn + 1));
+            splits = al::split_corpus(read.pairs, r.validFraction, r.testFraction, r.train.seed);
+            m_info.skippedLines = qint64(read.skipped.size());
+            m_info.dataSummary = r.corpusPath;
+        }
+        m_valid = splits.valid;
+        al::TrainConfig train = r.train;
+        if (m_algorithmic)
+            train.max_len = m_generator.max_len; // as `train --task`: no generated pair is dropped
+        if (r.resumeFrom)
+            m_trainer = std::make_unique<al::Trainer>(splits, al::TranslationModel(*r.resumeFrom), train,
+                                                      local8(r.optimizerPath));
+        else
+            m_trainer = std::make_unique<al::Trainer>(splits, r.model, train,
+                                                      m_algorithmic ? al::algorithmic_data_options() : r.data);
+        m_info.task = r.task.task;
+        m_info.trainPairs = qint64(m_trainer->train_pairs());
+        m_info.validPairs = qint64(splits.valid.size());
+        m_info.testPairs = qint64(splits.test.size());
+        const al::TranslationModel& model = m_trainer->model();
+        m_info.srcVocabSize = model.src_vocab.size();
+        m_info.tgtVocabSize = model.tgt_vocab.size();
+        m_info.parameters = model.net.params().numel();
+        m_info.synthesizerParameters = model.net.synthesizer_parameters();
+        m_info.startStep = m_trainer->step();
+        m_info.model = model.net.config();
+    }
+
+    al::StepStats trainStep() override { return m_trainer->train_step(); }
+    qint64 step() const override { return m_trainer->step(); }
+
+    ValidationMetrics validate(int maxExamples) override
+    {
+        const size_t max = size_t(std::max(maxExamples, 0));
+        const al::EvalStats s = m_trainer->evaluate(max);
+        ValidationMetrics v;
+        v.step = m_trainer->step();
+        v.loss = s.loss;
+        v.perplexity = s.perplexity;
+        v.tokenAccuracy = s.token_accuracy;
+        v.examples = s.tokens;
+        if (m_algorithmic) {
+            // Greedy decoding of the validation sources, as `train --task` scores its test set.
+            std::vector<al::SentencePair> pairs = m_valid;
+            if (max > 0 && pairs.size() > max)
+                pairs.resize(max);
+            const al::SequenceAccuracy acc = al::decode_accuracy(m_trainer->model(), pairs);
+            v.metricName = taskMetricName(m_info.task);
+            v.metric = acc.exact_match();
+            v.examples = acc.sequences;
+        }
+        return v;
+    }
+
+    void save(const QString& directory) const override
+    {
+        m_trainer->save(local8(directory));
+        if (m_algorithmic)
+            al::save_algorithmic_task_file(m_generator, local8(directory));
+    }
+
+    ModelSnapshot translationSnapshot() const override { return m_trainer->snapshot(); }
+
+private:
+    std::unique_ptr<al::Trainer> m_trainer;
+    bool m_algorithmic = false;
+    al::AlgorithmicTaskConfig m_generator;
+    std::vector<al::SentencePair> m_valid;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Task models: al::TaskTrainer
+
+class TaskModelSession : public TrainingSession {
+public:
+    TaskModelSession(const TrainingRequest& r)
+    {
+        const std::string task = r.task.task.toStdString();
+        const QStringList data = r.task.data.isEmpty() ? bundledTaskData(r.task.task) : r.task.data;
+        if (data.isEmpty())
+            throw al::Error("task " + task + " needs a data path (" + al::task_data_hint(task) + ")");
+        const al::TaskCorpus corpus = al::load_task_corpus(task, paths8(data), r.train.seed);
+        al::TaskModel model = al::new_task_model(corpus, taskModelConfig(r.model, r.task), r.task.minCount, r.train.seed);
+        al::TaskData encoded = al::encode_task_corpus(model, corpus);
+        m_trainer = std::make_unique<al::TaskTrainer>(std::move(model), std::move(encoded), r.train, r.task.maskProb);
+        const al::TaskModelConfig& c = m_trainer->model().net.config();
+        m_info.task = r.task.task;
+        if (task == "charlm") {
+            m_info.trainPairs = qint64(m_trainer->data().lm_stream[0].size());
+            m_info.validPairs = qint64(m_trainer->data().lm_stream[1].size());
+        } else {
+            m_info.trainPairs = qint64(m_trainer->data().split[0].size());
+            m_info.validPairs = qint64(m_trainer->data().split[1].size());
+            m_info.testPairs = qint64(m_trainer->data().split[2].size());
+        }
+        m_info.skippedLines = qint64(corpus.skipped.size());
+        m_info.srcVocabSize = m_info.tgtVocabSize = c.vocab_size;
+        m_info.labels = int(c.labels.size());
+        m_info.parameters = m_trainer->model().net.params().numel();
+        m_info.model = c.arch;
+        m_info.dataSummary = data.join(QStringLiteral(", ")) + QStringLiteral(": ") + QString::fromStdString(corpus.describe());
+    }
+
+    al::StepStats trainStep() override { return m_trainer->train_step(); }
+    qint64 step() const override { return m_trainer->step(); }
+
+    ValidationMetrics validate(int maxExamples) override
+    {
+        // charlm: maxExamples windows of max_len characters; the others: examples.
+        const al::TaskEvalStats e = m_trainer->evaluate(1, size_t(std::max(maxExamples, 0)));
+        ValidationMetrics v;
+        v.step = m_trainer->step();
+        v.loss = e.loss;
+        v.perplexity = std::exp(e.loss);
+        v.tokenAccuracy = e.accuracy;
+        v.examples = e.targets;
+        v.metricName = taskMetricName(m_info.task);
+        v.metric = m_info.task == QLatin1String("charlm") ? e.bits : e.accuracy;
+        return v;
+    }
+
+    void save(const QString& directory) const override { m_trainer->save(local8(directory)); }
+    TaskModelSnapshot taskSnapshot() const override { return m_trainer->snapshot(); }
+
+private:
+    std::unique_ptr<al::TaskTrainer> m_trainer;
+};
+
+} // namespace
+
+QStringList trainingTasks()
+{
+    return {QStringLiteral("translate"), QStringLiteral("copy"),   QStringLiteral("reverse"),
+            QStringLiteral("sort"),      QStringLiteral("charlm"), QStringLiteral("pos"),
+            QStringLiteral("sentiment"), QStringLiteral("langid"), QStringLiteral("mlm")};
+}
+
+TaskFamily taskFamily(const QString& task)
+{
+    if (task == QLatin1String("translate"))
+        return TaskFamily::Translation;
+    if (al::is_algorithmic_task(task.toStdString()))
+        return TaskFamily::Algorithmic;
+    if (al::is_task_model_name(task.toStdString()))
+        return TaskFamily::TaskModel;
+    throw al::Error("task: expected translate, copy, reverse, sort, charlm, pos, sentiment, langid or mlm, got '"
+                    + task.toStdString() + "'");
+}
+
+QString taskLabel(const QString& task)
+{
+    if (task == QLatin1String("translate"))
+        return QCoreApplication::translate("TaskSettings", "translate — a corpus of sentence pairs");
+    if (task == QLatin1String("copy"))
+        return QCoreApplication::translate("TaskSettings", "copy — symbols (encoder-decoder)");
+    if (task == QLatin1String("reverse"))
+        return QCoreApplication::translate("TaskSettings", "reverse — symbols (encoder-decoder)");
+    if (task == QLatin1String("sort"))
+        return QCoreApplication::translate("TaskSettings", "sort — symbols (encoder-decoder)");
+    if (task == QLatin1String("charlm"))
+        return QCoreApplication::translate("TaskSettings", "charlm — character LM (decoder-only)");
+    if (task == QLatin1String("pos"))
+        return QCoreApplication::translate("TaskSettings", "pos — part-of-speech tagger (encoder)");
+    if (task == QLatin1String("sentiment"))
+        return QCoreApplication::translate("TaskSettings", "sentiment — classifier (encoder)");
+    if (task == QLatin1String("langid"))
+        return QCoreApplication::translate("TaskSettings", "langid — language identification (encoder)");
+    if (task == QLatin1String("mlm"))
+        return QCoreApplication::translate("TaskSettings", "mlm — masked LM, BERT-style (encoder)");
+    return task;
+}
+
+QString taskMetricName(const QString& task)
+{
+    if (task == QLatin1String("copy") || task == QLatin1String("reverse") || task == QLatin1String("sort"))
+        return QStringLiteral("exact match");
+    if (task == QLatin1String("pos") || task == QLatin1String("sentiment") || task == QLatin1String("langid"))
+        return QStringLiteral("accuracy");
+    if (task == QLatin1String("mlm"))
+        return QStringLiteral("masked-token accuracy");
+    if (task == QLatin1String("charlm"))
+        return QStringLiteral("bits/char");
+    return QString();
+}
+
+TaskDefaults taskDefaults(const QString& task)
+{
+    TaskDefaults d;
+    d.settings.task = task;
+    switch (taskFamily(task)) {
+    case TaskFamily::Translation:
+        break;
+    case TaskFamily::Algorithmic:
+        d.settings.algorithmic.task = al::algorithmic_task_from_string(task.toStdString(), "task");
+        d.model = al::algorithmic_model_defaults();
+        d.train = al::algorithmic_train_defaults(d.settings.algorithmic);
+        d.settings.minCount = al::algorithmic_data_options().min_count;
+        break;
+    case TaskFamily::TaskModel:
+        d.settings.taskModel = al::default_task_config(task.toStdString());
+        d.model = d.settings.taskModel.arch;
+        d.train = al::default_task_train_config(task.toStdString());
+        break;
+    }
+    return d;
+}
+
+QStringList bundledTaskData(const QString& task)
+{
+    QStringList out;
+    const QString appDir = QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : QString();
+    for (const std::string& rel : al::bundled_task_data_files(task.toStdString())) {
+        const QString p = findResourceFile(QStringLiteral("data/") + QString::fromStdString(rel), appDir,
+                                           QStringLiteral(AL_RESOURCE_DIR));
+        if (!p.isEmpty())
+            out << p;
+    }
+    return out;
+}
+
+al::TaskModelConfig taskModelConfig(const al::ModelConfig& model, const TaskSettings& settings)
+{
+    al::TaskModelConfig c = settings.taskModel;
+    c.task = settings.task.toStdString();
+    const int maxLen = c.arch.max_len;
+    c.arch = model;
+    c.arch.max_len = maxLen;
+    if (c.task == "charlm") {
+        c.arch.num_encoder_layers = 0;
+    } else {
+        c.arch.num_decoder_layers = 0;
+    }
+    return c;
+}
+
+QString checkTrainingSettings(const al::ModelConfig& model, const al::TrainConfig& train, const TaskSettings& settings,
+                              bool resuming)
+{
+    try {
+        const TaskFamily family = taskFamily(settings.task);
+        if (!resuming && model.nhead > 0 && model.d_model % model.nhead != 0)
+            return QStringLiteral("d_model (%1) must be divisible by the number of heads (%2)").arg(model.d_model).arg(model.nhead);
+        train.validate();
+        if (family == TaskFamily::Algorithmic)
+            settings.algorithmic.validate();
+        if (family == TaskFamily::TaskModel) {
+            if (resuming)
+                return QStringLiteral("continuing a %1 model is not offered here; "
+                                      "use attention-lab train --task %1 --resume DIR")
+                    .arg(settings.task);
+            al::TaskModelConfig c = taskModelConfig(model, settings);
+            c.vocab_size = std::max(c.vocab_size, al::TokenTable::kNumSpecials + 1); // from the data later
+            if (c.task == "pos" || c.task == "sentiment" || c.task == "langid")
+                c.labels = {"a", "b"};
+            c.validate();
+            const QStringList data = settings.data.isEmpty() ? bundledTaskData(settings.task) : settings.data;
+            if (data.isEmpty())
+                return QStringLiteral("data: task %1 needs a data path (%2)")
+                    .arg(settings.task, QString::fromStdString(al::task_data_hint(settings.task.toStdString())));
+            for (const QString& p : data)
+                if (!QFileInfo::exists(p))
+                    return QStringLiteral("data: '%1' does not exist").arg(p);
+        } else if (!resuming) {
+            al::ModelConfig check = model;
+            check.src_vocab_size = std::max(check.src_vocab_size, 4);
+            check.tgt_vocab_size = std::max(check.tgt_vocab_size, 4);
+            check.validate();
+        }
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return QString();
+}
+
+TaskModelOutput runTaskModel(const al::TaskModel& model, const QString& text, int continuation)
+{
+    TaskModelOutput out;
+    const std::string s = text.toStdString();
+    const std::string task = model.net.config().task;
+    try {
+        out.trace = std::make_shared<const al::Trace>(al::task_model_trace(model, s));
+        QStringList parts;
+        if (task == "pos") {
+            for (const auto& [word, tag] : al::tag_text(model, s))
+                parts << QString::fromStdString(word + "/" + tag);
+            out.output = parts.join(QLatin1Char(' '));
+        } else if (task == "sentiment" || task == "langid") {
+            std::vector<al::TokenProb> probs = al::classify_text(model, s);
+            std::stable_sort(probs.begin(), probs.end(), [](const al::TokenProb& a, const al::TokenProb& b) { return a.prob > b.prob; });
+            for (const al::TokenProb& p : probs)
+                parts << QStringLiteral("%1 %2").arg(QString::fromStdString(p.token)).arg(p.prob, 0, 'f', 2);
+            out.output = parts.join(QStringLiteral(" · "));
+        } else if (task == "mlm") {
+            if (s.find("[MASK]") == std::string::npos) {
+                out.output = QStringLiteral("(write [MASK] in the sentence to see its fillers)");
+            } else {
+                const auto rows = al::masked_token_probabilities(model, s, 3);
+                for (size_t m = 0; m < rows.size(); ++m) {
+                    QStringList fillers;
+                    for (const al::TokenProb& p : rows[m])
+                        fillers << QStringLiteral("%1 %2").arg(QString::fromStdString(p.token)).arg(p.prob, 0, 'f', 2);
+                    parts << QStringLiteral("[MASK] %1: %2").arg(m + 1).arg(fillers.join(QStringLiteral(", ")));
+                }
+                out.output = parts.join(QStringLiteral(" · "));
+            }
+        } else if (task == "charlm") {
+            out.output = text + QString::fromStdString(al::generate_text(model, s, continuation, 0.0, 1));
+        }
+    } catch (const std::exception& e) {
+        out.trace.reset();
+        out.output.clear();
+        out.error = QString::fromStdString(e.what());
+    }
+    return out;
+}
+
+QString taskExampleInput(const QString& task)
+{
+    if (task == QLatin1String("copy") || task == QLatin1String("reverse") || task == QLatin1String("sort"))
+        return QStringLiteral("3 1 4 1 5 9 2");
+    if (task == QLatin1String("charlm"))
+        return QStringLiteral("ROMEO: What light");
+    if (task == QLatin1String("pos"))
+        return QStringLiteral("The old man sat on the bench .");
+    if (task == QLatin1String("sentiment"))
+        return QStringLiteral("a moving and funny film");
+    if (task == QLatin1String("langid"))
+        return QStringLiteral("where is the station?");
+    if (task == QLatin1String("mlm"))
+        return QStringLiteral("i have a [MASK] . ||| it is very [MASK] .");
+    return QStringLiteral("我爱你。");
+}
+
+std::unique_ptr<TrainingSession> makeTrainingSession(const TrainingRequest& request)
+{
+    if (taskFamily(request.task.task) == TaskFamily::TaskModel)
+        return std::make_unique<TaskModelSession>(request);
+    return std::make_unique<TranslationSession>(request);
+}
+
+QString trainingSummary(const TrainingInfo& info)
+{
+    const QLocale loc;
+    if (taskFamily(info.task) == TaskFamily::TaskModel) {
+        QString msg = QCoreApplication::translate("al::ui::TrainingSession", "Training %1: %2; vocabulary %3").arg(info.task, info.dataSummary, loc.toString(info.srcVocabSize));
+        if (info.labels > 0)
+            msg += QCoreApplication::translate("al::ui::TrainingSession", ", %n label(s)", nullptr, info.labels);
+        msg += QCoreApplication::translate("al::ui::TrainingSession", "; %1 parameters.").arg(loc.toString(info.parameters));
+        if (info.skippedLines > 0)
+            msg += QLatin1Char(' ') + QCoreApplication::translate("al::ui::TrainingSession", "%n malformed line(s) skipped.", nullptr, int(info.skippedLines));
+        return msg;
+    }
+    QString msg = QCoreApplication::translate("al::ui::TrainingSession", "Training on %1 pairs (validation %2, test %3); vocabularies %4 / %5; %6 parameters.")
+                      .arg(loc.toString(info.trainPairs), loc.toString(info.validPairs), loc.toString(info.testPairs),
+                           loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
+                           loc.toString(info.parameters));
+    if (taskFamily(info.task) == TaskFamily::Algorithmic)
+        msg = QCoreApplication::translate("al::ui::TrainingSession", "Training %1 (%2) on %3 generated pairs (validation %4, test %5, held out); vocabularies %6 / %7; %8 parameters.")
+                  .arg(info.task, info.dataSummary, loc.toString(info.trainPairs), loc.toString(info.validPairs),
+                       loc.toString(info.testPairs), loc.toString(info.srcVocabSize), loc.toString(info.tgtVocabSize),
+                       loc.toString(info.parameters));
+    if (info.synthesizerParameters > 0)
+        msg += QLatin1Char(' ') + QCoreApplication::translate("al::ui::TrainingSession", "Synthesizer: %1 parameters.").arg(loc.toString(info.synthesizerParameters));
+    if (info.skippedLines > 0)
+        msg += QLatin1Char(' ') + QCoreApplication::translate("al::ui::TrainingSession", "%n malformed line(s) skipped.", nullptr, int(info.skippedLines));
+    return msg;
+}
+
+} // namespace al::ui

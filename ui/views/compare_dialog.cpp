@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/views/compare_dialog.h"
+#include "ui/views/heatmap_widget.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace al::ui {
+
+CompareDialog::CompareDialog(QWidget* parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Compare two sentences"));
+    auto* layout = new QVBoxLayout(this);
+    auto* form = new QFormLayout;
+    m_first = new QLineEdit(QStringLiteral("我们今天去学校。"), this);
+    m_first->setObjectName(QStringLiteral("compareFirst"));
+    m_second = new QLineEdit(QStringLiteral("他们明天去学校。"), this);
+    m_second->setObjectName(QStringLiteral("compareSecond"));
+    form->addRow(tr("Sentence A:"), m_first);
+    form->addRow(tr("Sentence B:"), m_second);
+    layout->addLayout(form);
+    auto* nav = new QHBoxLayout;
+    m_kind = new QComboBox(this);
+    m_kind->setObjectName(QStringLiteral("compareKind"));
+    for (al::AttentionKind k : attentionKinds())
+        m_kind->addItem(attentionKindName(k), int(k));
+    m_layer = new QSpinBox(this);
+    m_layer->setObjectName(QStringLiteral("compareLayer"));
+    m_layer->setRange(1, 1);
+    m_head = new QSpinBox(this);
+    m_head->setObjectName(QStringLiteral("compareHead"));
+    m_head->setRange(1, 1);
+    auto* go = new QPushButton(tr("Compare"), this);
+    go->setObjectName(QStringLiteral("compareButton"));
+    go->setDefault(true);
+    nav->addWidget(m_kind, 1);
+    nav->addWidget(new QLabel(tr("Layer:"), this));
+    nav->addWidget(m_layer);
+    nav->addWidget(new QLabel(tr("Head:"), this));
+    nav->addWidget(m_head);
+    nav->addWidget(go);
+    layout->addLayout(nav);
+    m_message = new QLabel(this);
+    m_message->setWordWrap(true);
+    layout->addWidget(m_message);
+    auto* maps = new QHBoxLayout;
+    m_left = new HeatmapWidget(this);
+    m_left->setObjectName(QStringLiteral("compareLeft"));
+    m_right = new HeatmapWidget(this);
+    m_right->setObjectName(QStringLiteral("compareRight"));
+    for (HeatmapWidget* w : {m_left, m_right}) {
+        w->setMinimumSize(360, 340);
+        w->setPlaceholderText(tr("Press Compare."));
+        maps->addWidget(w, 1);
+    }
+    layout->addLayout(maps, 1);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+
+    connect(go, &QPushButton::clicked, this, &CompareDialog::compare);
+    connect(m_kind, &QComboBox::currentIndexChanged, this, &CompareDialog::redraw);
+    connect(m_layer, &QSpinBox::valueChanged, this, &CompareDialog::redraw);
+    connect(m_head, &QSpinBox::valueChanged, this, &CompareDialog::redraw);
+    resize(900, 560);
+}
+
+void CompareDialog::setModel(const ModelSnapshot& model)
+{
+    m_model = model;
+}
+
+void CompareDialog::setSentences(const QString& first, const QString& second)
+{
+    m_first->setText(first);
+    m_second->setText(second);
+}
+
+void CompareDialog::setSelection(const AttentionSelection& sel)
+{
+    const QSignalBlocker a(m_kind), b(m_layer), c(m_head);
+    m_kind->setCurrentIndex(std::max(0, m_kind->findData(int(sel.kind))));
+    m_layer->setRange(1, std::max(m_layer->maximum(), sel.layer + 1));
+    m_head->setRange(1, std::max(m_head->maximum(), sel.head + 1));
+    m_layer->setValue(sel.layer + 1);
+    m_head->setValue(sel.head + 1);
+    redraw();
+}
+
+void CompareDialog::setFirstSentence(const QString& first)
+{
+    m_first->setText(first);
+}
+
+AttentionSelection CompareDialog::selection() const
+{
+    AttentionSelection sel;
+    sel.kind = static_cast<al::AttentionKind>(m_kind->currentData().toInt());
+    sel.layer = m_layer->value() - 1;
+    sel.head = m_head->value() - 1;
+    return sel;
+}
+
+bool CompareDialog::compare()
+{
+    if (!m_model) {
+        m_message->setText(tr("No model yet — train one or open a model directory."));
+        return false;
+    }
+    try {
+        auto a = std::make_shared<al::Trace>(), b = std::make_shared<al::Trace>();
+        const al::Translation ta = al::translate(*m_model, m_first->text().toStdString(), 48, a.get());
+        const al::Translation tb = al::translate(*m_model, m_second->text().toStdString(), 48, b.get());
+        m_traceA = a;
+        m_traceB = b;
+        m_message->setText(tr("A → %1<br>B → %2")
+                               .arg(QString::fromStdString(ta.text).toHtmlEscaped(), QString::fromStdString(tb.text).toHtmlEscaped()));
+    } catch (const std::exception& e) {
+        m_message->setText(tr("Cannot translate: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+    redraw();
+    return true;
+}
+
+void CompareDialog::redraw()
+{
+    if (!m_traceA || !m_traceB)
+        return;
+    AttentionSelection want = selection();
+    const int layers = std::min(layerCount(*m_traceA, want.kind), layerCount(*m_traceB, want.kind));
+    {
+        const QSignalBlocker b(m_layer);
+        m_layer->setRange(1, std::max(1, layers));
+    }
+    want.layer = m_layer->value() - 1;
+    const int heads = layers > 0 ? std::min(headCount(*m_traceA, want.kind, want.layer), headCount(*m_traceB, want.kind, want.layer)) : 0;
+    {
+        const QSignalBlocker b(m_head);
+        m_head->setRange(1, std::max(1, heads));
+    }
+    const PairSelection pair = clampSelectionForBoth(*m_traceA, *m_traceB, selection());
+    if (!pair.ok) {
+        for (HeatmapWidget* w : {m_left, m_right}) {
+            w->clearMatrix();
+            w->setPlaceholderText(tr("This attention kind is not in both traces."));
+        }
+        return;
+    }
+    const al::Mat* ma = selectAttention(*m_traceA, pair.sel);
+    const al::Mat* mb = selectAttention(*m_traceB, pair.sel);
+    const QString where = tr("%1 · layer %2 · head %3").arg(attentionKindName(pair.sel.kind)).arg(pair.sel.layer + 1).arg(pair.sel.head + 1);
+    const std::pair<HeatmapWidget*, std::pair<const al::Trace*, const al::Mat*>> sides[] = {
+        {m_left, {m_traceA.get(), ma}}, {m_right, {m_traceB.get(), mb}}};
+    // One colour scale for both: probabilities 0..1, ReLU weights the joint min..max.
+    const bool relu = m_model && m_model->net.config().attention_normalization == "relu";
+    ValueRange joint{0.0, 1.0};
+    if (relu && ma && mb) {
+        joint.lower = double(std::min(ma->minCoeff(), mb->minCoeff()));
+        joint.upper = std::max({double(ma->maxCoeff()), double(mb->maxCoeff()), joint.lower + 1e-6});
+    }
+    int i = 0;
+    for (const auto& [w, tm] : sides) {
+        const QString name = i++ == 0 ? QStringLiteral("A") : QStringLiteral("B");
+        w->setColorRange(relu ? ColorRange::MinMax : ColorRange::Probability);
+        w->setFixedDataRange(joint);
+        w->setTitle(tr("%1: %2").arg(name, where));
+        AttentionSelection s = pair.sel;
+        w->setExportFileName(QStringLiteral("compare_%1_").arg(name.toLower()) + defaultExportFileName(s));
+        if (tm.second)
+            w->setMatrix(*tm.second, queryTokens(*tm.first, s.kind), keyTokens(*tm.first, s.kind));
+        else
+            w->clearMatrix();
+    }
+}
+
+} // namespace al::ui

@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/views/main_window.h"
+
+#include "ui/views/attention_panel.h"
+#include "ui/views/compare_dialog.h"
+#include "ui/views/decoding_panel.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/live_training_panel.h"
+#include "ui/views/overview_panel.h"
+#include "ui/views/positional_encoding_panel.h"
+#include "ui/views/race_window.h"
+#include "ui/views/settings_panel.h"
+#include "ui/views/stepper_panel.h"
+#include "ui/views/synthesizer_panel.h"
+#include "ui/views/task_probe_window.h"
+#include "ui/views/training_plots_panel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include <algorithm>
+
+namespace al::ui {
+
+namespace {
+
+// A weight snapshot (and so a translation with a Trace and a redraw of every heatmap) at most
+// 5 times a second: live to the eye, and half the GUI's cost to the training threads of 10/s
+// (attention-lab bench-gui, docs/benchmark.md).
+constexpr int kSnapshotMs = 200;
+constexpr int kMaxTranslationTokens = 64;
+
+QString stateText(TrainingController::State s)
+{
+    switch (s) {
+    case TrainingController::State::Idle: return MainWindow::tr("Idle");
+    case TrainingController::State::Starting: return MainWindow::tr("Loading corpus and building the model…");
+    case TrainingController::State::Running: return MainWindow::tr("Training");
+    case TrainingController::State::Paused: return MainWindow::tr("Paused");
+    case TrainingController::State::Stopping: return MainWindow::tr("Stopping (final validation)…");
+    }
+    return {};
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("Attention Lab"));
+    registerTrainingMetaTypes();
+    m_training = new TrainingController(this);
+    m_training->setObjectName(QStringLiteral("trainingController"));
+    m_inference = new InferenceController(this);
+    m_inference->setObjectName(QStringLiteral("inferenceController"));
+    m_inference->setMaxLength(kMaxTranslationTokens);
+    m_curves = new CurveStore(this);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    m_settings = new SettingsPanel(splitter);
+    m_settings->setObjectName(QStringLiteral("settingsPanel"));
+    splitter->addWidget(m_settings);
+    m_live = new LiveTrainingPanel(m_curves, splitter);
+    m_live->setObjectName(QStringLiteral("liveTrainingPanel"));
+    splitter->addWidget(m_live);
+    m_viewTabs = new QTabWidget(splitter);
+    m_viewTabs->setObjectName(QStringLiteral("viewTabs"));
+    m_attention = new AttentionPanel(m_viewTabs);
+    m_attention->setObjectName(QStringLiteral("attentionPanel"));
+    m_viewTabs->addTab(m_attention, tr("Attention"));
+    m_synth = new SynthesizerPanel(m_viewTabs);
+    m_synth->setObjectName(QStringLiteral("synthesizerPanel"));
+    m_viewTabs->addTab(m_synth, tr("Synthesizer"));
+    m_decoding = new DecodingPanel(m_viewTabs);
+    m_decoding->setObjectName(QStringLiteral("decodingPanel"));
+    m_viewTabs->addTab(m_decoding, tr("Decoding"));
+    m_peLab = new PositionalEncodingPanel(m_viewTabs);
+    m_peLab->setObjectName(QStringLiteral("positionalEncodingPanel"));
+    m_viewTabs->addTab(m_peLab, tr("Positional encoding"));
+    m_stepper = new StepperPanel(m_viewTabs);
+    m_stepper->setObjectName(QStringLiteral("stepperPanel"));
+    m_viewTabs->addTab(m_stepper, tr("Forward pass"));
+    m_trainingPlots = new TrainingPlotsPanel(m_viewTabs);
+    m_trainingPlots->setObjectName(QStringLiteral("trainingPlotsPanel"));
+    m_trainingPlots->setCurveStore(m_curves);
+    m_viewTabs->addTab(m_trainingPlots, tr("Training plots"));
+    m_overview = new OverviewPanel(m_viewTabs);
+    m_overview->setObjectName(QStringLiteral("overviewPanel"));
+    m_viewTabs->insertTab(1, m_overview, tr("Layers × heads"));
+    connect(m_overview, &OverviewPanel::selected, this, [this](const AttentionSelection& sel) {
+        m_attention->setSelection(sel);
+        m_viewTabs->setCurrentIndex(0);
+    });
+    splitter->addWidget(m_viewTabs);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(2, 4);
+    splitter->setSizes({290, 560, 750});
+    splitter->setChildrenCollapsible(false);
+    setCentralWidget(splitter);
+    buildMenus();
+
+    m_stateLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_stateLabel);
+
+    connect(m_settings, &SettingsPanel::trainClicked, this, &MainWindow::startTraining);
+    connect(m_settings, &SettingsPanel::pauseClicked, this, &MainWindow::togglePause);
+    connect(m_settings, &SettingsPanel::stepClicked, this, &MainWindow::stepOnce);
+    connect(m_settings, &SettingsPanel::stopClicked, this, &MainWindow::stopTraining);
+    connect(m_settings, &SettingsPanel::taskChanged, this, &MainWindow::onTaskChanged);
+    connect(m_settings, &SettingsPanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_attention, &AttentionPanel::compareRequested, this, &MainWindow::compareSentences);
+    connect(m_attention, &AttentionPanel::colorsChanged, m_overview, &OverviewPanel::setColors);
+    connect(m_attention, &AttentionPanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_attention, &AttentionPanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m); });
+    connect(m_live, &LiveTrainingPanel::figuresShown, this, [this](qint64 step) {
+        m_stateLabel->setText(stateText(m_training->state()) + QStringLiteral(" · ") + tr("step %1").arg(step));
+    });
+
+    connect(m_training, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
+    connect(m_training, &TrainingController::started, this, &MainWindow::onStarted);
+    connect(m_training, &TrainingController::metrics, m_curves, &CurveStore::addMetrics);
+    connect(m_training, &TrainingController::validated, this, &MainWindow::onValidated);
+    connect(m_training, &TrainingController::snapshotReady, this, &MainWindow::onSnapshot);
+    connect(m_training, &TrainingController::finished, this, &MainWindow::onFinished);
+    connect(m_training, &TrainingController::saveFinished, this, &MainWindow::onSaveFinished);
+    connect(m_training, &TrainingController::error, this,
+            [this](const QString& message) { showError(tr("Training failed"), message); });
+    connect(m_training, &TrainingController::taskSnapshotReady, this, &MainWindow::onTaskSnapshot);
+    connect(m_inference, &InferenceController::translated, this, &MainWindow::onTranslated);
+
+    // The typed sentence goes to every view that runs the model on it.
+    connect(m_live, &LiveTrainingPanel::sentenceChanged, m_inference, &InferenceController::setSentence);
+    connect(m_live, &LiveTrainingPanel::sentenceChanged, m_stepper, &StepperPanel::setSentence);
+    connect(m_live, &LiveTrainingPanel::sentenceChanged, m_decoding, &DecodingPanel::setSentence);
+    m_inference->setSentence(m_live->sentence());
+    m_decoding->setSentence(m_live->sentence());
+    const SettingsRows rows = m_settings->form()->rows();
+    m_live->setTitles(rows.sentenceTitle, rows.metricTitle);
+    onStateChanged(TrainingController::State::Idle);
+    resize(1560, 940);
+    statusBar()->showMessage(tr("Press Train to train a model on the bundled English–Chinese corpus, "
+                                "or open a model directory."));
+}
+
+MainWindow::~MainWindow()
+{
+    // Join the threads before any widget their signals could reach goes away.
+    shutdownWorkers();
+}
+
+void MainWindow::shutdownWorkers()
+{
+    m_training->shutdown();
+    m_inference->shutdown();
+    m_synth->shutdown();
+    if (m_raceWindow)
+        m_raceWindow->controller()->shutdown();
+    m_decoding->shutdown();
+    m_trainingPlots->shutdown();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Menus
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open model directory…"), this, &MainWindow::openModelDirectory);
+    open->setShortcut(QKeySequence::Open);
+    QAction* save = file->addAction(tr("&Save model directory…"), this, &MainWindow::saveModelDirectory);
+    save->setShortcut(QKeySequence::Save);
+    QMenu* exportMenu = file->addMenu(tr("&Export focused heatmap"));
+    for (ExportFormat f : exportFormats())
+        exportMenu->addAction(f == ExportFormat::Csv ? tr("Numbers as &CSV…") : tr("As &%1…").arg(exportFormatId(f).toUpper()),
+                              this, [this, f] { exportHeatmap(f); });
+    file->addAction(tr("Export &all layers and heads…"), this, &MainWindow::exportAllHeads);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    QMenu* experiments = menuBar()->addMenu(tr("&Experiments"));
+    QAction* race = experiments->addAction(tr("&Race attention variants…"), this, &MainWindow::showRaceWindow);
+    race->setObjectName(QStringLiteral("raceAction"));
+    race->setToolTip(tr("Train vanilla attention and the Synthesizer variants on the same task and budget; compare "
+                        "their validation curves and scores."));
+    QAction* probe = experiments->addAction(tr("&Task model probe…"), this, [this] {
+        auto* w = findChild<TaskProbeWindow*>(QStringLiteral("taskProbeWindow"));
+        if (!w) {
+            w = new TaskProbeWindow(this);
+            w->setObjectName(QStringLiteral("taskProbeWindow"));
+        }
+        w->show();
+        w->raise();
+        w->activateWindow();
+    });
+    probe->setObjectName(QStringLiteral("taskProbeAction"));
+    probe->setToolTip(tr("Try a trained task model (mlm, sentiment, langid, pos, charlm) on a sentence."));
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Attention Lab"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::showRaceWindow()
+{
+    if (!m_raceWindow) {
+        m_raceWindow = new RaceWindow(this);
+        m_raceWindow->setObjectName(QStringLiteral("raceWindow"));
+    }
+    m_raceWindow->show();
+    m_raceWindow->raise();
+    m_raceWindow->activateWindow();
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Panels
+
+HeatmapWidget* MainWindow::focusedHeatmap() const
+{
+    return m_attention->focusedHeatmap();
+}
+
+QVector<HeatmapWidget*> MainWindow::headHeatmaps() const
+{
+    return m_attention->headHeatmaps();
+}
+
+AttentionSelection MainWindow::selection() const
+{
+    return m_attention->selection();
+}
+
+std::shared_ptr<const al::Trace> MainWindow::currentTrace() const
+{
+    return m_attention->trace();
+}
+
+QString MainWindow::corpusPath() const
+{
+    return m_settings->form()->corpusPath();
+}
+
+QString MainWindow::task() const
+{
+    return m_settings->task();
+}
+
+void MainWindow::setTask(const QString& task)
+{
+    m_settings->setTask(task);
+}
+
+QString MainWindow::taskOutputText() const
+{
+    return m_live->outputText();
+}
+
+TrainingRequest MainWindow::trainingRequest() const
+{
+    return m_settings->form()->request(m_document.resumeModel(), m_document.resumeDirectory(), kSnapshotMs);
+}
+
+void MainWindow::onTaskChanged(const QString& task)
+{
+    m_live->setSentence(taskExampleInput(task));
+    m_trainingPlots->setProbeSentence(taskExampleInput(task));
+    if (taskFamily(task) == TaskFamily::Algorithmic) // their textbook pattern is in the cross-attention
+        m_attention->setKind(al::AttentionKind::Cross);
+    const SettingsRows rows = m_settings->form()->rows();
+    m_live->setTitles(rows.sentenceTitle, rows.metricTitle);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training control
+
+void MainWindow::startTraining()
+{
+    if (!m_training->isActive())
+        startRun(false);
+}
+
+void MainWindow::stepOnce()
+{
+    if (m_training->state() == TrainingController::State::Idle)
+        startRun(true);
+    else
+        m_training->stepOnce();
+}
+
+void MainWindow::startRun(bool paused)
+{
+    TrainingRequest request = trainingRequest();
+    request.startPaused = paused;
+    // The checks of the command line (architecture, generator, data paths), before any data is
+    // read; Step leaves an unreadable corpus to the run to report, and reports others as Train.
+    SettingsProblem problem = m_settings->form()->check(request, !paused);
+    if (paused && !problem.isEmpty())
+        problem = m_settings->form()->check(request);
+    if (!problem.isEmpty()) {
+        showError(problem.title, problem.message);
+        return;
+    }
+    resetCurves();
+    m_document.setRunSettings(request.task);
+    m_training->start(request);
+}
+
+void MainWindow::togglePause()
+{
+    if (m_training->state() == TrainingController::State::Paused)
+        m_training->resume();
+    else
+        m_training->pause();
+}
+
+void MainWindow::stopTraining()
+{
+    m_training->stop();
+}
+
+void MainWindow::resetCurves()
+{
+    m_curves->clear();
+    m_trainingPlots->reset();
+    m_live->clearValidation();
+}
+
+void MainWindow::onStateChanged(TrainingController::State state)
+{
+    m_settings->setTrainingState(state, m_training->isActive());
+    m_stateLabel->setText(stateText(state));
+}
+
+void MainWindow::onStarted(const TrainingInfo& info)
+{
+    statusBar()->showMessage(trainingSummary(info));
+    m_settings->showModelConfig(info.model);
+}
+
+
+void MainWindow::onValidated(const ValidationMetrics& v)
+{
+    m_curves->addValidation(v);
+    const QString status = m_live->showValidation(v);
+    if (!status.isEmpty())
+        statusBar()->showMessage(status);
+}
+
+void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
+{
+    m_document.setTranslation(model, step);
+    m_attention->setUnnormalizedWeights(model && model->net.config().attention_normalization == "relu");
+    m_inference->setModel(model, step);
+    m_decoding->setModel(model, step);
+    m_peLab->setModel(model, step);
+    m_stepper->setModel(model);
+    m_trainingPlots->addSnapshot(model, step);
+}
+
+void MainWindow::onTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
+{
+    m_document.setTaskModel(model, step);
+    m_trainingPlots->addTaskSnapshot(model, step);
+    m_inference->setTaskModel(model, step);
+}
+
+void MainWindow::onTranslated(const InferenceResult& result)
+{
+    if (result.requestId < m_lastResultId)
+        return;
+    m_lastResultId = result.requestId;
+    if (result.taskModel) {
+        if (!m_document.taskModel())
+            return; // a translation model is current: this answer is of an earlier task model
+        if (!result.errorMessage.isEmpty()) {
+            m_live->showOutputError(tr("(cannot run the model: %1)").arg(result.errorMessage));
+            return;
+        }
+        const al::Trace& t = *result.trace;
+        const std::vector<std::string>& tokens = t.src_tokens.empty() ? t.tgt_in_tokens : t.src_tokens;
+        QStringList shown;
+        for (const std::string& tok : tokens)
+            shown << QString::fromStdString(tok);
+        m_live->showOutput(result.translation, tr("%1 tokens: %2 · %3 model step %4")
+                                                   .arg(QString::fromStdString(result.taskModel->net.config().task))
+                                                   .arg(shown.join(QLatin1Char(' ')))
+                                                   .arg(t.src_tokens.empty() ? tr("causal self-attention ·") : tr("self-attention ·"))
+                                                   .arg(result.modelStep));
+        showTrace(result.trace, result.modelStep);
+        return;
+    }
+    if (m_document.taskModel())
+        return; // a task model is current: this translation is of an earlier model
+    if (!result.errorMessage.isEmpty()) {
+        m_live->showOutputError(tr("(cannot translate: %1)").arg(result.errorMessage));
+        return;
+    }
+    m_live->showOutput(result.translation,
+                       tr("Source tokens: %1 · %n output token(s) · model step %2", nullptr, int(result.outTokens.size()))
+                           .arg(result.srcTokens.join(QLatin1Char(' ')))
+                           .arg(result.modelStep),
+                       result.outTokens.join(QLatin1Char(' ')));
+    m_synth->setResult(result);
+    showTrace(result.trace, result.modelStep);
+}
+
+void MainWindow::showTrace(const std::shared_ptr<const al::Trace>& trace, qint64 step)
+{
+    m_overview->setTrace(trace);
+    m_attention->setTrace(trace, step);
+}
+
+void MainWindow::onFinished(qint64 step)
+{
+    m_document.finishRun();
+    m_settings->setResumeModel(m_document.resumeModel(), m_document.resumeDirectory());
+    m_settings->setTrainingActive(m_training->isActive());
+    statusBar()->showMessage(tr("Training stopped at step %1.").arg(step));
+}
+
+void MainWindow::onSaveFinished(const QString& directory, const QString& errorMessage)
+{
+    const TaskModelSnapshot taskModel = m_document.taskModel();
+    if (errorMessage.isEmpty())
+        statusBar()->showMessage(taskModel ? tr("Saved the %1 model to %2; Experiments → Task model probe opens it.")
+                                                 .arg(QString::fromStdString(taskModel->net.config().task),
+                                                      QDir::toNativeSeparators(directory))
+                                           : tr("Saved the model to %1.").arg(QDir::toNativeSeparators(directory)));
+    else
+        showError(tr("Saving failed"), errorMessage);
+}
+
+void MainWindow::compareSentences()
+{
+    auto* dialog = new CompareDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setModel(m_document.translation());
+    dialog->setFirstSentence(m_live->sentence());
+    dialog->setSelection(selection());
+    dialog->show();
+    if (m_document.translation())
+        dialog->compare();
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    statusBar()->showMessage(title + QStringLiteral(": ") + message);
+    // Window-modal but non-blocking: errors never stall the worker signals or the event loop.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, title, QMessageBox::Ok, this);
+    box->setInformativeText(message);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+void MainWindow::openModelDirectory()
+{
+    if (m_training->isActive()) {
+        showError(tr("Training is running"), tr("Stop training before opening another model."));
+        return;
+    }
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open model directory"));
+    if (!dir.isEmpty())
+        loadModelDirectory(dir);
+}
+
+bool MainWindow::loadModelDirectory(const QString& directory)
+{
+    if (m_training->isActive())
+        return false;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    QString taskName;
+    ModelDocument::Kind kind;
+    try {
+        kind = m_document.load(directory, &taskName);
+    } catch (const std::exception& e) {
+        QApplication::restoreOverrideCursor();
+        showError(tr("Cannot open the model"), QString::fromStdString(e.what()));
+        return false;
+    }
+    QApplication::restoreOverrideCursor();
+    resetCurves();
+    if (kind == ModelDocument::Kind::Task) {
+        // A task model (charlm, pos, ...): its attention on the typed text; Train trains a new one.
+        setTask(taskName);
+        onTaskSnapshot(m_document.taskModel(), 0);
+        statusBar()->showMessage(tr("Opened the %1 model %2 (Experiments → Task model probe tries it too).")
+                                     .arg(taskName, QDir::toNativeSeparators(directory)));
+        return true;
+    }
+    m_settings->setResumeModel(m_document.resumeModel(), m_document.resumeDirectory());
+    m_settings->setContinueChecked(true);
+    onSnapshot(m_document.translation(), 0);
+    statusBar()->showMessage(tr("Opened %1; Train continues training it.").arg(QDir::toNativeSeparators(directory)));
+    return true;
+}
+
+void MainWindow::saveModelDirectory()
+{
+    if (m_document.isEmpty() && !m_training->isActive()) {
+        showError(tr("Nothing to save"), tr("Train a model or open one first."));
+        return;
+    }
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Save model directory"));
+    if (!dir.isEmpty())
+        saveModelTo(dir);
+}
+
+bool MainWindow::saveModelTo(const QString& directory)
+{
+    // While a run is active the trainer's own thread writes it (with optimizer state); otherwise
+    // the immutable snapshot is written here.
+    if (m_training->isActive())
+        return m_training->saveModel(directory);
+    if (m_document.isEmpty())
+        return false;
+    try {
+        m_document.save(directory);
+        onSaveFinished(directory, QString());
+        return true;
+    } catch (const std::exception& e) {
+        onSaveFinished(directory, QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::exportHeatmap(ExportFormat format)
+{
+    m_attention->exportHeatmap(format);
+}
+
+void MainWindow::exportAllHeads()
+{
+    m_attention->exportAllHeads(m_live->sentence());
+}
+
+QStringList MainWindow::exportAttentionTo(AttentionExportRequest request)
+{
+    return m_attention->exportAttentionTo(std::move(request), m_live->sentence());
+}
+
+void MainWindow::setHeatmapColors(ColorMap map, ColorRange range)
+{
+    m_attention->setHeatmapColors(map, range);
+}
+
+ColorMap MainWindow::heatmapColorMap() const
+{
+    return m_attention->heatmapColorMap();
+}
+
+ColorRange MainWindow::heatmapColorRange() const
+{
+    return m_attention->heatmapColorRange();
+}
+
+void MainWindow::showAbout()
+{
+    const QString text =
+        tr("<h3>Attention Lab</h3>"
+           "<p>A desktop laboratory for the Transformer: train a small model and watch its attention.</p>"
+           "<p>Licence: GNU General Public License, version 3 or later (GPL-3.0-or-later).<br>"
+           "Plots: QCustomPlot by Emanuel Eichhammer, GPL.<br>Built with Qt %1 and Eigen.</p>"
+           "<p>Data: %2</p>")
+            .arg(QString::fromLatin1(qVersion()),
+                 QStringLiteral("English–Chinese sentence pairs from the Tatoeba Project (tatoeba.org), via "
+                                "ManyThings.org (www.manythings.org/anki), licensed CC BY 2.0 FR.<br>"
+                                "English–French sentence pairs from the Tatoeba Project (tatoeba.org), via "
+                                "ManyThings.org (www.manythings.org/anki), licensed CC BY 2.0 FR.<br>"
+                                "Tiny Shakespeare (from Andrej Karpathy's char-rnn); Shakespeare's text is in the "
+                                "public domain."));
+    QMessageBox::about(this, tr("About Attention Lab"), text);
+}
+
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_training->isActive())
+        statusBar()->showMessage(tr("Stopping training…"));
+    shutdownWorkers();
+    event->accept();
+}
+
+} // namespace al::ui

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "ui/export/exporters.h"
+#include "ui/view_models/attention_selection.h"
+#include "ui/view_models/color_maps.h"
+#include "ui/view_models/curve_store.h"
+#include "ui/view_models/model_document.h"
+#include "ui/workers/inference_worker.h"
+#include "ui/workers/training_worker.h"
+
+#include <QMainWindow>
+#include <QVector>
+
+#include <memory>
+
+class QLabel;
+class QTabWidget;
+
+namespace al::ui {
+
+class AttentionPanel;
+class DecodingPanel;
+class HeatmapWidget;
+class LiveTrainingPanel;
+class SettingsPanel;
+class RaceWindow;
+class PositionalEncodingPanel;
+class OverviewPanel;
+class StepperPanel;
+class SynthesizerPanel;
+class TrainingPlotsPanel;
+
+/// The lab's main window. It only wires panels: the settings panel (over a SettingsForm) with
+/// Train / Pause / Step / Stop, the live training panel (loss and learning-rate curves of the
+/// one CurveStore, the sentence box and its answer), the attention panel and the other view
+/// tabs. The shown model of any kind is a ModelDocument; training runs in TrainingController,
+/// every model pass on the typed sentence in InferenceController, both off the GUI thread.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// The request Train would send now (settings, corpus, resume model).
+    TrainingRequest trainingRequest() const;
+    /// The corpus Train would read: the path in the settings, else the bundled one.
+    QString corpusPath() const;
+
+    TrainingController* trainingController() const { return m_training; }
+    InferenceController* inferenceController() const { return m_inference; }
+    HeatmapWidget* focusedHeatmap() const;
+    QVector<HeatmapWidget*> headHeatmaps() const;
+    AttentionSelection selection() const;
+    SettingsPanel* settingsPanel() const { return m_settings; }
+    AttentionPanel* attentionPanel() const { return m_attention; }
+    /// The training curves both loss plots draw.
+    CurveStore* curveStore() const { return m_curves; }
+    /// The Synthesizer view (a tab beside the attention view).
+    SynthesizerPanel* synthesizerPanel() const { return m_synth; }
+    QTabWidget* viewTabs() const { return m_viewTabs; }
+    /// The variant race window; null until the race action was first used.
+    RaceWindow* raceWindow() const { return m_raceWindow; }
+    /// "Decoding step by step" and the positional-encoding lab (tabs beside the attention view).
+    DecodingPanel* decodingPanel() const { return m_decoding; }
+    PositionalEncodingPanel* positionalEncodingPanel() const { return m_peLab; }
+    /// The forward-pass stepper and the live training plots (tabs beside the attention view).
+    StepperPanel* stepperPanel() const { return m_stepper; }
+    TrainingPlotsPanel* trainingPlotsPanel() const { return m_trainingPlots; }
+    /// Layer x head thumbnails of all three attention kinds (a tab beside the attention view).
+    OverviewPanel* overviewPanel() const { return m_overview; }
+    /// Newest model (from training or opened from disk); null before either.
+    ModelSnapshot currentModel() const { return m_document.translation(); }
+    /// Newest task model (charlm, pos, sentiment, langid, mlm) from training or opened from
+    /// disk; null while the current model is a translation (or copy/reverse/sort) model.
+    TaskModelSnapshot currentTaskModel() const { return m_document.taskModel(); }
+    /// The Task choice of the model settings ("translate", "copy", ..., "mlm").
+    QString task() const;
+    /// Selects a task: its command-line defaults go into the model and training settings.
+    void setTask(const QString& task);
+    /// The task's answer for the sentence box (translation label text).
+    QString taskOutputText() const;
+
+public slots:
+    void startTraining();
+    void togglePause();
+    void stepOnce();
+    void stopTraining();
+    void openModelDirectory();
+    void saveModelDirectory();
+    /// Exports the focused heatmap (size dialog, then save dialog).
+    void exportHeatmap(al::ui::ExportFormat format = al::ui::ExportFormat::Png);
+    /// "Export all layers and heads…": the batch dialog, then exportAttentionTo.
+    void exportAllHeads();
+    void showAbout();
+    /// Opens (creating on first use) the variant race window.
+    void showRaceWindow();
+    /// "Compare two sentences…": the same attention of two inputs side by side.
+    void compareSentences();
+    /// Opens a model directory without a dialog; false (and a message) on failure.
+    bool loadModelDirectory(const QString& directory);
+    /// Saves the current model without a dialog (through the worker while training).
+    bool saveModelTo(const QString& directory);
+    /// Batch export of the current Trace without a dialog (ui/exporters exportAttention, the code
+    /// `attention-lab export` runs), in the window's colour map and range, the sentence as caption.
+    /// Returns the files written; empty (and a message) when there is no Trace or writing fails.
+    QStringList exportAttentionTo(al::ui::AttentionExportRequest request);
+    /// The colour map and range of every attention heatmap (the "Colours" controls).
+    void setHeatmapColors(al::ui::ColorMap map, al::ui::ColorRange range);
+    al::ui::ColorMap heatmapColorMap() const;
+    al::ui::ColorRange heatmapColorRange() const;
+    /// The Trace shown (null before the first translation).
+    std::shared_ptr<const al::Trace> currentTrace() const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void onStateChanged(TrainingController::State state);
+    void onStarted(const TrainingInfo& info);
+    void onValidated(const ValidationMetrics& v);
+    void onSnapshot(const ModelSnapshot& model, qint64 step);
+    void onTaskSnapshot(const TaskModelSnapshot& model, qint64 step);
+    void onTranslated(const InferenceResult& result);
+    void onFinished(qint64 step);
+    void onSaveFinished(const QString& directory, const QString& errorMessage);
+    void onTaskChanged(const QString& task);
+    void showTrace(const std::shared_ptr<const al::Trace>& trace, qint64 step);
+    void showError(const QString& title, const QString& message);
+    void startRun(bool paused);
+    void resetCurves();
+    void shutdownWorkers();
+
+    TrainingController* m_training = nullptr;
+    InferenceController* m_inference = nullptr;
+    CurveStore* m_curves = nullptr;
+    ModelDocument m_document;
+    quint64 m_lastResultId = 0;
+
+    SettingsPanel* m_settings = nullptr;
+    LiveTrainingPanel* m_live = nullptr;
+    AttentionPanel* m_attention = nullptr;
+    QTabWidget* m_viewTabs = nullptr;
+    SynthesizerPanel* m_synth = nullptr;
+    RaceWindow* m_raceWindow = nullptr;
+    DecodingPanel* m_decoding = nullptr;
+    PositionalEncodingPanel* m_peLab = nullptr;
+    StepperPanel* m_stepper = nullptr;
+    TrainingPlotsPanel* m_trainingPlots = nullptr;
+    OverviewPanel* m_overview = nullptr;
+    QLabel* m_stateLabel = nullptr;
+};
+
+} // namespace al::ui
