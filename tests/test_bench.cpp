@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `attention-lab bench` (app/bench): option parsing, the GEMM FLOP formula, and a short
-// in-process run of the tiny configuration without the PyTorch peer whose JSON line has the
-// keys of issue 8 with positive, finite figures. Not a timed test: no speed is asserted.
+// in-process run of the tiny configuration without the PyTorch peer whose JSON line has
+// positive, finite train_tokens_per_s, gflops, peak_gflops, trace_ms and peak_rss_mb (the peer's
+// figure and the ratio null). Not a timed test: no speed is asserted.
 #include "app/bench.h"
 
 #include <QtTest>

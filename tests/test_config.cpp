@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// ModelConfig::validate and the config.json round trip.
+// ModelConfig::validate and the config.json round trip of ModelConfig and TaskModelConfig.
 #include "engine/config.h"
 #include "engine/config_json.h"
 #include "engine/error.h"
+#include "engine/task_models.h"
 
 #include <QtTest>
 
 #include <functional>
+#include <set>
+#include <string>
 
 using nlohmann::json;
 
@@ -50,7 +53,88 @@ al::ModelConfig nonDefault()
     c.max_len = 77;
     c.src_tokens = "word";
     c.tgt_tokens = "char";
+    c.attention = "factorized_random";
+    c.synthesizer_k = 5;
+    c.decoder = "nat";
     return c;
+}
+
+/// Every key model_config_to_json writes besides "format" and "format_version". A key added to
+/// the writer fails everyModelKeyRoundTrips until it is listed here and nonDefault() sets it.
+const std::set<std::string> kModelKeys{
+    "src_vocab_size", "tgt_vocab_size", "d_model", "nhead", "num_encoder_layers", "num_decoder_layers",
+    "dim_feedforward", "dropout", "attention_dropout", "activation", "norm_first", "norm", "layer_norm_eps",
+    "positional_encoding", "attention_scoring", "attention_normalization", "attention_window", "attention",
+    "synthesizer_k", "max_len", "src_tokens", "tgt_tokens", "decoder"};
+
+/// The task keys task_config_to_json adds to the ModelConfig keys of `arch` (it drops the
+/// vocabulary and tokenizer keys of the two sides; "decoder" stays absent: task models are
+/// autoregressive). "model_kind" is derived from "task".
+const std::set<std::string> kTaskOnlyKeys{"task", "model_kind", "vocab_size", "labels", "tokens",
+                                          "pooling", "num_segments", "suffix_len"};
+const std::set<std::string> kTaskDroppedModelKeys{"src_vocab_size", "tgt_vocab_size", "src_tokens", "tgt_tokens",
+                                                  "decoder"};
+
+/// A TaskModelConfig with every key away from its default: a POS tagger (the one task that takes
+/// suffix_len) on the architecture of nonDefault().
+al::TaskModelConfig nonDefaultTask()
+{
+    al::TaskModelConfig c;
+    c.task = "pos";
+    c.arch = nonDefault();
+    // The encoder-decoder's own keys stay at their defaults (vocab_size and tokens replace them).
+    c.arch.decoder = "autoregressive";
+    c.arch.src_vocab_size = c.arch.tgt_vocab_size = 0;
+    c.arch.src_tokens = al::ModelConfig{}.src_tokens;
+    c.arch.tgt_tokens = al::ModelConfig{}.tgt_tokens;
+    c.vocab_size = 41;
+    c.labels = {"NOUN", "VERB", "X"};
+    c.tokens = "word";
+    c.pooling = "cls";
+    c.num_segments = 3;
+    c.suffix_len = 3;
+    return c;
+}
+
+std::set<std::string> keysOf(const json& j)
+{
+    std::set<std::string> keys;
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.key() != "format" && it.key() != "format_version")
+            keys.insert(it.key());
+    return keys;
+}
+
+QString joined(const std::set<std::string>& keys)
+{
+    QStringList out;
+    for (const std::string& k : keys)
+        out << QString::fromStdString(k);
+    return out.join(QStringLiteral(", "));
+}
+
+/// a minus b
+std::set<std::string> without(const std::set<std::string>& a, const std::set<std::string>& b)
+{
+    std::set<std::string> out;
+    for (const std::string& k : a)
+        if (!b.count(k))
+            out.insert(k);
+    return out;
+}
+
+/// QVERIFYs that `written` holds exactly the keys `expected` and that each of them differs from
+/// its value in `defaults` (absent there counts as different), so a reader that drops a key
+/// reads back the default and the round trip shows it.
+void checkKeysAwayFromDefaults(const json& written, const json& defaults, const std::set<std::string>& expected)
+{
+    const std::set<std::string> keys = keysOf(written);
+    QVERIFY2(keys == expected, qPrintable("written but not expected: " + joined(without(keys, expected))
+                                          + "; expected but not written: " + joined(without(expected, keys))));
+    for (const std::string& k : expected)
+        QVERIFY2(!defaults.contains(k) || defaults.at(k) != written.at(k),
+                 qPrintable(QString::fromStdString(k) + " keeps its default " + QString::fromStdString(written.at(k).dump())
+                            + ": the round trip cannot tell it from a dropped key"));
 }
 
 bool sameConfig(const al::ModelConfig& a, const al::ModelConfig& b)
@@ -62,10 +146,31 @@ bool sameConfig(const al::ModelConfig& a, const al::ModelConfig& b)
         && a.layer_norm_eps == b.layer_norm_eps && a.positional_encoding == b.positional_encoding
         && a.max_len == b.max_len && a.src_tokens == b.src_tokens && a.tgt_tokens == b.tgt_tokens
         && a.attention_scoring == b.attention_scoring && a.attention_normalization == b.attention_normalization
-        && a.attention_window == b.attention_window && a.norm == b.norm && a.attention_dropout == b.attention_dropout;
+        && a.attention_window == b.attention_window && a.norm == b.norm && a.attention_dropout == b.attention_dropout
+        && a.attention == b.attention && a.synthesizer_k == b.synthesizer_k && a.decoder == b.decoder;
 }
 
 const char* kSource = "m/config.json";
+
+/// QVERIFYs that the round trip `readWrite` (json -> config -> json) notices each key of
+/// `written` but `ignored` going missing: without it, the result differs from `written` or the
+/// read fails. So a reader that dropped any such key would fail the round-trip tests.
+void checkEveryKeyIsRead(const json& written, const std::set<std::string>& ignored,
+                         const std::function<json(const json&)>& readWrite)
+{
+    for (const std::string& k : keysOf(written)) {
+        if (ignored.count(k))
+            continue;
+        json j = written;
+        j.erase(k);
+        bool noticed = true;
+        try {
+            noticed = readWrite(j) != written;
+        } catch (const al::Error&) {
+        }
+        QVERIFY2(noticed, qPrintable("the round trip does not notice a missing " + QString::fromStdString(k)));
+    }
+}
 
 } // namespace
 
@@ -74,6 +179,8 @@ class TestConfig : public QObject {
 
 private slots:
     void roundTripNonDefault();
+    void everyModelKeyRoundTrips();
+    void everyTaskKeyRoundTrips();
     void roundTripThroughText();
     void keysArePyTorchNames();
     void absentKeysKeepDefaultsUnknownIgnored();
@@ -92,6 +199,46 @@ void TestConfig::roundTripNonDefault()
     const al::ModelConfig back = al::model_config_from_json(al::model_config_to_json(c), kSource);
     QVERIFY(sameConfig(c, back));
     QVERIFY(!sameConfig(c, al::ModelConfig{})); // the test would be vacuous otherwise
+}
+
+void TestConfig::everyModelKeyRoundTrips()
+{
+    const json j = al::model_config_to_json(nonDefault());
+    checkKeysAwayFromDefaults(j, al::model_config_to_json(al::ModelConfig{}), kModelKeys);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(QString::fromStdString(al::model_config_to_json(al::model_config_from_json(j, kSource)).dump()),
+             QString::fromStdString(j.dump()));
+    checkEveryKeyIsRead(j, {}, [](const json& k) { return al::model_config_to_json(al::model_config_from_json(k, kSource)); });
+}
+
+void TestConfig::everyTaskKeyRoundTrips()
+{
+    const al::TaskModelConfig c = nonDefaultTask();
+    c.validate();
+    const json j = al::task_config_to_json(c);
+    std::set<std::string> expected = without(kModelKeys, kTaskDroppedModelKeys);
+    expected.insert(kTaskOnlyKeys.begin(), kTaskOnlyKeys.end());
+    checkKeysAwayFromDefaults(j, al::task_config_to_json(al::TaskModelConfig{}), expected);
+    if (QTest::currentTestFailed())
+        return;
+    const al::TaskModelConfig back = al::task_config_from_json(j, kSource);
+    QCOMPARE(QString::fromStdString(al::task_config_to_json(back).dump()), QString::fromStdString(j.dump()));
+    // model_kind follows from task; an encoder task's decoder depth is not read (written as 0).
+    checkEveryKeyIsRead(j, {"model_kind", "num_decoder_layers"},
+                        [](const json& k) { return al::task_config_to_json(al::task_config_from_json(k, kSource)); });
+    QCOMPARE(back.task, c.task);
+    QVERIFY(back.labels == c.labels);
+    QCOMPARE(back.vocab_size, c.vocab_size);
+    QCOMPARE(back.tokens, c.tokens);
+    QCOMPARE(back.pooling, c.pooling);
+    QCOMPARE(back.num_segments, c.num_segments);
+    QCOMPARE(back.suffix_len, c.suffix_len);
+    // The architecture round-trips too; only the unused decoder depth of an encoder task is a
+    // placeholder (written as 0, read as 1).
+    al::ModelConfig arch = back.arch;
+    arch.num_decoder_layers = c.arch.num_decoder_layers;
+    QVERIFY(sameConfig(arch, c.arch));
 }
 
 void TestConfig::roundTripThroughText()
@@ -129,12 +276,15 @@ void TestConfig::keysArePyTorchNames()
     QCOMPARE(j.at("max_len").get<int>(), 77);
     QCOMPARE(j.at("src_tokens").get<std::string>(), std::string("word"));
     QCOMPARE(j.at("tgt_tokens").get<std::string>(), std::string("char"));
-    QCOMPARE(j.at("attention").get<std::string>(), std::string("vanilla"));
-    QCOMPARE(j.at("synthesizer_k").get<int>(), 8);
-    QCOMPARE(j.size(), size_t(24));
-    // attention_dropout is written only when set; unset means "the same as dropout".
+    QCOMPARE(j.at("attention").get<std::string>(), std::string("factorized_random"));
+    QCOMPARE(j.at("synthesizer_k").get<int>(), 5);
+    QCOMPARE(j.at("decoder").get<std::string>(), std::string("nat"));
+    QCOMPARE(j.size(), size_t(25));
+    // attention_dropout is written only when set; unset means "the same as dropout". decoder is
+    // written only for a NAT model.
     const json d = al::model_config_to_json(al::ModelConfig{});
     QVERIFY(!d.contains("attention_dropout"));
+    QVERIFY(!d.contains("decoder"));
     QCOMPARE(d.size(), size_t(23));
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The step-by-step forward pass in a Trace (TraceOptions::forward_detail, issue 7): the recorded
+// The step-by-step forward pass in a Trace (TraceOptions::forward_detail): the recorded
 // Q, K, V and scores reproduce the attention probabilities (softmax(Q K^T / sqrt(d_k)) with the
 // padding, causal and window masks), the head outputs are probs * V, and the residual-stream
 // steps come in the order of computation with their norms. Without the option nothing is recorded.

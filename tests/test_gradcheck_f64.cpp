@@ -3,6 +3,8 @@
 // (this executable links engine_f64, the engine built with Scalar = double).
 // Method: L = sum(f(x) * R) for a fixed random R; analytic gradients come from backward(dy = R);
 // numerical ones from central differences with h = 1e-6. Tolerance: |a - n| <= 1e-6 * max(1, |a|, |n|).
+// Entries checked: all of a small tensor, else seeded random ones covering every row and column
+// (gradcheck::sample_entries).
 // Sizes are odd and non-square: B = 2, S = 5, T = 4, C = 12, H = 3, F = 10, V = 7.
 #include "engine/layers.h"
 #include "engine/nat.h"
@@ -12,6 +14,7 @@
 
 #include <QtTest>
 #include <functional>
+#include <set>
 
 using namespace al;
 
@@ -48,6 +51,35 @@ void check_params(ParamStore& store, const std::function<double()>& loss)
 class GradCheck : public QObject {
     Q_OBJECT
 private slots:
+    void sampled_entries_cover_every_row_and_column()
+    {
+        using gradcheck::sample_entries;
+        // Small tensors: every entry.
+        QCOMPARE(sample_entries(5, 12, 60, 1).size(), size_t(60));
+        QCOMPARE(sample_entries(1, 119, 60, 1).size(), size_t(119));
+        // (C, C), (3C, C), (T, C), (C, F), (V, C) and long vectors: max_entries (or more when a
+        // side is longer) distinct entries reaching every row and every column.
+        const int shapes[][3] = {{12, 12, 60}, {36, 12, 60}, {10, 12, 40}, {12, 10, 40}, {7, 12, 20},
+                                 {1, 300, 60}, {300, 1, 60}, {200, 3, 60}, {64, 64, 60}};
+        for (const auto& s : shapes) {
+            const Eigen::Index rows = s[0], cols = s[1];
+            const std::vector<Eigen::Index> e = sample_entries(rows, cols, s[2], 7);
+            QCOMPARE(e.size(), size_t(std::max<Eigen::Index>({Eigen::Index(s[2]), rows, cols})));
+            std::set<Eigen::Index> distinct(e.begin(), e.end()), seen_rows, seen_cols;
+            QCOMPARE(distinct.size(), e.size());
+            for (const Eigen::Index i : e) {
+                QVERIFY(i >= 0 && i < rows * cols);
+                seen_rows.insert(i / cols);
+                seen_cols.insert(i % cols);
+            }
+            QCOMPARE(Eigen::Index(seen_rows.size()), rows);
+            QCOMPARE(Eigen::Index(seen_cols.size()), cols);
+            // Seeded: the same seed gives the same entries, another seed others.
+            QVERIFY(sample_entries(rows, cols, s[2], 7) == e);
+            if (rows > 1 && cols > 1)
+                QVERIFY(sample_entries(rows, cols, s[2], 8) != e);
+        }
+    }
     void linear()
     {
         Rng rng(1);

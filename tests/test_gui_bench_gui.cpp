@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `attention-lab bench-gui` (GUI overhead of issue 8), offscreen: option parsing and its usage
+// `attention-lab bench-gui` (the GUI's overhead on training), offscreen: option parsing and its usage
 // errors, the window's Threads setting reaching the training request, and one short run of the
 // subcommand (~1 s of steps) on a tiny model whose JSON must carry both figures, the same step range in both
 // runs and live refreshes of the heatmaps and plots during the window run. No timed assertion:

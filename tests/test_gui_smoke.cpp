@@ -109,7 +109,6 @@ private slots:
 private:
     QTemporaryDir m_tmp;
     QString m_corpus;
-    ModelSnapshot m_model; // from controllerTrainsAndStops, for the inference test
 };
 
 void TestGuiSmoke::initTestCase()
@@ -315,8 +314,7 @@ void TestGuiSmoke::controllerTrainsAndStops()
     QVERIFY(thread.isNull()); // joined and deleted
     QVERIFY(!validated.isEmpty()); // at least the final validation
     QVERIFY(!snapshots.isEmpty());
-    m_model = snapshots.last().first().value<ModelSnapshot>();
-    QVERIFY(m_model);
+    QVERIFY(snapshots.last().first().value<ModelSnapshot>());
     QVERIFY(errors.isEmpty());
 
     // A missing corpus is an error signal, not a crash, and the thread still ends.
@@ -354,10 +352,24 @@ void TestGuiSmoke::controllerStartsPaused()
 
 void TestGuiSmoke::inferenceCoalesces()
 {
-    QVERIFY(m_model);
+    // A model of its own: the snapshot of a paused run after its one step.
+    ModelSnapshot model;
+    {
+        TrainingController controller;
+        QSignalSpy snapshots(&controller, &TrainingController::snapshotReady);
+        QSignalSpy finished(&controller, &TrainingController::finished);
+        TrainingRequest r = tinyRequest(m_corpus);
+        r.startPaused = true;
+        QVERIFY(controller.start(r));
+        QTRY_VERIFY_WITH_TIMEOUT(snapshots.count() >= 2, kTimeoutMs); // step 0 and step 1
+        controller.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kTimeoutMs);
+        model = snapshots.last().first().value<ModelSnapshot>();
+    }
+    QVERIFY(model);
     InferenceController inference;
     QSignalSpy results(&inference, &InferenceController::translated);
-    inference.setModel(m_model, 7);
+    inference.setModel(model, 7);
     for (int i = 0; i < 30; ++i)
         inference.setSentence(QStringLiteral("我爱你") + QString(i % 5, QChar(0x3002)) + QString::number(i));
     inference.setSentence(QStringLiteral("我爱你。"));
@@ -386,7 +398,7 @@ void TestGuiSmoke::inferenceCoalesces()
     QSignalSpy direct(&worker, &InferenceWorker::translated);
     quint64 newest = 0;
     for (int i = 0; i < 10; ++i)
-        newest = worker.submit(QStringLiteral("你好%1").arg(i), m_model, i, 16);
+        newest = worker.submit(QStringLiteral("你好%1").arg(i), model, i, 16);
     QTRY_COMPARE(direct.count(), 1);
     const auto only = direct.first().first().value<InferenceResult>();
     QCOMPARE(only.requestId, newest);

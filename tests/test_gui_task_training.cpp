@@ -100,7 +100,7 @@ private slots:
         MainWindow w;
         QCOMPARE(w.task(), QString("translate"));
         QCOMPARE(child<QComboBox>(w, "taskCombo")->count(), 9);
-        // translate keeps the translation defaults (the window as before).
+        // translate keeps the translation model's defaults (ModelConfig, TrainConfig).
         TrainingRequest r = w.trainingRequest();
         QCOMPARE(r.model.d_model, ModelConfig{}.d_model);
         QCOMPARE(r.train.lr_factor, TrainConfig{}.lr_factor);

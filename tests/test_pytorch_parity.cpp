@@ -2,7 +2,8 @@
 // Parity with PyTorch: the lab's model.safetensors loads into torch.nn.Transformer with
 // load_state_dict(strict=True), and logits (max abs diff < 1e-4) and the gradient of every
 // parameter after one label-smoothed cross-entropy backward (relative diff < 1e-3) agree, for
-// Post-LN and Pre-LN. The oracle is tests/pytorch_parity.py run by Debian's /usr/bin/python3.
+// Post-LN and Pre-LN. The oracle is tests/pytorch_parity.py run by Debian's /usr/bin/python3
+// (tests/python_support.h: AL_PYTHON, AL_REQUIRE_PARITY).
 // The other direction: a model built and trained a few Adam steps in PyTorch, written as a lab
 // model directory by tests/pytorch_to_lab.py, opens with load_model_dir and gives torch's logits
 // (max abs diff < 1e-4) and torch's greedy translation; a transposed weight breaks that, a
@@ -14,6 +15,8 @@
 #include "engine/safetensors.h"
 #include "engine/transformer.h"
 #include "engine/translation_model.h"
+
+#include "python_support.h"
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -98,14 +101,11 @@ class PyTorchParity : public QObject {
 private slots:
     void initTestCase()
     {
-        QProcess probe;
-        probe.start("/usr/bin/python3", {"-c", "import torch"});
-        if (!probe.waitForFinished(60000) || probe.exitCode() != 0)
-            QSKIP("/usr/bin/python3 with torch is not installed (./lab.sh test installs python3-torch)");
+        AL_REQUIRE_PYTHON_MODULES("./lab.sh test installs python3-torch", "torch");
         // PyTorch -> lab: one run writes the Post-LN and the Pre-LN model directories.
         QVERIFY(m_torchDir.isValid());
         QProcess py;
-        py.start("/usr/bin/python3", {QStringLiteral(AL_SOURCE_DIR "/tests/pytorch_to_lab.py"), m_torchDir.path()});
+        py.start(al::test::python(), {QStringLiteral(AL_SOURCE_DIR "/tests/pytorch_to_lab.py"), m_torchDir.path()});
         QVERIFY(py.waitForFinished(120000));
         QVERIFY2(py.exitCode() == 0, qPrintable(QString::fromUtf8(py.readAllStandardError())));
         m_torchOut = QString::fromUtf8(py.readAllStandardOutput());
@@ -229,7 +229,7 @@ private slots:
         atomic_write_file(d + "/case.json", cs.dump());
 
         QProcess py;
-        py.start("/usr/bin/python3", {QStringLiteral(AL_SOURCE_DIR "/tests/pytorch_parity.py"), dir.path()});
+        py.start(al::test::python(), {QStringLiteral(AL_SOURCE_DIR "/tests/pytorch_parity.py"), dir.path()});
         QVERIFY(py.waitForFinished(120000));
         const QString stdoutText = QString::fromUtf8(py.readAllStandardOutput());
         QVERIFY2(py.exitCode() == 0, qPrintable(QString::fromUtf8(py.readAllStandardError())));

@@ -9,11 +9,14 @@
 // langid ([CLS] pooling), mlm (segment embeddings, loss on the selected tokens), Post-LN and
 // Pre-LN, ReLU and GELU, sinusoidal, learned and no positional encoding. A control case whose
 // config.json says GELU while the lab ran ReLU must fail the logit comparison, so the
-// comparison can fail. The oracle runs under Debian's /usr/bin/python3 (python3-torch).
+// comparison can fail. The oracle runs under Debian's /usr/bin/python3 (python3-torch;
+// tests/python_support.h: AL_PYTHON, AL_REQUIRE_PARITY).
 #include "engine/checkpoint.h"
 #include "engine/config_json.h"
 #include "engine/safetensors.h"
 #include "engine/task_models.h"
+
+#include "python_support.h"
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -153,10 +156,7 @@ class PyTorchTaskParity : public QObject {
 private slots:
     void initTestCase()
     {
-        QProcess probe;
-        probe.start("/usr/bin/python3", {"-c", "import torch"});
-        if (!probe.waitForFinished(60000) || probe.exitCode() != 0)
-            QSKIP("/usr/bin/python3 with torch is not installed (./lab.sh test installs python3-torch)");
+        AL_REQUIRE_PYTHON_MODULES("./lab.sh test installs python3-torch", "torch");
         QVERIFY(m_dir.isValid());
         // All cases (and the control) in one python run: torch is imported once.
         QStringList args{QStringLiteral(AL_SOURCE_DIR "/tests/pytorch_task_parity.py")};
@@ -173,7 +173,7 @@ private slots:
         args << m_dir.path() + "/" + relu.name;
 
         QProcess py;
-        py.start("/usr/bin/python3", args);
+        py.start(al::test::python(), args);
         QVERIFY(py.waitForFinished(300000));
         const QString text = QString::fromUtf8(py.readAllStandardOutput());
         QVERIFY2(py.exitCode() == 0, qPrintable(QString::fromUtf8(py.readAllStandardError())));

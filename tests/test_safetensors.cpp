@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// safetensors reader/writer, atomic writes and parameter / optimizer checkpoints.
+// safetensors reader/writer, atomic writes and parameter / optimizer checkpoints; files exchanged
+// with PyTorch (tests/python_support.h: AL_PYTHON, AL_REQUIRE_PARITY).
 #include "engine/checkpoint.h"
 #include "engine/error.h"
 #include "engine/params.h"
 #include "engine/safetensors.h"
+
+#include "python_support.h"
 
 #include <QtTest>
 
@@ -153,17 +156,10 @@ void buildStore(al::ParamStore& store)
     store.add("generator.bias", {7});
 }
 
-bool havePythonTorch()
-{
-    QProcess p;
-    p.start("/usr/bin/python3", {"-c", "import torch"});
-    return p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-}
-
 QByteArray runPython(const QString& script, const QStringList& args)
 {
     QProcess p;
-    p.start("/usr/bin/python3", QStringList{"-c", script} + args);
+    p.start(al::test::python(), QStringList{"-c", script} + args);
     if (!p.waitForFinished(120000) || p.exitCode() != 0) {
         qWarning() << "python failed:" << p.readAllStandardError();
         return {};
@@ -591,8 +587,7 @@ void TestSafetensors::optimizerStateChecks()
 
 void TestSafetensors::pythonReadsOurFile()
 {
-    if (!havePythonTorch())
-        QSKIP("/usr/bin/python3 with torch is not available");
+    AL_REQUIRE_PYTHON_MODULES("./lab.sh test installs python3-torch", "torch");
     std::map<std::string, Tensor32> in{{"enc.weight", makeTensor({3, 5}, 1.0f)},
                                        {"enc.bias", makeTensor({5}, -2.0f)},
                                        {"scalar", makeTensor({}, 4.0f)},
@@ -641,8 +636,7 @@ print(json.dumps({'meta': meta, 'aligned': n % 8 == 0, 'tensors': out}))
 
 void TestSafetensors::weReadPythonFile()
 {
-    if (!havePythonTorch())
-        QSKIP("/usr/bin/python3 with torch is not available");
+    AL_REQUIRE_PYTHON_MODULES("./lab.sh test installs python3-torch", "torch");
     // Written by Python without header padding and with data in reverse name order: both legal.
     const QString script = R"PY(
 import json, struct, sys, torch

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Views of issue 7 (offscreen): the forward-pass stepper (view model and tab), comparing two
-// sentences, the live training plots (EMA, log scale, hover values, attention entropy) and the
-// cell hover of heatmap thumbnails.
+// The views that inspect a model (offscreen): the forward-pass stepper (view model and tab),
+// comparing two sentences, the live training plots (EMA, log scale, hover values, attention
+// entropy), the layer x head overview and the cell hover of heatmap thumbnails.
 #include "engine/error.h"
 #include "engine/translation_model.h"
 #include "ui/views/compare_dialog.h"
@@ -70,7 +70,7 @@ double maxAbs(const al::Mat& a, const al::Mat& b)
 
 } // namespace
 
-class TestGuiViews2 : public QObject {
+class TestGuiInspectionViews : public QObject {
     Q_OBJECT
 private slots:
     void stepperVisitsEverySublayerInOrder();
@@ -89,7 +89,7 @@ private slots:
     void mainWindowTabs();
 };
 
-void TestGuiViews2::stepperVisitsEverySublayerInOrder()
+void TestGuiInspectionViews::stepperVisitsEverySublayerInOrder()
 {
     ForwardStepper s;
     QCOMPARE(s.count(), 0);
@@ -140,7 +140,7 @@ void TestGuiViews2::stepperVisitsEverySublayerInOrder()
     QCOMPARE(residualNormLabels(trace->forward)[13], QStringLiteral("D1 CA"));
 }
 
-void TestGuiViews2::recomputedProbabilitiesMatchTrace()
+void TestGuiInspectionViews::recomputedProbabilitiesMatchTrace()
 {
     const auto model = makeModel(2, 2);
     const auto trace = detailedTrace(*model, "我们今天去学校。");
@@ -169,7 +169,7 @@ void TestGuiViews2::recomputedProbabilitiesMatchTrace()
     QVERIFY_THROWS_EXCEPTION(al::Error, recomputeProbabilities(empty, scale));
 }
 
-void TestGuiViews2::weightedSumOfValueRows()
+void TestGuiInspectionViews::weightedSumOfValueRows()
 {
     const auto model = makeModel(1, 2);
     const auto trace = detailedTrace(*model, "我爱你。");
@@ -187,7 +187,7 @@ void TestGuiViews2::weightedSumOfValueRows()
     QVERIFY_THROWS_EXCEPTION(al::Error, weightedSum(d, -1));
 }
 
-void TestGuiViews2::diagramBoxesFollowTheModel()
+void TestGuiInspectionViews::diagramBoxesFollowTheModel()
 {
     const auto model = makeModel(2, 2);
     const auto trace = detailedTrace(*model, "我爱你。");
@@ -207,7 +207,7 @@ void TestGuiViews2::diagramBoxesFollowTheModel()
         QCOMPARE(boxes[i].step, i);
 }
 
-void TestGuiViews2::emaAndHover()
+void TestGuiInspectionViews::emaAndHover()
 {
     const QVector<double> x = {1, 2, 3, 4};
     QCOMPARE(emaSmooth(x, 0.0), x);
@@ -230,7 +230,7 @@ void TestGuiViews2::emaAndHover()
     QCOMPARE(pointToolTip(5, 0.5, QStringLiteral("grad")), QStringLiteral("grad · step 5: 0.5"));
 }
 
-void TestGuiViews2::entropy()
+void TestGuiInspectionViews::entropy()
 {
     for (int n : {1, 2, 5, 17}) {
         const al::RowVec uniform = al::RowVec::Constant(n, al::Scalar(1.0 / n));
@@ -245,7 +245,7 @@ void TestGuiViews2::entropy()
     QVERIFY(std::isnan(meanEntropy(al::Mat::Zero(2, 2))));
 }
 
-void TestGuiViews2::entropyHistory()
+void TestGuiInspectionViews::entropyHistory()
 {
     auto traceWith = [](float p) {
         al::Trace t;
@@ -271,7 +271,7 @@ void TestGuiViews2::entropyHistory()
     QVERIFY(h.isEmpty());
 }
 
-void TestGuiViews2::compareSelection()
+void TestGuiInspectionViews::compareSelection()
 {
     const auto big = makeModel(2, 2);
     const auto small = makeModel(1, 2);
@@ -289,7 +289,7 @@ void TestGuiViews2::compareSelection()
     QVERIFY(!clampSelectionForBoth(*a, none, sel).ok);
 }
 
-void TestGuiViews2::stepperPanel()
+void TestGuiInspectionViews::stepperPanel()
 {
     StepperPanel panel;
     panel.resize(1400, 900);
@@ -359,7 +359,7 @@ void TestGuiViews2::stepperPanel()
     QCOMPARE(panel.heatmap(QStringLiteral("stream"))->queryCount(), int(panel.stepper().trace()->tgt_in_tokens.size()));
 }
 
-void TestGuiViews2::trainingPlotsPanel()
+void TestGuiInspectionViews::trainingPlotsPanel()
 {
     TrainingPlotsPanel panel;
     panel.resize(1200, 800);
@@ -410,7 +410,7 @@ void TestGuiViews2::trainingPlotsPanel()
     QVERIFY(panel.entropyHistory().isEmpty());
 }
 
-void TestGuiViews2::compareDialog()
+void TestGuiInspectionViews::compareDialog()
 {
     CompareDialog dialog;
     QVERIFY(!dialog.compare()); // no model
@@ -430,7 +430,7 @@ void TestGuiViews2::compareDialog()
     QVERIFY(!dialog.heatmap(0)->exportFileName().isEmpty());
 }
 
-void TestGuiViews2::thumbnailHover()
+void TestGuiInspectionViews::thumbnailHover()
 {
     HeatmapWidget w;
     al::Mat m(2, 2);
@@ -446,7 +446,7 @@ void TestGuiViews2::thumbnailHover()
     QCOMPARE(w.cellHoverText(1, 1), QStringLiteral("position b → dimension y: 0.000"));
 }
 
-void TestGuiViews2::layerHeadOverview()
+void TestGuiInspectionViews::layerHeadOverview()
 {
     const auto model = makeModel(2, 2);
     const auto trace = detailedTrace(*model, "我爱你。");
@@ -488,7 +488,7 @@ void TestGuiViews2::layerHeadOverview()
     QCOMPARE(sel.head, 1);
 }
 
-void TestGuiViews2::mainWindowTabs()
+void TestGuiInspectionViews::mainWindowTabs()
 {
     MainWindow w;
     QTabWidget* tabs = w.viewTabs();
@@ -501,5 +501,5 @@ void TestGuiViews2::mainWindowTabs()
     QVERIFY(w.stepperPanel() && w.trainingPlotsPanel());
 }
 
-QTEST_MAIN(TestGuiViews2)
-#include "test_gui_views2.moc"
+QTEST_MAIN(TestGuiInspectionViews)
+#include "test_gui_inspection_views.moc"
