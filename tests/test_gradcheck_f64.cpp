@@ -4,7 +4,10 @@
 // Method: L = sum(f(x) * R) for a fixed random R; analytic gradients come from backward(dy = R);
 // numerical ones from central differences with h = 1e-6. Tolerance: |a - n| <= 1e-6 * max(1, |a|, |n|).
 // Sizes are odd and non-square: B = 2, S = 5, T = 4, C = 12, H = 3, F = 10, V = 7.
-#include "engine/layers.h"
+#include "engine/nn/block.h"
+#include "engine/nn/embedding.h"
+#include "engine/nn/loss.h"
+#include "engine/nn/positional_encoding.h"
 #include "engine/nat.h"
 #include "engine/transformer.h"
 

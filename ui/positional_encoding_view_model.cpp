@@ -2,7 +2,7 @@
 #include "ui/positional_encoding_view_model.h"
 
 #include "engine/error.h"
-#include "engine/layers.h"
+#include "engine/nn/positional_encoding.h"
 
 #include <QCoreApplication>
 #include <QRegularExpression>
