@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/text_format.h"
 #include "app/cli.h"
-#include "engine/layers.h"
+#include "engine/nn/activation.h"
+#include "engine/nn/attention.h"
+#include "engine/nn/norm.h"
+#include "engine/nn/positional_encoding.h"
 #include "app/bench.h"
 #include "app/race.h"
 #include "app/task_cli.h"

@@ -5,7 +5,7 @@
 
 #include "engine/corpus.h"
 #include "engine/error.h"
-#include "engine/layers.h"
+#include "engine/nn/synthesizer.h"
 #include "engine/safetensors.h"
 #include "engine/trainer.h"
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/config.h"
-#include "engine/layers.h"
+#include "engine/nn/activation.h"
+#include "engine/nn/attention.h"
+#include "engine/nn/norm.h"
+#include "engine/nn/positional_encoding.h"
 #include "engine/error.h"
 
 #include <cmath>

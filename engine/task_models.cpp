@@ -337,18 +337,7 @@ void TaskNet::build()
         m_seg_emb = Embedding(s, "seg_emb.weight", c.num_segments, C);
     const bool vocab_head = c.task == "charlm" || c.task == "mlm";
     m_head = Linear(s, "head", C, vocab_head ? c.vocab_size : int(c.labels.size()));
-    m_pe.resize(0, 0);
-    m_pos_emb = nullptr;
-    switch (parse_positional_encoding(a.positional_encoding)) {
-    case PositionalEncoding::Sinusoidal:
-        m_pe = sinusoidal_positional_encoding(a.max_len, C);
-        break;
-    case PositionalEncoding::Learned:
-        m_pos_emb = s.add("pos_emb.weight", {a.max_len, C});
-        break;
-    case PositionalEncoding::None:
-        break;
-    }
+    m_pos = make_positional_table(s, parse_positional_encoding(a.positional_encoding), a.max_len, C);
 }
 
 void TaskNet::init_weights(uint64_t seed)
@@ -360,10 +349,8 @@ void TaskNet::init_weights(uint64_t seed)
     for (const auto& p : m_params->all()) {
         const bool is_emb = p->name == "tok_emb.weight" || p->name == "seg_emb.weight";
         const bool is_mix = p->name.size() > 10 && p->name.compare(p->name.size() - 10, 10, "mix_logits") == 0;
-        if (p.get() == m_pos_emb) {
-            // Learned positions N(0, 0.02), as Transformer::init_weights (BERT's position embeddings).
-            for (Eigen::Index i = 0; i < p->value.size(); ++i)
-                p->value.data()[i] = Scalar(rng.normal(0.0, 0.02));
+        if (p.get() == m_pos.learned) {
+            init_learned_positions(*p, rng);
         } else if (is_mix) {
             p->value.setZero();
         } else if (is_emb) {
@@ -482,8 +469,7 @@ void TaskNet::backward(const TaskBatch& batch, TaskActivations& a, const Mat& dl
     }
     dropout_backward(dx, a.emb_drop);
     m_tok_emb.backward(batch.ids, dx);
-    if (m_pos_emb)
-        positional_backward(dx, T, m_pos_emb->grad_target());
+    m_pos.backward(dx, T);
     if (c.suffix_len > 0)
         m_tok_emb.backward(batch.aux, dx);
     if (c.task == "mlm") {

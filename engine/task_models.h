@@ -11,7 +11,12 @@
 // dim_feedforward, dropout, norm_first, ...) plus the task keys, and round-trips config.json.
 // Shapes use the legend of engine/tensor.h; K = number of labels, M = selected (masked) rows.
 #include "engine/config.h"
-#include "engine/layers.h"
+#include "engine/nn/block.h"
+#include "engine/nn/embedding.h"
+#include "engine/nn/linear.h"
+#include "engine/nn/loss.h"
+#include "engine/nn/norm.h"
+#include "engine/nn/positional_encoding.h"
 #include "engine/params.h"
 
 #include <nlohmann/json.hpp>
@@ -148,7 +153,7 @@ public:
     std::vector<std::vector<Mat>> attention(const TaskActivations& act, int b) const;
     /// The table (max_len, C) added to the scaled token embeddings: sinusoidal, the learned
     /// "pos_emb.weight", or empty for positional_encoding "none".
-    const Mat& positional_encoding() const { return m_pos_emb ? m_pos_emb->value : m_pe; }
+    const Mat& positional_encoding() const { return m_pos.table(); }
 
     /// BatchNorm models: adds the statistics of the training forward pass in `act` to `stats`
     /// (one per BatchNorm, fixed order; resized on first use). Nothing for LayerNorm models.
@@ -167,8 +172,7 @@ private:
     std::vector<EncoderLayer> m_layers;
     Norm m_norm;
     Linear m_head;
-    Mat m_pe;                    ///< sinusoidal table (max_len, C); empty otherwise
-    Param* m_pos_emb = nullptr;  ///< learned table "pos_emb.weight" (max_len, C)
+    PositionalTable m_pos;       ///< sinusoidal, learned "pos_emb.weight" (max_len, C) or none
 };
 
 /// Mean over the first len[b] rows of each sequence: h (B*T, C) -> pooled (B, C).

@@ -4,7 +4,6 @@
 #include "engine/nat.h"
 
 #include <cmath>
-#include <functional>
 
 namespace al {
 
@@ -70,18 +69,8 @@ void Transformer::build(bool lazy_grads)
     m_tgt_emb = c.is_nat() ? Embedding() : Embedding(s, "tgt_tok_emb.weight", c.tgt_vocab_size, C);
     m_generator = Linear(s, "generator", C, c.tgt_vocab_size);
     m_length = c.is_nat() ? Linear(s, "length_predictor", C, c.max_len) : Linear();
-    m_pe.resize(0, 0);
-    m_pos_emb = nullptr;
-    switch (parse_positional_encoding(c.positional_encoding)) {
-    case PositionalEncoding::Sinusoidal:
-        m_pe = sinusoidal_positional_encoding(c.max_len, C);
-        break;
-    case PositionalEncoding::Learned:
-        m_pos_emb = s.add("pos_emb.weight", {c.max_len, C}); // shared by source and target
-        break;
-    case PositionalEncoding::None:
-        break;
-    }
+    // One table shared by source and target.
+    m_pos = make_positional_table(s, parse_positional_encoding(c.positional_encoding), c.max_len, C);
 }
 
 void Transformer::init_weights(uint64_t seed)
@@ -94,10 +83,8 @@ void Transformer::init_weights(uint64_t seed)
     for (const auto& p : m_params->all()) {
         const bool is_emb = p->name == "src_tok_emb.weight" || p->name == "tgt_tok_emb.weight";
         const bool is_mix = p->name.size() > 10 && p->name.compare(p->name.size() - 10, 10, "mix_logits") == 0;
-        if (p.get() == m_pos_emb) {
-            // Learned positions N(0, 0.02) as BERT's position embeddings (Devlin et al. 2019).
-            for (Eigen::Index i = 0; i < p->value.size(); ++i)
-                p->value.data()[i] = Scalar(rng.normal(0.0, 0.02));
+        if (p.get() == m_pos.learned) {
+            init_learned_positions(*p, rng);
         } else if (is_mix) {
             p->value.setZero(); // equal mixture weights alpha = 1/n at the start
         } else if (is_emb) {
@@ -207,8 +194,7 @@ void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat&
         m_src_emb.backward(a.dec_in, dx);
     else
         m_tgt_emb.backward(batch.tgt_in, dx);
-    if (m_pos_emb)
-        positional_backward(dx, batch.T, m_pos_emb->grad_target());
+    m_pos.backward(dx, batch.T);
     if (m_config.is_nat() && dlength_logits) {
         Mat dpooled;
         m_length.backward(a.pooled, *dlength_logits, &dpooled);
@@ -225,8 +211,7 @@ void Transformer::backward(const Batch& batch, Seq2SeqActivations& a, const Mat&
     }
     dropout_backward(dx, a.src_drop);
     m_src_emb.backward(batch.src, dx);
-    if (m_pos_emb)
-        positional_backward(dx, batch.S, m_pos_emb->grad_target());
+    m_pos.backward(dx, batch.S);
 }
 
 std::vector<const NormCache*> Transformer::norm_caches(const Seq2SeqActivations& a) const
@@ -315,14 +300,11 @@ HeadDetails extract_details(const std::vector<const AttentionCache*>& caches, co
         const MultiHeadAttention& m = *blocks[l];
         const int H = m.H, D = m.C / m.H;
         const double scale = attention_scale(m.scoring, D);
-        // Visible keys: the same composition of causal and window masks as MultiHeadAttention::forward.
+        // Visible keys: the masks of MultiHeadAttention::forward.
+        const AttentionMask mask{nullptr, causal, window};
         Mat visible = Mat::Zero(nq, nk);
         for (int i = 0; i < nq; ++i) {
-            int end = causal ? std::min(nk, i + 1) : nk, first = 0;
-            if (window > 0) {
-                first = std::max(0, i - window);
-                end = std::min(end, i + window + 1);
-            }
+            const auto [first, end] = mask.visible(i, nk);
             for (int j = first; j < end; ++j)
                 visible(i, j) = 1;
         }
@@ -475,56 +457,12 @@ Mat Transformer::random_alignment(bool decoder, int layer, int head) const
     if (layer < 0 || layer >= n_layers || head < 0 || head >= m_config.nhead)
         throw Error("random_alignment: no layer " + std::to_string(layer) + " head " + std::to_string(head));
     const MultiHeadAttention& m = decoder ? m_dec[size_t(layer)].self_attn : m_enc[size_t(layer)].self_attn;
-    const Eigen::Index l = m.l;
-    if (m.random_r)
-        return m.random_r->value.middleRows(Eigen::Index(head) * l, l);
-    if (m.frandom_r1)
-        return m.frandom_r1->value.middleRows(Eigen::Index(head) * l, l) *
-               m.frandom_r2->value.middleRows(Eigen::Index(head) * m.k, m.k);
-    return Mat();
+    return m.synth.random_alignment(head);
 }
 
 } // namespace al
 
 namespace al {
-
-namespace {
-
-// One query row per sequence against keys first..n_keys(b)-1 of a (B*stride, C) key/value cache.
-// q (B, C) -> ctx (B, C); dot-product per head (eq. 1, scaled unless m.scoring is Dot),
-// softmax or relu weights as in MultiHeadAttention::forward.
-void attend_one(const MultiHeadAttention& m, const Mat& q, const Mat& K, const Mat& V, int stride, int first,
-                const std::function<int(int)>& n_keys, Mat& ctx)
-{
-    const int B = int(q.rows()), C = int(q.cols()), H = m.H, D = C / H;
-    const Scalar scale = Scalar(attention_scale(m.scoring, D));
-    const bool relu = m.normalization == AttentionNormalization::Relu;
-    ctx.resize(B, C);
-    for (int b = 0; b < B; ++b) {
-        const int n = n_keys(b) - first;
-        for (int h = 0; h < H; ++h) {
-            const auto Kb = K.block(Eigen::Index(b) * stride + first, Eigen::Index(h) * D, n, D);
-            const auto Vb = V.block(Eigen::Index(b) * stride + first, Eigen::Index(h) * D, n, D);
-            RowVec s = (q.block(b, Eigen::Index(h) * D, 1, D) * Kb.transpose()) * scale; // (1, n)
-            if (relu) {
-                s = s.cwiseMax(Scalar(0));
-            } else {
-                s = (s.array() - s.maxCoeff()).exp();
-                s /= s.sum();
-            }
-            ctx.block(b, Eigen::Index(h) * D, 1, D).noalias() = s * Vb;
-        }
-    }
-}
-
-void project_rows(const MultiHeadAttention& m, int block, const Mat& x, Mat& y)
-{
-    const int C = m.C;
-    y.noalias() = x * m.in_proj_weight->value.middleRows(Eigen::Index(block) * C, C).transpose();
-    y.rowwise() += m.in_proj_bias->value.row(0).segment(Eigen::Index(block) * C, C);
-}
-
-} // namespace
 
 void Transformer::start_decoding(const Batch& batch, const Seq2SeqActivations& act, int max_steps,
                                  DecoderState& st) const
@@ -540,10 +478,8 @@ void Transformer::start_decoding(const Batch& batch, const Seq2SeqActivations& a
     st.self_v.assign(L, Mat(Eigen::Index(st.B) * max_steps, C));
     st.cross_k.resize(L);
     st.cross_v.resize(L);
-    for (size_t l = 0; l < L; ++l) {
-        project_rows(m_dec[l].cross_attn, 1, act.memory, st.cross_k[l]);
-        project_rows(m_dec[l].cross_attn, 2, act.memory, st.cross_v[l]);
-    }
+    for (size_t l = 0; l < L; ++l)
+        m_dec[l].cross_attn.project_keys_values(act.memory, st.cross_k[l], st.cross_v[l]);
 }
 
 void Transformer::decode_step(const std::vector<int>& tokens, DecoderState& st, Mat& out) const
@@ -566,25 +502,18 @@ void Transformer::decode_step(const std::vector<int>& tokens, DecoderState& st, 
         x = emb;
     }
 
-    Mat q, k, v, ctx, a, r, n, ffo, tmp;
+    Mat a, n, ffo, tmp;
     NormCache ln;
     FeedForwardCache ffc;
+    // Self-attention appends this position's key and value to the layer's cache; the memory
+    // was projected once by start_decoding.
     auto self_attention = [&](const DecoderLayer& layer, size_t l, const Mat& in, Mat& result) {
-        project_rows(layer.self_attn, 0, in, q);
-        project_rows(layer.self_attn, 1, in, k);
-        project_rows(layer.self_attn, 2, in, v);
-        for (int b = 0; b < B; ++b) {
-            st.self_k[l].row(Eigen::Index(b) * st.max_steps + t) = k.row(b);
-            st.self_v[l].row(Eigen::Index(b) * st.max_steps + t) = v.row(b);
-        }
-        const int first = layer.window > 0 ? std::max(0, t - layer.window) : 0;
-        attend_one(layer.self_attn, q, st.self_k[l], st.self_v[l], st.max_steps, first, [&](int) { return t + 1; }, ctx);
-        layer.self_attn.out_proj.forward(ctx, result);
+        layer.self_attn.forward_step(in, t, AttentionMask{nullptr, true, layer.window}, true, st.self_k[l],
+                                     st.self_v[l], st.max_steps, result);
     };
     auto cross_attention = [&](const DecoderLayer& layer, size_t l, const Mat& in, Mat& result) {
-        project_rows(layer.cross_attn, 0, in, q);
-        attend_one(layer.cross_attn, q, st.cross_k[l], st.cross_v[l], st.S, 0, [&](int b) { return st.src_len[size_t(b)]; }, ctx);
-        layer.cross_attn.out_proj.forward(ctx, result);
+        layer.cross_attn.forward_step(in, t, AttentionMask{&st.src_len, false, 0}, false, st.cross_k[l], st.cross_v[l],
+                                      st.S, result);
     };
     for (size_t l = 0; l < m_dec.size(); ++l) {
         const DecoderLayer& layer = m_dec[l];

@@ -2,7 +2,12 @@
 #pragma once
 #include "engine/batch.h"
 #include "engine/config.h"
-#include "engine/layers.h"
+#include "engine/nn/block.h"
+#include "engine/nn/embedding.h"
+#include "engine/nn/linear.h"
+#include "engine/nn/loss.h"
+#include "engine/nn/norm.h"
+#include "engine/nn/positional_encoding.h"
 #include "engine/params.h"
 #include "engine/trace.h"
 
@@ -114,7 +119,7 @@ public:
 
     /// The table (max_len, C) added to the scaled embeddings: sinusoidal, the learned
     /// "pos_emb.weight", or empty for positional_encoding "none".
-    const Mat& positional_encoding() const { return m_pos_emb ? m_pos_emb->value : m_pe; }
+    const Mat& positional_encoding() const { return m_pos.table(); }
 
     /// BatchNorm models: adds the statistics of the training forward pass in `act` (one
     /// micro-batch of one shard) to `stats`, one BatchNormStats per BatchNorm of the model in a
@@ -144,8 +149,7 @@ private:
     Norm m_dec_norm;
     Linear m_generator;
     Linear m_length;             ///< NAT: length predictor (C -> max_len)
-    Mat m_pe;                    ///< sinusoidal table (max_len, C); empty otherwise
-    Param* m_pos_emb = nullptr;  ///< learned table "pos_emb.weight" (max_len, C)
+    PositionalTable m_pos;       ///< sinusoidal, learned "pos_emb.weight" (max_len, C) or none
 };
 
 } // namespace al

@@ -6,7 +6,10 @@
 // Entries checked: all of a small tensor, else seeded random ones covering every row and column
 // (gradcheck::sample_entries).
 // Sizes are odd and non-square: B = 2, S = 5, T = 4, C = 12, H = 3, F = 10, V = 7.
-#include "engine/layers.h"
+#include "engine/nn/block.h"
+#include "engine/nn/embedding.h"
+#include "engine/nn/loss.h"
+#include "engine/nn/positional_encoding.h"
 #include "engine/nat.h"
 #include "engine/transformer.h"
 

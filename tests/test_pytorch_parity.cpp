@@ -11,7 +11,7 @@
 #include "engine/checkpoint.h"
 #include "engine/config_json.h"
 #include "engine/error.h"
-#include "engine/layers.h"
+#include "engine/nn/loss.h"
 #include "engine/safetensors.h"
 #include "engine/transformer.h"
 #include "engine/translation_model.h"

@@ -5,7 +5,7 @@
 // variant. Gradient checks of each variant are in test_gradcheck_f64.
 #include "engine/corpus.h"
 #include "engine/error.h"
-#include "engine/layers.h"
+#include "engine/nn/attention.h"
 #include "engine/trainer.h"
 #include "engine/translation_model.h"
 

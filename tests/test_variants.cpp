@@ -4,7 +4,8 @@
 // none: permutation equivariance), BatchNorm running statistics, and that every variant trains,
 // decodes incrementally and survives a checkpoint. Gradient checks are in test_gradcheck_f64.
 #include "engine/error.h"
-#include "engine/layers.h"
+#include "engine/nn/attention.h"
+#include "engine/nn/norm.h"
 #include "engine/trainer.h"
 #include "engine/translation_model.h"
 

@@ -2,7 +2,7 @@
 #include "ui/view_models/positional_encoding_view_model.h"
 
 #include "engine/error.h"
-#include "engine/layers.h"
+#include "engine/nn/positional_encoding.h"
 
 #include <QCoreApplication>
 #include <QRegularExpression>
