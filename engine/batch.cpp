@@ -135,4 +135,23 @@ std::vector<int> split_points(const Batch& batch, int parts)
     return cuts;
 }
 
+std::vector<int> even_split_points(int B, int parts)
+{
+    parts = std::max(1, std::min(parts, B));
+    std::vector<int> cuts;
+    for (int w = 0; w <= parts; ++w)
+        cuts.push_back(B * w / parts);
+    return cuts;
+}
+
+std::vector<int> micro_batch_cuts(int B, int L, int budget)
+{
+    const int per = budget > 0 ? std::max(1, budget / std::max(L, 1)) : std::max(B, 1);
+    const int pieces = std::max(1, (B + per - 1) / per);
+    std::vector<int> cuts;
+    for (int i = 0; i <= pieces; ++i)
+        cuts.push_back(int(int64_t(B) * i / pieces));
+    return cuts;
+}
+
 } // namespace al

@@ -40,6 +40,15 @@ Batch slice_batch(const Batch& batch, int begin, int end);
 /// parts when B < parts).
 std::vector<int> split_points(const Batch& batch, int parts);
 
+/// Cut points of B sequences into min(parts, B) (at least 1) contiguous ranges as even as integer
+/// division gives: cut w is B * w / parts. Returns parts + 1 increasing indices from 0 to B.
+std::vector<int> even_split_points(int B, int parts);
+
+/// Cuts B sequences of padded length L into the fewest micro-batches of at most `budget` padded
+/// tokens (at least one sequence each), their sizes differing by at most one; budget 0 = one
+/// piece. Returns pieces + 1 increasing indices from 0 to B.
+std::vector<int> micro_batch_cuts(int B, int L, int budget);
+
 /// Groups pairs of similar length into batches under a token budget:
 /// B * max(S, T) <= max_tokens for every batch (a single over-long pair still gets a batch).
 /// Pairs are sorted by (source, target) length with a seeded random tie-break, cut into

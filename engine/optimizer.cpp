@@ -13,6 +13,11 @@ double noam_learning_rate(int64_t s, int d_model, double factor, int warmup_step
     return factor / std::sqrt(double(d_model)) * std::min(1.0 / std::sqrt(step), step / (warmup * std::sqrt(warmup)));
 }
 
+double noam_learning_rate(int64_t step, int d_model, const TrainConfig& train)
+{
+    return noam_learning_rate(step, d_model, train.lr_factor, train.warmup_steps);
+}
+
 GradClip clip_grad_norm(const ParamStore& params, double max_norm)
 {
     GradClip c;

@@ -14,6 +14,9 @@ namespace al {
 /// "Attention Is All You Need" eq. 3: lr = factor * d_model^-0.5 * min(step^-0.5, step * warmup^-1.5).
 /// step < 1 counts as 1; warmup < 1 as 1.
 double noam_learning_rate(int64_t step, int d_model, double factor, int warmup_steps);
+/// The same with factor and warm-up from a TrainConfig (lr_factor, warmup_steps): the rate of
+/// every trainer.
+double noam_learning_rate(int64_t step, int d_model, const TrainConfig& train);
 
 /// Global L2 norm of all gradients (as torch.nn.utils.clip_grad_norm_ computes it) and the factor
 /// that clips it to max_norm: min(1, max_norm / (norm + 1e-6)); max_norm <= 0 disables clipping.

@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/task_trainer.h"
 #include "engine/optimizer.h"
-#include "engine/checkpoint.h"
 #include "engine/error.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <numeric>
-#include <omp.h>
 
 namespace al {
 
@@ -46,6 +42,7 @@ TrainConfig default_task_train_config(const std::string& task)
     t.warmup_steps = 400;
     t.lr_factor = 0.5;
     t.max_tokens = 2000;
+    t.micro_batch_tokens = 0; // each thread's whole share in one pass
     if (task == "charlm") {
         t.max_tokens = 4096; // 32 windows of 128 characters
         t.warmup_steps = 200;
@@ -94,9 +91,7 @@ std::vector<std::vector<int>> length_batches(const std::vector<TaskExample>& exa
 TaskTrainer::TaskTrainer(TaskModel model, TaskData data, const TrainConfig& train, double mask_prob)
     : m_model(std::move(model)), m_data(std::move(data)), m_train(train), m_mask_prob(mask_prob), m_rng(train.seed)
 {
-    Eigen::setNbThreads(1); // parallel over sequences only, as Trainer (see trainer.cpp)
-    if (train.threads > 0)
-        omp_set_num_threads(train.threads);
+    configure_training_threads(train.threads);
     const TaskModelConfig& c = m_model.net.config();
     if (c.task == "charlm") {
         if (m_data.lm_stream[0].size() < size_t(c.arch.max_len) + 2)
@@ -110,7 +105,7 @@ TaskTrainer::TaskTrainer(TaskModel model, TaskData data, const TrainConfig& trai
 
 double TaskTrainer::learning_rate(int64_t s) const
 {
-    return noam_learning_rate(s, m_model.net.config().arch.d_model, m_train.lr_factor, m_train.warmup_steps);
+    return noam_learning_rate(s, m_model.net.config().arch.d_model, m_train);
 }
 
 TaskBatch TaskTrainer::make_batch(const std::vector<int>& idx, int split, Rng* mask_rng) const
@@ -188,56 +183,25 @@ StepStats TaskTrainer::train_step()
         batch = m_batches[m_batch_pos++];
         epoch = double(m_epoch - 1) + double(m_batch_pos) / double(m_batches.size());
     }
-    ParamStore& params = m_model.net.params();
-
-    // Data parallelism as in Trainer::train_step: contiguous ranges of sequences per worker.
-    const int workers = std::max(1, std::min(m_train.threads, batch.B));
-    while (int(m_worker_rngs.size()) < workers - 1)
-        m_worker_rngs.emplace_back(m_train.seed * 7919ull + (m_worker_rngs.size() + 1));
-    m_acts.resize(size_t(workers));
-    params.zero_grad();
-    params.zero_worker_grads(workers);
     const int64_t total = batch.num_targets();
-    std::vector<double> loss(static_cast<size_t>(workers)), nll(static_cast<size_t>(workers));
-#pragma omp parallel for num_threads(workers) schedule(static, 1)
-    for (int w = 0; w < workers; ++w) {
-        const GradientWorker gradients(w); // one set of weights, a gradient buffer per worker
-        TaskNet& net = m_model.net;
-        Rng& rng = w == 0 ? m_rng : m_worker_rngs[size_t(w - 1)];
-        const int b0 = batch.B * w / workers, b1 = batch.B * (w + 1) / workers;
-        const TaskBatch part = workers == 1 ? batch : slice(batch, b0, b1, per_seq);
-        TaskActivations& act = m_acts[size_t(w)];
-        net.forward(part, act, true, &rng);
-        Mat& dlogits = act.logits; // the loss gradient overwrites the logits in place
-        int64_t n = 0;
-        const double l = cross_entropy_forward_backward(act.logits, act.targets, -1, m_train.label_smoothing, &dlogits,
-                                                        &nll[size_t(w)], nullptr, &n);
-        const double share = total ? double(n) / double(total) : 0.0;
-        dlogits *= Scalar(share);
-        loss[size_t(w)] = l * share;
-        nll[size_t(w)] *= share;
-        net.backward(part, act, dlogits);
-    }
-    {
-        // BatchNorm running statistics: one momentum update per step from the pooled
-        // statistics of every shard (the whole batch), as Trainer::train_step.
-        std::vector<BatchNormStats> stats;
-        for (int w = 0; w < workers; ++w)
-            m_model.net.accumulate_norm_statistics(m_acts[size_t(w)], stats);
-        m_model.net.update_norm_statistics(stats);
-    }
-    StepStats st;
-    for (int w = 0; w < workers; ++w) {
-        st.loss += loss[size_t(w)];
-        st.nll += nll[size_t(w)];
-    }
-    params.reduce_worker_grads();
-    const GradClip clip = clip_grad_norm(params, m_train.clip_grad_norm);
-    st.grad_norm = clip.norm;
-    ++m_step;
-    st.lr = learning_rate(m_step);
-    adam_update(params, m_train, m_step, st.lr, clip.scale);
-    st.step = m_step;
+    TaskNet& net = m_model.net;
+
+    // Contiguous, even ranges of sequences per thread; every sequence is padded to T.
+    StepPlan plan;
+    plan.shards = even_split_points(batch.B, m_train.threads);
+    m_acts.resize(plan.shards.size() - 1);
+    plan.padded_length = [&](int, int) { return batch.T; };
+    plan.micro_batch = [&](const MicroBatch& mb) {
+        const TaskBatch piece = mb.whole ? batch : slice(batch, mb.begin, mb.end, per_seq);
+        TaskActivations& act = m_acts[size_t(mb.worker)];
+        net.forward(piece, act, true, mb.rng);
+        net.accumulate_norm_statistics(act, *mb.norm_stats);
+        const MicroBatchLoss l = micro_batch_cross_entropy(act.logits, act.targets, -1, m_train.label_smoothing, total);
+        net.backward(piece, act, act.logits);
+        return l;
+    };
+    plan.update_norm_statistics = [&](const std::vector<BatchNormStats>& stats) { net.update_norm_statistics(stats); };
+    StepStats st = m_parallel.run(net.params(), m_train, c.arch.d_model, m_step, m_rng, plan);
     st.tgt_tokens = total;
     st.epoch = epoch;
     st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -312,7 +276,7 @@ TaskEvalStats TaskTrainer::evaluate(int split, size_t max_examples) const
 void TaskTrainer::save(const std::string& dir) const
 {
     save_task_model_dir(m_model, dir);
-    save_optimizer_state(m_model.net.params(), m_step, (std::filesystem::path(dir) / "optimizer.safetensors").string());
+    save_optimizer(m_model.net.params(), m_step, dir);
 }
 
 void TaskTrainer::restore_weights(const TaskModel& snapshot)
@@ -322,9 +286,17 @@ void TaskTrainer::restore_weights(const TaskModel& snapshot)
 
 void TaskTrainer::load_optimizer(const std::string& path)
 {
-    m_model.net.params().ensure_optimizer_state();
-    m_step = load_optimizer_state(m_model.net.params(), path);
-    m_rng.seed(m_train.seed + uint64_t(m_step));
+    m_step = resume_optimizer(m_model.net.params(), path, m_train.seed, m_rng);
+}
+
+bool TaskTrainer::keep_if_best(double score)
+{
+    return m_best.offer(score, m_step, m_model.net.params());
+}
+
+bool TaskTrainer::restore_best(double final_score)
+{
+    return m_best.restore_if_better(final_score, m_model.net.params());
 }
 
 } // namespace al

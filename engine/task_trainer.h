@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Training loop of the task models (charlm, pos, sentiment, langid, mlm): the same optimiser as
-// the translation Trainer (Adam with the Noam warm-up schedule, global-norm clipping,
-// data parallelism over sequences: one set of weights, per-thread gradients summed in a fixed order).
+// Training loop of the task models (charlm, pos, sentiment, langid, mlm) on the step the
+// translation Trainer uses (DataParallelStep, engine/train/train_step.h: micro-batches, BatchNorm
+// statistics, global-norm clipping, Adam with the Noam warm-up schedule, data parallelism over
+// sequences: one set of weights, per-thread gradients summed in a fixed order).
 #include "engine/config.h"
 #include "engine/task_data.h"
 #include "engine/task_models.h"
@@ -28,6 +29,8 @@ class TaskTrainer {
 public:
     /// train.max_tokens is the token budget of a batch (B * T); for charlm, batches are
     /// max_tokens / max_len random windows of max_len + 1 characters from the training stream.
+    /// train.micro_batch_tokens > 0 runs each thread's share in micro-batches of at most
+    /// micro_batch_tokens / threads padded tokens (B_micro * T); the gradient is the same sum.
     /// mask_prob: mlm selection probability (0.15 in BERT).
     TaskTrainer(TaskModel model, TaskData data, const TrainConfig& train, double mask_prob = 0.15);
 
@@ -48,6 +51,15 @@ public:
     /// Puts back the weights of an earlier snapshot() (early stopping / keep-best selection);
     /// step count and Adam moments stay those of the latest step.
     void restore_weights(const TaskModel& snapshot);
+    /// Keep-best (KeepBest): after a validation pass, keeps a copy of the weights when `score`
+    /// (higher is better: accuracy, or minus the loss for charlm) beats every earlier pass;
+    /// returns true when kept.
+    bool keep_if_best(double score);
+    /// When a kept pass scored above `final_score`, puts its weights back (step count and Adam
+    /// moments stay the latest) and returns true.
+    bool restore_best(double final_score);
+    /// The kept pass (keep_if_best): has_best(), best_score(), best_step().
+    const KeepBest& best() const { return m_best; }
 
 private:
     std::vector<TaskBatch> epoch_batches(uint64_t seed);
@@ -60,9 +72,10 @@ private:
     std::vector<TaskBatch> m_batches;
     size_t m_batch_pos = 0;
     int64_t m_epoch = 0, m_step = 0;
-    Rng m_rng;
-    std::vector<Rng> m_worker_rngs; ///< dropout streams of workers 1, 2, ...
-    std::vector<TaskActivations> m_acts;
+    Rng m_rng;                           ///< batches, masks and worker 0's dropout stream
+    DataParallelStep m_parallel{m_train.seed};
+    std::vector<TaskActivations> m_acts; ///< per worker
+    KeepBest m_best;
 };
 
 /// Optimisation defaults of `attention-lab train --task <task>` (docs/cli.md): no label

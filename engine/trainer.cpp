@@ -4,34 +4,15 @@
 #include "engine/error.h"
 #include "engine/optimizer.h"
 #include "engine/nat.h"
+#include "engine/train/train_step.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <numeric>
-#include <omp.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 namespace al {
 
 namespace {
-
-/// Cuts [0, c1, ..., B) of B sequences of padded length L into the fewest micro-batches of at
-/// most `budget` padded tokens (at least one sequence each), their sizes differing by at most
-/// one; budget 0 = one piece.
-std::vector<int> micro_batch_cuts(int B, int L, int budget)
-{
-    const int per = budget > 0 ? std::max(1, budget / std::max(L, 1)) : std::max(B, 1);
-    const int pieces = std::max(1, (B + per - 1) / per);
-    std::vector<int> cuts;
-    for (int i = 0; i <= pieces; ++i)
-        cuts.push_back(int(int64_t(B) * i / pieces));
-    return cuts;
-}
 
 std::vector<std::vector<std::string>> tokenize_all(const Tokenizer& tok, const std::vector<SentencePair>& pairs,
                                                    bool source)
@@ -49,29 +30,6 @@ std::vector<std::string> sample_side(const std::vector<SentencePair>& pairs, boo
     for (size_t i = 0; i < pairs.size() && i < n; ++i)
         out.push_back(source ? pairs[i].src : pairs[i].tgt);
     return out;
-}
-
-// The engine parallelises at the outer level only (sequences of a batch, batches, decoding
-// chunks), one OpenMP region per unit of work, and keeps Eigen's own products single-threaded:
-// fine-grained fork/join inside every product collapses when another process (the GUI, a
-// compiler) takes a core, while one barrier per step does not.
-void set_threads(int threads)
-{
-    Eigen::setNbThreads(1);
-    if (threads > 0)
-        omp_set_num_threads(threads);
-}
-
-// A training step frees and re-allocates the same activation buffers every step. By default
-// glibc hands large freed blocks back to the kernel (munmap, heap trim), so each step page-faults
-// them in again and zero-fills them: 16% of a tiny-model step was kernel time in perf. Keeping
-// freed memory in the process lets the next step reuse it; peak memory does not grow.
-void keep_freed_memory()
-{
-#ifdef __GLIBC__
-    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024); // the largest value glibc accepts on 64-bit
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
 }
 
 } // namespace
@@ -137,8 +95,7 @@ Trainer::Trainer(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& t
     : m_model(new_model(data, cfg, train, opts)), m_train(train), m_rng(train.seed)
 {
     m_train.validate();
-    set_threads(train.threads);
-    keep_freed_memory();
+    configure_training_threads(train.threads);
     prepare(data);
 }
 
@@ -147,15 +104,11 @@ Trainer::Trainer(const CorpusSplits& data, TranslationModel model, const TrainCo
     : m_model(std::move(model)), m_train(train), m_rng(train.seed)
 {
     m_train.validate();
-    set_threads(train.threads);
-    keep_freed_memory();
+    configure_training_threads(train.threads);
     if (data.train.empty())
         throw Error("the training split is empty");
-    if (!optimizer_path.empty()) {
-        m_model.net.params().ensure_optimizer_state();
-        m_step = load_optimizer_state(m_model.net.params(), optimizer_path);
-        m_rng.seed(train.seed + uint64_t(m_step));
-    }
+    if (!optimizer_path.empty())
+        m_step = resume_optimizer(m_model.net.params(), optimizer_path, train.seed, m_rng);
     prepare(data);
 }
 
@@ -202,7 +155,7 @@ void Trainer::next_epoch()
 
 double Trainer::learning_rate(int64_t s) const
 {
-    return noam_learning_rate(s, m_model.net.config().d_model, m_train.lr_factor, m_train.warmup_steps);
+    return noam_learning_rate(s, m_model.net.config().d_model, m_train);
 }
 
 StepStats Trainer::train_step()
@@ -211,109 +164,58 @@ StepStats Trainer::train_step()
     if (m_batch_pos >= m_batches.size())
         next_epoch();
     const Batch& batch = m_batches[m_batch_pos++];
-    ParamStore& params = m_model.net.params();
-
-    // Data parallelism: worker w runs forward + backward on its share of the sequences, on the
-    // one set of weights, accumulating into its own gradient buffer (GradientWorker); the
-    // buffers are summed in a fixed order, so a run is reproducible for a given thread count.
-    const std::vector<int> cuts = split_points(batch, std::max(1, m_train.threads));
-    const int workers = int(cuts.size()) - 1;
-    while (int(m_worker_rngs.size()) < workers - 1)
-        m_worker_rngs.emplace_back(m_train.seed * 7919ull + (m_worker_rngs.size() + 1));
-    m_acts.resize(size_t(workers));
-    m_norm_stats.assign(size_t(workers), {});
-    params.zero_grad();
-    params.zero_worker_grads(workers);
     const int64_t total_tokens = batch.num_tgt_tokens();
-    std::vector<double> loss(static_cast<size_t>(workers)), nll(static_cast<size_t>(workers));
     const bool scheduled = m_train.scheduled_sampling != "off";
     const double ss_p = scheduled_sampling_probability(m_train, m_step + 1);
-    std::vector<int64_t> sampled(static_cast<size_t>(workers), 0);
-    std::vector<int> pieces_run(static_cast<size_t>(workers), 0);
-    std::vector<int64_t> largest_piece(static_cast<size_t>(workers), 0);
     const bool nat = m_model.net.is_nat();
-    std::vector<double> length_loss(static_cast<size_t>(workers), 0.0);
-#pragma omp parallel for num_threads(workers) schedule(static, 1)
-    for (int w = 0; w < workers; ++w) {
-        const GradientWorker gradients(w);
-        Transformer& net = m_model.net;
-        Rng& rng = w == 0 ? m_rng : m_worker_rngs[size_t(w - 1)];
-        const Batch part = workers == 1 ? batch : slice_batch(batch, cuts[size_t(w)], cuts[size_t(w) + 1]);
-        // Micro-batches: activation memory follows micro_batch_tokens, not the batch size nor the
-        // thread count (the workers share the budget: each has micro_batch_tokens / workers).
-        const int budget = m_train.micro_batch_tokens > 0 ? std::max(1, m_train.micro_batch_tokens / workers) : 0;
-        const std::vector<int> micro = micro_batch_cuts(part.B, std::max(part.S, part.T), budget);
-        Seq2SeqActivations& act = m_acts[size_t(w)];
-        for (size_t m = 0; m + 1 < micro.size(); ++m) {
-            Batch piece = micro.size() == 2 ? part : slice_batch(part, micro[m], micro[m + 1]);
-            ++pieces_run[size_t(w)];
-            largest_piece[size_t(w)] = std::max(largest_piece[size_t(w)], int64_t(piece.B) * std::max(piece.S, piece.T));
-            if (scheduled) {
-                // Its own stream, so that the dropout streams are the same as without scheduled sampling.
-                Rng mix(m_train.seed * 0x9E3779B97F4A7C15ull + uint64_t(m_step) * 1024u + uint64_t(w) * 64u + uint64_t(m));
-                int64_t replaced = 0;
-                piece = scheduled_sampling_batch(net, piece, ss_p, mix, &replaced);
-                sampled[size_t(w)] += replaced;
-            }
-            net.forward(piece, act, true, &rng);
-            net.accumulate_norm_statistics(act, m_norm_stats[size_t(w)]);
-            Mat dlength;
-            if (nat) {
-                // NAT length predictor: cross-entropy of the true length class, mean over the
-                // batch's sentences, weighted by length_loss_weight.
-                const double share = double(piece.B) / double(batch.B);
-                const double ll = cross_entropy_forward_backward(act.length_logits, nat_length_targets(piece), -1, 0.0,
-                                                                 &dlength);
-                dlength *= Scalar(m_train.length_loss_weight * share);
-                length_loss[size_t(w)] += ll * share;
-            }
-            // The loss gradient overwrites the logits in place (they are not needed afterwards):
-            // one (tokens x vocabulary) buffer per worker instead of two.
-            Mat& dlogits = act.logits;
-            int64_t n = 0;
-            double piece_nll = 0;
-            const double l = cross_entropy_forward_backward(act.logits, piece.tgt_out, Vocab::PAD,
-                                                            m_train.label_smoothing, &dlogits, &piece_nll, nullptr, &n);
-            // Each piece's mean is re-weighted so that the sum is the mean over the whole batch.
-            const double share = total_tokens ? double(n) / double(total_tokens) : 0.0;
-            dlogits *= Scalar(share);
-            loss[size_t(w)] += l * share;
-            nll[size_t(w)] += piece_nll * share;
-            net.backward(piece, act, dlogits, nat ? &dlength : nullptr);
+    Transformer& net = m_model.net;
+
+    // Shards of about the same number of target tokens, one per thread.
+    StepPlan plan;
+    plan.shards = split_points(batch, std::max(1, m_train.threads));
+    m_acts.resize(plan.shards.size() - 1);
+    plan.padded_length = [&](int begin, int end) {
+        int S = 1, T = 1;
+        for (int b = begin; b < end; ++b) {
+            S = std::max(S, batch.src_len[size_t(b)]);
+            T = std::max(T, batch.tgt_len[size_t(b)]);
         }
-    }
-    {
-        // BatchNorm running statistics: one update from every micro-batch of every shard, pooled
-        // in worker order (the statistics of the whole batch).
-        std::vector<BatchNormStats>& stats = m_norm_stats[0];
-        for (int w = 1; w < workers; ++w) {
-            stats.resize(std::max(stats.size(), m_norm_stats[size_t(w)].size()));
-            for (size_t i = 0; i < m_norm_stats[size_t(w)].size(); ++i)
-                stats[i].merge(m_norm_stats[size_t(w)][i]);
+        return std::max(S, T);
+    };
+    plan.micro_batch = [&](const MicroBatch& mb) {
+        MicroBatchLoss out;
+        Batch piece = mb.whole ? batch : slice_batch(batch, mb.begin, mb.end);
+        if (scheduled) {
+            // Its own stream, so that the dropout streams are the same as without scheduled sampling.
+            Rng mix(m_train.seed * 0x9E3779B97F4A7C15ull + uint64_t(m_step) * 1024u + uint64_t(mb.worker) * 64u
+                    + uint64_t(mb.index));
+            piece = scheduled_sampling_batch(net, piece, ss_p, mix, &out.sampled_inputs);
         }
-        m_model.net.update_norm_statistics(stats);
-    }
-    StepStats st;
-    for (int w = 0; w < workers; ++w) {
-        st.loss += loss[size_t(w)];
-        st.nll += nll[size_t(w)];
-        st.sampled_inputs += sampled[size_t(w)];
-        st.length_loss += length_loss[size_t(w)];
-        st.micro_batches += pieces_run[size_t(w)];
-        st.max_micro_batch_tokens = std::max(st.max_micro_batch_tokens, largest_piece[size_t(w)]);
-    }
+        Seq2SeqActivations& act = m_acts[size_t(mb.worker)];
+        net.forward(piece, act, true, mb.rng);
+        net.accumulate_norm_statistics(act, *mb.norm_stats);
+        Mat dlength;
+        if (nat) {
+            // NAT length predictor: cross-entropy of the true length class, mean over the
+            // batch's sentences, weighted by length_loss_weight.
+            const double share = double(piece.B) / double(batch.B);
+            const double ll = cross_entropy_forward_backward(act.length_logits, nat_length_targets(piece), -1, 0.0,
+                                                             &dlength);
+            dlength *= Scalar(m_train.length_loss_weight * share);
+            out.length_loss = ll * share;
+        }
+        const MicroBatchLoss token =
+            micro_batch_cross_entropy(act.logits, piece.tgt_out, Vocab::PAD, m_train.label_smoothing, total_tokens);
+        out.loss = token.loss;
+        out.nll = token.nll;
+        net.backward(piece, act, act.logits, nat ? &dlength : nullptr);
+        return out;
+    };
+    plan.update_norm_statistics = [&](const std::vector<BatchNormStats>& stats) { net.update_norm_statistics(stats); };
+    StepStats st = m_parallel.run(net.params(), m_train, net.config().d_model, m_step, m_rng, plan);
+
     st.sampling_prob = scheduled ? ss_p : 0.0;
-    params.reduce_worker_grads();
-    const int64_t n_tokens = total_tokens;
-
-    const GradClip clip = clip_grad_norm(params, m_train.clip_grad_norm);
-    st.grad_norm = clip.norm;
-    ++m_step;
-    st.lr = learning_rate(m_step);
-    adam_update(params, m_train, m_step, st.lr, clip.scale);
-
-    st.step = m_step;
-    st.tgt_tokens = n_tokens;
+    st.tgt_tokens = total_tokens;
     st.epoch = double(m_epoch - 1) + double(m_batch_pos) / double(std::max<size_t>(m_batches.size(), 1));
     st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return st;
@@ -376,7 +278,22 @@ std::shared_ptr<const TranslationModel> Trainer::snapshot() const
 void Trainer::save(const std::string& dir) const
 {
     save_model_dir(m_model, dir);
-    save_optimizer_state(m_model.net.params(), m_step, (std::filesystem::path(dir) / "optimizer.safetensors").string());
+    save_optimizer(m_model.net.params(), m_step, dir);
+}
+
+void Trainer::restore_weights(const TranslationModel& snapshot)
+{
+    m_model.net.params().copy_values_from(snapshot.net.params());
+}
+
+bool Trainer::keep_if_best(double score)
+{
+    return m_best.offer(score, m_step, m_model.net.params());
+}
+
+bool Trainer::restore_best(double final_score)
+{
+    return m_best.restore_if_better(final_score, m_model.net.params());
 }
 
 } // namespace al

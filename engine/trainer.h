@@ -4,6 +4,7 @@
 #include "engine/bleu.h"
 #include "engine/config.h"
 #include "engine/corpus.h"
+#include "engine/train/train_step.h"
 #include "engine/translation_model.h"
 
 #include <functional>
@@ -12,23 +13,6 @@
 #include <vector>
 
 namespace al {
-
-/// Figures of one optimizer step.
-struct StepStats {
-    int64_t step = 0;          ///< optimizer steps done so far (after this one)
-    double loss = 0;           ///< label-smoothed cross-entropy per target token (nats)
-    double nll = 0;            ///< plain cross-entropy per target token (nats)
-    double lr = 0;             ///< learning rate used
-    double grad_norm = 0;      ///< global L2 norm before clipping
-    int64_t tgt_tokens = 0;    ///< target tokens in the batch
-    double seconds = 0;        ///< wall time of the step
-    double epoch = 0;          ///< fractional passes over the training set
-    double sampling_prob = 0;  ///< scheduled-sampling probability p used at this step (0 when off)
-    int64_t sampled_inputs = 0;///< decoder inputs replaced by the model's prediction at this step
-    double length_loss = 0;    ///< NAT models: cross-entropy of the length predictor per sentence (nats); 0 otherwise
-    int micro_batches = 0;     ///< forward + backward passes of the step, over all threads
-    int64_t max_micro_batch_tokens = 0; ///< padded tokens (B_micro * max(S, T)) of the largest one
-};
 
 /// Scheduled-sampling probability p at optimizer step `step` (1-based) under train's
 /// scheduled_sampling keys (see TrainConfig); 0 when scheduled sampling is off.
@@ -60,8 +44,9 @@ struct DataOptions {
     int min_count = 2;          ///< tokens seen fewer times become <unk>
 };
 
-/// Trains a TranslationModel on corpus splits: batching, label-smoothed cross-entropy,
-/// Adam with the Noam schedule, gradient clipping. Not thread-safe: one thread drives it;
+/// Trains a TranslationModel on corpus splits: batching, label-smoothed cross-entropy, and the
+/// shared data-parallel step (DataParallelStep: micro-batches, BatchNorm statistics, clipping,
+/// Adam with the Noam schedule). Not thread-safe: one thread drives it;
 /// other threads read snapshot()s.
 class Trainer {
 public:
@@ -97,6 +82,18 @@ public:
 
     /// Writes the model directory plus optimizer.safetensors (Adam moments + step).
     void save(const std::string& dir) const;
+    /// Puts back the weights of an earlier snapshot() (same architecture); step count and Adam
+    /// moments stay those of the latest step.
+    void restore_weights(const TranslationModel& snapshot);
+    /// Keep-best (KeepBest): after a validation pass, keeps a copy of the weights when `score`
+    /// (higher is better, e.g. minus the validation loss) beats every earlier pass; returns true
+    /// when kept.
+    bool keep_if_best(double score);
+    /// When a kept pass scored above `final_score`, puts its weights back (step count and Adam
+    /// moments stay the latest) and returns true.
+    bool restore_best(double final_score);
+    /// The kept pass (keep_if_best): has_best(), best_score(), best_step().
+    const KeepBest& best() const { return m_best; }
 
 private:
     static TranslationModel new_model(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train,
@@ -112,12 +109,10 @@ private:
     size_t m_batch_pos = 0;
     int64_t m_epoch = 0;
     int64_t m_step = 0;
-    Rng m_rng;
-    std::vector<Rng> m_worker_rngs; ///< dropout streams of data-parallel workers 1, 2, ...
-    std::vector<Seq2SeqActivations> m_acts;               ///< per worker
-    /// Per worker: BatchNorm statistics of every micro-batch of the current step (pooled into
-    /// one running-statistics update per step).
-    std::vector<std::vector<BatchNormStats>> m_norm_stats;
+    Rng m_rng;                              ///< batching order and worker 0's dropout stream
+    DataParallelStep m_parallel{m_train.seed};
+    std::vector<Seq2SeqActivations> m_acts; ///< per worker
+    KeepBest m_best;
 };
 
 } // namespace al

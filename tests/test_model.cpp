@@ -6,8 +6,10 @@
 #include "engine/nn/embedding.h"
 #include "engine/nn/linear.h"
 #include "engine/nn/norm.h"
+#include "engine/optimizer.h"
 #include "engine/params.h"
 #include "engine/safetensors.h"
+#include "engine/train/train_step.h"
 #include "engine/trainer.h"
 #include "engine/translation_model.h"
 
@@ -326,6 +328,156 @@ private slots:
         QVERIFY((lin.weight->grad - lin_ref).cwiseAbs().maxCoeff() < 1e-5);
         QVERIFY(emb.weight->grad.row(0).squaredNorm() > 0);
         QCOMPARE(emb.weight->worker_grads.at(0).size(), Eigen::Index(0));
+    }
+
+    void data_parallel_step_runs_every_micro_batch_once()
+    {
+        // The shared step on a toy model (embedding table -> linear -> cross-entropy), 7
+        // sequences of one token: 2 shards of 3 and 4 sequences, a budget of 4 padded tokens
+        // (2 per worker) gives micro-batches of at most 2 sequences. Every sequence is run
+        // once, the weighted losses sum to the batch mean, and the update is the one of a
+        // single whole-batch pass (same clipped gradient, Noam rate, Adam step).
+        const std::vector<int> ids = {3, 1, 4, 1, 5, 9, 2}, targets = {0, 5, 2, 5, 1, 3, 4};
+        const int B = int(ids.size()), C = 8, V = 6;
+        struct Toy {
+            ParamStore store;
+            Embedding emb;
+            Linear lin;
+            Toy() : emb(store, "emb", 10, C), lin(store, "lin", C, V)
+            {
+                Rng rng(5);
+                for (const auto& p : store.all())
+                    for (Eigen::Index i = 0; i < p->value.size(); ++i)
+                        p->value.data()[i] = Scalar(rng.normal(0.0, 0.3));
+                store.ensure_optimizer_state();
+            }
+        };
+        auto run = [&](Toy& toy, std::vector<int> shards, int budget, std::vector<int>& seen, int64_t& step) {
+            TrainConfig tc;
+            tc.micro_batch_tokens = budget;
+            tc.warmup_steps = 10;
+            tc.clip_grad_norm = 0.05;
+            StepPlan plan;
+            plan.shards = std::move(shards);
+            plan.padded_length = [](int, int) { return 1; };
+            plan.micro_batch = [&](const MicroBatch& mb) {
+                const std::vector<int> x(ids.begin() + mb.begin, ids.begin() + mb.end);
+                const std::vector<int> y(targets.begin() + mb.begin, targets.begin() + mb.end);
+                for (int b = mb.begin; b < mb.end; ++b)
+                    ++seen[size_t(b)];
+                Mat h, logits, dh;
+                toy.emb.forward(x, 1, Mat(), h);
+                toy.lin.forward(h, logits);
+                const MicroBatchLoss l = micro_batch_cross_entropy(logits, y, -1, 0.0, B);
+                toy.lin.backward(h, logits, &dh);
+                toy.emb.backward(x, dh);
+                return l;
+            };
+            DataParallelStep driver(1);
+            Rng rng(2);
+            return driver.run(toy.store, tc, C, step, rng, plan);
+        };
+        Toy whole, split;
+        std::vector<int> seen_whole(size_t(B), 0), seen_split(size_t(B), 0);
+        int64_t step_whole = 0, step_split = 0;
+        const StepStats a = run(whole, {0, B}, 0, seen_whole, step_whole);
+        const StepStats b = run(split, {0, 3, B}, 4, seen_split, step_split);
+        QCOMPARE(seen_whole, std::vector<int>(size_t(B), 1));
+        QCOMPARE(seen_split, std::vector<int>(size_t(B), 1));
+        QCOMPARE(a.micro_batches, 1);
+        QCOMPARE(b.micro_batches, 4); // 3 -> 2 + 1 (ceil 3/2 pieces of sizes differing by one), 4 -> 2 + 2
+        QCOMPARE(a.max_micro_batch_tokens, int64_t(B));
+        QCOMPARE(b.max_micro_batch_tokens, int64_t(2));
+        QCOMPARE(step_whole, int64_t(1));
+        QCOMPARE(step_split, int64_t(1));
+        QCOMPARE(a.step, int64_t(1));
+        QCOMPARE(a.lr, noam_learning_rate(1, C, 1.0, 10));
+        QVERIFY2(std::abs(a.loss - b.loss) < 1e-6, qPrintable(QString::number(a.loss - b.loss)));
+        QVERIFY(a.loss > 0.5); // -log p over 6 classes with small weights: about log 6
+        QVERIFY2(std::abs(a.grad_norm - b.grad_norm) < 1e-6 * a.grad_norm, qPrintable(QString::number(a.grad_norm - b.grad_norm)));
+        QVERIFY(a.grad_norm > 0.05); // clipped (max 0.05): the update used the scaled gradient
+        QCOMPARE(whole.store.all().size(), size_t(3));
+        for (size_t i = 0; i < whole.store.all().size(); ++i) {
+            const Param& pa = *whole.store.all()[i];
+            const Param& pb = *split.store.all()[i];
+            QVERIFY2((pa.value - pb.value).cwiseAbs().maxCoeff() < 1e-6, pa.name.c_str());
+            // The gradients are those of the whole batch (reduced over the workers) after the step.
+            QVERIFY2((pa.grad - pb.grad).cwiseAbs().maxCoeff() < 1e-6, pa.name.c_str());
+            QVERIFY2(pa.adam_m.cwiseAbs().maxCoeff() > 0, pa.name.c_str());
+        }
+    }
+
+    void micro_batch_cuts_respect_the_budget()
+    {
+        QCOMPARE(micro_batch_cuts(7, 3, 0), (std::vector<int>{0, 7}));
+        QCOMPARE(micro_batch_cuts(7, 3, 6), (std::vector<int>{0, 1, 3, 5, 7})); // 2 per piece -> 4 pieces
+        QCOMPARE(micro_batch_cuts(3, 10, 4), (std::vector<int>{0, 1, 2, 3}));   // at least one sequence each
+        QCOMPARE(even_split_points(7, 2), (std::vector<int>{0, 3, 7}));
+        QCOMPARE(even_split_points(2, 4), (std::vector<int>{0, 1, 2}));
+        QCOMPARE(even_split_points(5, 1), (std::vector<int>{0, 5}));
+    }
+
+    void keep_best_restores_the_best_validation_weights()
+    {
+        // Translation keep-best, as for the task models: the weights of the best-scoring pass
+        // come back when the final pass scores lower; step count and Adam moments stay.
+        CorpusSplits data;
+        data.train = first_pairs(64);
+        data.valid = first_pairs(16);
+        TrainConfig tc;
+        tc.seed = 4;
+        tc.threads = 1;
+        tc.max_tokens = 200;
+        tc.warmup_steps = 5;
+        Trainer t(data, tiny_config(), tc, DataOptions{});
+        QVERIFY(!t.restore_best(0.0)); // nothing kept yet
+        t.train_step();
+        QVERIFY(t.keep_if_best(-2.0));
+        const Mat kept = t.model().net.params().find("generator.weight")->value;
+        QVERIFY(!t.keep_if_best(-3.0)); // worse: not kept
+        QVERIFY(!t.keep_if_best(-2.0)); // not better: the earlier pass stays
+        for (int i = 0; i < 3; ++i)
+            t.train_step();
+        const Mat trained = t.model().net.params().find("generator.weight")->value;
+        QVERIFY((trained - kept).cwiseAbs().maxCoeff() > 0);
+        const Mat moment = t.model().net.params().find("generator.weight")->adam_m;
+        QVERIFY(!t.restore_best(-1.0)); // the final pass is better: weights stay
+        QCOMPARE(t.model().net.params().find("generator.weight")->value, trained);
+        QVERIFY(t.restore_best(-2.5));
+        QCOMPARE(t.model().net.params().find("generator.weight")->value, kept);
+        QCOMPARE(t.model().net.params().find("generator.weight")->adam_m, moment);
+        QCOMPARE(t.step(), int64_t(4));
+        QCOMPARE(t.best().best_step(), int64_t(1));
+        QCOMPARE(t.best().best_score(), -2.0);
+        // restore_weights puts back a snapshot()'s weights in the same way.
+        const std::shared_ptr<const TranslationModel> snap = t.snapshot();
+        t.train_step();
+        t.restore_weights(*snap);
+        QCOMPARE(t.model().net.params().find("generator.weight")->value, kept);
+    }
+
+    void resumed_trainer_continues_the_optimizer_state()
+    {
+        // save() writes optimizer.safetensors; a trainer resumed from it starts at the saved
+        // step with the saved Adam moments (resume_optimizer, shared by both trainers).
+        CorpusSplits data;
+        data.train = first_pairs(64);
+        TrainConfig tc;
+        tc.seed = 4;
+        tc.threads = 1;
+        tc.max_tokens = 200;
+        Trainer t(data, tiny_config(), tc, DataOptions{});
+        for (int i = 0; i < 2; ++i)
+            t.train_step();
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        t.save(dir.path().toStdString());
+        const std::string opt = (std::filesystem::path(dir.path().toStdString()) / "optimizer.safetensors").string();
+        Trainer resumed(data, TranslationModel(t.model()), tc, opt);
+        QCOMPARE(resumed.step(), int64_t(2));
+        QCOMPARE(resumed.model().net.params().find("generator.weight")->adam_v,
+                 t.model().net.params().find("generator.weight")->adam_v);
+        QCOMPARE(resumed.train_step().step, int64_t(3));
     }
 
     void copies_hold_values_without_gradients_until_training()

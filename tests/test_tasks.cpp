@@ -474,6 +474,107 @@ private slots:
                      qPrintable(QString("%1 vs %2").arg(one[i].grad_norm).arg(two[i].grad_norm)));
         }
     }
+    void micro_batches_accumulate_the_same_gradient()
+    {
+        // Without dropout, a task step run whole and as micro-batches (micro_batch_tokens shared
+        // by the threads) sums the same gradient: loss, gradient norm and updated weights agree
+        // up to float rounding, for per-token targets (charlm) and one target per text
+        // (sentiment). With BatchNorm a micro-batch is normalised with its own statistics in
+        // training (as in torch without SyncBatchNorm), so only the running statistics are
+        // compared, after one step: they pool every micro-batch (exact for layer 0's norm1,
+        // whose input has passed through no BatchNorm).
+        TaskCorpus texts;
+        texts.task = "sentiment";
+        const std::vector<LabelledText> s = {{"a good film", "pos"}, {"good acting", "pos"}, {"really good fun", "pos"},
+                                             {"a bad film", "neg"},  {"bad acting", "neg"},  {"really bad fun", "neg"}};
+        for (int i = 0; i < 4; ++i)
+            texts.labelled[0].insert(texts.labelled[0].end(), s.begin(), s.end());
+        texts.labelled[1] = s;
+        texts.labelled[2] = s;
+        const TaskCorpus fox = fox_corpus();
+        for (const std::string task : {"charlm", "sentiment"}) {
+            const TaskCorpus& corpus = task == "charlm" ? fox : texts;
+            const int budget = task == "charlm" ? 64 : 8; // charlm: 4 windows of 16; sentiment: 2 or 3 texts
+            for (const std::string norm : {"layernorm", "batchnorm"}) {
+                TaskModelConfig c = tiny(task);
+                c.arch.norm = norm;
+                auto run = [&](int micro, int threads, std::vector<StepStats>& stats) {
+                    TaskModel m = new_task_model(corpus, c, 1, 7);
+                    TaskData d = encode_task_corpus(m, corpus);
+                    TrainConfig tc = fast(256);
+                    tc.threads = threads;
+                    tc.micro_batch_tokens = micro;
+                    TaskTrainer t(std::move(m), std::move(d), tc);
+                    for (int i = 0; i < (norm == "batchnorm" ? 1 : 3); ++i)
+                        stats.push_back(t.train_step());
+                    return TaskNet(t.model().net);
+                };
+                std::vector<StepStats> whole, micro, micro2;
+                const TaskNet a = run(0, 1, whole), b = run(budget, 1, micro), b2 = run(budget, 2, micro2);
+                const QString where = QString::fromStdString(task + " " + norm);
+                for (size_t i = 0; i < whole.size(); ++i) {
+                    for (const std::vector<StepStats>* m : {&micro, &micro2}) {
+                        const StepStats& st = (*m)[i];
+                        QCOMPARE(whole[i].tgt_tokens, st.tgt_tokens);
+                        if (norm == "batchnorm")
+                            continue;
+                        QVERIFY2(std::abs(whole[i].loss - st.loss) < 1e-5,
+                                 qPrintable(where + ": loss " + QString::number(whole[i].loss - st.loss)));
+                        QVERIFY2(std::abs(whole[i].grad_norm - st.grad_norm) < 1e-4 * whole[i].grad_norm,
+                                 qPrintable(where + ": |g| " + QString::number(whole[i].grad_norm - st.grad_norm)));
+                    }
+                    QCOMPARE(whole[i].micro_batches, 1);
+                    QVERIFY2(micro[i].micro_batches >= 4, qPrintable(where + ": " + QString::number(micro[i].micro_batches)));
+                    QVERIFY(micro2[i].micro_batches > micro[i].micro_batches);
+                    QVERIFY2(micro[i].max_micro_batch_tokens <= budget, qPrintable(QString::number(micro[i].max_micro_batch_tokens)));
+                    QVERIFY2(micro2[i].max_micro_batch_tokens <= budget / 2, qPrintable(QString::number(micro2[i].max_micro_batch_tokens)));
+                    QVERIFY(whole[i].max_micro_batch_tokens > budget);
+                }
+                if (task == "charlm" && norm == "layernorm")
+                    QVERIFY(whole[0].loss != whole[1].loss); // the steps saw different windows
+                const std::vector<std::string> names =
+                    norm == "batchnorm" ? std::vector<std::string>{"encoder.layers.0.norm1.running_mean",
+                                                                   "encoder.layers.0.norm1.running_var"}
+                                        : std::vector<std::string>{"encoder.layers.0.linear1.weight"};
+                for (const std::string& name : names) {
+                    QVERIFY2(a.params().find(name), name.c_str());
+                    if (name.find("running_mean") != std::string::npos) // moved from its initial 0
+                        QVERIFY2(a.params().find(name)->value.cwiseAbs().maxCoeff() > 1e-3, name.c_str());
+                    for (const TaskNet* other : {&b, &b2}) {
+                        const double diff = double((a.params().find(name)->value - other->params().find(name)->value).cwiseAbs().maxCoeff());
+                        QVERIFY2(diff < 1e-5, qPrintable(where + " " + QString::fromStdString(name) + ": " + QString::number(diff)));
+                    }
+                }
+            }
+        }
+    }
+    void task_defaults_run_each_thread_share_in_one_pass()
+    {
+        // The task defaults keep micro-batching off, so a run of `train --task` takes the same
+        // steps with or without the micro-batch option.
+        for (const char* task : {"charlm", "pos", "sentiment", "langid", "mlm"})
+            QCOMPARE(default_task_train_config(task).micro_batch_tokens, 0);
+    }
+    void keep_best_restores_the_best_validation_weights()
+    {
+        const TaskCorpus corpus = fox_corpus();
+        TaskModel m = new_task_model(corpus, tiny("charlm"), 1, 7);
+        TaskData d = encode_task_corpus(m, corpus);
+        TaskTrainer t(std::move(m), std::move(d), fast(256));
+        t.train_step();
+        QVERIFY(t.keep_if_best(-t.evaluate(1).loss));
+        const std::shared_ptr<const TaskModel> kept = t.snapshot();
+        for (int i = 0; i < 3; ++i)
+            t.train_step();
+        const double final_score = -t.evaluate(1).loss;
+        QVERIFY(!t.restore_best(t.best().best_score() + 1.0)); // a better final pass keeps its weights
+        QVERIFY(t.restore_best(t.best().best_score() - 1.0));
+        QCOMPARE(t.best().best_step(), int64_t(1));
+        QCOMPARE(t.step(), int64_t(4));
+        for (const auto& p : kept->net.params().all())
+            QCOMPARE(t.model().net.params().find(p->name)->value, p->value);
+        QVERIFY(final_score != t.best().best_score());
+    }
     void charlm_learns_a_tiny_text()
     {
         TaskCorpus corpus;
