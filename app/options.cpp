@@ -5,7 +5,10 @@
 #include "engine/algorithmic_tasks.h"
 #include "engine/config.h"
 #include "engine/error.h"
-#include "engine/layers.h"
+#include "engine/nn/activation.h"
+#include "engine/nn/attention.h"
+#include "engine/nn/norm.h"
+#include "engine/nn/positional_encoding.h"
 
 #include <QCommandLineOption>
 

@@ -16,7 +16,7 @@
 // label smoothing; gradient accumulation is the usual sum of per-micro-batch gradients).
 // The model kind supplies the forward + loss + backward of one micro-batch as a callable.
 #include "engine/config.h"
-#include "engine/layers.h"
+#include "engine/nn/norm.h"
 #include "engine/params.h"
 #include "engine/tensor.h"
 
