@@ -2,11 +2,11 @@
 #include "app/text_format.h"
 #include "app/bench.h"
 
-#include "engine/corpus.h"
-#include "engine/error.h"
-#include "engine/tensor.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
+#include "engine/core/tensor.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>

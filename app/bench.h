@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `attention-lab bench`: training throughput, matrix-product efficiency, Trace latency and
-// peak memory of the engine on the issue-8 configurations, next to torch.nn.Transformer
+// peak memory of the engine on the benchmark configurations tiny, small and base, next to torch.nn.Transformer
 // (bench/pytorch_bench.py) on the same shapes. As the other subcommands, parsing (argument
 // list -> BenchOptions) is apart from running.
 #include "app/cli.h"
-#include "engine/config.h"
+#include "engine/models/config.h"
 
 #include <QString>
 #include <QStringList>
@@ -30,7 +30,7 @@ struct BenchConfig {
     int default_steps = 10;   ///< timed steps when --steps is not given
 };
 
-/// The configurations of issue 8 (tiny, small, base), in that order.
+/// The benchmark configurations (tiny, small, base), in that order.
 std::vector<BenchConfig> benchConfigs();
 
 /// Options of `attention-lab bench`.
@@ -84,7 +84,7 @@ double measurePeakGflops(int threads);
 BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int warmup, std::ostream& progress,
                           int micro_batch_tokens = -1);
 
-/// One JSON object (one line, no newline) with the keys of issue 8: config, threads,
+/// One JSON object (one line, no newline) with these keys: config, threads,
 /// train_tokens_per_s, gflops, peak_gflops, gemm_fraction, trace_ms, peak_rss_mb,
 /// peer_train_tokens_per_s and ratio (null when there is no peer figure), plus details.
 std::string benchJson(const BenchResult& r);

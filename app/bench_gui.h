@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// `attention-lab bench-gui`: the GUI overhead of issue 8 - training tokens/s with the main window
+// `attention-lab bench-gui`: the GUI overhead of training - training tokens/s with the main window
 // open, its attention heatmaps and plots updating live, against the same run headless through
 // the same TrainingController (ui/gui_overhead_bench.h does the measuring). Lives beside
 // `export` (app/export_command.h) because it needs the GUI library; unlike export it shows the

@@ -11,12 +11,12 @@
 #include "app/options.h"
 #include "app/training_loop.h"
 
-#include "engine/corpus.h"
-#include "engine/error.h"
-#include "engine/safetensors.h"
-#include "engine/trace_json.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
+#include "engine/io/safetensors.h"
+#include "engine/io/trace_json.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
@@ -342,7 +342,7 @@ std::string agreementLine(AlgorithmicTask task, const std::vector<double>& agree
     return line;
 }
 
-/// DIR/task.json: what `eval` needs to regenerate the same test set (engine/algorithmic_tasks.h).
+/// DIR/task.json: what `eval` needs to regenerate the same test set (engine/data/algorithmic_tasks.h).
 void writeTaskFile(const AlgorithmicTaskConfig& c, const QString& dir) { save_algorithmic_task_file(c, local8(dir)); }
 
 /// Reads DIR/task.json; false when there is none. Throws al::Error naming the file and key.

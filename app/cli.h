@@ -4,12 +4,12 @@
 // options struct, with validation) is kept apart from running, so tests call both halves.
 // Output goes to caller-supplied streams; nothing here needs a display or a QCoreApplication
 // instance except the help text (which names the program).
-#include "engine/algorithmic_tasks.h"
-#include "engine/config.h"
-#include "engine/decoding.h"
-#include "engine/task_models.h"
-#include "engine/task_trainer.h"
-#include "engine/tokenizer.h"
+#include "engine/data/algorithmic_tasks.h"
+#include "engine/models/config.h"
+#include "engine/decode/decoding.h"
+#include "engine/models/task_models.h"
+#include "engine/train/task_trainer.h"
+#include "engine/data/tokenizer.h"
 
 #include <QString>
 #include <QStringList>

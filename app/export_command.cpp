@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/export_command.h"
 
-#include "engine/error.h"
-#include "engine/translation_model.h"
+#include "engine/core/error.h"
+#include "engine/models/translation_model.h"
 #include "ui/view_models/attention_selection.h"
 #include "ui/app/gui_main.h"
 

@@ -5,7 +5,7 @@
 // QtCore) because it draws with the GUI library (ui/exporters.h); main() registers it with
 // al::cli::registerSubcommand and runs it under a QApplication on the offscreen platform.
 #include "app/cli.h"
-#include "engine/trace.h"
+#include "engine/trace/trace.h"
 #include "ui/export/exporters.h"
 
 #include <QString>

@@ -2,9 +2,9 @@
 #include "app/options.h"
 #include "app/cli.h"
 
-#include "engine/algorithmic_tasks.h"
-#include "engine/config.h"
-#include "engine/error.h"
+#include "engine/data/algorithmic_tasks.h"
+#include "engine/models/config.h"
+#include "engine/core/error.h"
 #include "engine/nn/activation.h"
 #include "engine/nn/attention.h"
 #include "engine/nn/norm.h"

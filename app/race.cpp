@@ -3,11 +3,11 @@
 #include "app/race.h"
 #include "app/options.h"
 
-#include "engine/corpus.h"
-#include "engine/error.h"
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
 #include "engine/nn/synthesizer.h"
-#include "engine/safetensors.h"
-#include "engine/trainer.h"
+#include "engine/io/safetensors.h"
+#include "engine/train/trainer.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>

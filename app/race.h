@@ -2,10 +2,10 @@
 #pragma once
 // `attention-lab race`: trains several self-attention variants (vanilla and the Synthesizers of
 // Tay et al. 2021) one after another on the same data split, seed and per-variant budget,
-// records their validation curves and writes a results table (issue 6, "Variant race"). As the
+// records their validation curves and writes a results table (the Synthesizer variant race). As the
 // other subcommands, parsing (argument list -> RaceOptions) is kept apart from running.
 #include "app/cli.h"
-#include "engine/race.h"
+#include "engine/experiments/race.h"
 
 #include <QString>
 #include <QStringList>
@@ -33,7 +33,7 @@ struct RaceOptions {
     double log_seconds = 10;     ///< progress line at least every this many seconds of training
 };
 
-/// The figures of a race live in the engine (engine/race.h); the command line only prints them.
+/// The figures of a race live in the engine (engine/experiments/race.h); the command line only prints them.
 using al::RaceCurvePoint;
 using al::RaceResult;
 

@@ -3,9 +3,9 @@
 #include "app/text_format.h"
 #include "app/options.h"
 #include "app/training_loop.h"
-#include "engine/error.h"
-#include "engine/task_data.h"
-#include "engine/task_trainer.h"
+#include "engine/core/error.h"
+#include "engine/data/task_data.h"
+#include "engine/train/task_trainer.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Command line of the tasks beyond translation (engine/task_models.h):
+// Command line of the tasks beyond translation (engine/models/task_models.h):
 //   attention-lab train --task charlm|pos|sentiment|langid|mlm [--data PATH]... [options]
 //   attention-lab eval --model DIR [--data PATH]... [--split valid|test]   (a task model directory)
 //   attention-lab generate --model DIR --prompt TEXT [--length N] [--temperature T]
@@ -9,8 +9,8 @@
 // by runTaskTrain; runCli() hands the other invocations over through isTaskInvocation() /
 // runTaskCli().
 #include "app/cli.h"
-#include "engine/task_models.h"
-#include "engine/task_trainer.h"
+#include "engine/models/task_models.h"
+#include "engine/train/task_trainer.h"
 
 #include <QString>
 #include <QStringList>

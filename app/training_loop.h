@@ -5,7 +5,7 @@
 // current step, so the caller still evaluates and saves; the second one kills the process).
 // What a step, a progress line, a validation pass and a save are is up to the caller (the
 // translation Trainer or the TaskTrainer), through the hooks.
-#include "engine/trainer.h"
+#include "engine/train/trainer.h"
 
 #include <cstdint>
 #include <functional>

@@ -40,8 +40,8 @@ SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>"]
 
 
 # ---------------------------------------------------------------------------------------------
-# Tokenisation: a re-implementation of engine/text.cpp (normalize_text, is_cjk, to_lower) and
-# engine/tokenizer.cpp (Char / Word tokenizers, Auto resolution).
+# Tokenisation: a re-implementation of engine/data/text.cpp (normalize_text, is_cjk, to_lower) and
+# engine/data/tokenizer.cpp (Char / Word tokenizers, Auto resolution).
 
 def _is_space_like(cp):
     return cp in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2028, 0x2029,
@@ -194,7 +194,7 @@ def resolve_token_kind(kind, samples):
 
 class Vocab:
     """Specials at 0..3, then tokens with count >= min_count by decreasing count, ties in
-    UTF-8 byte order (as engine/vocab.cpp)."""
+    UTF-8 byte order (as engine/data/vocab.cpp)."""
 
     def __init__(self, sequences, min_count):
         counts = collections.Counter(t for seq in sequences for t in seq)

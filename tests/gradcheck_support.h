@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Finite-difference gradient checking shared by the *_f64 tests (double-precision engine).
-#include "engine/tensor.h"
+#include "engine/core/tensor.h"
 
 #include <QtTest>
 #include <algorithm>

@@ -54,7 +54,7 @@ def save_safetensors(path, tensors):
 
 
 def lab_config(c):
-    """config.json with the lab's keys (engine/config_json.cpp, docs/format.md)."""
+    """config.json with the lab's keys (engine/io/config_json.cpp, docs/format.md)."""
     return {"format": "attention-lab-model", "format_version": 1,
             "src_vocab_size": c["src_vocab_size"], "tgt_vocab_size": c["tgt_vocab_size"],
             "d_model": c["d_model"], "nhead": c["nhead"],

@@ -3,9 +3,9 @@
 // sort pairs, reproducibly from the seed, with held-out splits disjoint from training; the
 // exact-match metric; and tiny models that learn copy and reverse through the ordinary Trainer,
 // with cross-attention on the diagonal (copy) and the anti-diagonal (reverse).
-#include "engine/algorithmic_tasks.h"
-#include "engine/error.h"
-#include "engine/trainer.h"
+#include "engine/data/algorithmic_tasks.h"
+#include "engine/core/error.h"
+#include "engine/train/trainer.h"
 
 #include <QtTest>
 

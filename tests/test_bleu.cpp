@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Corpus BLEU (engine/bleu.h) against NLTK 3.8's nltk.translate.bleu_score.corpus_bleu.
+// Corpus BLEU (engine/eval/bleu.h) against NLTK 3.8's nltk.translate.bleu_score.corpus_bleu.
 //
 // Every expected value below was printed by tests/bleu_reference.py, i.e.
 //   /usr/bin/python3 tests/bleu_reference.py      (Debian package python3-nltk, NLTK 3.8)
@@ -7,8 +7,8 @@
 //   from nltk.translate.bleu_score import corpus_bleu
 //   print(corpus_bleu(list_of_references, hypotheses) * 100)   # weights (0.25,)*4, no smoothing
 // with sentences split on spaces ("a b c".split()). The cases here are the same sentences.
-#include "engine/bleu.h"
-#include "engine/error.h"
+#include "engine/eval/bleu.h"
+#include "engine/core/error.h"
 
 #include <QtTest>
 

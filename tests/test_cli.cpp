@@ -4,9 +4,9 @@
 // attention Trace JSON (engine/trace_json).
 #include "app/cli.h"
 #include "app/options.h"
-#include "engine/error.h"
-#include "engine/safetensors.h"
-#include "engine/trace_json.h"
+#include "engine/core/error.h"
+#include "engine/io/safetensors.h"
+#include "engine/io/trace_json.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ModelConfig::validate and the config.json round trip of ModelConfig and TaskModelConfig.
-#include "engine/config.h"
-#include "engine/config_json.h"
-#include "engine/error.h"
-#include "engine/task_models.h"
+#include "engine/models/config.h"
+#include "engine/io/config_json.h"
+#include "engine/core/error.h"
+#include "engine/models/task_models.h"
 
 #include <QtTest>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Corpus reading, train/valid/test splitting and batching (engine/corpus.h, batch.h).
-#include "engine/batch.h"
-#include "engine/corpus.h"
-#include "engine/error.h"
-#include "engine/tensor.h"
-#include "engine/vocab.h"
+// Corpus reading, train/valid/test splitting and batching (engine/data/corpus.h, batch.h).
+#include "engine/data/batch.h"
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
+#include "engine/core/tensor.h"
+#include "engine/data/vocab.h"
 
 #include <QtTest>
 

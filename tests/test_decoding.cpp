@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Decoding strategies (greedy, beam search, sampling), the per-step record in the Trace, the
 // forced prefix, and scheduled sampling in the trainer.
-#include "engine/decoding.h"
-#include "engine/error.h"
-#include "engine/trace_json.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/decode/decoding.h"
+#include "engine/core/error.h"
+#include "engine/io/trace_json.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 
 #include "tests/test_support.h"
 

@@ -3,7 +3,7 @@
 // Q, K, V and scores reproduce the attention probabilities (softmax(Q K^T / sqrt(d_k)) with the
 // padding, causal and window masks), the head outputs are probs * V, and the residual-stream
 // steps come in the order of computation with their norms. Without the option nothing is recorded.
-#include "engine/translation_model.h"
+#include "engine/models/translation_model.h"
 
 #include <QtTest>
 #include <cmath>

@@ -10,8 +10,8 @@
 #include "engine/nn/embedding.h"
 #include "engine/nn/loss.h"
 #include "engine/nn/positional_encoding.h"
-#include "engine/nat.h"
-#include "engine/transformer.h"
+#include "engine/models/nat.h"
+#include "engine/models/transformer.h"
 
 #include "gradcheck_support.h"
 

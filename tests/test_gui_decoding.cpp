@@ -3,7 +3,7 @@
 // cross-attention rows, the forced prefix of teacher forcing by hand), decoding runs on a small
 // model (forcing a token makes the output start with the forced prefix), and the panel fed a
 // Trace and a model: it draws, forces, recomputes and exports PNG / SVG / PDF / CSV.
-#include "engine/translation_model.h"
+#include "engine/models/translation_model.h"
 #include "ui/views/decoding_panel.h"
 #include "ui/view_models/decoding_view_model.h"
 #include "ui/views/main_window.h"

@@ -5,8 +5,8 @@
 // tiny trained model, in-process and as the real executable with no display.
 #include "app/cli.h"
 #include "app/export_command.h"
-#include "engine/error.h"
-#include "engine/translation_model.h"
+#include "engine/core/error.h"
+#include "engine/models/translation_model.h"
 #include "ui/view_models/attention_selection.h"
 #include "ui/view_models/color_maps.h"
 #include "ui/export/export_ui.h"

@@ -2,8 +2,8 @@
 // The views that inspect a model (offscreen): the forward-pass stepper (view model and tab),
 // comparing two sentences, the live training plots (EMA, log scale, hover values, attention
 // entropy), the layer x head overview and the cell hover of heatmap thumbnails.
-#include "engine/error.h"
-#include "engine/translation_model.h"
+#include "engine/core/error.h"
+#include "engine/models/translation_model.h"
 #include "ui/views/compare_dialog.h"
 #include "ui/view_models/forward_view_model.h"
 #include "ui/views/heatmap_widget.h"

@@ -3,8 +3,8 @@
 // self-attention map is T x T over the copied source tokens and not causal, cross-attention
 // rows are labelled by the prediction of each position (docs/nat.md).
 #include "gui_test_support.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 #include "ui/view_models/attention_selection.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/main_window.h"

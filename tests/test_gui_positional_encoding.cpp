@@ -3,8 +3,8 @@
 // "Attention Is All You Need" section 3.5, the similarity between positions and its
 // relative-position structure, dimension lists, a model's learned table) and the panel fed a
 // sinusoidal and a learned-PE model: it draws and exports.
-#include "engine/error.h"
-#include "engine/translation_model.h"
+#include "engine/core/error.h"
+#include "engine/models/translation_model.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/main_window.h"
 #include "ui/views/positional_encoding_panel.h"

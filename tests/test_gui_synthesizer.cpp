@@ -2,7 +2,7 @@
 // Synthesizer view (offscreen): the widget-free view model (matrix choice, colour ranges, probe
 // difference, alpha history) and the panel in the main window training a tiny mixture.
 #include "gui_test_support.h"
-#include "engine/translation_model.h"
+#include "engine/models/translation_model.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/main_window.h"
 #include "ui/views/synthesizer_panel.h"

@@ -3,9 +3,9 @@
 // as model directories are opened through the main window's Experiments action; the bars shown
 // equal al::masked_token_probabilities / al::classify_text, the [MASK] selector switches the
 // bars, and a sentence without [MASK] or a directory that is not a task model gives a message.
-#include "engine/task_data.h"
-#include "engine/task_models.h"
-#include "engine/task_trainer.h"
+#include "engine/data/task_data.h"
+#include "engine/models/task_models.h"
+#include "engine/train/task_trainer.h"
 #include "ui/views/main_window.h"
 #include "ui/views/task_probe_window.h"
 

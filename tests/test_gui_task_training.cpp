@@ -6,12 +6,12 @@
 // computes on the same model (exact match, bits/char, accuracy); the attention view shows the
 // task model's self-attention; Save writes a directory that the engine and the Task model probe
 // load.
-#include "engine/algorithmic_tasks.h"
-#include "engine/error.h"
-#include "engine/task_data.h"
-#include "engine/task_models.h"
-#include "engine/task_trainer.h"
-#include "engine/task_trace.h"
+#include "engine/data/algorithmic_tasks.h"
+#include "engine/core/error.h"
+#include "engine/data/task_data.h"
+#include "engine/models/task_models.h"
+#include "engine/train/task_trainer.h"
+#include "engine/trace/task_trace.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/main_window.h"
 #include "ui/views/task_probe_window.h"

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Behaviour of the float engine: masks, attention rows, overfitting, determinism, save/load.
-#include "engine/checkpoint.h"
-#include "engine/corpus.h"
-#include "engine/error.h"
+#include "engine/io/checkpoint.h"
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
 #include "engine/nn/embedding.h"
 #include "engine/nn/linear.h"
 #include "engine/nn/norm.h"
-#include "engine/optimizer.h"
-#include "engine/params.h"
-#include "engine/safetensors.h"
+#include "engine/train/optimizer.h"
+#include "engine/core/params.h"
+#include "engine/io/safetensors.h"
 #include "engine/train/train_step.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 
 #include <QTemporaryDir>
 #include "tests/test_support.h"

@@ -5,9 +5,9 @@
 // translation, NAT, an algorithmic task (copy), charlm, pos, sentiment and mlm.
 // With AL_RECORD_FIXTURES=1 the test writes expected_logits.txt instead of comparing (done once,
 // with the build that saved the directories).
-#include "engine/batch.h"
-#include "engine/task_models.h"
-#include "engine/translation_model.h"
+#include "engine/data/batch.h"
+#include "engine/models/task_models.h"
+#include "engine/models/translation_model.h"
 
 #include <QtTest>
 

@@ -2,12 +2,12 @@
 // The non-autoregressive decoder (Gu et al. 2018, simplified; docs/nat.md): uniform copy of the
 // source, non-causal decoder self-attention, the length predictor, training, one-pass
 // translation, save/load, and the errors for what a NAT model cannot do.
-#include "engine/config_json.h"
-#include "engine/decoding.h"
-#include "engine/error.h"
-#include "engine/nat.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/io/config_json.h"
+#include "engine/decode/decoding.h"
+#include "engine/core/error.h"
+#include "engine/models/nat.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 
 #include <QtTest>
 #include <QTemporaryDir>

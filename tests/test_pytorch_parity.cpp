@@ -8,13 +8,13 @@
 // model directory by tests/pytorch_to_lab.py, opens with load_model_dir and gives torch's logits
 // (max abs diff < 1e-4) and torch's greedy translation; a transposed weight breaks that, a
 // wrong-shaped one is refused by name.
-#include "engine/checkpoint.h"
-#include "engine/config_json.h"
-#include "engine/error.h"
+#include "engine/io/checkpoint.h"
+#include "engine/io/config_json.h"
+#include "engine/core/error.h"
 #include "engine/nn/loss.h"
-#include "engine/safetensors.h"
-#include "engine/transformer.h"
-#include "engine/translation_model.h"
+#include "engine/io/safetensors.h"
+#include "engine/models/transformer.h"
+#include "engine/models/translation_model.h"
 
 #include "python_support.h"
 

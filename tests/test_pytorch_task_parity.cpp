@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Parity of the task models (engine/task_models.h) with PyTorch: a lab task model directory
+// Parity of the task models (engine/models/task_models.h) with PyTorch: a lab task model directory
 // (config.json, model.safetensors, vocab.json) loads into the equivalent torch module built by
 // tests/pytorch_task_parity.py from config.json (torch.nn.TransformerEncoder "encoder." +
 // nn.Embedding "tok_emb" / "seg_emb" / "pos_emb" + nn.Linear "head") with
@@ -11,10 +11,10 @@
 // config.json says GELU while the lab ran ReLU must fail the logit comparison, so the
 // comparison can fail. The oracle runs under Debian's /usr/bin/python3 (python3-torch;
 // tests/python_support.h: AL_PYTHON, AL_REQUIRE_PARITY).
-#include "engine/checkpoint.h"
-#include "engine/config_json.h"
-#include "engine/safetensors.h"
-#include "engine/task_models.h"
+#include "engine/io/checkpoint.h"
+#include "engine/io/config_json.h"
+#include "engine/io/safetensors.h"
+#include "engine/models/task_models.h"
 
 #include "python_support.h"
 

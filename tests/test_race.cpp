@@ -2,7 +2,7 @@
 // `attention-lab race` (app/race): option parsing, defaults, usage errors that name the option,
 // the result tables, and an end-to-end race of two variants on a tiny model.
 #include "app/race.h"
-#include "engine/safetensors.h"
+#include "engine/io/safetensors.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // safetensors reader/writer, atomic writes and parameter / optimizer checkpoints; files exchanged
 // with PyTorch (tests/python_support.h: AL_PYTHON, AL_REQUIRE_PARITY).
-#include "engine/checkpoint.h"
-#include "engine/error.h"
-#include "engine/params.h"
-#include "engine/safetensors.h"
+#include "engine/io/checkpoint.h"
+#include "engine/core/error.h"
+#include "engine/core/params.h"
+#include "engine/io/safetensors.h"
 
 #include "python_support.h"
 

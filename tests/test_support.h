@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Helpers shared by the engine tests.
-#include "engine/corpus.h"
+#include "engine/data/corpus.h"
 
 #include <set>
 #include <string>

@@ -3,11 +3,11 @@
 // Models", ICML 2021) in the float engine: parameter counts against the paper's formulas,
 // fixed random alignments never change, input (in)dependence, training and save/load of every
 // variant. Gradient checks of each variant are in test_gradcheck_f64.
-#include "engine/corpus.h"
-#include "engine/error.h"
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
 #include "engine/nn/attention.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 
 #include <QTemporaryDir>
 #include "tests/test_support.h"

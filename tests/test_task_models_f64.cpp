@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Finite-difference gradient checks of the task models (engine/task_models.h) in double
+// Finite-difference gradient checks of the task models (engine/models/task_models.h) in double
 // precision: mean pooling, [CLS] pooling, the per-token classifier, the masked-LM head on
 // selected rows with segment embeddings, and the decoder-only causal LM, each through the whole
 // network (embeddings, blocks, final norm, head) with the cross-entropy of the trainer; and the
@@ -8,7 +8,7 @@
 // Method as tests/test_gradcheck_f64.cpp: central differences with h = 1e-6, tolerance
 // |a - n| <= 1e-6 * max(1, |a|, |n|). Sizes: B = 2, T = 5 (lengths 5 and 3), C = 12, H = 3,
 // F = 10, 2 layers, V = 9, K = 3.
-#include "engine/task_models.h"
+#include "engine/models/task_models.h"
 
 #include "gradcheck_support.h"
 

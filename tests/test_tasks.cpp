@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Tasks beyond translation (engine/task_models.h, task_data.h, task_trainer.h): data readers,
+// Tasks beyond translation (engine/models/task_models.h, task_data.h, task_trainer.h): data readers,
 // BERT masking statistics, the causal mask of the decoder-only LM, learning on tiny datasets,
 // config.json round trip, model directories and the refusal of bad ones.
-#include "engine/config_json.h"
-#include "engine/error.h"
-#include "engine/safetensors.h"
-#include "engine/task_data.h"
-#include "engine/task_models.h"
-#include "engine/task_trainer.h"
+#include "engine/io/config_json.h"
+#include "engine/core/error.h"
+#include "engine/io/safetensors.h"
+#include "engine/data/task_data.h"
+#include "engine/models/task_models.h"
+#include "engine/train/task_trainer.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Text normalisation, tokenizers and vocabularies (engine/text.h, tokenizer.h, vocab.h).
-#include "engine/corpus.h"
-#include "engine/error.h"
-#include "engine/text.h"
-#include "engine/tokenizer.h"
-#include "engine/vocab.h"
+// Text normalisation, tokenizers and vocabularies (engine/data/text.h, tokenizer.h, vocab.h).
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
+#include "engine/data/text.h"
+#include "engine/data/tokenizer.h"
+#include "engine/data/vocab.h"
 
 #include <QtTest>
 

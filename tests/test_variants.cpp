@@ -3,11 +3,11 @@
 // and without 1/sqrt(d_k), ReLU weights, local-window masks, positional encodings (learned,
 // none: permutation equivariance), BatchNorm running statistics, and that every variant trains,
 // decodes incrementally and survives a checkpoint. Gradient checks are in test_gradcheck_f64.
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "engine/nn/attention.h"
 #include "engine/nn/norm.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 
 #include <QTemporaryDir>
 #include "tests/test_support.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/nn/activation.h"
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 namespace al {
 

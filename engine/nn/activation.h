@@ -5,8 +5,8 @@
 //   GELU:  gelu(x) = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))  (Hendrycks & Gimpel 2016,
 //          "Gaussian Error Linear Units", section 2; the exact form, torch's default);
 //          gelu'(x) = Phi(x) + x phi(x),  phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
-// Shapes use the legend of engine/tensor.h.
-#include "engine/tensor.h"
+// Shapes use the legend of engine/core/tensor.h.
+#include "engine/core/tensor.h"
 
 #include <cmath>
 #include <string>

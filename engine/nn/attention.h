@@ -16,7 +16,7 @@
 // dQ = dS K * scale, dK = dS^T Q * scale.
 // The one-step path (forward_step) serves incremental decoding with a key/value cache: the
 // same projections, mask and normalisation for one query row per sequence.
-// Shapes use the legend of engine/tensor.h; Tq, Tk = query and key lengths.
+// Shapes use the legend of engine/core/tensor.h; Tq, Tk = query and key lengths.
 #include "engine/nn/dropout.h"
 #include "engine/nn/linear.h"
 #include "engine/nn/synthesizer.h"

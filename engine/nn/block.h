@@ -9,7 +9,7 @@
 //   Pre-LN:   y = x + drop(F(Norm(x)))
 // Encoder layer: F1 = self-attention, F2 = feed-forward. Decoder layer: F1 = masked (causal)
 // self-attention, F2 = attention over the encoder memory, F3 = feed-forward.
-// Shapes use the legend of engine/tensor.h.
+// Shapes use the legend of engine/core/tensor.h.
 #include "engine/nn/attention.h"
 #include "engine/nn/dropout.h"
 #include "engine/nn/feed_forward.h"

@@ -6,8 +6,8 @@
 //   dL/dx = dL/dy * m / (1 - p).
 // "Attention Is All You Need" section 5.4 applies it to every sublayer output, to the summed
 // embeddings and (in most implementations) to the attention weights.
-// Shapes use the legend of engine/tensor.h; N = number of rows (B*T), K = columns.
-#include "engine/tensor.h"
+// Shapes use the legend of engine/core/tensor.h; N = number of rows (B*T), K = columns.
+#include "engine/core/tensor.h"
 
 #include <cstdint>
 

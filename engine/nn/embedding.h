@@ -5,9 +5,9 @@
 // engine/nn/positional_encoding.h) is added:
 //   y[b*L + t] = W[ids[b*L + t]] * sqrt(C) + PE[t]
 //   dW[ids[r]] += dy[r] * sqrt(C)
-// Shapes use the legend of engine/tensor.h; L = rows per sequence (S or T).
-#include "engine/params.h"
-#include "engine/tensor.h"
+// Shapes use the legend of engine/core/tensor.h; L = rows per sequence (S or T).
+#include "engine/core/params.h"
+#include "engine/core/tensor.h"
 
 #include <string>
 #include <vector>

@@ -4,7 +4,7 @@
 //   FFN(x) = act(x W_1^T + b_1) W_2^T + b_2,   W_1 (F, C), W_2 (C, F)
 // with act = ReLU (the paper) or GELU (engine/nn/activation.h) and dropout on the hidden
 // activations, as torch.nn.TransformerEncoderLayer.
-// Shapes use the legend of engine/tensor.h; N = number of rows (B*T).
+// Shapes use the legend of engine/core/tensor.h; N = number of rows (B*T).
 #include "engine/nn/activation.h"
 #include "engine/nn/dropout.h"
 #include "engine/nn/linear.h"

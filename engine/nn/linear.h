@@ -5,9 +5,9 @@
 //   dW += dy^T x,  db += sum_rows(dy),  dx = dy W
 // ("Attention Is All You Need" uses it for every projection: W^Q, W^K, W^V, W^O in section
 // 3.2.2, W_1, W_2 in eq. 2, and the pre-softmax linear transformation of section 3.4.)
-// Shapes use the legend of engine/tensor.h; N = number of rows (B*T).
-#include "engine/params.h"
-#include "engine/tensor.h"
+// Shapes use the legend of engine/core/tensor.h; N = number of rows (B*T).
+#include "engine/core/params.h"
+#include "engine/core/tensor.h"
 
 #include <string>
 

@@ -6,8 +6,8 @@
 //   loss = -sum_v q[v] log p[v] = (1 - eps) (-log p[y]) + eps mean_v(-log p[v])
 //   dloss/dz = p - q
 // averaged over the non-padding rows, as torch.nn.CrossEntropyLoss(ignore_index, label_smoothing).
-// Shapes use the legend of engine/tensor.h; N = number of rows (B*T).
-#include "engine/tensor.h"
+// Shapes use the legend of engine/core/tensor.h; N = number of rows (B*T).
+#include "engine/core/tensor.h"
 
 #include <cstdint>
 #include <vector>

@@ -7,9 +7,9 @@
 //     counted rows of the batch: the same formula with mu_B, var_B taken down the column, and
 //     the running statistics of section 3.1 (algorithm 2) at evaluation time.
 // "Attention Is All You Need" section 3.1 wraps every sublayer as LayerNorm(x + Sublayer(x)).
-// Shapes use the legend of engine/tensor.h; N = number of rows (B*T).
-#include "engine/params.h"
-#include "engine/tensor.h"
+// Shapes use the legend of engine/core/tensor.h; N = number of rows (B*T).
+#include "engine/core/params.h"
+#include "engine/core/tensor.h"
 
 #include <string>
 #include <vector>

@@ -7,9 +7,9 @@
 //   learned:     PE = a trainable table (max_len, C), "the learned positional embeddings"
 //                of section 3.5 / table 3 row (E) (Gehring et al. 2017); dPE[t] += sum_b dy[b*L + t]
 //   none:        no positional information (an ablation: a bag of tokens).
-// Shapes use the legend of engine/tensor.h; L = rows per sequence (S or T).
-#include "engine/params.h"
-#include "engine/tensor.h"
+// Shapes use the legend of engine/core/tensor.h; L = rows per sequence (S or T).
+#include "engine/core/params.h"
+#include "engine/core/tensor.h"
 
 #include <string>
 

@@ -24,7 +24,7 @@
 //   factorized dense   C^2 + C + H*(a + b)*(C + 1)
 //   factorized random  2*H*l*k
 //   mixtures           the sum of their components + H*n mixture logits (n components)
-// Shapes use the legend of engine/tensor.h; l = max_len, Tq and Tk <= l.
+// Shapes use the legend of engine/core/tensor.h; l = max_len, Tq and Tk <= l.
 #include "engine/nn/linear.h"
 
 #include <string>

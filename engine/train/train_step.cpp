@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/train/train_step.h"
-#include "engine/batch.h"
-#include "engine/checkpoint.h"
-#include "engine/error.h"
-#include "engine/optimizer.h"
+#include "engine/data/batch.h"
+#include "engine/io/checkpoint.h"
+#include "engine/core/error.h"
+#include "engine/train/optimizer.h"
 
 #include <Eigen/Core>
 #include <algorithm>

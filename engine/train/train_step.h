@@ -15,10 +15,10 @@
 // loss of the whole batch ("Attention Is All You Need" section 5.3-5.4 for Adam, Noam and
 // label smoothing; gradient accumulation is the usual sum of per-micro-batch gradients).
 // The model kind supplies the forward + loss + backward of one micro-batch as a callable.
-#include "engine/config.h"
+#include "engine/models/config.h"
 #include "engine/nn/norm.h"
-#include "engine/params.h"
-#include "engine/tensor.h"
+#include "engine/core/params.h"
+#include "engine/core/tensor.h"
 
 #include <cstdint>
 #include <functional>

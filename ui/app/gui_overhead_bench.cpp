@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/app/gui_overhead_bench.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "ui/app/app_paths.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/main_window.h"

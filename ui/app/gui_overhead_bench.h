@@ -4,7 +4,7 @@
 // seed, threads) through TrainingController without a window against the same run started from
 // a shown MainWindow whose attention heatmaps and plots update live. `attention-lab bench-gui`
 // (app/bench_gui.h) is the command line; this is the measurement, which needs a QApplication.
-#include "engine/config.h"
+#include "engine/models/config.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -32,7 +32,7 @@ struct GuiOverheadOptions {
     QString tab = QStringLiteral("attention"); ///< view tab shown in the window: "attention" or "plots"
 };
 
-/// The window's default model and batch settings ("window") or the tiny shape ("tiny":
+/// The window's default model and batch settings ("window") or the benchmark's tiny shape ("tiny":
 /// d_model 64, 4 heads, 2+2 layers, d_ff 256, 512 tokens per batch). Throws al::Error otherwise.
 GuiOverheadOptions guiOverheadPreset(const QString& name);
 

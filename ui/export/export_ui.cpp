@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/export/export_ui.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "ui/view_models/attention_selection.h"
 
 #include <QCheckBox>

@@ -2,7 +2,7 @@
 #pragma once
 // The interactive side of exporting (dialogs and context menus); the files themselves are
 // written by ui/exporters.h, which works without any of this.
-#include "engine/trace.h"
+#include "engine/trace/trace.h"
 #include "ui/export/exporters.h"
 
 #include <QDialog>

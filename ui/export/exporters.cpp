@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/export/exporters.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "ui/view_models/attention_selection.h"
 #include "ui/views/heatmap_widget.h"
 

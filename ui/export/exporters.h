@@ -5,7 +5,7 @@
 // GUI's "Export all layers and heads" and `attention-lab export` run the same code). Needs a
 // QApplication (QCustomPlot is a QWidget) but never shows anything, so it runs on the offscreen
 // platform. Every file is written atomically (QSaveFile: a temporary file renamed on commit).
-#include "engine/trace.h"
+#include "engine/trace/trace.h"
 #include "ui/view_models/color_maps.h"
 
 #include <QByteArray>

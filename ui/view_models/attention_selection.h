@@ -3,7 +3,7 @@
 // Pure (widget-free) logic behind the attention views, kept apart so tests reach it:
 // which matrix of a Trace to show, which tokens label its rows and columns, tick positions,
 // export file names.
-#include "engine/trace.h"
+#include "engine/trace/trace.h"
 
 #include <QString>
 #include <QStringList>

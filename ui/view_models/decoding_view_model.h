@@ -6,10 +6,10 @@
 // forcing by hand), and one blocking decoding run for the panel's worker thread.
 //
 // Steps are 0-based: step t predicts output token t from the decoder input "<bos> y1 .. yt".
-#include "engine/decoding.h"
-#include "engine/trace.h"
-#include "engine/translation_model.h"
-#include "engine/vocab.h"
+#include "engine/decode/decoding.h"
+#include "engine/trace/trace.h"
+#include "engine/models/translation_model.h"
+#include "engine/data/vocab.h"
 
 #include <QByteArray>
 #include <QString>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/forward_view_model.h"
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 #include <QCoreApplication>
 

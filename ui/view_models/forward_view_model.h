@@ -3,7 +3,7 @@
 // Pure (widget-free) logic behind the forward-pass stepper: stepping through
 // Trace::forward, which attention a step shows, the block diagram's boxes, recomputing the
 // probabilities from the recorded Q, K and scores, and one query row as a weighted sum of V rows.
-#include "engine/trace.h"
+#include "engine/trace/trace.h"
 #include "ui/view_models/attention_selection.h"
 
 #include <QString>

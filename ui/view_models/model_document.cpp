@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/model_document.h"
 
-#include "engine/algorithmic_tasks.h"
-#include "engine/task_models.h"
+#include "engine/data/algorithmic_tasks.h"
+#include "engine/models/task_models.h"
 
 #include <QFile>
 

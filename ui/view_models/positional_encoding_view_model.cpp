@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/positional_encoding_view_model.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "engine/nn/positional_encoding.h"
 
 #include <QCoreApplication>

@@ -3,9 +3,9 @@
 // Pure (widget-free) logic behind the positional-encoding lab: the sinusoidal table of
 // "Attention Is All You Need" section 3.5, the curves of chosen dimensions over positions, the
 // similarity between positions (the relative-position structure), and a model's learned table.
-#include "engine/config.h"
-#include "engine/tensor.h"
-#include "engine/translation_model.h"
+#include "engine/models/config.h"
+#include "engine/core/tensor.h"
+#include "engine/models/translation_model.h"
 
 #include <QString>
 #include <QVector>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/settings_form.h"
 
-#include "engine/task_models.h"
+#include "engine/models/task_models.h"
 #include "ui/app/app_paths.h"
 
 #include <QDir>

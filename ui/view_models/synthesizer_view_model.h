@@ -3,8 +3,8 @@
 // Pure (widget-free) logic behind the Synthesizer panel (Tay et al. 2021): which matrices of a
 // Trace or model snapshot to show for a self-attention block, colour ranges for scores, the
 // input-dependence probe and the history of the mixture weights alpha over training.
-#include "engine/trace.h"
-#include "engine/translation_model.h"
+#include "engine/trace/trace.h"
+#include "engine/models/translation_model.h"
 
 #include <QString>
 #include <QStringList>

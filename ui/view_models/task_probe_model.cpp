@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/task_probe_model.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 namespace al::ui {
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Widget-free logic of the "Task model probe" window: load a task model directory
-// (engine/task_models.h), run its task on a sentence and hold what the window shows — per
+// (engine/models/task_models.h), run its task on a sentence and hold what the window shows — per
 // [MASK] the top-k filler probabilities (mlm), the class probabilities (sentiment, langid), the
 // tag of each token (pos) or a generated continuation (charlm) — or the error to show.
-#include "engine/task_models.h"
+#include "engine/models/task_models.h"
 
 #include <QPair>
 #include <QString>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/training_plots_model.h"
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 #include <QCoreApplication>
 

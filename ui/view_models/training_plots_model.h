@@ -2,7 +2,7 @@
 #pragma once
 // Pure (widget-free) logic behind the live training plots: EMA smoothing, log-scale
 // ranges, the point under the mouse and attention entropy per head over training.
-#include "engine/trace.h"
+#include "engine/trace/trace.h"
 
 #include <QMap>
 #include <QString>

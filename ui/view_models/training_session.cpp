@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/training_session.h"
 
-#include "engine/corpus.h"
-#include "engine/error.h"
-#include "engine/task_trace.h"
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
+#include "engine/trace/task_trace.h"
 #include "ui/app/app_paths.h"
 #include "ui/workers/training_worker.h"
 

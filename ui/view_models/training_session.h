@@ -5,14 +5,14 @@
 // generated data) and the task models charlm/pos/sentiment/langid/mlm — with the command line's
 // defaults and checks, and one TrainingSession per run that the TrainingWorker drives on its
 // thread: a training step, a validation pass with the task's metric, a snapshot, a save.
-#include "engine/algorithmic_tasks.h"
-#include "engine/config.h"
-#include "engine/task_data.h"
-#include "engine/task_models.h"
-#include "engine/task_trainer.h"
-#include "engine/trace.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/data/algorithmic_tasks.h"
+#include "engine/models/config.h"
+#include "engine/data/task_data.h"
+#include "engine/models/task_models.h"
+#include "engine/train/task_trainer.h"
+#include "engine/trace/trace.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 
 #include <QString>
 #include <QStringList>

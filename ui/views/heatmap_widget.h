@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-#include "engine/tensor.h"
+#include "engine/core/tensor.h"
 #include "ui/view_models/color_maps.h"
 #include "ui/export/exporters.h"
 #include "ui/view_models/synthesizer_view_model.h"

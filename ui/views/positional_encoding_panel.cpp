@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/positional_encoding_panel.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "ui/export/export_ui.h"
 #include "ui/views/heatmap_widget.h"
 

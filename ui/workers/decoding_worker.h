@@ -3,8 +3,8 @@
 // Step-by-step decoding of the sentence being typed, off the GUI thread, on the newest model
 // snapshot, with the strategy and forced prefix chosen in the decoding panel. Same pattern as
 // ui/inference_worker.h: a coalescing worker on its own thread, stale requests dropped.
-#include "engine/decoding.h"
-#include "engine/trace.h"
+#include "engine/decode/decoding.h"
+#include "engine/trace/trace.h"
 #include "ui/workers/training_worker.h"
 #include "ui/workers/worker_thread.h"
 

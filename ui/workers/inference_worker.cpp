@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/workers/inference_worker.h"
 
-#include "engine/task_trace.h"
+#include "engine/trace/task_trace.h"
 
 #include <QThread>
 

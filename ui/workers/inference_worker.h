@@ -2,8 +2,8 @@
 #pragma once
 // Every model pass on the typed sentence (or a probe sentence) off the GUI thread, on the newest
 // snapshot: translation, a task model's answer and attention, or only the attention Trace.
-#include "engine/trace.h"
-#include "engine/translation_model.h"
+#include "engine/trace/trace.h"
+#include "engine/models/translation_model.h"
 #include "ui/workers/training_worker.h"
 
 #include <QTimer>

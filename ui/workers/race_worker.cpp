@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/workers/race_worker.h"
 
-#include "engine/corpus.h"
-#include "engine/error.h"
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
 #include "ui/app/app_paths.h"
 #include "ui/workers/worker_thread.h"
 

@@ -3,8 +3,8 @@
 // The GUI's variant race: al::run_race on a worker thread (Qt's worker-object
 // pattern), its progress as queued signals, and the race's data (curves, results table) kept
 // in a RaceController on the GUI thread, apart from the RaceWindow that draws it.
-#include "engine/algorithmic_tasks.h"
-#include "engine/race.h"
+#include "engine/data/algorithmic_tasks.h"
+#include "engine/experiments/race.h"
 
 #include <QMetaType>
 #include <QObject>

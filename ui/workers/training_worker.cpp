@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/workers/training_worker.h"
 
-#include "engine/corpus.h"
-#include "engine/error.h"
+#include "engine/data/corpus.h"
+#include "engine/core/error.h"
 #include "ui/workers/worker_thread.h"
 
 #include <QFile>

@@ -5,9 +5,9 @@
 // queued signals; weights as std::shared_ptr<const al::TranslationModel> (translation, copy,
 // reverse, sort) or std::shared_ptr<const al::TaskModel> (charlm, pos, ...) snapshots. What is
 // trained is a TrainingSession (ui/training_session.h).
-#include "engine/config.h"
-#include "engine/trainer.h"
-#include "engine/translation_model.h"
+#include "engine/models/config.h"
+#include "engine/train/trainer.h"
+#include "engine/models/translation_model.h"
 #include "ui/view_models/training_session.h"
 
 #include <QMetaType>

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
+// header length N, N bytes of UTF-8 JSON, then the data section. Every tensor's data_offsets
+// are relative to the start of the data section, and together they must cover it exactly.
+#include "engine/io/safetensors.h"
+#include "engine/core/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <random>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "safetensors data is little-endian; this code copies it without byte swapping");
+#endif
+
+namespace al {
+namespace {
+
+using nlohmann::json;
+
+std::string shape_str(const std::vector<int64_t>& shape)
+{
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+std::string errno_str(int err) { return std::strerror(err); }
+
+// nlohmann prefixes its messages with "[json.exception.parse_error.101] "; users do not need it.
+std::string json_message(const std::exception& e)
+{
+    std::string m = e.what();
+    if (!m.empty() && m[0] == '[') {
+        const auto close = m.find("] ");
+        if (close != std::string::npos)
+            m.erase(0, close + 2);
+    }
+    return m;
+}
+
+/// Element count of `shape`, or -1 when it overflows int64 or a dimension is negative.
+int64_t checked_numel(const std::vector<int64_t>& shape)
+{
+    int64_t n = 1;
+    for (int64_t d : shape) {
+        if (d < 0)
+            return -1;
+        if (d != 0 && n > std::numeric_limits<int64_t>::max() / d)
+            return -1;
+        n *= d;
+    }
+    return n;
+}
+
+/// A JSON integer that fits in int64 and is >= 0; false otherwise.
+bool get_nonneg_int(const json& v, int64_t& out)
+{
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<uint64_t>();
+        if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+            return false;
+        out = static_cast<int64_t>(u);
+        return true;
+    }
+    if (v.is_number_integer()) {
+        out = v.get<int64_t>();
+        return out >= 0;
+    }
+    return false;
+}
+
+bool write_all(int fd, const char* data, size_t size, int& err)
+{
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
+            return false;
+        }
+        data += n;
+        size -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
+/// Opens a new, uniquely named file next to `path` (O_EXCL, so two writers never share one).
+/// Mode 0666 lets the umask decide the final permissions, as for an ordinary new file.
+int open_unique_temp(const std::string& path, std::string& temp_path, int& err)
+{
+    static std::atomic<uint64_t> counter{0};
+    const auto slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+    const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        temp_path = dir + "." + base + "." + std::to_string(::getpid()) + "."
+                    + std::to_string(counter.fetch_add(1)) + "." + std::to_string(rd() % 1000000)
+                    + ".tmp";
+        const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0)
+            return fd;
+        if (errno != EEXIST && errno != EINTR) {
+            err = errno;
+            return -1;
+        }
+    }
+    err = EEXIST;
+    return -1;
+}
+
+/// Makes the rename itself durable; best effort, because some file systems refuse to fsync a
+/// directory and the data is already safe in the renamed file.
+void fsync_parent_dir(const std::string& path)
+{
+    const auto slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+[[noreturn]] void throw_at(const std::string& path, const std::string& problem)
+{
+    throw Error(path + ": " + problem);
+}
+
+struct Entry {
+    std::string name;
+    std::vector<int64_t> shape;
+    int64_t begin = 0, end = 0;
+};
+
+} // namespace
+
+std::string read_file(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw Error("cannot open '" + path + "': " + errno_str(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        throw Error("cannot open '" + path + "': " + errno_str(err));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        throw Error("cannot open '" + path + "': " + errno_str(EISDIR));
+    }
+    // One read for a regular file; the probe loop also serves pipes and files that grow meanwhile.
+    std::string bytes(st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0, '\0');
+    size_t have = 0;
+    char probe[4096];
+    for (;;) {
+        const bool full = have == bytes.size();
+        const ssize_t n = full ? ::read(fd, probe, sizeof probe) : ::read(fd, &bytes[have], bytes.size() - have);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            const int err = errno;
+            ::close(fd);
+            throw Error("cannot read '" + path + "': " + errno_str(err));
+        }
+        if (n == 0)
+            break;
+        if (full)
+            bytes.append(probe, static_cast<size_t>(n));
+        have += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    bytes.resize(have);
+    return bytes;
+}
+
+void atomic_write_file(const std::string& path, const std::string& bytes)
+{
+    if (path.empty())
+        throw Error("cannot write file: empty path");
+    struct stat st {};
+    const bool exists = ::stat(path.c_str(), &st) == 0;
+    if (exists && S_ISDIR(st.st_mode))
+        throw Error("cannot write '" + path + "': it is a directory");
+
+    std::string temp;
+    int err = 0;
+    const int fd = open_unique_temp(path, temp, err);
+    if (fd < 0)
+        throw Error("cannot write '" + path + "': cannot create a temporary file in its directory: "
+                    + errno_str(err));
+
+    auto fail = [&](const std::string& what, int e) {
+        ::unlink(temp.c_str());
+        throw Error("cannot write '" + path + "': " + what + ": " + errno_str(e));
+    };
+    // Replacing a file must not silently change who may read it (e.g. a 0600 checkpoint).
+    if (exists && S_ISREG(st.st_mode) && ::fchmod(fd, st.st_mode & 07777) != 0) {
+        err = errno;
+        ::close(fd);
+        fail("cannot set permissions of the temporary file", err);
+    }
+    if (!write_all(fd, bytes.data(), bytes.size(), err)) {
+        ::close(fd);
+        fail("write failed", err);
+    }
+    if (::fsync(fd) != 0) {
+        err = errno;
+        ::close(fd);
+        fail("fsync failed", err);
+    }
+    if (::close(fd) != 0)
+        fail("close failed", errno);
+    if (::rename(temp.c_str(), path.c_str()) != 0)
+        fail("rename failed", errno);
+    fsync_parent_dir(path);
+}
+
+void write_safetensors(const std::string& path, const std::map<std::string, Tensor32>& tensors,
+                       const std::map<std::string, std::string>& metadata)
+{
+    json header = json::object();
+    size_t offset = 0;
+    for (const auto& [name, t] : tensors) {
+        if (name == "__metadata__")
+            throw Error(path + ": '__metadata__' is reserved and cannot name a tensor");
+        const int64_t numel = checked_numel(t.shape);
+        if (numel < 0)
+            throw Error(path + ": tensor '" + name + "' has an invalid shape " + shape_str(t.shape));
+        if (static_cast<uint64_t>(numel) != t.data.size())
+            throw Error(path + ": tensor '" + name + "' has " + std::to_string(t.data.size())
+                        + " values but shape " + shape_str(t.shape) + " needs "
+                        + std::to_string(numel));
+        const size_t bytes = t.data.size() * sizeof(float);
+        header[name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+        offset += bytes;
+    }
+    if (!metadata.empty())
+        header["__metadata__"] = metadata;
+
+    std::string header_text;
+    try {
+        header_text = header.dump();
+    } catch (const json::exception& e) { // invalid UTF-8 in a name or a metadata string
+        throw Error(path + ": cannot encode the header: " + json_message(e));
+    }
+    // The format pads the header with spaces so that the data section starts 8-byte aligned.
+    header_text.append((8 - header_text.size() % 8) % 8, ' ');
+
+    std::string file;
+    file.reserve(8 + header_text.size() + offset);
+    uint64_t n = header_text.size();
+    char len[8];
+    for (int i = 0; i < 8; ++i)
+        len[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+    file.append(len, 8);
+    file += header_text;
+    const size_t data_start = file.size();
+    file.resize(data_start + offset);
+    size_t pos = data_start;
+    for (const auto& kv : tensors) {
+        const auto& data = kv.second.data;
+        if (!data.empty())
+            std::memcpy(&file[pos], data.data(), data.size() * sizeof(float));
+        pos += data.size() * sizeof(float);
+    }
+    atomic_write_file(path, file);
+}
+
+std::map<std::string, Tensor32> read_safetensors(const std::string& path,
+                                                 std::map<std::string, std::string>* metadata)
+{
+    const std::string file = read_file(path);
+    auto fail = [&path](const std::string& problem) { throw_at(path, problem); };
+
+    if (file.size() < 8)
+        fail("file is truncated (" + std::to_string(file.size())
+             + " bytes; a safetensors file starts with an 8-byte header length)");
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i)
+        n = (n << 8) | static_cast<unsigned char>(file[static_cast<size_t>(i)]);
+    if (n > file.size() - 8)
+        fail("header length " + std::to_string(n) + " exceeds the file size ("
+             + std::to_string(file.size()) + " bytes); the file is truncated or not safetensors");
+
+    json header;
+    try {
+        header = json::parse(file.begin() + 8, file.begin() + 8 + static_cast<std::ptrdiff_t>(n));
+    } catch (const json::exception& e) {
+        fail("invalid JSON header: " + json_message(e));
+    }
+    if (!header.is_object())
+        fail(std::string("invalid header: expected a JSON object, got ") + header.type_name());
+
+    const size_t data_start = 8 + static_cast<size_t>(n);
+    const uint64_t data_size = file.size() - data_start;
+    std::map<std::string, std::string> meta;
+    std::vector<Entry> entries;
+    for (const auto& [name, v] : header.items()) {
+        if (name == "__metadata__") {
+            if (!v.is_object())
+                fail("'__metadata__' must be an object of strings");
+            for (const auto& [k, s] : v.items()) {
+                if (!s.is_string())
+                    fail("'__metadata__' value '" + k + "' must be a string, got " + s.type_name());
+                meta[k] = s.get<std::string>();
+            }
+            continue;
+        }
+        const std::string t = "tensor '" + name + "'";
+        if (!v.is_object())
+            fail(t + " must be an object with dtype, shape and data_offsets");
+        const auto dtype = v.find("dtype");
+        if (dtype == v.end() || !dtype->is_string())
+            fail(t + " has no string 'dtype'");
+        if (dtype->get<std::string>() != "F32")
+            fail(t + " has dtype " + dtype->get<std::string>() + "; only F32 is supported");
+
+        Entry e;
+        e.name = name;
+        const auto shape = v.find("shape");
+        if (shape == v.end() || !shape->is_array())
+            fail(t + " has no 'shape' array");
+        for (const auto& d : *shape) {
+            int64_t dim = 0;
+            if (!get_nonneg_int(d, dim))
+                fail(t + " has an invalid shape " + shape->dump()
+                     + " (dimensions must be non-negative integers)");
+            e.shape.push_back(dim);
+        }
+        const auto offsets = v.find("data_offsets");
+        if (offsets == v.end() || !offsets->is_array() || offsets->size() != 2
+            || !get_nonneg_int((*offsets)[0], e.begin) || !get_nonneg_int((*offsets)[1], e.end))
+            fail(t + " needs 'data_offsets' [begin, end] of two non-negative integers");
+        const std::string off = "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "]";
+        if (e.begin > e.end)
+            fail(t + " has data_offsets " + off + " with begin > end");
+        if (static_cast<uint64_t>(e.end) > data_size)
+            fail(t + " has data_offsets " + off + " past the end of the data section ("
+                 + std::to_string(data_size) + " bytes): the file is truncated or the offsets are out of range");
+        const int64_t numel = checked_numel(e.shape);
+        const int64_t span = e.end - e.begin;
+        if (numel < 0 || numel > span / 4 || numel * 4 != span)
+            fail(t + " has shape " + shape_str(e.shape) + " ("
+                 + (numel < 0 ? std::string("too many") : std::to_string(numel))
+                 + " F32 elements) but data_offsets " + off + " span " + std::to_string(span) + " bytes");
+        entries.push_back(std::move(e));
+    }
+
+    // The data section must be covered exactly: no overlaps, no gaps, nothing left over.
+    std::vector<const Entry*> by_offset;
+    for (const auto& e : entries)
+        by_offset.push_back(&e);
+    std::sort(by_offset.begin(), by_offset.end(), [](const Entry* a, const Entry* b) {
+        return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+    });
+    int64_t covered = 0;
+    const Entry* prev = nullptr;
+    for (const Entry* e : by_offset) {
+        if (e->begin < covered)
+            fail("tensors '" + prev->name + "' and '" + e->name + "' have overlapping data_offsets");
+        if (e->begin > covered)
+            fail("gap in the data section before tensor '" + e->name + "' (bytes "
+                 + std::to_string(covered) + " to " + std::to_string(e->begin) + " belong to no tensor)");
+        covered = e->end;
+        if (e->end > e->begin || !prev) // an overlap is reported against the last non-empty tensor
+            prev = e;
+    }
+    if (static_cast<uint64_t>(covered) != data_size)
+        fail("data section has " + std::to_string(data_size - static_cast<uint64_t>(covered))
+             + " trailing bytes that belong to no tensor");
+
+    std::map<std::string, Tensor32> out;
+    for (const auto& e : entries) {
+        Tensor32 t;
+        t.shape = e.shape;
+        t.data.resize(static_cast<size_t>((e.end - e.begin) / 4));
+        if (!t.data.empty())
+            std::memcpy(t.data.data(), file.data() + data_start + e.begin, t.data.size() * sizeof(float));
+        out.emplace(e.name, std::move(t));
+    }
+    if (metadata)
+        *metadata = std::move(meta);
+    return out;
+}
+
+} // namespace al

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Models for the tasks beyond translation, built from the same layers as the encoder-decoder:
+//   charlm     decoder-only causal language model (token embedding + causal self-attention
+//              blocks + final norm + generator), next-token prediction
+//   pos        encoder + per-token classifier (sequence labelling, UPOS tags)
+//   sentiment, langid
+//              encoder + pooled classifier (one label per sequence)
+//   mlm        BERT-style encoder with segment embeddings + masked-token head
+// One TaskModelConfig describes any of them; it is the translation ModelConfig (d_model, nhead,
+// dim_feedforward, dropout, norm_first, ...) plus the task keys, and round-trips config.json.
+// Shapes use the legend of engine/core/tensor.h; K = number of labels, M = selected (masked) rows.
+#include "engine/models/config.h"
+#include "engine/nn/block.h"
+#include "engine/nn/embedding.h"
+#include "engine/nn/linear.h"
+#include "engine/nn/loss.h"
+#include "engine/nn/norm.h"
+#include "engine/nn/positional_encoding.h"
+#include "engine/core/params.h"
+
+#include <nlohmann/json.hpp>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace al {
+
+/// Token <-> id table of a task model, with six special tokens at fixed ids. Unlike Vocab it
+/// accepts any token (a newline or a space is a character of a character LM) and is stored as
+/// a JSON array (vocab.json).
+class TokenTable {
+public:
+    static constexpr int PAD = 0, UNK = 1, BOS = 2, CLS = 3, SEP = 4, MASK = 5;
+    static constexpr int kNumSpecials = 6;
+    static constexpr const char* kSpecials[kNumSpecials] = {"<pad>", "<unk>", "<bos>", "[CLS]", "[SEP]", "[MASK]"};
+
+    TokenTable(); ///< only the specials
+    /// Specials first, then tokens with count >= min_count by decreasing count, ties in byte
+    /// order (deterministic); max_size > 0 caps the size (specials included).
+    static TokenTable build(const std::vector<std::vector<std::string>>& sequences, int min_count,
+                            int max_size = 0);
+    /// From a stored list (ids = positions). Throws al::Error naming `source` when the specials
+    /// are not first or a token repeats.
+    static TokenTable from_tokens(const std::vector<std::string>& tokens, const std::string& source);
+
+    int size() const { return int(m_tokens.size()); }
+    int id(const std::string& token) const; ///< UNK when unknown
+    const std::string& token(int id) const;  ///< throws al::Error when out of range
+    std::vector<int> encode(const std::vector<std::string>& tokens) const;
+    const std::vector<std::string>& tokens() const { return m_tokens; }
+
+private:
+    std::vector<std::string> m_tokens;
+    std::unordered_map<std::string, int> m_index;
+};
+
+/// Architecture and task of a non-translation model. `arch` carries the shared Transformer keys;
+/// its layer count is num_decoder_layers for the decoder-only LM and num_encoder_layers for the
+/// encoders (the other one is 0 in config.json).
+struct TaskModelConfig {
+    std::string task = "charlm";     ///< charlm | pos | sentiment | langid | mlm
+    ModelConfig arch;                ///< d_model, nhead, dim_feedforward, dropout, norm_first, max_len, ...
+    int vocab_size = 0;              ///< V, specials included
+    std::vector<std::string> labels; ///< K class or tag names (pos, sentiment, langid)
+    /// How text becomes tokens: "char" (one token per Unicode character, spaces and newlines
+    /// included), "space" (split on whitespace, as stored), "word" (al::Tokenizer words,
+    /// lower-cased, punctuation apart).
+    std::string tokens = "char";
+    std::string pooling = "mean";    ///< classifier: "mean" over non-padding positions or "cls" (first token)
+    int num_segments = 2;            ///< mlm: segment (sentence A / B) embeddings
+    /// pos: > 0 adds to each word's embedding the embedding of a second token from the same
+    /// table, "##<shape>:<last suffix_len characters, lower-cased>" (shape X = capitalised,
+    /// x = lower-case, d = with a digit, p = other), so unknown words keep their ending and case
+    /// (e.g. "##x:ing"). 0 = words only.
+    int suffix_len = 0;
+
+    /// "decoder_lm" | "encoder_tagger" | "encoder_classifier" | "encoder_mlm".
+    std::string model_kind() const;
+    int num_layers() const;
+    bool causal() const { return task == "charlm"; }
+    /// Throws al::Error naming the key ("task", "labels", "pooling", or an architecture key).
+    void validate() const;
+};
+
+/// True for the task names above (the tasks this file implements).
+bool is_task_model_name(const std::string& task);
+
+/// TaskModelConfig -> config.json: model_config_to_json(arch) plus "task", "model_kind",
+/// "vocab_size", "labels", "tokens", "pooling", "num_segments".
+nlohmann::json task_config_to_json(const TaskModelConfig& cfg);
+/// config.json -> validated TaskModelConfig; errors name `source` and the key.
+TaskModelConfig task_config_from_json(const nlohmann::json& j, const std::string& source);
+
+/// A padded batch. Row b*T + t is token t of sequence b. Targets of ignored rows are -1.
+struct TaskBatch {
+    int B = 0, T = 0;
+    std::vector<int> ids;      ///< B*T token ids, PAD after len[b]
+    std::vector<int> segments; ///< B*T segment ids (mlm), empty otherwise
+    std::vector<int> aux;      ///< B*T suffix-token ids (pos with suffix_len > 0), empty otherwise
+    std::vector<int> len;      ///< B real lengths
+    /// charlm, pos, mlm: B*T per-token targets (-1 = no loss: padding, unmasked tokens);
+    /// sentiment, langid: B labels.
+    std::vector<int> targets;
+    int64_t num_targets() const; ///< entries != -1
+};
+
+/// Every activation of one forward pass (named memory for backward and the Trace).
+struct TaskActivations {
+    int B = 0, T = 0;
+    EmbeddingCache emb;              ///< (B*T, C) scaled token embedding + positional encoding
+    EmbeddingCache seg;              ///< (B*T, C) scaled segment embedding (mlm)
+    EmbeddingCache aux;              ///< (B*T, C) scaled suffix-token embedding (pos with suffix_len)
+    Mat x0;                          ///< (B*T, C) embedding sum before dropout
+    DropoutCache emb_drop;
+    std::vector<EncoderLayerCache> layers;
+    NormCache norm;                  ///< final norm (LayerNorm or BatchNorm)
+    Mat hidden;                      ///< (B*T, C) after the final norm
+    Mat head_in;                     ///< classifier: pooled (B, C); mlm: selected rows (M, C); else empty (= hidden)
+    std::vector<int> rows;           ///< mlm: the M selected rows of hidden
+    Mat logits;                      ///< LM/tagger (B*T, V or K); classifier (B, K); mlm (M, V)
+    std::vector<int> targets;        ///< aligned with the rows of logits, -1 = ignored
+};
+
+/// The network of a task model. Parameter names follow torch.nn.TransformerEncoder under the
+/// prefix "encoder." (also for the decoder-only LM, which is a TransformerEncoder run with a
+/// causal mask, as GPT-style models are written in PyTorch): "tok_emb.weight" (V, C),
+/// "seg_emb.weight" (num_segments, C) for mlm, "pos_emb.weight" (max_len, C) with
+/// positional_encoding "learned", "encoder.layers.<i>.*", "encoder.norm.*", "head.weight"
+/// (V or K, C), "head.bias" (docs/format.md lists them). The blocks take every switch of the
+/// translation model (engine/models/transformer.h block_options: activation, norm, norm_first,
+/// attention scoring and normalisation, window, attention dropout, synthesizer alignment).
+class TaskNet {
+public:
+    /// Builds and initialises (Xavier-uniform matrices, N(0, C^-0.5) embeddings, zero biases,
+    /// unit norms). Throws al::Error on an invalid config.
+    explicit TaskNet(const TaskModelConfig& config = TaskModelConfig{}, uint64_t init_seed = 1);
+    TaskNet(const TaskNet& other);
+    TaskNet& operator=(const TaskNet& other);
+
+    const TaskModelConfig& config() const { return m_config; }
+    ParamStore& params() { return *m_params; }
+    const ParamStore& params() const { return *m_params; }
+
+    /// Forward pass; fills act.logits and act.targets. y = head(pool(Norm(blocks(drop(E x sqrt(C)
+    /// + PE [+ E_seg s sqrt(C)]))))), Norm = LayerNorm or BatchNorm (config key "norm"; `train`
+    /// selects batch or running statistics). Throws al::Error when T > max_len or an id is out of range.
+    void forward(const TaskBatch& batch, TaskActivations& act, bool train, Rng* rng) const;
+    /// Backpropagates dlogits (same shape as act.logits), accumulating (+=) into every grad.
+    void backward(const TaskBatch& batch, TaskActivations& act, const Mat& dlogits);
+    /// Attention probabilities of sequence b: per layer, per head, (len x len).
+    std::vector<std::vector<Mat>> attention(const TaskActivations& act, int b) const;
+    /// The table (max_len, C) added to the scaled token embeddings: sinusoidal, the learned
+    /// "pos_emb.weight", or empty for positional_encoding "none".
+    const Mat& positional_encoding() const { return m_pos.table(); }
+
+    /// BatchNorm models: adds the statistics of the training forward pass in `act` to `stats`
+    /// (one per BatchNorm, fixed order; resized on first use). Nothing for LayerNorm models.
+    void accumulate_norm_statistics(const TaskActivations& act, std::vector<BatchNormStats>& stats) const;
+    /// One momentum update of every BatchNorm's running statistics from a whole step's pooled
+    /// statistics (see Transformer::update_norm_statistics). Nothing for LayerNorm models.
+    void update_norm_statistics(const std::vector<BatchNormStats>& stats);
+
+private:
+    void build();
+    void init_weights(uint64_t seed);
+
+    TaskModelConfig m_config;
+    std::unique_ptr<ParamStore> m_params;
+    Embedding m_tok_emb, m_seg_emb;
+    std::vector<EncoderLayer> m_layers;
+    Norm m_norm;
+    Linear m_head;
+    PositionalTable m_pos;       ///< sinusoidal, learned "pos_emb.weight" (max_len, C) or none
+};
+
+/// Mean over the first len[b] rows of each sequence: h (B*T, C) -> pooled (B, C).
+void mean_pool_forward(const Mat& h, int B, int T, const std::vector<int>& len, Mat& pooled);
+/// dh (B*T, C) = dpooled[b] / len[b] on the first len[b] rows of sequence b, 0 on padding.
+void mean_pool_backward(const Mat& dpooled, int B, int T, const std::vector<int>& len, Mat& dh);
+
+/// The network with its vocabulary; copyable (deep copy) for snapshots.
+struct TaskModel {
+    TaskNet net;
+    TokenTable vocab;
+};
+
+/// Cuts text into tokens as config.tokens says ("char", "space" or "word").
+std::vector<std::string> task_tokenize(const std::string& tokens_kind, const std::string& text);
+/// The suffix token of a word (see TaskModelConfig::suffix_len), e.g. ("Running", 3) -> "##X:ing".
+std::string suffix_token(const std::string& word, int suffix_len);
+
+/// Model directory: config.json (task keys + ModelConfig keys), model.safetensors, vocab.json,
+/// each written atomically. Throws al::Error.
+void save_task_model_dir(const TaskModel& model, const std::string& dir);
+/// Loads and checks a task model directory; refuses a translation model or a wrong/missing
+/// task key, a vocab.json whose size differs from vocab_size, a bad tensor, naming file and field.
+TaskModel load_task_model_dir(const std::string& dir);
+/// The "task" key of dir/config.json, or "" when absent, unreadable or not a task model.
+std::string task_of_model_dir(const std::string& dir);
+
+/// Samples `length` tokens after `prompt` from a character LM: each step feeds the last max_len
+/// tokens, p = softmax(logits / temperature) at the last position; temperature 0 = greedy
+/// (argmax). Specials are never sampled. Returns the generated text (without the prompt).
+/// Throws al::Error for a model that is not a charlm or an empty prompt.
+std::string generate_text(const TaskModel& model, const std::string& prompt, int length, double temperature,
+                          uint64_t seed);
+
+/// One row of a probability listing.
+struct TokenProb {
+    std::string token;
+    double prob = 0;
+};
+/// Masked LM: for each "[MASK]" of `sentence` (sentence B after " ||| ", if any, gets segment 1),
+/// the probabilities over the vocabulary at that position, sorted, the top `top_k` (all when 0).
+/// Throws al::Error for a model that is not an mlm or a sentence without [MASK].
+std::vector<std::vector<TokenProb>> masked_token_probabilities(const TaskModel& model, const std::string& sentence,
+                                                               int top_k = 10);
+/// Classifier: probabilities of each label for `text`, in label order.
+std::vector<TokenProb> classify_text(const TaskModel& model, const std::string& text);
+/// Tagger: one (token, tag) per token of `text` (split as config.tokens says).
+std::vector<std::pair<std::string, std::string>> tag_text(const TaskModel& model, const std::string& text);
+
+} // namespace al
