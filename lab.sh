@@ -46,7 +46,13 @@ install_missing() {
 build() {
     local jobs
     jobs=$(nproc 2>/dev/null || echo 2)
-    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+    local launcher=()
+    if command -v ccache >/dev/null; then
+        # Paths relative to the clone, so a second clone (CI) reuses the compiled objects.
+        export CCACHE_BASEDIR="$PWD"
+        launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    fi
+    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}"
     cmake --build "$BUILD_DIR" -j "$jobs"
 }
 

@@ -16,6 +16,7 @@
 // label smoothing; gradient accumulation is the usual sum of per-micro-batch gradients).
 // The model kind supplies the forward + loss + backward of one micro-batch as a callable.
 #include "engine/models/config.h"
+#include "engine/nn/loss.h"
 #include "engine/nn/norm.h"
 #include "engine/core/params.h"
 #include "engine/core/tensor.h"
