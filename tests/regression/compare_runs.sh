@@ -6,7 +6,7 @@
 set -uo pipefail
 a=$1; b=$2; bad=0
 # $2: the run folder, removed from paths so that two output folders compare.
-strip() { sed -E "s#$2##g; s/(elapsed|tokens\/s|targets\/s|steps\/s) [0-9:.]+//g; s/ in [0-9]+:[0-9:]+//g" "$1"; }
+strip() { sed -E "s#$2##g; s/(elapsed|tokens\/s|targets\/s|steps\/s) [0-9:.]+//g; s/ in [0-9]+:[0-9:]+//g; s/total time [0-9:]+//g" "$1"; }
 for d in "$a"/*/; do
     name=$(basename "$d")
     for f in "$d"*.safetensors; do
