@@ -286,7 +286,7 @@ BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int wa
         TranslationModel model = trainer.model(); // one value-only copy (a snapshot() copied again would hold two)
         Param* bias = model.net.params().find("generator.bias");
         if (!bias) throw Error("benchmark model has no generator.bias");
-        bias->value(0, Vocab::EOS) = Scalar(-1e4);
+        bias->value(0, model.tgt_vocab.eos()) = Scalar(-1e4);
         std::string sentence;
         for (int i = 0; i < 20; ++i) sentence += (i ? " " : "") + word(i * 37 % (cfg.vocab - 4));
         const int runs = 20;

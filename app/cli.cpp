@@ -539,7 +539,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
         if (o.task_model.suffix_len > 0 && o.task != "pos") r.fail("--suffix-len: only for --task pos");
         // The architecture as the model will check it (vocabulary and labels come from the data).
         TaskModelConfig check = o.task_model;
-        check.vocab_size = TokenTable::kNumSpecials + 1;
+        check.vocab_size = int(al::special_tokens(al::VocabLayout::Task).size()) + 1;
         if (check.task == "pos" || check.task == "sentiment" || check.task == "langid") check.labels = {"a", "b"};
         try {
             check.validate();

@@ -229,7 +229,7 @@ void TestCorpus::makeBatchLayout() {
     const al::EncodedPair p2{{13}, {22, 23, 24, 25}};
     const al::EncodedPair p3{{14, 15}, {}}; // empty target
     const al::Batch b = al::make_batch({&p1, &p2, &p3});
-    const int P = al::Vocab::PAD, BOS = al::Vocab::BOS, EOS = al::Vocab::EOS;
+    const int P = al::Seq2SeqIds::PAD, BOS = al::Seq2SeqIds::BOS, EOS = al::Seq2SeqIds::EOS;
     QCOMPARE(b.B, 3);
     QCOMPARE(b.S, 4);
     QCOMPARE(b.T, 5);
@@ -279,14 +279,14 @@ void TestCorpus::makeBatchesBudgetAndCoverage() {
             const int* out = &b.tgt_out[static_cast<size_t>(i * b.T)];
             const int sl = b.src_len[static_cast<size_t>(i)], tl = b.tgt_len[static_cast<size_t>(i)];
             seen.insert(src[0]);
-            QCOMPARE(src[sl - 1], al::Vocab::EOS);
-            for (int s = sl; s < b.S; ++s) QCOMPARE(src[s], al::Vocab::PAD);
-            QCOMPARE(in[0], al::Vocab::BOS);
-            QCOMPARE(out[tl - 1], al::Vocab::EOS);
+            QCOMPARE(src[sl - 1], al::Seq2SeqIds::EOS);
+            for (int s = sl; s < b.S; ++s) QCOMPARE(src[s], al::Seq2SeqIds::PAD);
+            QCOMPARE(in[0], al::Seq2SeqIds::BOS);
+            QCOMPARE(out[tl - 1], al::Seq2SeqIds::EOS);
             for (int t = 1; t < tl; ++t) QCOMPARE(in[t], out[t - 1]); // shifted by one
             for (int t = tl; t < b.T; ++t) {
-                QCOMPARE(in[t], al::Vocab::PAD);
-                QCOMPARE(out[t], al::Vocab::PAD);
+                QCOMPARE(in[t], al::Seq2SeqIds::PAD);
+                QCOMPARE(out[t], al::Seq2SeqIds::PAD);
             }
         }
         tgt_tokens += b.num_tgt_tokens();

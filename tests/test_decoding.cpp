@@ -36,18 +36,18 @@ std::vector<int> naive_greedy(const Transformer& net, const std::vector<int>& sr
         b.B = 1;
         b.S = int(src.size()) + 1;
         b.src = src;
-        b.src.push_back(Vocab::EOS);
+        b.src.push_back(Seq2SeqIds::EOS);
         b.src_len = {b.S};
-        b.tgt_in = {Vocab::BOS};
+        b.tgt_in = {Seq2SeqIds::BOS};
         b.tgt_in.insert(b.tgt_in.end(), prefix.begin(), prefix.end());
         b.T = int(b.tgt_in.size());
         b.tgt_len = {b.T};
-        b.tgt_out.assign(size_t(b.T), Vocab::PAD);
+        b.tgt_out.assign(size_t(b.T), Seq2SeqIds::PAD);
         Seq2SeqActivations act;
         net.forward(b, act, false, nullptr);
         Eigen::Index arg;
         act.logits.row(b.T - 1).maxCoeff(&arg);
-        if (int(arg) == Vocab::EOS)
+        if (int(arg) == Seq2SeqIds::EOS)
             break;
         prefix.push_back(int(arg));
     }
@@ -224,7 +224,7 @@ private slots:
         // The multi-source model refuses a first step that does not feed one row per source.
         TransformerNextToken model(net(), std::vector<std::vector<int>>{m_sources[0], m_sources[1]}, 5);
         Mat logits;
-        QVERIFY_THROWS_EXCEPTION(Error, model.step({0}, {Vocab::BOS}, logits));
+        QVERIFY_THROWS_EXCEPTION(Error, model.step({0}, {Seq2SeqIds::BOS}, logits));
     }
 
     void hand_built_case_where_beam_beats_greedy()
@@ -238,11 +238,11 @@ private slots:
                 const auto& p = prefixes[i];
                 std::vector<double> probs(8, 0.0);
                 if (p.size() == 1) {
-                    probs[4] = 0.5, probs[5] = 0.4, probs[Vocab::EOS] = 0.1;
+                    probs[4] = 0.5, probs[5] = 0.4, probs[Seq2SeqIds::EOS] = 0.1;
                 } else if (p.size() == 2 && p[1] == 4) {
-                    probs[Vocab::EOS] = 0.3, probs[4] = 0.2, probs[5] = 0.2, probs[6] = 0.15, probs[7] = 0.15;
+                    probs[Seq2SeqIds::EOS] = 0.3, probs[4] = 0.2, probs[5] = 0.2, probs[6] = 0.15, probs[7] = 0.15;
                 } else {
-                    probs[Vocab::EOS] = 0.9, probs[6] = 0.1;
+                    probs[Seq2SeqIds::EOS] = 0.9, probs[6] = 0.1;
                 }
                 logits.row(Eigen::Index(i)) = logits_of(probs);
             }
@@ -285,11 +285,11 @@ private slots:
                 if (p.size() == 1)
                     probs[6] = 0.45, probs[7] = 0.4, probs[4] = 0.15;
                 else if (p.size() == 2 && p[1] == 7)
-                    probs[5] = 0.97, probs[Vocab::EOS] = 0.03;
+                    probs[5] = 0.97, probs[Seq2SeqIds::EOS] = 0.03;
                 else if (p.size() == 3 && p[1] == 7)
-                    probs[Vocab::EOS] = 0.97, probs[5] = 0.03;
+                    probs[Seq2SeqIds::EOS] = 0.97, probs[5] = 0.03;
                 else
-                    probs[Vocab::EOS] = 1.0;
+                    probs[Seq2SeqIds::EOS] = 1.0;
                 logits.row(Eigen::Index(i)) = logits_of(probs);
             }
         };
@@ -401,14 +401,14 @@ private slots:
                 o.seed = uint64_t(seed);
                 PrefixNextToken m(8, fn);
                 const Hypothesis h = search(m, o).best();
-                ++count[h.tokens.empty() ? Vocab::EOS : h.tokens[0]];
+                ++count[h.tokens.empty() ? Seq2SeqIds::EOS : h.tokens[0]];
             }
             for (int v = 0; v < 8; ++v) {
                 const double sd = std::sqrt(n * q[size_t(v)] * (1 - q[size_t(v)]));
                 QVERIFY2(std::abs(count[size_t(v)] - n * q[size_t(v)]) <= 4 * sd + 1e-9,
                          qPrintable(QString("T %1 token %2: %3 draws, expected %4").arg(temperature).arg(v).arg(count[size_t(v)]).arg(n * q[size_t(v)])));
             }
-            QCOMPARE(count[7] + count[Vocab::EOS], 0); // outside the top 3
+            QCOMPARE(count[7] + count[Seq2SeqIds::EOS], 0); // outside the top 3
         }
     }
 
@@ -490,15 +490,15 @@ private slots:
             Batch b;
             b.B = 1;
             b.src = m.src_vocab.encode(m.src_tokenizer.tokenize(sentence));
-            b.src.push_back(Vocab::EOS);
+            b.src.push_back(Seq2SeqIds::EOS);
             b.S = int(b.src.size());
             b.src_len = {b.S};
-            b.tgt_in = {Vocab::BOS};
+            b.tgt_in = {Seq2SeqIds::BOS};
             for (const auto& tok : t.out_tokens)
                 b.tgt_in.push_back(m.tgt_vocab.id(tok));
             b.T = int(b.tgt_in.size());
             b.tgt_len = {b.T};
-            b.tgt_out.assign(size_t(b.T), Vocab::PAD);
+            b.tgt_out.assign(size_t(b.T), Seq2SeqIds::PAD);
             Seq2SeqActivations act;
             m.net.forward(b, act, false, nullptr);
             QCOMPARE(int(d.steps.size()), b.T); // every token and the EOS step
@@ -522,7 +522,7 @@ private slots:
                 for (Eigen::Index v = 0; v < row.size(); ++v)
                     if (std::find(st.top_ids.begin(), st.top_ids.end(), int(v)) == st.top_ids.end())
                         QVERIFY(std::exp(double(row(v)) - mx) / z <= kth + 1e-5);
-                const int expected = s + 1 < b.T ? b.tgt_in[size_t(s) + 1] : Vocab::EOS;
+                const int expected = s + 1 < b.T ? b.tgt_in[size_t(s) + 1] : Seq2SeqIds::EOS;
                 QCOMPARE(st.token_id, expected);
                 QVERIFY(std::abs(st.prob - std::exp(double(row(expected)) - mx) / z) < 1e-4);
                 log_prob += std::log(st.prob);
@@ -618,10 +618,10 @@ private slots:
             // Force, at step 1, the second most probable token instead of the model's choice.
             const DecodingStep& s1 = free.steps[1];
             const int other = s1.top_ids[0] == s1.token_id ? s1.top_ids[1] : s1.top_ids[0];
-            if (other == Vocab::EOS || other == Vocab::PAD || other == Vocab::BOS)
+            if (other == Seq2SeqIds::EOS || other == Seq2SeqIds::PAD || other == Seq2SeqIds::BOS)
                 continue;
             o.forced_prefix = {free.steps[0].token_id, other};
-            if (o.forced_prefix[0] == Vocab::EOS)
+            if (o.forced_prefix[0] == Seq2SeqIds::EOS)
                 continue;
             const Hypothesis forced = decode(net(), src, o, true).best();
             // The continuation equals decoding from that prefix with full forward passes.
@@ -641,7 +641,7 @@ private slots:
         QVERIFY(changed > 0);
         // A forced EOS ends the output; an id outside the vocabulary is refused by name.
         DecodingOptions o;
-        o.forced_prefix = {Vocab::EOS};
+        o.forced_prefix = {Seq2SeqIds::EOS};
         QVERIFY(decode(net(), m_sources[0], o).best().tokens.empty());
         o.forced_prefix = {net().config().tgt_vocab_size};
         try {

@@ -252,7 +252,7 @@ void TestGuiDecoding::forcedPrefix()
     QVERIFY(encodeForcedPrefix(model->tgt_vocab, {"we", "<eos>"}, ids, &error));
     QCOMPARE(int(ids.size()), 2);
     QCOMPARE(ids[0], model->tgt_vocab.id("we"));
-    QCOMPARE(ids[1], int(al::Vocab::EOS));
+    QCOMPARE(ids[1], model->tgt_vocab.eos());
     QVERIFY(!encodeForcedPrefix(model->tgt_vocab, {"we", "zebra"}, ids, &error));
     QVERIFY2(error.contains(QStringLiteral("'zebra'")), qPrintable(error));
     QVERIFY(!encodeForcedPrefix(model->tgt_vocab, {"<bos>"}, ids, &error));

@@ -48,11 +48,11 @@ Batch single(const std::vector<int>& src, const std::vector<int>& tgt_in, int S,
     b.B = 1;
     b.S = S;
     b.T = T;
-    b.src.assign(size_t(S), Vocab::PAD);
+    b.src.assign(size_t(S), Seq2SeqIds::PAD);
     std::copy(src.begin(), src.end(), b.src.begin());
-    b.tgt_in.assign(size_t(T), Vocab::PAD);
+    b.tgt_in.assign(size_t(T), Seq2SeqIds::PAD);
     std::copy(tgt_in.begin(), tgt_in.end(), b.tgt_in.begin());
-    b.tgt_out.assign(size_t(T), Vocab::PAD);
+    b.tgt_out.assign(size_t(T), Seq2SeqIds::PAD);
     b.src_len = {int(src.size())};
     b.tgt_len = {int(tgt_in.size())};
     return b;
@@ -80,7 +80,7 @@ private slots:
     {
         QFETCH(bool, pre_ln);
         Transformer net(tiny_config(pre_ln), 1);
-        const std::vector<int> src = {4, 5, 6, 7, Vocab::EOS}, tgt = {Vocab::BOS, 4, 5};
+        const std::vector<int> src = {4, 5, 6, 7, Seq2SeqIds::EOS}, tgt = {Seq2SeqIds::BOS, 4, 5};
         Seq2SeqActivations a, b;
         net.forward(single(src, tgt, 5, 3), a, false, nullptr);
         net.forward(single(src, tgt, 9, 7), b, false, nullptr); // 4 extra PAD on both sides
@@ -97,10 +97,10 @@ private slots:
     void causal_mask_hides_the_future()
     {
         Transformer net(tiny_config(), 2);
-        const std::vector<int> src = {4, 5, 6, Vocab::EOS};
+        const std::vector<int> src = {4, 5, 6, Seq2SeqIds::EOS};
         Seq2SeqActivations a, b;
-        net.forward(single(src, {Vocab::BOS, 4, 5, 6, 7}, 4, 5), a, false, nullptr);
-        net.forward(single(src, {Vocab::BOS, 4, 5, 8, 3}, 4, 5), b, false, nullptr); // change t >= 3
+        net.forward(single(src, {Seq2SeqIds::BOS, 4, 5, 6, 7}, 4, 5), a, false, nullptr);
+        net.forward(single(src, {Seq2SeqIds::BOS, 4, 5, 8, 3}, 4, 5), b, false, nullptr); // change t >= 3
         QVERIFY(max_abs_diff_rows(a.logits, b.logits, 3) < 1e-6);          // positions 0..2 unchanged
         QVERIFY((a.logits.row(3) - b.logits.row(3)).cwiseAbs().maxCoeff() > 1e-4); // position 3 sees it
     }
@@ -511,7 +511,7 @@ private slots:
         const TranslationModel loaded = load_model_dir(path);
         QCOMPARE(loaded.net.config().norm_first, true);
         QCOMPARE(loaded.src_vocab.size(), trainer.model().src_vocab.size());
-        const Batch b = single({4, 5, 6, Vocab::EOS}, {Vocab::BOS, 7, 8}, 4, 3);
+        const Batch b = single({4, 5, 6, Seq2SeqIds::EOS}, {Seq2SeqIds::BOS, 7, 8}, 4, 3);
         Seq2SeqActivations x, y;
         trainer.model().net.forward(b, x, false, nullptr);
         loaded.net.forward(b, y, false, nullptr);

@@ -68,21 +68,22 @@ Mat task_logits(const TaskModel& model)
     batch.T = 7;
     batch.len = {7, 4};
     const int k = int(c.labels.size());
+    const int specials = model.vocab.num_specials(), pad = model.vocab.pad();
     for (int b = 0; b < batch.B; ++b)
         for (int t = 0; t < batch.T; ++t) {
             const bool real = t < batch.len[size_t(b)];
             const int i = b * batch.T + t;
-            batch.ids.push_back(real ? pick(i, 5, TokenTable::kNumSpecials, c.vocab_size) : TokenTable::PAD);
+            batch.ids.push_back(real ? pick(i, 5, specials, c.vocab_size) : pad);
             if (c.task == "mlm") {
                 batch.segments.push_back(t < 3 ? 0 : 1);
-                batch.targets.push_back(real && t % 3 == 1 ? pick(i, 6, TokenTable::kNumSpecials, c.vocab_size) : -1);
+                batch.targets.push_back(real && t % 3 == 1 ? pick(i, 6, specials, c.vocab_size) : -1);
             } else if (c.task == "pos") {
                 batch.targets.push_back(real ? pick(i, 7, 0, k) : -1);
             } else if (c.task == "charlm") {
-                batch.targets.push_back(real ? pick(i, 8, TokenTable::kNumSpecials, c.vocab_size) : -1);
+                batch.targets.push_back(real ? pick(i, 8, specials, c.vocab_size) : -1);
             }
             if (c.suffix_len > 0)
-                batch.aux.push_back(real ? pick(i, 9, TokenTable::kNumSpecials, c.vocab_size) : TokenTable::PAD);
+                batch.aux.push_back(real ? pick(i, 9, specials, c.vocab_size) : pad);
         }
     if (c.task == "sentiment" || c.task == "langid")
         batch.targets = {0, k - 1};

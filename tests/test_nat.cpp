@@ -260,7 +260,7 @@ private slots:
         b.B = 1;
         b.S = int(ids.size()) + 1;
         b.src = ids;
-        b.src.push_back(Vocab::EOS);
+        b.src.push_back(Seq2SeqIds::EOS);
         b.src_len = {b.S};
         Seq2SeqActivations a;
         m.net.encode(b, a);
@@ -268,7 +268,7 @@ private slots:
         a.length_logits.row(0).maxCoeff(&len);
         b.T = int(len) + 1;
         b.tgt_len = {b.T};
-        b.tgt_in.assign(size_t(b.T), Vocab::PAD);
+        b.tgt_in.assign(size_t(b.T), Seq2SeqIds::PAD);
         m.net.decode(b, a);
         Mat logits;
         m.net.project_logits(a.dec_out, logits);
@@ -276,7 +276,7 @@ private slots:
         for (int r = 0; r < b.T; ++r) {
             Eigen::Index arg;
             logits.row(r).maxCoeff(&arg);
-            if (int(arg) == Vocab::EOS)
+            if (int(arg) == Seq2SeqIds::EOS)
                 break;
             want.push_back(m.tgt_vocab.token(int(arg)));
         }
@@ -318,7 +318,7 @@ private slots:
         int changed = 0;
         for (size_t i = 0; i < srcs.size(); ++i) {
             QCOMPARE(one[i].length, [&] { Seq2SeqActivations x; Batch bb; bb.B = 1; bb.S = int(srcs[i].size()) + 1;
-                                          bb.src = srcs[i]; bb.src.push_back(Vocab::EOS); bb.src_len = {bb.S};
+                                          bb.src = srcs[i]; bb.src.push_back(Seq2SeqIds::EOS); bb.src_len = {bb.S};
                                           m.net.encode(bb, x); Eigen::Index k; x.length_logits.row(0).maxCoeff(&k);
                                           return int(k) + 1; }());
             QVERIFY(four[i].log_prob / four[i].length >= one[i].log_prob / one[i].length - 1e-5);

@@ -85,7 +85,7 @@ TaskBatch batch_of(const std::string& task)
     if (task == "sentiment" || task == "langid") {
         if (task == "langid") // [CLS] first
             for (int s = 0; s < kB; ++s)
-                b.ids[size_t(s * kT)] = TokenTable::CLS;
+                b.ids[size_t(s * kT)] = Vocab(VocabLayout::Task).cls();
         b.targets = {2, 0, 3};
     } else if (task == "mlm") {
         b.ids = {3, 7, 5, 9, 4, 11, 4, /**/ 3, 5, 4, 0, 0, 0, 0, /**/ 3, 9, 10, 4, 5, 0, 0};
@@ -105,10 +105,10 @@ TaskBatch batch_of(const std::string& task)
 void write_case(const Case& k, const std::string& dir, const TaskModelConfig* as_config = nullptr)
 {
     const TaskModelConfig cfg = config_of(k);
-    std::vector<std::string> tokens(TokenTable::kSpecials, TokenTable::kSpecials + TokenTable::kNumSpecials);
-    for (int i = TokenTable::kNumSpecials; i < kV; ++i)
+    std::vector<std::string> tokens = special_tokens(VocabLayout::Task);
+    for (int i = int(tokens.size()); i < kV; ++i)
         tokens.push_back("t" + std::to_string(i));
-    TaskModel m{TaskNet(cfg, 11), TokenTable::from_tokens(tokens, "test vocabulary")};
+    TaskModel m{TaskNet(cfg, 11), Vocab::from_tokens(tokens, VocabLayout::Task, "test vocabulary")};
     // Non-trivial biases and norm gains (initialisation leaves them 0 and 1).
     Rng rng(5);
     for (const auto& p : m.net.params().all())

@@ -171,18 +171,24 @@ private slots:
         // 200,000 word positions plus specials: selection 15%, and of the selected 80% [MASK],
         // 10% random, 10% unchanged (Devlin et al. 2019, 3.1). Tolerances are > 5 standard errors.
         const int V = 1000;
+        std::vector<std::string> words_of_v = special_tokens(VocabLayout::Task);
+        while (int(words_of_v.size()) < V)
+            words_of_v.push_back("w" + std::to_string(words_of_v.size()));
+        const Vocab vocab = Vocab::from_tokens(words_of_v, VocabLayout::Task, "test vocabulary");
+        QCOMPARE(vocab.size(), V);
+        const int specials = vocab.num_specials(), sep = vocab.sep();
         Rng data_rng(1), rng(2);
         std::vector<int> ids;
         for (int i = 0; i < 200000; ++i)
-            ids.push_back(i % 50 == 0 ? TokenTable::SEP : TokenTable::kNumSpecials + int(data_rng.below(V - TokenTable::kNumSpecials)));
+            ids.push_back(i % 50 == 0 ? sep : specials + int(data_rng.below(V - specials)));
         const std::vector<int> orig = ids;
         std::vector<int> targets;
-        const int selected = mask_tokens(ids, targets, V, 0.15, rng);
+        const int selected = mask_tokens(ids, targets, vocab, 0.15, rng);
         int masked = 0, kept = 0, changed = 0, words = 0;
         for (size_t i = 0; i < ids.size(); ++i) {
-            if (orig[i] == TokenTable::SEP) {
+            if (orig[i] == sep) {
                 QCOMPARE(targets[i], -1); // specials are never selected
-                QCOMPARE(ids[i], int(TokenTable::SEP));
+                QCOMPARE(ids[i], sep);
                 continue;
             }
             ++words;
@@ -191,13 +197,13 @@ private slots:
                 continue;
             }
             QCOMPARE(targets[i], orig[i]);
-            if (ids[i] == TokenTable::MASK)
+            if (ids[i] == vocab.mask())
                 ++masked;
             else if (ids[i] == orig[i])
                 ++kept;
             else {
                 ++changed;
-                QVERIFY(ids[i] >= TokenTable::kNumSpecials && ids[i] < V);
+                QVERIFY(ids[i] >= specials && ids[i] < V);
             }
         }
         QCOMPARE(masked + kept + changed, selected);
@@ -655,7 +661,7 @@ private slots:
         c.sentence_pairs[2] = c.sentence_pairs[1];
         TaskModel m = new_task_model(c, tiny("mlm"), 1, 1);
         TaskData d = encode_task_corpus(m, c);
-        QCOMPARE(d.split[0][0].ids.front(), int(TokenTable::CLS));
+        QCOMPARE(d.split[0][0].ids.front(), m.vocab.cls());
         QCOMPARE(d.split[0][0].segments.back(), 1);
         TrainConfig tc = fast(512);
         tc.lr_factor = 0.3;

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Text normalisation, tokenizers and vocabularies (engine/data/text.h, tokenizer.h, vocab.h).
+// Text normalisation and tokenizers (engine/data/text.h, tokenizer.h); the vocabulary is tested in test_vocab.
 #include "engine/data/corpus.h"
 #include "engine/core/error.h"
 #include "engine/data/text.h"
 #include "engine/data/tokenizer.h"
-#include "engine/data/vocab.h"
 
 #include <QtTest>
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 
 using Tokens = std::vector<std::string>;
@@ -41,12 +39,6 @@ std::string error_of(F f) {
     return "<no al::Error thrown>";
 }
 
-std::string write_temp(const std::string& name, const std::string& bytes) {
-    const auto path = std::filesystem::temp_directory_path() / ("al_test_text_" + name);
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path.string();
-}
-
 } // namespace
 
 class TestText : public QObject {
@@ -66,11 +58,6 @@ private slots:
     void detokenize();
     void tokenizeCorpusSpeed();
     void frenchCorpusInvisibleCharacters();
-    void vocabSpecialsAndOrder();
-    void vocabMinCountAndMaxSize();
-    void vocabEncodeDecode();
-    void vocabSaveLoadRoundTrip();
-    void vocabLoadErrors();
 };
 
 void TestText::utf8Validation() {
@@ -274,114 +261,6 @@ void TestText::frenchCorpusInvisibleCharacters() {
     for (const auto& p : read.pairs) question_chars += static_cast<size_t>(std::count(p.tgt.begin(), p.tgt.end(), '?'));
     QCOMPARE(question_marks, question_chars);
     QCOMPARE(al::resolve_token_kind(al::TokenKind::Auto, sample), al::TokenKind::Word);
-}
-
-void TestText::vocabSpecialsAndOrder() {
-    const al::Vocab empty;
-    QCOMPARE(empty.size(), 4);
-    QCOMPARE(empty.token(al::Vocab::PAD), std::string("<pad>"));
-    QCOMPARE(empty.token(al::Vocab::BOS), std::string("<bos>"));
-    QCOMPARE(empty.token(al::Vocab::EOS), std::string("<eos>"));
-    QCOMPARE(empty.token(al::Vocab::UNK), std::string("<unk>"));
-    QCOMPARE(empty.id("<eos>"), al::Vocab::EOS);
-    QCOMPARE(empty.id("anything"), al::Vocab::UNK);
-
-    // Counts: the 3, a 2, b 2, cat 1, <unk> literal is not a new token.
-    const std::vector<Tokens> seqs = {{"the", "b", "a", "<unk>"}, {"the", "a", "cat"}, {"b", "the"}};
-    const al::Vocab v = al::Vocab::build(seqs, 1);
-    QCOMPARE(v.size(), 8);
-    QCOMPARE(v.token(4), std::string("the"));
-    QCOMPARE(v.token(5), std::string("a")); // ties in byte order
-    QCOMPARE(v.token(6), std::string("b"));
-    QCOMPARE(v.token(7), std::string("cat"));
-    // Same data in another order gives the same vocabulary.
-    const al::Vocab w = al::Vocab::build({seqs[2], seqs[0], seqs[1]}, 1);
-    QCOMPARE(w.size(), v.size());
-    for (int i = 0; i < v.size(); ++i) QCOMPARE(w.token(i), v.token(i));
-    QVERIFY(error_of([&] { v.token(8); }).find("id 8 out of range [0, 8)") != std::string::npos);
-    QVERIFY(error_of([&] { v.token(-1); }).find("out of range") != std::string::npos);
-}
-
-void TestText::vocabMinCountAndMaxSize() {
-    const std::vector<Tokens> seqs = {{"x", "x", "x", "y", "y", "z"}};
-    const al::Vocab v2 = al::Vocab::build(seqs, 2);
-    QCOMPARE(v2.size(), 6);
-    QCOMPARE(v2.id("z"), al::Vocab::UNK);
-    QCOMPARE(v2.id("y"), 5);
-    const al::Vocab v3 = al::Vocab::build(seqs, 3);
-    QCOMPARE(v3.size(), 5);
-    QCOMPARE(v3.id("x"), 4);
-    const al::Vocab capped = al::Vocab::build(seqs, 1, 5);
-    QCOMPARE(capped.size(), 5);
-    QCOMPARE(capped.id("x"), 4);
-    QCOMPARE(capped.id("y"), al::Vocab::UNK);
-    QCOMPARE(al::Vocab::build(seqs, 1, 2).size(), 4); // specials always stay
-}
-
-void TestText::vocabEncodeDecode() {
-    const al::Vocab v = al::Vocab::build({{"i", "don't", "know"}}, 1);
-    const std::vector<int> ids = v.encode({"i", "know", "nothing"});
-    QCOMPARE(ids, (std::vector<int>{v.id("i"), v.id("know"), al::Vocab::UNK}));
-    const std::vector<int> out = {al::Vocab::BOS, v.id("i"), al::Vocab::UNK, v.id("know"),
-                                  al::Vocab::EOS, v.id("i"), al::Vocab::PAD};
-    COMPARE_TOKENS(v.decode(out), (Tokens{"i", "<unk>", "know"}));
-    COMPARE_TOKENS(v.decode({al::Vocab::PAD, v.id("i"), al::Vocab::PAD}), (Tokens{"i"}));
-}
-
-void TestText::vocabSaveLoadRoundTrip() {
-    const al::Vocab v = al::Vocab::build({{"我", "爱", "你", "。", "don't", "allez-vous", "我"}}, 1);
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const std::string path = dir.filePath("vocab.txt").toStdString();
-    v.save(path);
-    const al::Vocab back = al::Vocab::load(path);
-    QCOMPARE(back.size(), v.size());
-    for (int i = 0; i < v.size(); ++i) QCOMPARE(back.token(i), v.token(i));
-    QCOMPARE(back.id("我"), 4);
-    // The file is the documented format: one token per line, specials first.
-    std::ifstream in(path, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    QVERIFY(bytes.rfind("<pad>\n<bos>\n<eos>\n<unk>\n\xE6\x88\x91\n", 0) == 0);
-    // Saving again replaces the file and leaves no temporary behind.
-    v.save(path);
-    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
-    // CRLF files load too.
-    const std::string crlf = write_temp("crlf.txt", "<pad>\r\n<bos>\r\n<eos>\r\n<unk>\r\nhello\r\n");
-    QCOMPARE(al::Vocab::load(crlf).id("hello"), 4);
-    std::filesystem::remove(crlf);
-    // A token with a line break cannot be saved.
-    const al::Vocab bad = al::Vocab::build({{"two\nlines"}}, 1);
-    QVERIFY(error_of([&] { bad.save(dir.filePath("bad.txt").toStdString()); }).find("line break") !=
-            std::string::npos);
-}
-
-void TestText::vocabLoadErrors() {
-    const std::string specials = "<pad>\n<bos>\n<eos>\n<unk>\n";
-    struct Case {
-        const char* name;
-        std::string bytes;
-        std::string expected; // message after "path:"
-    };
-    const std::vector<Case> cases = {
-        {"missing_special", "<pad>\n<bos>\n<unk>\n", "3: expected special token '<eos>', found '<unk>'"},
-        {"short", "<pad>\n<bos>\n", "3: missing special token '<eos>'"},
-        {"empty_file", "", "1: missing special token '<pad>'"},
-        {"duplicate", specials + "a\nb\na\n", "7: duplicate token 'a' (first on line 5)"},
-        {"duplicate_special", specials + "<bos>\n", "5: duplicate token '<bos>' (first on line 2)"},
-        {"empty_line", specials + "a\n\nb\n", "6: empty line"},
-        {"bad_utf8", specials + "ok\nbad\xC3\n", "6: invalid UTF-8"},
-    };
-    for (const Case& c : cases) {
-        const std::string path = write_temp(std::string(c.name) + ".txt", c.bytes);
-        const std::string msg = error_of([&] { al::Vocab::load(path); });
-        std::filesystem::remove(path);
-        const std::string expected = path + ":" + c.expected;
-        QVERIFY2(msg.rfind(expected, 0) == 0, (c.name + std::string(": got \"") + msg +
-                                                "\", expected it to start with \"" + expected + "\"").c_str());
-    }
-    const std::string missing = (std::filesystem::temp_directory_path() / "al_no_such_vocab.txt").string();
-    QCOMPARE(error_of([&] { al::Vocab::load(missing); }),
-             "cannot open '" + missing + "': No such file or directory");
 }
 
 QTEST_APPLESS_MAIN(TestText)

@@ -12,7 +12,7 @@ namespace al {
 
 int64_t Batch::num_tgt_tokens() const {
     int64_t n = 0;
-    for (int v : tgt_out) n += (v != Vocab::PAD);
+    for (int v : tgt_out) n += (v != Seq2SeqIds::PAD);
     return n;
 }
 
@@ -25,9 +25,9 @@ Batch make_batch(const std::vector<const EncodedPair*>& pairs) {
         b.T = std::max(b.T, static_cast<int>(p->tgt.size()) + 1);
     }
     const auto S = static_cast<size_t>(b.S), T = static_cast<size_t>(b.T);
-    b.src.assign(pairs.size() * S, Vocab::PAD);
-    b.tgt_in.assign(pairs.size() * T, Vocab::PAD);
-    b.tgt_out.assign(pairs.size() * T, Vocab::PAD);
+    b.src.assign(pairs.size() * S, Seq2SeqIds::PAD);
+    b.tgt_in.assign(pairs.size() * T, Seq2SeqIds::PAD);
+    b.tgt_out.assign(pairs.size() * T, Seq2SeqIds::PAD);
     b.src_len.resize(pairs.size());
     b.tgt_len.resize(pairs.size());
     for (size_t i = 0; i < pairs.size(); ++i) {
@@ -36,13 +36,31 @@ Batch make_batch(const std::vector<const EncodedPair*>& pairs) {
         int* in = &b.tgt_in[i * T];
         int* out = &b.tgt_out[i * T];
         std::copy(p.src.begin(), p.src.end(), src);
-        src[p.src.size()] = Vocab::EOS;
-        in[0] = Vocab::BOS;
+        src[p.src.size()] = Seq2SeqIds::EOS;
+        in[0] = Seq2SeqIds::BOS;
         std::copy(p.tgt.begin(), p.tgt.end(), in + 1);
         std::copy(p.tgt.begin(), p.tgt.end(), out);
-        out[p.tgt.size()] = Vocab::EOS;
+        out[p.tgt.size()] = Seq2SeqIds::EOS;
         b.src_len[i] = static_cast<int>(p.src.size()) + 1;
         b.tgt_len[i] = static_cast<int>(p.tgt.size()) + 1;
+    }
+    return b;
+}
+
+Batch make_source_batch(const std::vector<std::vector<int>>& sources, int max_len) {
+    Batch b;
+    b.B = static_cast<int>(sources.size());
+    b.S = 1;
+    for (const auto& s : sources) b.S = std::max(b.S, static_cast<int>(s.size()) + 1);
+    b.S = std::max(1, std::min(b.S, max_len));
+    const auto S = static_cast<size_t>(b.S);
+    b.src.assign(sources.size() * S, Seq2SeqIds::PAD);
+    b.src_len.resize(sources.size());
+    for (size_t i = 0; i < sources.size(); ++i) {
+        const int n = std::min(static_cast<int>(sources[i].size()), b.S - 1);
+        std::copy_n(sources[i].begin(), n, b.src.begin() + static_cast<ptrdiff_t>(i * S));
+        b.src[i * S + static_cast<size_t>(n)] = Seq2SeqIds::EOS;
+        b.src_len[i] = n + 1;
     }
     return b;
 }

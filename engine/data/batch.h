@@ -31,6 +31,12 @@ struct Batch {
 /// No pairs give an empty batch (B = S = T = 0). A null pointer throws al::Error.
 Batch make_batch(const std::vector<const EncodedPair*>& pairs);
 
+/// The encoder input for decoding `sources` (token ids without EOS): row b of src is
+/// "x1 .. xn EOS" padded with PAD, each source cut to max_len - 1 tokens, S = min(longest + 1,
+/// max_len) (at least 1), src_len = n + 1; T = 0 and the target fields empty. No sources give
+/// B = 0, S = 1.
+Batch make_source_batch(const std::vector<std::vector<int>>& sources, int max_len);
+
 /// Sequences [begin, end) of `batch` as a batch of their own, with S and T shrunk to the
 /// longest sequence in the range. Used to split a batch across threads (data parallelism).
 Batch slice_batch(const Batch& batch, int begin, int end);

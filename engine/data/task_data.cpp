@@ -209,13 +209,14 @@ std::vector<LabelledText> langid_examples(const std::vector<std::string>& tsv_pa
     return out;
 }
 
-int mask_tokens(std::vector<int>& ids, std::vector<int>& targets, int vocab_size, double select_p, Rng& rng)
+int mask_tokens(std::vector<int>& ids, std::vector<int>& targets, const Vocab& vocab, double select_p, Rng& rng)
 {
     targets.assign(ids.size(), -1);
     int selected = 0;
-    const int n_normal = vocab_size - TokenTable::kNumSpecials;
+    const int specials = vocab.num_specials(), unk = vocab.unk(), mask = vocab.mask();
+    const int n_normal = vocab.size() - specials;
     for (size_t i = 0; i < ids.size(); ++i) {
-        if (ids[i] < TokenTable::kNumSpecials && ids[i] != TokenTable::UNK)
+        if (ids[i] < specials && ids[i] != unk)
             continue; // [CLS], [SEP], padding are never selected
         if (rng.uniform() >= select_p)
             continue;
@@ -223,9 +224,9 @@ int mask_tokens(std::vector<int>& ids, std::vector<int>& targets, int vocab_size
         ++selected;
         const double u = rng.uniform();
         if (u < 0.8)
-            ids[i] = TokenTable::MASK;
+            ids[i] = mask;
         else if (u < 0.9 && n_normal > 0)
-            ids[i] = TokenTable::kNumSpecials + int(rng.below(uint64_t(n_normal)));
+            ids[i] = specials + int(rng.below(uint64_t(n_normal)));
         // else: kept unchanged
     }
     return selected;
@@ -356,7 +357,7 @@ TaskModel new_task_model(const TaskCorpus& corpus, TaskModelConfig cfg, int min_
             labels.insert(t.label);
         }
     }
-    TokenTable vocab = TokenTable::build(seqs, min_count);
+    Vocab vocab = Vocab::build(seqs, min_count, 0, VocabLayout::Task);
     cfg.vocab_size = vocab.size();
     cfg.labels.assign(labels.begin(), labels.end());
     return TaskModel{TaskNet(cfg, seed), std::move(vocab)};
@@ -409,12 +410,12 @@ TaskData encode_task_corpus(const TaskModel& model, const TaskCorpus& corpus)
                 while (ia.size() + ib.size() + 3 > max_len)
                     (ia.size() > ib.size() ? ia : ib).pop_back();
                 TaskExample e;
-                e.ids.push_back(TokenTable::CLS);
+                e.ids.push_back(model.vocab.cls());
                 e.ids.insert(e.ids.end(), ia.begin(), ia.end());
-                e.ids.push_back(TokenTable::SEP);
+                e.ids.push_back(model.vocab.sep());
                 e.segments.assign(e.ids.size(), 0);
                 e.ids.insert(e.ids.end(), ib.begin(), ib.end());
-                e.ids.push_back(TokenTable::SEP);
+                e.ids.push_back(model.vocab.sep());
                 e.segments.resize(e.ids.size(), 1);
                 d.split[s].push_back(std::move(e));
             }
@@ -423,9 +424,9 @@ TaskData encode_task_corpus(const TaskModel& model, const TaskCorpus& corpus)
                 TaskExample e;
                 e.ids = model.vocab.encode(task_tokenize(cfg.tokens, t.text));
                 if (cfg.pooling == "cls")
-                    e.ids.insert(e.ids.begin(), TokenTable::CLS);
+                    e.ids.insert(e.ids.begin(), model.vocab.cls());
                 if (e.ids.empty())
-                    e.ids.push_back(TokenTable::UNK);
+                    e.ids.push_back(model.vocab.unk());
                 if (e.ids.size() > max_len)
                     e.ids.resize(max_len);
                 e.targets = {label_of(t.label)};

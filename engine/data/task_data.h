@@ -47,12 +47,14 @@ std::vector<LabelledText> read_polarity(const std::string& dir, std::vector<Diag
 std::vector<LabelledText> langid_examples(const std::vector<std::string>& tsv_paths, size_t per_language,
                                           uint64_t seed, std::vector<Diagnostic>* skipped = nullptr);
 
-/// BERT masking (Devlin et al. 2019, section 3.1 "Task #1: Masked LM"): every position holding
-/// a word (any id but <pad>, <bos>, [CLS], [SEP], [MASK]; <unk> counts as a word) is selected with probability select_p; a selected token is
-/// replaced by [MASK] with probability 0.8, by a uniformly random non-special token with 0.1,
-/// and kept with 0.1. targets[i] = the original id at selected positions, -1 elsewhere (the
-/// loss is computed on selected positions only). Returns the number selected.
-int mask_tokens(std::vector<int>& ids, std::vector<int>& targets, int vocab_size, double select_p, Rng& rng);
+/// BERT masking (Devlin et al. 2019, section 3.1 "Task #1: Masked LM") of ids from `vocab` (a
+/// VocabLayout::Task vocabulary): every position holding a word (any id but the specials
+/// <pad>, <bos>, [CLS], [SEP], [MASK]; <unk> counts as a word) is selected with probability
+/// select_p; a selected token is replaced by [MASK] with probability 0.8, by a uniformly random
+/// non-special token of the V = vocab.size() with 0.1, and kept with 0.1. targets[i] = the
+/// original id at selected positions, -1 elsewhere (the loss is computed on selected positions
+/// only). Returns the number selected. Throws al::Error for a layout without [MASK].
+int mask_tokens(std::vector<int>& ids, std::vector<int>& targets, const Vocab& vocab, double select_p, Rng& rng);
 
 /// Raw data of one task, split.
 struct TaskCorpus {

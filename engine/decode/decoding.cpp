@@ -93,7 +93,7 @@ protected:
     const bool m_record;
     int m_t = 0; // steps taken
     bool m_done = false;
-    std::vector<int> m_parents{0}, m_tokens{Vocab::BOS};
+    std::vector<int> m_parents{0}, m_tokens{Seq2SeqIds::BOS};
 };
 
 // Greedy search and sampling: one hypothesis.
@@ -132,7 +132,7 @@ public:
         m_h.log_prob += logp[size_t(chosen)];
         if (m_record)
             m_h.steps.push_back(record_step(logp, sample ? &dist : nullptr, chosen, forced, m_opts.record_top_k));
-        if (chosen == Vocab::EOS) {
+        if (chosen == Seq2SeqIds::EOS) {
             m_h.finished = true;
             m_done = true;
             return;
@@ -188,9 +188,9 @@ public:
         std::vector<int> next_parents, next_tokens;
         for (size_t r = 0; r < cands.size(); ++r) {
             const Cand& c = cands[r];
-            if (c.token == Vocab::EOS && !forced && (int(r) >= K || int(m_finished.size()) >= K))
+            if (c.token == Seq2SeqIds::EOS && !forced && (int(r) >= K || int(m_finished.size()) >= K))
                 continue; // an EOS below the beam does not finish (fairseq); at most K finish
-            if (c.token != Vocab::EOS && int(next.size()) >= K)
+            if (c.token != Seq2SeqIds::EOS && int(next.size()) >= K)
                 continue;
             Alive a;
             a.tokens = m_alive[size_t(c.parent)].tokens;
@@ -199,7 +199,7 @@ public:
                 a.steps = m_alive[size_t(c.parent)].steps;
                 a.steps.push_back(record_step(logp[size_t(c.parent)], nullptr, c.token, forced, m_opts.record_top_k));
             }
-            if (c.token == Vocab::EOS) {
+            if (c.token == Seq2SeqIds::EOS) {
                 finish(std::move(a), true);
             } else {
                 a.tokens.push_back(c.token);
@@ -300,7 +300,7 @@ void DecodingOptions::validate() const
     if (record_top_k < 1)
         throw Error("record_top_k must be >= 1, got " + std::to_string(record_top_k));
     for (size_t i = 0; i < forced_prefix.size(); ++i)
-        if (forced_prefix[i] < 0 || forced_prefix[i] == Vocab::PAD || forced_prefix[i] == Vocab::BOS)
+        if (forced_prefix[i] < 0 || forced_prefix[i] == Seq2SeqIds::PAD || forced_prefix[i] == Seq2SeqIds::BOS)
             throw Error("forced_prefix[" + std::to_string(i) + "] must be a target token id other than <pad> and <bos>, got "
                         + std::to_string(forced_prefix[i]));
 }
@@ -396,19 +396,7 @@ TransformerNextToken::TransformerNextToken(const Transformer& net, const std::ve
 {
     if (sources.empty())
         throw Error("TransformerNextToken: no source");
-    const int room = net.config().max_len - 1, m = int(sources.size());
-    m_src.B = m;
-    m_src.S = 1;
-    for (const auto& s : sources)
-        m_src.S = std::max(m_src.S, std::min(int(s.size()), room) + 1);
-    m_src.src.assign(size_t(m) * size_t(m_src.S), Vocab::PAD);
-    for (int b = 0; b < m; ++b) {
-        const auto& s = sources[size_t(b)];
-        const int n = std::min(int(s.size()), room);
-        std::copy_n(s.begin(), n, m_src.src.begin() + ptrdiff_t(b) * m_src.S);
-        m_src.src[size_t(b) * size_t(m_src.S) + size_t(n)] = Vocab::EOS;
-        m_src.src_len.push_back(n + 1);
-    }
+    m_src = make_source_batch(sources, net.config().max_len);
     net.encode(m_src, m_enc);
 }
 
@@ -533,7 +521,7 @@ SearchResult decode(const Transformer& net, const std::vector<int>& src, const D
         const NatOutput nat = nat_decode(net, {src}, o.max_len, nat_length_candidates(o)).front();
         Hypothesis h;
         h.tokens = nat.tokens;
-        h.finished = std::find(nat.positions.begin(), nat.positions.end(), int(Vocab::EOS)) != nat.positions.end();
+        h.finished = std::find(nat.positions.begin(), nat.positions.end(), int(Seq2SeqIds::EOS)) != nat.positions.end();
         h.log_prob = nat.log_prob;
         h.score = nat.log_prob;
         return SearchResult{{std::move(h)}};

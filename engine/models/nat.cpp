@@ -21,7 +21,7 @@ int uniform_copy_position(int t, int T, int S)
 
 std::vector<int> nat_decoder_inputs(const Batch& batch)
 {
-    std::vector<int> ids(size_t(batch.B) * size_t(batch.T), Vocab::PAD);
+    std::vector<int> ids(size_t(batch.B) * size_t(batch.T), Seq2SeqIds::PAD);
     for (int b = 0; b < batch.B; ++b) {
         const int S = batch.src_len[size_t(b)], T = batch.tgt_len[size_t(b)];
         for (int t = 0; t < T; ++t)
@@ -58,20 +58,7 @@ std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std:
     if (B == 0)
         return out;
     const int model_max = net.config().max_len;
-    Batch batch;
-    batch.B = B;
-    batch.S = 1;
-    for (const auto& s : sources)
-        batch.S = std::max(batch.S, int(s.size()) + 1);
-    batch.S = std::min(batch.S, model_max);
-    batch.src.assign(size_t(B) * size_t(batch.S), Vocab::PAD);
-    batch.src_len.resize(size_t(B));
-    for (int b = 0; b < B; ++b) {
-        const int n = std::min(int(sources[size_t(b)].size()), batch.S - 1);
-        std::copy_n(sources[size_t(b)].begin(), n, batch.src.begin() + ptrdiff_t(b) * batch.S);
-        batch.src[size_t(b) * size_t(batch.S) + size_t(n)] = Vocab::EOS;
-        batch.src_len[size_t(b)] = n + 1;
-    }
+    Batch batch = make_source_batch(sources, model_max);
     Seq2SeqActivations act;
     net.encode(batch, act);
 
@@ -113,7 +100,7 @@ std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std:
         dec.tgt_len.push_back(cand_len[size_t(r)]);
         dact.memory.middleRows(Eigen::Index(r) * dec.S, dec.S) = act.memory.middleRows(Eigen::Index(b) * batch.S, batch.S);
     }
-    dec.tgt_in.assign(size_t(dec.B) * size_t(dec.T), Vocab::PAD); // unused by the NAT decoder
+    dec.tgt_in.assign(size_t(dec.B) * size_t(dec.T), Seq2SeqIds::PAD); // unused by the NAT decoder
     dec.tgt_out = dec.tgt_in;
     net.decode(dec, dact);
     Mat logits;
@@ -135,8 +122,8 @@ std::vector<NatOutput> nat_decode(const Transformer& net, const std::vector<std:
                 o.log_prob -= std::log(double((row.array() - top).exp().sum()));
                 o.positions.push_back(int(arg));
                 // EOS ends the sentence (normally at the last position); PAD and BOS are dropped.
-                ended = ended || int(arg) == Vocab::EOS;
-                if (!ended && int(arg) != Vocab::PAD && int(arg) != Vocab::BOS)
+                ended = ended || int(arg) == Seq2SeqIds::EOS;
+                if (!ended && int(arg) != Seq2SeqIds::PAD && int(arg) != Seq2SeqIds::BOS)
                     o.tokens.push_back(int(arg));
             }
             const double score = o.log_prob / double(o.length);

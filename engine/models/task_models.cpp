@@ -19,79 +19,6 @@
 namespace al {
 
 // ---------------------------------------------------------------------------------------------
-// TokenTable
-
-TokenTable::TokenTable()
-{
-    for (const char* s : kSpecials) {
-        m_index.emplace(s, int(m_tokens.size()));
-        m_tokens.emplace_back(s);
-    }
-}
-
-TokenTable TokenTable::build(const std::vector<std::vector<std::string>>& sequences, int min_count, int max_size)
-{
-    std::map<std::string, int64_t> counts; // byte order for ties
-    for (const auto& seq : sequences)
-        for (const auto& t : seq)
-            ++counts[t];
-    std::vector<std::pair<std::string, int64_t>> items(counts.begin(), counts.end());
-    std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    TokenTable table;
-    for (const auto& [tok, n] : items) {
-        if (n < std::max(min_count, 1) || tok.empty() || table.m_index.count(tok))
-            continue;
-        if (max_size > 0 && table.size() >= max_size)
-            break;
-        table.m_index.emplace(tok, table.size());
-        table.m_tokens.push_back(tok);
-    }
-    return table;
-}
-
-TokenTable TokenTable::from_tokens(const std::vector<std::string>& tokens, const std::string& source)
-{
-    if (tokens.size() < size_t(kNumSpecials))
-        throw Error(source + ": " + std::to_string(tokens.size()) + " tokens, fewer than the "
-                    + std::to_string(kNumSpecials) + " special tokens");
-    TokenTable table;
-    for (int i = 0; i < kNumSpecials; ++i)
-        if (tokens[size_t(i)] != kSpecials[i])
-            throw Error(source + ": token " + std::to_string(i) + " must be \"" + kSpecials[i] + "\", got \""
-                        + tokens[size_t(i)] + "\"");
-    for (size_t i = size_t(kNumSpecials); i < tokens.size(); ++i) {
-        if (tokens[i].empty())
-            throw Error(source + ": token " + std::to_string(i) + " is empty");
-        if (!table.m_index.emplace(tokens[i], int(i)).second)
-            throw Error(source + ": token " + std::to_string(i) + " (\"" + tokens[i] + "\") occurs twice");
-        table.m_tokens.push_back(tokens[i]);
-    }
-    return table;
-}
-
-int TokenTable::id(const std::string& token) const
-{
-    const auto it = m_index.find(token);
-    return it == m_index.end() ? UNK : it->second;
-}
-
-const std::string& TokenTable::token(int id) const
-{
-    if (id < 0 || id >= size())
-        throw Error("token id " + std::to_string(id) + " is outside the vocabulary of " + std::to_string(size()));
-    return m_tokens[size_t(id)];
-}
-
-std::vector<int> TokenTable::encode(const std::vector<std::string>& tokens) const
-{
-    std::vector<int> ids;
-    ids.reserve(tokens.size());
-    for (const auto& t : tokens)
-        ids.push_back(id(t));
-    return ids;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Config
 
 namespace {
@@ -143,8 +70,9 @@ void TaskModelConfig::validate() const
     if (arch.decoder != "autoregressive")
         throw Error("decoder: task models have no encoder-decoder, so only \"autoregressive\" (the default) applies, got \""
                     + arch.decoder + "\"");
-    if (vocab_size < TokenTable::kNumSpecials + 1)
-        throw Error("vocab_size must be >= " + std::to_string(TokenTable::kNumSpecials + 1)
+    const int specials = int(special_tokens(VocabLayout::Task).size());
+    if (vocab_size < specials + 1)
+        throw Error("vocab_size must be >= " + std::to_string(specials + 1)
                     + " (the special tokens and one more), got " + std::to_string(vocab_size));
     if (tokens != "char" && tokens != "space" && tokens != "word")
         throw Error("tokens must be \"char\", \"space\" or \"word\", got \"" + tokens + "\"");
@@ -580,7 +508,7 @@ void save_task_model_dir(const TaskModel& model, const std::string& dir)
         throw Error("cannot create model directory '" + dir + "': " + ec.message());
     const fs::path d(dir);
     save_params(model.net.params(), (d / "model.safetensors").string());
-    atomic_write_file((d / "vocab.json").string(), nlohmann::json(model.vocab.tokens()).dump() + "\n");
+    model.vocab.save_json((d / "vocab.json").string());
     // config.json last: a directory with a config.json is complete.
     atomic_write_file((d / "config.json").string(), task_config_to_json(model.net.config()).dump(2) + "\n");
 }
@@ -607,16 +535,7 @@ TaskModel load_task_model_dir(const std::string& dir)
     const std::string cfg_path = (d / "config.json").string();
     const TaskModelConfig cfg = task_config_from_json(read_json(cfg_path), cfg_path);
     const std::string vocab_path = (d / "vocab.json").string();
-    const nlohmann::json v = read_json(vocab_path);
-    if (!v.is_array())
-        throw Error(vocab_path + ": expected a JSON array of tokens, got " + std::string(v.type_name()));
-    std::vector<std::string> tokens;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (!v[i].is_string())
-            throw Error(vocab_path + ": token " + std::to_string(i) + " is a " + v[i].type_name() + ", not a string");
-        tokens.push_back(v[i].get<std::string>());
-    }
-    TaskModel m{TaskNet(cfg, 0), TokenTable::from_tokens(tokens, vocab_path)};
+    TaskModel m{TaskNet(cfg, 0), Vocab::load_json(vocab_path, VocabLayout::Task)};
     if (m.vocab.size() != cfg.vocab_size)
         throw Error(vocab_path + ": " + std::to_string(m.vocab.size()) + " tokens, but config.json says vocab_size "
                     + std::to_string(cfg.vocab_size));
@@ -687,23 +606,24 @@ std::string generate_text(const TaskModel& model, const std::string& prompt, int
     std::string out;
     TaskActivations act;
     const int ctx = c.arch.max_len;
+    const int specials = model.vocab.num_specials();
     for (int step = 0; step < length; ++step) {
         const size_t start = ids.size() > size_t(ctx) ? ids.size() - size_t(ctx) : 0;
         const std::vector<int> window(ids.begin() + ptrdiff_t(start), ids.end());
         model.net.forward(single(window, std::vector<int>(window.size(), -1)), act, false, nullptr);
         const Eigen::Index last = Eigen::Index(window.size()) - 1;
-        int next = TokenTable::kNumSpecials;
+        int next = specials;
         if (temperature == 0.0) {
             Eigen::Index arg;
-            act.logits.row(last).tail(act.logits.cols() - TokenTable::kNumSpecials).maxCoeff(&arg);
-            next = int(arg) + TokenTable::kNumSpecials;
+            act.logits.row(last).tail(act.logits.cols() - specials).maxCoeff(&arg);
+            next = int(arg) + specials;
         } else {
             std::vector<double> p = softmax_row(act.logits, last, temperature);
             double total = 0;
-            for (int v = TokenTable::kNumSpecials; v < int(p.size()); ++v)
+            for (int v = specials; v < int(p.size()); ++v)
                 total += p[size_t(v)];
             double u = rng.uniform(0.0, total);
-            for (int v = TokenTable::kNumSpecials; v < int(p.size()); ++v) {
+            for (int v = specials; v < int(p.size()); ++v) {
                 next = v;
                 u -= p[size_t(v)];
                 if (u <= 0)
@@ -722,7 +642,7 @@ std::vector<std::vector<TokenProb>> masked_token_probabilities(const TaskModel& 
     const TaskModelConfig& c = model.net.config();
     require_task(model, c.task == "mlm", "masked_token_probabilities", "mlm");
     // "[CLS] A [SEP] (B [SEP])", [MASK] kept as one token.
-    std::vector<int> ids{TokenTable::CLS}, seg{0};
+    std::vector<int> ids{model.vocab.cls()}, seg{0};
     const size_t bar = sentence.find("|||");
     const std::string parts[2] = {sentence.substr(0, bar), bar == std::string::npos ? std::string() : sentence.substr(bar + 3)};
     for (int s = 0; s < (bar == std::string::npos ? 1 : 2); ++s) {
@@ -736,11 +656,11 @@ std::vector<std::vector<TokenProb>> masked_token_probabilities(const TaskModel& 
             }
             if (m == std::string::npos)
                 break;
-            ids.push_back(TokenTable::MASK);
+            ids.push_back(model.vocab.mask());
             seg.push_back(s);
             pos = m + 6;
         }
-        ids.push_back(TokenTable::SEP);
+        ids.push_back(model.vocab.sep());
         seg.push_back(s);
     }
     if (int(ids.size()) > c.arch.max_len)
@@ -748,7 +668,7 @@ std::vector<std::vector<TokenProb>> masked_token_probabilities(const TaskModel& 
                     + std::to_string(c.arch.max_len));
     std::vector<int> targets(ids.size(), -1);
     for (size_t i = 0; i < ids.size(); ++i)
-        if (ids[i] == TokenTable::MASK)
+        if (ids[i] == model.vocab.mask())
             targets[i] = 0; // any id: selects the row for the head
     TaskBatch b = single(ids, targets);
     b.segments = seg;
@@ -776,9 +696,9 @@ std::vector<TokenProb> classify_text(const TaskModel& model, const std::string& 
     require_task(model, is_classifier(c.task), "classify_text", "sentiment or langid");
     std::vector<int> ids = model.vocab.encode(task_tokenize(c.tokens, text));
     if (c.pooling == "cls")
-        ids.insert(ids.begin(), TokenTable::CLS);
+        ids.insert(ids.begin(), model.vocab.cls());
     if (ids.empty())
-        ids.push_back(TokenTable::UNK);
+        ids.push_back(model.vocab.unk());
     if (int(ids.size()) > c.arch.max_len)
         ids.resize(size_t(c.arch.max_len));
     TaskActivations act;

@@ -18,6 +18,7 @@
 #include "engine/nn/norm.h"
 #include "engine/nn/positional_encoding.h"
 #include "engine/core/params.h"
+#include "engine/data/vocab.h"
 
 #include <nlohmann/json.hpp>
 #include <memory>
@@ -26,35 +27,6 @@
 #include <vector>
 
 namespace al {
-
-/// Token <-> id table of a task model, with six special tokens at fixed ids. Unlike Vocab it
-/// accepts any token (a newline or a space is a character of a character LM) and is stored as
-/// a JSON array (vocab.json).
-class TokenTable {
-public:
-    static constexpr int PAD = 0, UNK = 1, BOS = 2, CLS = 3, SEP = 4, MASK = 5;
-    static constexpr int kNumSpecials = 6;
-    static constexpr const char* kSpecials[kNumSpecials] = {"<pad>", "<unk>", "<bos>", "[CLS]", "[SEP]", "[MASK]"};
-
-    TokenTable(); ///< only the specials
-    /// Specials first, then tokens with count >= min_count by decreasing count, ties in byte
-    /// order (deterministic); max_size > 0 caps the size (specials included).
-    static TokenTable build(const std::vector<std::vector<std::string>>& sequences, int min_count,
-                            int max_size = 0);
-    /// From a stored list (ids = positions). Throws al::Error naming `source` when the specials
-    /// are not first or a token repeats.
-    static TokenTable from_tokens(const std::vector<std::string>& tokens, const std::string& source);
-
-    int size() const { return int(m_tokens.size()); }
-    int id(const std::string& token) const; ///< UNK when unknown
-    const std::string& token(int id) const;  ///< throws al::Error when out of range
-    std::vector<int> encode(const std::vector<std::string>& tokens) const;
-    const std::vector<std::string>& tokens() const { return m_tokens; }
-
-private:
-    std::vector<std::string> m_tokens;
-    std::unordered_map<std::string, int> m_index;
-};
 
 /// Architecture and task of a non-translation model. `arch` carries the shared Transformer keys;
 /// its layer count is num_decoder_layers for the decoder-only LM and num_encoder_layers for the
@@ -180,10 +152,10 @@ void mean_pool_forward(const Mat& h, int B, int T, const std::vector<int>& len, 
 /// dh (B*T, C) = dpooled[b] / len[b] on the first len[b] rows of sequence b, 0 on padding.
 void mean_pool_backward(const Mat& dpooled, int B, int T, const std::vector<int>& len, Mat& dh);
 
-/// The network with its vocabulary; copyable (deep copy) for snapshots.
+/// The network with its vocabulary (layout VocabLayout::Task); copyable (deep copy) for snapshots.
 struct TaskModel {
     TaskNet net;
-    TokenTable vocab;
+    Vocab vocab{VocabLayout::Task};
 };
 
 /// Cuts text into tokens as config.tokens says ("char", "space" or "word").

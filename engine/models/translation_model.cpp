@@ -26,67 +26,39 @@ std::vector<std::vector<int>> greedy_decode(const Transformer& net,
         return out;
     }
     const int model_max = net.config().max_len;
-    Batch batch;
-    batch.B = B;
-    batch.S = 1;
-    for (const auto& s : sources)
-        batch.S = std::max(batch.S, int(s.size()) + 1);
-    if (batch.S > model_max)
-        batch.S = model_max;
-    batch.src.assign(size_t(B) * batch.S, Vocab::PAD);
-    batch.src_len.resize(size_t(B));
-    for (int b = 0; b < B; ++b) {
-        const int n = std::min(int(sources[size_t(b)].size()), batch.S - 1);
-        std::copy_n(sources[size_t(b)].begin(), n, batch.src.begin() + ptrdiff_t(b) * batch.S);
-        batch.src[size_t(b) * batch.S + size_t(n)] = Vocab::EOS;
-        batch.src_len[size_t(b)] = n + 1;
-    }
+    Batch batch = make_source_batch(sources, model_max);
     Seq2SeqActivations act;
     net.encode(batch, act);
 
     max_len = std::min(max_len, model_max - 1);
-    if (!net.supports_incremental_decoding()) {
-        // Synthesized decoder alignments depend on absolute positions: recompute the whole
-        // prefix each step (causal, so identical to what a cache would give).
-        std::vector<bool> done(size_t(B), false);
-        int remaining = B;
-        Mat last(B, net.config().d_model), logits;
-        for (int t = 0; t < max_len && remaining > 0; ++t) {
+    const bool cached = net.supports_incremental_decoding();
+    DecoderState state;
+    Mat last, logits;
+    if (cached)
+        net.start_decoding(batch, act, max_len, state);
+    else
+        last.resize(B, net.config().d_model);
+    std::vector<bool> done(size_t(B), false);
+    std::vector<int> tokens(size_t(B), Seq2SeqIds::BOS); // the token each row is fed next
+    int remaining = B;
+    for (int t = 0; t < max_len && remaining > 0; ++t) {
+        if (cached) {
+            // Finished sequences keep being fed EOS; their outputs are ignored.
+            net.decode_step(tokens, state, last);
+        } else {
+            // Synthesized decoder alignments depend on absolute positions: recompute the whole
+            // prefix each step (causal, so identical to what a cache would give).
             batch.T = t + 1;
-            batch.tgt_in.assign(size_t(B) * size_t(batch.T), Vocab::EOS);
+            batch.tgt_in.assign(size_t(B) * size_t(batch.T), Seq2SeqIds::EOS);
             batch.tgt_len.assign(size_t(B), batch.T);
             for (int b = 0; b < B; ++b) {
-                batch.tgt_in[size_t(b) * size_t(batch.T)] = Vocab::BOS;
+                batch.tgt_in[size_t(b) * size_t(batch.T)] = Seq2SeqIds::BOS;
                 std::copy(out[size_t(b)].begin(), out[size_t(b)].end(), batch.tgt_in.begin() + ptrdiff_t(b) * batch.T + 1);
             }
             net.decode(batch, act);
             for (int b = 0; b < B; ++b)
                 last.row(b) = act.dec_out.row(Eigen::Index(b) * batch.T + t);
-            net.project_logits(last, logits);
-            for (int b = 0; b < B; ++b) {
-                if (done[size_t(b)])
-                    continue;
-                Eigen::Index arg;
-                logits.row(b).maxCoeff(&arg);
-                if (int(arg) == Vocab::EOS) {
-                    done[size_t(b)] = true;
-                    --remaining;
-                } else {
-                    out[size_t(b)].push_back(int(arg));
-                }
-            }
         }
-        return out;
-    }
-    DecoderState state;
-    net.start_decoding(batch, act, max_len, state);
-    std::vector<bool> done(size_t(B), false);
-    std::vector<int> tokens(size_t(B), Vocab::BOS);
-    int remaining = B;
-    Mat last, logits;
-    for (int t = 0; t < max_len && remaining > 0; ++t) {
-        // Finished sequences keep being fed EOS; their outputs are ignored.
-        net.decode_step(tokens, state, last);
         net.project_logits(last, logits);
         for (int b = 0; b < B; ++b) {
             if (done[size_t(b)])
@@ -94,7 +66,7 @@ std::vector<std::vector<int>> greedy_decode(const Transformer& net,
             Eigen::Index arg;
             logits.row(b).maxCoeff(&arg);
             tokens[size_t(b)] = int(arg);
-            if (int(arg) == Vocab::EOS) {
+            if (int(arg) == Seq2SeqIds::EOS) {
                 done[size_t(b)] = true;
                 --remaining;
             } else {
@@ -128,11 +100,11 @@ Translation translate_nat(const TranslationModel& model, const std::vector<int>&
     batch.B = 1;
     batch.S = int(src_ids.size()) + 1;
     batch.src = src_ids;
-    batch.src.push_back(Vocab::EOS);
+    batch.src.push_back(model.src_vocab.eos());
     batch.src_len = {batch.S};
     batch.T = nat.length;
     batch.tgt_len = {batch.T};
-    batch.tgt_in.assign(size_t(batch.T), Vocab::PAD); // unused: the decoder reads the copied source
+    batch.tgt_in.assign(size_t(batch.T), model.tgt_vocab.pad()); // unused: the decoder reads the copied source
     Seq2SeqActivations act;
     model.net.encode(batch, act);
     model.net.decode(batch, act);
@@ -208,7 +180,7 @@ Translation translate(const TranslationModel& model, const std::string& sentence
         src_tokens.resize(size_t(room));
     const std::vector<int> src_ids = model.src_vocab.encode(src_tokens);
     result.src_tokens = src_tokens;
-    result.src_tokens.push_back(Vocab::kSpecials[Vocab::EOS]);
+    result.src_tokens.push_back(model.src_vocab.token(model.src_vocab.eos()));
     if (src_tokens.empty()) {
         if (trace)
             *trace = Trace{};
@@ -231,10 +203,10 @@ Translation translate(const TranslationModel& model, const std::string& sentence
         batch.B = 1;
         batch.S = int(src_ids.size()) + 1;
         batch.src = src_ids;
-        batch.src.push_back(Vocab::EOS);
+        batch.src.push_back(model.src_vocab.eos());
         batch.src_len = {batch.S};
         batch.T = int(out.size()) + 1;
-        batch.tgt_in.push_back(Vocab::BOS);
+        batch.tgt_in.push_back(model.tgt_vocab.bos());
         batch.tgt_in.insert(batch.tgt_in.end(), out.begin(), out.end());
         batch.tgt_len = {batch.T};
         Seq2SeqActivations act;
@@ -242,11 +214,11 @@ Translation translate(const TranslationModel& model, const std::string& sentence
         model.net.decode(batch, act);
         *trace = Trace{};
         trace->src_tokens = result.src_tokens;
-        trace->tgt_in_tokens.push_back(Vocab::kSpecials[Vocab::BOS]);
+        trace->tgt_in_tokens.push_back(model.tgt_vocab.token(model.tgt_vocab.bos()));
         trace->tgt_in_tokens.insert(trace->tgt_in_tokens.end(), result.out_tokens.begin(),
                                     result.out_tokens.end());
         trace->tgt_out_tokens = result.out_tokens;
-        trace->tgt_out_tokens.push_back(Vocab::kSpecials[Vocab::EOS]);
+        trace->tgt_out_tokens.push_back(model.tgt_vocab.token(model.tgt_vocab.eos()));
         model.net.fill_trace(act, 0, *trace, trace_options.forward_detail);
 
         DecodingTrace& d = trace->decoding;
@@ -333,8 +305,8 @@ void save_model_dir(const TranslationModel& model, const std::string& dir)
     cfg.src_tokens = to_string(model.src_tokenizer.kind());
     cfg.tgt_tokens = to_string(model.tgt_tokenizer.kind());
     save_params(model.net.params(), (d / "model.safetensors").string());
-    model.src_vocab.save((d / "src_vocab.txt").string());
-    model.tgt_vocab.save((d / "tgt_vocab.txt").string());
+    model.src_vocab.save_lines((d / "src_vocab.txt").string());
+    model.tgt_vocab.save_lines((d / "tgt_vocab.txt").string());
     // config.json last: a directory with a config.json is complete.
     atomic_write_file((d / "config.json").string(), model_config_to_json(cfg).dump(2) + "\n");
 }
@@ -353,8 +325,8 @@ TranslationModel load_model_dir(const std::string& dir)
         throw Error(cfg_path + ": invalid JSON: " + e.what());
     }
     const ModelConfig cfg = model_config_from_json(j, cfg_path);
-    TranslationModel m{Transformer(cfg, 0), Vocab::load((d / "src_vocab.txt").string()),
-                       Vocab::load((d / "tgt_vocab.txt").string()),
+    TranslationModel m{Transformer(cfg, 0), Vocab::load_lines((d / "src_vocab.txt").string(), VocabLayout::Seq2Seq),
+                       Vocab::load_lines((d / "tgt_vocab.txt").string(), VocabLayout::Seq2Seq),
                        Tokenizer(token_kind_from_string(cfg.src_tokens, cfg_path + ": key 'src_tokens'")),
                        Tokenizer(token_kind_from_string(cfg.tgt_tokens, cfg_path + ": key 'tgt_tokens'"))};
     if (m.src_vocab.size() != cfg.src_vocab_size)

@@ -32,7 +32,7 @@ Trace task_model_trace(const TaskModel& model, const std::string& text)
     if (c.task == "mlm") {
         const size_t bar = text.find("|||");
         const std::string parts[2] = {text.substr(0, bar), bar == std::string::npos ? std::string() : text.substr(bar + 3)};
-        ids.push_back(TokenTable::CLS);
+        ids.push_back(model.vocab.cls());
         b.segments.push_back(0);
         for (int s = 0; s < (bar == std::string::npos ? 1 : 2); ++s) {
             size_t pos = 0;
@@ -45,11 +45,11 @@ Trace task_model_trace(const TaskModel& model, const std::string& text)
                 }
                 if (m == std::string::npos)
                     break;
-                ids.push_back(TokenTable::MASK);
+                ids.push_back(model.vocab.mask());
                 b.segments.push_back(s);
                 pos = m + 6;
             }
-            ids.push_back(TokenTable::SEP);
+            ids.push_back(model.vocab.sep());
             b.segments.push_back(s);
         }
     } else {
@@ -57,14 +57,14 @@ Trace task_model_trace(const TaskModel& model, const std::string& text)
         if (c.task == "charlm" && int(tokens.size()) > max_len)
             tokens.erase(tokens.begin(), tokens.end() - max_len);
         if ((c.task == "sentiment" || c.task == "langid") && c.pooling == "cls")
-            ids.push_back(TokenTable::CLS);
+            ids.push_back(model.vocab.cls());
         for (int id : model.vocab.encode(tokens))
             ids.push_back(id);
         if (c.task == "pos" && c.suffix_len > 0)
             for (const std::string& w : tokens)
                 b.aux.push_back(model.vocab.id(suffix_token(w, c.suffix_len)));
     }
-    if (ids.empty() || (ids.size() == 1 && ids[0] == TokenTable::CLS && c.task != "mlm"))
+    if (ids.empty() || (ids.size() == 1 && ids[0] == model.vocab.cls() && c.task != "mlm"))
         throw Error("the text has no token");
     if (int(ids.size()) > max_len) {
         ids.resize(size_t(max_len));
@@ -79,7 +79,7 @@ Trace task_model_trace(const TaskModel& model, const std::string& text)
     b.targets.assign(per_sequence ? 1 : ids.size(), -1);
     if (c.task == "mlm") // the head reads the [MASK] rows only; no loss is computed
         for (size_t i = 0; i < ids.size(); ++i)
-            if (ids[i] == TokenTable::MASK)
+            if (ids[i] == model.vocab.mask())
                 b.targets[i] = 0;
 
     TaskActivations act;
@@ -91,10 +91,11 @@ Trace task_model_trace(const TaskModel& model, const std::string& text)
         names.push_back(shown(model.vocab.token(id), chars));
     if (c.task == "charlm") {
         t.tgt_in_tokens = names;
+        const int specials = model.vocab.num_specials();
         for (Eigen::Index r = 0; r < act.logits.rows(); ++r) {
             Eigen::Index arg = 0;
-            act.logits.row(r).tail(act.logits.cols() - TokenTable::kNumSpecials).maxCoeff(&arg);
-            t.tgt_out_tokens.push_back(shown(model.vocab.token(int(arg) + TokenTable::kNumSpecials), chars));
+            act.logits.row(r).tail(act.logits.cols() - specials).maxCoeff(&arg);
+            t.tgt_out_tokens.push_back(shown(model.vocab.token(int(arg) + specials), chars));
         }
         t.dec_self = model.net.attention(act, 0);
     } else {

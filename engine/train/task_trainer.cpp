@@ -119,17 +119,17 @@ TaskBatch TaskTrainer::make_batch(const std::vector<int>& idx, int split, Rng* m
     b.T = std::max(b.T, 1);
     const size_t N = size_t(b.B) * size_t(b.T);
     const bool per_seq = per_sequence_targets(c.task);
-    b.ids.assign(N, TokenTable::PAD);
+    b.ids.assign(N, m_model.vocab.pad());
     b.targets.assign(per_seq ? size_t(b.B) : N, -1);
     if (c.task == "mlm")
         b.segments.assign(N, 0);
     if (c.suffix_len > 0)
-        b.aux.assign(N, TokenTable::PAD);
+        b.aux.assign(N, m_model.vocab.pad());
     for (int r = 0; r < b.B; ++r) {
         const TaskExample& e = ex[size_t(idx[size_t(r)])];
         std::vector<int> ids = e.ids, targets = e.targets;
         if (c.task == "mlm")
-            mask_tokens(ids, targets, c.vocab_size, m_mask_prob, *mask_rng);
+            mask_tokens(ids, targets, m_model.vocab, m_mask_prob, *mask_rng);
         const size_t off = size_t(r) * size_t(b.T);
         std::copy(ids.begin(), ids.end(), b.ids.begin() + ptrdiff_t(off));
         if (!e.segments.empty())
@@ -229,7 +229,7 @@ TaskEvalStats TaskTrainer::evaluate(int split, size_t max_examples) const
                 const size_t n = std::min(size_t(T), s.size() - 1 - off);
                 std::vector<int> ids(s.begin() + ptrdiff_t(off), s.begin() + ptrdiff_t(off + n));
                 std::vector<int> tg(s.begin() + ptrdiff_t(off) + 1, s.begin() + ptrdiff_t(off + n) + 1);
-                ids.resize(size_t(T), TokenTable::PAD);
+                ids.resize(size_t(T), m_model.vocab.pad());
                 tg.resize(size_t(T), -1);
                 b.ids.insert(b.ids.end(), ids.begin(), ids.end());
                 b.targets.insert(b.targets.end(), tg.begin(), tg.end());

@@ -205,7 +205,7 @@ StepStats Trainer::train_step()
             out.length_loss = ll * share;
         }
         const MicroBatchLoss token =
-            micro_batch_cross_entropy(act.logits, piece.tgt_out, Vocab::PAD, m_train.label_smoothing, total_tokens);
+            micro_batch_cross_entropy(act.logits, piece.tgt_out, Seq2SeqIds::PAD, m_train.label_smoothing, total_tokens);
         out.loss = token.loss;
         out.nll = token.nll;
         net.backward(piece, act, act.logits, nat ? &dlength : nullptr);
@@ -238,7 +238,7 @@ EvalStats Trainer::evaluate(size_t max_pairs) const
         m_model.net.forward(batches[i], act, false, nullptr);
         double nll = 0;
         int64_t correct = 0, n = 0;
-        cross_entropy_forward_backward(act.logits, batches[i].tgt_out, Vocab::PAD, 0.0, nullptr, &nll, &correct, &n);
+        cross_entropy_forward_backward(act.logits, batches[i].tgt_out, Seq2SeqIds::PAD, 0.0, nullptr, &nll, &correct, &n);
         total += nll * double(n);
         correct_total += correct;
         tokens += n;

@@ -71,7 +71,7 @@ QStringList outputSoFar(const al::Trace& trace, int step)
 QString decoderInputAt(const al::Trace& trace, int step)
 {
     if (step <= 0)
-        return QString::fromLatin1(al::Vocab::kSpecials[al::Vocab::BOS]);
+        return QString::fromStdString(al::special_tokens(al::VocabLayout::Seq2Seq)[al::Seq2SeqIds::BOS]);
     const al::DecodingStep* prev = stepAt(trace, step - 1);
     return prev ? QString::fromStdString(prev->token) : QString();
 }
@@ -121,8 +121,8 @@ QStringList forcedPrefixAt(const al::Trace& trace, int step, const QStringList& 
 QStringList typedTargetTokens(const al::Tokenizer& tokenizer, const QString& text)
 {
     const QString trimmed = text.trimmed();
-    for (const char* special : al::Vocab::kSpecials)
-        if (trimmed == QLatin1String(special))
+    for (const std::string& special : al::special_tokens(al::VocabLayout::Seq2Seq))
+        if (trimmed == QString::fromStdString(special))
             return {trimmed};
     QStringList out;
     for (const std::string& t : tokenizer.tokenize(trimmed.toStdString()))
@@ -136,12 +136,12 @@ bool encodeForcedPrefix(const al::Vocab& vocab, const QStringList& tokens, std::
     for (const QString& token : tokens) {
         const std::string t = token.toStdString();
         const int id = vocab.id(t);
-        if (id == al::Vocab::UNK && t != al::Vocab::kSpecials[al::Vocab::UNK]) {
+        if (id == vocab.unk() && t != vocab.token(vocab.unk())) {
             if (error)
                 *error = trModel("'%1' is not in the target vocabulary").arg(token);
             return false;
         }
-        if (id == al::Vocab::PAD || id == al::Vocab::BOS) {
+        if (id == vocab.pad() || id == vocab.bos()) {
             if (error)
                 *error = trModel("'%1' cannot be forced (the decoder never generates it)").arg(token);
             return false;

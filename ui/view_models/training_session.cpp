@@ -302,7 +302,7 @@ QString checkTrainingSettings(const al::ModelConfig& model, const al::TrainConfi
                                       "use attention-lab train --task %1 --resume DIR")
                     .arg(settings.task);
             al::TaskModelConfig c = taskModelConfig(model, settings);
-            c.vocab_size = std::max(c.vocab_size, al::TokenTable::kNumSpecials + 1); // from the data later
+            c.vocab_size = std::max(c.vocab_size, int(al::special_tokens(al::VocabLayout::Task).size()) + 1); // from the data later
             if (c.task == "pos" || c.task == "sentiment" || c.task == "langid")
                 c.labels = {"a", "b"};
             c.validate();
