@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Helpers shared by the engine tests.
+#include "engine/core/error.h"
 #include "engine/data/corpus.h"
 
 #include <set>
@@ -25,4 +26,33 @@ inline std::vector<SentencePair> first_cmn_pairs(size_t n)
     return out;
 }
 
+/// Runs `f` and returns the al::Error message it throws, or "<no al::Error thrown>".
+template <class F>
+std::string error_of(F f)
+{
+    try {
+        f();
+    } catch (const al::Error& e) {
+        return e.what();
+    }
+    return "<no al::Error thrown>";
+}
+
+/// "[a|b|c]": a token list for failure messages.
+inline std::string joined_tokens(const std::vector<std::string>& t)
+{
+    std::string s = "[";
+    for (size_t i = 0; i < t.size(); ++i)
+        s += (i ? "|" : "") + t[i];
+    return s + "]";
+}
+
 } // namespace al::test
+
+/// Compares token lists (std::vector<std::string>) and prints both on failure (Qt Test).
+#define COMPARE_TOKENS(actual, expected)                                                                     \
+    do {                                                                                                     \
+        const std::vector<std::string> a_ = (actual), e_ = (expected);                                       \
+        if (a_ != e_)                                                                                        \
+            QFAIL(("got " + al::test::joined_tokens(a_) + ", expected " + al::test::joined_tokens(e_)).c_str()); \
+    } while (0)

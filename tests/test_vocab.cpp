@@ -3,6 +3,7 @@
 // both file formats (one token per line, JSON array) with their error messages.
 #include "engine/core/error.h"
 #include "engine/data/vocab.h"
+#include "test_support.h"
 
 #include <QtTest>
 
@@ -11,31 +12,9 @@
 
 using Tokens = std::vector<std::string>;
 
+using al::test::error_of;
+
 namespace {
-
-std::string qs(const Tokens& t) {
-    std::string s = "[";
-    for (size_t i = 0; i < t.size(); ++i) s += (i ? "|" : "") + t[i];
-    return s + "]";
-}
-
-// Compares token lists and prints both on failure.
-#define COMPARE_TOKENS(actual, expected)                                                   \
-    do {                                                                                   \
-        const Tokens a_ = (actual), e_ = (expected);                                       \
-        if (a_ != e_) QFAIL(("got " + qs(a_) + ", expected " + qs(e_)).c_str());           \
-    } while (0)
-
-// Runs `f` and returns the al::Error message it throws; fails the test when it does not.
-template <class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const al::Error& e) {
-        return e.what();
-    }
-    return "<no al::Error thrown>";
-}
 
 std::string write_temp(const std::string& name, const std::string& bytes) {
     const auto path = std::filesystem::temp_directory_path() / ("al_test_vocab_" + name);

@@ -96,12 +96,7 @@ Translation translate_nat(const TranslationModel& model, const std::vector<int>&
     if (!trace)
         return result;
 
-    Batch batch;
-    batch.B = 1;
-    batch.S = int(src_ids.size()) + 1;
-    batch.src = src_ids;
-    batch.src.push_back(model.src_vocab.eos());
-    batch.src_len = {batch.S};
+    Batch batch = make_source_batch({src_ids}, model.net.config().max_len);
     batch.T = nat.length;
     batch.tgt_len = {batch.T};
     batch.tgt_in.assign(size_t(batch.T), model.tgt_vocab.pad()); // unused: the decoder reads the copied source
@@ -199,12 +194,7 @@ Translation translate(const TranslationModel& model, const std::string& sentence
 
     if (trace) {
         // One teacher-forced pass over "BOS y1 .. yn" records every layer's attention.
-        Batch batch;
-        batch.B = 1;
-        batch.S = int(src_ids.size()) + 1;
-        batch.src = src_ids;
-        batch.src.push_back(model.src_vocab.eos());
-        batch.src_len = {batch.S};
+        Batch batch = make_source_batch({src_ids}, model.net.config().max_len);
         batch.T = int(out.size()) + 1;
         batch.tgt_in.push_back(model.tgt_vocab.bos());
         batch.tgt_in.insert(batch.tgt_in.end(), out.begin(), out.end());
