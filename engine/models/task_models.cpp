@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/models/task_models.h"
-#include "engine/io/checkpoint.h"
+#include "engine/io/model_dir.h"
 #include "engine/io/config_json.h"
 #include "engine/core/error.h"
-#include "engine/io/safetensors.h"
 #include "engine/data/text.h"
 #include "engine/data/tokenizer.h"
 #include "engine/models/transformer.h"
@@ -501,54 +500,27 @@ std::string suffix_token(const std::string& word, int suffix_len)
 
 void save_task_model_dir(const TaskModel& model, const std::string& dir)
 {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        throw Error("cannot create model directory '" + dir + "': " + ec.message());
-    const fs::path d(dir);
-    save_params(model.net.params(), (d / "model.safetensors").string());
-    model.vocab.save_json((d / "vocab.json").string());
-    // config.json last: a directory with a config.json is complete.
-    atomic_write_file((d / "config.json").string(), task_config_to_json(model.net.config()).dump(2) + "\n");
+    write_model_dir(dir, ModelFamily::TaskModel, task_config_to_json(model.net.config()), model.net.params(),
+                    {&model.vocab});
 }
-
-namespace {
-
-nlohmann::json read_json(const std::string& path)
-{
-    try {
-        return nlohmann::json::parse(read_file(path));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": invalid JSON: " + e.what());
-    }
-}
-
-} // namespace
 
 TaskModel load_task_model_dir(const std::string& dir)
 {
-    namespace fs = std::filesystem;
-    const fs::path d(dir);
-    if (!fs::is_directory(d))
-        throw Error("'" + dir + "' is not a model directory");
-    const std::string cfg_path = (d / "config.json").string();
-    const TaskModelConfig cfg = task_config_from_json(read_json(cfg_path), cfg_path);
-    const std::string vocab_path = (d / "vocab.json").string();
-    TaskModel m{TaskNet(cfg, 0), Vocab::load_json(vocab_path, VocabLayout::Task)};
-    if (m.vocab.size() != cfg.vocab_size)
-        throw Error(vocab_path + ": " + std::to_string(m.vocab.size()) + " tokens, but config.json says vocab_size "
-                    + std::to_string(cfg.vocab_size));
-    load_params(m.net.params(), (d / "model.safetensors").string());
+    const std::string cfg_path = (std::filesystem::path(dir) / "config.json").string();
+    const TaskModelConfig cfg = task_config_from_json(read_model_config_json(dir, ModelFamily::TaskModel), cfg_path);
+    std::vector<Vocab> vocabs = read_model_vocabs(dir, ModelFamily::TaskModel, {cfg.vocab_size});
+    TaskModel m{TaskNet(cfg, 0), std::move(vocabs[0])};
+    read_model_weights(dir, m.net.params());
     return m;
 }
 
 std::string task_of_model_dir(const std::string& dir)
 {
     try {
-        const nlohmann::json j = read_json((std::filesystem::path(dir) / "config.json").string());
-        if (j.is_object() && j.contains("task") && j["task"].is_string() && is_task_model_name(j["task"].get<std::string>()))
-            return j["task"].get<std::string>();
+        const nlohmann::json j = read_model_config_json(dir, ModelFamily::TaskModel);
+        const auto it = j.is_object() ? j.find("task") : j.end();
+        if (it != j.end() && it->is_string() && is_task_model_name(it->get<std::string>()))
+            return it->get<std::string>();
     } catch (const Error&) {
     }
     return {};

@@ -163,8 +163,8 @@ std::vector<std::string> task_tokenize(const std::string& tokens_kind, const std
 /// The suffix token of a word (see TaskModelConfig::suffix_len), e.g. ("Running", 3) -> "##X:ing".
 std::string suffix_token(const std::string& word, int suffix_len);
 
-/// Model directory: config.json (task keys + ModelConfig keys), model.safetensors, vocab.json,
-/// each written atomically. Throws al::Error.
+/// Model directory (engine/io/model_dir.h): config.json (task keys + ModelConfig keys),
+/// model.safetensors, vocab.json, each written atomically. Throws al::Error.
 void save_task_model_dir(const TaskModel& model, const std::string& dir);
 /// Loads and checks a task model directory; refuses a translation model or a wrong/missing
 /// task key, a vocab.json whose size differs from vocab_size, a bad tensor, naming file and field.

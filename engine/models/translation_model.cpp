@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/models/translation_model.h"
-#include "engine/io/checkpoint.h"
 #include "engine/io/config_json.h"
+#include "engine/io/model_dir.h"
 #include "engine/core/error.h"
 #include "engine/models/nat.h"
-#include "engine/io/safetensors.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -285,47 +284,24 @@ std::vector<std::vector<std::string>> decode_corpus(const TranslationModel& mode
 
 void save_model_dir(const TranslationModel& model, const std::string& dir)
 {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        throw Error("cannot create model directory '" + dir + "': " + ec.message());
-    const fs::path d(dir);
     ModelConfig cfg = model.net.config();
     cfg.src_tokens = to_string(model.src_tokenizer.kind());
     cfg.tgt_tokens = to_string(model.tgt_tokenizer.kind());
-    save_params(model.net.params(), (d / "model.safetensors").string());
-    model.src_vocab.save_lines((d / "src_vocab.txt").string());
-    model.tgt_vocab.save_lines((d / "tgt_vocab.txt").string());
-    // config.json last: a directory with a config.json is complete.
-    atomic_write_file((d / "config.json").string(), model_config_to_json(cfg).dump(2) + "\n");
+    write_model_dir(dir, ModelFamily::EncoderDecoder, model_config_to_json(cfg), model.net.params(),
+                    {&model.src_vocab, &model.tgt_vocab});
 }
 
 TranslationModel load_model_dir(const std::string& dir)
 {
-    namespace fs = std::filesystem;
-    const fs::path d(dir);
-    if (!fs::is_directory(d))
-        throw Error("'" + dir + "' is not a model directory");
-    const std::string cfg_path = (d / "config.json").string();
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(read_file(cfg_path));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(cfg_path + ": invalid JSON: " + e.what());
-    }
-    const ModelConfig cfg = model_config_from_json(j, cfg_path);
-    TranslationModel m{Transformer(cfg, 0), Vocab::load_lines((d / "src_vocab.txt").string(), VocabLayout::Seq2Seq),
-                       Vocab::load_lines((d / "tgt_vocab.txt").string(), VocabLayout::Seq2Seq),
+    const std::string cfg_path = (std::filesystem::path(dir) / "config.json").string();
+    const ModelConfig cfg =
+        model_config_from_json(read_model_config_json(dir, ModelFamily::EncoderDecoder), cfg_path);
+    std::vector<Vocab> vocabs =
+        read_model_vocabs(dir, ModelFamily::EncoderDecoder, {cfg.src_vocab_size, cfg.tgt_vocab_size});
+    TranslationModel m{Transformer(cfg, 0), std::move(vocabs[0]), std::move(vocabs[1]),
                        Tokenizer(token_kind_from_string(cfg.src_tokens, cfg_path + ": key 'src_tokens'")),
                        Tokenizer(token_kind_from_string(cfg.tgt_tokens, cfg_path + ": key 'tgt_tokens'"))};
-    if (m.src_vocab.size() != cfg.src_vocab_size)
-        throw Error((d / "src_vocab.txt").string() + ": " + std::to_string(m.src_vocab.size()) +
-                    " tokens, but config.json says src_vocab_size " + std::to_string(cfg.src_vocab_size));
-    if (m.tgt_vocab.size() != cfg.tgt_vocab_size)
-        throw Error((d / "tgt_vocab.txt").string() + ": " + std::to_string(m.tgt_vocab.size()) +
-                    " tokens, but config.json says tgt_vocab_size " + std::to_string(cfg.tgt_vocab_size));
-    load_params(m.net.params(), (d / "model.safetensors").string());
+    read_model_weights(dir, m.net.params());
     return m;
 }
 

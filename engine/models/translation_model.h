@@ -64,10 +64,13 @@ std::vector<std::vector<std::string>> decode_corpus(const TranslationModel& mode
 std::vector<std::vector<int>> greedy_decode(const Transformer& net,
                                             const std::vector<std::vector<int>>& sources, int max_len);
 
-/// Model directory: config.json, model.safetensors, src_vocab.txt, tgt_vocab.txt, each written
-/// atomically. Creates `dir` if needed. Throws al::Error.
+/// Model directory (engine/io/model_dir.h): config.json (with the tokenizers' src_tokens and
+/// tgt_tokens), model.safetensors, src_vocab.txt, tgt_vocab.txt, each written atomically.
+/// Creates `dir` if needed. Throws al::Error.
 void save_model_dir(const TranslationModel& model, const std::string& dir);
-/// Loads and checks a model directory; throws al::Error naming the file and field at fault.
+/// Loads and checks a model directory (the checks of engine/io/model_dir.h: a task model directory is
+/// refused, vocabulary sizes must match config.json, every tensor is checked); throws al::Error
+/// naming the file and field at fault.
 TranslationModel load_model_dir(const std::string& dir);
 
 } // namespace al

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The model directory (docs/format.md): config.json, model.safetensors and the vocabulary files
+// of the model's family. One writer and one reader serve every model kind:
+//   encoder-decoder (translation, the algorithmic tasks, NAT): src_vocab.txt and tgt_vocab.txt,
+//       one token per line, VocabLayout::Seq2Seq, sizes in src_vocab_size and tgt_vocab_size;
+//   task models (charlm, pos, sentiment, langid, mlm): vocab.json, a JSON array,
+//       VocabLayout::Task, size in vocab_size.
+// Writing is atomic per file (temporary file, flush, fsync, rename) and config.json comes last,
+// so a directory with a config.json is complete. Reading checks the family, the config keys (by
+// the caller's config reader), the vocabularies and their sizes before a network is built, and
+// every tensor's name, dtype and shape before a value is copied; each refusal names the file
+// and the field.
+#include "engine/core/params.h"
+#include "engine/data/vocab.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace al {
+
+/// The two families of model directories: the encoder-decoder and the one-stack task models.
+enum class ModelFamily { EncoderDecoder, TaskModel };
+
+/// One vocabulary file of a model directory.
+struct ModelDirVocab {
+    const char* file;     ///< name inside the directory
+    bool json;            ///< true: a JSON array of strings; false: one token per line
+    VocabLayout layout;   ///< the special tokens it starts with
+    const char* size_key; ///< the config.json key that gives its size
+};
+/// The vocabulary files of a family, in the order write_model_dir takes them and
+/// read_model_vocabs returns them: {src_vocab.txt, tgt_vocab.txt} or {vocab.json}.
+const std::vector<ModelDirVocab>& model_dir_vocabs(ModelFamily family);
+
+/// Writes `dir` (created if needed): model.safetensors from `params`, one vocabulary per entry of
+/// model_dir_vocabs(family) (same order), then config.json (`config`, indented). Throws al::Error
+/// on I/O failure, a vocabulary count that does not match the family, or a token its file
+/// format cannot hold.
+void write_model_dir(const std::string& dir, ModelFamily family, const nlohmann::json& config,
+                     const ParamStore& params, const std::vector<const Vocab*>& vocabs);
+
+/// dir/config.json parsed, for a loader of `family`. Throws al::Error: "'dir' is not a model
+/// directory", the file cannot be read, "path: invalid JSON: ...", or the directory is of the
+/// other family ("path: key 'task' is missing (a translation model directory ...)" for a task
+/// loader; "path: key 'task' is \"charlm\": a task model directory ..." for a translation loader).
+nlohmann::json read_model_config_json(const std::string& dir, ModelFamily family);
+/// The vocabularies of model_dir_vocabs(family), each checked against the size its config key
+/// gives (`sizes`, same order). Throws al::Error naming file:line (line format) or file and token
+/// index (JSON) of a malformed file, or "path: N tokens, but config.json says KEY M".
+std::vector<Vocab> read_model_vocabs(const std::string& dir, ModelFamily family, const std::vector<int>& sizes);
+/// Copies dir/model.safetensors into `params` after checking every name, dtype and shape
+/// (load_params). Throws al::Error naming the file and the tensor.
+void read_model_weights(const std::string& dir, ParamStore& params);
+
+} // namespace al
