@@ -70,7 +70,7 @@ nlohmann::json read_model_config_json(const std::string& dir, ModelFamily family
         throw Error(path + ": key 'task' is missing (a translation model directory has no task key; use translate/eval)");
     if (family == ModelFamily::EncoderDecoder && task != j.end() && task->is_string() && !task->get<std::string>().empty())
         throw Error(path + ": key 'task' is \"" + task->get<std::string>() +
-                    "\": a task model directory, not a translation model (use generate, predict or eval)");
+                    "\": a task model, not an encoder-decoder (use generate, predict or eval --task)");
     return j;
 }
 

@@ -44,7 +44,8 @@ void write_model_dir(const std::string& dir, ModelFamily family, const nlohmann:
 /// dir/config.json parsed, for a loader of `family`. Throws al::Error: "'dir' is not a model
 /// directory", the file cannot be read, "path: invalid JSON: ...", or the directory is of the
 /// other family ("path: key 'task' is missing (a translation model directory ...)" for a task
-/// loader; "path: key 'task' is \"charlm\": a task model directory ..." for a translation loader).
+/// loader; "path: key 'task' is \"charlm\": a task model, not an encoder-decoder ..." for a translation
+/// loader).
 nlohmann::json read_model_config_json(const std::string& dir, ModelFamily family);
 /// The vocabularies of model_dir_vocabs(family), each checked against the size its config key
 /// gives (`sizes`, same order). Throws al::Error naming file:line (line format) or file and token
