@@ -123,12 +123,7 @@ bool load_algorithmic_task_file(const std::string& dir, AlgorithmicTaskConfig& o
     std::error_code ec;
     if (!std::filesystem::is_regular_file(p, ec))
         return false;
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(read_file(p));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(p + ": invalid JSON: " + e.what());
-    }
+    const nlohmann::json j = read_json_file(p);
     auto get = [&](const char* key, auto& dst) {
         if (!j.contains(key))
             throw Error(p + ": missing key '" + key + "'");

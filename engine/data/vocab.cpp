@@ -190,12 +190,7 @@ void Vocab::save_json(const std::string& path) const
 
 Vocab Vocab::load_json(const std::string& path, VocabLayout layout)
 {
-    nlohmann::json v;
-    try {
-        v = nlohmann::json::parse(read_file(path));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": invalid JSON: " + e.what());
-    }
+    const nlohmann::json v = read_json_file(path);
     if (!v.is_array())
         throw Error(path + ": expected a JSON array of tokens, got " + std::string(v.type_name()));
     std::vector<std::string> tokens;

@@ -55,12 +55,7 @@ nlohmann::json read_model_config_json(const std::string& dir, ModelFamily family
     if (!fs::is_directory(fs::path(dir)))
         throw Error("'" + dir + "' is not a model directory");
     const std::string path = in_dir(dir, "config.json");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(read_file(path));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": invalid JSON: " + e.what());
-    }
+    const nlohmann::json j = read_json_file(path);
     // The family first, so that a directory of the other family is refused for what it is
     // rather than for a key its own family does not use.
     if (!j.is_object())

@@ -188,6 +188,15 @@ std::string read_file(const std::string& path)
     return bytes;
 }
 
+json read_json_file(const std::string& path)
+{
+    try {
+        return json::parse(read_file(path));
+    } catch (const json::exception& e) {
+        throw Error(path + ": invalid JSON: " + e.what());
+    }
+}
+
 void atomic_write_file(const std::string& path, const std::string& bytes)
 {
     if (path.empty())

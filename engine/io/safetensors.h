@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -37,5 +39,7 @@ void atomic_write_file(const std::string& path, const std::string& bytes);
 
 /// Reads a whole file; throws al::Error "cannot open 'path': reason".
 std::string read_file(const std::string& path);
+/// Reads and parses a JSON file; throws al::Error as read_file, or "path: invalid JSON: ...".
+nlohmann::json read_json_file(const std::string& path);
 
 } // namespace al
