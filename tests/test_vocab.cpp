@@ -27,6 +27,27 @@ std::string read_bytes(const std::string& path) {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// A malformed vocabulary file and the message expected after "path" + separator.
+struct LoadCase {
+    const char* name;
+    std::string bytes;
+    std::string expected;
+};
+
+// Writes each case to a temporary file, loads it with `load` and checks that the al::Error
+// message starts with path + sep + expected.
+template <class Load>
+void check_load_errors(const std::vector<LoadCase>& cases, const char* ext, const char* sep, Load load) {
+    for (const LoadCase& c : cases) {
+        const std::string path = write_temp(std::string(c.name) + ext, c.bytes);
+        const std::string msg = error_of([&] { load(path); });
+        std::filesystem::remove(path);
+        const std::string expected = path + sep + c.expected;
+        QVERIFY2(msg.rfind(expected, 0) == 0, (c.name + std::string(": got \"") + msg +
+                                                "\", expected it to start with \"" + expected + "\"").c_str());
+    }
+}
+
 } // namespace
 
 class TestVocab : public QObject {
@@ -127,12 +148,7 @@ void TestVocab::vocabSaveLoadRoundTrip() {
 
 void TestVocab::vocabLoadErrors() {
     const std::string specials = "<pad>\n<bos>\n<eos>\n<unk>\n";
-    struct Case {
-        const char* name;
-        std::string bytes;
-        std::string expected; // message after "path:"
-    };
-    const std::vector<Case> cases = {
+    const std::vector<LoadCase> cases = {
         {"missing_special", "<pad>\n<bos>\n<unk>\n", "3: expected special token '<eos>', found '<unk>'"},
         {"short", "<pad>\n<bos>\n", "3: missing special token '<eos>'"},
         {"empty_file", "", "1: missing special token '<pad>'"},
@@ -141,14 +157,7 @@ void TestVocab::vocabLoadErrors() {
         {"empty_line", specials + "a\n\nb\n", "6: empty line"},
         {"bad_utf8", specials + "ok\nbad\xC3\n", "6: invalid UTF-8"},
     };
-    for (const Case& c : cases) {
-        const std::string path = write_temp(std::string(c.name) + ".txt", c.bytes);
-        const std::string msg = error_of([&] { al::Vocab::load_lines(path); });
-        std::filesystem::remove(path);
-        const std::string expected = path + ":" + c.expected;
-        QVERIFY2(msg.rfind(expected, 0) == 0, (c.name + std::string(": got \"") + msg +
-                                                "\", expected it to start with \"" + expected + "\"").c_str());
-    }
+    check_load_errors(cases, ".txt", ":", [](const std::string& path) { al::Vocab::load_lines(path); });
     const std::string missing = (std::filesystem::temp_directory_path() / "al_no_such_vocab.txt").string();
     QCOMPARE(error_of([&] { al::Vocab::load_lines(missing); }),
              "cannot open '" + missing + "': No such file or directory");
@@ -240,12 +249,7 @@ void TestVocab::jsonRoundTripAnyToken() {
 
 void TestVocab::jsonLoadErrors() {
     const std::string specials = R"("<pad>", "<unk>", "<bos>", "[CLS]", "[SEP]", "[MASK]")";
-    struct Case {
-        const char* name;
-        std::string bytes;
-        std::string expected; // message after "path: "
-    };
-    const std::vector<Case> cases = {
+    const std::vector<LoadCase> cases = {
         {"not_json", "[\"<pad>\"", "invalid JSON: "},
         {"object", "{\"a\": 1}", "expected a JSON array of tokens, got object"},
         {"number", "[" + specials + ", 7]", "token 6 is a number, not a string"},
@@ -256,14 +260,8 @@ void TestVocab::jsonLoadErrors() {
         {"duplicate", "[" + specials + ", \"a\", \"b\", \"a\"]", "token 8 (\"a\") occurs twice"},
         {"duplicate_special", "[" + specials + ", \"[SEP]\"]", "token 6 (\"[SEP]\") occurs twice"},
     };
-    for (const Case& c : cases) {
-        const std::string path = write_temp(std::string(c.name) + ".json", c.bytes);
-        const std::string msg = error_of([&] { al::Vocab::load_json(path, al::VocabLayout::Task); });
-        std::filesystem::remove(path);
-        const std::string expected = path + ": " + c.expected;
-        QVERIFY2(msg.rfind(expected, 0) == 0, (c.name + std::string(": got \"") + msg +
-                                                "\", expected it to start with \"" + expected + "\"").c_str());
-    }
+    check_load_errors(cases, ".json", ": ",
+                      [](const std::string& path) { al::Vocab::load_json(path, al::VocabLayout::Task); });
     const std::string missing = (std::filesystem::temp_directory_path() / "al_no_such_vocab.json").string();
     QVERIFY(error_of([&] { al::Vocab::load_json(missing, al::VocabLayout::Task); }).find(missing) != std::string::npos);
 }
