@@ -3,6 +3,7 @@
 // the file before anything is allocated, and the refusal names the file and the key.
 #include "engine/core/error.h"
 #include "engine/io/safetensors.h"
+#include "engine/io/trace_json.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -80,6 +81,17 @@ private slots:
     void safetensorsFileThatIsNotRegular()
     {
         expectError([] { al::read_safetensors("/dev/null"); }, {"/dev/null", "not a regular file"});
+    }
+
+    void traceValueOutsideTheFloatRange()
+    {
+        // Converting 1e300 to float is undefined behaviour; the reader refuses it by name.
+        for (const char* file : {"float_out_of_range.json", "step_cross_out_of_range.json"}) {
+            QFile f(QStringLiteral(AL_SOURCE_DIR "/tests/fuzz/regressions/trace_json/") + file);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const auto j = nlohmann::json::parse(f.readAll().toStdString());
+            expectError([&] { al::trace_from_json(j, file); }, {file, "outside the range of a float"});
+        }
     }
 };
 
