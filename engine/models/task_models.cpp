@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/models/task_models.h"
+#include "engine/models/limits.h"
 #include "engine/io/checkpoint.h"
 #include "engine/io/config_json.h"
 #include "engine/core/error.h"
@@ -606,6 +607,20 @@ TaskModel load_task_model_dir(const std::string& dir)
         throw Error("'" + dir + "' is not a model directory");
     const std::string cfg_path = (d / "config.json").string();
     const TaskModelConfig cfg = task_config_from_json(read_json(cfg_path), cfg_path);
+    // Sizes are checked against their limits and the weights file before the network exists.
+    try {
+        check_model_limits(cfg.arch);
+        if (cfg.vocab_size > ModelLimits::vocab_size)
+            throw Error("vocab_size (" + std::to_string(cfg.vocab_size) + ") is over the limit of "
+                        + std::to_string(ModelLimits::vocab_size));
+    } catch (const Error& e) {
+        throw Error(cfg_path + ": " + e.what());
+    }
+    check_weights_fit(min_weight_count(cfg.vocab_size, cfg.num_layers(), cfg.arch.d_model, cfg.arch.dim_feedforward),
+                      "d_model " + std::to_string(cfg.arch.d_model) + ", dim_feedforward "
+                          + std::to_string(cfg.arch.dim_feedforward) + ", " + std::to_string(cfg.num_layers())
+                          + " layers, " + std::to_string(cfg.vocab_size) + " vocabulary rows",
+                      cfg_path, (d / "model.safetensors").string());
     const std::string vocab_path = (d / "vocab.json").string();
     const nlohmann::json v = read_json(vocab_path);
     if (!v.is_array())

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/models/translation_model.h"
+#include "engine/models/limits.h"
 #include "engine/io/checkpoint.h"
 #include "engine/io/config_json.h"
 #include "engine/core/error.h"
@@ -353,6 +354,17 @@ TranslationModel load_model_dir(const std::string& dir)
         throw Error(cfg_path + ": invalid JSON: " + e.what());
     }
     const ModelConfig cfg = model_config_from_json(j, cfg_path);
+    // Sizes are checked against their limits and the weights file before the network exists.
+    try {
+        check_model_limits(cfg);
+    } catch (const Error& e) {
+        throw Error(cfg_path + ": " + e.what());
+    }
+    check_weights_fit(min_weight_count(cfg),
+                      "d_model " + std::to_string(cfg.d_model) + ", dim_feedforward " + std::to_string(cfg.dim_feedforward)
+                          + ", " + std::to_string(cfg.num_encoder_layers + cfg.num_decoder_layers) + " layers, "
+                          + std::to_string(cfg.src_vocab_size + cfg.tgt_vocab_size) + " vocabulary rows",
+                      cfg_path, (d / "model.safetensors").string());
     TranslationModel m{Transformer(cfg, 0), Vocab::load((d / "src_vocab.txt").string()),
                        Vocab::load((d / "tgt_vocab.txt").string()),
                        Tokenizer(token_kind_from_string(cfg.src_tokens, cfg_path + ": key 'src_tokens'")),
