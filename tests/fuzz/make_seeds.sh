@@ -84,8 +84,8 @@ fi
 
 # Trace JSON: what `translate --attention` writes, greedy and beam.
 if [ -x "$exe" ]; then
-    "$exe" translate --model $fx/copy --attention "$out/trace_json/copy_greedy.json" "1 2 3" >/dev/null
-    "$exe" translate --model $fx/copy --beam 2 --attention "$out/trace_json/copy_beam.json" "3 1" >/dev/null
+    "$exe" translate --model $fx/copy --attention "$out/trace_json/copy_greedy.json" "1" >/dev/null
+    "$exe" translate --model $fx/copy --beam 2 --attention "$out/trace_json/copy_beam.json" "3" >/dev/null
     "$exe" translate --model $fx/nat --attention "$out/trace_json/nat.json" "我" >/dev/null
 else
     echo "$0: no $exe; the trace_json seeds are not written" >&2
