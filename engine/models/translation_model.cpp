@@ -354,17 +354,12 @@ TranslationModel load_model_dir(const std::string& dir)
         throw Error(cfg_path + ": invalid JSON: " + e.what());
     }
     const ModelConfig cfg = model_config_from_json(j, cfg_path);
-    // Sizes are checked against their limits and the weights file before the network exists.
-    try {
-        check_model_limits(cfg);
-    } catch (const Error& e) {
-        throw Error(cfg_path + ": " + e.what());
-    }
-    check_weights_fit(min_weight_count(cfg),
-                      "d_model " + std::to_string(cfg.d_model) + ", dim_feedforward " + std::to_string(cfg.dim_feedforward)
-                          + ", " + std::to_string(cfg.num_encoder_layers + cfg.num_decoder_layers) + " layers, "
-                          + std::to_string(cfg.src_vocab_size + cfg.tgt_vocab_size) + " vocabulary rows",
-                      cfg_path, (d / "model.safetensors").string());
+    if (cfg.is_task_model())
+        throw Error(cfg_path + ": key 'task' is \"" + cfg.task
+                    + "\": a task model, not an encoder-decoder (use generate, predict or eval --task)");
+    // The architecture must fit the weights file before the network is built (its sizes were
+    // checked against ModelLimits by validate()).
+    check_weights_fit(cfg, cfg_path, (d / "model.safetensors").string());
     TranslationModel m{Transformer(cfg, 0), Vocab::load((d / "src_vocab.txt").string()),
                        Vocab::load((d / "tgt_vocab.txt").string()),
                        Tokenizer(token_kind_from_string(cfg.src_tokens, cfg_path + ": key 'src_tokens'")),
