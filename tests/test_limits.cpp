@@ -7,6 +7,7 @@
 #include "engine/models/limits.h"
 #include "engine/models/task_models.h"
 #include "engine/models/translation_model.h"
+#include "tests/test_support.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -14,24 +15,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <functional>
+using al::test::expectError;
 
 namespace {
-
-void expectError(const std::function<void()>& f, const QStringList& parts)
-{
-    try {
-        f();
-    } catch (const al::Error& e) {
-        const QString msg = QString::fromStdString(e.what());
-        for (const QString& p : parts)
-            QVERIFY2(msg.contains(p), qPrintable("message '" + msg + "' lacks '" + p + "'"));
-        return;
-    } catch (const std::exception& e) {
-        QFAIL(qPrintable(QString("expected al::Error, got std::exception: ") + e.what()));
-    }
-    QFAIL("expected al::Error, nothing was thrown");
-}
 
 /// A file of `size` bytes (sparse: no disk blocks) that starts with `head`.
 void writeSparse(const QString& path, const QByteArray& head, qint64 size)

@@ -100,10 +100,8 @@ struct ModelConfig {
     /// Decoder-only LM: the stack's self-attention is causal.
     bool causal() const { return task == "charlm"; }
 
-    /// Throws al::Error naming the offending key when a size is over its limit (ModelLimits in
-    /// engine/models/limits.h: vocabulary sizes, d_model, nhead, layer counts, dim_feedforward,
-    /// max_len, synthesizer_k, num_segments; e.g. "max_len (2147483647) is over the limit of
-    /// 8192") or the combination is impossible (e.g. "d_model (250) must be divisible by nhead (4)").
+    /// Throws al::Error naming the offending key when the combination is impossible
+    /// (e.g. "d_model (250) must be divisible by nhead (4)").
     void validate() const;
     int head_dim() const { return d_model / nhead; }
 
