@@ -133,10 +133,10 @@ private slots:
         QTest::addColumn<QString>("model");
         QTest::addColumn<QString>("key");
         QTest::addColumn<qint64>("value");
-        QTest::newRow("translate layers") << "translate" << "num_decoder_layers" << qint64(200);
-        QTest::newRow("copy feed-forward") << "copy" << "dim_feedforward" << qint64(65536);
-        QTest::newRow("mlm layers") << "mlm" << "num_encoder_layers" << qint64(256);
-        QTest::newRow("charlm feed-forward") << "charlm" << "dim_feedforward" << qint64(60000);
+        QTest::newRow("translate d_model") << "translate" << "d_model" << qint64(4096);
+        QTest::newRow("nat d_model") << "nat" << "d_model" << qint64(4096);
+        QTest::newRow("mlm d_model") << "mlm" << "d_model" << qint64(4096);
+        QTest::newRow("charlm d_model") << "charlm" << "d_model" << qint64(4096);
     }
 
     void architectureLargerThanTheWeightsFile()

@@ -53,8 +53,10 @@ void check_weights_fit(const ModelConfig& cfg, const std::string& config_path, c
     struct stat st {};
     if (::stat(weights_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
         return;
+    // A small excess is left to load_params, whose message names the tensor; only an
+    // architecture far beyond the file (over twice its size plus 16 MB) is refused here.
     const int64_t weights = min_weight_count(cfg);
-    if (weights * 4 > int64_t(st.st_size))
+    if (weights * 4 > 2 * int64_t(st.st_size) + (int64_t(16) << 20))
         throw Error(config_path + ": the architecture (d_model " + std::to_string(cfg.d_model) + ", dim_feedforward "
                     + std::to_string(cfg.dim_feedforward) + ", " + std::to_string(layer_count(cfg)) + " layers, "
                     + std::to_string(vocabulary_rows(cfg)) + " vocabulary rows) needs at least "
