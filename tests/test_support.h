@@ -4,11 +4,31 @@
 #include "engine/core/error.h"
 #include "engine/data/corpus.h"
 
+#include <QtTest>
+
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
 
 namespace al::test {
+
+/// Passes when f() throws al::Error whose message contains every one of `parts`; fails on any
+/// other exception or none.
+inline void expectError(const std::function<void()>& f, const QStringList& parts)
+{
+    try {
+        f();
+    } catch (const al::Error& e) {
+        const QString msg = QString::fromStdString(e.what());
+        for (const QString& p : parts)
+            QVERIFY2(msg.contains(p), qPrintable("message '" + msg + "' lacks '" + p + "'"));
+        return;
+    } catch (const std::exception& e) {
+        QFAIL(qPrintable(QString("expected al::Error, got std::exception: ") + e.what()));
+    }
+    QFAIL("expected al::Error, nothing was thrown");
+}
 
 /// The first n pairs of the bundled Tatoeba corpus (Chinese source, English target) with
 /// distinct sources, in file order (the shortest sentences: the file is sorted by length).

@@ -290,33 +290,96 @@ void write_safetensors(const std::string& path, const std::map<std::string, Tens
     atomic_write_file(path, file);
 }
 
+namespace {
+
+/// An open file descriptor, closed when it goes out of scope.
+struct Fd {
+    int fd = -1;
+    ~Fd()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+/// Reads exactly `size` bytes at `offset`; false on a read error or a file that ended early.
+bool read_at(int fd, char* out, size_t size, uint64_t offset, int& err)
+{
+    while (size > 0) {
+        const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
+            return false;
+        }
+        if (n == 0) {
+            err = 0;
+            return false;
+        }
+        out += n;
+        size -= static_cast<size_t>(n);
+        offset += static_cast<uint64_t>(n);
+    }
+    return true;
+}
+
+} // namespace
+
 std::map<std::string, Tensor32> read_safetensors(const std::string& path,
                                                  std::map<std::string, std::string>* metadata)
 {
-    const std::string file = read_file(path);
     auto fail = [&path](const std::string& problem) { throw_at(path, problem); };
+    // The header is read and checked against the file's size before any tensor is allocated;
+    // each tensor is then read straight into its own buffer (peak memory: the tensors).
+    Fd file;
+    file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (file.fd < 0)
+        throw Error("cannot open '" + path + "': " + errno_str(errno));
+    struct stat st {};
+    if (::fstat(file.fd, &st) != 0)
+        throw Error("cannot open '" + path + "': " + errno_str(errno));
+    if (S_ISDIR(st.st_mode))
+        throw Error("cannot open '" + path + "': " + errno_str(EISDIR));
+    if (!S_ISREG(st.st_mode))
+        fail("not a regular file");
+    const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+    int err = 0;
+    auto read_or_fail = [&](char* out, size_t size, uint64_t offset, const char* what) {
+        if (!read_at(file.fd, out, size, offset, err))
+            fail(err ? std::string("cannot read ") + what + ": " + errno_str(err)
+                     : std::string("file is truncated (it ended while reading ") + what + ")");
+    };
 
-    if (file.size() < 8)
-        fail("file is truncated (" + std::to_string(file.size())
+    if (file_size < 8)
+        fail("file is truncated (" + std::to_string(file_size)
              + " bytes; a safetensors file starts with an 8-byte header length)");
+    unsigned char len[8];
+    read_or_fail(reinterpret_cast<char*>(len), 8, 0, "the header length");
     uint64_t n = 0;
     for (int i = 7; i >= 0; --i)
-        n = (n << 8) | static_cast<unsigned char>(file[static_cast<size_t>(i)]);
-    if (n > file.size() - 8)
+        n = (n << 8) | len[i];
+    if (n > file_size - 8)
         fail("header length " + std::to_string(n) + " exceeds the file size ("
-             + std::to_string(file.size()) + " bytes); the file is truncated or not safetensors");
+             + std::to_string(file_size) + " bytes); the file is truncated or not safetensors");
+    if (n > kMaxSafetensorsHeaderBytes)
+        fail("header length " + std::to_string(n) + " is over the limit of "
+             + std::to_string(kMaxSafetensorsHeaderBytes) + " bytes");
+    std::string header_text(static_cast<size_t>(n), '\0');
+    if (n > 0)
+        read_or_fail(&header_text[0], header_text.size(), 8, "the header");
 
     json header;
     try {
-        header = json::parse(file.begin() + 8, file.begin() + 8 + static_cast<std::ptrdiff_t>(n));
+        header = json::parse(header_text);
     } catch (const json::exception& e) {
         fail("invalid JSON header: " + json_message(e));
     }
     if (!header.is_object())
         fail(std::string("invalid header: expected a JSON object, got ") + header.type_name());
 
-    const size_t data_start = 8 + static_cast<size_t>(n);
-    const uint64_t data_size = file.size() - data_start;
+    const uint64_t data_start = 8 + n;
+    const uint64_t data_size = file_size - data_start;
     std::map<std::string, std::string> meta;
     std::vector<Entry> entries;
     for (const auto& [name, v] : header.items()) {
@@ -399,7 +462,8 @@ std::map<std::string, Tensor32> read_safetensors(const std::string& path,
         t.shape = e.shape;
         t.data.resize(static_cast<size_t>((e.end - e.begin) / 4));
         if (!t.data.empty())
-            std::memcpy(t.data.data(), file.data() + data_start + e.begin, t.data.size() * sizeof(float));
+            read_or_fail(reinterpret_cast<char*>(t.data.data()), t.data.size() * sizeof(float),
+                         data_start + static_cast<uint64_t>(e.begin), ("tensor '" + e.name + "'").c_str());
         out.emplace(e.name, std::move(t));
     }
     if (metadata)

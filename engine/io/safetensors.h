@@ -23,9 +23,15 @@ struct Tensor32 {
 void write_safetensors(const std::string& path, const std::map<std::string, Tensor32>& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 
-/// Reads every tensor (one read of the file, then a copy per tensor) and, when `metadata` is
-/// given, the "__metadata__" strings (an empty map when the file has none). Throws al::Error
-/// "<path>: <problem>" on: missing file, truncated file, header length beyond the file, invalid
+/// Longest JSON header read_safetensors accepts (the limit of the reference implementation,
+/// huggingface/safetensors MAX_HEADER_SIZE).
+inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
+
+/// Reads every tensor and, when `metadata` is given, the "__metadata__" strings (an empty map
+/// when the file has none). The header is read and every size it claims checked against the
+/// file's size before a tensor is allocated; each tensor is then read from the file into its
+/// own buffer. Throws al::Error "<path>: <problem>" on: missing file, not a regular file,
+/// truncated file, header length beyond the file or over kMaxSafetensorsHeaderBytes, invalid
 /// JSON, a dtype other than F32, offsets that overlap, leave gaps, run past the end or leave
 /// trailing bytes, or a shape whose element count does not match its byte range.
 std::map<std::string, Tensor32> read_safetensors(const std::string& path,

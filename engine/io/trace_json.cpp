@@ -3,6 +3,9 @@
 
 #include "engine/core/error.h"
 
+#include <cmath>
+#include <limits>
+
 namespace al {
 
 namespace {
@@ -50,6 +53,16 @@ std::vector<std::string> tokens_from_json(const nlohmann::json& j, const char* k
     return out;
 }
 
+/// A JSON number as a Scalar; a value beyond the Scalar range (converting it would be undefined
+/// behaviour) throws al::Error "<where> holds <v>, outside the range of a float".
+Scalar scalar_from_json(const nlohmann::json& v, const std::string& where)
+{
+    const double d = v.get<double>();
+    if (!(std::fabs(d) <= static_cast<double>(std::numeric_limits<Scalar>::max())))
+        throw Error(where + " holds " + v.dump() + ", outside the range of a float");
+    return static_cast<Scalar>(d);
+}
+
 AttentionMaps maps_from_json(const nlohmann::json& j, const char* key, size_t rows, size_t cols,
                              const std::string& source)
 {
@@ -76,7 +89,7 @@ AttentionMaps maps_from_json(const nlohmann::json& j, const char* key, size_t ro
                     if (!m[i][k].is_number())
                         throw Error(at + " row " + std::to_string(i) + " holds a non-number");
                     mat(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) =
-                        static_cast<Scalar>(m[i][k].get<double>());
+                        scalar_from_json(m[i][k], at + " row " + std::to_string(i));
                 }
             }
             heads.push_back(std::move(mat));
@@ -201,7 +214,7 @@ DecodingTrace decoding_from_json(const nlohmann::json& j, size_t S, const std::s
                 RowVec r(static_cast<Eigen::Index>(S));
                 for (size_t c = 0; c < S; ++c) {
                     if (!row[c].is_number()) throw Error(rat + " holds a non-number");
-                    r(static_cast<Eigen::Index>(c)) = static_cast<Scalar>(row[c].get<double>());
+                    r(static_cast<Eigen::Index>(c)) = scalar_from_json(row[c], rat);
                 }
                 heads.push_back(std::move(r));
             }

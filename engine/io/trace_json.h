@@ -21,8 +21,9 @@ namespace al {
 nlohmann::json trace_to_json(const Trace& trace);
 
 /// The inverse of trace_to_json. Throws al::Error naming `source` and the key at fault
-/// (missing key, wrong type, ragged rows, or a matrix whose shape does not match the token
-/// lists, e.g. "a.json: 'cross'[0][1] is 3 x 4, expected 3 x 5").
+/// (missing key, wrong type, ragged rows, a matrix whose shape does not match the token lists,
+/// e.g. "a.json: 'cross'[0][1] is 3 x 4, expected 3 x 5", or an attention value outside the
+/// range of a float).
 Trace trace_from_json(const nlohmann::json& j, const std::string& source);
 
 } // namespace al

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/models/config.h"
+#include "engine/models/limits.h"
 #include "engine/nn/activation.h"
 #include "engine/nn/attention.h"
 #include "engine/nn/norm.h"
@@ -86,6 +87,8 @@ ModelConfig with_task_keys(const ModelConfig& arch, const ModelConfig& task_keys
 
 void ModelConfig::validate() const
 {
+    // Sizes first: a value over its limit is named before any check that depends on it.
+    check_model_limits(*this);
     const bool one_stack = !task.empty();
     if (one_stack) {
         if (!is_task_model_name(task))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/models/task_models.h"
 #include "engine/io/model_dir.h"
+#include "engine/models/limits.h"
 #include "engine/io/config_json.h"
 #include "engine/core/error.h"
 #include "engine/data/text.h"
@@ -354,6 +355,9 @@ TaskModel load_task_model_dir(const std::string& dir)
 {
     const std::string cfg_path = (std::filesystem::path(dir) / "config.json").string();
     const ModelConfig cfg = model_config_from_json(read_model_config_json(dir, ModelFamily::TaskModel), cfg_path);
+    // The architecture must fit the weights file before the network is built (its sizes were
+    // checked against ModelLimits by validate()).
+    check_weights_fit(cfg, cfg_path, (std::filesystem::path(dir) / "model.safetensors").string());
     std::vector<Vocab> vocabs = read_model_vocabs(dir, ModelFamily::TaskModel, {cfg.vocab_size});
     TaskModel m{TaskNet(cfg, 0), std::move(vocabs[0])};
     read_model_weights(dir, m.net.params());

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/models/translation_model.h"
+#include "engine/models/limits.h"
 #include "engine/io/config_json.h"
 #include "engine/io/model_dir.h"
 #include "engine/core/error.h"
@@ -296,6 +297,9 @@ TranslationModel load_model_dir(const std::string& dir)
     const std::string cfg_path = (std::filesystem::path(dir) / "config.json").string();
     const ModelConfig cfg =
         model_config_from_json(read_model_config_json(dir, ModelFamily::EncoderDecoder), cfg_path);
+    // The architecture must fit the weights file before the network is built (its sizes were
+    // checked against ModelLimits by validate()).
+    check_weights_fit(cfg, cfg_path, (std::filesystem::path(dir) / "model.safetensors").string());
     std::vector<Vocab> vocabs =
         read_model_vocabs(dir, ModelFamily::EncoderDecoder, {cfg.src_vocab_size, cfg.tgt_vocab_size});
     TranslationModel m{Transformer(cfg, 0), std::move(vocabs[0]), std::move(vocabs[1]),
