@@ -21,6 +21,28 @@ BlockScratch& scratch()
     return s;
 }
 
+// Forward of one residual sublayer around F (training or evaluation):
+//   Pre-LN:  n = Norm(x), y = x + drop(F(n))      Post-LN: y = Norm(x + drop(F(x)))
+// f(in, out) writes F(in) to out. Caches: n (Pre-LN only), ln (the norm's), f_out = drop(F(.)),
+// drop (its mask); y must not be x. The Post-LN sum lives in scratch().sum.
+template <class F>
+void residual_sublayer_forward(bool norm_first, const Norm& norm, const Mat& x, Mat& n, NormCache& ln, Mat& f_out,
+                               DropoutCache& drop, Mat& y, double dp, bool train, Rng* rng, const RowMask& rows, F f)
+{
+    if (norm_first) {
+        norm.forward(x, n, ln, train, rows);
+        f(n, f_out);
+        dropout_forward(f_out, dp, train, rng, drop);
+        y = x + f_out;
+        return;
+    }
+    f(x, f_out);
+    dropout_forward(f_out, dp, train, rng, drop);
+    Mat& sum = scratch().sum; // the residual before its norm
+    sum = x + f_out;
+    norm.forward(sum, y, ln, train, rows);
+}
+
 // Backward of one residual sublayer around F:
 //   Pre-LN:  y = x + drop(F(LN(x)))      Post-LN: y = LN(x + drop(F(x)))
 // f_backward(df, dfx) maps the gradient df at F's output to dfx, the gradient at F's input
@@ -77,26 +99,10 @@ void EncoderLayer::forward(const Mat& x, int B, const std::vector<int>& key_len,
     const RowMask rows{&key_len, int(x.rows()) / B};
     const double adp = attention_dropout < 0 ? dp : (train ? attention_dropout : 0.0);
     c.x = x;
-    if (norm_first) {
-        norm1.forward(c.x, c.n1, c.ln1, train, rows);
-        self_attn.forward(c.n1, c.n1, B, mask, adp, train, rng, c.sa, c.sa_out);
-        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        c.x1 = c.x + c.sa_out;
-        norm2.forward(c.x1, c.n2, c.ln2, train, rows);
-        ff.forward(c.n2, dp, train, rng, c.ff, c.ff_out);
-        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        c.y = c.x1 + c.ff_out;
-    } else {
-        self_attn.forward(c.x, c.x, B, mask, adp, train, rng, c.sa, c.sa_out);
-        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        Mat& sum = scratch().sum; // the residual before its norm
-        sum = c.x + c.sa_out;
-        norm1.forward(sum, c.x1, c.ln1, train, rows);
-        ff.forward(c.x1, dp, train, rng, c.ff, c.ff_out);
-        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        sum = c.x1 + c.ff_out;
-        norm2.forward(sum, c.y, c.ln2, train, rows);
-    }
+    residual_sublayer_forward(norm_first, norm1, c.x, c.n1, c.ln1, c.sa_out, c.sa_drop, c.x1, dp, train, rng, rows,
+                              [&](const Mat& in, Mat& out) { self_attn.forward(in, in, B, mask, adp, train, rng, c.sa, out); });
+    residual_sublayer_forward(norm_first, norm2, c.x1, c.n2, c.ln2, c.ff_out, c.ff_drop, c.y, dp, train, rng, rows,
+                              [&](const Mat& in, Mat& out) { ff.forward(in, dp, train, rng, c.ff, out); });
 }
 
 void EncoderLayer::backward(const Mat& dy, EncoderLayerCache& c, Mat& dx)
@@ -143,34 +149,12 @@ void DecoderLayer::forward(const Mat& x, const Mat& memory, int B, const std::ve
     const RowMask rows{&tgt_len, int(x.rows()) / B};
     const double adp = attention_dropout < 0 ? dp : (train ? attention_dropout : 0.0);
     c.x = x;
-    if (norm_first) {
-        norm1.forward(c.x, c.n1, c.ln1, train, rows);
-        self_attn.forward(c.n1, c.n1, B, self_mask, adp, train, rng, c.sa, c.sa_out);
-        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        c.x1 = c.x + c.sa_out;
-        norm2.forward(c.x1, c.n2, c.ln2, train, rows);
-        cross_attn.forward(c.n2, memory, B, cross_mask, adp, train, rng, c.ca, c.ca_out);
-        dropout_forward(c.ca_out, dp, train, rng, c.ca_drop);
-        c.x2 = c.x1 + c.ca_out;
-        norm3.forward(c.x2, c.n3, c.ln3, train, rows);
-        ff.forward(c.n3, dp, train, rng, c.ff, c.ff_out);
-        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        c.y = c.x2 + c.ff_out;
-    } else {
-        self_attn.forward(c.x, c.x, B, self_mask, adp, train, rng, c.sa, c.sa_out);
-        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        Mat& sum = scratch().sum; // the residuals before their norms
-        sum = c.x + c.sa_out;
-        norm1.forward(sum, c.x1, c.ln1, train, rows);
-        cross_attn.forward(c.x1, memory, B, cross_mask, adp, train, rng, c.ca, c.ca_out);
-        dropout_forward(c.ca_out, dp, train, rng, c.ca_drop);
-        sum = c.x1 + c.ca_out;
-        norm2.forward(sum, c.x2, c.ln2, train, rows);
-        ff.forward(c.x2, dp, train, rng, c.ff, c.ff_out);
-        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        sum = c.x2 + c.ff_out;
-        norm3.forward(sum, c.y, c.ln3, train, rows);
-    }
+    residual_sublayer_forward(norm_first, norm1, c.x, c.n1, c.ln1, c.sa_out, c.sa_drop, c.x1, dp, train, rng, rows,
+                              [&](const Mat& in, Mat& out) { self_attn.forward(in, in, B, self_mask, adp, train, rng, c.sa, out); });
+    residual_sublayer_forward(norm_first, norm2, c.x1, c.n2, c.ln2, c.ca_out, c.ca_drop, c.x2, dp, train, rng, rows,
+                              [&](const Mat& in, Mat& out) { cross_attn.forward(in, memory, B, cross_mask, adp, train, rng, c.ca, out); });
+    residual_sublayer_forward(norm_first, norm3, c.x2, c.n3, c.ln3, c.ff_out, c.ff_drop, c.y, dp, train, rng, rows,
+                              [&](const Mat& in, Mat& out) { ff.forward(in, dp, train, rng, c.ff, out); });
 }
 
 void DecoderLayer::backward(const Mat& dy, const Mat& memory, DecoderLayerCache& c, Mat& dx,
