@@ -79,11 +79,12 @@ void Stack<Layer>::backward(const Mat& dout, std::vector<Cache>& caches, const N
 // Norm statistics, synthesizer parameters
 
 template <class Layer>
-void Stack<Layer>::append_norm_caches(const std::vector<Cache>& caches, const NormCache& norm_cache,
-                                      std::vector<const NormCache*>& out) const
+std::vector<const NormCache*> Stack<Layer>::norm_caches(const std::vector<Cache>& caches,
+                                                        const NormCache& norm_cache) const
 {
     if (caches.size() != m_layers.size())
         throw Error("accumulate_norm_statistics: the activations do not come from this model's forward pass");
+    std::vector<const NormCache*> out;
     for (const Cache& c : caches) {
         out.push_back(&c.ln1);
         out.push_back(&c.ln2);
@@ -91,11 +92,13 @@ void Stack<Layer>::append_norm_caches(const std::vector<Cache>& caches, const No
             out.push_back(&c.ln3);
     }
     out.push_back(&norm_cache);
+    return out;
 }
 
 template <class Layer>
-void Stack<Layer>::append_norms(std::vector<Norm*>& out)
+std::vector<Norm*> Stack<Layer>::norms()
 {
+    std::vector<Norm*> out;
     for (Layer& l : m_layers) {
         out.push_back(&l.norm1);
         out.push_back(&l.norm2);
@@ -103,6 +106,7 @@ void Stack<Layer>::append_norms(std::vector<Norm*>& out)
             out.push_back(&l.norm3);
     }
     out.push_back(&m_norm);
+    return out;
 }
 
 void accumulate_batchnorm_statistics(const std::vector<const NormCache*>& caches, std::vector<BatchNormStats>& stats)

@@ -85,13 +85,12 @@ public:
     void backward(const Mat& dout, std::vector<Cache>& caches, const NormCache& norm_cache, const Mat* memory,
                   Mat* dmemory, Mat& dx);
 
-    /// Appends the caches of every norm of a pass: per layer norm1, norm2 (and norm3 in a decoder
-    /// layer), then the final norm; the order of append_norms. Throws al::Error when caches do
-    /// not come from this stack.
-    void append_norm_caches(const std::vector<Cache>& caches, const NormCache& norm_cache,
-                            std::vector<const NormCache*>& out) const;
-    /// Appends every norm in the order of append_norm_caches.
-    void append_norms(std::vector<Norm*>& out);
+    /// The caches of every norm of a pass: per layer norm1, norm2 (and norm3 in a decoder layer),
+    /// then the final norm; the order of norms(). Throws al::Error when caches do not come from
+    /// this stack.
+    std::vector<const NormCache*> norm_caches(const std::vector<Cache>& caches, const NormCache& norm_cache) const;
+    /// Every norm in the order of norm_caches.
+    std::vector<Norm*> norms();
     NormKind norm_kind() const { return m_norm.kind; }
 
     /// Parameters of the self-attention synthesizer parts of every layer (0 for vanilla
@@ -143,7 +142,7 @@ using EncoderStack = Stack<EncoderLayer>;
 using DecoderStack = Stack<DecoderLayer>;
 
 /// BatchNorm models: adds the statistics of a training pass to `stats`, stats[i] += the batch
-/// statistics in caches[i] (resized on first use; caches from append_norm_caches).
+/// statistics in caches[i] (resized on first use; caches from Stack::norm_caches).
 void accumulate_batchnorm_statistics(const std::vector<const NormCache*>& caches, std::vector<BatchNormStats>& stats);
 /// One momentum update of every BatchNorm norms[i] from stats[i], statistics pooled over a
 /// whole step (accumulate_batchnorm_statistics, BatchNormStats::merge across shards), as

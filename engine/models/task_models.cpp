@@ -436,20 +436,14 @@ void TaskNet::backward(const TaskBatch& batch, TaskActivations& a, const Mat& dl
 
 void TaskNet::accumulate_norm_statistics(const TaskActivations& a, std::vector<BatchNormStats>& stats) const
 {
-    if (m_stack.norm_kind() != NormKind::BatchNorm)
-        return;
-    std::vector<const NormCache*> caches;
-    m_stack.append_norm_caches(a.layers, a.norm, caches);
-    accumulate_batchnorm_statistics(caches, stats);
+    if (m_stack.norm_kind() == NormKind::BatchNorm)
+        accumulate_batchnorm_statistics(m_stack.norm_caches(a.layers, a.norm), stats);
 }
 
 void TaskNet::update_norm_statistics(const std::vector<BatchNormStats>& stats)
 {
-    if (m_stack.norm_kind() != NormKind::BatchNorm)
-        return;
-    std::vector<Norm*> norms;
-    m_stack.append_norms(norms);
-    update_batchnorm_statistics(norms, stats);
+    if (m_stack.norm_kind() == NormKind::BatchNorm)
+        update_batchnorm_statistics(m_stack.norms(), stats);
 }
 
 std::vector<std::vector<Mat>> TaskNet::attention(const TaskActivations& a, int b) const

@@ -140,9 +140,9 @@ void Transformer::accumulate_norm_statistics(const Seq2SeqActivations& act, std:
 {
     if (m_encoder.norm_kind() != NormKind::BatchNorm)
         return;
-    std::vector<const NormCache*> caches;
-    m_encoder.append_norm_caches(act.enc, act.enc_norm, caches);
-    m_decoder.append_norm_caches(act.dec, act.dec_norm, caches);
+    std::vector<const NormCache*> caches = m_encoder.norm_caches(act.enc, act.enc_norm);
+    for (const NormCache* c : m_decoder.norm_caches(act.dec, act.dec_norm))
+        caches.push_back(c);
     accumulate_batchnorm_statistics(caches, stats);
 }
 
@@ -150,9 +150,9 @@ void Transformer::update_norm_statistics(const std::vector<BatchNormStats>& stat
 {
     if (m_encoder.norm_kind() != NormKind::BatchNorm)
         return;
-    std::vector<Norm*> norms;
-    m_encoder.append_norms(norms);
-    m_decoder.append_norms(norms);
+    std::vector<Norm*> norms = m_encoder.norms();
+    for (Norm* n : m_decoder.norms())
+        norms.push_back(n);
     update_batchnorm_statistics(norms, stats);
 }
 
