@@ -132,7 +132,7 @@ struct TaskActivations {
 /// "seg_emb.weight" (num_segments, C) for mlm, "pos_emb.weight" (max_len, C) with
 /// positional_encoding "learned", "encoder.layers.<i>.*", "encoder.norm.*", "head.weight"
 /// (V or K, C), "head.bias" (docs/format.md lists them). The blocks take every switch of the
-/// translation model (engine/models/transformer.h block_options: activation, norm, norm_first,
+/// translation model (engine/models/stack.h block_options: activation, norm, norm_first,
 /// attention scoring and normalisation, window, attention dropout, synthesizer alignment).
 class TaskNet {
 public:
