@@ -51,12 +51,11 @@ Trace detailed_trace(const TranslationModel& m, const std::string& sentence)
 // characters, with the blocks of base_config.
 TaskModel make_task_model(const std::string& task, bool norm_first)
 {
-    TaskModelConfig c;
+    ModelConfig c = base_config();
     c.task = task;
-    c.arch = base_config();
-    c.arch.norm_first = norm_first;
-    c.arch.num_encoder_layers = task == "charlm" ? 0 : 2;
-    c.arch.num_decoder_layers = task == "charlm" ? 2 : 0;
+    c.norm_first = norm_first;
+    c.num_encoder_layers = task == "charlm" ? 0 : 2;
+    c.num_decoder_layers = task == "charlm" ? 2 : 0;
     TokenTable vocab = TokenTable::build({task_tokenize("char", "the cat sat")}, 1);
     c.vocab_size = vocab.size();
     if (task == "pos")
