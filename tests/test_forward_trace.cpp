@@ -4,6 +4,7 @@
 // padding, causal and window masks), the head outputs are probs * V, and the residual-stream
 // steps come in the order of computation with their norms. Without the option nothing is recorded.
 #include "engine/models/translation_model.h"
+#include "engine/trace/task_trace.h"
 
 #include <QtTest>
 #include <cmath>
@@ -44,6 +45,22 @@ Trace detailed_trace(const TranslationModel& m, const std::string& sentence)
     topts.forward_detail = true;
     translate(m, sentence, opts, &t, topts);
     return t;
+}
+
+// A task model of `task` (charlm: a causal decoder-only LM; pos: an encoder tagger) on a few
+// characters, with the blocks of base_config.
+TaskModel make_task_model(const std::string& task, bool norm_first)
+{
+    ModelConfig c = base_config();
+    c.task = task;
+    c.norm_first = norm_first;
+    c.num_encoder_layers = task == "charlm" ? 0 : 2;
+    c.num_decoder_layers = task == "charlm" ? 2 : 0;
+    TokenTable vocab = TokenTable::build({task_tokenize("char", "the cat sat")}, 1);
+    c.vocab_size = vocab.size();
+    if (task == "pos")
+        c.labels = {"DET", "NOUN", "VERB"};
+    return TaskModel{TaskNet(c, 3), std::move(vocab)};
 }
 
 // Softmax over the keys query i may see (written out here, independent of the engine).
@@ -213,6 +230,37 @@ private slots:
         }
         QCOMPARE(t.forward.steps.front().label, std::string("encoder · embedding + PE"));
         QCOMPARE(t.forward.steps[1].label, std::string("encoder 1 · self-attention"));
+    }
+
+    void taskModelsRecordTheSameTrace()
+    {
+        // The stack fills a task model's Trace as the encoder-decoder's: an encoder (pos) on the
+        // encoder side, the decoder-only LM (charlm, causal) on the decoder side.
+        TraceOptions detail;
+        detail.forward_detail = true;
+        const double scale = 1.0 / std::sqrt(8.0);
+        for (bool pre : {false, true}) {
+            const TaskModel pos = make_task_model("pos", pre);
+            const Trace p = task_model_trace(pos, "the cat", detail);
+            QCOMPARE(int(p.src_tokens.size()), 7);
+            QVERIFY(p.dec_self.empty() && p.cross.empty());
+            check_kind(p.forward.enc_self, p.enc_self, scale, false, 0, 8);
+            QCOMPARE(p.forward.norm_first, pre);
+            QCOMPARE(int(p.forward.steps.size()), 1 + 2 * (pre ? 2 : 4) + 1);
+            QVERIFY(!p.forward.steps.front().decoder);
+            QCOMPARE(int(p.forward.steps.back().stage), int(ForwardStage::FinalNorm));
+
+            const TaskModel lm = make_task_model("charlm", pre);
+            const Trace c = task_model_trace(lm, "a cat", detail);
+            QCOMPARE(int(c.tgt_in_tokens.size()), 5);
+            QVERIFY(c.enc_self.empty() && c.cross.empty());
+            check_kind(c.forward.dec_self, c.dec_self, scale, true, 0, 8);
+            QCOMPARE(int(c.forward.steps.size()), 1 + 2 * (pre ? 2 : 4) + 1);
+            QVERIFY(c.forward.steps.front().decoder);
+            QCOMPARE(c.forward.steps[1].label, std::string("decoder 1 · self-attention"));
+            // Without the option: the maps only.
+            QVERIFY(task_model_trace(lm, "a cat").forward.empty());
+        }
     }
 
     void stepsInOrderPreLn()

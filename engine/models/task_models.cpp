@@ -6,7 +6,7 @@
 #include "engine/core/error.h"
 #include "engine/data/text.h"
 #include "engine/data/tokenizer.h"
-#include "engine/models/transformer.h"
+#include "engine/models/stack.h"
 
 #include <algorithm>
 #include <cctype>
@@ -72,7 +72,7 @@ TaskNet::TaskNet(const ModelConfig& config, uint64_t init_seed)
         throw Error("a task model needs a task key (charlm, pos, sentiment, langid or mlm); an encoder-decoder is a Transformer");
     m_config.validate();
     build();
-    init_weights(init_seed);
+    init_stack_model(*m_params, m_config.d_model, m_pos, {m_tok_emb.weight, m_seg_emb.weight}, init_seed);
 }
 
 TaskNet::TaskNet(const TaskNet& other)
@@ -98,44 +98,13 @@ void TaskNet::build()
     m_params = std::make_unique<ParamStore>();
     ParamStore& s = *m_params;
     const int C = c.d_model;
-    const BlockOptions opt = block_options(c);
-    m_layers.clear();
-    for (int i = 0; i < c.num_layers(); ++i) {
-        m_layers.emplace_back(s, "encoder.layers." + std::to_string(i) + ".", C, c.nhead, c.dim_feedforward,
-                              c.layer_norm_eps, c.norm_first, opt);
-        m_layers.back().causal = c.causal();
-    }
-    m_norm = Norm(s, "encoder.norm", C, c.layer_norm_eps, opt.norm);
+    m_stack = EncoderStack(s, "encoder.", c.num_layers(), c, block_options(c), c.causal());
     m_tok_emb = Embedding(s, "tok_emb.weight", c.vocab_size, C);
     if (c.task == "mlm")
         m_seg_emb = Embedding(s, "seg_emb.weight", c.num_segments, C);
     const bool vocab_head = c.task == "charlm" || c.task == "mlm";
     m_head = Linear(s, "head", C, vocab_head ? c.vocab_size : int(c.labels.size()));
     m_pos = make_positional_table(s, parse_positional_encoding(c.positional_encoding), c.max_len, C);
-}
-
-void TaskNet::init_weights(uint64_t seed)
-{
-    // As Transformer::init_weights: Xavier-uniform matrices, embeddings N(0, C^-0.5) (unit
-    // variance after the sqrt(C) scaling), zero biases, unit norms, equal mixture weights.
-    Rng rng(seed);
-    const double emb_std = 1.0 / std::sqrt(double(m_config.d_model));
-    for (const auto& p : m_params->all()) {
-        const bool is_emb = p->name == "tok_emb.weight" || p->name == "seg_emb.weight";
-        const bool is_mix = p->name.size() > 10 && p->name.compare(p->name.size() - 10, 10, "mix_logits") == 0;
-        if (p.get() == m_pos.learned) {
-            init_learned_positions(*p, rng);
-        } else if (is_mix) {
-            p->value.setZero();
-        } else if (is_emb) {
-            for (Eigen::Index i = 0; i < p->value.size(); ++i)
-                p->value.data()[i] = Scalar(rng.normal(0.0, emb_std));
-        } else if (p->shape.size() == 2) {
-            const double lim = std::sqrt(6.0 / double(p->value.rows() + p->value.cols()));
-            for (Eigen::Index i = 0; i < p->value.size(); ++i)
-                p->value.data()[i] = Scalar(rng.uniform(-lim, lim));
-        }
-    }
 }
 
 void TaskNet::forward(const TaskBatch& batch, TaskActivations& a, bool train, Rng* rng) const
@@ -153,32 +122,25 @@ void TaskNet::forward(const TaskBatch& batch, TaskActivations& a, bool train, Rn
     const double dp = train ? c.dropout : 0.0;
     a.B = B;
     a.T = T;
-    // x0 = drop(E_tok x * sqrt(C) + PE [+ E_seg s * sqrt(C)])
-    m_tok_emb.forward(batch.ids, T, positional_encoding(), a.emb.out);
-    a.x0 = a.emb.out;
+    // x = drop(E_tok x * sqrt(C) + PE [+ E_seg s * sqrt(C)] [+ E_tok aux * sqrt(C)])
+    std::vector<const Mat*> extra;
     if (c.task == "mlm") {
         const std::vector<int> zeros(batch.segments.empty() ? N : 0, 0);
         const std::vector<int>& seg = batch.segments.empty() ? zeros : batch.segments;
         if (seg.size() != N)
             throw Error("task batch: " + std::to_string(seg.size()) + " segment ids for " + std::to_string(N) + " tokens");
         m_seg_emb.forward(seg, T, Mat(), a.seg.out);
-        a.x0 += a.seg.out;
+        extra.push_back(&a.seg.out);
     }
     if (c.suffix_len > 0) {
-        // The suffix tokens share the token table: x0 += E_tok[aux] * sqrt(C).
+        // The suffix tokens share the token table.
         if (batch.aux.size() != N)
             throw Error("task batch: " + std::to_string(batch.aux.size()) + " suffix ids for " + std::to_string(N) + " tokens");
         m_tok_emb.forward(batch.aux, T, Mat(), a.aux.out);
-        a.x0 += a.aux.out;
+        extra.push_back(&a.aux.out);
     }
-    dropout_forward(a.x0, dp, train, rng, a.emb_drop);
-    a.layers.resize(m_layers.size());
-    const Mat* x = &a.x0;
-    for (size_t i = 0; i < m_layers.size(); ++i) {
-        m_layers[i].forward(*x, B, batch.len, dp, train, rng, a.layers[i]);
-        x = &a.layers[i].y;
-    }
-    m_norm.forward(*x, a.hidden, a.norm, train, RowMask{&batch.len, T});
+    embed_forward(m_tok_emb, batch.ids, T, m_pos, extra, dp, train, rng, a.emb.out, a.emb_drop);
+    m_stack.forward(a.emb.out, B, batch.len, nullptr, nullptr, dp, train, rng, a.layers, a.norm, a.hidden);
 
     a.rows.clear();
     if (per_sequence) {
@@ -235,15 +197,9 @@ void TaskNet::backward(const TaskBatch& batch, TaskActivations& a, const Mat& dl
     } else {
         m_head.backward(a.hidden, dlogits, &dh);
     }
-    Mat dx, d;
-    m_norm.backward(dh, a.norm, dx);
-    for (size_t i = m_layers.size(); i-- > 0;) {
-        m_layers[i].backward(dx, a.layers[i], d);
-        dx.swap(d);
-    }
-    dropout_backward(dx, a.emb_drop);
-    m_tok_emb.backward(batch.ids, dx);
-    m_pos.backward(dx, T);
+    Mat dx;
+    m_stack.backward(dh, a.layers, a.norm, nullptr, nullptr, dx);
+    embed_backward(m_tok_emb, batch.ids, T, m_pos, a.emb_drop, dx);
     if (c.suffix_len > 0)
         m_tok_emb.backward(batch.aux, dx);
     if (c.task == "mlm") {
@@ -254,43 +210,33 @@ void TaskNet::backward(const TaskBatch& batch, TaskActivations& a, const Mat& dl
 
 void TaskNet::accumulate_norm_statistics(const TaskActivations& a, std::vector<BatchNormStats>& stats) const
 {
-    if (m_norm.kind != NormKind::BatchNorm)
-        return;
-    if (a.layers.size() != m_layers.size())
-        throw Error("accumulate_norm_statistics: the activations do not come from this model's forward pass");
-    stats.resize(2 * m_layers.size() + 1);
-    for (size_t i = 0; i < m_layers.size(); ++i) {
-        stats[2 * i].add(a.layers[i].ln1.bn);
-        stats[2 * i + 1].add(a.layers[i].ln2.bn);
-    }
-    stats.back().add(a.norm.bn);
+    if (m_stack.norm_kind() == NormKind::BatchNorm)
+        accumulate_batchnorm_statistics(m_stack.norm_caches(a.layers, a.norm), stats);
 }
 
 void TaskNet::update_norm_statistics(const std::vector<BatchNormStats>& stats)
 {
-    if (m_norm.kind != NormKind::BatchNorm || stats.empty())
-        return;
-    if (stats.size() != 2 * m_layers.size() + 1)
-        throw Error("update_norm_statistics: " + std::to_string(stats.size()) + " statistics for "
-                    + std::to_string(2 * m_layers.size() + 1) + " norms");
-    for (size_t i = 0; i < m_layers.size(); ++i) {
-        m_layers[i].norm1.bn.update_running_stats(stats[2 * i]);
-        m_layers[i].norm2.bn.update_running_stats(stats[2 * i + 1]);
-    }
-    m_norm.bn.update_running_stats(stats.back());
+    if (m_stack.norm_kind() == NormKind::BatchNorm)
+        update_batchnorm_statistics(m_stack.norms(), stats);
 }
 
 std::vector<std::vector<Mat>> TaskNet::attention(const TaskActivations& a, int b) const
 {
-    std::vector<std::vector<Mat>> out;
-    const int H = m_config.nhead;
-    for (const auto& l : a.layers) {
-        std::vector<Mat> heads;
-        for (int h = 0; h < H; ++h)
-            heads.push_back(l.sa.probs.block((Eigen::Index(b) * H + h) * a.T, 0, a.T, a.T));
-        out.push_back(std::move(heads));
-    }
-    return out;
+    return m_stack.self_attention(a.layers, b, a.T);
+}
+
+void TaskNet::fill_trace(const TaskActivations& a, int b, Trace& trace, bool forward_detail) const
+{
+    const TraceSide side = m_stack.causal() ? TraceSide::Decoder : TraceSide::Encoder;
+    const std::vector<std::string>& tokens = side == TraceSide::Decoder ? trace.tgt_in_tokens : trace.src_tokens;
+    const int n = tokens.empty() ? a.T : int(tokens.size());
+    trace.enc_self.clear();
+    trace.dec_self.clear();
+    trace.cross.clear();
+    trace.enc_synth = SynthesizerTrace{};
+    trace.dec_synth = SynthesizerTrace{};
+    trace.forward = ForwardTrace{};
+    m_stack.fill_trace(a.emb.out, a.layers, a.hidden, b, a.T, n, 0, side, forward_detail, trace);
 }
 
 // ---------------------------------------------------------------------------------------------

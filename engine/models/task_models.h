@@ -11,6 +11,7 @@
 // of every kind plus the task keys); it round-trips config.json.
 // Shapes use the legend of engine/core/tensor.h; K = number of labels, M = selected (masked) rows.
 #include "engine/models/config.h"
+#include "engine/models/stack.h"
 #include "engine/nn/block.h"
 #include "engine/nn/embedding.h"
 #include "engine/nn/linear.h"
@@ -47,10 +48,11 @@ struct TaskBatch {
 /// Every activation of one forward pass (named memory for backward and the Trace).
 struct TaskActivations {
     int B = 0, T = 0;
-    EmbeddingCache emb;              ///< (B*T, C) scaled token embedding + positional encoding
+    /// (B*T, C) the stack input: scaled token embedding + positional encoding (+ segment and
+    /// suffix-token embeddings), after dropout
+    EmbeddingCache emb;
     EmbeddingCache seg;              ///< (B*T, C) scaled segment embedding (mlm)
     EmbeddingCache aux;              ///< (B*T, C) scaled suffix-token embedding (pos with suffix_len)
-    Mat x0;                          ///< (B*T, C) embedding sum before dropout
     DropoutCache emb_drop;
     std::vector<EncoderLayerCache> layers;
     NormCache norm;                  ///< final norm (LayerNorm or BatchNorm)
@@ -61,13 +63,14 @@ struct TaskActivations {
     std::vector<int> targets;        ///< aligned with the rows of logits, -1 = ignored
 };
 
-/// The network of a task model. Parameter names follow torch.nn.TransformerEncoder under the
+/// The network of a task model: one encoder stack (engine/models/stack.h; causal for the
+/// decoder-only LM) between the embeddings and the head. Parameter names follow torch.nn.TransformerEncoder under the
 /// prefix "encoder." (also for the decoder-only LM, which is a TransformerEncoder run with a
 /// causal mask, as GPT-style models are written in PyTorch): "tok_emb.weight" (V, C),
 /// "seg_emb.weight" (num_segments, C) for mlm, "pos_emb.weight" (max_len, C) with
 /// positional_encoding "learned", "encoder.layers.<i>.*", "encoder.norm.*", "head.weight"
 /// (V or K, C), "head.bias" (docs/format.md lists them). The blocks take every switch of the
-/// translation model (engine/models/transformer.h block_options: activation, norm, norm_first,
+/// translation model (engine/models/stack.h block_options: activation, norm, norm_first,
 /// attention scoring and normalisation, window, attention dropout, synthesizer alignment).
 class TaskNet {
 public:
@@ -87,8 +90,19 @@ public:
     void forward(const TaskBatch& batch, TaskActivations& act, bool train, Rng* rng) const;
     /// Backpropagates dlogits (same shape as act.logits), accumulating (+=) into every grad.
     void backward(const TaskBatch& batch, TaskActivations& act, const Mat& dlogits);
-    /// Attention probabilities of sequence b: per layer, per head, (len x len).
+    /// Attention probabilities of sequence b: per layer, per head, (T x T).
     std::vector<std::vector<Mat>> attention(const TaskActivations& act, int b) const;
+    /// Copies the pass in `act` (sequence b of the batch) into trace as Transformer::fill_trace
+    /// does: the encoders fill the encoder side (enc_self, enc_synth, forward.enc_self), the
+    /// decoder-only LM the decoder side (dec_self, dec_synth, forward.dec_self); the other side
+    /// is cleared. n = the side's token count in trace (src_tokens or tgt_in_tokens), T when
+    /// empty. With forward_detail also trace.forward (act must come from an evaluation pass).
+    void fill_trace(const TaskActivations& act, int b, Trace& trace, bool forward_detail = false) const;
+    /// Parameters of all synthesizer parts (0 for vanilla attention), see synthesizer_parameter_count.
+    int64_t synthesizer_parameters() const { return m_stack.synthesizer_parameters(); }
+    /// The input-independent alignment of a Random / Factorized Random synthesizer in the
+    /// self-attention of (layer, head), as Transformer::random_alignment. Throws al::Error out of range.
+    Mat random_alignment(int layer, int head) const { return m_stack.random_alignment(layer, head); }
     /// The table (max_len, C) added to the scaled token embeddings: sinusoidal, the learned
     /// "pos_emb.weight", or empty for positional_encoding "none".
     const Mat& positional_encoding() const { return m_pos.table(); }
@@ -102,13 +116,11 @@ public:
 
 private:
     void build();
-    void init_weights(uint64_t seed);
 
     ModelConfig m_config;
     std::unique_ptr<ParamStore> m_params;
+    EncoderStack m_stack;        ///< "encoder."
     Embedding m_tok_emb, m_seg_emb;
-    std::vector<EncoderLayer> m_layers;
-    Norm m_norm;
     Linear m_head;
     PositionalTable m_pos;       ///< sinusoidal, learned "pos_emb.weight" (max_len, C) or none
 };

@@ -2,7 +2,7 @@
 #pragma once
 #include "engine/data/batch.h"
 #include "engine/models/config.h"
-#include "engine/nn/block.h"
+#include "engine/models/stack.h"
 #include "engine/nn/embedding.h"
 #include "engine/nn/linear.h"
 #include "engine/nn/loss.h"
@@ -35,21 +35,8 @@ struct Seq2SeqActivations {
     Mat logits;                          // (B*T, V_tgt)
 };
 
-/// The block options of a configuration (config keys attention, synthesizer_k,
-/// attention_scoring, attention_normalization, attention_window, norm, activation,
-/// attention_dropout); shared by the encoder-decoder and the task models (engine/models/task_models.h).
-/// Decoder self-attention is causal unless decoder is "nat". Throws al::Error naming the key.
-BlockOptions block_options(const ModelConfig& c);
-
-/// Cached keys and values for incremental (one token per step) decoding.
-struct DecoderState {
-    int B = 0, S = 0, max_steps = 0, t = 0; ///< t = positions decoded so far
-    std::vector<int> src_len;               ///< B
-    std::vector<Mat> self_k, self_v;        ///< per layer (B*max_steps, C): keys/values of steps 0..t-1
-    std::vector<Mat> cross_k, cross_v;      ///< per layer (B*S, C): projected memory
-};
-
-/// Encoder-decoder Transformer (Vaswani et al. 2017, figure 1) with torch.nn.Transformer's
+/// Encoder-decoder Transformer (Vaswani et al. 2017, figure 1): an encoder stack and a decoder
+/// stack (engine/models/stack.h) and the generator, with torch.nn.Transformer's
 /// parameter names and layouts under the prefix "transformer.", plus "src_tok_emb.weight"
 /// (V_src, C), "tgt_tok_emb.weight" (V_tgt, C) and "generator.weight" (V_tgt, C) /
 /// "generator.bias" (V_tgt). Forward is const and keeps all state in a Seq2SeqActivations, so
@@ -131,22 +118,15 @@ public:
     void update_norm_statistics(const std::vector<BatchNormStats>& stats);
 
 private:
-    /// Caches of every norm of a pass, in the order of norms() (encoder layers norm1, norm2,
-    /// encoder norm, decoder layers norm1..3, decoder norm).
-    std::vector<const NormCache*> norm_caches(const Seq2SeqActivations& act) const;
-    std::vector<Norm*> norms();
     void build(bool lazy_grads = false); ///< lazy_grads: see ParamStore::set_lazy_grads
     void run_encoder(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;
     void run_decoder(const Batch& batch, Seq2SeqActivations& act, bool train, Rng* rng) const;
-    void init_weights(uint64_t seed);
 
     ModelConfig m_config;
     std::unique_ptr<ParamStore> m_params;
     Embedding m_src_emb, m_tgt_emb;
-    std::vector<EncoderLayer> m_enc;
-    Norm m_enc_norm;
-    std::vector<DecoderLayer> m_dec;
-    Norm m_dec_norm;
+    EncoderStack m_encoder;      ///< "transformer.encoder."
+    DecoderStack m_decoder;      ///< "transformer.decoder."
     Linear m_generator;
     Linear m_length;             ///< NAT: length predictor (C -> max_len)
     PositionalTable m_pos;       ///< sinusoidal, learned "pos_emb.weight" (max_len, C) or none

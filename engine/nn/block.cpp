@@ -21,6 +21,67 @@ BlockScratch& scratch()
     return s;
 }
 
+// What every sublayer of one layer's forward pass shares: Post-LN or Pre-LN, the dropout on
+// sublayer outputs (dp) and on attention weights (adp), the rows BatchNorm counts.
+struct LayerPass {
+    bool norm_first = false;
+    double dp = 0, adp = 0;
+    bool train = false;
+    Rng* rng = nullptr;
+    RowMask rows;
+
+    // One residual sublayer around F:
+    //   Pre-LN:  n = Norm(x), y = x + drop(F(n))      Post-LN: y = Norm(x + drop(F(x)))
+    // f(in, out) writes F(in) to out. Caches: n (Pre-LN only), ln (the norm's), f_out =
+    // drop(F(.)), drop (its mask); y must not be x. The Post-LN sum lives in scratch().sum.
+    template <class F>
+    void sublayer(const Norm& norm, const Mat& x, Mat& n, NormCache& ln, Mat& f_out, DropoutCache& drop, Mat& y,
+                  F f) const
+    {
+        if (norm_first) {
+            norm.forward(x, n, ln, train, rows);
+            f(n, f_out);
+            dropout_forward(f_out, dp, train, rng, drop);
+            y = x + f_out;
+            return;
+        }
+        f(x, f_out);
+        dropout_forward(f_out, dp, train, rng, drop);
+        Mat& sum = scratch().sum; // the residual before its norm
+        sum = x + f_out;
+        norm.forward(sum, y, ln, train, rows);
+    }
+};
+
+template <class Layer>
+LayerPass layer_pass(const Layer& l, const Mat& x, int B, const std::vector<int>& len, double dp, bool train, Rng* rng)
+{
+    const double adp = l.attention_dropout < 0 ? dp : (train ? l.attention_dropout : 0.0);
+    return LayerPass{l.norm_first, dp, adp, train, rng, RowMask{&len, int(x.rows()) / B}};
+}
+
+// The first sublayer of an encoder or decoder layer: c.x = x, c.x1 = residual(x, self-attention)
+// with padding (len), the layer's causal flag and window.
+template <class Layer, class Cache>
+void self_attention_sublayer(const Layer& l, const LayerPass& p, const Mat& x, int B, const std::vector<int>& len,
+                             Cache& c)
+{
+    const AttentionMask mask{&len, l.causal, l.window};
+    c.x = x;
+    p.sublayer(l.norm1, c.x, c.n1, c.ln1, c.sa_out, c.sa_drop, c.x1, [&](const Mat& in, Mat& out) {
+        l.self_attn.forward(in, in, B, mask, p.adp, p.train, p.rng, c.sa, out);
+    });
+}
+
+// The last sublayer of a layer: y = residual(x, feed-forward) around `norm` (caches n, ln).
+template <class Layer, class Cache>
+void feed_forward_sublayer(const Layer& l, const LayerPass& p, const Norm& norm, const Mat& x, Mat& n, NormCache& ln,
+                           Cache& c)
+{
+    p.sublayer(norm, x, n, ln, c.ff_out, c.ff_drop, c.y,
+               [&](const Mat& in, Mat& out) { l.ff.forward(in, p.dp, p.train, p.rng, c.ff, out); });
+}
+
 // Backward of one residual sublayer around F:
 //   Pre-LN:  y = x + drop(F(LN(x)))      Post-LN: y = LN(x + drop(F(x)))
 // f_backward(df, dfx) maps the gradient df at F's output to dfx, the gradient at F's input
@@ -49,6 +110,26 @@ void residual_sublayer_backward(bool norm_first, const Mat& dy, Norm& norm, cons
     dx += s.dfx;
 }
 
+// Backward of self_attention_sublayer: dx1 (gradient at c.x1) -> dx (at c.x).
+template <class Layer, class Cache>
+void self_attention_sublayer_backward(Layer& l, const Mat& dx1, Cache& c, Mat& dx)
+{
+    residual_sublayer_backward(l.norm_first, dx1, l.norm1, c.ln1, c.sa_drop, dx, [&](const Mat& d, Mat& g) {
+        const Mat& in = l.norm_first ? c.n1 : c.x;
+        l.self_attn.backward(in, in, d, c.sa, g, g); // query and key/value gradients summed into g
+    });
+}
+
+// Backward of feed_forward_sublayer (input x, norm with cache ln, Pre-LN input n): dy -> dx.
+template <class Layer, class Cache>
+void feed_forward_sublayer_backward(Layer& l, Norm& norm, const NormCache& ln, const Mat& n, const Mat& x, const Mat& dy,
+                                    Cache& c, Mat& dx)
+{
+    residual_sublayer_backward(l.norm_first, dy, norm, ln, c.ff_drop, dx, [&](const Mat& d, Mat& g) {
+        l.ff.backward(l.norm_first ? n : x, d, c.ff, g);
+    });
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -73,43 +154,17 @@ EncoderLayer::EncoderLayer(ParamStore& store, const std::string& p, int C, int H
 void EncoderLayer::forward(const Mat& x, int B, const std::vector<int>& key_len, double dp, bool train,
                            Rng* rng, EncoderLayerCache& c) const
 {
-    const AttentionMask mask{&key_len, causal, window};
-    const RowMask rows{&key_len, int(x.rows()) / B};
-    const double adp = attention_dropout < 0 ? dp : (train ? attention_dropout : 0.0);
-    c.x = x;
-    if (norm_first) {
-        norm1.forward(c.x, c.n1, c.ln1, train, rows);
-        self_attn.forward(c.n1, c.n1, B, mask, adp, train, rng, c.sa, c.sa_out);
-        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        c.x1 = c.x + c.sa_out;
-        norm2.forward(c.x1, c.n2, c.ln2, train, rows);
-        ff.forward(c.n2, dp, train, rng, c.ff, c.ff_out);
-        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        c.y = c.x1 + c.ff_out;
-    } else {
-        self_attn.forward(c.x, c.x, B, mask, adp, train, rng, c.sa, c.sa_out);
-        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        Mat& sum = scratch().sum; // the residual before its norm
-        sum = c.x + c.sa_out;
-        norm1.forward(sum, c.x1, c.ln1, train, rows);
-        ff.forward(c.x1, dp, train, rng, c.ff, c.ff_out);
-        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        sum = c.x1 + c.ff_out;
-        norm2.forward(sum, c.y, c.ln2, train, rows);
-    }
+    const LayerPass p = layer_pass(*this, x, B, key_len, dp, train, rng);
+    self_attention_sublayer(*this, p, x, B, key_len, c);
+    feed_forward_sublayer(*this, p, norm2, c.x1, c.n2, c.ln2, c);
 }
 
 void EncoderLayer::backward(const Mat& dy, EncoderLayerCache& c, Mat& dx)
 {
     // forward: y = sublayer(x1, FF), x1 = sublayer(x, SA)
     Mat& dx1 = scratch().dx1;
-    residual_sublayer_backward(norm_first, dy, norm2, c.ln2, c.ff_drop, dx1, [&](const Mat& d, Mat& g) {
-        ff.backward(norm_first ? c.n2 : c.x1, d, c.ff, g);
-    });
-    residual_sublayer_backward(norm_first, dx1, norm1, c.ln1, c.sa_drop, dx, [&](const Mat& d, Mat& g) {
-        const Mat& in = norm_first ? c.n1 : c.x;
-        self_attn.backward(in, in, d, c.sa, g, g); // query and key/value gradients summed into g
-    });
+    feed_forward_sublayer_backward(*this, norm2, c.ln2, c.n2, c.x1, dy, c, dx1);
+    self_attention_sublayer_backward(*this, dx1, c, dx);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,39 +193,13 @@ void DecoderLayer::forward(const Mat& x, const Mat& memory, int B, const std::ve
                            const std::vector<int>& src_len, double dp, bool train, Rng* rng,
                            DecoderLayerCache& c) const
 {
-    const AttentionMask self_mask{&tgt_len, causal, window};
+    const LayerPass p = layer_pass(*this, x, B, tgt_len, dp, train, rng);
+    self_attention_sublayer(*this, p, x, B, tgt_len, c);
     const AttentionMask cross_mask{&src_len, false};
-    const RowMask rows{&tgt_len, int(x.rows()) / B};
-    const double adp = attention_dropout < 0 ? dp : (train ? attention_dropout : 0.0);
-    c.x = x;
-    if (norm_first) {
-        norm1.forward(c.x, c.n1, c.ln1, train, rows);
-        self_attn.forward(c.n1, c.n1, B, self_mask, adp, train, rng, c.sa, c.sa_out);
-        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        c.x1 = c.x + c.sa_out;
-        norm2.forward(c.x1, c.n2, c.ln2, train, rows);
-        cross_attn.forward(c.n2, memory, B, cross_mask, adp, train, rng, c.ca, c.ca_out);
-        dropout_forward(c.ca_out, dp, train, rng, c.ca_drop);
-        c.x2 = c.x1 + c.ca_out;
-        norm3.forward(c.x2, c.n3, c.ln3, train, rows);
-        ff.forward(c.n3, dp, train, rng, c.ff, c.ff_out);
-        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        c.y = c.x2 + c.ff_out;
-    } else {
-        self_attn.forward(c.x, c.x, B, self_mask, adp, train, rng, c.sa, c.sa_out);
-        dropout_forward(c.sa_out, dp, train, rng, c.sa_drop);
-        Mat& sum = scratch().sum; // the residuals before their norms
-        sum = c.x + c.sa_out;
-        norm1.forward(sum, c.x1, c.ln1, train, rows);
-        cross_attn.forward(c.x1, memory, B, cross_mask, adp, train, rng, c.ca, c.ca_out);
-        dropout_forward(c.ca_out, dp, train, rng, c.ca_drop);
-        sum = c.x1 + c.ca_out;
-        norm2.forward(sum, c.x2, c.ln2, train, rows);
-        ff.forward(c.x2, dp, train, rng, c.ff, c.ff_out);
-        dropout_forward(c.ff_out, dp, train, rng, c.ff_drop);
-        sum = c.x2 + c.ff_out;
-        norm3.forward(sum, c.y, c.ln3, train, rows);
-    }
+    p.sublayer(norm2, c.x1, c.n2, c.ln2, c.ca_out, c.ca_drop, c.x2, [&](const Mat& in, Mat& out) {
+        cross_attn.forward(in, memory, B, cross_mask, p.adp, train, rng, c.ca, out);
+    });
+    feed_forward_sublayer(*this, p, norm3, c.x2, c.n3, c.ln3, c);
 }
 
 void DecoderLayer::backward(const Mat& dy, const Mat& memory, DecoderLayerCache& c, Mat& dx,
@@ -178,18 +207,13 @@ void DecoderLayer::backward(const Mat& dy, const Mat& memory, DecoderLayerCache&
 {
     // forward: y = sublayer(x2, FF), x2 = sublayer(x1, CA(., memory)), x1 = sublayer(x, SA)
     Mat &dx2 = scratch().dx2, &dx1 = scratch().dx1;
-    residual_sublayer_backward(norm_first, dy, norm3, c.ln3, c.ff_drop, dx2, [&](const Mat& d, Mat& g) {
-        ff.backward(norm_first ? c.n3 : c.x2, d, c.ff, g);
-    });
+    feed_forward_sublayer_backward(*this, norm3, c.ln3, c.n3, c.x2, dy, c, dx2);
     residual_sublayer_backward(norm_first, dx2, norm2, c.ln2, c.ca_drop, dx1, [&](const Mat& d, Mat& g) {
         Mat& dkv = scratch().dmemory;
         cross_attn.backward(norm_first ? c.n2 : c.x1, memory, d, c.ca, g, dkv);
         dmemory += dkv;
     });
-    residual_sublayer_backward(norm_first, dx1, norm1, c.ln1, c.sa_drop, dx, [&](const Mat& d, Mat& g) {
-        const Mat& in = norm_first ? c.n1 : c.x;
-        self_attn.backward(in, in, d, c.sa, g, g); // query and key/value gradients summed into g
-    });
+    self_attention_sublayer_backward(*this, dx1, c, dx);
 }
 
 } // namespace al

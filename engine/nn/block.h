@@ -55,6 +55,7 @@ struct EncoderLayerCache {
 /// torch.nn.TransformerEncoderLayer (ReLU, batch_first), Post-LN or Pre-LN (norm_first).
 class EncoderLayer {
 public:
+    using Cache = EncoderLayerCache;
     EncoderLayer() = default;
     EncoderLayer(ParamStore& store, const std::string& prefix, int C, int H, int F, double eps,
                  bool norm_first, const SynthesizerConfig& synth = {});
@@ -93,6 +94,7 @@ struct DecoderLayerCache {
 /// `memory` with source padding.
 class DecoderLayer {
 public:
+    using Cache = DecoderLayerCache;
     DecoderLayer() = default;
     DecoderLayer(ParamStore& store, const std::string& prefix, int C, int H, int F, double eps,
                  bool norm_first, const SynthesizerConfig& synth = {});

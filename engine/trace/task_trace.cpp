@@ -22,7 +22,7 @@ std::string shown(const std::string& token, bool chars)
 
 } // namespace
 
-Trace task_model_trace(const TaskModel& model, const std::string& text)
+Trace task_model_trace(const TaskModel& model, const std::string& text, const TraceOptions& options)
 {
     const ModelConfig& c = model.net.config();
     const int max_len = c.max_len;
@@ -97,11 +97,10 @@ Trace task_model_trace(const TaskModel& model, const std::string& text)
             act.logits.row(r).tail(act.logits.cols() - specials).maxCoeff(&arg);
             t.tgt_out_tokens.push_back(shown(model.vocab.token(int(arg) + specials), chars));
         }
-        t.dec_self = model.net.attention(act, 0);
     } else {
         t.src_tokens = names;
-        t.enc_self = model.net.attention(act, 0);
     }
+    model.net.fill_trace(act, 0, t, options.forward_detail);
     return t;
 }
 
