@@ -191,9 +191,10 @@ const std::vector<OptionEntry<TrainConfig>>& trainOptionTable()
                      [](TrainConfig& c, const OptionValue& v) { c.label_smoothing = v.number; }});
         t.push_back({range(spec("micro-batch-tokens", S::Integer, "N",
                                 QString("Run a batch in micro-batches of at most N padded tokens in flight, shared by the threads (gradient "
-                                        "accumulation; bounds activation memory); 0 = each thread's whole share (default: %1).")
+                                        "accumulation; bounds activation memory); 0 = each thread's whole share (default: %1; 0 for "
+                                        "language tasks).")
                                     .arg(tc.micro_batch_tokens),
-                                G::Training, ForSeq2Seq, "micro_batch_tokens"), 0, kIntMax),
+                                G::Training, ForAll, "micro_batch_tokens"), 0, kIntMax),
                      [](TrainConfig& c, const OptionValue& v) { c.micro_batch_tokens = int(v.integer); }});
         t.push_back({range(spec("clip", S::Number, "X", QString("Clip the global gradient norm to X, >= 0; 0 disables (default: %1).").arg(tc.clip_grad_norm),
                                 G::Training, ForSeq2Seq, "clip_grad_norm"), 0, kInf),
@@ -276,10 +277,6 @@ const std::vector<OptionEntry<TrainOptions>>& taskOptionTable()
         t.push_back({range(spec("mask-prob", S::Number, "P", QString("mlm: probability that a token is selected, in [0, 1] (default: %1).").arg(kDefaultMaskProb),
                                 G::Task, ForLanguage), 0, 1),
                      [](TrainOptions& o, const OptionValue& v) { o.mask_prob = v.number; }});
-        t.push_back({choices(spec("keep-best", S::Choice, "BOOL", "Language tasks: end with the weights of the best validation pass, true or false "
-                                                                 "(default: true).", G::Task, ForLanguage),
-                             {"true", "false", "1", "0"}),
-                     [](TrainOptions& o, const OptionValue& v) { o.keep_best = boolValue(v.text); }});
         return t;
     }();
     return table;
@@ -363,6 +360,12 @@ const std::vector<OptionEntry<TrainOptions>>& outputOptionTable()
         t.push_back({range(spec("valid-max", S::Integer, "N", "Validation pairs (charlm: windows) used by intermediate passes, >= 0; 0 = all "
                                                               "(default: 0; the final pass uses all).", G::Output, ForAll), 0, kNoUpper),
                      [](TrainOptions& o, const OptionValue& v) { o.valid_max = size_t(v.integer); }});
+        t.push_back({choices(spec("keep-best", S::Choice, "BOOL", "End with the weights of the best validation pass (model selection on the "
+                                                                 "validation split; score: minus the validation loss, a language task's "
+                                                                 "accuracy, charlm's minus the loss), true or false (default: false; true for "
+                                                                 "language tasks).", G::Output, ForAll),
+                             {"true", "false", "1", "0"}),
+                     [](TrainOptions& o, const OptionValue& v) { o.keep_best = boolValue(v.text); }});
         t.push_back({range(spec("bleu-sentences", S::Integer, "N", "Test sentences decoded for the final BLEU, >= 0; 0 = all (default: 0).",
                                 G::Output, ForSeq2Seq), 0, kNoUpper),
                      [](TrainOptions& o, const OptionValue& v) { o.bleu_sentences = size_t(v.integer); }});

@@ -384,6 +384,53 @@ private slots:
         QVERIFY2(QString::fromStdString(r.err).contains("task.json: key 'vocab'"), r.err.c_str());
     }
 
+    // --keep-best on every model kind, through the one training-loop driver: a run validated after
+    // every step whose validation score got worse ends with the weights of its best pass; those
+    // are byte for byte the weights of a run stopped at that step.
+    void keepBestEndsWithTheBestWeights_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        const QStringList tiny = {"--d-model", "16", "--nhead", "2", "--layers", "1", "--d-ff", "32", "--dropout", "0"};
+        QTest::newRow("translate") << QStringList{"--task", "translate", "--data", "CORPUS", "--samples", "0",
+                                                  "--bleu-sentences", "2", "--lr-factor", "8", "--warmup", "1"} + tiny;
+        QTest::newRow("nat") << QStringList{"--task", "translate", "--data", "CORPUS", "--decoder", "nat", "--samples", "0",
+                                            "--bleu-sentences", "2", "--lr-factor", "8", "--warmup", "1"} + tiny;
+        QTest::newRow("copy") << QStringList{"--task", "copy", "--task-vocab", "6", "--max-len", "5", "--task-pairs", "300",
+                                             "--samples", "0", "--lr-factor", "8", "--warmup", "1"} + tiny;
+        QTest::newRow("charlm") << QStringList{"--task", "charlm", "--max-len", "16", "--max-tokens", "128", "--valid-max", "8",
+                                               "--lr-factor", "8", "--warmup", "1"} + tiny;
+    }
+    void keepBestEndsWithTheBestWeights()
+    {
+        QFETCH(QStringList, args);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        args.replaceInStrings("CORPUS", writeCorpus(tmp.path()));
+        auto weights = [](const QString& dir) { return QByteArray::fromStdString(read_file((dir + "/model.safetensors").toStdString())); };
+        const QStringList run = {"train", "--steps", "8", "--threads", "1", "--valid-every", "0.000001", "--log-seconds", "1000"};
+        Run r = runArgs(run + args + QStringList{"--keep-best", "true", "--out", tmp.filePath("best")});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        const std::string key = "keep-best: back to the weights of step ";
+        const size_t at = r.out.find(key);
+        QVERIFY2(at != std::string::npos, r.out.c_str()); // the score did get worse after the best pass
+        const int best = std::atoi(r.out.c_str() + at + key.size());
+        QVERIFY2(best >= 1 && best < 8, r.out.c_str());
+        QVERIFY2(r.out.find("saved " + tmp.filePath("best").toStdString() + " (final, step 8)") != std::string::npos, r.out.c_str());
+
+        r = runArgs(QStringList{"train", "--steps", QString::number(best), "--threads", "1", "--keep-best", "false",
+                                "--out", tmp.filePath("stopped")} + args);
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        const QByteArray kept = weights(tmp.filePath("best")), stopped = weights(tmp.filePath("stopped"));
+        QVERIFY(!kept.isEmpty());
+        QVERIFY(kept == stopped);
+
+        // Without keep-best the run ends with the last step's weights.
+        r = runArgs(run + args + QStringList{"--keep-best", "false", "--out", tmp.filePath("last")});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY(r.out.find(key) == std::string::npos);
+        QVERIFY(weights(tmp.filePath("last")) != kept);
+    }
+
     void usageErrorsNameTheOption()
     {
         QFETCH(QStringList, args);
@@ -446,7 +493,8 @@ private slots:
             both("warmup", {"--warmup", "33"}, [](auto& o, auto&) { return o.train.warmup_steps == 33; }),
             both("lr-factor", {"--lr-factor", "0.7"}, [](auto& o, auto&) { return o.train.lr_factor == 0.7; }),
             both("label-smoothing", {"--label-smoothing", "0.05"}, [](auto& o, auto&) { return o.train.label_smoothing == 0.05; }),
-            Case{"micro-batch-tokens", {"--micro-batch-tokens", "64"}, corpus, [](auto& o, auto&) { return o.train.micro_batch_tokens == 64; }},
+            both("micro-batch-tokens", {"--micro-batch-tokens", "64"}, [](auto& o, auto&) { return o.train.micro_batch_tokens == 64; }),
+            Case{"micro-batch-tokens", {"--micro-batch-tokens", "32"}, copy, [](auto& o, auto&) { return o.train.micro_batch_tokens == 32; }},
             Case{"clip", {"--clip", "0.5"}, copy, [](auto& o, auto&) { return o.train.clip_grad_norm == 0.5; }},
             Case{"scheduled-sampling", {"--scheduled-sampling", "constant"}, corpus,
                  [](auto& o, auto&) { return o.train.scheduled_sampling == "constant"; }},
@@ -470,6 +518,12 @@ private slots:
             Case{"suffix-len", {"--suffix-len", "2"}, {"--task", "pos", "--data", "ud"}, [](auto& o, auto&) { return o.task_model.suffix_len == 2; }},
             Case{"mask-prob", {"--mask-prob", "0.2"}, {"--task", "mlm"}, [](auto& o, auto&) { return o.mask_prob == 0.2; }},
             Case{"keep-best", {"--keep-best", "false"}, {"--task", "charlm"}, [](auto& o, auto&) { return !o.keep_best; }},
+            // Off by default for an encoder-decoder, on for a language task; the option sets it for every kind.
+            Case{"keep-best", {}, corpus, [](auto& o, auto&) { return !o.keep_best; }},
+            Case{"keep-best", {}, {"--task", "pos", "--data", "ud"}, [](auto& o, auto&) { return o.keep_best; }},
+            both("keep-best", {"--keep-best", "true"}, [](auto& o, auto&) { return o.keep_best; }),
+            Case{"keep-best", {"--keep-best", "1"}, copy, [](auto& o, auto&) { return o.keep_best; }},
+            Case{"keep-best", {"--keep-best", "true"}, {"--data", "x.tsv", "--decoder", "nat"}, [](auto& o, auto&) { return o.keep_best; }},
             Case{"data", {"--data", "a.txt", "--data", "b.txt"}, {"--task", "langid"},
                  [](auto& o, auto&) { return o.task_data == QStringList{"a.txt", "b.txt"}; }},
             Case{"data", {"--data", "c.tsv"}, {"--task", "translate"}, [](auto& o, auto&) { return o.source.data == "c.tsv"; }},
