@@ -16,6 +16,8 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 using namespace al;
@@ -42,6 +44,13 @@ QString writeCorpus(const QString& dir, int bad = 0)
     if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
     f.write(text.toUtf8());
     return path;
+}
+
+/// The number right after the first occurrence of `key` in `s` (NaN when absent).
+double numberAfter(const std::string& s, const char* key)
+{
+    const size_t at = s.find(key);
+    return at == std::string::npos ? std::nan("") : std::atof(s.c_str() + at + std::strlen(key));
 }
 
 int countLines(const QString& path)
@@ -367,10 +376,18 @@ private slots:
         QCOMPARE(metrics[1].split(',')[5], QString("1000"));
 
         // eval regenerates the same held-out test set from task.json.
+        const double trained_valid = numberAfter(r.out, "valid_loss "), trained_exact = numberAfter(r.out, "test_exact_match ");
         r = runArgs({"eval", "--model", model, "--samples", "0"});
         QVERIFY2(r.code == ExitOk, r.err.c_str());
         QVERIFY2(QString::fromStdString(r.out).contains("test_exact_match"), r.out.c_str());
         QVERIFY(QString::fromStdString(r.out).contains("sequences 1000"));
+        QCOMPARE(numberAfter(r.out, "test_exact_match "), trained_exact);
+        // ... and its validation set, scored as the training run scored it.
+        r = runArgs({"eval", "--model", model, "--split", "valid", "--samples", "0"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(QString::fromStdString(r.out).contains("sequences 500"), r.out.c_str());
+        QVERIFY2(std::abs(numberAfter(r.out, "valid_loss ") - trained_valid) < 1e-3,
+                 qPrintable(QString("%1 vs %2").arg(numberAfter(r.out, "valid_loss ")).arg(trained_valid)));
         r = runArgs({"translate", "--model", model, "3 1 4"});
         QVERIFY2(r.code == ExitOk, r.err.c_str());
 
@@ -778,6 +795,7 @@ private slots:
         QCOMPARE(r.code, int(ExitOk));
         QVERIFY2(r.out.find("at step 4") != std::string::npos, r.out.c_str());
         QVERIFY2(r.out.find("steps 6 tokens/s") != std::string::npos, r.out.c_str());
+        const Run train = r; // its final validation pass is of the saved model, on the valid split of --data
 
         const QString json = tmp.filePath("attention.json");
         r = runArgs({"translate", "--model", model, "--max-len", "8", "--attention", json, "我喜欢茶。"});
@@ -850,6 +868,21 @@ private slots:
         r = runArgs({"eval", "--model", model, "--data", corpus, "--samples", "1"});
         QCOMPARE(r.code, int(ExitOk));
         QVERIFY2(r.out.find("eval: test_loss ") != std::string::npos, r.out.c_str());
+        // The validation split of --data, scored as the training run scored it.
+        r = runArgs({"eval", "--model", model, "--data", corpus, "--split", "valid", "--samples", "0"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(std::abs(numberAfter(r.out, "eval: valid_loss ") - numberAfter(train.out, "final: valid_loss ")) < 2e-3,
+                 qPrintable(QString::fromStdString(r.out + train.out)));
+        QVERIFY2(r.out.find("valid_bleu ") != std::string::npos, r.out.c_str());
+        r = runArgs({"eval", "--model", model, "--test", split + "/test.tsv", "--split", "valid"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(r.err.find("--split valid needs --data") != std::string::npos, r.err.c_str());
+        // --seed is the sampling seed, as for translate: the same seed, the same figures.
+        const Run e1 = runArgs({"eval", "--model", model, "--data", corpus, "--temperature", "2", "--seed", "3", "--samples", "2"});
+        const Run e2 = runArgs({"eval", "--model", model, "--data", corpus, "--temperature", "2", "--seed", "3", "--samples", "2"});
+        QVERIFY2(e1.code == int(ExitOk), e1.err.c_str());
+        QVERIFY2(e1.out.find("decoding sample T 2 top-k 0 top-p 1 seed 3") != std::string::npos, e1.out.c_str());
+        QCOMPARE(e1.out.substr(e1.out.find("sample 1:")), e2.out.substr(e2.out.find("sample 1:")));
         r = runArgs({"eval", "--model", model, "--test", split + "/test.tsv"});
         QCOMPARE(r.code, int(ExitOk));
         QVERIFY(r.out.find("test_bleu ") != std::string::npos);
