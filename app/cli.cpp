@@ -142,7 +142,15 @@ void readDataOptions(OptionReader& r, DataSource& src, bool with_train_valid)
     else if (r.isSet("split-seed")) r.fail("--split-seed only applies to --data");
 }
 
-// Decoding options shared by translate and eval; `seedHelp` is the help of --seed.
+// The options translate and eval share: the model directory and the threads.
+void addModelOptions(QCommandLineParser& p, const QString& modelHelp)
+{
+    addCommon(p);
+    addOpt(p, "model", "DIR", modelHelp);
+    addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
+}
+
+// The decoding options of translate and eval; `seedHelp` is the help of --seed.
 void addDecodingOptions(QCommandLineParser& p, const QString& seedHelp)
 {
     const DecodingOptions d;
@@ -568,12 +576,10 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
 ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts)
 {
     QCommandLineParser p;
-    addCommon(p);
-    addOpt(p, "model", "DIR", "Model directory written by `attention-lab train --out` (required).");
+    addModelOptions(p, "Model directory written by `attention-lab train --out` (required).");
     addOpt(p, "max-len", "N", "Longest translation, in tokens (default: 64).");
     addOpt(p, "attention", "FILE", "Write the attention maps (encoder_self, decoder_self, cross) as JSON to FILE; "
                                    "only with one sentence (default: not written).");
-    addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
     addDecodingOptions(p, QString("Seed of --decoding sample; the same seed gives the same output (default: %1).")
                               .arg(DecodingOptions{}.seed));
     addOpt(p, "prefix", "TEXT", "Force the translation to start with TEXT (target tokens, teacher forcing by hand); "
@@ -604,13 +610,11 @@ ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts)
 ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
 {
     QCommandLineParser p;
-    addCommon(p);
-    addOpt(p, "model", "DIR", "Model directory written by `attention-lab train --out`, of any --task (required).");
+    addModelOptions(p, "Model directory written by `attention-lab train --out`, of any --task (required).");
     addEvalDataOptions(p);
     addOpt(p, "max-sentences", "N", "Score only the first N examples of the split (sentences, sequences, texts; charlm: "
                                     "windows); 0 = all (default: 0).");
     addOpt(p, "samples", "N", "Sample translations printed, translation and copy|reverse|sort models (default: 3).");
-    addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
     addDecodingOptions(p, QString("Seed of --decoding sample: sentence i of the length-sorted test set is sampled with "
                                   "seed + i (default: %1). For a language-task model, which is not decoded, --seed is "
                                   "read as --split-seed (its earlier spelling there).")

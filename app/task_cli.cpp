@@ -100,18 +100,19 @@ std::string summary(const TaskModel& m)
         s += ", pooling " + c.pooling;
     // Block switches that differ from the paper's defaults.
     const ModelConfig d;
-    if (a.activation != d.activation)
-        s += ", activation " + a.activation;
-    if (a.positional_encoding != d.positional_encoding)
-        s += ", positional encoding " + a.positional_encoding;
-    if (a.norm != d.norm)
-        s += ", norm " + a.norm;
-    if (a.attention != d.attention)
-        s += ", attention " + a.attention;
-    if (a.attention_scoring != d.attention_scoring)
-        s += ", scoring " + a.attention_scoring;
-    if (a.attention_normalization != d.attention_normalization)
-        s += ", normalization " + a.attention_normalization;
+    struct Switch {
+        const char* name;
+        std::string ModelConfig::*key;
+    };
+    static const Switch kSwitches[] = {{"activation", &ModelConfig::activation},
+                                       {"positional encoding", &ModelConfig::positional_encoding},
+                                       {"norm", &ModelConfig::norm},
+                                       {"attention", &ModelConfig::attention},
+                                       {"scoring", &ModelConfig::attention_scoring},
+                                       {"normalization", &ModelConfig::attention_normalization}};
+    for (const Switch& w : kSwitches)
+        if (a.*w.key != d.*w.key)
+            s += std::string(", ") + w.name + " " + a.*w.key;
     if (a.attention_window > 0)
         s += fmt(", window %d", a.attention_window);
     if (a.attention_dropout)
@@ -161,6 +162,24 @@ bool isTaskInvocation(const QString& sub, const QStringList& args)
     return false;
 }
 
+// Parses `args` with the options declared on `p`, reads --model (required) into `model` and the
+// other values with `read`.
+ParseStatus parseModelCommand(QCommandLineParser& p, const QString& sub, const QStringList& args, const QString& usage,
+                              const QString& intro, QString& model, const std::function<void(OptionReader&)>& read)
+{
+    const ParseStatus st = parse(p, sub, args, usage, intro);
+    if (st.kind != ParseStatus::Ok)
+        return st;
+    OptionReader r(p);
+    model = p.value("model");
+    read(r);
+    if (model.isEmpty())
+        r.fail("--model: required");
+    if (!r.ok())
+        return {ParseStatus::Error, r.error()};
+    return {};
+}
+
 ParseStatus parseGenerateArgs(const QStringList& args, GenerateOptions& o)
 {
     QCommandLineParser p;
@@ -169,22 +188,14 @@ ParseStatus parseGenerateArgs(const QStringList& args, GenerateOptions& o)
     opt(p, "length", "n", "Characters to generate (default 300).");
     opt(p, "temperature", "t", "Sampling temperature; 0 = greedy (default 0.8).");
     opt(p, "seed", "n", "Sampling seed (default 1).");
-    const ParseStatus st = parse(p, "generate", args, QString(kProg) + " generate --model DIR --prompt TEXT [--length N]",
-                                 "Sample text from a character language model.");
-    if (st.kind != ParseStatus::Ok)
-        return st;
-    OptionReader r(p);
-    o.model = p.value("model");
-    if (p.isSet("prompt"))
-        o.prompt = p.value("prompt").replace("\\n", "\n");
-    r.integer("length", 0, 1 << 24, o.length);
-    r.number("temperature", 0, 100, false, o.temperature);
-    r.seed("seed", o.seed);
-    if (o.model.isEmpty())
-        r.fail("--model: required");
-    if (!r.ok())
-        return {ParseStatus::Error, r.error()};
-    return {};
+    return parseModelCommand(p, "generate", args, QString(kProg) + " generate --model DIR --prompt TEXT [--length N]",
+                             "Sample text from a character language model.", o.model, [&](OptionReader& r) {
+                                 if (p.isSet("prompt"))
+                                     o.prompt = p.value("prompt").replace("\\n", "\n");
+                                 r.integer("length", 0, 1 << 24, o.length);
+                                 r.number("temperature", 0, 100, false, o.temperature);
+                                 r.seed("seed", o.seed);
+                             });
 }
 
 ParseStatus parsePredictArgs(const QStringList& args, PredictOptions& o)
@@ -193,19 +204,11 @@ ParseStatus parsePredictArgs(const QStringList& args, PredictOptions& o)
     opt(p, "model", "dir", "Task model directory (pos, sentiment, langid or mlm).");
     opt(p, "top-k", "k", "mlm: candidates shown per [MASK] (default 5).");
     p.addPositionalArgument("text", "Texts (default: one per line from stdin). mlm: write [MASK]; ' ||| ' separates sentence B.");
-    const ParseStatus st = parse(p, "predict", args, QString(kProg) + " predict --model DIR [TEXT...]",
-                                 "Tag, classify, or fill [MASK] with a task model.");
-    if (st.kind != ParseStatus::Ok)
-        return st;
-    OptionReader r(p);
-    o.model = p.value("model");
-    o.texts = p.positionalArguments();
-    r.integer("top-k", 1, 1 << 20, o.top_k);
-    if (o.model.isEmpty())
-        r.fail("--model: required");
-    if (!r.ok())
-        return {ParseStatus::Error, r.error()};
-    return {};
+    return parseModelCommand(p, "predict", args, QString(kProg) + " predict --model DIR [TEXT...]",
+                             "Tag, classify, or fill [MASK] with a task model.", o.model, [&](OptionReader& r) {
+                                 o.texts = p.positionalArguments();
+                                 r.integer("top-k", 1, 1 << 20, o.top_k);
+                             });
 }
 
 int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)

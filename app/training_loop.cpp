@@ -45,16 +45,8 @@ void releaseInterruptHandler()
 
 LoopSchedule loopSchedule(const TrainOptions& o)
 {
-    LoopSchedule s;
-    s.minutes = o.minutes;
-    s.steps = o.steps;
-    s.log_every = o.log_every;
-    s.log_seconds = o.log_seconds;
-    s.valid_every = o.valid_every;
-    s.valid_max = o.valid_max;
-    s.keep_best = o.keep_best;
-    s.save_every = o.out.isEmpty() ? 0 : o.save_every;
-    return s;
+    return LoopSchedule{o.minutes,     o.steps,     o.log_every, o.log_seconds,
+                        o.valid_every, o.valid_max, o.keep_best, o.out.isEmpty() ? 0.0 : o.save_every};
 }
 
 LoopResult runTrainingLoop(const LoopSchedule& s, TrainerBase& trainer, const LoopHooks& h, std::ostream& out)

@@ -17,7 +17,7 @@ namespace al::cli {
 
 struct TrainOptions;
 
-/// When the loop stops and how often it reports, validates and saves.
+/// When the loop stops and how often it reports, validates and saves (fields in this order).
 struct LoopSchedule {
     double minutes = 0;     ///< wall-clock budget; 0 = none
     int64_t steps = 0;      ///< optimizer steps of this run; 0 = none
