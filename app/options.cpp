@@ -220,7 +220,8 @@ const std::vector<OptionEntry<TrainConfig>>& trainOptionTable()
                                                                               "(default: %1).").arg(tc.length_loss_weight),
                                 G::Training, ForSeq2Seq, "length_loss_weight"), 0, kInf),
                      [](TrainConfig& c, const OptionValue& v) { c.length_loss_weight = v.number; }});
-        t.push_back({spec("seed", S::Seed, "N", QString("Seed of initialisation, dropout, batching, data split and masks (default: %1).").arg(tc.seed),
+        t.push_back({spec("seed", S::Seed, "N", QString("Seed of initialisation, dropout, batching and masks, and of a language task's data split (a "
+                                                "corpus is split with --split-seed) (default: %1).").arg(tc.seed),
                           G::Training, ForAll, "seed"),
                      [](TrainConfig& c, const OptionValue& v) { c.seed = v.seed; }});
         t.push_back({range(spec("threads", S::Integer, "N", "CPU threads (OpenMP and Eigen; data parallelism), 1 to 1024 (default: the number "
