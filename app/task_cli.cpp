@@ -87,12 +87,11 @@ std::vector<std::string> paths8(const QStringList& l)
 
 std::string summary(const TaskModel& m)
 {
-    const TaskModelConfig& c = m.net.config();
-    const ModelConfig& a = c.arch;
+    const ModelConfig& c = m.net.config();
     std::string s = fmt("model: %s (%s), d_model %d nhead %d layers %d d_ff %d dropout %g %s max_len %d, %.2fM parameters; "
                         "%s tokens, vocabulary %d",
-                        c.task.c_str(), c.model_kind().c_str(), a.d_model, a.nhead, c.num_layers(), a.dim_feedforward, a.dropout,
-                        a.norm_first ? "Pre-LN" : "Post-LN", a.max_len, double(m.net.params().numel()) / 1e6,
+                        c.task.c_str(), c.model_kind().c_str(), c.d_model, c.nhead, c.num_layers(), c.dim_feedforward, c.dropout,
+                        c.norm_first ? "Pre-LN" : "Post-LN", c.max_len, double(m.net.params().numel()) / 1e6,
                         c.tokens.c_str(), m.vocab.size());
     if (!c.labels.empty())
         s += fmt(", %zu labels", c.labels.size());
@@ -111,12 +110,12 @@ std::string summary(const TaskModel& m)
                                        {"scoring", &ModelConfig::attention_scoring},
                                        {"normalization", &ModelConfig::attention_normalization}};
     for (const Switch& w : kSwitches)
-        if (a.*w.key != d.*w.key)
-            s += std::string(", ") + w.name + " " + a.*w.key;
-    if (a.attention_window > 0)
-        s += fmt(", window %d", a.attention_window);
-    if (a.attention_dropout)
-        s += fmt(", attention dropout %g", *a.attention_dropout);
+        if (c.*w.key != d.*w.key)
+            s += std::string(", ") + w.name + " " + c.*w.key;
+    if (c.attention_window > 0)
+        s += fmt(", window %d", c.attention_window);
+    if (c.attention_dropout)
+        s += fmt(", attention dropout %g", *c.attention_dropout);
     return s;
 }
 

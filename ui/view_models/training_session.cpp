@@ -136,7 +136,7 @@ public:
         al::TaskModel model = al::new_task_model(corpus, taskModelConfig(r.model, r.task), r.task.minCount, r.train.seed);
         al::TaskData encoded = al::encode_task_corpus(model, corpus);
         m_trainer = std::make_unique<al::TaskTrainer>(std::move(model), std::move(encoded), r.train, r.task.maskProb);
-        const al::TaskModelConfig& c = m_trainer->model().net.config();
+        const al::ModelConfig& c = m_trainer->model().net.config();
         m_info.task = r.task.task;
         if (task == "charlm") {
             m_info.trainPairs = qint64(m_trainer->data().lm_stream[0].size());
@@ -150,7 +150,7 @@ public:
         m_info.srcVocabSize = m_info.tgtVocabSize = c.vocab_size;
         m_info.labels = int(c.labels.size());
         m_info.parameters = m_trainer->model().net.params().numel();
-        m_info.model = c.arch;
+        m_info.model = c;
         m_info.dataSummary = data.join(QStringLiteral(", ")) + QStringLiteral(": ") + QString::fromStdString(corpus.describe());
     }
 
@@ -251,7 +251,7 @@ TaskDefaults taskDefaults(const QString& task)
         break;
     case TaskFamily::TaskModel:
         d.settings.taskModel = al::default_task_config(task.toStdString());
-        d.model = d.settings.taskModel.arch;
+        d.model = d.settings.taskModel;
         d.train = al::default_task_train_config(task.toStdString());
         break;
     }
@@ -271,17 +271,15 @@ QStringList bundledTaskData(const QString& task)
     return out;
 }
 
-al::TaskModelConfig taskModelConfig(const al::ModelConfig& model, const TaskSettings& settings)
+al::ModelConfig taskModelConfig(const al::ModelConfig& model, const TaskSettings& settings)
 {
-    al::TaskModelConfig c = settings.taskModel;
+    al::ModelConfig c = al::with_task_keys(model, settings.taskModel);
     c.task = settings.task.toStdString();
-    const int maxLen = c.arch.max_len;
-    c.arch = model;
-    c.arch.max_len = maxLen;
+    c.max_len = settings.taskModel.max_len;
     if (c.task == "charlm") {
-        c.arch.num_encoder_layers = 0;
+        c.num_encoder_layers = 0;
     } else {
-        c.arch.num_decoder_layers = 0;
+        c.num_decoder_layers = 0;
     }
     return c;
 }
@@ -301,7 +299,7 @@ QString checkTrainingSettings(const al::ModelConfig& model, const al::TrainConfi
                 return QStringLiteral("continuing a %1 model is not offered here; "
                                       "use attention-lab train --task %1 --resume DIR")
                     .arg(settings.task);
-            al::TaskModelConfig c = taskModelConfig(model, settings);
+            al::ModelConfig c = taskModelConfig(model, settings);
             c.vocab_size = std::max(c.vocab_size, al::TokenTable::kNumSpecials + 1); // from the data later
             if (c.task == "pos" || c.task == "sentiment" || c.task == "langid")
                 c.labels = {"a", "b"};
