@@ -491,7 +491,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
         o.samples = 3;
         o.train.threads = cores;
     } else if (language) {
-        o.task_model = default_task_config(local8(o.task));
+        o.model = default_task_config(local8(o.task));
         o.train = default_task_train_config(local8(o.task));
         o.min_count = kDefaultTaskMinCount;
         o.valid_every = o.task == "charlm" ? 2 : 1;
@@ -508,7 +508,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
 
     // Model and block switches: a language task has one stack (the decoder for charlm, else the
     // encoder), which --layers sets.
-    ModelConfig& m = language ? o.task_model : o.model;
+    ModelConfig& m = o.model;
     const int enc = m.num_encoder_layers, dec = m.num_decoder_layers;
     r.apply(modelOptionTable(), scope, m);
     if (language) (o.task == "charlm" ? m.num_encoder_layers : m.num_decoder_layers) = o.task == "charlm" ? enc : dec;
@@ -552,9 +552,9 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     if (r.ok() && (language || o.resume.isEmpty()) && m.d_model % m.nhead != 0)
         r.fail(QString("--d-model (%1) must be divisible by --nhead (%2)").arg(m.d_model).arg(m.nhead));
     if (language && r.ok()) {
-        if (o.task_model.suffix_len > 0 && o.task != "pos") r.fail("--suffix-len: only for --task pos");
+        if (o.model.suffix_len > 0 && o.task != "pos") r.fail("--suffix-len: only for --task pos");
         // The architecture as the model will check it (vocabulary and labels come from the data).
-        ModelConfig check = o.task_model;
+        ModelConfig check = o.model;
         check.vocab_size = TokenTable::kNumSpecials + 1;
         if (check.task == "pos" || check.task == "sentiment" || check.task == "langid") check.labels = {"a", "b"};
         try {

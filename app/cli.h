@@ -47,7 +47,6 @@ struct TrainOptions {
     /// (charlm, pos, sentiment, langid, mlm: app/task_cli.h).
     QString task = "translate";
     AlgorithmicTaskConfig algorithmic; ///< generator of copy/reverse/sort (--task-vocab, --min-len, --max-len, ...)
-    ModelConfig task_model; ///< language task: defaults of default_task_config(task), then the options
     QStringList task_data;      ///< language task: --data paths (langid may take several); empty = bundled data
     double mask_prob = kDefaultMaskProb; ///< mlm
     /// At the end, go back to the weights of the best validation pass (minus the loss; a language
@@ -58,7 +57,10 @@ struct TrainOptions {
     TokenKind src_tokens = TokenKind::Auto;
     TokenKind tgt_tokens = TokenKind::Auto;
     int min_count = 2;
-    ModelConfig model;        ///< vocab sizes are filled in by the trainer
+    /// The model, of every kind: ModelConfig{} for translation, algorithmic_model_defaults() for
+    /// copy/reverse/sort, default_task_config(task) for a language task; then the options (the
+    /// vocabulary sizes are filled in by the trainer).
+    ModelConfig model;
     TrainConfig train;        ///< train.threads is also applied to OpenMP and Eigen
     double minutes = 0;       ///< wall-clock budget; 0 = none
     int64_t steps = 0;        ///< optimizer steps to run in this invocation; 0 = none

@@ -265,16 +265,16 @@ const std::vector<OptionEntry<TrainOptions>>& taskOptionTable()
                                 G::Task, ForAll, "max_len"), 1, 100000),
                      [](TrainOptions& o, const OptionValue& v) {
                          if (is_algorithmic_task(o.task.toStdString())) o.algorithmic.max_len = int(v.integer);
-                         else if (is_task_model_name(o.task.toStdString())) o.task_model.max_len = int(v.integer);
+                         else if (is_task_model_name(o.task.toStdString())) o.model.max_len = int(v.integer);
                          else o.train.max_len = int(v.integer);
                      }});
         t.push_back({arch(choices(spec("pooling", S::Choice, "KIND", "sentiment, langid: classifier pooling, mean over non-padding positions or "
                                                                     "the [CLS] position (default: mean).", G::Task, ForLanguage, "pooling"),
                                   {"mean", "cls"})),
-                     [](TrainOptions& o, const OptionValue& v) { o.task_model.pooling = str(v); }});
+                     [](TrainOptions& o, const OptionValue& v) { o.model.pooling = str(v); }});
         t.push_back({arch(range(spec("suffix-len", S::Integer, "N", "pos: add a suffix token (word ending and case) of N characters to each word, "
                                                                    "0 to 64; 0 = off (default: 3).", G::Task, ForLanguage, "suffix_len"), 0, 64)),
-                     [](TrainOptions& o, const OptionValue& v) { o.task_model.suffix_len = int(v.integer); }});
+                     [](TrainOptions& o, const OptionValue& v) { o.model.suffix_len = int(v.integer); }});
         t.push_back({range(spec("mask-prob", S::Number, "P", QString("mlm: probability that a token is selected, in [0, 1] (default: %1).").arg(kDefaultMaskProb),
                                 G::Task, ForLanguage), 0, 1),
                      [](TrainOptions& o, const OptionValue& v) { o.mask_prob = v.number; }});

@@ -223,7 +223,7 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
         if (corpus.skipped.size() > 10)
             err << "skipped " << corpus.skipped.size() << " lines in all\n";
         out << "data: " << s8(o.task_data.join(", ")) << ": " << corpus.describe() << "\n";
-        TaskModel model = o.resume.isEmpty() ? new_task_model(corpus, o.task_model, o.min_count, o.train.seed)
+        TaskModel model = o.resume.isEmpty() ? new_task_model(corpus, o.model, o.min_count, o.train.seed)
                                              : load_task_model_dir(s8(o.resume));
         if (model.net.config().task != task)
             throw Error(s8(o.resume) + ": a " + model.net.config().task + " model, not " + task);

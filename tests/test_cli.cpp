@@ -484,7 +484,7 @@ private slots:
             both("d-model", {"--d-model", "64"}, [](auto&, auto& m) { return m.d_model == 64; }),
             both("nhead", {"--nhead", "8"}, [](auto&, auto& m) { return m.nhead == 8; }),
             both("layers", {"--layers", "2"}, [](auto& o, auto& m) {
-                return o.task == "charlm" ? m.num_decoder_layers == 2 && o.task_model.num_layers() == 2
+                return o.task == "charlm" ? m.num_decoder_layers == 2 && o.model.num_layers() == 2
                                           : m.num_encoder_layers == 2 && m.num_decoder_layers == 2;
             }),
             Case{"encoder-layers", {"--encoder-layers", "1"}, corpus, [](auto&, auto& m) { return m.num_encoder_layers == 1; }},
@@ -531,8 +531,8 @@ private slots:
                 return o.task == "charlm" ? m.max_len == 40 : o.train.max_len == 40;
             }),
             Case{"max-len", {"--max-len", "9"}, copy, [](auto& o, auto&) { return o.algorithmic.max_len == 9 && o.train.max_len == 9; }},
-            Case{"pooling", {"--pooling", "cls"}, {"--task", "langid"}, [](auto& o, auto&) { return o.task_model.pooling == "cls"; }},
-            Case{"suffix-len", {"--suffix-len", "2"}, {"--task", "pos", "--data", "ud"}, [](auto& o, auto&) { return o.task_model.suffix_len == 2; }},
+            Case{"pooling", {"--pooling", "cls"}, {"--task", "langid"}, [](auto& o, auto&) { return o.model.pooling == "cls"; }},
+            Case{"suffix-len", {"--suffix-len", "2"}, {"--task", "pos", "--data", "ud"}, [](auto& o, auto&) { return o.model.suffix_len == 2; }},
             Case{"mask-prob", {"--mask-prob", "0.2"}, {"--task", "mlm"}, [](auto& o, auto&) { return o.mask_prob == 0.2; }},
             Case{"keep-best", {"--keep-best", "false"}, {"--task", "charlm"}, [](auto& o, auto&) { return !o.keep_best; }},
             // Off by default for an encoder-decoder, on for a language task; the option sets it for every kind.
@@ -579,7 +579,7 @@ private slots:
                 const ParseStatus st = parseTrainArgs(base + c.args, o);
                 const QString what = (base + c.args).join(' ');
                 QVERIFY2(st.kind == ParseStatus::Ok, qPrintable(what + ": " + st.text));
-                const ModelConfig& m = is_task_model_name(o.task.toStdString()) ? o.task_model : o.model;
+                const ModelConfig& m = o.model;
                 QVERIFY2(c.check(o, m), qPrintable(what));
             }
         }
