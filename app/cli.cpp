@@ -15,6 +15,7 @@
 #include "engine/core/error.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/trace_json.h"
+#include "engine/eval/evaluate.h"
 #include "engine/train/trainer.h"
 #include "engine/models/translation_model.h"
 
@@ -96,11 +97,17 @@ ParseStatus runParser(QCommandLineParser& p, const QString& sub, const QStringLi
     return {};
 }
 
-// Data-source options of eval: those of train's data table, and --test, which scores a whole file.
+// Data-source options of eval: those of train's data table (with eval's own help for the split
+// seed), --test, which scores a whole file, and --split.
 void addEvalDataOptions(QCommandLineParser& p)
 {
-    for (const char* name : {"data", "src-col", "tgt-col", "split-seed"}) declareOption(p, *findTrainOption(name));
-    addOpt(p, "test", "FILE", "Score this whole file instead of the test split of --data (default: none).");
+    for (const char* name : {"data", "src-col", "tgt-col"}) declareOption(p, *findTrainOption(name));
+    addOpt(p, "split-seed", "N", "Seed of the split, as given to train: of --data's shuffle for a translation model "
+                                 "(train --split-seed), of a language task's data (train --seed; sentiment, langid and "
+                                 "mlm split with it) (default: 1).");
+    addOpt(p, "test", "FILE", "Translation model: score this whole file instead of a split of --data (default: none).");
+    addOpt(p, "split", "valid|test", "Held-out split to score: valid or test (default: test; charlm has one held-out "
+                                     "part, its validation text).");
 }
 
 void readDataOptions(OptionReader& r, DataSource& src, bool with_train_valid)
@@ -135,8 +142,16 @@ void readDataOptions(OptionReader& r, DataSource& src, bool with_train_valid)
     else if (r.isSet("split-seed")) r.fail("--split-seed only applies to --data");
 }
 
-// Decoding options shared by translate and eval.
-void addDecodingOptions(QCommandLineParser& p)
+// The options translate and eval share: the model directory and the threads.
+void addModelOptions(QCommandLineParser& p, const QString& modelHelp)
+{
+    addCommon(p);
+    addOpt(p, "model", "DIR", modelHelp);
+    addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
+}
+
+// The decoding options of translate and eval; `seedHelp` is the help of --seed.
+void addDecodingOptions(QCommandLineParser& p, const QString& seedHelp)
 {
     const DecodingOptions d;
     addOpt(p, "decoding", "KIND", "Search: greedy, beam (beam search) or sample (default: greedy; beam when --beam or "
@@ -148,7 +163,7 @@ void addDecodingOptions(QCommandLineParser& p)
     addOpt(p, "temperature", "T", QString("Sampling temperature, > 0; the logits are divided by T (default: %1).").arg(d.temperature));
     addOpt(p, "top-k", "K", "Sample only among the K most probable tokens; 0 = no limit (default: 0).");
     addOpt(p, "top-p", "P", "Nucleus sampling: only among the most probable tokens whose probability sums to P, in (0, 1] (default: 1).");
-    addOpt(p, "seed", "N", QString("Seed of --decoding sample; the same seed gives the same output (default: %1).").arg(d.seed));
+    addOpt(p, "seed", "N", seedHelp);
 }
 
 void readDecodingOptions(OptionReader& r, DecodingOptions& d)
@@ -354,7 +369,7 @@ void writeTaskMetrics(const QString& dir, const QString& task, int64_t step, dou
 {
     std::string header = "task,step,seconds,valid_loss,valid_token_accuracy,test_sequences,test_exact_match,test_token_accuracy";
     std::string row = fmt("%s,%lld,%.1f,%.6f,%.6f,%lld,%.6f,%.6f", local8(task).c_str(), (long long)step, seconds,
-                          valid.loss, valid.token_accuracy, (long long)acc.sequences, acc.exact_match(), acc.token_accuracy());
+                          valid.loss, valid.accuracy, (long long)acc.sequences, acc.exact_match(), acc.token_accuracy());
     for (size_t l = 0; l < agreement.size(); ++l) {
         header += fmt(",cross_attention_agreement_layer%zu", l + 1);
         row += fmt(",%.6f", agreement[l]);
@@ -476,11 +491,12 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
         o.samples = 3;
         o.train.threads = cores;
     } else if (language) {
-        o.task_model = default_task_config(local8(o.task));
+        o.model = default_task_config(local8(o.task));
         o.train = default_task_train_config(local8(o.task));
         o.min_count = kDefaultTaskMinCount;
         o.valid_every = o.task == "charlm" ? 2 : 1;
         o.log_every = 0;
+        o.keep_best = true;
         o.task_data = p.values("data");
         r.apply(taskOptionTable(), ForLanguage, o);
     } else {
@@ -492,7 +508,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
 
     // Model and block switches: a language task has one stack (the decoder for charlm, else the
     // encoder), which --layers sets.
-    ModelConfig& m = language ? o.task_model : o.model;
+    ModelConfig& m = o.model;
     const int enc = m.num_encoder_layers, dec = m.num_decoder_layers;
     r.apply(modelOptionTable(), scope, m);
     if (language) (o.task == "charlm" ? m.num_encoder_layers : m.num_decoder_layers) = o.task == "charlm" ? enc : dec;
@@ -536,9 +552,9 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     if (r.ok() && (language || o.resume.isEmpty()) && m.d_model % m.nhead != 0)
         r.fail(QString("--d-model (%1) must be divisible by --nhead (%2)").arg(m.d_model).arg(m.nhead));
     if (language && r.ok()) {
-        if (o.task_model.suffix_len > 0 && o.task != "pos") r.fail("--suffix-len: only for --task pos");
+        if (o.model.suffix_len > 0 && o.task != "pos") r.fail("--suffix-len: only for --task pos");
         // The architecture as the model will check it (vocabulary and labels come from the data).
-        ModelConfig check = o.task_model;
+        ModelConfig check = o.model;
         check.vocab_size = int(al::special_tokens(al::VocabLayout::Task).size()) + 1;
         if (check.task == "pos" || check.task == "sentiment" || check.task == "langid") check.labels = {"a", "b"};
         try {
@@ -560,13 +576,12 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
 ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts)
 {
     QCommandLineParser p;
-    addCommon(p);
-    addOpt(p, "model", "DIR", "Model directory written by `attention-lab train --out` (required).");
+    addModelOptions(p, "Model directory written by `attention-lab train --out` (required).");
     addOpt(p, "max-len", "N", "Longest translation, in tokens (default: 64).");
     addOpt(p, "attention", "FILE", "Write the attention maps (encoder_self, decoder_self, cross) as JSON to FILE; "
                                    "only with one sentence (default: not written).");
-    addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
-    addDecodingOptions(p);
+    addDecodingOptions(p, QString("Seed of --decoding sample; the same seed gives the same output (default: %1).")
+                              .arg(DecodingOptions{}.seed));
     addOpt(p, "prefix", "TEXT", "Force the translation to start with TEXT (target tokens, teacher forcing by hand); "
                                 "decoding continues from there (default: none).");
     p.addPositionalArgument("sentence", "Sentences to translate, one output line each (default: one per line from stdin).",
@@ -595,18 +610,20 @@ ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts)
 ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
 {
     QCommandLineParser p;
-    addCommon(p);
-    addOpt(p, "model", "DIR", "Model directory written by `attention-lab train --out` (required).");
+    addModelOptions(p, "Model directory written by `attention-lab train --out`, of any --task (required).");
     addEvalDataOptions(p);
-    addOpt(p, "max-sentences", "N", "Score only the first N test sentences; 0 = all (default: 0).");
-    addOpt(p, "samples", "N", "Sample translations printed (default: 3).");
-    addOpt(p, "threads", "N", "CPU threads (default: the OpenMP default).");
-    addDecodingOptions(p);
-    ParseStatus st = runParser(p, "eval", args, QString(kProgram) + " eval [options]",
-                               "Score a saved model: loss, perplexity and BLEU on a test set (the test split of "
-                               "--data, split as `train` splits it, or the whole --test file). A model trained with "
-                               "--task copy|reverse|sort (its directory holds task.json) is scored on its regenerated "
-                               "held-out test set: exact-match and token accuracy of greedy decoding.");
+    addOpt(p, "max-sentences", "N", "Score only the first N examples of the split (sentences, sequences, texts; charlm: "
+                                    "windows); 0 = all (default: 0).");
+    addOpt(p, "samples", "N", "Sample translations printed, translation and copy|reverse|sort models (default: 3).");
+    addDecodingOptions(p, QString("Seed of --decoding sample: sentence i of the length-sorted test set is sampled with "
+                                  "seed + i (default: %1). For a language-task model, which is not decoded, --seed is "
+                                  "read as --split-seed (its earlier spelling there).")
+                              .arg(DecodingOptions{}.seed));
+    ParseStatus st = runParser(p, "eval", args, QString(kProgram) + " eval --model DIR [options]",
+                               "Score a saved model of any kind on held-out data: loss, perplexity and token accuracy, "
+                               "and BLEU (translation; decoded with the decoding options), exact match (copy|reverse|sort, "
+                               "on the test set regenerated from task.json) or the task's own figure (charlm, pos, "
+                               "sentiment, langid, mlm: re-reads --data, default the bundled data, split as train splits it).");
     if (st.kind != ParseStatus::Ok) return st;
     if (!p.positionalArguments().isEmpty())
         return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
@@ -614,11 +631,29 @@ ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
     OptionReader r(p);
     o.model = p.value("model");
     if (o.model.isEmpty()) r.fail("--model is required");
-    readDataOptions(r, o.source, false);
+    o.task = QString::fromStdString(task_of_model_dir(local8(o.model)));
+    if (p.isSet("split")) {
+        const QString v = p.value("split").trimmed();
+        if (v == "valid" || v == "dev") o.split = 1;
+        else if (v == "test") o.split = 2;
+        else r.fail("--split: expected valid or test, got '" + v + "'");
+    }
     r.size("max-sentences", o.max_sentences);
-    r.integer("samples", 0, 1000, o.samples);
     r.integer("threads", 1, 1024, o.threads);
-    readDecodingOptions(r, o.decoding);
+    if (!o.task.isEmpty()) {
+        // A language-task model: its data paths and split seed; nothing is decoded.
+        for (const char* name : {"src-col", "tgt-col", "test", "samples", "decoding", "beam", "length-penalty", "temperature",
+                                 "top-k", "top-p"})
+            if (p.isSet(name)) r.fail(optName(name) + " applies to translation models, not a " + o.task + " model");
+        if (p.isSet("seed") && p.isSet("split-seed")) r.fail("--seed is another spelling of --split-seed here; give one of them");
+        o.task_data = p.values("data");
+        r.seed(p.isSet("seed") ? "seed" : "split-seed", o.source.split_seed);
+    } else {
+        readDataOptions(r, o.source, false);
+        if (o.split == 1 && o.source.data.isEmpty() && r.ok()) r.fail("--split valid needs --data (a --test file is one split)");
+        r.integer("samples", 0, 1000, o.samples);
+        readDecodingOptions(r, o.decoding);
+    }
     if (!r.ok()) return {ParseStatus::Error, r.error()};
     opts = o;
     return {};
@@ -685,14 +720,6 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
         EvalStats valid;
         int64_t valid_step = -1; // step of the last validation pass over all pairs
         LoopHooks hooks;
-        hooks.step = [&] {
-            const StepStats s = trainer->train_step();
-            if (!std::isfinite(s.loss))
-                throw Error(fmt("training diverged: loss is %g at step %lld; try a smaller --lr-factor or a longer --warmup",
-                                s.loss, (long long)s.step));
-            return s;
-        };
-        hooks.current_step = [&] { return trainer->step(); };
         hooks.progress = [&](const ProgressWindow& w) {
             out << fmt("step %lld epoch %.2f loss %.4f lr %.3e tokens/s %.0f elapsed %s", (long long)w.last.step, w.last.epoch,
                        w.loss_sum / double(w.steps), w.last.lr, w.step_seconds > 0 ? double(w.tokens) / w.step_seconds : 0.0,
@@ -701,24 +728,24 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
             if (trainer->model().net.is_nat()) out << fmt(" length_loss %.4f", w.last.length_loss);
             out << std::endl;
         };
-        hooks.validate = [&](double elapsed) {
-            valid = trainer->evaluate(opts.valid_max);
-            valid_step = opts.valid_max == 0 ? trainer->step() : -1;
-            out << fmt("valid: step %lld loss %.4f ppl %.2f accuracy %.3f elapsed %s", (long long)trainer->step(), valid.loss,
-                       valid.perplexity, valid.token_accuracy, hms(elapsed).c_str())
+        auto report = [&](const EvalStats& ev, size_t max, double elapsed) {
+            valid = ev;
+            valid_step = max == 0 ? trainer->step() : -1;
+            out << fmt("valid: step %lld loss %.4f ppl %.2f accuracy %.3f elapsed %s", (long long)trainer->step(), ev.loss,
+                       ev.perplexity, ev.accuracy, hms(elapsed).c_str())
                 << std::endl;
         };
+        hooks.validated = [&](const EvalStats& ev, double elapsed) { report(ev, opts.valid_max, elapsed); };
+        hooks.score = [](const EvalStats& ev) { return -ev.loss; };
         hooks.save = [&] { save("periodic"); };
-        const LoopResult loop = runTrainingLoop(loopSchedule(opts), hooks, out);
+        const LoopSchedule schedule = loopSchedule(opts);
+        const LoopResult loop = runTrainingLoop(schedule, *trainer, hooks, out);
         const double train_seconds = loop.step_seconds;
         const int64_t total_tokens = loop.tokens;
 
-        if (valid_step != trainer->step()) { // the last pass may already be of this step, on all pairs
-            valid = trainer->evaluate(0);
-            out << fmt("valid: step %lld loss %.4f ppl %.2f accuracy %.3f elapsed %s", (long long)trainer->step(),
-                       valid.loss, valid.perplexity, valid.token_accuracy, hms(since(t0)).c_str())
-                << std::endl;
-        }
+        // The last pass may already be of this step, on all pairs.
+        if (restoreBestPass(schedule, *trainer, hooks, out) || valid_step != trainer->step())
+            report(trainer->evaluate(0), 0, since(t0));
         const EvalStats& ev = valid;
         save("final");
         if (algorithmic) {
@@ -728,7 +755,7 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
             const double tps = train_seconds > 0 ? double(total_tokens) / train_seconds : 0.0;
             out << fmt("final: valid_loss %.4f valid_accuracy %.4f test_exact_match %.4f test_token_accuracy %.4f "
                        "(%lld test sequences) steps %lld tokens/s %.0f elapsed %s",
-                       ev.loss, ev.token_accuracy, acc.exact_match(), acc.token_accuracy(), (long long)acc.sequences,
+                       ev.loss, ev.accuracy, acc.exact_match(), acc.token_accuracy(), (long long)acc.sequences,
                        (long long)trainer->step(), tps, hms(since(t0)).c_str())
                 << "\n";
             out << agreementLine(opts.algorithmic.task, agreement) << "\n";
@@ -790,56 +817,48 @@ int runTranslate(const TranslateOptions& opts, std::istream& in, std::ostream& o
 int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err)
 {
     return guarded(err, [&]() -> int {
-        applyThreads(opts.threads);
-        TranslationModel model = load_model_dir(local8(opts.model));
+        configure_training_threads(opts.threads);
+        if (!opts.task.isEmpty()) return evalTaskModel(opts, out, err);
+        const TranslationModel model = load_model_dir(local8(opts.model));
+        const char* split = opts.split == 1 ? "valid" : "test";
         AlgorithmicTaskConfig task;
-        if (readTaskFile(opts.model, task)) {
-            // A copy/reverse/sort model: regenerate its held-out test set from task.json.
-            CorpusSplits s;
-            s.test = generate_algorithmic_splits(task).test;
-            if (opts.max_sentences && s.test.size() > opts.max_sentences) s.test.resize(opts.max_sentences);
-            s.train = s.valid = s.test;
-            TrainConfig tc;
-            tc.threads = opts.threads;
-            tc.max_len = model.net.config().max_len - 1;
-            const Trainer scorer(s, std::move(model), tc);
-            const EvalStats ev = scorer.evaluate(0);
-            std::vector<std::string> samples;
-            const SequenceAccuracy acc = decode_accuracy(scorer.model(), s.test, &samples);
-            out << fmt("eval: %s: test_loss %.4f test_exact_match %.4f test_token_accuracy %.4f sequences %lld",
-                       algorithmicDataSummary(task).c_str(), ev.loss, acc.exact_match(), acc.token_accuracy(),
-                       (long long)acc.sequences)
-                << "\n"
-                << agreementLine(task.task, cross_attention_agreement(scorer.model(), task.task, s.test)) << "\n";
-            printSamples(samples, opts.samples, out);
-            out.flush();
-            return ExitOk;
+        const bool algorithmic = readTaskFile(opts.model, task);
+        std::vector<SentencePair> pairs;
+        if (algorithmic) {
+            // A copy/reverse/sort model: regenerate its held-out sets from task.json.
+            CorpusSplits s = generate_algorithmic_splits(task);
+            pairs = opts.split == 1 ? s.valid : s.test;
+        } else {
+            CorpusSplits s = loadSplits(opts.source, err);
+            pairs = opts.split == 1 ? s.valid : s.test;
         }
-        const CorpusSplits all = loadSplits(opts.source, err);
-        if (all.test.empty()) throw Error("the test set is empty");
-        CorpusSplits s;
-        s.train = s.valid = s.test = all.test;
-        if (opts.max_sentences && s.test.size() > opts.max_sentences) {
-            s.test.resize(opts.max_sentences);
-            s.valid = s.train = s.test;
-        }
-        TrainConfig tc;
-        tc.threads = opts.threads;
-        tc.max_len = model.net.config().max_len - 1;
-        const Trainer scorer(s, std::move(model), tc);
-        const EvalStats ev = scorer.evaluate(0);
+        if (opts.max_sentences && pairs.size() > opts.max_sentences) pairs.resize(opts.max_sentences);
+        if (pairs.empty()) throw Error(std::string("the ") + split + " set is empty");
+        // Teacher-forced figures on the pairs as the trainer scores its validation split.
+        const EvalStats ev =
+            evaluate(model.net, make_batches(encode_pairs(model, pairs, model.net.config().max_len - 1, false),
+                                             TrainConfig{}.max_tokens, 0));
         std::vector<std::string> samples;
-        const auto d0 = std::chrono::steady_clock::now();
-        const BleuResult bleu = scorer.test_bleu(0, &samples, opts.decoding);
-        const double decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - d0).count();
-        const int l = nat_length_candidates(opts.decoding);
-        const std::string how = !scorer.model().net.is_nat() ? describe(opts.decoding)
-                              : l == 1 ? std::string("nat (one pass)")
-                                       : "nat (one pass, " + std::to_string(l) + " length candidates)";
-        out << fmt("eval: test_loss %.3f test_ppl %.2f test_accuracy %.3f test_bleu %.2f sentences %zu decoding %s", ev.loss,
-                   ev.perplexity, ev.token_accuracy, bleu.bleu, s.test.size(), how.c_str())
-            << fmt(" decode_seconds %.2f sentences/s %.1f", decode_s, decode_s > 0 ? double(s.test.size()) / decode_s : 0.0)
-            << "\n";
+        if (algorithmic) {
+            const SequenceAccuracy acc = decode_accuracy(model, pairs, &samples);
+            out << fmt("eval: %s: %s_loss %.4f %s_exact_match %.4f %s_token_accuracy %.4f sequences %lld",
+                       algorithmicDataSummary(task).c_str(), split, ev.loss, split, acc.exact_match(), split,
+                       acc.token_accuracy(), (long long)acc.sequences)
+                << "\n"
+                << agreementLine(task.task, cross_attention_agreement(model, task.task, pairs)) << "\n";
+        } else {
+            const auto d0 = std::chrono::steady_clock::now();
+            const BleuResult bleu = evaluate_bleu(model, pairs, opts.decoding, &samples);
+            const double decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - d0).count();
+            const int l = nat_length_candidates(opts.decoding);
+            const std::string how = !model.net.is_nat() ? describe(opts.decoding)
+                                  : l == 1 ? std::string("nat (one pass)")
+                                           : "nat (one pass, " + std::to_string(l) + " length candidates)";
+            out << fmt("eval: %s_loss %.3f %s_ppl %.2f %s_accuracy %.3f %s_bleu %.2f sentences %zu decoding %s", split,
+                       ev.loss, split, ev.perplexity, split, ev.accuracy, split, bleu.bleu, pairs.size(), how.c_str())
+                << fmt(" decode_seconds %.2f sentences/s %.1f", decode_s, decode_s > 0 ? double(pairs.size()) / decode_s : 0.0)
+                << "\n";
+        }
         printSamples(samples, opts.samples, out);
         out.flush();
         return ExitOk;
@@ -924,37 +943,21 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
         return ExitOk;
     }
 
-    // generate, predict and eval of a task model are in app/task_cli.cpp; `train` reads every
-    // --task with one parser.
+    // generate and predict are in app/task_cli.cpp; `train` and `eval` read every --task and
+    // every model kind with one parser each.
     if (sub != "train" && isTaskInvocation(sub, rest))
         return runTaskCli(sub, rest, in, out, err);
-
-    auto report = [&](const ParseStatus& st) -> int { return reportParseStatus(sub, st, out, err); };
-    if (sub == "train") {
-        TrainOptions o;
-        const ParseStatus st = parseTrainArgs(rest, o);
-        return st.kind == ParseStatus::Ok ? runTrain(o, out, err) : report(st);
-    }
-    if (sub == "translate") {
-        TranslateOptions o;
-        const ParseStatus st = parseTranslateArgs(rest, o);
-        return st.kind == ParseStatus::Ok ? runTranslate(o, in, out, err) : report(st);
-    }
-    if (sub == "eval") {
-        EvalOptions o;
-        const ParseStatus st = parseEvalArgs(rest, o);
-        return st.kind == ParseStatus::Ok ? runEval(o, out, err) : report(st);
-    }
-    if (sub == "bench") {
-        BenchOptions o;
-        const ParseStatus st = parseBenchArgs(rest, o);
-        return st.kind == ParseStatus::Ok ? runBench(o, out, err) : report(st);
-    }
-    if (sub == "race") {
-        RaceOptions o;
-        const ParseStatus st = parseRaceArgs(rest, o);
-        return st.kind == ParseStatus::Ok ? runRace(o, out, err) : report(st);
-    }
+    if (sub == "train")
+        return parseAndRun(sub, rest, parseTrainArgs, [&](const TrainOptions& o) { return runTrain(o, out, err); }, out, err);
+    if (sub == "translate")
+        return parseAndRun(sub, rest, parseTranslateArgs,
+                           [&](const TranslateOptions& o) { return runTranslate(o, in, out, err); }, out, err);
+    if (sub == "eval")
+        return parseAndRun(sub, rest, parseEvalArgs, [&](const EvalOptions& o) { return runEval(o, out, err); }, out, err);
+    if (sub == "bench")
+        return parseAndRun(sub, rest, parseBenchArgs, [&](const BenchOptions& o) { return runBench(o, out, err); }, out, err);
+    if (sub == "race")
+        return parseAndRun(sub, rest, parseRaceArgs, [&](const RaceOptions& o) { return runRace(o, out, err); }, out, err);
     for (const ExternalSubcommand& e : externalSubcommands())
         if (sub == e.name) return e.run(rest, out, err);
     QString expected = "train, translate, eval, bench, race";

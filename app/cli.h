@@ -47,17 +47,20 @@ struct TrainOptions {
     /// (charlm, pos, sentiment, langid, mlm: app/task_cli.h).
     QString task = "translate";
     AlgorithmicTaskConfig algorithmic; ///< generator of copy/reverse/sort (--task-vocab, --min-len, --max-len, ...)
-    ModelConfig task_model; ///< language task: defaults of default_task_config(task), then the options
     QStringList task_data;      ///< language task: --data paths (langid may take several); empty = bundled data
     double mask_prob = kDefaultMaskProb; ///< mlm
-    /// Language task: at the end, go back to the weights of the best validation pass (accuracy;
-    /// charlm: loss) when a later pass was worse. The test figure is then of the selected model.
-    bool keep_best = true;
+    /// At the end, go back to the weights of the best validation pass (minus the loss; a language
+    /// task's accuracy, charlm's minus the loss) when a later pass was worse; the test figures are
+    /// then of the selected model. Default off, on for language tasks (parseTrainArgs).
+    bool keep_best = false;
     DataSource source;
     TokenKind src_tokens = TokenKind::Auto;
     TokenKind tgt_tokens = TokenKind::Auto;
     int min_count = 2;
-    ModelConfig model;        ///< vocab sizes are filled in by the trainer
+    /// The model, of every kind: ModelConfig{} for translation, algorithmic_model_defaults() for
+    /// copy/reverse/sort, default_task_config(task) for a language task; then the options (the
+    /// vocabulary sizes are filled in by the trainer).
+    ModelConfig model;
     TrainConfig train;        ///< train.threads is also applied to OpenMP and Eigen
     double minutes = 0;       ///< wall-clock budget; 0 = none
     int64_t steps = 0;        ///< optimizer steps to run in this invocation; 0 = none
@@ -85,12 +88,16 @@ struct TranslateOptions {
     QString prefix;           ///< target text forced as the start of every translation (empty: none)
 };
 
-/// Options of `attention-lab eval`.
+/// Options of `attention-lab eval`, for a model of any kind.
 struct EvalOptions {
     QString model;
-    DataSource source;        ///< with --data the test split is scored; with --test the whole file
-    int max_len = 64;
-    size_t max_sentences = 0; ///< 0 = all
+    QString task;             ///< the language task of the model directory ("" for an encoder-decoder)
+    /// Translation: with --data a split of it is scored, with --test the whole file. A language
+    /// task: source.split_seed is the seed of its data split (the training --seed).
+    DataSource source;
+    QStringList task_data;    ///< language task: --data paths; empty = the task's bundled data
+    int split = 2;            ///< 1 validation, 2 test
+    size_t max_sentences = 0; ///< examples scored; 0 = all
     int samples = 3;
     int threads = 0;
     DecodingOptions decoding; ///< the search used for BLEU (greedy by default)
@@ -135,12 +142,23 @@ void registerSubcommand(const ExternalSubcommand& sub);
 /// version to `out` (ExitOk), a usage error naming the option plus a hint to `err` (ExitUsage).
 int reportParseStatus(const QString& sub, const ParseStatus& status, std::ostream& out, std::ostream& err);
 
-/// Entry point of the command line: `args` are argv[1..] (the subcommand first). Parses,
-/// prints help/version/usage errors, runs. Returns the exit code.
+/// Parses `args` (the words after subcommand `sub`) with `parse` (a parse...Args function) and
+/// returns run(options); help, version and usage errors are printed by reportParseStatus instead.
+template <class Options, class Run>
+int parseAndRun(const QString& sub, const QStringList& args, ParseStatus (*parse)(const QStringList&, Options&), Run run,
+                std::ostream& out, std::ostream& err)
+{
+    Options o;
+    const ParseStatus st = parse(args, o);
+    return st.kind == ParseStatus::Ok ? run(o) : reportParseStatus(sub, st, out, err);
+}
+
 /// Runs `body` and returns its exit code; an al::Error, std::bad_alloc or other std::exception
 /// becomes "error: <message>" on `err` and ExitFailure (shared by every subcommand).
 int guarded(std::ostream& err, const std::function<int()>& body);
 
+/// Entry point of the command line: `args` are argv[1..] (the subcommand first). Parses,
+/// prints help/version/usage errors, runs. Returns the exit code.
 int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 } // namespace al::cli

@@ -191,9 +191,10 @@ const std::vector<OptionEntry<TrainConfig>>& trainOptionTable()
                      [](TrainConfig& c, const OptionValue& v) { c.label_smoothing = v.number; }});
         t.push_back({range(spec("micro-batch-tokens", S::Integer, "N",
                                 QString("Run a batch in micro-batches of at most N padded tokens in flight, shared by the threads (gradient "
-                                        "accumulation; bounds activation memory); 0 = each thread's whole share (default: %1).")
+                                        "accumulation; bounds activation memory); 0 = each thread's whole share (default: %1; 0 for "
+                                        "language tasks).")
                                     .arg(tc.micro_batch_tokens),
-                                G::Training, ForSeq2Seq, "micro_batch_tokens"), 0, kIntMax),
+                                G::Training, ForAll, "micro_batch_tokens"), 0, kIntMax),
                      [](TrainConfig& c, const OptionValue& v) { c.micro_batch_tokens = int(v.integer); }});
         t.push_back({range(spec("clip", S::Number, "X", QString("Clip the global gradient norm to X, >= 0; 0 disables (default: %1).").arg(tc.clip_grad_norm),
                                 G::Training, ForSeq2Seq, "clip_grad_norm"), 0, kInf),
@@ -219,7 +220,8 @@ const std::vector<OptionEntry<TrainConfig>>& trainOptionTable()
                                                                               "(default: %1).").arg(tc.length_loss_weight),
                                 G::Training, ForSeq2Seq, "length_loss_weight"), 0, kInf),
                      [](TrainConfig& c, const OptionValue& v) { c.length_loss_weight = v.number; }});
-        t.push_back({spec("seed", S::Seed, "N", QString("Seed of initialisation, dropout, batching, data split and masks (default: %1).").arg(tc.seed),
+        t.push_back({spec("seed", S::Seed, "N", QString("Seed of initialisation, dropout, batching and masks, and of a language task's data split (a "
+                                                "corpus is split with --split-seed) (default: %1).").arg(tc.seed),
                           G::Training, ForAll, "seed"),
                      [](TrainConfig& c, const OptionValue& v) { c.seed = v.seed; }});
         t.push_back({range(spec("threads", S::Integer, "N", "CPU threads (OpenMP and Eigen; data parallelism), 1 to 1024 (default: the number "
@@ -263,23 +265,19 @@ const std::vector<OptionEntry<TrainOptions>>& taskOptionTable()
                                 G::Task, ForAll, "max_len"), 1, 100000),
                      [](TrainOptions& o, const OptionValue& v) {
                          if (is_algorithmic_task(o.task.toStdString())) o.algorithmic.max_len = int(v.integer);
-                         else if (is_task_model_name(o.task.toStdString())) o.task_model.max_len = int(v.integer);
+                         else if (is_task_model_name(o.task.toStdString())) o.model.max_len = int(v.integer);
                          else o.train.max_len = int(v.integer);
                      }});
         t.push_back({arch(choices(spec("pooling", S::Choice, "KIND", "sentiment, langid: classifier pooling, mean over non-padding positions or "
                                                                     "the [CLS] position (default: mean).", G::Task, ForLanguage, "pooling"),
                                   {"mean", "cls"})),
-                     [](TrainOptions& o, const OptionValue& v) { o.task_model.pooling = str(v); }});
+                     [](TrainOptions& o, const OptionValue& v) { o.model.pooling = str(v); }});
         t.push_back({arch(range(spec("suffix-len", S::Integer, "N", "pos: add a suffix token (word ending and case) of N characters to each word, "
                                                                    "0 to 64; 0 = off (default: 3).", G::Task, ForLanguage, "suffix_len"), 0, 64)),
-                     [](TrainOptions& o, const OptionValue& v) { o.task_model.suffix_len = int(v.integer); }});
+                     [](TrainOptions& o, const OptionValue& v) { o.model.suffix_len = int(v.integer); }});
         t.push_back({range(spec("mask-prob", S::Number, "P", QString("mlm: probability that a token is selected, in [0, 1] (default: %1).").arg(kDefaultMaskProb),
                                 G::Task, ForLanguage), 0, 1),
                      [](TrainOptions& o, const OptionValue& v) { o.mask_prob = v.number; }});
-        t.push_back({choices(spec("keep-best", S::Choice, "BOOL", "Language tasks: end with the weights of the best validation pass, true or false "
-                                                                 "(default: true).", G::Task, ForLanguage),
-                             {"true", "false", "1", "0"}),
-                     [](TrainOptions& o, const OptionValue& v) { o.keep_best = boolValue(v.text); }});
         return t;
     }();
     return table;
@@ -363,6 +361,12 @@ const std::vector<OptionEntry<TrainOptions>>& outputOptionTable()
         t.push_back({range(spec("valid-max", S::Integer, "N", "Validation pairs (charlm: windows) used by intermediate passes, >= 0; 0 = all "
                                                               "(default: 0; the final pass uses all).", G::Output, ForAll), 0, kNoUpper),
                      [](TrainOptions& o, const OptionValue& v) { o.valid_max = size_t(v.integer); }});
+        t.push_back({choices(spec("keep-best", S::Choice, "BOOL", "End with the weights of the best validation pass (model selection on the "
+                                                                 "validation split; score: minus the validation loss, a language task's "
+                                                                 "accuracy, charlm's minus the loss), true or false (default: false; true for "
+                                                                 "language tasks).", G::Output, ForAll),
+                             {"true", "false", "1", "0"}),
+                     [](TrainOptions& o, const OptionValue& v) { o.keep_best = boolValue(v.text); }});
         t.push_back({range(spec("bleu-sentences", S::Integer, "N", "Test sentences decoded for the final BLEU, >= 0; 0 = all (default: 0).",
                                 G::Output, ForSeq2Seq), 0, kNoUpper),
                      [](TrainOptions& o, const OptionValue& v) { o.bleu_sentences = size_t(v.integer); }});

@@ -277,7 +277,7 @@ ParseStatus parseRaceArgs(const QStringList& args, RaceOptions& opts)
 
 int runRace(const RaceOptions& opts, std::ostream& out, std::ostream& err)
 {
-    try {
+    return guarded(err, [&]() -> int {
         applyThreads(opts.base.train.threads);
         if (!QDir().mkpath(opts.out)) throw Error("cannot create directory '" + opts.out.toStdString() + "'");
         const bool algorithmic = is_algorithmic_task(opts.task.toStdString());
@@ -380,7 +380,7 @@ int runRace(const RaceOptions& opts, std::ostream& out, std::ostream& err)
         ev.evaluated = [&](int vi, const RaceResult& r, const EvalStats& e) {
             out << tag(vi)
                 << fmt(" valid: step %lld loss %.4f ppl %.2f accuracy %.3f train %s", (long long)r.steps, e.loss,
-                       e.perplexity, e.token_accuracy, hms(r.train_seconds).c_str())
+                       e.perplexity, e.accuracy, hms(r.train_seconds).c_str())
                 << std::endl;
         };
         ev.variant_finished = [&](int vi, const RaceResult& r) {
@@ -398,15 +398,8 @@ int runRace(const RaceOptions& opts, std::ostream& out, std::ostream& err)
         const std::vector<RaceResult> results = run_race(rc, splits, ev);
         out << "\n" << raceResultsMarkdown(results, {}) << "written: " << opts.out.toStdString()
             << "/{results.csv,results.md,curves.csv}" << std::endl;
-        return ExitOk;
-    } catch (const Error& e) {
-        err << "error: " << e.what() << "\n";
-    } catch (const std::bad_alloc&) {
-        err << "error: out of memory\n";
-    } catch (const std::exception& e) {
-        err << "error: " << e.what() << "\n";
-    }
-    return ExitFailure;
+        return int(ExitOk);
+    });
 }
 
 } // namespace al::cli

@@ -99,18 +99,19 @@ std::string summary(const TaskModel& m)
         s += ", pooling " + c.pooling;
     // Block switches that differ from the paper's defaults.
     const ModelConfig d;
-    if (c.activation != d.activation)
-        s += ", activation " + c.activation;
-    if (c.positional_encoding != d.positional_encoding)
-        s += ", positional encoding " + c.positional_encoding;
-    if (c.norm != d.norm)
-        s += ", norm " + c.norm;
-    if (c.attention != d.attention)
-        s += ", attention " + c.attention;
-    if (c.attention_scoring != d.attention_scoring)
-        s += ", scoring " + c.attention_scoring;
-    if (c.attention_normalization != d.attention_normalization)
-        s += ", normalization " + c.attention_normalization;
+    struct Switch {
+        const char* name;
+        std::string ModelConfig::*key;
+    };
+    static const Switch kSwitches[] = {{"activation", &ModelConfig::activation},
+                                       {"positional encoding", &ModelConfig::positional_encoding},
+                                       {"norm", &ModelConfig::norm},
+                                       {"attention", &ModelConfig::attention},
+                                       {"scoring", &ModelConfig::attention_scoring},
+                                       {"normalization", &ModelConfig::attention_normalization}};
+    for (const Switch& w : kSwitches)
+        if (c.*w.key != d.*w.key)
+            s += std::string(", ") + w.name + " " + c.*w.key;
     if (c.attention_window > 0)
         s += fmt(", window %d", c.attention_window);
     if (c.attention_dropout)
@@ -118,7 +119,7 @@ std::string summary(const TaskModel& m)
     return s;
 }
 
-std::string evalLine(const std::string& task, const char* split, const TaskEvalStats& e)
+std::string evalLine(const std::string& task, const char* split, const EvalStats& e)
 {
     if (task == "charlm")
         return fmt("%s loss %.4f nats/char (%.4f bits/char, perplexity %.2f), next-char accuracy %.2f%% over %lld characters",
@@ -157,40 +158,21 @@ bool isTaskInvocation(const QString& sub, const QStringList& args)
     };
     if (sub == "train")
         return kTasks.contains(value("task"));
-    if (sub == "eval") {
-        const QString m = value("model");
-        return !m.isEmpty() && !task_of_model_dir(s8(m)).empty();
-    }
     return false;
 }
 
-ParseStatus parseTaskEvalArgs(const QStringList& args, TaskEvalOptions& o)
+// Parses `args` with the options declared on `p`, reads --model (required) into `model` and the
+// other values with `read`.
+ParseStatus parseModelCommand(QCommandLineParser& p, const QString& sub, const QStringList& args, const QString& usage,
+                              const QString& intro, QString& model, const std::function<void(OptionReader&)>& read)
 {
-    QCommandLineParser p;
-    opt(p, "model", "dir", "Task model directory.");
-    opt(p, "data", "path", "Data as for train (default: the task's bundled data).");
-    opt(p, "split", "valid|test", "Held-out split to score (default test; charlm has one held-out part).");
-    opt(p, "seed", "n", "The training seed (it decides the split of sentiment, langid and mlm data; default 1).");
-    opt(p, "threads", "n", "Threads.");
-    const ParseStatus st = parse(p, "eval", args, QString(kProg) + " eval --model DIR [--data PATH]",
-                                 "Score a task model on held-out data.");
+    const ParseStatus st = parse(p, sub, args, usage, intro);
     if (st.kind != ParseStatus::Ok)
         return st;
     OptionReader r(p);
-    o.model = p.value("model");
-    o.data = p.values("data");
-    if (p.isSet("split")) {
-        const QString v = p.value("split").trimmed();
-        if (v == "valid" || v == "dev")
-            o.split = 1;
-        else if (v == "test")
-            o.split = 2;
-        else
-            r.fail("--split: expected valid or test, got '" + v + "'");
-    }
-    r.seed("seed", o.seed);
-    r.integer("threads", 1, 256, o.threads);
-    if (o.model.isEmpty())
+    model = p.value("model");
+    read(r);
+    if (model.isEmpty())
         r.fail("--model: required");
     if (!r.ok())
         return {ParseStatus::Error, r.error()};
@@ -205,22 +187,14 @@ ParseStatus parseGenerateArgs(const QStringList& args, GenerateOptions& o)
     opt(p, "length", "n", "Characters to generate (default 300).");
     opt(p, "temperature", "t", "Sampling temperature; 0 = greedy (default 0.8).");
     opt(p, "seed", "n", "Sampling seed (default 1).");
-    const ParseStatus st = parse(p, "generate", args, QString(kProg) + " generate --model DIR --prompt TEXT [--length N]",
-                                 "Sample text from a character language model.");
-    if (st.kind != ParseStatus::Ok)
-        return st;
-    OptionReader r(p);
-    o.model = p.value("model");
-    if (p.isSet("prompt"))
-        o.prompt = p.value("prompt").replace("\\n", "\n");
-    r.integer("length", 0, 1 << 24, o.length);
-    r.number("temperature", 0, 100, false, o.temperature);
-    r.seed("seed", o.seed);
-    if (o.model.isEmpty())
-        r.fail("--model: required");
-    if (!r.ok())
-        return {ParseStatus::Error, r.error()};
-    return {};
+    return parseModelCommand(p, "generate", args, QString(kProg) + " generate --model DIR --prompt TEXT [--length N]",
+                             "Sample text from a character language model.", o.model, [&](OptionReader& r) {
+                                 if (p.isSet("prompt"))
+                                     o.prompt = p.value("prompt").replace("\\n", "\n");
+                                 r.integer("length", 0, 1 << 24, o.length);
+                                 r.number("temperature", 0, 100, false, o.temperature);
+                                 r.seed("seed", o.seed);
+                             });
 }
 
 ParseStatus parsePredictArgs(const QStringList& args, PredictOptions& o)
@@ -229,19 +203,11 @@ ParseStatus parsePredictArgs(const QStringList& args, PredictOptions& o)
     opt(p, "model", "dir", "Task model directory (pos, sentiment, langid or mlm).");
     opt(p, "top-k", "k", "mlm: candidates shown per [MASK] (default 5).");
     p.addPositionalArgument("text", "Texts (default: one per line from stdin). mlm: write [MASK]; ' ||| ' separates sentence B.");
-    const ParseStatus st = parse(p, "predict", args, QString(kProg) + " predict --model DIR [TEXT...]",
-                                 "Tag, classify, or fill [MASK] with a task model.");
-    if (st.kind != ParseStatus::Ok)
-        return st;
-    OptionReader r(p);
-    o.model = p.value("model");
-    o.texts = p.positionalArguments();
-    r.integer("top-k", 1, 1 << 20, o.top_k);
-    if (o.model.isEmpty())
-        r.fail("--model: required");
-    if (!r.ok())
-        return {ParseStatus::Error, r.error()};
-    return {};
+    return parseModelCommand(p, "predict", args, QString(kProg) + " predict --model DIR [TEXT...]",
+                             "Tag, classify, or fill [MASK] with a task model.", o.model, [&](OptionReader& r) {
+                                 o.texts = p.positionalArguments();
+                                 r.integer("top-k", 1, 1 << 20, o.top_k);
+                             });
 }
 
 int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
@@ -257,7 +223,7 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
         if (corpus.skipped.size() > 10)
             err << "skipped " << corpus.skipped.size() << " lines in all\n";
         out << "data: " << s8(o.task_data.join(", ")) << ": " << corpus.describe() << "\n";
-        TaskModel model = o.resume.isEmpty() ? new_task_model(corpus, o.task_model, o.min_count, o.train.seed)
+        TaskModel model = o.resume.isEmpty() ? new_task_model(corpus, o.model, o.min_count, o.train.seed)
                                              : load_task_model_dir(s8(o.resume));
         if (model.net.config().task != task)
             throw Error(s8(o.resume) + ": a " + model.net.config().task + " model, not " + task);
@@ -275,42 +241,27 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
             out << "saved " << s8(o.out) << " (" << why << ", step " << trainer.step() << ")\n";
             out.flush();
         };
-        // Keep-best: higher accuracy is better; for the LM, lower loss.
-        auto score = [&](const TaskEvalStats& e) { return task == "charlm" ? -e.loss : e.accuracy; };
-        std::shared_ptr<const TaskModel> best;
-        double best_score = -std::numeric_limits<double>::infinity();
-        int64_t best_step = 0;
-
         InterruptScope interruptScope;
         LoopHooks hooks;
-        hooks.step = [&] { return trainer.train_step(); };
-        hooks.current_step = [&] { return trainer.step(); };
         hooks.progress = [&](const ProgressWindow& w) {
             out << fmt("step %lld  epoch %.2f  loss %.4f  lr %.2e  |g| %.2f  %.0f targets/s  %s\n",
                        static_cast<long long>(w.last.step), w.last.epoch, w.nll_sum / double(w.steps), w.last.lr,
                        w.last.grad_norm, double(w.tokens) / std::max(w.step_seconds, 1e-9), hms(w.elapsed).c_str());
             out.flush();
         };
-        hooks.validate = [&](double elapsed) {
-            const TaskEvalStats v = trainer.evaluate(1, o.valid_max);
+        hooks.validated = [&](const EvalStats& v, double elapsed) {
             out << fmt("[%s] step %lld ", hms(elapsed).c_str(), static_cast<long long>(trainer.step()))
                 << evalLine(task, "valid", v) << "\n";
             out.flush();
-            if (o.keep_best && score(v) > best_score) {
-                best_score = score(v);
-                best = trainer.snapshot();
-                best_step = trainer.step();
-            }
         };
+        // Keep-best: higher accuracy is better; for the LM, lower loss.
+        hooks.score = [&](const EvalStats& e) { return task == "charlm" ? -e.loss : e.accuracy; };
         hooks.save = [&] { save("periodic"); };
-        const LoopResult loop = runTrainingLoop(loopSchedule(o), hooks, out);
+        const LoopSchedule schedule = loopSchedule(o);
+        const LoopResult loop = runTrainingLoop(schedule, trainer, hooks, out);
         out << fmt("trained %lld steps in %s (%lld targets)\n", static_cast<long long>(loop.steps),
                    hms(loop.seconds).c_str(), static_cast<long long>(loop.tokens));
-        TaskEvalStats final_valid = trainer.evaluate(1, best ? o.valid_max : 0);
-        if (best && score(final_valid) < best_score) {
-            trainer.restore_weights(*best);
-            out << fmt("keep-best: back to the weights of step %lld (best validation pass)\n", static_cast<long long>(best_step));
-        }
+        restoreBestPass(schedule, trainer, hooks, out);
         out << evalLine(task, "valid", trainer.evaluate(1)) << "\n";
         if (task != "charlm")
             out << evalLine(task, "test", trainer.evaluate(2)) << "\n";
@@ -326,28 +277,20 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
     });
 }
 
-int runTaskEval(const TaskEvalOptions& o, std::ostream& out, std::ostream& err)
+int evalTaskModel(const EvalOptions& o, std::ostream& out, std::ostream&)
 {
-    return guarded(err, [&] {
-        Eigen::setNbThreads(1);
-        if (o.threads > 0)
-            omp_set_num_threads(o.threads);
-        TaskModel model = load_task_model_dir(s8(o.model));
-        const std::string task = model.net.config().task;
-        QStringList data = o.data.isEmpty() ? defaultTaskData(task) : o.data;
-        if (data.isEmpty())
-            throw Error("task " + task + " needs --data");
-        const TaskCorpus corpus = load_task_corpus(task, paths8(data), o.seed);
-        out << summary(model) << "\n";
-        TrainConfig tc = default_task_train_config(task);
-        tc.seed = o.seed;
-        tc.threads = std::max(1, o.threads);
-        TaskData encoded = encode_task_corpus(model, corpus);
-        const TaskTrainer trainer(std::move(model), std::move(encoded), tc);
-        const int split = task == "charlm" ? 1 : o.split;
-        out << evalLine(task, split == 1 ? "valid" : "test", trainer.evaluate(split)) << "\n";
-        return int(ExitOk);
-    });
+    const TaskModel model = load_task_model_dir(s8(o.model));
+    const std::string task = model.net.config().task;
+    const QStringList data = o.task_data.isEmpty() ? defaultTaskData(task) : o.task_data;
+    if (data.isEmpty())
+        throw Error("task " + task + " needs --data");
+    const TaskCorpus corpus = load_task_corpus(task, paths8(data), o.source.split_seed);
+    out << summary(model) << "\n";
+    const int split = task == "charlm" ? 1 : o.split;
+    const EvalStats ev = evaluate(model.net, task_eval_batches(model, encode_task_corpus(model, corpus), split, o.max_sentences,
+                                                               default_task_train_config(task).max_tokens, kDefaultMaskProb));
+    out << evalLine(task, split == 1 ? "valid" : "test", ev) << "\n";
+    return int(ExitOk);
 }
 
 int runGenerate(const GenerateOptions& o, std::ostream& out, std::ostream& err)
@@ -404,20 +347,11 @@ int runPredict(const PredictOptions& o, std::istream& in, std::ostream& out, std
 
 int runTaskCli(const QString& sub, const QStringList& args, std::istream& in, std::ostream& out, std::ostream& err)
 {
-    auto report = [&](const ParseStatus& st) { return reportParseStatus(sub, st, out, err); };
-    if (sub == "eval") {
-        TaskEvalOptions o;
-        const ParseStatus st = parseTaskEvalArgs(args, o);
-        return st.kind == ParseStatus::Ok ? runTaskEval(o, out, err) : report(st);
-    }
-    if (sub == "generate") {
-        GenerateOptions o;
-        const ParseStatus st = parseGenerateArgs(args, o);
-        return st.kind == ParseStatus::Ok ? runGenerate(o, out, err) : report(st);
-    }
-    PredictOptions o;
-    const ParseStatus st = parsePredictArgs(args, o);
-    return st.kind == ParseStatus::Ok ? runPredict(o, in, out, err) : report(st);
+    if (sub == "generate")
+        return parseAndRun(sub, args, parseGenerateArgs, [&](const GenerateOptions& o) { return runGenerate(o, out, err); },
+                           out, err);
+    return parseAndRun(sub, args, parsePredictArgs, [&](const PredictOptions& o) { return runPredict(o, in, out, err); },
+                       out, err);
 }
 
 } // namespace al::cli

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The training loop of `attention-lab train`, shared by every --task: the time and step budget,
-// progress lines, periodic validation and saving, and Ctrl-C (the first SIGINT stops after the
-// current step, so the caller still evaluates and saves; the second one kills the process).
-// What a step, a progress line, a validation pass and a save are is up to the caller (the
-// translation Trainer or the TaskTrainer), through the hooks.
-#include "engine/train/trainer.h"
+// progress lines, periodic validation, keep-best and saving, a diverged loss, and Ctrl-C (the
+// first SIGINT stops after the current step, so the caller still evaluates and saves; the second
+// one kills the process). The loop drives any trainer through TrainerBase (train_step, validate,
+// keep_if_best / restore_best); what a progress line, a validation line, a keep-best score and a
+// save are is up to the caller (translation, the algorithmic tasks, NAT or a language task),
+// through the hooks.
+#include "engine/train/trainer_base.h"
 
 #include <cstdint>
 #include <functional>
@@ -15,13 +17,15 @@ namespace al::cli {
 
 struct TrainOptions;
 
-/// When the loop stops and how often it reports, validates and saves.
+/// When the loop stops and how often it reports, validates and saves (fields in this order).
 struct LoopSchedule {
     double minutes = 0;     ///< wall-clock budget; 0 = none
     int64_t steps = 0;      ///< optimizer steps of this run; 0 = none
     int log_every = 0;      ///< progress line every N steps; 0 = by time only
     double log_seconds = 10;///< and at least every this many seconds
     double valid_every = 0; ///< minutes between validation passes; 0 = none in the loop
+    size_t valid_max = 0;   ///< validation examples of a periodic pass; 0 = all
+    bool keep_best = false; ///< keep the weights of the best validation pass (TrainerBase::keep_if_best)
     double save_every = 0;  ///< minutes between periodic saves; 0 = none in the loop
 };
 
@@ -36,15 +40,16 @@ struct ProgressWindow {
     double elapsed = 0;      ///< seconds since the loop started
 };
 
-/// The schedule of `train` options: budget, --log-every/--log-seconds, --valid-every, and
-/// --save-every when --out is given.
+/// The schedule of `train` options: budget, --log-every/--log-seconds, --valid-every,
+/// --valid-max, --keep-best, and --save-every when --out is given.
 LoopSchedule loopSchedule(const TrainOptions& opts);
 
 struct LoopHooks {
-    std::function<StepStats()> step;                     ///< one optimizer step (may throw al::Error)
-    std::function<int64_t()> current_step;               ///< optimizer steps done so far
     std::function<void(const ProgressWindow&)> progress; ///< print one progress line
-    std::function<void(double elapsed)> validate;        ///< periodic validation pass (may be empty)
+    /// Print the line of a periodic validation pass (may be empty: no validation in the loop).
+    std::function<void(const EvalStats&, double elapsed)> validated;
+    /// Keep-best score of a validation pass, higher is better (needed with keep_best).
+    std::function<double(const EvalStats&)> score;
     std::function<void()> save;                          ///< periodic save (may be empty)
 };
 
@@ -57,10 +62,20 @@ struct LoopResult {
     bool interrupted = false; ///< stopped by Ctrl-C
 };
 
-/// Runs steps until the budget is spent or Ctrl-C, printing "interrupted: stopping after step N"
-/// on `out` for the latter. A SIGINT handler is installed while it runs (and until the returned
-/// process ends or the next call: a second Ctrl-C during the caller's final evaluation kills).
-LoopResult runTrainingLoop(const LoopSchedule& schedule, const LoopHooks& hooks, std::ostream& out);
+/// Runs trainer.train_step() until the budget is spent or Ctrl-C, printing "interrupted: stopping
+/// after step N" on `out` for the latter; every valid_every minutes a validation pass
+/// (trainer.validate(valid_max)), reported through hooks.validated and, with keep_best, offered to
+/// trainer.keep_if_best(hooks.score(...)). A non-finite loss throws al::Error ("training diverged").
+/// A SIGINT handler is installed while it runs (and until the returned process ends or the next
+/// call: a second Ctrl-C during the caller's final evaluation kills).
+LoopResult runTrainingLoop(const LoopSchedule& schedule, TrainerBase& trainer, const LoopHooks& hooks,
+                           std::ostream& out);
+
+/// Keep-best at the end of a run: when a periodic pass was kept, the last step is scored the same
+/// way (trainer.validate(valid_max), hooks.score) and, when the kept pass scored higher, its
+/// weights come back ("keep-best: back to the weights of step N (best validation pass)" on `out`).
+/// Returns true then. The step count and Adam moments stay the last step's.
+bool restoreBestPass(const LoopSchedule& schedule, TrainerBase& trainer, const LoopHooks& hooks, std::ostream& out);
 
 /// Restores the SIGINT disposition that was in place before runTrainingLoop.
 void releaseInterruptHandler();

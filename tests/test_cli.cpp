@@ -16,6 +16,8 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 using namespace al;
@@ -42,6 +44,13 @@ QString writeCorpus(const QString& dir, int bad = 0)
     if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
     f.write(text.toUtf8());
     return path;
+}
+
+/// The number right after the first occurrence of `key` in `s` (NaN when absent).
+double numberAfter(const std::string& s, const char* key)
+{
+    const size_t at = s.find(key);
+    return at == std::string::npos ? std::nan("") : std::atof(s.c_str() + at + std::strlen(key));
 }
 
 int countLines(const QString& path)
@@ -367,10 +376,18 @@ private slots:
         QCOMPARE(metrics[1].split(',')[5], QString("1000"));
 
         // eval regenerates the same held-out test set from task.json.
+        const double trained_valid = numberAfter(r.out, "valid_loss "), trained_exact = numberAfter(r.out, "test_exact_match ");
         r = runArgs({"eval", "--model", model, "--samples", "0"});
         QVERIFY2(r.code == ExitOk, r.err.c_str());
         QVERIFY2(QString::fromStdString(r.out).contains("test_exact_match"), r.out.c_str());
         QVERIFY(QString::fromStdString(r.out).contains("sequences 1000"));
+        QCOMPARE(numberAfter(r.out, "test_exact_match "), trained_exact);
+        // ... and its validation set, scored as the training run scored it.
+        r = runArgs({"eval", "--model", model, "--split", "valid", "--samples", "0"});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY2(QString::fromStdString(r.out).contains("sequences 500"), r.out.c_str());
+        QVERIFY2(std::abs(numberAfter(r.out, "valid_loss ") - trained_valid) < 1e-3,
+                 qPrintable(QString("%1 vs %2").arg(numberAfter(r.out, "valid_loss ")).arg(trained_valid)));
         r = runArgs({"translate", "--model", model, "3 1 4"});
         QVERIFY2(r.code == ExitOk, r.err.c_str());
 
@@ -382,6 +399,53 @@ private slots:
         r = runArgs({"eval", "--model", model});
         QCOMPARE(r.code, int(ExitFailure));
         QVERIFY2(QString::fromStdString(r.err).contains("task.json: key 'vocab'"), r.err.c_str());
+    }
+
+    // --keep-best on every model kind, through the one training-loop driver: a run validated after
+    // every step whose validation score got worse ends with the weights of its best pass; those
+    // are byte for byte the weights of a run stopped at that step.
+    void keepBestEndsWithTheBestWeights_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        const QStringList tiny = {"--d-model", "16", "--nhead", "2", "--layers", "1", "--d-ff", "32", "--dropout", "0"};
+        QTest::newRow("translate") << QStringList{"--task", "translate", "--data", "CORPUS", "--samples", "0",
+                                                  "--bleu-sentences", "2", "--lr-factor", "8", "--warmup", "1"} + tiny;
+        QTest::newRow("nat") << QStringList{"--task", "translate", "--data", "CORPUS", "--decoder", "nat", "--samples", "0",
+                                            "--bleu-sentences", "2", "--lr-factor", "8", "--warmup", "1"} + tiny;
+        QTest::newRow("copy") << QStringList{"--task", "copy", "--task-vocab", "6", "--max-len", "5", "--task-pairs", "300",
+                                             "--samples", "0", "--lr-factor", "8", "--warmup", "1"} + tiny;
+        QTest::newRow("charlm") << QStringList{"--task", "charlm", "--max-len", "16", "--max-tokens", "128", "--valid-max", "8",
+                                               "--lr-factor", "8", "--warmup", "1"} + tiny;
+    }
+    void keepBestEndsWithTheBestWeights()
+    {
+        QFETCH(QStringList, args);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        args.replaceInStrings("CORPUS", writeCorpus(tmp.path()));
+        auto weights = [](const QString& dir) { return QByteArray::fromStdString(read_file((dir + "/model.safetensors").toStdString())); };
+        const QStringList run = {"train", "--steps", "8", "--threads", "1", "--valid-every", "0.000001", "--log-seconds", "1000"};
+        Run r = runArgs(run + args + QStringList{"--keep-best", "true", "--out", tmp.filePath("best")});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        const std::string key = "keep-best: back to the weights of step ";
+        const size_t at = r.out.find(key);
+        QVERIFY2(at != std::string::npos, r.out.c_str()); // the score did get worse after the best pass
+        const int best = std::atoi(r.out.c_str() + at + key.size());
+        QVERIFY2(best >= 1 && best < 8, r.out.c_str());
+        QVERIFY2(r.out.find("saved " + tmp.filePath("best").toStdString() + " (final, step 8)") != std::string::npos, r.out.c_str());
+
+        r = runArgs(QStringList{"train", "--steps", QString::number(best), "--threads", "1", "--keep-best", "false",
+                                "--out", tmp.filePath("stopped")} + args);
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        const QByteArray kept = weights(tmp.filePath("best")), stopped = weights(tmp.filePath("stopped"));
+        QVERIFY(!kept.isEmpty());
+        QVERIFY(kept == stopped);
+
+        // Without keep-best the run ends with the last step's weights.
+        r = runArgs(run + args + QStringList{"--keep-best", "false", "--out", tmp.filePath("last")});
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QVERIFY(r.out.find(key) == std::string::npos);
+        QVERIFY(weights(tmp.filePath("last")) != kept);
     }
 
     void usageErrorsNameTheOption()
@@ -420,7 +484,7 @@ private slots:
             both("d-model", {"--d-model", "64"}, [](auto&, auto& m) { return m.d_model == 64; }),
             both("nhead", {"--nhead", "8"}, [](auto&, auto& m) { return m.nhead == 8; }),
             both("layers", {"--layers", "2"}, [](auto& o, auto& m) {
-                return o.task == "charlm" ? m.num_decoder_layers == 2 && o.task_model.num_layers() == 2
+                return o.task == "charlm" ? m.num_decoder_layers == 2 && o.model.num_layers() == 2
                                           : m.num_encoder_layers == 2 && m.num_decoder_layers == 2;
             }),
             Case{"encoder-layers", {"--encoder-layers", "1"}, corpus, [](auto&, auto& m) { return m.num_encoder_layers == 1; }},
@@ -446,7 +510,8 @@ private slots:
             both("warmup", {"--warmup", "33"}, [](auto& o, auto&) { return o.train.warmup_steps == 33; }),
             both("lr-factor", {"--lr-factor", "0.7"}, [](auto& o, auto&) { return o.train.lr_factor == 0.7; }),
             both("label-smoothing", {"--label-smoothing", "0.05"}, [](auto& o, auto&) { return o.train.label_smoothing == 0.05; }),
-            Case{"micro-batch-tokens", {"--micro-batch-tokens", "64"}, corpus, [](auto& o, auto&) { return o.train.micro_batch_tokens == 64; }},
+            both("micro-batch-tokens", {"--micro-batch-tokens", "64"}, [](auto& o, auto&) { return o.train.micro_batch_tokens == 64; }),
+            Case{"micro-batch-tokens", {"--micro-batch-tokens", "32"}, copy, [](auto& o, auto&) { return o.train.micro_batch_tokens == 32; }},
             Case{"clip", {"--clip", "0.5"}, copy, [](auto& o, auto&) { return o.train.clip_grad_norm == 0.5; }},
             Case{"scheduled-sampling", {"--scheduled-sampling", "constant"}, corpus,
                  [](auto& o, auto&) { return o.train.scheduled_sampling == "constant"; }},
@@ -466,10 +531,16 @@ private slots:
                 return o.task == "charlm" ? m.max_len == 40 : o.train.max_len == 40;
             }),
             Case{"max-len", {"--max-len", "9"}, copy, [](auto& o, auto&) { return o.algorithmic.max_len == 9 && o.train.max_len == 9; }},
-            Case{"pooling", {"--pooling", "cls"}, {"--task", "langid"}, [](auto& o, auto&) { return o.task_model.pooling == "cls"; }},
-            Case{"suffix-len", {"--suffix-len", "2"}, {"--task", "pos", "--data", "ud"}, [](auto& o, auto&) { return o.task_model.suffix_len == 2; }},
+            Case{"pooling", {"--pooling", "cls"}, {"--task", "langid"}, [](auto& o, auto&) { return o.model.pooling == "cls"; }},
+            Case{"suffix-len", {"--suffix-len", "2"}, {"--task", "pos", "--data", "ud"}, [](auto& o, auto&) { return o.model.suffix_len == 2; }},
             Case{"mask-prob", {"--mask-prob", "0.2"}, {"--task", "mlm"}, [](auto& o, auto&) { return o.mask_prob == 0.2; }},
             Case{"keep-best", {"--keep-best", "false"}, {"--task", "charlm"}, [](auto& o, auto&) { return !o.keep_best; }},
+            // Off by default for an encoder-decoder, on for a language task; the option sets it for every kind.
+            Case{"keep-best", {}, corpus, [](auto& o, auto&) { return !o.keep_best; }},
+            Case{"keep-best", {}, {"--task", "pos", "--data", "ud"}, [](auto& o, auto&) { return o.keep_best; }},
+            both("keep-best", {"--keep-best", "true"}, [](auto& o, auto&) { return o.keep_best; }),
+            Case{"keep-best", {"--keep-best", "1"}, copy, [](auto& o, auto&) { return o.keep_best; }},
+            Case{"keep-best", {"--keep-best", "true"}, {"--data", "x.tsv", "--decoder", "nat"}, [](auto& o, auto&) { return o.keep_best; }},
             Case{"data", {"--data", "a.txt", "--data", "b.txt"}, {"--task", "langid"},
                  [](auto& o, auto&) { return o.task_data == QStringList{"a.txt", "b.txt"}; }},
             Case{"data", {"--data", "c.tsv"}, {"--task", "translate"}, [](auto& o, auto&) { return o.source.data == "c.tsv"; }},
@@ -508,7 +579,7 @@ private slots:
                 const ParseStatus st = parseTrainArgs(base + c.args, o);
                 const QString what = (base + c.args).join(' ');
                 QVERIFY2(st.kind == ParseStatus::Ok, qPrintable(what + ": " + st.text));
-                const ModelConfig& m = is_task_model_name(o.task.toStdString()) ? o.task_model : o.model;
+                const ModelConfig& m = o.model;
                 QVERIFY2(c.check(o, m), qPrintable(what));
             }
         }
@@ -724,6 +795,7 @@ private slots:
         QCOMPARE(r.code, int(ExitOk));
         QVERIFY2(r.out.find("at step 4") != std::string::npos, r.out.c_str());
         QVERIFY2(r.out.find("steps 6 tokens/s") != std::string::npos, r.out.c_str());
+        const Run train = r; // its final validation pass is of the saved model, on the valid split of --data
 
         const QString json = tmp.filePath("attention.json");
         r = runArgs({"translate", "--model", model, "--max-len", "8", "--attention", json, "我喜欢茶。"});
@@ -796,6 +868,21 @@ private slots:
         r = runArgs({"eval", "--model", model, "--data", corpus, "--samples", "1"});
         QCOMPARE(r.code, int(ExitOk));
         QVERIFY2(r.out.find("eval: test_loss ") != std::string::npos, r.out.c_str());
+        // The validation split of --data, scored as the training run scored it.
+        r = runArgs({"eval", "--model", model, "--data", corpus, "--split", "valid", "--samples", "0"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(std::abs(numberAfter(r.out, "eval: valid_loss ") - numberAfter(train.out, "final: valid_loss ")) < 2e-3,
+                 qPrintable(QString::fromStdString(r.out + train.out)));
+        QVERIFY2(r.out.find("valid_bleu ") != std::string::npos, r.out.c_str());
+        r = runArgs({"eval", "--model", model, "--test", split + "/test.tsv", "--split", "valid"});
+        QCOMPARE(r.code, int(ExitUsage));
+        QVERIFY2(r.err.find("--split valid needs --data") != std::string::npos, r.err.c_str());
+        // --seed is the sampling seed, as for translate: the same seed, the same figures.
+        const Run e1 = runArgs({"eval", "--model", model, "--data", corpus, "--temperature", "2", "--seed", "3", "--samples", "2"});
+        const Run e2 = runArgs({"eval", "--model", model, "--data", corpus, "--temperature", "2", "--seed", "3", "--samples", "2"});
+        QVERIFY2(e1.code == int(ExitOk), e1.err.c_str());
+        QVERIFY2(e1.out.find("decoding sample T 2 top-k 0 top-p 1 seed 3") != std::string::npos, e1.out.c_str());
+        QCOMPARE(e1.out.substr(e1.out.find("sample 1:")), e2.out.substr(e2.out.find("sample 1:")));
         r = runArgs({"eval", "--model", model, "--test", split + "/test.tsv"});
         QCOMPARE(r.code, int(ExitOk));
         QVERIFY(r.out.find("test_bleu ") != std::string::npos);

@@ -410,7 +410,7 @@ private slots:
         TaskCorpus corpus = load_task_corpus("charlm", {text.toStdString()}, r.train.seed);
         TaskData data = encode_task_corpus(model, corpus);
         const TaskTrainer engine(load_task_model_dir(dir.toStdString()), std::move(data), r.train);
-        const TaskEvalStats e = engine.evaluate(1, size_t(r.evalMaxPairs));
+        const EvalStats e = engine.evaluate(1, size_t(r.evalMaxPairs));
         QVERIFY2(std::abs(v.metric - e.bits) < 1e-9, qPrintable(QString("%1 vs %2").arg(v.metric).arg(e.bits)));
         QVERIFY(std::abs(v.loss - e.loss) < 1e-9);
         QVERIFY(std::abs(v.tokenAccuracy - e.accuracy) < 1e-12);

@@ -199,7 +199,7 @@ private slots:
             last = s.loss;
         }
         const EvalStats ev = trainer.evaluate();
-        qInfo("loss %.3f -> %.4f, eval %.4f, accuracy %.3f", first, last, ev.loss, ev.token_accuracy);
+        qInfo("loss %.3f -> %.4f, eval %.4f, accuracy %.3f", first, last, ev.loss, ev.accuracy);
         QVERIFY(ev.loss < 0.05);
         int exact = 0;
         for (const auto& p : data.train) {

@@ -595,7 +595,7 @@ private slots:
         const double before = t.evaluate(1).loss;
         for (int i = 0; i < 150; ++i)
             t.train_step();
-        const TaskEvalStats after = t.evaluate(1);
+        const EvalStats after = t.evaluate(1);
         QVERIFY2(before > 2.0, qPrintable(QString::number(before)));
         QVERIFY2(after.loss < 0.3, qPrintable(QString::number(after.loss)));
         QCOMPARE(generate_text(t.model(), "abc", 6, 0.0, 1), std::string("defgh "));
@@ -671,7 +671,7 @@ private slots:
         const double before = t.evaluate(1).accuracy;
         for (int i = 0; i < 300; ++i)
             t.train_step();
-        const TaskEvalStats after = t.evaluate(1);
+        const EvalStats after = t.evaluate(1);
         QVERIFY2(after.accuracy > 0.8 && after.accuracy > before + 0.3,
                  qPrintable(QString("%1 -> %2").arg(before).arg(after.accuracy)));
         const auto rows = masked_token_probabilities(t.model(), "the [MASK] cat ||| a blue bird", 0);

@@ -74,7 +74,7 @@ std::vector<RaceResult> run_race(const RaceConfig& config, const CorpusSplits& s
             r.curve.push_back({r.steps, r.train_seconds, ev.loss});
             r.valid_loss = ev.loss;
             r.valid_ppl = ev.perplexity;
-            r.valid_accuracy = ev.token_accuracy;
+            r.valid_accuracy = ev.accuracy;
             if (events.evaluated)
                 events.evaluated(vi, r, ev);
         }

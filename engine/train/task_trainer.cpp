@@ -33,6 +33,43 @@ TaskBatch slice(const TaskBatch& b, int begin, int end, bool per_sequence)
     return s;
 }
 
+// One padded batch of the examples `idx` of `ex`; mlm masks with mask_prob from mask_rng.
+TaskBatch make_batch(const ModelConfig& c, const Vocab& vocab, const std::vector<TaskExample>& ex,
+                     const std::vector<int>& idx, double mask_prob, Rng* mask_rng)
+{
+    TaskBatch b;
+    b.B = int(idx.size());
+    for (int i : idx)
+        b.T = std::max(b.T, int(ex[size_t(i)].ids.size()));
+    b.T = std::max(b.T, 1);
+    const size_t N = size_t(b.B) * size_t(b.T);
+    const bool per_seq = per_sequence_targets(c.task);
+    b.ids.assign(N, vocab.pad());
+    b.targets.assign(per_seq ? size_t(b.B) : N, -1);
+    if (c.task == "mlm")
+        b.segments.assign(N, 0);
+    if (c.suffix_len > 0)
+        b.aux.assign(N, vocab.pad());
+    for (int r = 0; r < b.B; ++r) {
+        const TaskExample& e = ex[size_t(idx[size_t(r)])];
+        std::vector<int> ids = e.ids, targets = e.targets;
+        if (c.task == "mlm")
+            mask_tokens(ids, targets, vocab, mask_prob, *mask_rng);
+        const size_t off = size_t(r) * size_t(b.T);
+        std::copy(ids.begin(), ids.end(), b.ids.begin() + ptrdiff_t(off));
+        if (!e.segments.empty())
+            std::copy(e.segments.begin(), e.segments.end(), b.segments.begin() + ptrdiff_t(off));
+        if (c.suffix_len > 0)
+            std::copy(e.aux.begin(), e.aux.end(), b.aux.begin() + ptrdiff_t(off));
+        if (per_seq)
+            b.targets[size_t(r)] = targets.at(0);
+        else
+            std::copy(targets.begin(), targets.end(), b.targets.begin() + ptrdiff_t(off));
+        b.len.push_back(std::max(1, int(ids.size())));
+    }
+    return b;
+}
+
 } // namespace
 
 TrainConfig default_task_train_config(const std::string& task)
@@ -89,7 +126,7 @@ std::vector<std::vector<int>> length_batches(const std::vector<TaskExample>& exa
 }
 
 TaskTrainer::TaskTrainer(TaskModel model, TaskData data, const TrainConfig& train, double mask_prob)
-    : m_model(std::move(model)), m_data(std::move(data)), m_train(train), m_mask_prob(mask_prob), m_rng(train.seed)
+    : TrainerBase(train), m_model(std::move(model)), m_data(std::move(data)), m_mask_prob(mask_prob)
 {
     configure_training_threads(train.threads);
     const ModelConfig& c = m_model.net.config();
@@ -108,48 +145,11 @@ double TaskTrainer::learning_rate(int64_t s) const
     return noam_learning_rate(s, m_model.net.config().d_model, m_train);
 }
 
-TaskBatch TaskTrainer::make_batch(const std::vector<int>& idx, int split, Rng* mask_rng) const
-{
-    const ModelConfig& c = m_model.net.config();
-    const std::vector<TaskExample>& ex = m_data.split[split];
-    TaskBatch b;
-    b.B = int(idx.size());
-    for (int i : idx)
-        b.T = std::max(b.T, int(ex[size_t(i)].ids.size()));
-    b.T = std::max(b.T, 1);
-    const size_t N = size_t(b.B) * size_t(b.T);
-    const bool per_seq = per_sequence_targets(c.task);
-    b.ids.assign(N, m_model.vocab.pad());
-    b.targets.assign(per_seq ? size_t(b.B) : N, -1);
-    if (c.task == "mlm")
-        b.segments.assign(N, 0);
-    if (c.suffix_len > 0)
-        b.aux.assign(N, m_model.vocab.pad());
-    for (int r = 0; r < b.B; ++r) {
-        const TaskExample& e = ex[size_t(idx[size_t(r)])];
-        std::vector<int> ids = e.ids, targets = e.targets;
-        if (c.task == "mlm")
-            mask_tokens(ids, targets, m_model.vocab, m_mask_prob, *mask_rng);
-        const size_t off = size_t(r) * size_t(b.T);
-        std::copy(ids.begin(), ids.end(), b.ids.begin() + ptrdiff_t(off));
-        if (!e.segments.empty())
-            std::copy(e.segments.begin(), e.segments.end(), b.segments.begin() + ptrdiff_t(off));
-        if (c.suffix_len > 0)
-            std::copy(e.aux.begin(), e.aux.end(), b.aux.begin() + ptrdiff_t(off));
-        if (per_seq)
-            b.targets[size_t(r)] = targets.at(0);
-        else
-            std::copy(targets.begin(), targets.end(), b.targets.begin() + ptrdiff_t(off));
-        b.len.push_back(std::max(1, int(ids.size())));
-    }
-    return b;
-}
-
 std::vector<TaskBatch> TaskTrainer::epoch_batches(uint64_t seed)
 {
     std::vector<TaskBatch> out;
     for (const auto& idx : length_batches(m_data.split[0], m_train.max_tokens, seed))
-        out.push_back(make_batch(idx, 0, &m_rng));
+        out.push_back(make_batch(m_model.net.config(), m_model.vocab, m_data.split[0], idx, m_mask_prob, &m_rng));
     return out;
 }
 
@@ -201,24 +201,25 @@ StepStats TaskTrainer::train_step()
         return l;
     };
     plan.update_norm_statistics = [&](const std::vector<BatchNormStats>& stats) { net.update_norm_statistics(stats); };
-    StepStats st = m_parallel.run(net.params(), m_train, c.d_model, m_step, m_rng, plan);
+    StepStats st = run_step(net.params(), c.d_model, plan);
     st.tgt_tokens = total;
     st.epoch = epoch;
     st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return st;
 }
 
-TaskEvalStats TaskTrainer::evaluate(int split, size_t max_examples) const
+std::vector<TaskBatch> task_eval_batches(const TaskModel& model, const TaskData& data, int split, size_t max_examples,
+                                         int max_tokens, double mask_prob)
 {
     if (split < 1 || split > 2)
         throw Error("evaluate: split must be 1 (validation) or 2 (test)");
-    const ModelConfig& c = m_model.net.config();
+    const ModelConfig& c = model.net.config();
     std::vector<TaskBatch> batches;
     if (c.task == "charlm") {
         // Consecutive windows of the validation text (charlm has one held-out part).
-        const std::vector<int>& s = m_data.lm_stream[1];
+        const std::vector<int>& s = data.lm_stream[1];
         const int T = c.max_len;
-        const int per_batch = std::max(1, m_train.max_tokens / T);
+        const int per_batch = std::max(1, max_tokens / T);
         size_t windows = s.size() > 1 ? (s.size() - 2) / size_t(T) + 1 : 0;
         if (max_examples && windows > max_examples)
             windows = max_examples;
@@ -240,37 +241,20 @@ TaskEvalStats TaskTrainer::evaluate(int split, size_t max_examples) const
             batches.push_back(std::move(b));
         }
     } else {
-        std::vector<TaskExample> ex = m_data.split[split];
+        std::vector<TaskExample> ex = data.split[split];
         if (max_examples && ex.size() > max_examples)
             ex.resize(max_examples);
-        const auto groups = length_batches(ex, m_train.max_tokens, 0);
+        const auto groups = length_batches(ex, max_tokens, 0);
         Rng mask_rng(12345); // fixed masks: comparable figures across evaluations
-        for (const auto& g : groups) {
-            // make_batch reads m_data.split[split]; indices into the truncated copy are the same.
-            batches.push_back(make_batch(g, split, &mask_rng));
-        }
+        for (const auto& g : groups)
+            batches.push_back(make_batch(c, model.vocab, ex, g, mask_prob, &mask_rng));
     }
-    double total = 0;
-    int64_t correct_total = 0, n_total = 0;
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : total, correct_total, n_total)
-    for (size_t i = 0; i < batches.size(); ++i) {
-        TaskActivations act;
-        m_model.net.forward(batches[i], act, false, nullptr);
-        double nll = 0;
-        int64_t correct = 0, n = 0;
-        cross_entropy_forward_backward(act.logits, act.targets, -1, 0.0, nullptr, &nll, &correct, &n);
-        total += nll * double(n);
-        correct_total += correct;
-        n_total += n;
-    }
-    TaskEvalStats ev;
-    ev.targets = n_total;
-    if (n_total) {
-        ev.loss = total / double(n_total);
-        ev.bits = ev.loss / std::log(2.0);
-        ev.accuracy = double(correct_total) / double(n_total);
-    }
-    return ev;
+    return batches;
+}
+
+EvalStats TaskTrainer::evaluate(int split, size_t max_examples) const
+{
+    return al::evaluate(m_model.net, task_eval_batches(m_model, m_data, split, max_examples, m_train.max_tokens, m_mask_prob));
 }
 
 void TaskTrainer::save(const std::string& dir) const
@@ -286,17 +270,7 @@ void TaskTrainer::restore_weights(const TaskModel& snapshot)
 
 void TaskTrainer::load_optimizer(const std::string& path)
 {
-    m_step = resume_optimizer(m_model.net.params(), path, m_train.seed, m_rng);
-}
-
-bool TaskTrainer::keep_if_best(double score)
-{
-    return m_best.offer(score, m_step, m_model.net.params());
-}
-
-bool TaskTrainer::restore_best(double final_score)
-{
-    return m_best.restore_if_better(final_score, m_model.net.params());
+    resume(m_model.net.params(), path);
 }
 
 } // namespace al

@@ -4,10 +4,11 @@
 // translation Trainer uses (DataParallelStep, engine/train/train_step.h: micro-batches, BatchNorm
 // statistics, global-norm clipping, Adam with the Noam warm-up schedule, data parallelism over
 // sequences: one set of weights, per-thread gradients summed in a fixed order).
-#include "engine/models/config.h"
 #include "engine/data/task_data.h"
+#include "engine/eval/evaluate.h"
+#include "engine/models/config.h"
 #include "engine/models/task_models.h"
-#include "engine/train/trainer.h"
+#include "engine/train/trainer_base.h"
 
 #include <memory>
 #include <string>
@@ -15,17 +16,8 @@
 
 namespace al {
 
-/// Figures of a pass over a validation or test split (dropout off, no label smoothing).
-struct TaskEvalStats {
-    double loss = 0;       ///< cross-entropy per target (nats): per character for charlm,
-                           ///< per tag for pos, per masked token for mlm, per text for classifiers
-    double bits = 0;       ///< loss / ln 2 (bits per character for charlm)
-    double accuracy = 0;   ///< argmax == target over the targets
-    int64_t targets = 0;   ///< number of targets scored
-};
-
-/// Trains a TaskModel on encoded data. One thread drives it; snapshot() copies for others.
-class TaskTrainer {
+/// Trains a TaskModel on encoded data (TrainerBase). One thread drives it; snapshot() copies for others.
+class TaskTrainer : public TrainerBase {
 public:
     /// train.max_tokens is the token budget of a batch (B * T); for charlm, batches are
     /// max_tokens / max_len random windows of max_len + 1 characters from the training stream.
@@ -34,49 +26,44 @@ public:
     /// mask_prob: mlm selection probability (0.15 in BERT).
     TaskTrainer(TaskModel model, TaskData data, const TrainConfig& train, double mask_prob = 0.15);
 
-    StepStats train_step();
-    /// split 1 = validation, 2 = test. max_examples > 0 scores only the first ones (charlm:
-    /// that many windows). mlm masks with a fixed seed, so figures are comparable across calls.
-    TaskEvalStats evaluate(int split = 1, size_t max_examples = 0) const;
+    StepStats train_step() override;
+    /// Figures (al::evaluate) of split 1 = validation or 2 = test (task_eval_batches).
+    /// max_examples > 0 scores only the first ones (charlm: that many windows).
+    EvalStats evaluate(int split = 1, size_t max_examples = 0) const;
+    EvalStats validate(size_t max_examples = 0) const override { return evaluate(1, max_examples); }
 
     const TaskModel& model() const { return m_model; }
     std::shared_ptr<const TaskModel> snapshot() const { return std::make_shared<const TaskModel>(m_model); }
-    int64_t step() const { return m_step; }
     double learning_rate(int64_t s) const; ///< Noam, as Trainer::learning_rate
     const TaskData& data() const { return m_data; }
     /// Model directory + optimizer.safetensors.
-    void save(const std::string& dir) const;
+    void save(const std::string& dir) const override;
     /// Continues from optimizer state saved by save() (Adam moments and step).
     void load_optimizer(const std::string& path);
     /// Puts back the weights of an earlier snapshot() (early stopping / keep-best selection);
     /// step count and Adam moments stay those of the latest step.
     void restore_weights(const TaskModel& snapshot);
-    /// Keep-best (KeepBest): after a validation pass, keeps a copy of the weights when `score`
-    /// (higher is better: accuracy, or minus the loss for charlm) beats every earlier pass;
-    /// returns true when kept.
-    bool keep_if_best(double score);
-    /// When a kept pass scored above `final_score`, puts its weights back (step count and Adam
-    /// moments stay the latest) and returns true.
-    bool restore_best(double final_score);
-    /// The kept pass (keep_if_best): has_best(), best_score(), best_step().
-    const KeepBest& best() const { return m_best; }
 
 private:
+    ParamStore& parameters() override { return m_model.net.params(); }
     std::vector<TaskBatch> epoch_batches(uint64_t seed);
-    TaskBatch make_batch(const std::vector<int>& idx, int split, Rng* mask_rng) const;
 
     TaskModel m_model;
     TaskData m_data;
-    TrainConfig m_train;
     double m_mask_prob;
     std::vector<TaskBatch> m_batches;
     size_t m_batch_pos = 0;
-    int64_t m_epoch = 0, m_step = 0;
-    Rng m_rng;                           ///< batches, masks and worker 0's dropout stream
-    DataParallelStep m_parallel{m_train.seed};
+    int64_t m_epoch = 0;
     std::vector<TaskActivations> m_acts; ///< per worker
-    KeepBest m_best;
 };
+
+/// The batches a held-out split of `data` is scored on: split 1 = validation, 2 = test (charlm:
+/// consecutive windows of max_len characters of its one held-out text, max_tokens / max_len per
+/// batch); the first max_examples examples (0 = all), cut by length_batches under max_tokens.
+/// mlm masks with `mask_prob` from a fixed seed, so figures are comparable across calls and runs.
+/// Throws al::Error for another split.
+std::vector<TaskBatch> task_eval_batches(const TaskModel& model, const TaskData& data, int split, size_t max_examples,
+                                         int max_tokens, double mask_prob = 0.15);
 
 /// Optimisation defaults of `attention-lab train --task <task>` (docs/cli.md): no label
 /// smoothing, warm-up 400, Noam factor 0.5, batches of 2000 tokens; charlm 4096 tokens (32

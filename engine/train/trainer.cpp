@@ -92,7 +92,7 @@ TranslationModel Trainer::new_model(const CorpusSplits& data, ModelConfig cfg, c
 }
 
 Trainer::Trainer(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train, const DataOptions& opts)
-    : m_model(new_model(data, cfg, train, opts)), m_train(train), m_rng(train.seed)
+    : TrainerBase(train), m_model(new_model(data, cfg, train, opts))
 {
     m_train.validate();
     configure_training_threads(train.threads);
@@ -101,14 +101,14 @@ Trainer::Trainer(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& t
 
 Trainer::Trainer(const CorpusSplits& data, TranslationModel model, const TrainConfig& train,
                  const std::string& optimizer_path)
-    : m_model(std::move(model)), m_train(train), m_rng(train.seed)
+    : TrainerBase(train), m_model(std::move(model))
 {
     m_train.validate();
     configure_training_threads(train.threads);
     if (data.train.empty())
         throw Error("the training split is empty");
     if (!optimizer_path.empty())
-        m_step = resume_optimizer(m_model.net.params(), optimizer_path, train.seed, m_rng);
+        resume(m_model.net.params(), optimizer_path);
     prepare(data);
 }
 
@@ -119,26 +119,8 @@ void Trainer::prepare(const CorpusSplits& data)
                     "read target tokens");
     m_raw = data;
     const int limit = std::min(m_train.max_len, m_model.net.config().max_len - 1);
-    auto encode = [&](const std::vector<SentencePair>& pairs, bool drop_long) {
-        std::vector<EncodedPair> out;
-        out.reserve(pairs.size());
-        for (const auto& p : pairs) {
-            EncodedPair e{m_model.src_vocab.encode(m_model.src_tokenizer.tokenize(p.src)),
-                          m_model.tgt_vocab.encode(m_model.tgt_tokenizer.tokenize(p.tgt))};
-            if (e.src.empty() || e.tgt.empty())
-                continue;
-            if (int(e.src.size()) > limit || int(e.tgt.size()) > limit) {
-                if (drop_long)
-                    continue;
-                e.src.resize(std::min(e.src.size(), size_t(limit)));
-                e.tgt.resize(std::min(e.tgt.size(), size_t(limit)));
-            }
-            out.push_back(std::move(e));
-        }
-        return out;
-    };
-    m_train_pairs = encode(data.train, true);
-    m_valid_pairs = encode(data.valid, false);
+    m_train_pairs = encode_pairs(m_model, data.train, limit, true);
+    m_valid_pairs = encode_pairs(m_model, data.valid, limit, false);
     if (m_train_pairs.empty())
         throw Error("no training pair fits max_len " + std::to_string(limit));
     m_model.net.params().ensure_optimizer_state();
@@ -212,7 +194,7 @@ StepStats Trainer::train_step()
         return out;
     };
     plan.update_norm_statistics = [&](const std::vector<BatchNormStats>& stats) { net.update_norm_statistics(stats); };
-    StepStats st = m_parallel.run(net.params(), m_train, net.config().d_model, m_step, m_rng, plan);
+    StepStats st = run_step(net.params(), net.config().d_model, plan);
 
     st.sampling_prob = scheduled ? ss_p : 0.0;
     st.tgt_tokens = total_tokens;
@@ -226,48 +208,18 @@ EvalStats Trainer::evaluate(size_t max_pairs) const
     std::vector<EncodedPair> pairs = m_valid_pairs;
     if (max_pairs && pairs.size() > max_pairs)
         pairs.resize(max_pairs);
-    EvalStats ev;
     if (pairs.empty())
-        return ev;
-    const std::vector<Batch> batches = make_batches(pairs, m_train.max_tokens, 0);
-    double total = 0;
-    int64_t correct_total = 0, tokens = 0;
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : total, correct_total, tokens)
-    for (size_t i = 0; i < batches.size(); ++i) {
-        Seq2SeqActivations act;
-        m_model.net.forward(batches[i], act, false, nullptr);
-        double nll = 0;
-        int64_t correct = 0, n = 0;
-        cross_entropy_forward_backward(act.logits, batches[i].tgt_out, Seq2SeqIds::PAD, 0.0, nullptr, &nll, &correct, &n);
-        total += nll * double(n);
-        correct_total += correct;
-        tokens += n;
-    }
-    ev.tokens = tokens;
-    ev.loss = total / double(ev.tokens);
-    ev.perplexity = std::exp(ev.loss);
-    ev.token_accuracy = double(correct_total) / double(ev.tokens);
-    return ev;
+        return {};
+    return al::evaluate(m_model.net, make_batches(pairs, m_train.max_tokens, 0));
 }
 
 BleuResult Trainer::test_bleu(size_t max_sentences, std::vector<std::string>* samples,
                               const DecodingOptions& decoding) const
 {
-    decoding.validate();
     std::vector<SentencePair> test = m_raw.test;
     if (max_sentences && test.size() > max_sentences)
         test.resize(max_sentences);
-    std::vector<std::string> sources;
-    for (const auto& p : test)
-        sources.push_back(p.src);
-    std::vector<std::vector<std::string>> hyps = decode_corpus(m_model, sources, decoding);
-    std::vector<std::vector<std::vector<std::string>>> refs;
-    for (size_t i = 0; i < test.size(); ++i) {
-        refs.push_back({m_model.tgt_tokenizer.tokenize(test[i].tgt)});
-        if (samples)
-            samples->push_back(test[i].src + "\t" + test[i].tgt + "\t" + m_model.tgt_tokenizer.detokenize(hyps[i]));
-    }
-    return corpus_bleu(hyps, refs);
+    return evaluate_bleu(m_model, test, decoding, samples);
 }
 
 std::shared_ptr<const TranslationModel> Trainer::snapshot() const
@@ -284,16 +236,6 @@ void Trainer::save(const std::string& dir) const
 void Trainer::restore_weights(const TranslationModel& snapshot)
 {
     m_model.net.params().copy_values_from(snapshot.net.params());
-}
-
-bool Trainer::keep_if_best(double score)
-{
-    return m_best.offer(score, m_step, m_model.net.params());
-}
-
-bool Trainer::restore_best(double final_score)
-{
-    return m_best.restore_if_better(final_score, m_model.net.params());
 }
 
 } // namespace al

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "engine/data/batch.h"
-#include "engine/eval/bleu.h"
-#include "engine/models/config.h"
 #include "engine/data/corpus.h"
-#include "engine/train/train_step.h"
+#include "engine/eval/bleu.h"
+#include "engine/eval/evaluate.h"
+#include "engine/models/config.h"
 #include "engine/models/translation_model.h"
+#include "engine/train/trainer_base.h"
 
 #include <functional>
 #include <memory>
@@ -29,14 +30,6 @@ double scheduled_sampling_probability(const TrainConfig& train, int64_t step);
 Batch scheduled_sampling_batch(const Transformer& net, const Batch& batch, double p, Rng& rng,
                                int64_t* replaced = nullptr);
 
-/// Validation figures (dropout off, no label smoothing).
-struct EvalStats {
-    double loss = 0;           ///< cross-entropy per target token (nats)
-    double perplexity = 0;     ///< exp(loss)
-    double token_accuracy = 0; ///< argmax == reference, over non-PAD target tokens
-    int64_t tokens = 0;
-};
-
 /// Options that decide how a corpus becomes a model (vocabulary and tokenizers).
 struct DataOptions {
     TokenKind src_tokens = TokenKind::Auto;
@@ -46,9 +39,9 @@ struct DataOptions {
 
 /// Trains a TranslationModel on corpus splits: batching, label-smoothed cross-entropy, and the
 /// shared data-parallel step (DataParallelStep: micro-batches, BatchNorm statistics, clipping,
-/// Adam with the Noam schedule). Not thread-safe: one thread drives it;
+/// Adam with the Noam schedule; TrainerBase). Not thread-safe: one thread drives it;
 /// other threads read snapshot()s.
-class Trainer {
+class Trainer : public TrainerBase {
 public:
     /// New model: tokenizes the splits (resolving Auto from the training data), builds the
     /// vocabularies from the training split, initialises the network with train.seed.
@@ -63,56 +56,42 @@ public:
     /// first mixed with the model's predictions (scheduled_sampling_batch). NAT models
     /// (decoder "nat") add length_loss_weight x the length cross-entropy to the token loss
     /// (reported in StepStats::length_loss; StepStats::loss stays the token loss).
-    StepStats train_step();
-    /// Validation loss over the first max_pairs validation pairs (0 = all).
+    StepStats train_step() override;
+    /// Validation figures (al::evaluate) over the first max_pairs validation pairs (0 = all).
     EvalStats evaluate(size_t max_pairs = 0) const;
-    /// Decodes the first max_sentences test pairs (0 = all) with `decoding` (greedy by default;
-    /// max_len is raised to cover 2 x source + 10 tokens) and scores corpus BLEU on target
-    /// tokens. `samples` (optional) receives "source\treference\thypothesis" lines.
+    EvalStats validate(size_t max_pairs = 0) const override { return evaluate(max_pairs); }
+    /// Decodes the first max_sentences test pairs (0 = all) with `decoding` (greedy by default)
+    /// and scores corpus BLEU on target tokens (al::evaluate_bleu). `samples` (optional)
+    /// receives "source\treference\thypothesis" lines.
     BleuResult test_bleu(size_t max_sentences = 0, std::vector<std::string>* samples = nullptr,
                          const DecodingOptions& decoding = DecodingOptions{}) const;
 
     const TranslationModel& model() const { return m_model; }
     std::shared_ptr<const TranslationModel> snapshot() const;
-    int64_t step() const { return m_step; }
-    const TrainConfig& train_config() const { return m_train; }
     size_t train_pairs() const { return m_train_pairs.size(); }
     /// Learning rate of the Noam schedule at step s (1-based).
     double learning_rate(int64_t s) const;
 
     /// Writes the model directory plus optimizer.safetensors (Adam moments + step).
-    void save(const std::string& dir) const;
+    void save(const std::string& dir) const override;
     /// Puts back the weights of an earlier snapshot() (same architecture); step count and Adam
     /// moments stay those of the latest step.
     void restore_weights(const TranslationModel& snapshot);
-    /// Keep-best (KeepBest): after a validation pass, keeps a copy of the weights when `score`
-    /// (higher is better, e.g. minus the validation loss) beats every earlier pass; returns true
-    /// when kept.
-    bool keep_if_best(double score);
-    /// When a kept pass scored above `final_score`, puts its weights back (step count and Adam
-    /// moments stay the latest) and returns true.
-    bool restore_best(double final_score);
-    /// The kept pass (keep_if_best): has_best(), best_score(), best_step().
-    const KeepBest& best() const { return m_best; }
 
 private:
+    ParamStore& parameters() override { return m_model.net.params(); }
     static TranslationModel new_model(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train,
                                       const DataOptions& opts);
     void prepare(const CorpusSplits& data);
     void next_epoch();
 
     TranslationModel m_model;
-    TrainConfig m_train;
     CorpusSplits m_raw;
     std::vector<EncodedPair> m_train_pairs, m_valid_pairs;
     std::vector<Batch> m_batches;
     size_t m_batch_pos = 0;
     int64_t m_epoch = 0;
-    int64_t m_step = 0;
-    Rng m_rng;                              ///< batching order and worker 0's dropout stream
-    DataParallelStep m_parallel{m_train.seed};
     std::vector<Seq2SeqActivations> m_acts; ///< per worker
-    KeepBest m_best;
 };
 
 } // namespace al

@@ -90,8 +90,8 @@ public:
         v.step = m_trainer->step();
         v.loss = s.loss;
         v.perplexity = s.perplexity;
-        v.tokenAccuracy = s.token_accuracy;
-        v.examples = s.tokens;
+        v.tokenAccuracy = s.accuracy;
+        v.examples = s.targets;
         if (m_algorithmic) {
             // Greedy decoding of the validation sources, as `train --task` scores its test set.
             std::vector<al::SentencePair> pairs = m_valid;
@@ -160,7 +160,7 @@ public:
     ValidationMetrics validate(int maxExamples) override
     {
         // charlm: maxExamples windows of max_len characters; the others: examples.
-        const al::TaskEvalStats e = m_trainer->evaluate(1, size_t(std::max(maxExamples, 0)));
+        const al::EvalStats e = m_trainer->evaluate(1, size_t(std::max(maxExamples, 0)));
         ValidationMetrics v;
         v.step = m_trainer->step();
         v.loss = e.loss;

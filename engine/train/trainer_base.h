@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// What every trainer shares, whatever the model kind (Trainer: encoder-decoder, algorithmic tasks
+// and NAT; TaskTrainer: encoder + head, masked LM, decoder-only LM): the optimizer step count, the
+// data-parallel step (DataParallelStep: micro-batches, BatchNorm statistics, clipping, Noam, Adam),
+// the trainer's random stream, keep-best (KeepBest: model selection on the validation split),
+// optimizer-state save and resume, and the surface a training loop drives: train_step, validate,
+// save. One thread drives a trainer; other threads read its snapshots.
+#include "engine/eval/evaluate.h"
+#include "engine/models/config.h"
+#include "engine/train/train_step.h"
+
+#include <cstdint>
+#include <string>
+
+namespace al {
+
+class TrainerBase {
+public:
+    virtual ~TrainerBase() = default;
+    TrainerBase(const TrainerBase&) = delete;
+    TrainerBase& operator=(const TrainerBase&) = delete;
+
+    /// One optimizer step on the next training batch.
+    virtual StepStats train_step() = 0;
+    /// Figures of the first max_examples validation examples (0 = all; charlm: windows).
+    virtual EvalStats validate(size_t max_examples = 0) const = 0;
+    /// Writes the model directory plus optimizer.safetensors (Adam moments + step).
+    virtual void save(const std::string& dir) const = 0;
+
+    /// Optimizer steps done so far.
+    int64_t step() const { return m_step; }
+    const TrainConfig& train_config() const { return m_train; }
+
+    /// Keep-best (KeepBest): after a validation pass, keeps a copy of the weights when `score`
+    /// (higher is better, e.g. an accuracy or minus the validation loss) beats every earlier pass;
+    /// returns true when kept.
+    bool keep_if_best(double score) { return m_best.offer(score, m_step, parameters()); }
+    /// When a kept pass scored above `final_score`, puts its weights back (step count and Adam
+    /// moments stay the latest) and returns true.
+    bool restore_best(double final_score) { return m_best.restore_if_better(final_score, parameters()); }
+    /// The kept pass (keep_if_best): has_best(), best_score(), best_step().
+    const KeepBest& best() const { return m_best; }
+
+protected:
+    /// `train.seed` seeds the trainer's stream (batching order, masks, worker 0's dropout) and the
+    /// other workers' dropout streams.
+    explicit TrainerBase(const TrainConfig& train) : m_train(train), m_rng(train.seed), m_parallel(train.seed) {}
+
+    /// The weights being trained.
+    virtual ParamStore& parameters() = 0;
+    /// One optimizer step of `plan` (DataParallelStep::run) at the Noam rate for d_model.
+    StepStats run_step(ParamStore& params, int d_model, const StepPlan& plan)
+    {
+        return m_parallel.run(params, m_train, d_model, m_step, m_rng, plan);
+    }
+    /// Continues from optimizer state written by save_optimizer (resume_optimizer: Adam moments,
+    /// step count, the stream re-seeded with seed + step).
+    void resume(ParamStore& params, const std::string& optimizer_path)
+    {
+        m_step = resume_optimizer(params, optimizer_path, m_train.seed, m_rng);
+    }
+
+    TrainConfig m_train;
+    int64_t m_step = 0;
+    Rng m_rng;                  ///< batching order, masks and worker 0's dropout stream
+    DataParallelStep m_parallel;
+    KeepBest m_best;
+};
+
+} // namespace al
