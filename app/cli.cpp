@@ -492,7 +492,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
 
     // Model and block switches: a language task has one stack (the decoder for charlm, else the
     // encoder), which --layers sets.
-    ModelConfig& m = language ? o.task_model.arch : o.model;
+    ModelConfig& m = language ? o.task_model : o.model;
     const int enc = m.num_encoder_layers, dec = m.num_decoder_layers;
     r.apply(modelOptionTable(), scope, m);
     if (language) (o.task == "charlm" ? m.num_encoder_layers : m.num_decoder_layers) = o.task == "charlm" ? enc : dec;
@@ -538,7 +538,7 @@ ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts)
     if (language && r.ok()) {
         if (o.task_model.suffix_len > 0 && o.task != "pos") r.fail("--suffix-len: only for --task pos");
         // The architecture as the model will check it (vocabulary and labels come from the data).
-        TaskModelConfig check = o.task_model;
+        ModelConfig check = o.task_model;
         check.vocab_size = TokenTable::kNumSpecials + 1;
         if (check.task == "pos" || check.task == "sentiment" || check.task == "langid") check.labels = {"a", "b"};
         try {

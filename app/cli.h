@@ -47,7 +47,7 @@ struct TrainOptions {
     /// (charlm, pos, sentiment, langid, mlm: app/task_cli.h).
     QString task = "translate";
     AlgorithmicTaskConfig algorithmic; ///< generator of copy/reverse/sort (--task-vocab, --min-len, --max-len, ...)
-    TaskModelConfig task_model; ///< language task: defaults of default_task_config(task), then the options
+    ModelConfig task_model; ///< language task: defaults of default_task_config(task), then the options
     QStringList task_data;      ///< language task: --data paths (langid may take several); empty = bundled data
     double mask_prob = kDefaultMaskProb; ///< mlm
     /// Language task: at the end, go back to the weights of the best validation pass (accuracy;

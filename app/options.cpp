@@ -263,7 +263,7 @@ const std::vector<OptionEntry<TrainOptions>>& taskOptionTable()
                                 G::Task, ForAll, "max_len"), 1, 100000),
                      [](TrainOptions& o, const OptionValue& v) {
                          if (is_algorithmic_task(o.task.toStdString())) o.algorithmic.max_len = int(v.integer);
-                         else if (is_task_model_name(o.task.toStdString())) o.task_model.arch.max_len = int(v.integer);
+                         else if (is_task_model_name(o.task.toStdString())) o.task_model.max_len = int(v.integer);
                          else o.train.max_len = int(v.integer);
                      }});
         t.push_back({arch(choices(spec("pooling", S::Choice, "KIND", "sentiment, langid: classifier pooling, mean over non-padding positions or "

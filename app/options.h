@@ -75,7 +75,7 @@ const std::vector<OptionEntry<ModelConfig>>& modelOptionTable();
 /// TrainConfig: batch budget, schedule, smoothing, clipping, micro-batches, scheduled sampling,
 /// NAT length loss, seed and threads.
 const std::vector<OptionEntry<TrainConfig>>& trainOptionTable();
-/// The task keys (--task and the generator / TaskModelConfig / task-trainer options) and --max-len,
+/// The task keys (--task and the generator / ModelConfig / task-trainer options) and --max-len,
 /// whose key depends on the task.
 const std::vector<OptionEntry<TrainOptions>>& taskOptionTable();
 /// The corpus: files, columns, split seed, tokenisation and vocabulary cut-off.

@@ -87,12 +87,11 @@ std::vector<std::string> paths8(const QStringList& l)
 
 std::string summary(const TaskModel& m)
 {
-    const TaskModelConfig& c = m.net.config();
-    const ModelConfig& a = c.arch;
+    const ModelConfig& c = m.net.config();
     std::string s = fmt("model: %s (%s), d_model %d nhead %d layers %d d_ff %d dropout %g %s max_len %d, %.2fM parameters; "
                         "%s tokens, vocabulary %d",
-                        c.task.c_str(), c.model_kind().c_str(), a.d_model, a.nhead, c.num_layers(), a.dim_feedforward, a.dropout,
-                        a.norm_first ? "Pre-LN" : "Post-LN", a.max_len, double(m.net.params().numel()) / 1e6,
+                        c.task.c_str(), c.model_kind().c_str(), c.d_model, c.nhead, c.num_layers(), c.dim_feedforward, c.dropout,
+                        c.norm_first ? "Pre-LN" : "Post-LN", c.max_len, double(m.net.params().numel()) / 1e6,
                         c.tokens.c_str(), m.vocab.size());
     if (!c.labels.empty())
         s += fmt(", %zu labels", c.labels.size());
@@ -100,22 +99,22 @@ std::string summary(const TaskModel& m)
         s += ", pooling " + c.pooling;
     // Block switches that differ from the paper's defaults.
     const ModelConfig d;
-    if (a.activation != d.activation)
-        s += ", activation " + a.activation;
-    if (a.positional_encoding != d.positional_encoding)
-        s += ", positional encoding " + a.positional_encoding;
-    if (a.norm != d.norm)
-        s += ", norm " + a.norm;
-    if (a.attention != d.attention)
-        s += ", attention " + a.attention;
-    if (a.attention_scoring != d.attention_scoring)
-        s += ", scoring " + a.attention_scoring;
-    if (a.attention_normalization != d.attention_normalization)
-        s += ", normalization " + a.attention_normalization;
-    if (a.attention_window > 0)
-        s += fmt(", window %d", a.attention_window);
-    if (a.attention_dropout)
-        s += fmt(", attention dropout %g", *a.attention_dropout);
+    if (c.activation != d.activation)
+        s += ", activation " + c.activation;
+    if (c.positional_encoding != d.positional_encoding)
+        s += ", positional encoding " + c.positional_encoding;
+    if (c.norm != d.norm)
+        s += ", norm " + c.norm;
+    if (c.attention != d.attention)
+        s += ", attention " + c.attention;
+    if (c.attention_scoring != d.attention_scoring)
+        s += ", scoring " + c.attention_scoring;
+    if (c.attention_normalization != d.attention_normalization)
+        s += ", normalization " + c.attention_normalization;
+    if (c.attention_window > 0)
+        s += fmt(", window %d", c.attention_window);
+    if (c.attention_dropout)
+        s += fmt(", attention dropout %g", *c.attention_dropout);
     return s;
 }
 

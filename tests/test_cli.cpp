@@ -508,7 +508,7 @@ private slots:
                 const ParseStatus st = parseTrainArgs(base + c.args, o);
                 const QString what = (base + c.args).join(' ');
                 QVERIFY2(st.kind == ParseStatus::Ok, qPrintable(what + ": " + st.text));
-                const ModelConfig& m = is_task_model_name(o.task.toStdString()) ? o.task_model.arch : o.model;
+                const ModelConfig& m = is_task_model_name(o.task.toStdString()) ? o.task_model : o.model;
                 QVERIFY2(c.check(o, m), qPrintable(what));
             }
         }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// ModelConfig::validate and the config.json round trip of ModelConfig and TaskModelConfig.
+// ModelConfig::validate and the config.json round trip of both families (encoder-decoder and task models).
 #include "engine/models/config.h"
 #include "engine/io/config_json.h"
 #include "engine/core/error.h"
@@ -67,7 +67,7 @@ const std::set<std::string> kModelKeys{
     "positional_encoding", "attention_scoring", "attention_normalization", "attention_window", "attention",
     "synthesizer_k", "max_len", "src_tokens", "tgt_tokens", "decoder"};
 
-/// The task keys task_config_to_json adds to the ModelConfig keys of `arch` (it drops the
+/// The task keys model_config_to_json adds to the block keys for a task model (it drops the
 /// vocabulary and tokenizer keys of the two sides; "decoder" stays absent: task models are
 /// autoregressive). "model_kind" is derived from "task".
 const std::set<std::string> kTaskOnlyKeys{"task", "model_kind", "vocab_size", "labels", "tokens",
@@ -75,18 +75,18 @@ const std::set<std::string> kTaskOnlyKeys{"task", "model_kind", "vocab_size", "l
 const std::set<std::string> kTaskDroppedModelKeys{"src_vocab_size", "tgt_vocab_size", "src_tokens", "tgt_tokens",
                                                   "decoder"};
 
-/// A TaskModelConfig with every key away from its default: a POS tagger (the one task that takes
+/// A ModelConfig with every key away from its default: a POS tagger (the one task that takes
 /// suffix_len) on the architecture of nonDefault().
-al::TaskModelConfig nonDefaultTask()
+al::ModelConfig nonDefaultTask()
 {
-    al::TaskModelConfig c;
+    al::ModelConfig c = nonDefault();
     c.task = "pos";
-    c.arch = nonDefault();
+    c.num_decoder_layers = 0; // an encoder task's unused layer count
     // The encoder-decoder's own keys stay at their defaults (vocab_size and tokens replace them).
-    c.arch.decoder = "autoregressive";
-    c.arch.src_vocab_size = c.arch.tgt_vocab_size = 0;
-    c.arch.src_tokens = al::ModelConfig{}.src_tokens;
-    c.arch.tgt_tokens = al::ModelConfig{}.tgt_tokens;
+    c.decoder = "autoregressive";
+    c.src_vocab_size = c.tgt_vocab_size = 0;
+    c.src_tokens = al::ModelConfig{}.src_tokens;
+    c.tgt_tokens = al::ModelConfig{}.tgt_tokens;
     c.vocab_size = 41;
     c.labels = {"NOUN", "VERB", "X"};
     c.tokens = "word";
@@ -147,7 +147,9 @@ bool sameConfig(const al::ModelConfig& a, const al::ModelConfig& b)
         && a.max_len == b.max_len && a.src_tokens == b.src_tokens && a.tgt_tokens == b.tgt_tokens
         && a.attention_scoring == b.attention_scoring && a.attention_normalization == b.attention_normalization
         && a.attention_window == b.attention_window && a.norm == b.norm && a.attention_dropout == b.attention_dropout
-        && a.attention == b.attention && a.synthesizer_k == b.synthesizer_k && a.decoder == b.decoder;
+        && a.attention == b.attention && a.synthesizer_k == b.synthesizer_k && a.decoder == b.decoder
+        && a.task == b.task && a.vocab_size == b.vocab_size && a.labels == b.labels && a.tokens == b.tokens
+        && a.pooling == b.pooling && a.num_segments == b.num_segments && a.suffix_len == b.suffix_len;
 }
 
 const char* kSource = "m/config.json";
@@ -214,19 +216,19 @@ void TestConfig::everyModelKeyRoundTrips()
 
 void TestConfig::everyTaskKeyRoundTrips()
 {
-    const al::TaskModelConfig c = nonDefaultTask();
+    const al::ModelConfig c = nonDefaultTask();
     c.validate();
-    const json j = al::task_config_to_json(c);
+    const json j = al::model_config_to_json(c);
     std::set<std::string> expected = without(kModelKeys, kTaskDroppedModelKeys);
     expected.insert(kTaskOnlyKeys.begin(), kTaskOnlyKeys.end());
-    checkKeysAwayFromDefaults(j, al::task_config_to_json(al::TaskModelConfig{}), expected);
+    checkKeysAwayFromDefaults(j, al::model_config_to_json(al::ModelConfig{}), expected);
     if (QTest::currentTestFailed())
         return;
-    const al::TaskModelConfig back = al::task_config_from_json(j, kSource);
-    QCOMPARE(QString::fromStdString(al::task_config_to_json(back).dump()), QString::fromStdString(j.dump()));
+    const al::ModelConfig back = al::model_config_from_json(j, kSource);
+    QCOMPARE(QString::fromStdString(al::model_config_to_json(back).dump()), QString::fromStdString(j.dump()));
     // model_kind follows from task; an encoder task's decoder depth is not read (written as 0).
     checkEveryKeyIsRead(j, {"model_kind", "num_decoder_layers"},
-                        [](const json& k) { return al::task_config_to_json(al::task_config_from_json(k, kSource)); });
+                        [](const json& k) { return al::model_config_to_json(al::model_config_from_json(k, kSource)); });
     QCOMPARE(back.task, c.task);
     QVERIFY(back.labels == c.labels);
     QCOMPARE(back.vocab_size, c.vocab_size);
@@ -234,11 +236,8 @@ void TestConfig::everyTaskKeyRoundTrips()
     QCOMPARE(back.pooling, c.pooling);
     QCOMPARE(back.num_segments, c.num_segments);
     QCOMPARE(back.suffix_len, c.suffix_len);
-    // The architecture round-trips too; only the unused decoder depth of an encoder task is a
-    // placeholder (written as 0, read as 1).
-    al::ModelConfig arch = back.arch;
-    arch.num_decoder_layers = c.arch.num_decoder_layers;
-    QVERIFY(sameConfig(arch, c.arch));
+    // The architecture round-trips too, the unused decoder depth of an encoder task included (0).
+    QVERIFY(sameConfig(back, c));
 }
 
 void TestConfig::roundTripThroughText()

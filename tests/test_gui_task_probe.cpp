@@ -27,16 +27,16 @@ using namespace al::ui;
 
 namespace {
 
-TaskModelConfig tiny(const std::string& task)
+ModelConfig tiny(const std::string& task)
 {
-    TaskModelConfig c = default_task_config(task);
-    c.arch.d_model = 32;
-    c.arch.nhead = 2;
-    c.arch.dim_feedforward = 64;
-    c.arch.dropout = 0.0;
-    c.arch.num_encoder_layers = 1;
+    ModelConfig c = default_task_config(task);
+    c.d_model = 32;
+    c.nhead = 2;
+    c.dim_feedforward = 64;
+    c.dropout = 0.0;
+    c.num_encoder_layers = 1;
     if (task == "charlm")
-        c.arch.max_len = 16;
+        c.max_len = 16;
     return c;
 }
 

@@ -125,27 +125,27 @@ private slots:
 
         w.setTask("pos");
         r = w.trainingRequest();
-        const TaskModelConfig pc = default_task_config("pos");
+        const ModelConfig pc = default_task_config("pos");
         const TrainConfig pt = default_task_train_config("pos");
-        QCOMPARE(r.model.dim_feedforward, pc.arch.dim_feedforward);
-        QCOMPARE(r.model.dropout, pc.arch.dropout);
-        QCOMPARE(r.task.taskModel.arch.max_len, pc.arch.max_len);
+        QCOMPARE(r.model.dim_feedforward, pc.dim_feedforward);
+        QCOMPARE(r.model.dropout, pc.dropout);
+        QCOMPARE(r.task.taskModel.max_len, pc.max_len);
         QCOMPARE(r.task.taskModel.suffix_len, pc.suffix_len);
         QCOMPARE(r.task.minCount, kDefaultTaskMinCount);
         QCOMPARE(r.train.max_tokens, pt.max_tokens);
         QCOMPARE(r.train.lr_factor, pt.lr_factor);
         QCOMPARE(r.train.label_smoothing, pt.label_smoothing);
-        const TaskModelConfig composed = taskModelConfig(r.model, r.task);
-        QCOMPARE(composed.arch.num_encoder_layers, pc.arch.num_encoder_layers);
-        QCOMPARE(composed.arch.num_decoder_layers, 0);
+        const ModelConfig composed = taskModelConfig(r.model, r.task);
+        QCOMPARE(composed.num_encoder_layers, pc.num_encoder_layers);
+        QCOMPARE(composed.num_decoder_layers, 0);
         QVERIFY(child<QLineEdit>(w, "taskDataEdit")->isVisibleTo(&w));
         QVERIFY(!child<QSpinBox>(w, "symbolsSpin")->isVisibleTo(&w));
 
         w.setTask("charlm");
         r = w.trainingRequest();
         QCOMPARE(r.train.max_tokens, default_task_train_config("charlm").max_tokens);
-        QCOMPARE(taskModelConfig(r.model, r.task).arch.num_decoder_layers, default_task_config("charlm").arch.num_decoder_layers);
-        QCOMPARE(taskModelConfig(r.model, r.task).arch.num_encoder_layers, 0);
+        QCOMPARE(taskModelConfig(r.model, r.task).num_decoder_layers, default_task_config("charlm").num_decoder_layers);
+        QCOMPARE(taskModelConfig(r.model, r.task).num_encoder_layers, 0);
         QVERIFY(!child<QSpinBox>(w, "encoderLayersSpin")->isEnabled());
         QCOMPARE(child<QSpinBox>(w, "encoderLayersSpin")->text(), QString("none"));
         w.setTask("translate"); // back to an encoder-decoder: both stacks, at least one layer each
@@ -178,26 +178,26 @@ private slots:
         mlm.task = "mlm";
         for (int i = 0; i < 20; ++i)
             mlm.sentence_pairs[0].emplace_back("the cat sat", "a dog ran");
-        TaskModelConfig mc = default_task_config("mlm");
-        mc.arch.d_model = 16;
-        mc.arch.nhead = 2;
-        mc.arch.dim_feedforward = 32;
+        ModelConfig mc = default_task_config("mlm");
+        mc.d_model = 16;
+        mc.nhead = 2;
+        mc.dim_feedforward = 32;
         const TaskModel m = new_task_model(mlm, mc, 1, 1);
         const Trace t = task_model_trace(m, "the [MASK] sat ||| a dog");
         const std::vector<std::string> tokens = {"[CLS]", "the", "[MASK]", "sat", "[SEP]", "a", "dog", "[SEP]"};
         QVERIFY(t.src_tokens == tokens);
         QVERIFY(t.dec_self.empty() && t.cross.empty());
-        check(t.enc_self, mc.arch.num_encoder_layers, 2, tokens.size(), false);
+        check(t.enc_self, mc.num_encoder_layers, 2, tokens.size(), false);
 
         TaskCorpus lm;
         lm.task = "charlm";
         lm.lm_train = "hello world\nhello there\n";
         lm.lm_valid = "hello\n";
-        TaskModelConfig lc = default_task_config("charlm");
-        lc.arch.d_model = 16;
-        lc.arch.nhead = 2;
-        lc.arch.num_decoder_layers = 2;
-        lc.arch.max_len = 8;
+        ModelConfig lc = default_task_config("charlm");
+        lc.d_model = 16;
+        lc.nhead = 2;
+        lc.num_decoder_layers = 2;
+        lc.max_len = 8;
         const TaskModel l = new_task_model(lm, lc, 1, 1);
         const Trace u = task_model_trace(l, "oh hello there"); // 14 characters: the last 8 are kept
         QCOMPARE(int(u.tgt_in_tokens.size()), 8);
@@ -405,7 +405,7 @@ private slots:
         // The engine scores the saved model on the same data alike.
         const TaskModel model = load_task_model_dir(dir.toStdString());
         QCOMPARE(model.net.config().task, std::string("charlm"));
-        QCOMPARE(model.net.config().arch.max_len, 16);
+        QCOMPARE(model.net.config().max_len, 16);
         const TrainingRequest r = w.trainingRequest();
         TaskCorpus corpus = load_task_corpus("charlm", {text.toStdString()}, r.train.seed);
         TaskData data = encode_task_corpus(model, corpus);

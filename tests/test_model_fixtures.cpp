@@ -62,7 +62,7 @@ Mat translation_logits(const TranslationModel& model)
 /// (segments for mlm, suffix tokens for pos, targets that select rows for mlm).
 Mat task_logits(const TaskModel& model)
 {
-    const TaskModelConfig& c = model.net.config();
+    const ModelConfig& c = model.net.config();
     TaskBatch batch;
     batch.B = 2;
     batch.T = 7;

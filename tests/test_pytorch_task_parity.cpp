@@ -53,20 +53,20 @@ const Case kCases[] = {
 
 constexpr int kV = 15, kB = 3, kT = 7;
 
-TaskModelConfig config_of(const Case& k)
+ModelConfig config_of(const Case& k)
 {
-    TaskModelConfig c;
+    ModelConfig c;
     c.task = k.task;
-    c.arch.d_model = 24;
-    c.arch.nhead = 3;
-    c.arch.dim_feedforward = 40;
-    c.arch.dropout = 0.0;
-    c.arch.norm_first = k.norm_first;
-    c.arch.activation = k.activation;
-    c.arch.positional_encoding = k.positional_encoding;
-    c.arch.max_len = 10;
-    c.arch.num_encoder_layers = c.task == "charlm" ? 0 : 2;
-    c.arch.num_decoder_layers = c.task == "charlm" ? 2 : 0;
+    c.d_model = 24;
+    c.nhead = 3;
+    c.dim_feedforward = 40;
+    c.dropout = 0.0;
+    c.norm_first = k.norm_first;
+    c.activation = k.activation;
+    c.positional_encoding = k.positional_encoding;
+    c.max_len = 10;
+    c.num_encoder_layers = c.task == "charlm" ? 0 : 2;
+    c.num_decoder_layers = c.task == "charlm" ? 2 : 0;
     c.vocab_size = kV;
     if (c.task == "pos" || c.task == "sentiment" || c.task == "langid")
         c.labels = {"A", "B", "C", "D"};
@@ -102,9 +102,9 @@ TaskBatch batch_of(const std::string& task)
 
 /// Writes the lab side of one case into `dir`: the model directory, case.json and
 /// out.safetensors (logits and gradients). `as_config` (if given) replaces config.json.
-void write_case(const Case& k, const std::string& dir, const TaskModelConfig* as_config = nullptr)
+void write_case(const Case& k, const std::string& dir, const ModelConfig* as_config = nullptr)
 {
-    const TaskModelConfig cfg = config_of(k);
+    const ModelConfig cfg = config_of(k);
     std::vector<std::string> tokens(TokenTable::kSpecials, TokenTable::kSpecials + TokenTable::kNumSpecials);
     for (int i = TokenTable::kNumSpecials; i < kV; ++i)
         tokens.push_back("t" + std::to_string(i));
@@ -124,7 +124,7 @@ void write_case(const Case& k, const std::string& dir, const TaskModelConfig* as
 
     save_task_model_dir(m, dir);
     if (as_config)
-        atomic_write_file(dir + "/config.json", task_config_to_json(*as_config).dump(2) + "\n");
+        atomic_write_file(dir + "/config.json", model_config_to_json(*as_config).dump(2) + "\n");
     std::map<std::string, Tensor32> out;
     out["logits"] = Tensor32{{a.logits.rows(), a.logits.cols()}, std::vector<float>(a.logits.data(), a.logits.data() + a.logits.size())};
     for (const auto& p : m.net.params().all())
@@ -167,8 +167,8 @@ private slots:
         }
         // Control: the lab ran ReLU, config.json claims GELU.
         const Case relu{"control_relu_as_gelu", "pos", false, "relu", "sinusoidal"};
-        TaskModelConfig claimed = config_of(relu);
-        claimed.arch.activation = "gelu";
+        ModelConfig claimed = config_of(relu);
+        claimed.activation = "gelu";
         write_case(relu, m_dir.path().toStdString() + "/" + relu.name, &claimed);
         args << m_dir.path() + "/" + relu.name;
 

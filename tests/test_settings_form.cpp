@@ -90,7 +90,7 @@ void TestSettingsForm::taskDefaultsAndRows()
     // Decoder-only: the encoder stack reads "none".
     QCOMPARE(form.values().encoderLayers, 0);
     QCOMPARE(form.values().decoderLayers, d.settings.taskModel.num_layers());
-    QCOMPARE(form.values().context, d.settings.taskModel.arch.max_len);
+    QCOMPARE(form.values().context, d.settings.taskModel.max_len);
     QCOMPARE(form.values().maxTokens, d.train.max_tokens);
     SettingsRows rows = form.rows();
     QVERIFY(rows.taskData && rows.context && !rows.corpus && !rows.minCount && !rows.scheduledSampling);
@@ -155,7 +155,7 @@ void TestSettingsForm::requestCarriesEveryValue()
     form.setValues(v);
     const TrainingRequest r = form.request();
     QCOMPARE(r.task.data, QStringList({"a.conllu", "b.conllu"}));
-    QCOMPARE(r.task.taskModel.arch.max_len, 77);
+    QCOMPARE(r.task.taskModel.max_len, 77);
     QCOMPARE(r.task.minCount, 3);
     QCOMPARE(r.task.taskModel.suffix_len, 2);
     QCOMPARE(r.model.d_model, 48);

@@ -21,18 +21,18 @@ namespace {
 
 using gradcheck::check_tensor;
 
-TaskModelConfig small(const std::string& task, bool norm_first)
+ModelConfig small(const std::string& task, bool norm_first)
 {
-    TaskModelConfig c;
+    ModelConfig c;
     c.task = task;
-    c.arch.d_model = 12;
-    c.arch.nhead = 3;
-    c.arch.dim_feedforward = 10;
-    c.arch.dropout = 0.0;
-    c.arch.norm_first = norm_first;
-    c.arch.max_len = 8;
-    c.arch.num_encoder_layers = task == "charlm" ? 0 : 2;
-    c.arch.num_decoder_layers = task == "charlm" ? 2 : 0;
+    c.d_model = 12;
+    c.nhead = 3;
+    c.dim_feedforward = 10;
+    c.dropout = 0.0;
+    c.norm_first = norm_first;
+    c.max_len = 8;
+    c.num_encoder_layers = task == "charlm" ? 0 : 2;
+    c.num_decoder_layers = task == "charlm" ? 2 : 0;
     c.vocab_size = 9;
     if (task == "pos" || task == "sentiment" || task == "langid")
         c.labels = {"A", "B", "C"};
@@ -115,7 +115,7 @@ private slots:
     }
     void classifier_cls_pooling()
     {
-        TaskModelConfig c = small("langid", true);
+        ModelConfig c = small("langid", true);
         c.pooling = "cls";
         TaskNet net(c, 1);
         check_net(net, batch_for("langid"));
@@ -129,7 +129,7 @@ private slots:
     {
         // The suffix token's embedding is added from the same table: tok_emb gets two
         // gradient contributions per position.
-        TaskModelConfig c = small("pos", true);
+        ModelConfig c = small("pos", true);
         c.suffix_len = 3;
         TaskNet net(c, 1);
         TaskBatch b = batch_for("pos");
@@ -144,62 +144,62 @@ private slots:
     // The block switches of the translation model (block_options) in the task models.
     void decoder_only_lm_gelu_learned_positions_pre_ln()
     {
-        TaskModelConfig c = small("charlm", true);
-        c.arch.activation = "gelu";
-        c.arch.positional_encoding = "learned";
+        ModelConfig c = small("charlm", true);
+        c.activation = "gelu";
+        c.positional_encoding = "learned";
         TaskNet net(c, 1);
         QVERIFY(net.params().find("pos_emb.weight") != nullptr);
         check_net(net, batch_for("charlm"));
     }
     void decoder_only_lm_additive_window_batchnorm_post_ln()
     {
-        TaskModelConfig c = small("charlm", false);
-        c.arch.attention_scoring = "additive";
-        c.arch.attention_window = 2;
-        c.arch.norm = "batchnorm";
+        ModelConfig c = small("charlm", false);
+        c.attention_scoring = "additive";
+        c.attention_window = 2;
+        c.norm = "batchnorm";
         TaskNet net(c, 1);
         check_net(net, batch_for("charlm"), true);
     }
     void token_classifier_no_positions_dot_relu_gelu()
     {
-        TaskModelConfig c = small("pos", false);
-        c.arch.positional_encoding = "none";
-        c.arch.attention_scoring = "dot";
-        c.arch.attention_normalization = "relu";
-        c.arch.activation = "gelu";
+        ModelConfig c = small("pos", false);
+        c.positional_encoding = "none";
+        c.attention_scoring = "dot";
+        c.attention_normalization = "relu";
+        c.activation = "gelu";
         TaskNet net(c, 1);
         check_net(net, batch_for("pos"));
     }
     void token_classifier_batchnorm_pre_ln_training()
     {
-        TaskModelConfig c = small("pos", true);
-        c.arch.norm = "batchnorm";
-        c.arch.positional_encoding = "learned";
+        ModelConfig c = small("pos", true);
+        c.norm = "batchnorm";
+        c.positional_encoding = "learned";
         TaskNet net(c, 1);
         check_net(net, batch_for("pos"), true);
     }
     void classifier_learned_positions_batchnorm_training()
     {
-        TaskModelConfig c = small("sentiment", false);
-        c.arch.positional_encoding = "learned";
-        c.arch.norm = "batchnorm";
-        c.arch.activation = "gelu";
+        ModelConfig c = small("sentiment", false);
+        c.positional_encoding = "learned";
+        c.norm = "batchnorm";
+        c.activation = "gelu";
         TaskNet net(c, 1);
         check_net(net, batch_for("sentiment"), true);
     }
     void masked_lm_gelu_learned_positions_pre_ln()
     {
-        TaskModelConfig c = small("mlm", true);
-        c.arch.positional_encoding = "learned";
-        c.arch.activation = "gelu";
-        c.arch.attention_scoring = "additive";
+        ModelConfig c = small("mlm", true);
+        c.positional_encoding = "learned";
+        c.activation = "gelu";
+        c.attention_scoring = "additive";
         TaskNet net(c, 1);
         check_net(net, batch_for("mlm"));
     }
     void decoder_only_lm_synthesizer_mixture()
     {
-        TaskModelConfig c = small("charlm", true);
-        c.arch.attention = "dense+vanilla";
+        ModelConfig c = small("charlm", true);
+        c.attention = "dense+vanilla";
         TaskNet net(c, 1);
         check_net(net, batch_for("charlm"));
     }

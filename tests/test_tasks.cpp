@@ -7,6 +7,7 @@
 #include "engine/io/safetensors.h"
 #include "engine/data/task_data.h"
 #include "engine/models/task_models.h"
+#include "engine/models/translation_model.h"
 #include "engine/train/task_trainer.h"
 
 #include <QTemporaryDir>
@@ -26,15 +27,15 @@ void write(const std::string& path, const std::string& text)
     f << text;
 }
 
-TaskModelConfig tiny(const std::string& task)
+ModelConfig tiny(const std::string& task)
 {
-    TaskModelConfig c = default_task_config(task);
-    c.arch.d_model = 32;
-    c.arch.nhead = 2;
-    c.arch.dim_feedforward = 64;
-    c.arch.dropout = 0.0;
+    ModelConfig c = default_task_config(task);
+    c.d_model = 32;
+    c.nhead = 2;
+    c.dim_feedforward = 64;
+    c.dropout = 0.0;
     if (task == "charlm")
-        c.arch.max_len = 16;
+        c.max_len = 16;
     return c;
 }
 
@@ -210,7 +211,7 @@ private slots:
     }
     void mlm_loss_only_on_selected_positions()
     {
-        TaskModelConfig c = tiny("mlm");
+        ModelConfig c = tiny("mlm");
         c.vocab_size = 20;
         TaskNet net(c, 1);
         TaskBatch b;
@@ -232,7 +233,7 @@ private slots:
     }
     void causal_lm_does_not_see_the_future()
     {
-        TaskModelConfig c = tiny("charlm");
+        ModelConfig c = tiny("charlm");
         c.vocab_size = 20;
         TaskNet net(c, 1);
         TaskBatch b = eight_tokens();
@@ -250,7 +251,7 @@ private slots:
                     for (int k = q + 1; k < 8; ++k)
                         QCOMPARE(double(p(q, k)), 0.0);
         // The encoders are not causal: the same change reaches earlier positions of a tagger.
-        TaskModelConfig e = tiny("pos");
+        ModelConfig e = tiny("pos");
         e.vocab_size = 20;
         e.labels = {"A", "B"};
         e.suffix_len = 0;
@@ -265,9 +266,9 @@ private slots:
     {
         // The synthesizer alignments (config key "attention") take the causal mask too.
         for (const char* kind : {"dense", "random", "factorized_dense", "random+vanilla"}) {
-            TaskModelConfig c = tiny("charlm");
+            ModelConfig c = tiny("charlm");
             c.vocab_size = 20;
-            c.arch.attention = kind;
+            c.attention = kind;
             TaskNet net(c, 1);
             TaskBatch b = eight_tokens();
             TaskActivations a1, a2;
@@ -281,15 +282,15 @@ private slots:
     // The block switches of the translation model in the task models.
     void learned_positions_are_a_trained_table()
     {
-        TaskModelConfig c = tiny("pos");
+        ModelConfig c = tiny("pos");
         c.vocab_size = 20;
         c.labels = {"A", "B"};
         c.suffix_len = 0;
-        c.arch.positional_encoding = "learned";
+        c.positional_encoding = "learned";
         TaskNet net(c, 1);
         const Param* pe = net.params().find("pos_emb.weight");
         QVERIFY(pe);
-        QCOMPARE(pe->shape, (std::vector<int64_t>{c.arch.max_len, c.arch.d_model}));
+        QCOMPARE(pe->shape, (std::vector<int64_t>{c.max_len, c.d_model}));
         QCOMPARE(&net.positional_encoding(), &pe->value);
         TaskBatch b;
         b.B = 2;
@@ -309,9 +310,9 @@ private slots:
             QVERIFY2(g.row(t).cwiseAbs().maxCoeff() > 0, qPrintable(QString("row %1").arg(t)));
         QVERIFY(g.bottomRows(g.rows() - 4).isZero(0));
         // The sinusoidal and "none" models have no such tensor.
-        c.arch.positional_encoding = "sinusoidal";
+        c.positional_encoding = "sinusoidal";
         QVERIFY(!TaskNet(c, 1).params().find("pos_emb.weight"));
-        c.arch.positional_encoding = "none";
+        c.positional_encoding = "none";
         QVERIFY(!TaskNet(c, 1).params().find("pos_emb.weight"));
         QCOMPARE(TaskNet(c, 1).positional_encoding().size(), Eigen::Index(0));
     }
@@ -320,11 +321,11 @@ private slots:
         // With no positional encoding, self-attention and the per-token head see a set: permuting
         // the tokens permutes the logits (float rounding only); with sinusoidal encoding not.
         for (const char* pe : {"none", "sinusoidal"}) {
-            TaskModelConfig c = tiny("pos");
+            ModelConfig c = tiny("pos");
             c.vocab_size = 20;
             c.labels = {"A", "B", "C"};
             c.suffix_len = 0;
-            c.arch.positional_encoding = pe;
+            c.positional_encoding = pe;
             const TaskNet net(c, 2);
             const std::vector<int> ids = {6, 7, 8, 9, 10, 11}, perm = {3, 0, 5, 1, 4, 2};
             TaskBatch b, bp;
@@ -349,11 +350,11 @@ private slots:
     }
     void gelu_changes_the_output_not_the_parameters()
     {
-        TaskModelConfig c = tiny("sentiment");
+        ModelConfig c = tiny("sentiment");
         c.vocab_size = 20;
         c.labels = {"neg", "pos"};
         const TaskNet relu(c, 5);
-        c.arch.activation = "gelu";
+        c.activation = "gelu";
         TaskNet gelu(c, 5);
         QCOMPARE(gelu.params().numel(), relu.params().numel());
         gelu.params().copy_values_from(relu.params()); // same names and shapes, same weights
@@ -381,15 +382,15 @@ private slots:
         corpus.task = "charlm";
         corpus.lm_train = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind\n";
         corpus.lm_valid = "To be";
-        TaskModelConfig c = tiny("charlm");
-        c.arch.activation = "gelu";
-        c.arch.positional_encoding = "learned";
-        c.arch.norm = "batchnorm";
-        c.arch.attention_scoring = "additive";
-        c.arch.attention_normalization = "relu";
-        c.arch.attention_window = 3;
-        c.arch.attention_dropout = 0.05;
-        c.arch.norm_first = true;
+        ModelConfig c = tiny("charlm");
+        c.activation = "gelu";
+        c.positional_encoding = "learned";
+        c.norm = "batchnorm";
+        c.attention_scoring = "additive";
+        c.attention_normalization = "relu";
+        c.attention_window = 3;
+        c.attention_dropout = 0.05;
+        c.norm_first = true;
         const TaskModel m = new_task_model(corpus, c, 1, 7);
         save_task_model_dir(m, d);
         const nlohmann::json j = nlohmann::json::parse(read_all(d + "/config.json"));
@@ -400,7 +401,7 @@ private slots:
         QCOMPARE(j["attention_normalization"].get<std::string>(), std::string("relu"));
         QCOMPARE(j["attention_window"].get<int>(), 3);
         const TaskModel back = load_task_model_dir(d);
-        QCOMPARE(task_config_to_json(back.net.config()).dump(), task_config_to_json(m.net.config()).dump());
+        QCOMPARE(model_config_to_json(back.net.config()).dump(), model_config_to_json(m.net.config()).dump());
         QVERIFY(back.net.params().find("encoder.layers.0.norm1.running_var"));
         QVERIFY(back.net.params().find("encoder.layers.0.self_attn.additive_v"));
         QCOMPARE(generate_text(back, "To", 20, 0.0, 5), generate_text(m, "To", 20, 0.0, 5));
@@ -409,7 +410,7 @@ private slots:
             nlohmann::json bad = j;
             edit(bad);
             try {
-                task_config_from_json(bad, "config.json");
+                model_config_from_json(bad, "config.json");
                 QFAIL(qPrintable(QString::fromStdString("accepted, expected an error naming " + key)));
             } catch (const Error& e) {
                 QVERIFY2(std::string(e.what()).find(key) != std::string::npos, e.what());
@@ -428,8 +429,8 @@ private slots:
         // through no BatchNorm; deeper norms see shard-normalised activations, as in torch's
         // data parallelism without SyncBatchNorm).
         const TaskCorpus corpus = fox_corpus();
-        TaskModelConfig c = tiny("charlm");
-        c.arch.norm = "batchnorm";
+        ModelConfig c = tiny("charlm");
+        c.norm = "batchnorm";
         auto run = [&](int threads) {
             TaskModel m = new_task_model(corpus, c, 1, 7);
             TaskData d = encode_task_corpus(m, corpus);
@@ -496,8 +497,8 @@ private slots:
             const TaskCorpus& corpus = task == "charlm" ? fox : texts;
             const int budget = task == "charlm" ? 64 : 8; // charlm: 4 windows of 16; sentiment: 2 or 3 texts
             for (const std::string norm : {"layernorm", "batchnorm"}) {
-                TaskModelConfig c = tiny(task);
-                c.arch.norm = norm;
+                ModelConfig c = tiny(task);
+                c.norm = norm;
                 auto run = [&](int micro, int threads, std::vector<StepStats>& stats) {
                     TaskModel m = new_task_model(corpus, c, 1, 7);
                     TaskData d = encode_task_corpus(m, corpus);
@@ -627,7 +628,7 @@ private slots:
                 c.labelled[0].insert(c.labelled[0].end(), s.begin(), s.end());
             c.labelled[1] = s;
             c.labelled[2] = s;
-            TaskModelConfig cfg = tiny("sentiment");
+            ModelConfig cfg = tiny("sentiment");
             cfg.pooling = pooling;
             TaskModel m = new_task_model(c, cfg, 1, 1);
             TaskData d = encode_task_corpus(m, c);
@@ -685,8 +686,8 @@ private slots:
         for (int i = 0; i < 60; ++i)
             c.sentence_pairs[0].emplace_back("the cat number " + std::to_string(i % 7) + " sat", "a dog ran " + std::to_string(i % 5));
         c.sentence_pairs[1] = c.sentence_pairs[0];
-        TaskModelConfig cfg = tiny("mlm");
-        cfg.arch.dropout = 0.1;
+        ModelConfig cfg = tiny("mlm");
+        cfg.dropout = 0.1;
         auto curve = [&](uint64_t seed) {
             TaskModel m = new_task_model(c, cfg, 1, seed);
             TaskData d = encode_task_corpus(m, c);
@@ -705,17 +706,17 @@ private slots:
     void config_round_trips_config_json()
     {
         for (const char* task : {"charlm", "pos", "sentiment", "langid", "mlm"}) {
-            TaskModelConfig c = default_task_config(task);
+            ModelConfig c = default_task_config(task);
             c.vocab_size = 50;
             if (c.model_kind() == "encoder_tagger" || c.model_kind() == "encoder_classifier")
                 c.labels = {"x", "y", "z"};
-            c.arch.norm_first = !c.arch.norm_first;
+            c.norm_first = !c.norm_first;
             c.pooling = "cls";
-            const nlohmann::json j = task_config_to_json(c);
+            const nlohmann::json j = model_config_to_json(c);
             QCOMPARE(j["task"].get<std::string>(), std::string(task));
             QCOMPARE(j[std::string(task) == "charlm" ? "num_encoder_layers" : "num_decoder_layers"].get<int>(), 0);
-            const TaskModelConfig back = task_config_from_json(j, "config.json");
-            QCOMPARE(task_config_to_json(back).dump(), j.dump());
+            const ModelConfig back = model_config_from_json(j, "config.json");
+            QCOMPARE(model_config_to_json(back).dump(), j.dump());
         }
     }
     void model_directory_round_trip_and_refusals()
@@ -732,6 +733,19 @@ private slots:
         const TaskModel back = load_task_model_dir(d);
         QCOMPARE(back.vocab.tokens(), m.vocab.tokens()); // "\n" and " " survive vocab.json
         QCOMPARE(generate_text(back, "To", 20, 0.7, 5), generate_text(m, "To", 20, 0.7, 5));
+        // One config family: the encoder-decoder loader and network refuse a task model by its
+        // task key, and the task network refuses a configuration without one.
+        try {
+            load_model_dir(d);
+            QFAIL("load_model_dir accepted a task model");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("key 'task' is \"charlm\": a task model, not an encoder-decoder")
+                         != std::string::npos, e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, Transformer(m.net.config()));
+        ModelConfig no_task = m.net.config();
+        no_task.task.clear();
+        QVERIFY_THROWS_EXCEPTION(Error, TaskNet(no_task));
 
         auto expect_error = [&](const std::string& needle) {
             try {

@@ -325,7 +325,7 @@ TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::stri
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-TaskModel new_task_model(const TaskCorpus& corpus, TaskModelConfig cfg, int min_count, uint64_t seed)
+TaskModel new_task_model(const TaskCorpus& corpus, ModelConfig cfg, int min_count, uint64_t seed)
 {
     if (cfg.task != corpus.task)
         throw Error("new_task_model: config task " + cfg.task + " but corpus task " + corpus.task);
@@ -364,10 +364,10 @@ TaskModel new_task_model(const TaskCorpus& corpus, TaskModelConfig cfg, int min_
 
 TaskData encode_task_corpus(const TaskModel& model, const TaskCorpus& corpus)
 {
-    const TaskModelConfig& cfg = model.net.config();
+    const ModelConfig& cfg = model.net.config();
     if (cfg.task != corpus.task)
         throw Error("the model is for task " + cfg.task + ", the data for task " + corpus.task);
-    const size_t max_len = size_t(cfg.arch.max_len);
+    const size_t max_len = size_t(cfg.max_len);
     std::map<std::string, int> label_id;
     for (size_t k = 0; k < cfg.labels.size(); ++k)
         label_id[cfg.labels[k]] = int(k);
@@ -436,11 +436,11 @@ TaskData encode_task_corpus(const TaskModel& model, const TaskCorpus& corpus)
     return d;
 }
 
-TaskModelConfig default_task_config(const std::string& task)
+ModelConfig default_task_config(const std::string& task)
 {
-    TaskModelConfig c;
+    ModelConfig c;
     c.task = task;
-    ModelConfig& a = c.arch;
+    ModelConfig& a = c;
     a.d_model = 128;
     a.nhead = 4;
     a.dim_feedforward = 512;

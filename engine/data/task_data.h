@@ -89,15 +89,15 @@ struct TaskData {
 
 /// A new (untrained) model for `corpus`: vocabulary from the training split (tokens seen fewer
 /// than min_count times become <unk>; char LM keeps every character), labels, then the network
-/// with `cfg.arch` and init `seed`. cfg.task must equal corpus.task.
-TaskModel new_task_model(const TaskCorpus& corpus, TaskModelConfig cfg, int min_count, uint64_t seed);
+/// with the block keys of `cfg` and init `seed`. cfg.task must equal corpus.task.
+TaskModel new_task_model(const TaskCorpus& corpus, ModelConfig cfg, int min_count, uint64_t seed);
 
 /// The corpus as the model's ids. Sequences longer than max_len are truncated; tags or labels
 /// the model does not know throw al::Error naming them.
 TaskData encode_task_corpus(const TaskModel& model, const TaskCorpus& corpus);
 
 /// Default architecture and settings of each task (the figures in docs/cli.md).
-TaskModelConfig default_task_config(const std::string& task);
+ModelConfig default_task_config(const std::string& task);
 
 /// The bundled data of a task, as paths relative to the resource data directory
 /// (resources/data, installed as share/attention-lab/data): charlm "tinyshakespeare/input.txt",

@@ -70,9 +70,7 @@ void read_string(const json& j, const std::string& source, const char* key, std:
     out = it->get<std::string>();
 }
 
-} // namespace
-
-nlohmann::json model_config_to_json(const ModelConfig& cfg)
+json encoder_decoder_config_to_json(const ModelConfig& cfg)
 {
     json j{
         {"format", kFormat},
@@ -107,6 +105,40 @@ nlohmann::json model_config_to_json(const ModelConfig& cfg)
     return j;
 }
 
+// A one-stack model: the block keys without the encoder-decoder's vocabulary and tokenizer
+// keys, the unused layer count as 0, and the task keys.
+json task_model_config_to_json(const ModelConfig& cfg)
+{
+    ModelConfig a = cfg;
+    if (cfg.task == "charlm")
+        a.num_encoder_layers = 0;
+    else
+        a.num_decoder_layers = 0;
+    json j = encoder_decoder_config_to_json(a);
+    j.erase("src_vocab_size");
+    j.erase("tgt_vocab_size");
+    j.erase("src_tokens");
+    j.erase("tgt_tokens");
+    j["task"] = cfg.task;
+    j["model_kind"] = cfg.model_kind();
+    j["vocab_size"] = cfg.vocab_size;
+    j["labels"] = cfg.labels;
+    j["tokens"] = cfg.tokens;
+    j["pooling"] = cfg.pooling;
+    j["num_segments"] = cfg.num_segments;
+    j["suffix_len"] = cfg.suffix_len;
+    return j;
+}
+
+} // namespace
+
+nlohmann::json model_config_to_json(const ModelConfig& cfg)
+{
+    if (cfg.is_task_model())
+        return task_model_config_to_json(cfg);
+    return encoder_decoder_config_to_json(cfg);
+}
+
 ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& source)
 {
     if (!j.is_object())
@@ -130,12 +162,45 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
 
     // Absent keys keep the ModelConfig defaults, so a hand-written config may stay short.
     ModelConfig cfg;
-    read_int(j, source, "src_vocab_size", cfg.src_vocab_size);
-    read_int(j, source, "tgt_vocab_size", cfg.tgt_vocab_size);
+    read_string(j, source, "task", cfg.task);
+    if (cfg.is_task_model()) {
+        if (!is_task_model_name(cfg.task))
+            bad_key(source, "task", "must be charlm, pos, sentiment, langid or mlm, got \"" + cfg.task + "\"");
+        read_int(j, source, "vocab_size", cfg.vocab_size);
+        read_string(j, source, "tokens", cfg.tokens);
+        read_string(j, source, "pooling", cfg.pooling);
+        read_int(j, source, "num_segments", cfg.num_segments);
+        read_int(j, source, "suffix_len", cfg.suffix_len);
+        if (const auto it = j.find("labels"); it != j.end()) {
+            if (!it->is_array())
+                bad_key(source, "labels", std::string("must be an array of strings, got ") + it->type_name());
+            for (const auto& v : *it) {
+                if (!v.is_string())
+                    bad_key(source, "labels",
+                            std::string("must be an array of strings, got an element of type ") + v.type_name());
+                cfg.labels.push_back(v.get<std::string>());
+            }
+        }
+        // The layer count the stack does not use is 0 in the file and in memory.
+        (cfg.task == "charlm" ? cfg.num_encoder_layers : cfg.num_decoder_layers) = 0;
+    }
+    if (!cfg.is_task_model()) {
+        read_int(j, source, "src_vocab_size", cfg.src_vocab_size);
+        read_int(j, source, "tgt_vocab_size", cfg.tgt_vocab_size);
+        read_string(j, source, "src_tokens", cfg.src_tokens);
+        read_string(j, source, "tgt_tokens", cfg.tgt_tokens);
+        read_int(j, source, "num_encoder_layers", cfg.num_encoder_layers);
+        read_int(j, source, "num_decoder_layers", cfg.num_decoder_layers);
+    } else {
+        // The one stack's depth: the decoder's for the decoder-only LM, else the encoder's.
+        const char* used = cfg.task == "charlm" ? "num_decoder_layers" : "num_encoder_layers";
+        int& layers = cfg.task == "charlm" ? cfg.num_decoder_layers : cfg.num_encoder_layers;
+        read_int(j, source, used, layers);
+        if (layers < 1)
+            bad_key(source, used, "must be >= 1, got " + std::to_string(layers));
+    }
     read_int(j, source, "d_model", cfg.d_model);
     read_int(j, source, "nhead", cfg.nhead);
-    read_int(j, source, "num_encoder_layers", cfg.num_encoder_layers);
-    read_int(j, source, "num_decoder_layers", cfg.num_decoder_layers);
     read_int(j, source, "dim_feedforward", cfg.dim_feedforward);
     read_double(j, source, "dropout", cfg.dropout);
     read_string(j, source, "activation", cfg.activation);
@@ -145,8 +210,6 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
     read_int(j, source, "max_len", cfg.max_len);
     read_string(j, source, "attention", cfg.attention);
     read_int(j, source, "synthesizer_k", cfg.synthesizer_k);
-    read_string(j, source, "src_tokens", cfg.src_tokens);
-    read_string(j, source, "tgt_tokens", cfg.tgt_tokens);
     read_string(j, source, "attention_scoring", cfg.attention_scoring);
     read_string(j, source, "attention_normalization", cfg.attention_normalization);
     read_int(j, source, "attention_window", cfg.attention_window);

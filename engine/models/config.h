@@ -3,14 +3,37 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace al {
 
-/// Architecture of an encoder-decoder Transformer ("Attention Is All You Need", Vaswani et al.
-/// 2017). Keys follow torch.nn.Transformer's constructor; it round-trips config.json.
+/// What a configuration builds: the model kinds of the lab, all made of the same blocks.
+enum class ModelKind {
+    EncoderDecoder,    ///< translation and the algorithmic tasks (task ""), decoder "autoregressive"
+    Nat,               ///< non-autoregressive encoder-decoder (task "", decoder "nat")
+    DecoderLM,         ///< decoder-only causal language model (task "charlm")
+    EncoderTagger,     ///< encoder + per-token classifier (task "pos")
+    EncoderClassifier, ///< encoder + pooled classifier (tasks "sentiment", "langid")
+    EncoderMLM,        ///< BERT-style encoder with segment embeddings + masked-token head (task "mlm")
+};
+
+/// The configuration of every model the lab builds: the block options shared by all kinds
+/// (d_model, nhead, dim_feedforward, dropout, norm and its placement, positional encoding,
+/// attention scoring, normalisation, window and Synthesizer) plus the keys of the model kind.
+/// Keys follow torch.nn.Transformer's constructor ("Attention Is All You Need", Vaswani et al.
+/// 2017) and round-trip config.json (engine/io/config_json.h).
+///
+/// `task` selects the kind: "" is the encoder-decoder (translation, the algorithmic tasks; with
+/// decoder "nat" the NAT); "charlm", "pos", "sentiment", "langid" and "mlm" are one stack with a
+/// head (ModelKind). The encoder-decoder uses src/tgt_vocab_size, src/tgt_tokens and both layer
+/// counts; a one-stack model uses vocab_size, tokens, labels, pooling, num_segments, suffix_len
+/// and one layer count: num_decoder_layers for the decoder-only LM, num_encoder_layers for the
+/// encoders (the other is 0).
 struct ModelConfig {
-    int src_vocab_size = 0;          ///< V_src, including the 4 special tokens
-    int tgt_vocab_size = 0;          ///< V_tgt, including the 4 special tokens
+    /// "" (encoder-decoder) | "charlm" | "pos" | "sentiment" | "langid" | "mlm"
+    std::string task;
+    int src_vocab_size = 0;          ///< encoder-decoder: V_src, including the 4 special tokens
+    int tgt_vocab_size = 0;          ///< encoder-decoder: V_tgt, including the 4 special tokens
     int d_model = 256;               ///< C
     int nhead = 4;                   ///< H; d_model must be divisible by nhead
     int num_encoder_layers = 3;
@@ -48,13 +71,51 @@ struct ModelConfig {
     /// mean-pooled encoder memory picks the target length T, the decoder is fed the uniformly
     /// copied source embeddings, has no causal mask and predicts all T tokens in one pass.
     std::string decoder = "autoregressive";
-    bool is_nat() const { return decoder == "nat"; }
+
+    // One-stack task models (task != "").
+    int vocab_size = 0;              ///< V, the 6 special tokens included
+    std::vector<std::string> labels; ///< K class or tag names (pos, sentiment, langid); empty otherwise
+    /// How text becomes tokens: "char" (one token per Unicode character, spaces and newlines
+    /// included), "space" (split on whitespace, as stored), "word" (al::Tokenizer words,
+    /// lower-cased, punctuation apart).
+    std::string tokens = "char";
+    std::string pooling = "mean";    ///< classifier: "mean" over non-padding positions or "cls" (first token)
+    int num_segments = 2;            ///< mlm: segment (sentence A / B) embeddings
+    /// pos: > 0 adds to each word's embedding the embedding of a second token from the same
+    /// table, "##<shape>:<last suffix_len characters, lower-cased>" (shape X = capitalised,
+    /// x = lower-case, d = with a digit, p = other), so unknown words keep their ending and case
+    /// (e.g. "##x:ing"). 0 = words only.
+    int suffix_len = 0;
+
+    ModelKind kind() const;
+    bool is_nat() const { return task.empty() && decoder == "nat"; }
+    /// True for the one-stack task models (task != "").
+    bool is_task_model() const { return !task.empty(); }
+    /// The config.json name of the kind: "encoder_decoder", "nat", "decoder_lm", "encoder_tagger",
+    /// "encoder_classifier" or "encoder_mlm" (written for the task models as key "model_kind").
+    std::string model_kind() const;
+    /// One-stack models: the layer count of the stack (num_decoder_layers for the decoder-only
+    /// LM, num_encoder_layers otherwise); encoder-decoders: num_encoder_layers.
+    int num_layers() const;
+    /// Decoder-only LM: the stack's self-attention is causal.
+    bool causal() const { return task == "charlm"; }
 
     /// Throws al::Error naming the offending key when the combination is impossible
     /// (e.g. "d_model (250) must be divisible by nhead (4)").
     void validate() const;
     int head_dim() const { return d_model / nhead; }
+
+private:
+    void validate_task_keys() const; ///< the task keys of a one-stack model
 };
+
+/// True for the task names of the one-stack models: charlm, pos, sentiment, langid, mlm.
+bool is_task_model_name(const std::string& task);
+
+/// `arch`'s block options and sizes (every key but the task keys) with the task keys of
+/// `task_keys` (task, vocab_size, labels, tokens, pooling, num_segments, suffix_len): how a
+/// settings form composes a task model from its architecture fields and its task fields.
+ModelConfig with_task_keys(const ModelConfig& arch, const ModelConfig& task_keys);
 
 /// Optimisation settings. Defaults follow the paper (Adam beta 0.9/0.98, eps 1e-9, Noam warm-up,
 /// label smoothing 0.1) scaled for a small model.

@@ -91,168 +91,11 @@ std::vector<int> TokenTable::encode(const std::vector<std::string>& tokens) cons
     return ids;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Config
-
 namespace {
-
-const std::set<std::string> kTasks = {"charlm", "pos", "sentiment", "langid", "mlm"};
 
 bool is_classifier(const std::string& task) { return task == "sentiment" || task == "langid"; }
 
-// The architecture as ModelConfig::validate sees it: both layer counts >= 1 and vocabulary
-// sizes >= 4 are encoder-decoder requirements, so the unused side is set to 1 for the check.
-ModelConfig arch_for_check(const TaskModelConfig& c)
-{
-    ModelConfig a = c.arch;
-    a.src_vocab_size = a.tgt_vocab_size = std::max(4, c.vocab_size);
-    if (c.task == "charlm")
-        a.num_encoder_layers = 1;
-    else
-        a.num_decoder_layers = 1;
-    return a;
-}
-
 } // namespace
-
-bool is_task_model_name(const std::string& task) { return kTasks.count(task) > 0; }
-
-std::string TaskModelConfig::model_kind() const
-{
-    if (task == "charlm")
-        return "decoder_lm";
-    if (task == "pos")
-        return "encoder_tagger";
-    if (task == "mlm")
-        return "encoder_mlm";
-    return "encoder_classifier";
-}
-
-int TaskModelConfig::num_layers() const { return task == "charlm" ? arch.num_decoder_layers : arch.num_encoder_layers; }
-
-void TaskModelConfig::validate() const
-{
-    if (!is_task_model_name(task))
-        throw Error("task must be charlm, pos, sentiment, langid or mlm, got \"" + task + "\"");
-    if (num_layers() < 1)
-        throw Error(std::string(task == "charlm" ? "num_decoder_layers" : "num_encoder_layers") + " must be >= 1, got "
-                    + std::to_string(num_layers()));
-    arch_for_check(*this).validate();
-    // Every block switch of the translation model applies (block_options); the decoder keys
-    // of the encoder-decoder do not.
-    if (arch.decoder != "autoregressive")
-        throw Error("decoder: task models have no encoder-decoder, so only \"autoregressive\" (the default) applies, got \""
-                    + arch.decoder + "\"");
-    if (vocab_size < TokenTable::kNumSpecials + 1)
-        throw Error("vocab_size must be >= " + std::to_string(TokenTable::kNumSpecials + 1)
-                    + " (the special tokens and one more), got " + std::to_string(vocab_size));
-    if (tokens != "char" && tokens != "space" && tokens != "word")
-        throw Error("tokens must be \"char\", \"space\" or \"word\", got \"" + tokens + "\"");
-    const bool labelled = task == "pos" || is_classifier(task);
-    if (labelled) {
-        if (labels.size() < 2)
-            throw Error("labels must name at least 2 classes, got " + std::to_string(labels.size()));
-        if (std::set<std::string>(labels.begin(), labels.end()).size() != labels.size())
-            throw Error("labels must be distinct");
-    } else if (!labels.empty()) {
-        throw Error("labels must be empty for task " + task);
-    }
-    if (pooling != "mean" && pooling != "cls")
-        throw Error("pooling must be \"mean\" or \"cls\", got \"" + pooling + "\"");
-    if (suffix_len < 0 || (suffix_len > 0 && task != "pos"))
-        throw Error("suffix_len must be 0, or > 0 for task pos only, got " + std::to_string(suffix_len));
-    if (task == "mlm" && num_segments < 1)
-        throw Error("num_segments must be >= 1, got " + std::to_string(num_segments));
-}
-
-nlohmann::json task_config_to_json(const TaskModelConfig& cfg)
-{
-    ModelConfig a = cfg.arch;
-    if (cfg.task == "charlm")
-        a.num_encoder_layers = 0;
-    else
-        a.num_decoder_layers = 0;
-    nlohmann::json j = model_config_to_json(a);
-    j.erase("src_vocab_size");
-    j.erase("tgt_vocab_size");
-    j.erase("src_tokens");
-    j.erase("tgt_tokens");
-    j["task"] = cfg.task;
-    j["model_kind"] = cfg.model_kind();
-    j["vocab_size"] = cfg.vocab_size;
-    j["labels"] = cfg.labels;
-    j["tokens"] = cfg.tokens;
-    j["pooling"] = cfg.pooling;
-    j["num_segments"] = cfg.num_segments;
-    j["suffix_len"] = cfg.suffix_len;
-    return j;
-}
-
-TaskModelConfig task_config_from_json(const nlohmann::json& j, const std::string& source)
-{
-    if (!j.is_object())
-        throw Error(source + ": expected a JSON object, got " + std::string(j.type_name()));
-    auto bad = [&](const char* key, const std::string& problem) {
-        return Error(source + ": key '" + key + "' " + problem);
-    };
-    auto str = [&](const char* key, std::string& out) {
-        const auto it = j.find(key);
-        if (it == j.end())
-            return;
-        if (!it->is_string())
-            throw bad(key, std::string("must be a string, got ") + it->type_name());
-        out = it->get<std::string>();
-    };
-    auto integer = [&](const char* key, int& out) {
-        const auto it = j.find(key);
-        if (it == j.end())
-            return;
-        if (!it->is_number_integer() || it->get<int64_t>() < std::numeric_limits<int>::min()
-            || it->get<int64_t>() > std::numeric_limits<int>::max())
-            throw bad(key, std::string("must be an integer, got ") + (it->is_number_float() ? "non-integer number " + it->dump() : it->type_name()));
-        out = it->get<int>();
-    };
-    TaskModelConfig cfg;
-    if (!j.contains("task"))
-        throw bad("task", "is missing (a translation model directory has no task key; use translate/eval)");
-    str("task", cfg.task);
-    if (!is_task_model_name(cfg.task))
-        throw bad("task", "must be charlm, pos, sentiment, langid or mlm, got \"" + cfg.task + "\"");
-    integer("vocab_size", cfg.vocab_size);
-    str("tokens", cfg.tokens);
-    str("pooling", cfg.pooling);
-    integer("num_segments", cfg.num_segments);
-    integer("suffix_len", cfg.suffix_len);
-    if (const auto it = j.find("labels"); it != j.end()) {
-        if (!it->is_array())
-            throw bad("labels", std::string("must be an array of strings, got ") + it->type_name());
-        for (const auto& v : *it) {
-            if (!v.is_string())
-                throw bad("labels", std::string("must be an array of strings, got an element of type ") + v.type_name());
-            cfg.labels.push_back(v.get<std::string>());
-        }
-    }
-    // The shared keys go through the translation reader (same messages); the encoder-decoder
-    // requirements that do not apply here are satisfied with placeholders and checked below.
-    nlohmann::json a = j;
-    const char* unused = cfg.task == "charlm" ? "num_encoder_layers" : "num_decoder_layers";
-    const char* used = cfg.task == "charlm" ? "num_decoder_layers" : "num_encoder_layers";
-    a[unused] = 1;
-    if (a.contains(used) && a[used].is_number_integer() && a[used].get<int64_t>() < 1)
-        throw bad(used, "must be >= 1, got " + a[used].dump());
-    a["src_vocab_size"] = 4;
-    a["tgt_vocab_size"] = 4;
-    a.erase("src_tokens");
-    a.erase("tgt_tokens");
-    cfg.arch = model_config_from_json(a, source);
-    cfg.arch.src_vocab_size = cfg.arch.tgt_vocab_size = 0;
-    try {
-        cfg.validate();
-    } catch (const Error& e) {
-        throw Error(source + ": " + e.what());
-    }
-    return cfg;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Batch
@@ -292,9 +135,11 @@ void mean_pool_backward(const Mat& dpooled, int B, int T, const std::vector<int>
 // ---------------------------------------------------------------------------------------------
 // Network
 
-TaskNet::TaskNet(const TaskModelConfig& config, uint64_t init_seed)
+TaskNet::TaskNet(const ModelConfig& config, uint64_t init_seed)
     : m_config(config)
 {
+    if (!m_config.is_task_model())
+        throw Error("a task model needs a task key (charlm, pos, sentiment, langid or mlm); an encoder-decoder is a Transformer");
     m_config.validate();
     build();
     init_weights(init_seed);
@@ -319,25 +164,24 @@ TaskNet& TaskNet::operator=(const TaskNet& other)
 
 void TaskNet::build()
 {
-    const TaskModelConfig& c = m_config;
-    const ModelConfig& a = c.arch;
+    const ModelConfig& c = m_config;
     m_params = std::make_unique<ParamStore>();
     ParamStore& s = *m_params;
-    const int C = a.d_model;
-    const BlockOptions opt = block_options(a);
+    const int C = c.d_model;
+    const BlockOptions opt = block_options(c);
     m_layers.clear();
     for (int i = 0; i < c.num_layers(); ++i) {
-        m_layers.emplace_back(s, "encoder.layers." + std::to_string(i) + ".", C, a.nhead, a.dim_feedforward,
-                              a.layer_norm_eps, a.norm_first, opt);
+        m_layers.emplace_back(s, "encoder.layers." + std::to_string(i) + ".", C, c.nhead, c.dim_feedforward,
+                              c.layer_norm_eps, c.norm_first, opt);
         m_layers.back().causal = c.causal();
     }
-    m_norm = Norm(s, "encoder.norm", C, a.layer_norm_eps, opt.norm);
+    m_norm = Norm(s, "encoder.norm", C, c.layer_norm_eps, opt.norm);
     m_tok_emb = Embedding(s, "tok_emb.weight", c.vocab_size, C);
     if (c.task == "mlm")
         m_seg_emb = Embedding(s, "seg_emb.weight", c.num_segments, C);
     const bool vocab_head = c.task == "charlm" || c.task == "mlm";
     m_head = Linear(s, "head", C, vocab_head ? c.vocab_size : int(c.labels.size()));
-    m_pos = make_positional_table(s, parse_positional_encoding(a.positional_encoding), a.max_len, C);
+    m_pos = make_positional_table(s, parse_positional_encoding(c.positional_encoding), c.max_len, C);
 }
 
 void TaskNet::init_weights(uint64_t seed)
@@ -345,7 +189,7 @@ void TaskNet::init_weights(uint64_t seed)
     // As Transformer::init_weights: Xavier-uniform matrices, embeddings N(0, C^-0.5) (unit
     // variance after the sqrt(C) scaling), zero biases, unit norms, equal mixture weights.
     Rng rng(seed);
-    const double emb_std = 1.0 / std::sqrt(double(m_config.arch.d_model));
+    const double emb_std = 1.0 / std::sqrt(double(m_config.d_model));
     for (const auto& p : m_params->all()) {
         const bool is_emb = p->name == "tok_emb.weight" || p->name == "seg_emb.weight";
         const bool is_mix = p->name.size() > 10 && p->name.compare(p->name.size() - 10, 10, "mix_logits") == 0;
@@ -366,7 +210,7 @@ void TaskNet::init_weights(uint64_t seed)
 
 void TaskNet::forward(const TaskBatch& batch, TaskActivations& a, bool train, Rng* rng) const
 {
-    const TaskModelConfig& c = m_config;
+    const ModelConfig& c = m_config;
     const int B = batch.B, T = batch.T;
     const size_t N = size_t(B) * size_t(T);
     if (batch.ids.size() != N || batch.len.size() != size_t(B))
@@ -376,7 +220,7 @@ void TaskNet::forward(const TaskBatch& batch, TaskActivations& a, bool train, Rn
     if (batch.targets.size() != (per_sequence ? size_t(B) : N))
         throw Error("task batch: " + std::to_string(batch.targets.size()) + " targets for B = " + std::to_string(B)
                     + ", T = " + std::to_string(T) + " (task " + c.task + ")");
-    const double dp = train ? c.arch.dropout : 0.0;
+    const double dp = train ? c.dropout : 0.0;
     a.B = B;
     a.T = T;
     // x0 = drop(E_tok x * sqrt(C) + PE [+ E_seg s * sqrt(C)])
@@ -438,7 +282,7 @@ void TaskNet::forward(const TaskBatch& batch, TaskActivations& a, bool train, Rn
 
 void TaskNet::backward(const TaskBatch& batch, TaskActivations& a, const Mat& dlogits)
 {
-    const TaskModelConfig& c = m_config;
+    const ModelConfig& c = m_config;
     const int B = a.B, T = a.T;
     Mat dh;
     if (is_classifier(c.task)) {
@@ -509,7 +353,7 @@ void TaskNet::update_norm_statistics(const std::vector<BatchNormStats>& stats)
 std::vector<std::vector<Mat>> TaskNet::attention(const TaskActivations& a, int b) const
 {
     std::vector<std::vector<Mat>> out;
-    const int H = m_config.arch.nhead;
+    const int H = m_config.nhead;
     for (const auto& l : a.layers) {
         std::vector<Mat> heads;
         for (int h = 0; h < H; ++h)
@@ -582,7 +426,7 @@ void save_task_model_dir(const TaskModel& model, const std::string& dir)
     save_params(model.net.params(), (d / "model.safetensors").string());
     atomic_write_file((d / "vocab.json").string(), nlohmann::json(model.vocab.tokens()).dump() + "\n");
     // config.json last: a directory with a config.json is complete.
-    atomic_write_file((d / "config.json").string(), task_config_to_json(model.net.config()).dump(2) + "\n");
+    atomic_write_file((d / "config.json").string(), model_config_to_json(model.net.config()).dump(2) + "\n");
 }
 
 namespace {
@@ -605,7 +449,10 @@ TaskModel load_task_model_dir(const std::string& dir)
     if (!fs::is_directory(d))
         throw Error("'" + dir + "' is not a model directory");
     const std::string cfg_path = (d / "config.json").string();
-    const TaskModelConfig cfg = task_config_from_json(read_json(cfg_path), cfg_path);
+    const nlohmann::json j = read_json(cfg_path);
+    if (j.is_object() && !j.contains("task"))
+        throw Error(cfg_path + ": key 'task' is missing (a translation model directory has no task key; use translate/eval)");
+    const ModelConfig cfg = model_config_from_json(j, cfg_path);
     const std::string vocab_path = (d / "vocab.json").string();
     const nlohmann::json v = read_json(vocab_path);
     if (!v.is_array())
@@ -676,7 +523,7 @@ void require_task(const TaskModel& m, bool ok, const char* what, const char* exp
 std::string generate_text(const TaskModel& model, const std::string& prompt, int length, double temperature,
                           uint64_t seed)
 {
-    const TaskModelConfig& c = model.net.config();
+    const ModelConfig& c = model.net.config();
     require_task(model, c.task == "charlm", "generate", "charlm");
     std::vector<int> ids = model.vocab.encode(task_tokenize(c.tokens, prompt));
     if (ids.empty())
@@ -686,7 +533,7 @@ std::string generate_text(const TaskModel& model, const std::string& prompt, int
     Rng rng(seed);
     std::string out;
     TaskActivations act;
-    const int ctx = c.arch.max_len;
+    const int ctx = c.max_len;
     for (int step = 0; step < length; ++step) {
         const size_t start = ids.size() > size_t(ctx) ? ids.size() - size_t(ctx) : 0;
         const std::vector<int> window(ids.begin() + ptrdiff_t(start), ids.end());
@@ -719,7 +566,7 @@ std::string generate_text(const TaskModel& model, const std::string& prompt, int
 std::vector<std::vector<TokenProb>> masked_token_probabilities(const TaskModel& model, const std::string& sentence,
                                                                int top_k)
 {
-    const TaskModelConfig& c = model.net.config();
+    const ModelConfig& c = model.net.config();
     require_task(model, c.task == "mlm", "masked_token_probabilities", "mlm");
     // "[CLS] A [SEP] (B [SEP])", [MASK] kept as one token.
     std::vector<int> ids{TokenTable::CLS}, seg{0};
@@ -743,9 +590,9 @@ std::vector<std::vector<TokenProb>> masked_token_probabilities(const TaskModel& 
         ids.push_back(TokenTable::SEP);
         seg.push_back(s);
     }
-    if (int(ids.size()) > c.arch.max_len)
+    if (int(ids.size()) > c.max_len)
         throw Error("masked_token_probabilities: " + std::to_string(ids.size()) + " tokens, more than max_len "
-                    + std::to_string(c.arch.max_len));
+                    + std::to_string(c.max_len));
     std::vector<int> targets(ids.size(), -1);
     for (size_t i = 0; i < ids.size(); ++i)
         if (ids[i] == TokenTable::MASK)
@@ -772,15 +619,15 @@ std::vector<std::vector<TokenProb>> masked_token_probabilities(const TaskModel& 
 
 std::vector<TokenProb> classify_text(const TaskModel& model, const std::string& text)
 {
-    const TaskModelConfig& c = model.net.config();
+    const ModelConfig& c = model.net.config();
     require_task(model, is_classifier(c.task), "classify_text", "sentiment or langid");
     std::vector<int> ids = model.vocab.encode(task_tokenize(c.tokens, text));
     if (c.pooling == "cls")
         ids.insert(ids.begin(), TokenTable::CLS);
     if (ids.empty())
         ids.push_back(TokenTable::UNK);
-    if (int(ids.size()) > c.arch.max_len)
-        ids.resize(size_t(c.arch.max_len));
+    if (int(ids.size()) > c.max_len)
+        ids.resize(size_t(c.max_len));
     TaskActivations act;
     model.net.forward(single(ids, {0}), act, false, nullptr);
     const std::vector<double> p = softmax_row(act.logits, 0);
@@ -792,11 +639,11 @@ std::vector<TokenProb> classify_text(const TaskModel& model, const std::string& 
 
 std::vector<std::pair<std::string, std::string>> tag_text(const TaskModel& model, const std::string& text)
 {
-    const TaskModelConfig& c = model.net.config();
+    const ModelConfig& c = model.net.config();
     require_task(model, c.task == "pos", "tag_text", "pos");
     std::vector<std::string> words = task_tokenize(c.tokens, text);
-    if (int(words.size()) > c.arch.max_len)
-        words.resize(size_t(c.arch.max_len));
+    if (int(words.size()) > c.max_len)
+        words.resize(size_t(c.max_len));
     std::vector<std::pair<std::string, std::string>> out;
     if (words.empty())
         return out;

@@ -7,8 +7,8 @@
 //   sentiment, langid
 //              encoder + pooled classifier (one label per sequence)
 //   mlm        BERT-style encoder with segment embeddings + masked-token head
-// One TaskModelConfig describes any of them; it is the translation ModelConfig (d_model, nhead,
-// dim_feedforward, dropout, norm_first, ...) plus the task keys, and round-trips config.json.
+// A ModelConfig with a task key describes any of them (engine/models/config.h: the block options
+// of every kind plus the task keys); it round-trips config.json.
 // Shapes use the legend of engine/core/tensor.h; K = number of labels, M = selected (masked) rows.
 #include "engine/models/config.h"
 #include "engine/nn/block.h"
@@ -56,42 +56,8 @@ private:
     std::unordered_map<std::string, int> m_index;
 };
 
-/// Architecture and task of a non-translation model. `arch` carries the shared Transformer keys;
-/// its layer count is num_decoder_layers for the decoder-only LM and num_encoder_layers for the
-/// encoders (the other one is 0 in config.json).
-struct TaskModelConfig {
-    std::string task = "charlm";     ///< charlm | pos | sentiment | langid | mlm
-    ModelConfig arch;                ///< d_model, nhead, dim_feedforward, dropout, norm_first, max_len, ...
-    int vocab_size = 0;              ///< V, specials included
-    std::vector<std::string> labels; ///< K class or tag names (pos, sentiment, langid)
-    /// How text becomes tokens: "char" (one token per Unicode character, spaces and newlines
-    /// included), "space" (split on whitespace, as stored), "word" (al::Tokenizer words,
-    /// lower-cased, punctuation apart).
-    std::string tokens = "char";
-    std::string pooling = "mean";    ///< classifier: "mean" over non-padding positions or "cls" (first token)
-    int num_segments = 2;            ///< mlm: segment (sentence A / B) embeddings
-    /// pos: > 0 adds to each word's embedding the embedding of a second token from the same
-    /// table, "##<shape>:<last suffix_len characters, lower-cased>" (shape X = capitalised,
-    /// x = lower-case, d = with a digit, p = other), so unknown words keep their ending and case
-    /// (e.g. "##x:ing"). 0 = words only.
-    int suffix_len = 0;
-
-    /// "decoder_lm" | "encoder_tagger" | "encoder_classifier" | "encoder_mlm".
-    std::string model_kind() const;
-    int num_layers() const;
-    bool causal() const { return task == "charlm"; }
-    /// Throws al::Error naming the key ("task", "labels", "pooling", or an architecture key).
-    void validate() const;
-};
-
-/// True for the task names above (the tasks this file implements).
-bool is_task_model_name(const std::string& task);
-
-/// TaskModelConfig -> config.json: model_config_to_json(arch) plus "task", "model_kind",
-/// "vocab_size", "labels", "tokens", "pooling", "num_segments".
-nlohmann::json task_config_to_json(const TaskModelConfig& cfg);
-/// config.json -> validated TaskModelConfig; errors name `source` and the key.
-TaskModelConfig task_config_from_json(const nlohmann::json& j, const std::string& source);
+/// config.json of a task model is read and written by model_config_from_json /
+/// model_config_to_json (engine/io/config_json.h): one ModelConfig family for every kind.
 
 /// A padded batch. Row b*T + t is token t of sequence b. Targets of ignored rows are -1.
 struct TaskBatch {
@@ -135,11 +101,11 @@ class TaskNet {
 public:
     /// Builds and initialises (Xavier-uniform matrices, N(0, C^-0.5) embeddings, zero biases,
     /// unit norms). Throws al::Error on an invalid config.
-    explicit TaskNet(const TaskModelConfig& config = TaskModelConfig{}, uint64_t init_seed = 1);
+    explicit TaskNet(const ModelConfig& config = ModelConfig{}, uint64_t init_seed = 1);
     TaskNet(const TaskNet& other);
     TaskNet& operator=(const TaskNet& other);
 
-    const TaskModelConfig& config() const { return m_config; }
+    const ModelConfig& config() const { return m_config; }
     ParamStore& params() { return *m_params; }
     const ParamStore& params() const { return *m_params; }
 
@@ -166,7 +132,7 @@ private:
     void build();
     void init_weights(uint64_t seed);
 
-    TaskModelConfig m_config;
+    ModelConfig m_config;
     std::unique_ptr<ParamStore> m_params;
     Embedding m_tok_emb, m_seg_emb;
     std::vector<EncoderLayer> m_layers;
@@ -188,7 +154,7 @@ struct TaskModel {
 
 /// Cuts text into tokens as config.tokens says ("char", "space" or "word").
 std::vector<std::string> task_tokenize(const std::string& tokens_kind, const std::string& text);
-/// The suffix token of a word (see TaskModelConfig::suffix_len), e.g. ("Running", 3) -> "##X:ing".
+/// The suffix token of a word (see ModelConfig::suffix_len), e.g. ("Running", 3) -> "##X:ing".
 std::string suffix_token(const std::string& word, int suffix_len);
 
 /// Model directory: config.json (task keys + ModelConfig keys), model.safetensors, vocab.json,

@@ -10,6 +10,8 @@ namespace al {
 Transformer::Transformer(const ModelConfig& config, uint64_t init_seed)
     : m_config(config)
 {
+    if (m_config.is_task_model())
+        throw Error("task \"" + m_config.task + "\" is a one-stack task model (TaskNet), not an encoder-decoder");
     m_config.validate();
     build();
     init_weights(init_seed);

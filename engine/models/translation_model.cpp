@@ -353,6 +353,9 @@ TranslationModel load_model_dir(const std::string& dir)
         throw Error(cfg_path + ": invalid JSON: " + e.what());
     }
     const ModelConfig cfg = model_config_from_json(j, cfg_path);
+    if (cfg.is_task_model())
+        throw Error(cfg_path + ": key 'task' is \"" + cfg.task
+                    + "\": a task model, not an encoder-decoder (use generate, predict or eval --task)");
     TranslationModel m{Transformer(cfg, 0), Vocab::load((d / "src_vocab.txt").string()),
                        Vocab::load((d / "tgt_vocab.txt").string()),
                        Tokenizer(token_kind_from_string(cfg.src_tokens, cfg_path + ": key 'src_tokens'")),

@@ -24,8 +24,8 @@ std::string shown(const std::string& token, bool chars)
 
 Trace task_model_trace(const TaskModel& model, const std::string& text)
 {
-    const TaskModelConfig& c = model.net.config();
-    const int max_len = c.arch.max_len;
+    const ModelConfig& c = model.net.config();
+    const int max_len = c.max_len;
     TaskBatch b;
     b.B = 1;
     std::vector<int>& ids = b.ids;

@@ -92,11 +92,11 @@ TaskTrainer::TaskTrainer(TaskModel model, TaskData data, const TrainConfig& trai
     : m_model(std::move(model)), m_data(std::move(data)), m_train(train), m_mask_prob(mask_prob), m_rng(train.seed)
 {
     configure_training_threads(train.threads);
-    const TaskModelConfig& c = m_model.net.config();
+    const ModelConfig& c = m_model.net.config();
     if (c.task == "charlm") {
-        if (m_data.lm_stream[0].size() < size_t(c.arch.max_len) + 2)
+        if (m_data.lm_stream[0].size() < size_t(c.max_len) + 2)
             throw Error("the training text has fewer characters than the context window (max_len "
-                        + std::to_string(c.arch.max_len) + ") + 2");
+                        + std::to_string(c.max_len) + ") + 2");
     } else if (m_data.split[0].empty()) {
         throw Error("the training split is empty");
     }
@@ -105,12 +105,12 @@ TaskTrainer::TaskTrainer(TaskModel model, TaskData data, const TrainConfig& trai
 
 double TaskTrainer::learning_rate(int64_t s) const
 {
-    return noam_learning_rate(s, m_model.net.config().arch.d_model, m_train);
+    return noam_learning_rate(s, m_model.net.config().d_model, m_train);
 }
 
 TaskBatch TaskTrainer::make_batch(const std::vector<int>& idx, int split, Rng* mask_rng) const
 {
-    const TaskModelConfig& c = m_model.net.config();
+    const ModelConfig& c = m_model.net.config();
     const std::vector<TaskExample>& ex = m_data.split[split];
     TaskBatch b;
     b.B = int(idx.size());
@@ -156,14 +156,14 @@ std::vector<TaskBatch> TaskTrainer::epoch_batches(uint64_t seed)
 StepStats TaskTrainer::train_step()
 {
     const auto t0 = std::chrono::steady_clock::now();
-    const TaskModelConfig& c = m_model.net.config();
+    const ModelConfig& c = m_model.net.config();
     const bool per_seq = per_sequence_targets(c.task);
     TaskBatch batch;
     double epoch = 0;
     if (c.task == "charlm") {
         // Random windows of T + 1 characters: input chars 0..T-1, targets 1..T.
         const std::vector<int>& s = m_data.lm_stream[0];
-        const int T = c.arch.max_len;
+        const int T = c.max_len;
         batch.B = std::max(1, m_train.max_tokens / T);
         batch.T = T;
         batch.len.assign(size_t(batch.B), T);
@@ -201,7 +201,7 @@ StepStats TaskTrainer::train_step()
         return l;
     };
     plan.update_norm_statistics = [&](const std::vector<BatchNormStats>& stats) { net.update_norm_statistics(stats); };
-    StepStats st = m_parallel.run(net.params(), m_train, c.arch.d_model, m_step, m_rng, plan);
+    StepStats st = m_parallel.run(net.params(), m_train, c.d_model, m_step, m_rng, plan);
     st.tgt_tokens = total;
     st.epoch = epoch;
     st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -212,12 +212,12 @@ TaskEvalStats TaskTrainer::evaluate(int split, size_t max_examples) const
 {
     if (split < 1 || split > 2)
         throw Error("evaluate: split must be 1 (validation) or 2 (test)");
-    const TaskModelConfig& c = m_model.net.config();
+    const ModelConfig& c = m_model.net.config();
     std::vector<TaskBatch> batches;
     if (c.task == "charlm") {
         // Consecutive windows of the validation text (charlm has one held-out part).
         const std::vector<int>& s = m_data.lm_stream[1];
-        const int T = c.arch.max_len;
+        const int T = c.max_len;
         const int per_batch = std::max(1, m_train.max_tokens / T);
         size_t windows = s.size() > 1 ? (s.size() - 2) / size_t(T) + 1 : 0;
         if (max_examples && windows > max_examples)

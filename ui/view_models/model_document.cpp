@@ -28,7 +28,7 @@ bool ResumePoint::continues(const QString& task) const
 
 al::ModelConfig ResumePoint::config() const
 {
-    return taskModel ? taskModel->net.config().arch : translation->net.config();
+    return taskModel ? taskModel->net.config() : translation->net.config();
 }
 
 ModelDocument::Kind ModelDocument::load(const QString& directory, QString* taskName)

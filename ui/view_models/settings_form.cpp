@@ -40,8 +40,8 @@ QString SettingsForm::setTask(const QString& task)
     v.minLen = g.min_len;
     v.maxLen = g.max_len;
     v.pairs = g.train_size;
-    const al::TaskModelConfig& tm = d.settings.taskModel;
-    v.context = tm.arch.max_len;
+    const al::ModelConfig& tm = d.settings.taskModel;
+    v.context = tm.max_len;
     v.minCount = d.settings.minCount;
     v.maskProb = d.settings.maskProb;
     v.pooling = QString::fromStdString(tm.pooling);
@@ -163,7 +163,7 @@ TrainingRequest SettingsForm::request(int snapshotMilliseconds) const
         for (const QString& p : v.taskData.split(QLatin1Char(';'), Qt::SkipEmptyParts))
             if (!p.trimmed().isEmpty())
                 r.task.data << p.trimmed();
-        r.task.taskModel.arch.max_len = v.context;
+        r.task.taskModel.max_len = v.context;
         r.task.minCount = v.minCount;
         r.task.maskProb = v.maskProb;
         r.task.taskModel.pooling = v.pooling.toStdString();

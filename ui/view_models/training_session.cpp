@@ -143,7 +143,7 @@ public:
         m_trainer = std::make_unique<al::TaskTrainer>(std::move(model), std::move(encoded), r.train, r.task.maskProb);
         if (r.resumeTaskModel && !r.optimizerPath.isEmpty())
             m_trainer->load_optimizer(local8(r.optimizerPath));
-        const al::TaskModelConfig& c = m_trainer->model().net.config();
+        const al::ModelConfig& c = m_trainer->model().net.config();
         m_info.task = r.task.task;
         if (task == "charlm") {
             m_info.trainPairs = qint64(m_trainer->data().lm_stream[0].size());
@@ -158,7 +158,7 @@ public:
         m_info.labels = int(c.labels.size());
         m_info.parameters = m_trainer->model().net.params().numel();
         m_info.startStep = m_trainer->step();
-        m_info.model = c.arch;
+        m_info.model = c;
         m_info.dataSummary = data.join(QStringLiteral(", ")) + QStringLiteral(": ") + QString::fromStdString(corpus.describe());
     }
 
@@ -259,7 +259,7 @@ TaskDefaults taskDefaults(const QString& task)
         break;
     case TaskFamily::TaskModel:
         d.settings.taskModel = al::default_task_config(task.toStdString());
-        d.model = d.settings.taskModel.arch;
+        d.model = d.settings.taskModel;
         d.train = al::default_task_train_config(task.toStdString());
         break;
     }
@@ -279,17 +279,15 @@ QStringList bundledTaskData(const QString& task)
     return out;
 }
 
-al::TaskModelConfig taskModelConfig(const al::ModelConfig& model, const TaskSettings& settings)
+al::ModelConfig taskModelConfig(const al::ModelConfig& model, const TaskSettings& settings)
 {
-    al::TaskModelConfig c = settings.taskModel;
+    al::ModelConfig c = al::with_task_keys(model, settings.taskModel);
     c.task = settings.task.toStdString();
-    const int maxLen = c.arch.max_len;
-    c.arch = model;
-    c.arch.max_len = maxLen;
+    c.max_len = settings.taskModel.max_len;
     if (c.task == "charlm") {
-        c.arch.num_encoder_layers = 0;
+        c.num_encoder_layers = 0;
     } else {
-        c.arch.num_decoder_layers = 0;
+        c.num_decoder_layers = 0;
     }
     return c;
 }
@@ -306,7 +304,7 @@ QString checkTrainingSettings(const al::ModelConfig& model, const al::TrainConfi
             settings.algorithmic.validate();
         if (family == TaskFamily::TaskModel) {
             if (!resuming) { // a resumed model keeps its architecture
-                al::TaskModelConfig c = taskModelConfig(model, settings);
+                al::ModelConfig c = taskModelConfig(model, settings);
                 c.vocab_size = std::max(c.vocab_size, al::TokenTable::kNumSpecials + 1); // from the data later
                 if (c.task == "pos" || c.task == "sentiment" || c.task == "langid")
                     c.labels = {"a", "b"};

@@ -53,13 +53,13 @@ struct TaskSettings {
     al::AlgorithmicTaskConfig algorithmic; ///< copy/reverse/sort generator (task, vocab, lengths, ...)
     /// Task models: tokens, pooling, suffix_len, num_segments and arch.max_len (context window);
     /// the other architecture keys come from TrainingRequest::model.
-    al::TaskModelConfig taskModel;
+    al::ModelConfig taskModel;
     int minCount = al::kDefaultTaskMinCount; ///< task models (charlm keeps every character)
     double maskProb = al::kDefaultMaskProb;  ///< mlm
 };
 
 /// The defaults `attention-lab train --task <task>` uses: architecture (al::ModelConfig{} for
-/// translate, al::algorithmic_model_defaults(), al::default_task_config(task).arch), optimisation
+/// translate, al::algorithmic_model_defaults(), al::default_task_config(task)), optimisation
 /// (al::TrainConfig{}, al::algorithmic_train_defaults(), al::default_task_train_config()) and
 /// the task settings. Throws al::Error for an unknown task.
 struct TaskDefaults {
@@ -78,11 +78,11 @@ QStringList bundledTaskData(const QString& task);
 /// `model` (d_model, nhead, dim_feedforward, dropout, norm_first and the block switches); the
 /// layer count is model.num_decoder_layers for charlm (decoder-only) and
 /// model.num_encoder_layers for the encoders, the other side 0.
-al::TaskModelConfig taskModelConfig(const al::ModelConfig& model, const TaskSettings& settings);
+al::ModelConfig taskModelConfig(const al::ModelConfig& model, const TaskSettings& settings);
 
 /// Checks a run's settings before any data is read, as the command line checks its options;
 /// returns "" or a message naming the setting: d_model divisible by nhead, the architecture
-/// (al::ModelConfig::validate / al::TaskModelConfig::validate, with placeholder vocabulary and
+/// (al::ModelConfig::validate / al::ModelConfig::validate, with placeholder vocabulary and
 /// labels), the generator (al::AlgorithmicTaskConfig::validate), and for task models that a
 /// data path is given where the task needs one and that every path exists. `resuming`: a model
 /// is continued, whose architecture is its own (not checked).

@@ -110,7 +110,7 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent), m_form(new Sett
     dataForm->addRow(tr("Min length:"), m_minLenSpin);
     dataForm->addRow(tr("Max length:"), m_maxLenSpin);
     dataForm->addRow(tr("Training pairs:"), m_pairsSpin);
-    // Task models (al::TaskModelConfig keys max_len, pooling, suffix_len; --min-count, --mask-prob).
+    // Task models (al::ModelConfig keys max_len, pooling, suffix_len; --min-count, --mask-prob).
     m_contextSpin = makeSpin(m_dataGroup, "contextSpin", 2, 100000, 128);
     m_contextSpin->setToolTip(tr("max_len: longest sequence in tokens; for charlm the context window (--max-len)."));
     m_minCountSpin = makeSpin(m_dataGroup, "minCountSpin", 1, 1 << 24, al::kDefaultTaskMinCount);

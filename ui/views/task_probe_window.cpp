@@ -135,11 +135,11 @@ bool TaskProbeWindow::openModel(const QString& dir)
         setMessage(tr("Cannot open %1: %2").arg(dir, m_probe.error()), true);
         return false;
     }
-    const al::TaskModelConfig& c = m_probe.model()->net.config();
+    const al::ModelConfig& c = m_probe.model()->net.config();
     m_modelLabel->setText(tr("%1 — task %2, %3 layers, d_model %4, vocabulary %5")
                               .arg(dir, m_probe.task())
                               .arg(c.num_layers())
-                              .arg(c.arch.d_model)
+                              .arg(c.d_model)
                               .arg(c.vocab_size));
     const ProbeView v = m_probe.view();
     m_mlmControls->setVisible(v == ProbeView::MaskedLm);
