@@ -152,7 +152,7 @@ int runExport(const ExportOptions& opts, std::ostream& out, std::ostream& err)
     using namespace al::ui;
     if (!prepareDrawing("export", err))
         return ExitFailure;
-    try {
+    return guarded(err, [&]() -> int {
         const al::TranslationModel model = al::load_model_dir(QFile::encodeName(opts.model).toStdString());
         al::Trace trace;
         const al::Translation t = al::translate(model, opts.sentence.toStdString(), opts.max_len, &trace);
@@ -180,12 +180,7 @@ int runExport(const ExportOptions& opts, std::ostream& out, std::ostream& err)
         out << "wrote " << written.size() << " file(s) to " << opts.out.toStdString() << "\n";
         out.flush();
         return ExitOk;
-    } catch (const std::bad_alloc&) {
-        err << "error: out of memory\n";
-    } catch (const std::exception& e) {
-        err << "error: " << e.what() << "\n";
-    }
-    return ExitFailure;
+    });
 }
 
 } // namespace al::cli

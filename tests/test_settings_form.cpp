@@ -326,6 +326,15 @@ void TestSettingsForm::resumesATaskModel()
     QVERIFY(form.resumes());
     const SettingsLocks l = form.locks(false);
     QVERIFY(l.resume && !l.architecture && !l.decoderLayers);
+    // The panel shows the model's configuration, its own context window among it.
+    v = form.values();
+    v.context = 128;
+    form.setValues(v);
+    form.showModelConfig(doc.resumePoint().config());
+    QCOMPARE(form.values().dModel, 16);
+    QCOMPARE(form.values().encoderLayers, 0);
+    QCOMPARE(form.values().decoderLayers, 1);
+    QCOMPARE(form.values().context, 16);
     const TrainingRequest r = form.request();
     QCOMPARE(r.resumeTaskModel, doc.taskModel());
     QVERIFY(!r.resumeFrom);

@@ -70,6 +70,11 @@ void SettingsForm::showModelConfig(const al::ModelConfig& c)
     v.decoder = QString::fromStdString(c.decoder);
     v.dropout = c.dropout;
     v.attentionDropout = c.attention_dropout;
+    if (!c.task.empty()) { // a task model's own keys: context window, pooling, suffix length
+        v.context = c.max_len;
+        v.pooling = QString::fromStdString(c.pooling);
+        v.suffixLen = c.suffix_len;
+    }
     emit changed();
 }
 

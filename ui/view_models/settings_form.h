@@ -114,7 +114,8 @@ public:
     /// task (the values are then left as they were).
     QString setTask(const QString& task);
     const TaskDefaults& defaults() const { return m_defaults; }
-    /// Shows a model's configuration (sizes, attention and block options, dropout).
+    /// Shows a model's configuration (sizes, attention and block options, dropout; a task
+    /// model's context window, pooling and suffix length).
     void showModelConfig(const al::ModelConfig& config);
 
     /// The corpus Train would read: the typed path, else the bundled one (empty when missing).
