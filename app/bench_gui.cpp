@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/bench_gui.h"
 
-#include "ui/app/gui_main.h"
+#include "app/gui_subcommands.h"
 
-#include <QApplication>
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QJsonDocument>
@@ -55,9 +54,7 @@ ParseStatus parseBenchGuiArgs(const QStringList& args, BenchGuiOptions& opts)
 {
     const al::ui::GuiOverheadOptions d = al::ui::guiOverheadPreset("window");
     QCommandLineParser p;
-    p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    p.addOption(QCommandLineOption({"h", "help"}, "Show this help and exit."));
-    p.addOption(QCommandLineOption("version", "Show the program version and exit."));
+    declareGuiSubcommandOptions(p);
     auto opt = [&p](const QString& name, const QString& value, const QString& desc) {
         p.addOption(QCommandLineOption(name, desc, value));
     };
@@ -87,17 +84,8 @@ ParseStatus parseBenchGuiArgs(const QStringList& args, BenchGuiOptions& opts)
         "training controller and started from the shown main window while its heatmaps and plots update live; prints "
         "both, the overhead in percent and how often the views refreshed. Shows the window on the display (works under "
         "xvfb-run and with QT_QPA_PLATFORM=offscreen; without any display the offscreen platform is used).");
-    QStringList argv = args;
-    argv.prepend("attention-lab bench-gui");
-    if (!p.parse(argv)) return {ParseStatus::Error, p.errorText()};
-    if (p.isSet("help")) {
-        const QString text = p.helpText();
-        const int nl = text.indexOf('\n');
-        return {ParseStatus::Help, "Usage: " + QString(kUsage) + (nl >= 0 ? text.mid(nl) : QString())};
-    }
-    if (p.isSet("version")) return {ParseStatus::Version, versionLine()};
-    if (!p.positionalArguments().isEmpty())
-        return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
+    if (const ParseStatus st = parseGuiSubcommandArgs(p, "bench-gui", args, kUsage); st.kind != ParseStatus::Ok)
+        return st;
 
     BenchGuiOptions o;
     if (p.isSet("config")) {
@@ -138,11 +126,8 @@ ParseStatus parseBenchGuiArgs(const QStringList& args, BenchGuiOptions& opts)
 
 int runBenchGui(const BenchGuiOptions& opts, std::ostream& out, std::ostream& err)
 {
-    if (!qobject_cast<QApplication*>(QCoreApplication::instance())) {
-        err << "attention-lab bench-gui: internal error: the window needs a QApplication\n";
+    if (!prepareDrawing("bench-gui", err))
         return ExitFailure;
-    }
-    al::ui::installCjkFontFallback();
     try {
         const al::ui::GuiOverheadResult result = al::ui::runGuiOverheadBench(
             opts.bench, [&err](const QString& line) { err << line.toStdString() << std::endl; });
@@ -159,31 +144,6 @@ int runBenchGui(const BenchGuiOptions& opts, std::ostream& out, std::ostream& er
         err << "attention-lab bench-gui: " << e.what() << "\n";
         return ExitFailure;
     }
-}
-
-ExternalSubcommand benchGuiSubcommand()
-{
-    ExternalSubcommand sub;
-    sub.name = "bench-gui";
-    sub.summary = "Measure the GUI overhead: training tokens/s with the window open and live views vs headless.";
-    sub.run = [](const QStringList& args, std::ostream& out, std::ostream& err) {
-        BenchGuiOptions o;
-        const ParseStatus st = parseBenchGuiArgs(args, o);
-        return st.kind == ParseStatus::Ok ? runBenchGui(o, out, err) : reportParseStatus("bench-gui", st, out, err);
-    };
-    return sub;
-}
-
-bool isBenchGuiInvocation(const QString& word)
-{
-    return word == "bench-gui";
-}
-
-void chooseBenchGuiPlatform()
-{
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
-        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
 }
 
 } // namespace al::cli

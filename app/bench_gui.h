@@ -2,9 +2,9 @@
 #pragma once
 // `attention-lab bench-gui`: the GUI overhead of training - training tokens/s with the main window
 // open, its attention heatmaps and plots updating live, against the same run headless through
-// the same TrainingController (ui/gui_overhead_bench.h does the measuring). Lives beside
-// `export` (app/export_command.h) because it needs the GUI library; unlike export it shows the
-// window on the user's display (xcb, wayland; also under xvfb-run or QT_QPA_PLATFORM=offscreen).
+// the same TrainingController (ui/app/gui_overhead_bench.h does the measuring). One of the
+// subcommands that draw (app/gui_subcommands.h); unlike export it shows the window on the user's
+// display (xcb, wayland; also under xvfb-run or QT_QPA_PLATFORM=offscreen).
 #include "app/cli.h"
 #include "ui/app/gui_overhead_bench.h"
 
@@ -28,15 +28,5 @@ ParseStatus parseBenchGuiArgs(const QStringList& args, BenchGuiOptions& opts);
 /// Runs the benchmark: the report (or the JSON line) to `out`, one progress line per run to
 /// `err`. Needs a QApplication. ExitFailure (message on `err`) when the measurement fails.
 int runBenchGui(const BenchGuiOptions& opts, std::ostream& out, std::ostream& err);
-
-/// The `bench-gui` entry for registerSubcommand.
-ExternalSubcommand benchGuiSubcommand();
-
-/// True for "bench-gui" (argv[1]): it runs under a QApplication on the user's platform.
-bool isBenchGuiInvocation(const QString& word);
-
-/// Before the QApplication of bench-gui: without a display (neither DISPLAY nor WAYLAND_DISPLAY)
-/// and no QT_QPA_PLATFORM chosen, selects Qt's offscreen platform instead of failing to start.
-void chooseBenchGuiPlatform();
 
 } // namespace al::cli

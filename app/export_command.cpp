@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/export_command.h"
 
+#include "app/gui_subcommands.h"
 #include "engine/core/error.h"
 #include "engine/models/translation_model.h"
 #include "ui/view_models/attention_selection.h"
-#include "ui/app/gui_main.h"
 
-#include <QApplication>
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QFile>
@@ -60,9 +59,7 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts)
 {
     using namespace al::ui;
     QCommandLineParser p;
-    p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    p.addOption(QCommandLineOption({"h", "help"}, "Show this help and exit."));
-    p.addOption(QCommandLineOption("version", "Show the program version and exit."));
+    declareGuiSubcommandOptions(p);
     auto opt = [&p](const QString& name, const QString& value, const QString& desc) {
         p.addOption(QCommandLineOption(name, desc, value));
     };
@@ -86,17 +83,8 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts)
     opt("max-len", "N", "Longest translation, in tokens (default: 64).");
     p.setApplicationDescription("Translate one sentence with a saved model and write its attention maps, one file per "
                                 "kind, layer, head and format. Needs no display.");
-    QStringList argv = args;
-    argv.prepend("attention-lab export");
-    if (!p.parse(argv)) return {ParseStatus::Error, p.errorText()};
-    if (p.isSet("help")) {
-        const QString text = p.helpText();
-        const int nl = text.indexOf('\n');
-        return {ParseStatus::Help, "Usage: " + QString(kUsage) + (nl >= 0 ? text.mid(nl) : QString())};
-    }
-    if (p.isSet("version")) return {ParseStatus::Version, versionLine()};
-    if (!p.positionalArguments().isEmpty())
-        return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
+    if (const ParseStatus st = parseGuiSubcommandArgs(p, "export", args, kUsage); st.kind != ParseStatus::Ok)
+        return st;
 
     ExportOptions o;
     QString error;
@@ -162,12 +150,9 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts)
 int runExport(const ExportOptions& opts, std::ostream& out, std::ostream& err)
 {
     using namespace al::ui;
-    if (!qobject_cast<QApplication*>(QCoreApplication::instance())) {
-        err << "attention-lab export: internal error: drawing needs a QApplication (see useOffscreenPlatform)\n";
+    if (!prepareDrawing("export", err))
         return ExitFailure;
-    }
-    installCjkFontFallback();
-    try {
+    return guarded(err, [&]() -> int {
         const al::TranslationModel model = al::load_model_dir(QFile::encodeName(opts.model).toStdString());
         al::Trace trace;
         const al::Translation t = al::translate(model, opts.sentence.toStdString(), opts.max_len, &trace);
@@ -195,35 +180,7 @@ int runExport(const ExportOptions& opts, std::ostream& out, std::ostream& err)
         out << "wrote " << written.size() << " file(s) to " << opts.out.toStdString() << "\n";
         out.flush();
         return ExitOk;
-    } catch (const std::bad_alloc&) {
-        err << "error: out of memory\n";
-    } catch (const std::exception& e) {
-        err << "error: " << e.what() << "\n";
-    }
-    return ExitFailure;
-}
-
-ExternalSubcommand exportSubcommand()
-{
-    ExternalSubcommand sub;
-    sub.name = "export";
-    sub.summary = "Write a sentence's attention maps as PNG, SVG, PDF or CSV files (no display needed).";
-    sub.run = [](const QStringList& args, std::ostream& out, std::ostream& err) {
-        ExportOptions o;
-        const ParseStatus st = parseExportArgs(args, o);
-        return st.kind == ParseStatus::Ok ? runExport(o, out, err) : reportParseStatus("export", st, out, err);
-    };
-    return sub;
-}
-
-bool needsGuiApplication(const QString& word)
-{
-    return word == "export";
-}
-
-void useOffscreenPlatform()
-{
-    qputenv("QT_QPA_PLATFORM", "offscreen");
+    });
 }
 
 } // namespace al::cli

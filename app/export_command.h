@@ -2,8 +2,8 @@
 #pragma once
 // `attention-lab export`: translate one sentence with a saved model and write its attention maps
 // as PNG, SVG, PDF or CSV files, with no display. Lives apart from app/cli (which needs only
-// QtCore) because it draws with the GUI library (ui/exporters.h); main() registers it with
-// al::cli::registerSubcommand and runs it under a QApplication on the offscreen platform.
+// QtCore) because it draws with the GUI library (ui/export/exporters.h); app/gui_subcommands.h
+// registers it and runs it under a QApplication on the offscreen platform.
 #include "app/cli.h"
 #include "engine/trace/trace.h"
 #include "ui/export/exporters.h"
@@ -40,17 +40,5 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts);
 /// writes the files atomically and lists them on `out`, one path a line after the translation.
 /// A missing or broken model or an unwritable folder gives ExitFailure. Needs a QApplication.
 int runExport(const ExportOptions& opts, std::ostream& out, std::ostream& err);
-
-/// The `export` entry for registerSubcommand.
-ExternalSubcommand exportSubcommand();
-
-/// True when the subcommand `word` (argv[1]) draws and so needs a QApplication rather than a
-/// QCoreApplication: "export".
-bool needsGuiApplication(const QString& word);
-
-/// Makes the QApplication that `export` runs under headless: selects Qt's offscreen platform
-/// (rendering needs no window system, so this works the same in CI, over SSH and on a desktop).
-/// Call before constructing the QApplication.
-void useOffscreenPlatform();
 
 } // namespace al::cli

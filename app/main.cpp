@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // attention-lab: the graphical lab when started without a subcommand; otherwise the headless
 // command line (train, translate, eval, ...), which runs under QCoreApplication and needs no
-// display; `export` draws, so it runs under a QApplication on Qt's offscreen platform.
+// display; `export` and `bench-gui` draw, so they run under a QApplication (app/gui_subcommands.h).
 #include "app/cli.h"
 
 #ifdef AL_HAVE_GUI
-#include "app/bench_gui.h"
-#include "app/export_command.h"
+#include "app/gui_subcommands.h"
 #include "ui/app/gui_main.h"
-
-#include <QApplication>
 #endif
 
 #include <QCoreApplication>
@@ -20,22 +17,9 @@ int main(int argc, char** argv)
 {
     if (argc >= 2 && al::cli::isCliInvocation(QString::fromLocal8Bit(argv[1]))) {
 #ifdef AL_HAVE_GUI
-        al::cli::registerSubcommand(al::cli::exportSubcommand());
-        al::cli::registerSubcommand(al::cli::benchGuiSubcommand());
-        if (al::cli::isBenchGuiInvocation(QString::fromLocal8Bit(argv[1]))) {
-            // Shows the window: the user's display, or offscreen when there is none.
-            al::cli::chooseBenchGuiPlatform();
-            QApplication app(argc, argv);
-            al::ui::configureApplication();
-            QApplication::setApplicationName("attention-lab");
-            return al::cli::runCli(QApplication::arguments().mid(1), std::cin, std::cout, std::cerr);
-        }
-        if (al::cli::needsGuiApplication(QString::fromLocal8Bit(argv[1]))) {
-            al::cli::useOffscreenPlatform();
-            QApplication app(argc, argv);
-            QApplication::setApplicationName("attention-lab");
-            return al::cli::runCli(QApplication::arguments().mid(1), std::cin, std::cout, std::cerr);
-        }
+        al::cli::registerGuiSubcommands();
+        if (const al::cli::GuiSubcommand* sub = al::cli::findGuiSubcommand(QString::fromLocal8Bit(argv[1])))
+            return al::cli::runGuiSubcommand(*sub, argc, argv);
 #endif
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName("attention-lab");

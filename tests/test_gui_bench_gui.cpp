@@ -7,6 +7,7 @@
 #include "gui_test_support.h"
 #include "app/bench_gui.h"
 #include "app/cli.h"
+#include "app/gui_subcommands.h"
 #include "ui/app/gui_main.h"
 #include "ui/views/main_window.h"
 
@@ -98,7 +99,7 @@ void TestGuiBenchGui::rejectsBadOptions()
     }
     // The whole subcommand: a usage error is exit code 2 with the message on stderr.
     std::ostringstream out, err;
-    QCOMPARE(al::cli::benchGuiSubcommand().run({"--rounds", "0"}, out, err), int(al::cli::ExitUsage));
+    QCOMPARE(al::cli::findGuiSubcommand("bench-gui")->command.run({"--rounds", "0"}, out, err), int(al::cli::ExitUsage));
     QVERIFY(QString::fromStdString(err.str()).contains("--rounds"));
 }
 
@@ -115,7 +116,7 @@ void TestGuiBenchGui::windowThreadsReachTheRequest()
 void TestGuiBenchGui::measuresHeadlessAndWindow()
 {
     std::ostringstream out, err;
-    const int code = al::cli::benchGuiSubcommand().run(
+    const int code = al::cli::findGuiSubcommand("bench-gui")->command.run(
         {"--config", "tiny", "--data", m_corpus, "--threads", "1", "--seconds", "1", "--warmup-seconds", "0.3",
          "--rounds", "1", "--json"},
         out, err);

@@ -5,6 +5,7 @@
 // tiny trained model, in-process and as the real executable with no display.
 #include "app/cli.h"
 #include "app/export_command.h"
+#include "app/gui_subcommands.h"
 #include "engine/core/error.h"
 #include "engine/models/translation_model.h"
 #include "ui/view_models/attention_selection.h"
@@ -227,7 +228,7 @@ void TestGuiExport::initTestCase()
 {
     QVERIFY(m_tmp.isValid());
     installCjkFontFallback();
-    al::cli::registerSubcommand(al::cli::exportSubcommand());
+    al::cli::registerSubcommand(al::cli::findGuiSubcommand("export")->command);
     // The tiny model every export of a real model reads (4 steps: seconds), trained here so
     // that each test function also runs alone.
     const QString corpus = writeCorpus(m_tmp.path());

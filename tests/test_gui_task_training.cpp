@@ -5,7 +5,7 @@
 // Stop; the loss curve gets points; the validation metric shown equals the one the engine
 // computes on the same model (exact match, bits/char, accuracy); the attention view shows the
 // task model's self-attention; Save writes a directory that the engine and the Task model probe
-// load.
+// load, and that a new window opens and continues training.
 #include "engine/data/algorithmic_tasks.h"
 #include "engine/core/error.h"
 #include "engine/data/task_data.h"
@@ -420,6 +420,32 @@ private slots:
         TaskProbeWindow probe;
         QVERIFY2(probe.openModel(dir), qPrintable(probe.messageLabel()->text()));
         QCOMPARE(probe.probe().task(), QString("charlm"));
+
+        // A new window opens the directory and Train continues it: from the saved weights and
+        // optimizer state, the step count going on from the saved step.
+        MainWindow again;
+        again.show();
+        QVERIFY(again.loadModelDirectory(dir));
+        QCOMPARE(again.task(), QString("charlm"));
+        QVERIFY(child<QCheckBox>(again, "continueCheck")->isChecked());
+        QVERIFY(child<QCheckBox>(again, "continueCheck")->isEnabled());
+        QVERIFY(!child<QSpinBox>(again, "dModelSpin")->isEnabled()); // the model fixes its architecture
+        QCOMPARE(child<QSpinBox>(again, "dModelSpin")->value(), 32);
+        child<QLineEdit>(again, "taskDataEdit")->setText(text);
+        child<QSpinBox>(again, "maxTokensSpin")->setValue(256);
+        const TrainingRequest resume = again.trainingRequest();
+        QVERIFY(resume.resumeTaskModel && !resume.resumeFrom);
+        QCOMPARE(resume.optimizerPath, dir + "/optimizer.safetensors");
+        QSignalSpy started(again.trainingController(), &TrainingController::started);
+        QSignalSpy moreMetrics(again.trainingController(), &TrainingController::metrics);
+        child<QPushButton>(again, "trainButton")->click();
+        QVERIFY(started.wait(20000));
+        QCOMPARE(started.first().first().value<TrainingInfo>().startStep, stepsBeforeStop);
+        QVERIFY(waitForSteps(moreMetrics, stepsBeforeStop + 10));
+        const TrainingMetrics firstChunk = moreMetrics.first().first().value<TrainingMetrics>();
+        QCOMPARE(firstChunk.step - firstChunk.stepsInChunk, stepsBeforeStop);
+        QSignalSpy againValidated(again.trainingController(), &TrainingController::validated);
+        QVERIFY(stopAndValidate(again, againValidated).step > stepsBeforeStop);
     }
 
     void posTaggerTrainsAndShowsEncoderAttention()

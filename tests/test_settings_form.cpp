@@ -1,13 +1,51 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The settings form model without a window: task defaults, per-task rows, locks, checks and the
-// TrainingRequest it builds.
+// TrainingRequest it builds, and continuing a model of either kind opened by the model document.
+#include "ui/view_models/model_document.h"
 #include "ui/view_models/settings_form.h"
 
+#include <QDir>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace al::ui;
+
+namespace {
+
+/// A translation model of d_model 16 (one layer each side, vocabularies of two words).
+std::shared_ptr<const al::TranslationModel> tinyTranslationModel(al::ModelConfig* config = nullptr)
+{
+    al::ModelConfig small;
+    small.d_model = 16;
+    small.nhead = 2;
+    small.dim_feedforward = 32;
+    small.num_encoder_layers = small.num_decoder_layers = 1;
+    al::Tokenizer tok(al::TokenKind::Word);
+    al::Vocab sv = al::Vocab::build({{"a", "b"}}, 1);
+    al::Vocab tv = al::Vocab::build({{"c", "d"}}, 1);
+    small.src_vocab_size = sv.size();
+    small.tgt_vocab_size = tv.size();
+    if (config)
+        *config = small;
+    return std::make_shared<const al::TranslationModel>(
+        al::TranslationModel{al::Transformer(small, 3), std::move(sv), std::move(tv), tok, tok});
+}
+
+/// True when both stores hold the same parameters with bit-identical values.
+bool sameWeights(const al::ParamStore& a, const al::ParamStore& b)
+{
+    if (a.all().size() != b.all().size())
+        return false;
+    for (const auto& p : a.all()) {
+        const al::Param* q = b.find(p->name);
+        if (!q || q->value.rows() != p->value.rows() || q->value.cols() != p->value.cols() || q->value != p->value)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
 
 class TestSettingsForm : public QObject {
     Q_OBJECT
@@ -19,6 +57,8 @@ private slots:
     void locks();
     void checks();
     void resume();
+    void resumesATaskModel();
+    void taskModelsContinueOnlyAsTheirTask();
 };
 
 void TestSettingsForm::translateDefaults()
@@ -170,21 +210,22 @@ void TestSettingsForm::schedulingRows()
 void TestSettingsForm::locks()
 {
     SettingsForm form;
-    SettingsLocks l = form.locks(false, false);
+    SettingsLocks l = form.locks(false);
     QVERIFY(l.architecture && l.encoderLayers && l.decoderLayers && l.decoder && !l.continueModel && !l.resume);
-    QVERIFY(!form.locks(false, true).architecture); // training
-    QVERIFY(form.locks(true, false).continueModel);
+    QVERIFY(!form.locks(true).architecture); // training
+    form.setResumePoint({tinyTranslationModel(), nullptr, QString()});
+    QVERIFY(form.locks(false).continueModel);
     SettingsValues v = form.values();
     v.continueModel = true;
     form.setValues(v);
-    l = form.locks(true, false);
+    l = form.locks(false);
     QVERIFY(l.resume && !l.architecture);
     QVERIFY(form.setTask("charlm").isEmpty());
     v = form.values();
     v.continueModel = true;
     form.setValues(v);
-    l = form.locks(true, false);
-    QVERIFY(!l.resume && !l.continueModel); // task models are not continued
+    l = form.locks(false);
+    QVERIFY(!l.resume && !l.continueModel); // a charlm run does not continue a translation model
     QVERIFY(l.architecture && !l.encoderLayers && l.decoderLayers && !l.decoder);
 }
 
@@ -218,34 +259,152 @@ void TestSettingsForm::resume()
 {
     SettingsForm form;
     al::ModelConfig small;
-    small.d_model = 16;
-    small.nhead = 2;
-    small.dim_feedforward = 32;
-    small.num_encoder_layers = small.num_decoder_layers = 1;
-    al::Tokenizer tok(al::TokenKind::Word);
-    al::Vocab sv = al::Vocab::build({{"a", "b"}}, 1);
-    al::Vocab tv = al::Vocab::build({{"c", "d"}}, 1);
-    small.src_vocab_size = sv.size();
-    small.tgt_vocab_size = tv.size();
-    auto model = std::make_shared<const al::TranslationModel>(
-        al::TranslationModel{al::Transformer(small, 3), std::move(sv), std::move(tv), tok, tok});
+    const auto model = tinyTranslationModel(&small);
     QTemporaryDir dir;
     QFile opt(dir.filePath("optimizer.safetensors"));
     QVERIFY(opt.open(QIODevice::WriteOnly));
     opt.close();
-    QVERIFY(!form.request(model, dir.path()).resumeFrom); // "Continue" unchecked
+    form.setResumePoint({model, nullptr, dir.path()});
+    QVERIFY(!form.request().resumeFrom); // "Continue" unchecked
     SettingsValues v = form.values();
     v.continueModel = true;
     form.setValues(v);
-    const TrainingRequest r = form.request(model, dir.path());
+    const TrainingRequest r = form.request();
     QCOMPARE(r.resumeFrom, model);
+    QVERIFY(!r.resumeTaskModel);
     QCOMPARE(r.optimizerPath, dir.filePath("optimizer.safetensors"));
-    QVERIFY(form.request(model).optimizerPath.isEmpty());
+    form.setResumePoint({model, nullptr, QString()});
+    QVERIFY(form.request().optimizerPath.isEmpty());
     // The shown configuration is the model's.
     form.showModelConfig(small);
     QCOMPARE(form.values().dModel, 16);
     QCOMPARE(form.values().heads, 2);
     QCOMPARE(form.values().feedForward, 32);
+}
+
+void TestSettingsForm::resumesATaskModel()
+{
+    // A tiny charlm trained 3 steps through the form (the bundled text) and saved as Train's
+    // "Save model" does: model files and optimizer.safetensors.
+    SettingsForm form;
+    QVERIFY(form.setTask("charlm").isEmpty());
+    SettingsValues v = form.values();
+    v.dModel = 16;
+    v.heads = 2;
+    v.decoderLayers = 1;
+    v.feedForward = 32;
+    v.context = 16;
+    v.maxTokens = 128;
+    v.warmupSteps = 10;
+    v.threads = 1;
+    v.seed = 5;
+    form.setValues(v);
+    const TrainingRequest fresh = form.request();
+    if (fresh.task.data.isEmpty() && bundledTaskData("charlm").isEmpty())
+        QSKIP("the bundled charlm text (resources/data/tinyshakespeare) was not found");
+    QVERIFY2(form.check(fresh).isEmpty(), qPrintable(form.check(fresh).message));
+    QVERIFY(!fresh.resumeTaskModel && !fresh.resumeFrom);
+    std::unique_ptr<TrainingSession> first = makeTrainingSession(fresh);
+    for (int i = 0; i < 3; ++i)
+        first->trainStep();
+    QTemporaryDir dir;
+    first->save(dir.path());
+
+    // Opening the directory makes it the model to continue; "Continue" continues it.
+    ModelDocument doc;
+    QString task;
+    QCOMPARE(doc.load(dir.path(), &task), ModelDocument::Kind::Task);
+    QCOMPARE(task, QString("charlm"));
+    QCOMPARE(doc.resumePoint().taskModel, doc.taskModel());
+    QCOMPARE(doc.resumePoint().directory, dir.path());
+    form.setResumePoint(doc.resumePoint());
+    QVERIFY(form.locks(false).continueModel);
+    QVERIFY(!form.resumes() && !form.request().resumeTaskModel); // "Continue" unchecked: a new model
+    v = form.values();
+    v.continueModel = true;
+    form.setValues(v);
+    QVERIFY(form.resumes());
+    const SettingsLocks l = form.locks(false);
+    QVERIFY(l.resume && !l.architecture && !l.decoderLayers);
+    // The panel shows the model's configuration, its own context window among it.
+    v = form.values();
+    v.context = 128;
+    form.setValues(v);
+    form.showModelConfig(doc.resumePoint().config());
+    QCOMPARE(form.values().dModel, 16);
+    QCOMPARE(form.values().encoderLayers, 0);
+    QCOMPARE(form.values().decoderLayers, 1);
+    QCOMPARE(form.values().context, 16);
+    const TrainingRequest r = form.request();
+    QCOMPARE(r.resumeTaskModel, doc.taskModel());
+    QVERIFY(!r.resumeFrom);
+    QCOMPARE(r.optimizerPath, QDir(dir.path()).filePath("optimizer.safetensors"));
+    QVERIFY2(form.check(r).isEmpty(), qPrintable(form.check(r).message));
+
+    // The run starts at the saved step from the loaded weights ...
+    std::unique_ptr<TrainingSession> resumed = makeTrainingSession(r);
+    QCOMPARE(resumed->step(), qint64(3));
+    QCOMPARE(resumed->info().startStep, qint64(3));
+    QVERIFY(sameWeights(resumed->taskSnapshot()->net.params(), doc.taskModel()->net.params()));
+    QVERIFY(sameWeights(resumed->taskSnapshot()->net.params(), first->taskSnapshot()->net.params()));
+    // ... and its first step is the one `attention-lab train --task charlm --resume DIR` takes:
+    // the same weights, data, optimizer state and seed give the same loss and the same weights.
+    al::TaskModel cliModel = al::load_task_model_dir(QFile::encodeName(dir.path()).toStdString());
+    std::vector<std::string> paths;
+    for (const QString& p : bundledTaskData("charlm"))
+        paths.push_back(QFile::encodeName(p).toStdString());
+    const al::TaskCorpus corpus = al::load_task_corpus("charlm", paths, r.train.seed);
+    al::TaskData data = al::encode_task_corpus(cliModel, corpus);
+    al::TaskTrainer cli(std::move(cliModel), std::move(data), r.train, r.task.maskProb);
+    cli.load_optimizer(QFile::encodeName(r.optimizerPath).toStdString());
+    QCOMPARE(cli.step(), int64_t(3));
+    const al::StepStats a = resumed->trainStep();
+    const al::StepStats b = cli.train_step();
+    QCOMPARE(a.step, int64_t(4));
+    QCOMPARE(a.loss, b.loss);
+    QCOMPARE(a.lr, b.lr);
+    QVERIFY(sameWeights(resumed->taskSnapshot()->net.params(), cli.model().net.params()));
+    QVERIFY(!sameWeights(resumed->taskSnapshot()->net.params(), doc.taskModel()->net.params()));
+
+    // The run's model is then the one to continue (no directory: Adam starts afresh).
+    doc.setTaskModel(resumed->taskSnapshot(), resumed->step());
+    doc.finishRun();
+    QCOMPARE(doc.resumePoint().taskModel, doc.taskModel());
+    QVERIFY(doc.resumePoint().directory.isEmpty());
+}
+
+void TestSettingsForm::taskModelsContinueOnlyAsTheirTask()
+{
+    // The pos fixture (saved without optimizer state) continues as pos only.
+    ModelDocument doc;
+    QString task;
+    QCOMPARE(doc.load(QStringLiteral(AL_SOURCE_DIR "/tests/fixtures/models/pos"), &task), ModelDocument::Kind::Task);
+    QCOMPARE(task, QString("pos"));
+    SettingsForm form;
+    form.setResumePoint(doc.resumePoint());
+    QVERIFY(form.setTask("charlm").isEmpty());
+    SettingsValues v = form.values();
+    v.continueModel = true;
+    form.setValues(v);
+    QVERIFY(!form.resumes() && !form.locks(false).continueModel);
+    QVERIFY(!form.request().resumeTaskModel);
+    QVERIFY(form.setTask("translate").isEmpty());
+    v = form.values();
+    v.continueModel = true;
+    form.setValues(v);
+    QVERIFY(!form.resumes() && !form.request().resumeFrom && !form.request().resumeTaskModel);
+    QVERIFY(form.setTask("pos").isEmpty());
+    v = form.values();
+    v.continueModel = true;
+    form.setValues(v);
+    QVERIFY(form.resumes());
+    const TrainingRequest r = form.request();
+    QCOMPARE(r.resumeTaskModel, doc.taskModel());
+    QVERIFY(r.optimizerPath.isEmpty()); // the fixture has no optimizer.safetensors
+    // Resuming skips the architecture checks (the model fixes it) but not the data paths.
+    v.taskData = QStringLiteral("/nonexistent/pos.conllu");
+    form.setValues(v);
+    QCOMPARE(form.check(form.request()).title, QString("Invalid model settings"));
 }
 
 QTEST_GUILESS_MAIN(TestSettingsForm)

@@ -19,6 +19,18 @@ std::string toLocalPath(const QString& path)
 
 } // namespace
 
+bool ResumePoint::continues(const QString& task) const
+{
+    if (taskModel)
+        return task.toStdString() == taskModel->net.config().task;
+    return translation && taskFamily(task) != TaskFamily::TaskModel;
+}
+
+al::ModelConfig ResumePoint::config() const
+{
+    return taskModel ? taskModel->net.config() : translation->net.config();
+}
+
 ModelDocument::Kind ModelDocument::load(const QString& directory, QString* taskName)
 {
     const std::string task = al::task_of_model_dir(toLocalPath(directory));
@@ -26,6 +38,7 @@ ModelDocument::Kind ModelDocument::load(const QString& directory, QString* taskN
         auto model = std::make_shared<const al::TaskModel>(al::load_task_model_dir(toLocalPath(directory)));
         const QString name = QString::fromStdString(task);
         m_runSettings = taskDefaults(name).settings;
+        m_resume = {nullptr, model, directory};
         setTaskModel(model, 0);
         if (taskName)
             *taskName = name;
@@ -36,8 +49,7 @@ ModelDocument::Kind ModelDocument::load(const QString& directory, QString* taskN
     if (al::load_algorithmic_task_file(toLocalPath(directory), settings.algorithmic))
         settings.task = QString::fromStdString(al::to_string(settings.algorithmic.task));
     m_runSettings = settings;
-    m_resumeModel = model;
-    m_resumeDirectory = directory;
+    m_resume = {model, nullptr, directory};
     setTranslation(model, 0);
     if (taskName)
         *taskName = settings.task;
@@ -72,10 +84,10 @@ void ModelDocument::setTaskModel(const TaskModelSnapshot& model, qint64 step)
 
 void ModelDocument::finishRun()
 {
-    if (m_translation && !m_taskModel) {
-        m_resumeModel = m_translation;
-        m_resumeDirectory.clear();
-    }
+    if (m_taskModel)
+        m_resume = {nullptr, m_taskModel, QString()};
+    else if (m_translation)
+        m_resume = {m_translation, nullptr, QString()};
 }
 
 } // namespace al::ui

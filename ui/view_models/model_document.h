@@ -2,12 +2,28 @@
 #pragma once
 // The model the window shows, of any kind: the newest translation (or copy/reverse/sort)
 // model or task model, from training or a model directory, the model "Continue" trains
-// further, and loading and saving a model directory of either kind in one place.
+// further (of either kind), and loading and saving a model directory of either kind in one place.
 #include "ui/view_models/training_session.h"
 
 #include <QString>
 
 namespace al::ui {
+
+/// A model that Train can continue, of either kind: at most one of `translation` and `taskModel`
+/// is set. `directory` is where it was opened from (its optimizer.safetensors resumes Adam's
+/// moments and the step count); empty for the model of the last run.
+struct ResumePoint {
+    ModelSnapshot translation;
+    TaskModelSnapshot taskModel;
+    QString directory;
+
+    bool isEmpty() const { return !translation && !taskModel; }
+    /// The model's configuration (sizes, attention and block options, dropout); needs a model.
+    al::ModelConfig config() const;
+    /// Whether a run of `task` can continue this model: a task model continues only as its own
+    /// task (charlm, pos, ...), a translation model as translate, copy, reverse or sort.
+    bool continues(const QString& task) const;
+};
 
 /// Widget-free; GUI thread only. At most one of translation() and taskModel() is current:
 /// a task model, while set, is what the window shows.
@@ -16,7 +32,7 @@ public:
     enum class Kind { Translation, Task };
 
     /// Opens a model directory: a task model (charlm, pos, ...; `taskName` its task) or a
-    /// translation model (with its copy/reverse/sort task.json, if any), which becomes the
+    /// translation model (with its copy/reverse/sort task.json, if any); either becomes the
     /// model to continue. Throws std::exception (al::Error naming the file) on failure and
     /// then changes nothing.
     Kind load(const QString& directory, QString* taskName = nullptr);
@@ -28,8 +44,7 @@ public:
     void setTaskModel(const TaskModelSnapshot& model, qint64 step);
     /// The task settings of a run (copy/reverse/sort: written as task.json when saved later).
     void setRunSettings(const TaskSettings& settings) { m_runSettings = settings; }
-    /// A run ended: its translation model is the one to continue (a task model run leaves
-    /// the translation model to continue as it was).
+    /// A run ended: its model (the newest snapshot, of either kind) is the one to continue.
     void finishRun();
 
     bool isEmpty() const { return !m_translation && !m_taskModel; }
@@ -37,9 +52,8 @@ public:
     qint64 translationStep() const { return m_translationStep; }
     TaskModelSnapshot taskModel() const { return m_taskModel; }
     qint64 taskModelStep() const { return m_taskModelStep; }
-    ModelSnapshot resumeModel() const { return m_resumeModel; }
-    /// Where resumeModel() was opened from; empty when it is the last run's model.
-    QString resumeDirectory() const { return m_resumeDirectory; }
+    /// The model Train continues when "Continue" is checked.
+    const ResumePoint& resumePoint() const { return m_resume; }
 
 private:
     ModelSnapshot m_translation;
@@ -47,8 +61,7 @@ private:
     TaskModelSnapshot m_taskModel;
     qint64 m_taskModelStep = 0;
     TaskSettings m_runSettings;
-    ModelSnapshot m_resumeModel;
-    QString m_resumeDirectory;
+    ResumePoint m_resume;
 };
 
 } // namespace al::ui

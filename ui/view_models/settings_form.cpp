@@ -70,6 +70,11 @@ void SettingsForm::showModelConfig(const al::ModelConfig& c)
     v.decoder = QString::fromStdString(c.decoder);
     v.dropout = c.dropout;
     v.attentionDropout = c.attention_dropout;
+    if (!c.task.empty()) { // a task model's own keys: context window, pooling, suffix length
+        v.context = c.max_len;
+        v.pooling = QString::fromStdString(c.pooling);
+        v.suffixLen = c.suffix_len;
+    }
     emit changed();
 }
 
@@ -123,12 +128,17 @@ SettingsRows SettingsForm::rows() const
     return r;
 }
 
-SettingsLocks SettingsForm::locks(bool haveResume, bool active) const
+bool SettingsForm::resumes() const
+{
+    return m_values.continueModel && m_resume.continues(m_values.task);
+}
+
+SettingsLocks SettingsForm::locks(bool active) const
 {
     const bool taskModel = taskFamily(m_values.task) == TaskFamily::TaskModel;
     SettingsLocks l;
-    l.resume = m_values.continueModel && haveResume && !taskModel;
-    l.continueModel = haveResume && !active && !taskModel;
+    l.resume = resumes();
+    l.continueModel = m_resume.continues(m_values.task) && !active;
     l.architecture = !l.resume && !active;
     l.encoderLayers = l.decoderLayers = l.decoder = l.architecture;
     // Task models have one stack (charlm: decoder-only; the others: encoder-only) and no NAT.
@@ -139,8 +149,7 @@ SettingsLocks SettingsForm::locks(bool haveResume, bool active) const
     return l;
 }
 
-TrainingRequest SettingsForm::request(const ModelSnapshot& resume, const QString& resumeDirectory,
-                                      int snapshotMilliseconds) const
+TrainingRequest SettingsForm::request(int snapshotMilliseconds) const
 {
     const SettingsValues& v = m_values;
     TrainingRequest r;
@@ -196,10 +205,11 @@ TrainingRequest SettingsForm::request(const ModelSnapshot& resume, const QString
     r.train.seed = static_cast<uint64_t>(v.seed);
     r.train.threads = v.threads;
     r.snapshotMilliseconds = snapshotMilliseconds;
-    if (v.continueModel && resume && family != TaskFamily::TaskModel) {
-        r.resumeFrom = resume;
-        if (!resumeDirectory.isEmpty()) {
-            const QString opt = QDir(resumeDirectory).filePath(QStringLiteral("optimizer.safetensors"));
+    if (resumes()) {
+        r.resumeFrom = m_resume.translation;
+        r.resumeTaskModel = m_resume.taskModel;
+        if (!m_resume.directory.isEmpty()) {
+            const QString opt = QDir(m_resume.directory).filePath(QStringLiteral("optimizer.safetensors"));
             if (QFileInfo::exists(opt))
                 r.optimizerPath = opt;
         }
@@ -217,7 +227,8 @@ SettingsProblem SettingsForm::check(const TrainingRequest& request, bool readabl
         if (readable && !QFileInfo(request.corpusPath).isReadable())
             return {tr("No corpus"), tr("Cannot read '%1'.").arg(request.corpusPath)};
     }
-    const QString problem = checkTrainingSettings(request.model, request.train, request.task, request.resumeFrom != nullptr);
+    const bool resuming = request.resumeFrom || request.resumeTaskModel;
+    const QString problem = checkTrainingSettings(request.model, request.train, request.task, resuming);
     if (!problem.isEmpty())
         return {tr("Invalid model settings"), problem};
     return {};

@@ -3,6 +3,7 @@
 // The widget-free model behind the settings panel: every value of the "Task and data" and
 // "Model" forms, the task defaults they start from, which rows each task shows, the checks run
 // before training and the TrainingRequest the values produce. ui/views/settings_panel.h shows it.
+#include "ui/view_models/model_document.h"
 #include "ui/view_models/training_session.h"
 #include "ui/workers/training_worker.h"
 
@@ -85,8 +86,8 @@ struct SettingsLocks {
     bool encoderLayers = true;
     bool decoderLayers = true;
     bool decoder = true;           ///< autoregressive | nat
-    bool continueModel = false;    ///< "Continue the current model"
-    bool resume = false;           ///< Train continues the resume model (its configuration is shown)
+    bool continueModel = false;    ///< "Continue the current model": the task can continue the resume point
+    bool resume = false;           ///< Train continues the resume point (its configuration is shown)
 };
 
 /// A problem that keeps Train from starting: a title and the message to show.
@@ -113,7 +114,8 @@ public:
     /// task (the values are then left as they were).
     QString setTask(const QString& task);
     const TaskDefaults& defaults() const { return m_defaults; }
-    /// Shows a model's configuration (sizes, attention and block options, dropout).
+    /// Shows a model's configuration (sizes, attention and block options, dropout; a task
+    /// model's context window, pooling and suffix length).
     void showModelConfig(const al::ModelConfig& config);
 
     /// The corpus Train would read: the typed path, else the bundled one (empty when missing).
@@ -122,13 +124,19 @@ public:
     QString taskDataPlaceholder() const;
     QString taskDataToolTip() const;
     SettingsRows rows() const;
-    /// `haveResume`: a model to continue exists; `active`: a run is in progress.
-    SettingsLocks locks(bool haveResume, bool active) const;
+    /// The model "Continue" trains further (ModelDocument::resumePoint()); empty: none.
+    void setResumePoint(const ResumePoint& resume) { m_resume = resume; }
+    const ResumePoint& resumePoint() const { return m_resume; }
+    /// True when Train continues the resume point: "Continue" is checked and the selected task
+    /// can continue it (ResumePoint::continues).
+    bool resumes() const;
+    /// `active`: a run is in progress.
+    SettingsLocks locks(bool active) const;
 
-    /// The request Train sends; `resume` (with the directory it came from, for its optimizer
-    /// state) is continued when "Continue" is checked and the task is not a task model.
-    TrainingRequest request(const ModelSnapshot& resume = {}, const QString& resumeDirectory = {},
-                            int snapshotMilliseconds = 200) const;
+    /// The request Train sends. When resumes(), it continues the resume point: resumeFrom (a
+    /// translation model) or resumeTaskModel (a task model), with optimizerPath the
+    /// optimizer.safetensors of the directory it was opened from when there is one.
+    TrainingRequest request(int snapshotMilliseconds = 200) const;
     /// The checks of the command line (architecture, generator, data paths) and of the corpus;
     /// `readable` also requires the corpus file to be readable.
     SettingsProblem check(const TrainingRequest& request, bool readable = true) const;
@@ -139,6 +147,7 @@ signals:
 private:
     SettingsValues m_values;
     TaskDefaults m_defaults;
+    ResumePoint m_resume;
 };
 
 } // namespace al::ui

@@ -133,9 +133,16 @@ public:
         if (data.isEmpty())
             throw al::Error("task " + task + " needs a data path (" + al::task_data_hint(task) + ")");
         const al::TaskCorpus corpus = al::load_task_corpus(task, paths8(data), r.train.seed);
-        al::TaskModel model = al::new_task_model(corpus, taskModelConfig(r.model, r.task), r.task.minCount, r.train.seed);
+        // Continuing a model keeps its vocabulary and labels (as `train --task ... --resume DIR`).
+        al::TaskModel model = r.resumeTaskModel
+                                  ? al::TaskModel(*r.resumeTaskModel)
+                                  : al::new_task_model(corpus, taskModelConfig(r.model, r.task), r.task.minCount, r.train.seed);
+        if (model.net.config().task != task)
+            throw al::Error("the model to continue is a " + model.net.config().task + " model, not " + task);
         al::TaskData encoded = al::encode_task_corpus(model, corpus);
         m_trainer = std::make_unique<al::TaskTrainer>(std::move(model), std::move(encoded), r.train, r.task.maskProb);
+        if (r.resumeTaskModel && !r.optimizerPath.isEmpty())
+            m_trainer->load_optimizer(local8(r.optimizerPath));
         const al::ModelConfig& c = m_trainer->model().net.config();
         m_info.task = r.task.task;
         if (task == "charlm") {
@@ -150,6 +157,7 @@ public:
         m_info.srcVocabSize = m_info.tgtVocabSize = c.vocab_size;
         m_info.labels = int(c.labels.size());
         m_info.parameters = m_trainer->model().net.params().numel();
+        m_info.startStep = m_trainer->step();
         m_info.model = c;
         m_info.dataSummary = data.join(QStringLiteral(", ")) + QStringLiteral(": ") + QString::fromStdString(corpus.describe());
     }
@@ -295,15 +303,13 @@ QString checkTrainingSettings(const al::ModelConfig& model, const al::TrainConfi
         if (family == TaskFamily::Algorithmic)
             settings.algorithmic.validate();
         if (family == TaskFamily::TaskModel) {
-            if (resuming)
-                return QStringLiteral("continuing a %1 model is not offered here; "
-                                      "use attention-lab train --task %1 --resume DIR")
-                    .arg(settings.task);
-            al::ModelConfig c = taskModelConfig(model, settings);
-            c.vocab_size = std::max(c.vocab_size, int(al::special_tokens(al::VocabLayout::Task).size()) + 1); // from the data later
-            if (c.task == "pos" || c.task == "sentiment" || c.task == "langid")
-                c.labels = {"a", "b"};
-            c.validate();
+            if (!resuming) { // a resumed model keeps its architecture
+                al::ModelConfig c = taskModelConfig(model, settings);
+                c.vocab_size = std::max(c.vocab_size, int(al::special_tokens(al::VocabLayout::Task).size()) + 1); // from the data later
+                if (c.task == "pos" || c.task == "sentiment" || c.task == "langid")
+                    c.labels = {"a", "b"};
+                c.validate();
+            }
             const QStringList data = settings.data.isEmpty() ? bundledTaskData(settings.task) : settings.data;
             if (data.isEmpty())
                 return QStringLiteral("data: task %1 needs a data path (%2)")

@@ -84,7 +84,8 @@ al::ModelConfig taskModelConfig(const al::ModelConfig& model, const TaskSettings
 /// returns "" or a message naming the setting: d_model divisible by nhead, the architecture
 /// (al::ModelConfig::validate / al::ModelConfig::validate, with placeholder vocabulary and
 /// labels), the generator (al::AlgorithmicTaskConfig::validate), and for task models that a
-/// data path is given where the task needs one and that every path exists.
+/// data path is given where the task needs one and that every path exists. `resuming`: a model
+/// is continued, whose architecture is its own (not checked).
 QString checkTrainingSettings(const al::ModelConfig& model, const al::TrainConfig& train, const TaskSettings& settings,
                               bool resuming);
 
@@ -154,8 +155,10 @@ TaskModelOutput runTaskModel(const al::TaskModel& model, const QString& text, in
 QString taskExampleInput(const QString& task);
 
 struct TrainingRequest;
-/// Loads or generates the data and builds the model (or resumes a translation model) for
-/// `request`; throws al::Error (naming the file, key or setting) when that fails.
+/// Loads or generates the data and builds the model for `request`, or continues
+/// request.resumeFrom / request.resumeTaskModel (with the optimizer state of
+/// request.optimizerPath when given); throws al::Error (naming the file, key or setting, or a
+/// model of another task) when that fails.
 std::unique_ptr<TrainingSession> makeTrainingSession(const TrainingRequest& request);
 
 } // namespace al::ui

@@ -2,6 +2,7 @@
 #include "ui/views/live_training_panel.h"
 
 #include "ui/export/export_ui.h"
+#include "ui/views/step_plot.h"
 
 #include <QFormLayout>
 #include <QGroupBox>
@@ -26,28 +27,12 @@ constexpr int kPlotRedrawMs = 200;
 
 } // namespace
 
-QCustomPlot* LiveTrainingPanel::makePlot(const QString& title)
-{
-    auto* plot = new QCustomPlot;
-    plot->setNoAntialiasingOnDrag(true);
-    plot->setPlottingHint(QCP::phImmediateRefresh, false); // merged paints (see HeatmapWidget)
-    plot->setNotAntialiasedElements(QCP::aePlottables);     // cheaper redraws while training (TrainingPlotsPanel)
-    plot->plotLayout()->insertRow(0);
-    auto* text = new QCPTextElement(plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
-    plot->plotLayout()->addElement(0, 0, text);
-    plot->xAxis->setLabel(tr("step"));
-    return plot;
-}
-
-
 LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWidget(parent), m_curves(curves)
 {
     auto* panel = this;
     auto* layout = new QVBoxLayout(panel);
 
-    m_lossPlot = makePlot(tr("Loss (nats per target token)"));
-    m_lossPlot->setObjectName(QStringLiteral("lossPlot"));
-    m_lossPlot->yAxis->setLabel(tr("loss"));
+    m_lossPlot = makeStepPlot(panel, QStringLiteral("lossPlot"), tr("Loss (nats per target token)"), tr("loss"));
     QCPGraph* train = m_lossPlot->addGraph();
     train->setName(tr("train"));
     train->setPen(QPen(QColor(0x1f, 0x77, 0xb4), 1.5));
@@ -62,8 +47,7 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
     layout->addWidget(m_lossPlot, 3);
 
     auto* row = new QHBoxLayout;
-    m_lrPlot = makePlot(tr("Learning rate"));
-    m_lrPlot->setObjectName(QStringLiteral("lrPlot"));
+    m_lrPlot = makeStepPlot(panel, QStringLiteral("lrPlot"), tr("Learning rate"));
     QCPGraph* lr = m_lrPlot->addGraph();
     lr->setPen(QPen(QColor(0x2c, 0xa0, 0x2c), 1.5));
     m_lrPlot->yAxis->setNumberFormat(QStringLiteral("gb"));

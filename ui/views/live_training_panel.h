@@ -40,7 +40,6 @@ signals:
     void figuresShown(qint64 step);
 
 private:
-    QCustomPlot* makePlot(const QString& title);
     void redrawPlots();
 
     CurveStore* m_curves = nullptr;

@@ -267,7 +267,7 @@ QString MainWindow::taskOutputText() const
 
 TrainingRequest MainWindow::trainingRequest() const
 {
-    return m_settings->form()->request(m_document.resumeModel(), m_document.resumeDirectory(), kSnapshotMs);
+    return m_settings->form()->request(kSnapshotMs);
 }
 
 void MainWindow::onTaskChanged(const QString& task)
@@ -423,7 +423,7 @@ void MainWindow::showTrace(const std::shared_ptr<const al::Trace>& trace, qint64
 void MainWindow::onFinished(qint64 step)
 {
     m_document.finishRun();
-    m_settings->setResumeModel(m_document.resumeModel(), m_document.resumeDirectory());
+    m_settings->setResumePoint(m_document.resumePoint());
     m_settings->setTrainingActive(m_training->isActive());
     statusBar()->showMessage(tr("Training stopped at step %1.").arg(step));
 }
@@ -492,18 +492,20 @@ bool MainWindow::loadModelDirectory(const QString& directory)
     }
     QApplication::restoreOverrideCursor();
     resetCurves();
-    if (kind == ModelDocument::Kind::Task) {
-        // A task model (charlm, pos, ...): its attention on the typed text; Train trains a new one.
+    // Either kind becomes the model Train continues; a task model (charlm, pos, ...) selects its task.
+    const bool task = kind == ModelDocument::Kind::Task;
+    if (task)
         setTask(taskName);
-        onTaskSnapshot(m_document.taskModel(), 0);
-        statusBar()->showMessage(tr("Opened the %1 model %2 (Experiments → Task model probe tries it too).")
-                                     .arg(taskName, QDir::toNativeSeparators(directory)));
-        return true;
-    }
-    m_settings->setResumeModel(m_document.resumeModel(), m_document.resumeDirectory());
+    m_settings->setResumePoint(m_document.resumePoint());
     m_settings->setContinueChecked(true);
-    onSnapshot(m_document.translation(), 0);
-    statusBar()->showMessage(tr("Opened %1; Train continues training it.").arg(QDir::toNativeSeparators(directory)));
+    if (task)
+        onTaskSnapshot(m_document.taskModel(), 0);
+    else
+        onSnapshot(m_document.translation(), 0);
+    const QString where = QDir::toNativeSeparators(directory);
+    statusBar()->showMessage(task ? tr("Opened the %1 model %2; Train continues training it (Experiments → Task "
+                                       "model probe tries it too).").arg(taskName, where)
+                                  : tr("Opened %1; Train continues training it.").arg(where));
     return true;
 }
 

@@ -40,22 +40,17 @@ void OverviewPanel::setColors(ColorMap map, ColorRange range)
 void OverviewPanel::setTrace(std::shared_ptr<const al::Trace> trace)
 {
     m_trace = std::move(trace);
-    if (isVisible())
-        rebuild();
-    else
-        m_stale = true;
+    m_rebuild.request();
 }
 
 void OverviewPanel::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
-    if (m_stale)
-        rebuild();
+    m_rebuild.shown();
 }
 
 void OverviewPanel::rebuild()
 {
-    m_stale = false;
     QVector<QPair<int, al::AttentionKind>> captions;
     const QVector<OverviewCell> cells = m_trace ? overviewCells(*m_trace, &captions) : QVector<OverviewCell>{};
     // Rebuild the grid only when its shape changes; otherwise refresh the matrices.

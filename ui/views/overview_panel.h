@@ -2,6 +2,7 @@
 #pragma once
 #include "ui/view_models/color_maps.h"
 #include "ui/view_models/forward_view_model.h"
+#include "ui/views/draw_when_shown.h"
 
 #include <QVector>
 #include <QWidget>
@@ -36,7 +37,7 @@ protected:
 
 private:
     void rebuild();
-    bool m_stale = false;
+    DrawWhenShown m_rebuild{this, [this] { rebuild(); }};
 
     std::shared_ptr<const al::Trace> m_trace;
     QWidget* m_host = nullptr;

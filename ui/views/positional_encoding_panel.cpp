@@ -120,24 +120,26 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
     layout->addWidget(m_curves, 3);
 
     auto* tables = new QHBoxLayout;
-    auto* sinGroup = new QGroupBox(tr("Sinusoidal: sin / cos of position × 10000^(−2i/d_model)"), this);
-    auto* sin = new QVBoxLayout(sinGroup);
-    m_sinTable = makeHeatmap(sinGroup, "peSinusoidalTable", tr("dimension"), tr("PE value"));
-    m_sinTable->setExportFileName(QStringLiteral("positional_encoding_sinusoidal.png"));
-    m_sinSimilarity = makeHeatmap(sinGroup, "peSinusoidalSimilarity", tr("position"), tr("cosine similarity"));
-    m_sinSimilarity->setExportFileName(QStringLiteral("positional_similarity_sinusoidal.png"));
-    sin->addWidget(m_sinTable, 1);
-    sin->addWidget(m_sinSimilarity, 1);
-    tables->addWidget(sinGroup, 1);
-    m_learnedGroup = new QGroupBox(tr("Learned: pos_emb.weight of the current model"), this);
-    auto* learned = new QVBoxLayout(m_learnedGroup);
-    m_learnedTable = makeHeatmap(m_learnedGroup, "peLearnedTable", tr("dimension"), tr("PE value"));
-    m_learnedTable->setExportFileName(QStringLiteral("positional_encoding_learned.png"));
-    m_learnedSimilarity = makeHeatmap(m_learnedGroup, "peLearnedSimilarity", tr("position"), tr("cosine similarity"));
-    m_learnedSimilarity->setExportFileName(QStringLiteral("positional_similarity_learned.png"));
-    learned->addWidget(m_learnedTable, 1);
-    learned->addWidget(m_learnedSimilarity, 1);
-    tables->addWidget(m_learnedGroup, 1);
+    // One column per kind of table: the table (position x dimension) above its similarity map;
+    // `kind` names the widgets ("peSinusoidalTable") and the export files.
+    auto addColumn = [this, tables](const QString& title, const QString& kind, HeatmapWidget*& table,
+                                    HeatmapWidget*& similarity) {
+        auto* group = new QGroupBox(title, this);
+        auto* column = new QVBoxLayout(group);
+        table = makeHeatmap(group, qPrintable(QStringLiteral("pe%1Table").arg(kind)), tr("dimension"), tr("PE value"));
+        table->setExportFileName(QStringLiteral("positional_encoding_%1.png").arg(kind.toLower()));
+        similarity = makeHeatmap(group, qPrintable(QStringLiteral("pe%1Similarity").arg(kind)), tr("position"),
+                                 tr("cosine similarity"));
+        similarity->setExportFileName(QStringLiteral("positional_similarity_%1.png").arg(kind.toLower()));
+        column->addWidget(table, 1);
+        column->addWidget(similarity, 1);
+        tables->addWidget(group, 1);
+        return group;
+    };
+    addColumn(tr("Sinusoidal: sin / cos of position × 10000^(−2i/d_model)"), QStringLiteral("Sinusoidal"), m_sinTable,
+              m_sinSimilarity);
+    m_learnedGroup = addColumn(tr("Learned: pos_emb.weight of the current model"), QStringLiteral("Learned"),
+                               m_learnedTable, m_learnedSimilarity);
     m_learnedGroup->hide();
     layout->addLayout(tables, 5);
 

@@ -364,10 +364,9 @@ void SettingsPanel::showModelConfig(const al::ModelConfig& config)
     m_form->showModelConfig(config);
 }
 
-void SettingsPanel::setResumeModel(const ModelSnapshot& model, const QString& directory)
+void SettingsPanel::setResumePoint(const ResumePoint& resume)
 {
-    m_resume = model;
-    m_resumeDirectory = directory;
+    m_form->setResumePoint(resume);
     updateModelSource();
 }
 
@@ -564,7 +563,7 @@ void SettingsPanel::showRows()
 
 void SettingsPanel::updateModelSource()
 {
-    const SettingsLocks locks = m_form->locks(m_resume != nullptr, m_active);
+    const SettingsLocks locks = m_form->locks(m_active);
     m_continueCheck->setEnabled(locks.continueModel);
     for (QWidget* w : std::initializer_list<QWidget*>{m_dModelSpin, m_headsSpin, m_dffSpin, m_attentionCombo,
                                                       m_scoringCombo, m_normalizationCombo, m_windowSpin,
@@ -575,10 +574,11 @@ void SettingsPanel::updateModelSource()
     m_decLayersSpin->setEnabled(locks.decoderLayers);
     m_decoderCombo->setEnabled(locks.decoder);
     if (locks.resume) {
-        showModelConfig(m_resume->net.config());
-        m_modelSourceLabel->setText(m_resumeDirectory.isEmpty()
+        const ResumePoint& resume = m_form->resumePoint();
+        showModelConfig(resume.config());
+        m_modelSourceLabel->setText(resume.directory.isEmpty()
                                         ? tr("Continues the last trained model.")
-                                        : tr("Continues the model from %1.").arg(QDir::toNativeSeparators(m_resumeDirectory)));
+                                        : tr("Continues the model from %1.").arg(QDir::toNativeSeparators(resume.directory)));
     } else {
         m_modelSourceLabel->setText(tr("Train builds a new model."));
     }

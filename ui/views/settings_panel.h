@@ -33,8 +33,8 @@ public:
     void setTask(const QString& task);
     /// Shows a model's configuration in the model settings.
     void showModelConfig(const al::ModelConfig& config);
-    /// The model "Continue" would train further (null: none), and the directory it came from.
-    void setResumeModel(const ModelSnapshot& model, const QString& directory);
+    /// The model "Continue" would train further, of either kind (empty: none).
+    void setResumePoint(const ResumePoint& resume);
     void setContinueChecked(bool on);
     /// Enables the buttons and settings for a training state; `active`: a run is in progress.
     void setTrainingState(TrainingController::State state, bool active);
@@ -62,8 +62,6 @@ private:
     void updateModelSource();
 
     SettingsForm* m_form = nullptr;
-    ModelSnapshot m_resume;
-    QString m_resumeDirectory;
     bool m_active = false;
     bool m_pushing = false;
 

@@ -3,6 +3,7 @@
 
 #include "ui/view_models/attention_selection.h"
 #include "ui/export/export_ui.h"
+#include "ui/views/step_plot.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,7 +14,6 @@
 #include <QShowEvent>
 #include <QSlider>
 #include <QSpinBox>
-#include <QThread>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -32,18 +32,7 @@ const QColor kHeadColors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e)
 
 QCustomPlot* makePlot(QWidget* parent, const char* name, const QString& title, const QString& yLabel)
 {
-    auto* plot = new QCustomPlot(parent);
-    plot->setObjectName(QString::fromLatin1(name));
-    plot->setPlottingHint(QCP::phImmediateRefresh, false); // merged paints (see HeatmapWidget)
-    plot->setNoAntialiasingOnDrag(true);
-    // Curves drawn without antialiasing: it halves the window's CPU while training with this tab in
-    // front (6% -> 3% of a core on tiny, `attention-lab bench-gui --tab plots`), and every one of
-    // those cycles is taken from a training thread on a 2-core machine. Text stays antialiased.
-    plot->setNotAntialiasedElements(QCP::aePlottables);
-    plot->plotLayout()->insertRow(0);
-    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(parent->font().family(), parent->font().pointSize(), QFont::Bold)));
-    plot->xAxis->setLabel(QCoreApplication::translate("TrainingPlots", "step"));
-    plot->yAxis->setLabel(yLabel);
+    QCustomPlot* plot = makeStepPlot(parent, QString::fromLatin1(name), title, yLabel);
     plot->setMinimumHeight(170);
     installPlotExportMenu(plot, QString::fromLatin1(name).replace(QStringLiteral("Plot"), QString()) + QStringLiteral(".png"), title);
     installHoverValues(plot);
@@ -223,19 +212,17 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     connect(m_ema, &QSlider::valueChanged, this, &TrainingPlotsPanel::redraw);
     for (QCheckBox* c : {m_logLoss, m_logGrad, m_logSpeed})
         connect(c, &QCheckBox::toggled, this, &TrainingPlotsPanel::redraw);
-    connect(m_kind, &QComboBox::currentIndexChanged, this, &TrainingPlotsPanel::redrawEntropy);
-    connect(m_layer, &QSpinBox::valueChanged, this, &TrainingPlotsPanel::redrawEntropy);
+    connect(m_kind, &QComboBox::currentIndexChanged, this, [this] { m_entropyDraw.draw(); });
+    connect(m_layer, &QSpinBox::valueChanged, this, [this] { m_entropyDraw.draw(); });
     connect(m_probe, &QLineEdit::editingFinished, this, [this] {
         m_history.clear();
         m_lastSampleStep = -1;
         dropPendingSamples();
-        redrawEntropy();
+        m_entropyDraw.draw();
     });
     setCurveStore(new CurveStore(this));
-    m_worker = new InferenceWorker;
-    m_thread = newWorkerThread(this, m_worker, QStringLiteral("entropy"));
-    connect(m_worker, &InferenceWorker::translated, this, &TrainingPlotsPanel::onSampled);
-    m_thread->start();
+    m_sampler = new InferenceController(this, QStringLiteral("entropy"));
+    connect(m_sampler, &InferenceController::translated, this, &TrainingPlotsPanel::onSampled);
     redraw();
 }
 
@@ -246,8 +233,7 @@ TrainingPlotsPanel::~TrainingPlotsPanel()
 
 void TrainingPlotsPanel::shutdown()
 {
-    joinWorkerThread(m_thread);
-    m_worker = nullptr; // deleted on its thread
+    m_sampler->shutdown();
 }
 
 void TrainingPlotsPanel::setCurveStore(CurveStore* store)
@@ -294,7 +280,7 @@ void TrainingPlotsPanel::setProbeSentence(const QString& sentence)
     m_history.clear();
     m_lastSampleStep = -1;
     dropPendingSamples();
-    redrawEntropy();
+    m_entropyDraw.draw();
 }
 
 QString TrainingPlotsPanel::probeSentence() const
@@ -304,18 +290,16 @@ QString TrainingPlotsPanel::probeSentence() const
 
 void TrainingPlotsPanel::addTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
 {
-    if (!model || step == m_lastSampleStep || !m_worker)
+    if (!model || step == m_lastSampleStep)
         return;
     if (m_lastSample.isValid() && m_lastSample.elapsed() < 1000 && m_lastSampleStep >= 0)
         return;
-    m_lastSample.start();
-    m_lastSampleStep = step;
     InferenceRequest r;
     r.sentence = m_probe->text();
     r.taskModel = model;
     r.step = step;
     r.traceOnly = true;
-    m_lastRequest = m_worker->submit(std::move(r));
+    postSample(std::move(r));
 }
 
 void TrainingPlotsPanel::addSnapshot(const ModelSnapshot& model, qint64 step)
@@ -329,11 +313,25 @@ void TrainingPlotsPanel::addSnapshot(const ModelSnapshot& model, qint64 step)
 
 bool TrainingPlotsPanel::sampleEntropy(const ModelSnapshot& model, qint64 step)
 {
-    if (!model || !m_worker)
+    if (!model)
         return false;
+    InferenceRequest r;
+    r.sentence = m_probe->text();
+    r.model = model;
+    r.step = step;
+    r.maxLength = 32;
+    return postSample(std::move(r));
+}
+
+bool TrainingPlotsPanel::postSample(InferenceRequest request)
+{
+    const qint64 step = request.step;
+    const quint64 id = m_sampler->submit(std::move(request));
+    if (!id)
+        return false; // shut down
     m_lastSample.start();
     m_lastSampleStep = step;
-    m_lastRequest = m_worker->submit(m_probe->text(), model, step, 32);
+    m_lastRequest = id;
     return true;
 }
 
@@ -343,7 +341,7 @@ void TrainingPlotsPanel::onSampled(const InferenceResult& result)
     if (result.requestId < m_firstValidRequest || !result.trace)
         return;
     m_history.add(double(result.modelStep), *result.trace);
-    refreshEntropy();
+    m_entropyDraw.request();
 }
 
 void TrainingPlotsPanel::dropPendingSamples()
@@ -364,21 +362,12 @@ void TrainingPlotsPanel::redrawNow()
     redraw();
 }
 
-void TrainingPlotsPanel::refreshEntropy()
-{
-    if (isVisible())
-        redrawEntropy();
-    else
-        m_entropyStale = true;
-}
-
 void TrainingPlotsPanel::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
     if (m_curvesStale)
         redraw();
-    if (m_entropyStale)
-        redrawEntropy();
+    m_entropyDraw.shown();
 }
 
 void TrainingPlotsPanel::reset()
@@ -389,7 +378,7 @@ void TrainingPlotsPanel::reset()
     dropPendingSamples();
     m_curves->clear();
     redraw();
-    redrawEntropy();
+    m_entropyDraw.draw();
 }
 
 void TrainingPlotsPanel::redraw()
@@ -443,7 +432,6 @@ void TrainingPlotsPanel::redraw()
 
 void TrainingPlotsPanel::redrawEntropy()
 {
-    m_entropyStale = false;
     const auto kind = static_cast<al::AttentionKind>(m_kind->currentData().toInt());
     const int layers = m_history.layers(kind);
     {

@@ -2,6 +2,7 @@
 #pragma once
 #include "ui/view_models/curve_store.h"
 #include "ui/view_models/training_plots_model.h"
+#include "ui/views/draw_when_shown.h"
 #include "ui/workers/inference_worker.h"
 #include "ui/workers/training_worker.h"
 
@@ -86,12 +87,13 @@ private:
     /// only marks them stale, so a hidden panel costs no rendering during training. showEvent()
     /// catches up. Metrics arrive every ~20 ms chunk: drawing each would cost the training threads.
     void refresh();
-    void refreshEntropy();
     void redraw();
     void redrawEntropy();
     void onSampled(const InferenceResult& result);
     /// Results of requests up to now are dropped (reset, a new probe).
     void dropPendingSamples();
+    /// Posts an entropy sample of the probe sentence; false after shutdown().
+    bool postSample(InferenceRequest request);
 
     QCustomPlot* m_loss = nullptr;
     QCustomPlot* m_grad = nullptr;
@@ -108,13 +110,13 @@ private:
     CurveStore* m_curves = nullptr;
     QString m_metricName; ///< the task metric the loss plot's right axis is labelled with
     EntropyHistory m_history;
-    QThread* m_thread = nullptr;
-    InferenceWorker* m_worker = nullptr; ///< translates the probe sentence off the GUI thread
+    InferenceController* m_sampler = nullptr; ///< translates the probe sentence off the GUI thread
     quint64 m_lastRequest = 0;           ///< id of the newest sample request
     quint64 m_firstValidRequest = 0;     ///< samples of older requests are dropped
     QElapsedTimer m_lastSample;
     qint64 m_lastSampleStep = -1;
-    bool m_curvesStale = false, m_entropyStale = false;
+    bool m_curvesStale = false;
+    DrawWhenShown m_entropyDraw{this, [this] { redrawEntropy(); }};
     QTimer m_redrawTimer;
 };
 

@@ -3,8 +3,6 @@
 
 #include "ui/view_models/decoding_view_model.h"
 
-#include <QThread>
-
 namespace al::ui {
 
 DecodingWorker::DecodingWorker(QObject* parent) : QObject(parent) {}
@@ -19,10 +17,7 @@ quint64 DecodingWorker::submit(const QString& sentence, const ModelSnapshot& mod
     r.options = options;
     r.options.forced_prefix.clear();
     r.forcedTokens = forcedTokens;
-    const auto put = m_requests.put(std::move(r));
-    if (put.wake)
-        QMetaObject::invokeMethod(this, &DecodingWorker::processPending, Qt::QueuedConnection);
-    return put.id;
+    return m_requests.post(this, &DecodingWorker::processPending, std::move(r));
 }
 
 void DecodingWorker::processPending()
@@ -41,27 +36,13 @@ void DecodingWorker::processPending()
     emit decoded(r);
 }
 
-DecodingController::DecodingController(QObject* parent) : QObject(parent)
+DecodingController::DecodingController(QObject* parent)
+    : WorkerController(new DecodingWorker, QStringLiteral("decoding"), parent)
 {
     registerTrainingMetaTypes();
     qRegisterMetaType<al::ui::DecodingResult>("al::ui::DecodingResult");
     m_options.max_len = 64;
-    m_worker = new DecodingWorker;
-    m_thread = newWorkerThread(this, m_worker, QStringLiteral("decoding"));
-    connect(m_worker, &DecodingWorker::decoded, this, &DecodingController::decoded);
-    m_thread->start();
-}
-
-DecodingController::~DecodingController()
-{
-    blockSignals(true);
-    shutdown();
-}
-
-void DecodingController::shutdown()
-{
-    joinWorkerThread(m_thread);
-    m_worker = nullptr; // deleted on its thread
+    connect(worker<DecodingWorker>(), &DecodingWorker::decoded, this, &DecodingController::decoded);
 }
 
 void DecodingController::setSentence(const QString& sentence)
@@ -108,10 +89,11 @@ void DecodingController::changed()
 
 quint64 DecodingController::request()
 {
-    if (m_paused || !m_worker || !m_model)
+    DecodingWorker* w = worker<DecodingWorker>();
+    if (m_paused || !w || !m_model)
         return 0;
     m_dirty = false;
-    return m_worker->submit(m_sentence, m_model, m_step, m_options, m_forced);
+    return w->submit(m_sentence, m_model, m_step, m_options, m_forced);
 }
 
 } // namespace al::ui

@@ -2,22 +2,19 @@
 #pragma once
 // Step-by-step decoding of the sentence being typed, off the GUI thread, on the newest model
 // snapshot, with the strategy and forced prefix chosen in the decoding panel. Same pattern as
-// ui/inference_worker.h: a coalescing worker on its own thread, stale requests dropped.
+// ui/workers/inference_worker.h: a coalescing worker on its own thread (WorkerController),
+// stale requests dropped.
 #include "engine/decode/decoding.h"
 #include "engine/trace/trace.h"
 #include "ui/workers/training_worker.h"
 #include "ui/workers/worker_thread.h"
 
 #include <QMetaType>
-#include <QMutex>
 #include <QObject>
 #include <QString>
 #include <QStringList>
 
 #include <memory>
-#include <optional>
-
-class QThread;
 
 namespace al::ui {
 
@@ -55,11 +52,10 @@ private:
 
 /// GUI-side owner of the decoding thread: keeps the newest sentence, snapshot, options and
 /// forced prefix, and asks for a run whenever one changes (request() forces one).
-class DecodingController : public QObject {
+class DecodingController : public WorkerController {
     Q_OBJECT
 public:
     explicit DecodingController(QObject* parent = nullptr);
-    ~DecodingController() override;
 
     void setSentence(const QString& sentence);
     void setModel(const ModelSnapshot& model, qint64 step);
@@ -76,8 +72,6 @@ public:
     bool isPaused() const { return m_paused; }
     /// Submits the current state now (unless paused or without a model). Returns the id, or 0.
     quint64 request();
-    /// Quits and joins the thread (also done by the destructor).
-    void shutdown();
 
 signals:
     void decoded(const al::ui::DecodingResult& result);
@@ -85,8 +79,6 @@ signals:
 private:
     void changed();
 
-    QThread* m_thread = nullptr;
-    DecodingWorker* m_worker = nullptr;
     QString m_sentence;
     ModelSnapshot m_model;
     qint64 m_step = 0;

@@ -3,8 +3,6 @@
 
 #include "engine/trace/task_trace.h"
 
-#include <QThread>
-
 #include <exception>
 
 namespace al::ui {
@@ -36,10 +34,7 @@ quint64 InferenceWorker::submit(const QString& sentence, const ModelSnapshot& mo
 
 quint64 InferenceWorker::submit(InferenceRequest request)
 {
-    const auto put = m_requests.put(std::move(request));
-    if (put.wake)
-        QMetaObject::invokeMethod(this, &InferenceWorker::processPending, Qt::QueuedConnection);
-    return put.id;
+    return m_requests.post(this, &InferenceWorker::processPending, std::move(request));
 }
 
 void InferenceWorker::processPending()
@@ -80,32 +75,18 @@ void InferenceWorker::processPending()
     emit translated(result);
 }
 
-InferenceController::InferenceController(QObject* parent) : QObject(parent)
+InferenceController::InferenceController(QObject* parent, const QString& threadName)
+    : WorkerController(new InferenceWorker, threadName, parent)
 {
     registerTrainingMetaTypes();
     qRegisterMetaType<al::ui::InferenceResult>("al::ui::InferenceResult");
-    m_worker = new InferenceWorker;
-    m_thread = newWorkerThread(this, m_worker, QStringLiteral("inference"));
-    connect(m_worker, &InferenceWorker::translated, this, &InferenceController::translated);
-    m_thread->start();
+    connect(worker<InferenceWorker>(), &InferenceWorker::translated, this, &InferenceController::translated);
     m_taskTimer.setSingleShot(true);
     m_taskTimer.setInterval(150); // at most ~7 task-model runs a second while training
     connect(&m_taskTimer, &QTimer::timeout, this, [this] {
         if (m_taskModel)
             request();
     });
-}
-
-InferenceController::~InferenceController()
-{
-    blockSignals(true);
-    shutdown();
-}
-
-void InferenceController::shutdown()
-{
-    joinWorkerThread(m_thread);
-    m_worker = nullptr; // deleted on its thread
 }
 
 void InferenceController::setSentence(const QString& sentence)
@@ -135,19 +116,27 @@ void InferenceController::setTaskModel(const TaskModelSnapshot& model, qint64 st
         m_taskTimer.start();
 }
 
+quint64 InferenceController::submit(InferenceRequest request)
+{
+    InferenceWorker* w = worker<InferenceWorker>();
+    return w ? w->submit(std::move(request)) : 0;
+}
+
 void InferenceController::request()
 {
-    if (!m_worker)
-        return;
+    InferenceRequest r;
+    r.sentence = m_sentence;
     if (m_taskModel) {
-        InferenceRequest r;
-        r.sentence = m_sentence;
         r.taskModel = m_taskModel;
         r.step = m_taskStep;
-        m_worker->submit(std::move(r));
     } else if (m_model) {
-        m_worker->submit(m_sentence, m_model, m_step, m_maxLength);
+        r.model = m_model;
+        r.step = m_step;
+        r.maxLength = m_maxLength;
+    } else {
+        return;
     }
+    submit(std::move(r));
 }
 
 } // namespace al::ui

@@ -5,20 +5,15 @@
 #include "engine/trace/trace.h"
 #include "engine/models/translation_model.h"
 #include "ui/workers/training_worker.h"
-
-#include <QTimer>
 #include "ui/workers/worker_thread.h"
 
 #include <QMetaType>
-#include <QMutex>
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 
 #include <memory>
-#include <optional>
-
-class QThread;
 
 namespace al::ui {
 
@@ -67,14 +62,15 @@ private:
     LatestRequest<InferenceRequest> m_requests; ///< only the newest request is run
 };
 
-/// GUI-side owner of the inference thread. Keeps the newest sentence and snapshot and asks
+/// GUI-side owner of an inference thread. Keeps the newest sentence and snapshot and asks
 /// for a translation whenever either changes. A task model, once set, replaces the translation
 /// model until the next setModel(); its runs are coalesced to at most one per 150 ms.
-class InferenceController : public QObject {
+/// submit() runs a request of the caller's own instead (the training plots' entropy probe).
+class InferenceController : public WorkerController {
     Q_OBJECT
 public:
-    explicit InferenceController(QObject* parent = nullptr);
-    ~InferenceController() override;
+    /// `threadName` names the thread (debuggers, perf).
+    explicit InferenceController(QObject* parent = nullptr, const QString& threadName = QStringLiteral("inference"));
 
     void setSentence(const QString& sentence);
     void setModel(const ModelSnapshot& model, qint64 step);
@@ -85,8 +81,8 @@ public:
     QString sentence() const { return m_sentence; }
     /// Longest output, in tokens.
     void setMaxLength(int tokens) { m_maxLength = tokens; }
-    /// Quits and joins the thread (also done by the destructor).
-    void shutdown();
+    /// Posts `request` as it is (replacing any pending one); returns its id, 0 after shutdown().
+    quint64 submit(InferenceRequest request);
 
 signals:
     void translated(const al::ui::InferenceResult& result);
@@ -94,8 +90,6 @@ signals:
 private:
     void request();
 
-    QThread* m_thread = nullptr;
-    InferenceWorker* m_worker = nullptr;
     QString m_sentence;
     ModelSnapshot m_model;
     qint64 m_step = 0;

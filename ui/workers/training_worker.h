@@ -35,9 +35,15 @@ struct TrainingRequest {
     al::ModelConfig model;     ///< ignored when resuming (the resumed model keeps its config)
     al::TrainConfig train;
     al::DataOptions data;
-    /// When set, training continues from this model (its vocabularies and tokenizers).
+    /// When set, training continues from this model (its vocabularies and tokenizers):
+    /// translate, copy, reverse, sort.
     std::shared_ptr<const al::TranslationModel> resumeFrom;
-    QString optimizerPath;     ///< optimizer.safetensors to resume Adam from (may be empty)
+    /// When set, training continues from this task model (its vocabulary and labels; the
+    /// data is encoded with them), which must be of task.task: charlm, pos, ...
+    std::shared_ptr<const al::TaskModel> resumeTaskModel;
+    /// optimizer.safetensors to resume Adam's moments and the step count from (may be empty:
+    /// then Adam starts afresh at step 0 on the resumed weights)
+    QString optimizerPath;
     int chunkMilliseconds = 20;    ///< train this long between event-loop turns (at least one step)
     int snapshotMilliseconds = 100; ///< at most one snapshot per this interval
     int evalEverySteps = 200;  ///< validation loss every this many steps (0 = only at stop)

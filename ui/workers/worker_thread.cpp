@@ -25,4 +25,23 @@ void joinWorkerThread(QThread*& thread)
     thread = nullptr;
 }
 
+WorkerController::WorkerController(QObject* worker, const QString& name, QObject* parent)
+    : QObject(parent), m_worker(worker)
+{
+    m_thread = newWorkerThread(this, worker, name);
+    m_thread->start();
+}
+
+WorkerController::~WorkerController()
+{
+    blockSignals(true);
+    shutdown();
+}
+
+void WorkerController::shutdown()
+{
+    joinWorkerThread(m_thread);
+    m_worker = nullptr; // deleted on its thread
+}
+
 } // namespace al::ui

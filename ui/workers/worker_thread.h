@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The background-thread plumbing shared by the GUI's controllers (training, race, decoding,
-// inference): a QObject worker living in its own QThread, and a latest-request-wins mailbox.
+// inference): a QObject worker living in its own QThread, a latest-request-wins mailbox, and the
+// controller that owns one worker thread for its whole life.
 #pragma once
 
 #include <QMutex>
 #include <QMutexLocker>
+#include <QObject>
 #include <QString>
 #include <QtGlobal>
 
@@ -44,6 +46,16 @@ public:
         m_scheduled = true;
         return {m_nextId, wake};
     }
+    /// put(), and when no take is queued yet, queues `process` (a member of `worker` that calls
+    /// take()) on the worker's thread. Returns the request's id.
+    template <class Worker>
+    quint64 post(Worker* worker, void (Worker::*process)(), Request request)
+    {
+        const Put p = put(std::move(request));
+        if (p.wake)
+            QMetaObject::invokeMethod(worker, process, Qt::QueuedConnection);
+        return p.id;
+    }
     /// The newest request and its id, or nothing when it was already taken.
     std::optional<std::pair<quint64, Request>> take()
     {
@@ -62,6 +74,34 @@ private:
     std::optional<Request> m_pending;
     quint64 m_nextId = 0;
     bool m_scheduled = false;
+};
+
+/// GUI-side owner of one worker that lives on its own thread as long as the controller does
+/// (decoding, inference): the constructor moves the worker to a new thread and starts it;
+/// shutdown() (also run by the destructor, with the controller's signals blocked) quits and joins
+/// the thread, and the worker is deleted on it. Results come back through the worker's signals,
+/// which the subclass connects in its constructor (no request is posted before that).
+class WorkerController : public QObject {
+    Q_OBJECT
+public:
+    ~WorkerController() override;
+    /// Quits and joins the thread; worker() is nullptr afterwards. Idempotent.
+    void shutdown();
+
+protected:
+    /// Takes `worker` (which must have no parent) to a thread named `name` (shown by debuggers
+    /// and perf) and starts that thread.
+    WorkerController(QObject* worker, const QString& name, QObject* parent);
+    /// The worker, as the subclass made it; nullptr after shutdown().
+    template <class Worker>
+    Worker* worker() const
+    {
+        return static_cast<Worker*>(m_worker);
+    }
+
+private:
+    QThread* m_thread = nullptr;
+    QObject* m_worker = nullptr; ///< lives on m_thread; deleted when it finishes
 };
 
 } // namespace al::ui
