@@ -56,7 +56,7 @@ TaskModel make_task_model(const std::string& task, bool norm_first)
     c.norm_first = norm_first;
     c.num_encoder_layers = task == "charlm" ? 0 : 2;
     c.num_decoder_layers = task == "charlm" ? 2 : 0;
-    TokenTable vocab = TokenTable::build({task_tokenize("char", "the cat sat")}, 1);
+    Vocab vocab = Vocab::build({task_tokenize("char", "the cat sat")}, 1, 0, VocabLayout::Task);
     c.vocab_size = vocab.size();
     if (task == "pos")
         c.labels = {"DET", "NOUN", "VERB"};
