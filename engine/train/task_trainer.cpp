@@ -230,7 +230,7 @@ std::vector<TaskBatch> task_eval_batches(const TaskModel& model, const TaskData&
                 const size_t n = std::min(size_t(T), s.size() - 1 - off);
                 std::vector<int> ids(s.begin() + ptrdiff_t(off), s.begin() + ptrdiff_t(off + n));
                 std::vector<int> tg(s.begin() + ptrdiff_t(off) + 1, s.begin() + ptrdiff_t(off + n) + 1);
-                ids.resize(size_t(T), m_model.vocab.pad());
+                ids.resize(size_t(T), model.vocab.pad());
                 tg.resize(size_t(T), -1);
                 b.ids.insert(b.ids.end(), ids.begin(), ids.end());
                 b.targets.insert(b.targets.end(), tg.begin(), tg.end());
