@@ -3,6 +3,7 @@
 # Attention Lab set-up, build, run and test.
 #   ./lab.sh run [args...]   install what is missing, build Release into build/, start the GUI
 #   ./lab.sh test            install what is missing, build, run every test (GUI tests offscreen)
+#   ./lab.sh setup-checks    install what the sanitizer and fuzzing builds need (clang-16, ninja)
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -13,9 +14,11 @@ BUILD_DIR=build
 RUN_PACKAGES=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev nlohmann-json3-dev
               libgl-dev fonts-wqy-microhei qt6-svg-dev)
 TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy libopenblas0-pthread python3-nltk)
+# The CMake presets asan, tsan and fuzz (.ci/run): Ninja, and clang 16 with its libFuzzer runtime.
+CHECK_PACKAGES=(ninja-build clang-16 libclang-rt-16-dev)
 
 usage() {
-    echo "usage: $0 run [attention-lab arguments...] | $0 test" >&2
+    echo "usage: $0 run [attention-lab arguments...] | $0 test | $0 setup-checks" >&2
     exit 2
 }
 
@@ -75,6 +78,10 @@ case "$cmd" in
         install_missing "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
         build
         QT_QPA_PLATFORM=offscreen ctest --test-dir "$BUILD_DIR" --output-on-failure
+        ;;
+    setup-checks)
+        [ $# -eq 0 ] || usage
+        install_missing "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${CHECK_PACKAGES[@]}"
         ;;
     *)
         usage
