@@ -5,6 +5,8 @@
 #include "engine/core/error.h"
 #include "engine/models/task_models.h"
 
+#include "tests/test_support.h"
+
 #include <QtTest>
 
 #include <functional>
@@ -15,20 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-void expectError(const std::function<void()>& f, const QStringList& parts)
-{
-    try {
-        f();
-    } catch (const al::Error& e) {
-        const QString msg = QString::fromStdString(e.what());
-        for (const QString& p : parts)
-            QVERIFY2(msg.contains(p), qPrintable("message '" + msg + "' lacks '" + p + "'"));
-        return;
-    } catch (const std::exception& e) {
-        QFAIL(qPrintable(QString("expected al::Error, got std::exception: ") + e.what()));
-    }
-    QFAIL("expected al::Error, nothing was thrown");
-}
+using al::test::expectError;
 
 al::ModelConfig nonDefault()
 {

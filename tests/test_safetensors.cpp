@@ -8,6 +8,8 @@
 
 #include "python_support.h"
 
+#include "tests/test_support.h"
+
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -28,21 +30,7 @@ using al::Tensor32;
 
 namespace {
 
-/// Runs `f`, which must throw al::Error whose message contains every string in `parts`.
-void expectError(const std::function<void()>& f, const QStringList& parts)
-{
-    try {
-        f();
-    } catch (const al::Error& e) {
-        const QString msg = QString::fromStdString(e.what());
-        for (const QString& p : parts)
-            QVERIFY2(msg.contains(p), qPrintable("message '" + msg + "' lacks '" + p + "'"));
-        return;
-    } catch (const std::exception& e) {
-        QFAIL(qPrintable(QString("expected al::Error, got std::exception: ") + e.what()));
-    }
-    QFAIL("expected al::Error, nothing was thrown");
-}
+using al::test::expectError;
 
 QByteArray readAll(const QString& path)
 {
