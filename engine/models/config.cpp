@@ -38,8 +38,6 @@ void require_tokens(const char* key, const std::string& value)
 
 const std::set<std::string> kTasks = {"charlm", "pos", "sentiment", "langid", "mlm"};
 
-bool is_classifier(const std::string& task) { return task == "sentiment" || task == "langid"; }
-
 } // namespace
 
 bool is_task_model_name(const std::string& task) { return kTasks.count(task) > 0; }
@@ -153,7 +151,7 @@ void ModelConfig::validate_task_keys() const
                     + " (the special tokens and one more), got " + std::to_string(vocab_size));
     if (tokens != "char" && tokens != "space" && tokens != "word")
         throw Error("tokens must be \"char\", \"space\" or \"word\", got \"" + tokens + "\"");
-    const bool labelled = task == "pos" || is_classifier(task);
+    const bool labelled = kind() == ModelKind::EncoderTagger || kind() == ModelKind::EncoderClassifier;
     if (labelled) {
         if (labels.size() < 2)
             throw Error("labels must name at least 2 classes, got " + std::to_string(labels.size()));

@@ -19,15 +19,6 @@
 namespace al {
 
 // ---------------------------------------------------------------------------------------------
-// Task kinds
-
-namespace {
-
-bool is_classifier(const std::string& task) { return task == "sentiment" || task == "langid"; }
-
-} // namespace
-
-// ---------------------------------------------------------------------------------------------
 // Batch
 
 int64_t TaskBatch::num_targets() const
@@ -115,7 +106,7 @@ void TaskNet::forward(const TaskBatch& batch, TaskActivations& a, bool train, Rn
     if (batch.ids.size() != N || batch.len.size() != size_t(B))
         throw Error("task batch: " + std::to_string(batch.ids.size()) + " ids and " + std::to_string(batch.len.size())
                     + " lengths for B = " + std::to_string(B) + ", T = " + std::to_string(T));
-    const bool per_sequence = is_classifier(c.task);
+    const bool per_sequence = c.kind() == ModelKind::EncoderClassifier;
     if (batch.targets.size() != (per_sequence ? size_t(B) : N))
         throw Error("task batch: " + std::to_string(batch.targets.size()) + " targets for B = " + std::to_string(B)
                     + ", T = " + std::to_string(T) + " (task " + c.task + ")");
@@ -177,7 +168,7 @@ void TaskNet::backward(const TaskBatch& batch, TaskActivations& a, const Mat& dl
     const ModelConfig& c = m_config;
     const int B = a.B, T = a.T;
     Mat dh;
-    if (is_classifier(c.task)) {
+    if (c.kind() == ModelKind::EncoderClassifier) {
         Mat dpooled;
         m_head.backward(a.head_in, dlogits, &dpooled);
         if (c.pooling == "mean") {
@@ -461,7 +452,7 @@ std::vector<std::vector<TokenProb>> masked_token_probabilities(const TaskModel& 
 std::vector<TokenProb> classify_text(const TaskModel& model, const std::string& text)
 {
     const ModelConfig& c = model.net.config();
-    require_task(model, is_classifier(c.task), "classify_text", "sentiment or langid");
+    require_task(model, c.kind() == ModelKind::EncoderClassifier, "classify_text", "sentiment or langid");
     std::vector<int> ids = model.vocab.encode(task_tokenize(c.tokens, text));
     if (c.pooling == "cls")
         ids.insert(ids.begin(), model.vocab.cls());

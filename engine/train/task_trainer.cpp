@@ -12,8 +12,6 @@ namespace al {
 
 namespace {
 
-bool per_sequence_targets(const std::string& task) { return task == "sentiment" || task == "langid"; }
-
 // Sequences [begin, end) of a batch (T kept; per-sequence or per-token targets sliced alike).
 TaskBatch slice(const TaskBatch& b, int begin, int end, bool per_sequence)
 {
@@ -43,7 +41,7 @@ TaskBatch make_batch(const ModelConfig& c, const Vocab& vocab, const std::vector
         b.T = std::max(b.T, int(ex[size_t(i)].ids.size()));
     b.T = std::max(b.T, 1);
     const size_t N = size_t(b.B) * size_t(b.T);
-    const bool per_seq = per_sequence_targets(c.task);
+    const bool per_seq = c.kind() == ModelKind::EncoderClassifier;
     b.ids.assign(N, vocab.pad());
     b.targets.assign(per_seq ? size_t(b.B) : N, -1);
     if (c.task == "mlm")
@@ -157,7 +155,7 @@ StepStats TaskTrainer::train_step()
 {
     const auto t0 = std::chrono::steady_clock::now();
     const ModelConfig& c = m_model.net.config();
-    const bool per_seq = per_sequence_targets(c.task);
+    const bool per_seq = c.kind() == ModelKind::EncoderClassifier;
     TaskBatch batch;
     double epoch = 0;
     if (c.task == "charlm") {
