@@ -97,7 +97,7 @@ json encoder_decoder_config_to_json(const ModelConfig& cfg)
         {"attention_window", cfg.attention_window},
         {"norm", cfg.norm},
     };
-    // Written only for a NAT model, so autoregressive config.json files stay as before.
+    // Written only for a NAT model: an autoregressive config.json has no "decoder" key.
     if (cfg.decoder != "autoregressive")
         j["decoder"] = cfg.decoder;
     if (cfg.attention_dropout)
