@@ -14,6 +14,7 @@
 #include "engine/data/corpus.h"
 #include "engine/core/error.h"
 #include "engine/io/safetensors.h"
+#include "engine/io/model_dir.h"
 #include "engine/io/trace_json.h"
 #include "engine/eval/evaluate.h"
 #include "engine/train/trainer.h"
@@ -659,6 +660,44 @@ ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
     return {};
 }
 
+ParseStatus parseConvertArgs(const QStringList& args, ConvertOptions& opts)
+{
+    QCommandLineParser p;
+    addCommon(p);
+    addOpt(p, "model", "DIR", "Model directory to read, of any kind (required).");
+    addOpt(p, "out", "DIR", "Model directory to write (required; not the one read).");
+    addOpt(p, "dtype", "TYPE", "Element type of the written model.safetensors: f16 (IEEE half), bf16 (bfloat16) or f32 "
+                               "(default: f16).");
+    ParseStatus st = runParser(p, "convert", args, QString(kProgram) + " convert --model DIR --out DIR [--dtype f16|bf16|f32]",
+                               "Copy a model directory with its weights stored as another dtype: float16 halves the size "
+                               "of a float32 model (every weight rounded to nearest even); the lab widens F16 and BF16 to "
+                               "float32 when it loads them. config.json and the vocabularies are checked and copied "
+                               "unchanged; optimizer.safetensors is not copied.");
+    if (st.kind != ParseStatus::Ok) return st;
+    if (!p.positionalArguments().isEmpty())
+        return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
+    ConvertOptions o;
+    o.model = p.value("model");
+    o.out = p.value("out");
+    if (o.model.isEmpty()) return {ParseStatus::Error, "--model is required"};
+    if (o.out.isEmpty()) return {ParseStatus::Error, "--out is required"};
+    if (p.isSet("dtype") && !parse_storage_dtype(local8(p.value("dtype")), o.dtype))
+        return {ParseStatus::Error, "--dtype: expected f16, bf16 or f32, got '" + p.value("dtype") + "'"};
+    opts = o;
+    return {};
+}
+
+int runConvert(const ConvertOptions& opts, std::ostream& out, std::ostream& err)
+{
+    return guarded(err, [&]() -> int {
+        convert_model_dir(local8(opts.model), local8(opts.out), opts.dtype);
+        const auto size = [](const QString& dir) { return QFileInfo(QDir(dir).filePath("model.safetensors")).size(); };
+        out << "converted " << local8(opts.model) << " -> " << local8(opts.out) << ": model.safetensors "
+            << size(opts.model) << " -> " << size(opts.out) << " bytes (" << storage_dtype_name(opts.dtype) << ")\n";
+        return ExitOk;
+    });
+}
+
 int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
 {
     if (is_task_model_name(local8(opts.task))) return runTaskTrain(opts, out, err);
@@ -919,7 +958,8 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
                 "  bench      Benchmark training speed, GEMM efficiency, Trace latency and memory against PyTorch.\n"
                 "  race       Train attention variants (vanilla, Synthesizers) on the same data and budget; compare.\n"
                 "  generate   Sample text from a character language model (train --task charlm).\n"
-                "  predict    Tag, classify or fill [MASK] with a task model (train --task pos|sentiment|langid|mlm).\n\n"
+                "  predict    Tag, classify or fill [MASK] with a task model (train --task pos|sentiment|langid|mlm).\n"
+                "  convert    Copy a model directory with its weights stored as float16, bfloat16 or float32.\n\n"
                 "Options:\n"
                 "  -h, --help     Show this help (`%1 <subcommand> --help` for the subcommand's options).\n"
                 "  -v, --version  Show the program version.\n")
@@ -958,9 +998,12 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
         return parseAndRun(sub, rest, parseBenchArgs, [&](const BenchOptions& o) { return runBench(o, out, err); }, out, err);
     if (sub == "race")
         return parseAndRun(sub, rest, parseRaceArgs, [&](const RaceOptions& o) { return runRace(o, out, err); }, out, err);
+    if (sub == "convert")
+        return parseAndRun(sub, rest, parseConvertArgs, [&](const ConvertOptions& o) { return runConvert(o, out, err); },
+                           out, err);
     for (const ExternalSubcommand& e : externalSubcommands())
         if (sub == e.name) return e.run(rest, out, err);
-    QString expected = "train, translate, eval, bench, race";
+    QString expected = "train, translate, eval, bench, race, convert";
     for (const ExternalSubcommand& e : externalSubcommands()) expected += ", " + e.name;
     err << kProgram << ": unknown subcommand '" << local8(sub) << "' (expected " << local8(expected) << ")\n"
         << "Try '" << kProgram << " --help'.\n";

@@ -10,6 +10,7 @@
 #include "engine/models/task_models.h"
 #include "engine/train/task_trainer.h"
 #include "engine/data/tokenizer.h"
+#include "engine/io/safetensors.h"
 
 #include <QString>
 #include <QStringList>
@@ -103,6 +104,13 @@ struct EvalOptions {
     DecodingOptions decoding; ///< the search used for BLEU (greedy by default)
 };
 
+/// Options of `attention-lab convert`.
+struct ConvertOptions {
+    QString model;                          ///< model directory read
+    QString out;                            ///< model directory written
+    StorageDtype dtype = StorageDtype::F16; ///< dtype of the written model.safetensors
+};
+
 /// The program name and version for --version ("attention-lab 0.1.0").
 QString versionLine();
 
@@ -116,12 +124,16 @@ QString defaultCorpusPath();
 ParseStatus parseTrainArgs(const QStringList& args, TrainOptions& opts);
 ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts);
 ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts);
+ParseStatus parseConvertArgs(const QStringList& args, ConvertOptions& opts);
 
 /// Runs a parsed subcommand. Progress and results go to `out`, diagnostics and errors to
 /// `err`. Returns an ExitCode (al::Error and I/O failures -> ExitFailure with the message).
 int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err);
 int runTranslate(const TranslateOptions& opts, std::istream& in, std::ostream& out, std::ostream& err);
 int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err);
+/// Copies a model directory with its weights stored as another dtype (al::convert_model_dir) and
+/// prints the sizes before and after.
+int runConvert(const ConvertOptions& opts, std::ostream& out, std::ostream& err);
 
 /// True when `word` (argv[1]) selects the command line rather than the GUI: a subcommand,
 /// "help", -h/--help/--help-all, -v/--version.

@@ -6,6 +6,8 @@
 // With AL_RECORD_FIXTURES=1 the test writes expected_logits.txt instead of comparing (done once,
 // with the build that saved the directories).
 #include "engine/data/batch.h"
+#include "engine/core/error.h"
+#include "engine/io/model_dir.h"
 #include "engine/models/task_models.h"
 #include "engine/models/translation_model.h"
 
@@ -157,7 +159,62 @@ class TestModelFixtures : public QObject {
         QVERIFY2(diff <= 1e-5 * scale, qPrintable(QStringLiteral("%1: logits moved by %2").arg(name).arg(diff)));
     }
 
+    /// The fixture converted to float16 or bfloat16 weights (al::convert_model_dir) loads through
+    /// the same loader and gives the float32 model's logits up to the rounding of its weights.
+    void checkHalf(const char* name, StorageDtype dtype, double tolerance)
+    {
+        const std::string dir = fixture_dir(name);
+        const bool task = !task_of_model_dir(dir).empty();
+        auto logits_of = [task](const std::string& d) {
+            return task ? task_logits(load_task_model_dir(d)) : translation_logits(load_model_dir(d));
+        };
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const std::string out = tmp.filePath("half").toStdString();
+        convert_model_dir(dir, out, dtype);
+        QCOMPARE(read_safetensors_dtypes(out + "/model.safetensors").begin()->second, dtype);
+        const Mat full = logits_of(dir), half = logits_of(out);
+        QCOMPARE(half.rows(), full.rows());
+        const double scale = std::max(1.0, double(full.cwiseAbs().maxCoeff()));
+        const double diff = double((half - full).cwiseAbs().maxCoeff());
+        qInfo("%s as %s: max |difference| %.3g (scale %.3g)", name, storage_dtype_name(dtype), diff, scale);
+        QVERIFY2(diff <= tolerance * scale, qPrintable(QStringLiteral("%1: %2 logits moved by %3").arg(name)
+                                                           .arg(storage_dtype_name(dtype)).arg(diff)));
+    }
+
 private slots:
+    void halfPrecision_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const char* n : {"translate", "nat", "copy", "charlm", "pos", "sentiment", "mlm"})
+            QTest::newRow(n) << QString(n);
+    }
+    /// Float16 keeps 11 significant bits (relative rounding 2^-11), bfloat16 8 (2^-8).
+    void halfPrecision()
+    {
+        QFETCH(QString, name);
+        checkHalf(qPrintable(name), StorageDtype::F16, 5e-3);
+        checkHalf(qPrintable(name), StorageDtype::BF16, 4e-2);
+    }
+    void convertRefusesItsInput()
+    {
+        QTemporaryDir tmp;
+        const std::string out = tmp.filePath("copy").toStdString();
+        convert_model_dir(fixture_dir("pos"), out, StorageDtype::F16);
+        try {
+            convert_model_dir(out, out, StorageDtype::F32);
+            QFAIL("converting a directory onto itself was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("is the model directory being converted"), e.what());
+        }
+        try {
+            convert_model_dir(tmp.path().toStdString() + "/missing", tmp.filePath("x").toStdString(), StorageDtype::F16);
+            QFAIL("a missing directory was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("is not a model directory"), e.what());
+        }
+        QVERIFY(!QFileInfo::exists(tmp.filePath("x")));
+    }
     void translation() { check("translate"); }
     void nat() { check("nat"); }
     void copyTask() { check("copy"); }

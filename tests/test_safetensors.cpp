@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <limits>
 
@@ -177,8 +178,12 @@ private slots:
     void loadParamsWrongDtypeKeepsStore();
     void optimizerStateRoundTrip();
     void optimizerStateChecks();
+    void halfPrecisionRoundTrip();
+    void halfPrecisionRefusesWhatItCannotHold();
+    void halfPrecisionParamsLoad();
     void pythonReadsOurFile();
     void weReadPythonFile();
+    void pythonAgreesOnHalfPrecision();
     void fortyMegabytesLoadQuickly();
 
 private:
@@ -269,8 +274,14 @@ void TestSafetensors::readErrors_data()
     QTest::newRow("binary garbage") << rawFile(QByteArray("\xff\xfe\x00\x01garbage", 11), 0)
                                     << QStringList{"invalid JSON header"};
     QTest::newRow("header is an array") << rawFile("[1, 2]", 0) << QStringList{"expected a JSON object"};
-    QTest::newRow("dtype F16") << rawFile(R"({"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4)
-                               << QStringList{"tensor 'h'", "dtype F16", "only F32"};
+    QTest::newRow("dtype F64") << rawFile(R"({"h":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}})", 16)
+                               << QStringList{"tensor 'h'", "dtype F64", "only F32, F16 and BF16"};
+    QTest::newRow("dtype in lower case") << rawFile(R"({"h":{"dtype":"f16","shape":[2],"data_offsets":[0,4]}})", 4)
+                                         << QStringList{"tensor 'h'", "dtype f16", "only F32, F16 and BF16"};
+    QTest::newRow("F16 span of F32 size") << rawFile(R"({"h":{"dtype":"F16","shape":[2],"data_offsets":[0,8]}})", 8)
+                                          << QStringList{"tensor 'h'", "2 F16 elements", "span 8 bytes"};
+    QTest::newRow("BF16 odd span") << rawFile(R"({"h":{"dtype":"BF16","shape":[1],"data_offsets":[0,3]}})", 3)
+                                   << QStringList{"tensor 'h'", "1 BF16 elements", "span 3 bytes"};
     QTest::newRow("dtype missing") << rawFile(R"({"h":{"shape":[1],"data_offsets":[0,4]}})", 4)
                                    << QStringList{"tensor 'h'", "dtype"};
     QTest::newRow("overlapping offsets")
@@ -507,9 +518,9 @@ void TestSafetensors::loadParamsWrongDtypeKeepsStore()
     store.add("w", {2});
     fillStore(store, 4.0f);
     const auto before = snapshot(store);
-    const QString file = m_dir.filePath("f16.safetensors");
-    writeAll(file, rawFile(R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4));
-    expectError([&] { al::load_params(store, file.toStdString()); }, {file, "tensor 'w'", "F16"});
+    const QString file = m_dir.filePath("f64.safetensors");
+    writeAll(file, rawFile(R"({"w":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}})", 16));
+    expectError([&] { al::load_params(store, file.toStdString()); }, {file, "tensor 'w'", "F64"});
     QVERIFY(sameValues(store, before));
 }
 
@@ -571,6 +582,147 @@ void TestSafetensors::optimizerStateChecks()
     expectError([&] { al::load_optimizer_state(store, file); }, {"'step'", "'12abc'"});
     for (const auto& p : store.all())
         QVERIFY(p->adam_m.isZero()); // untouched by the failed loads
+}
+
+void TestSafetensors::halfPrecisionRoundTrip()
+{
+    // Values float16 holds exactly, the largest finite one, a subnormal, and ties that round to
+    // the even neighbour: 1 + 2^-11 lies halfway between 1 and 1 + 2^-10 (float16 has 10
+    // fraction bits), 1 + 3 * 2^-11 halfway between 1 + 2^-10 and 1 + 2^-9.
+    const float tie_down = 1.0f + std::ldexp(1.0f, -11);
+    const float tie_up = 1.0f + 3.0f * std::ldexp(1.0f, -11);
+    Tensor32 t;
+    t.shape = {7};
+    t.data = {0.5f, -2.25f, 65504.0f, std::ldexp(1.0f, -24), tie_down, tie_up, -0.0f};
+    const std::string f16 = path("half.safetensors");
+    al::write_safetensors(f16, {{"w", t}}, {{"format", "pt"}}, al::StorageDtype::F16);
+    QCOMPARE(al::read_safetensors_dtypes(f16).at("w"), al::StorageDtype::F16);
+    const auto back = al::read_safetensors(f16).at("w");
+    QVERIFY((back.shape == std::vector<int64_t>{7}));
+    const std::vector<float> expected = {0.5f, -2.25f, 65504.0f, std::ldexp(1.0f, -24), 1.0f,
+                                         1.0f + std::ldexp(1.0f, -9), -0.0f};
+    QVERIFY(back.data == expected);
+    QVERIFY(std::signbit(back.data[6]));
+    // 2 bytes an element after the padded header.
+    const auto size = QFileInfo(QString::fromStdString(f16)).size();
+    std::ifstream in(f16, std::ios::binary);
+    uint64_t header = 0;
+    in.read(reinterpret_cast<char*>(&header), 8);
+    QCOMPARE(size, static_cast<qint64>(8 + header + 7 * 2));
+
+    // bfloat16 keeps float32's exponent: 1e30 survives, with 8 significant bits.
+    Tensor32 b;
+    b.shape = {3};
+    b.data = {1e30f, -3.0f, 1.0f + std::ldexp(1.0f, -8)}; // the last is a tie: rounds to 1
+    const std::string bf16 = path("bhalf.safetensors");
+    al::write_safetensors(bf16, {{"b", b}}, {}, al::StorageDtype::BF16);
+    QCOMPARE(al::read_safetensors_dtypes(bf16).at("b"), al::StorageDtype::BF16);
+    const auto bb = al::read_safetensors(bf16).at("b");
+    QVERIFY(std::fabs(bb.data[0] - 1e30f) <= 1e30f * std::ldexp(1.0f, -8));
+    QCOMPARE(bb.data[1], -3.0f);
+    QCOMPARE(bb.data[2], 1.0f);
+
+    al::StorageDtype d = al::StorageDtype::F32;
+    QVERIFY(al::parse_storage_dtype("float16", d) && d == al::StorageDtype::F16);
+    QVERIFY(al::parse_storage_dtype("BF16", d) && d == al::StorageDtype::BF16);
+    QVERIFY(al::parse_storage_dtype("f32", d) && d == al::StorageDtype::F32);
+    QVERIFY(!al::parse_storage_dtype("f8", d));
+}
+
+void TestSafetensors::halfPrecisionRefusesWhatItCannotHold()
+{
+    Tensor32 t;
+    t.shape = {3};
+    t.data = {1.0f, 65520.0f, 2.0f}; // 65520 would round to infinity in float16
+    const std::string file = path("refused.safetensors");
+    expectError([&] { al::write_safetensors(file, {{"big", t}}, {}, al::StorageDtype::F16); },
+                {"refused.safetensors", "tensor 'big'", "element 1", "F16 cannot hold", "65504"});
+    QVERIFY(!QFileInfo::exists(QString::fromStdString(file)));
+    t.data[1] = std::numeric_limits<float>::quiet_NaN();
+    expectError([&] { al::write_safetensors(file, {{"nan", t}}, {}, al::StorageDtype::BF16); },
+                {"tensor 'nan'", "element 1", "BF16 cannot hold"});
+    t.data[1] = 65520.0f; // BF16 holds it
+    al::write_safetensors(file, {{"ok", t}}, {}, al::StorageDtype::BF16);
+    QCOMPARE(al::read_safetensors(file).at("ok").data[1], 65536.0f);
+}
+
+void TestSafetensors::halfPrecisionParamsLoad()
+{
+    al::ParamStore a, b;
+    buildStore(a);
+    buildStore(b);
+    fillStore(a, 0.25f);
+    const std::string file = path("params_f16.safetensors");
+    al::save_params(a, file, al::StorageDtype::F16);
+    al::load_params(b, file);
+    for (size_t i = 0; i < a.all().size(); ++i) {
+        const al::Mat& va = a.all()[i]->value;
+        const al::Mat& vb = b.all()[i]->value;
+        QCOMPARE(vb.rows(), va.rows());
+        // Relative rounding error of float16: at most 2^-11.
+        QVERIFY2(((va - vb).array().abs() <= va.array().abs() * std::ldexp(1.0, -11) + 1e-7).all(),
+                 a.all()[i]->name.c_str());
+    }
+}
+
+void TestSafetensors::pythonAgreesOnHalfPrecision()
+{
+    AL_REQUIRE_PYTHON_MODULES("./lab.sh test installs python3-torch", "torch");
+    // Python writes F16 and BF16 tensors of seeded random values (PyTorch's rounding) and we read
+    // them; we write the same float32 values as F16 and BF16 and Python compares our bits with
+    // torch's .to(float16 / bfloat16). Both directions must agree bit for bit.
+    const QString script = R"PY(
+import json, struct, sys, torch
+torch.manual_seed(7)
+x = torch.randn(64, dtype=torch.float32) * torch.logspace(-6, 4, 64)
+dtypes = {'h': (torch.float16, 'F16'), 'b': (torch.bfloat16, 'BF16')}
+if sys.argv[1] == 'write':
+    header, blobs, off = {}, [], 0
+    for name, (dt, key) in dtypes.items():
+        blob = x.to(dt).view(torch.int16).numpy().tobytes()
+        header[name] = {'dtype': key, 'shape': [8, 8], 'data_offsets': [off, off + len(blob)]}
+        blobs.append(blob)
+        off += len(blob)
+    h = json.dumps(header).encode('utf-8')
+    open(sys.argv[2], 'wb').write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
+    print(json.dumps({'x': x.tolist(), 'h': x.to(torch.float16).float().tolist(),
+                      'b': x.to(torch.bfloat16).float().tolist()}))
+else:
+    ok = {}
+    for path in sys.argv[2:]:
+        raw = open(path, 'rb').read()
+        (n,) = struct.unpack('<Q', raw[:8])
+        header = json.loads(raw[8:8 + n])
+        data = raw[8 + n:]
+        for name, e in header.items():
+            dt, key = dtypes[name]
+            b0, b1 = e['data_offsets']
+            ours = torch.frombuffer(bytearray(data[b0:b1]), dtype=torch.int16)
+            ok[name] = e['dtype'] == key and bool(torch.equal(ours, x.to(dt).view(torch.int16)))
+    print(json.dumps(ok))
+)PY";
+    const std::string fromPython = path("python_half.safetensors");
+    const QByteArray written = runPython(script, {"write", QString::fromStdString(fromPython)});
+    QVERIFY(!written.isEmpty());
+    const auto j = nlohmann::json::parse(written.toStdString());
+    const auto t = al::read_safetensors(fromPython);
+    QCOMPARE(al::read_safetensors_dtypes(fromPython).at("h"), al::StorageDtype::F16);
+    QCOMPARE(al::read_safetensors_dtypes(fromPython).at("b"), al::StorageDtype::BF16);
+    QVERIFY(t.at("h").data == j.at("h").get<std::vector<float>>());
+    QVERIFY(t.at("b").data == j.at("b").get<std::vector<float>>());
+
+    Tensor32 x;
+    x.shape = {8, 8};
+    x.data = j.at("x").get<std::vector<float>>();
+    const std::string ours16 = path("ours_f16.safetensors");
+    const std::string oursBf16 = path("ours_bf16.safetensors");
+    al::write_safetensors(ours16, {{"h", x}}, {}, al::StorageDtype::F16);
+    al::write_safetensors(oursBf16, {{"b", x}}, {}, al::StorageDtype::BF16);
+    const QByteArray r = runPython(script, {"read", QString::fromStdString(ours16), QString::fromStdString(oursBf16)});
+    QVERIFY(!r.isEmpty());
+    const auto agree = nlohmann::json::parse(r.toStdString());
+    QVERIFY(agree.at("h").get<bool>());
+    QVERIFY(agree.at("b").get<bool>());
 }
 
 void TestSafetensors::pythonReadsOurFile()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Parameters and Adam moments <-> safetensors. Files hold float32 whatever Scalar is, so a
-// checkpoint from the double-precision test build loads in the float program and vice versa.
+// Parameters and Adam moments <-> safetensors. Files hold float32 (or, for weights, float16 /
+// bfloat16) whatever Scalar is, so a checkpoint from the double-precision test build loads in the
+// float program and vice versa.
 #include "engine/io/checkpoint.h"
 #include "engine/core/error.h"
 #include "engine/io/safetensors.h"
@@ -79,13 +80,13 @@ void check_tensors(const std::string& path, const std::map<std::string, Tensor32
 
 } // namespace
 
-void save_params(const ParamStore& store, const std::string& path)
+void save_params(const ParamStore& store, const std::string& path, StorageDtype dtype)
 {
     std::map<std::string, Tensor32> tensors;
     for (const auto& p : store.all())
         tensors.emplace(p->name, to_tensor(*p, p->value));
     // "format": "pt" is what Hugging Face tools expect of a PyTorch state_dict file.
-    write_safetensors(path, tensors, {{"format", "pt"}});
+    write_safetensors(path, tensors, {{"format", "pt"}}, dtype);
 }
 
 void load_params(ParamStore& store, const std::string& path)

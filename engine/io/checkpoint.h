@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "engine/core/params.h"
+#include "engine/io/safetensors.h"
 
 #include <string>
 
 namespace al {
 
-/// Saves every parameter value of `store` under its PyTorch name (shape = Param::shape).
-void save_params(const ParamStore& store, const std::string& path);
+/// Saves every parameter value of `store` under its PyTorch name (shape = Param::shape), stored
+/// as `dtype` (float16 and bfloat16 round to nearest even; a value float16 cannot hold throws
+/// al::Error naming the tensor).
+void save_params(const ParamStore& store, const std::string& path, StorageDtype dtype = StorageDtype::F32);
 
 /// Loads values into an existing store. Every parameter of the store must be present with the
-/// same shape and dtype F32, and the file must hold no other tensor; otherwise throws al::Error
+/// same shape (dtype F32, or F16 / BF16 widened to float), and the file must hold no other tensor; otherwise throws al::Error
 /// naming the file and the tensor ("model.safetensors: missing tensor 'generator.bias'",
 /// "...: tensor 'x' has shape [3, 4], expected [4, 4]", "...: unexpected tensor 'y'").
 /// The store is left unchanged when an error is thrown.

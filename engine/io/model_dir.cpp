@@ -3,6 +3,8 @@
 
 #include "engine/core/error.h"
 #include "engine/io/checkpoint.h"
+#include "engine/io/config_json.h"
+#include "engine/models/limits.h"
 #include "engine/io/safetensors.h"
 
 #include <filesystem>
@@ -28,7 +30,8 @@ const std::vector<ModelDirVocab>& model_dir_vocabs(ModelFamily family)
 }
 
 void write_model_dir(const std::string& dir, ModelFamily family, const nlohmann::json& config,
-                     const ParamStore& params, const std::vector<const Vocab*>& vocabs)
+                     const ParamStore& params, const std::vector<const Vocab*>& vocabs,
+                     StorageDtype weights_dtype)
 {
     const std::vector<ModelDirVocab>& files = model_dir_vocabs(family);
     if (vocabs.size() != files.size())
@@ -38,7 +41,7 @@ void write_model_dir(const std::string& dir, ModelFamily family, const nlohmann:
     fs::create_directories(dir, ec);
     if (ec)
         throw Error("cannot create model directory '" + dir + "': " + ec.message());
-    save_params(params, in_dir(dir, "model.safetensors"));
+    save_params(params, in_dir(dir, "model.safetensors"), weights_dtype);
     for (size_t i = 0; i < files.size(); ++i) {
         const std::string path = in_dir(dir, files[i].file);
         if (files[i].json)
@@ -91,6 +94,54 @@ std::vector<Vocab> read_model_vocabs(const std::string& dir, ModelFamily family,
 void read_model_weights(const std::string& dir, ParamStore& params)
 {
     load_params(params, in_dir(dir, "model.safetensors"));
+}
+
+ModelFamily model_dir_family(const std::string& dir)
+{
+    if (!fs::is_directory(fs::path(dir)))
+        throw Error("'" + dir + "' is not a model directory");
+    const std::string path = in_dir(dir, "config.json");
+    const nlohmann::json j = read_json_file(path);
+    if (!j.is_object())
+        throw Error(path + ": expected a JSON object, got " + j.type_name());
+    const auto task = j.find("task");
+    if (task == j.end())
+        return ModelFamily::EncoderDecoder;
+    if (!task->is_string())
+        throw Error(path + ": key 'task' must be a string, got " + task->type_name());
+    return task->get<std::string>().empty() ? ModelFamily::EncoderDecoder : ModelFamily::TaskModel;
+}
+
+void convert_model_dir(const std::string& in, const std::string& out, StorageDtype dtype)
+{
+    std::error_code ec;
+    if (fs::exists(fs::path(out), ec) && fs::equivalent(fs::path(in), fs::path(out), ec))
+        throw Error("'" + out + "' is the model directory being converted; give another output directory");
+    const ModelFamily family = model_dir_family(in);
+    const nlohmann::json j = read_model_config_json(in, family);
+    const std::string config_path = in_dir(in, "config.json");
+    const ModelConfig cfg = model_config_from_json(j, config_path);
+    std::vector<int> sizes;
+    for (const ModelDirVocab& f : model_dir_vocabs(family)) {
+        const auto it = j.find(f.size_key);
+        if (it == j.end() || !it->is_number_integer())
+            throw Error(config_path + ": key '" + f.size_key + "' must be an integer");
+        sizes.push_back(it->get<int>());
+    }
+    read_model_vocabs(in, family, sizes); // checked, then copied byte for byte
+    const std::string weights = in_dir(in, "model.safetensors");
+    check_weights_fit(cfg, config_path, weights);
+    std::map<std::string, std::string> metadata;
+    const std::map<std::string, Tensor32> tensors = read_safetensors(weights, &metadata);
+
+    fs::create_directories(out, ec);
+    if (ec)
+        throw Error("cannot create model directory '" + out + "': " + ec.message());
+    write_safetensors(in_dir(out, "model.safetensors"), tensors, metadata, dtype);
+    for (const ModelDirVocab& f : model_dir_vocabs(family))
+        atomic_write_file(in_dir(out, f.file), read_file(in_dir(in, f.file)));
+    // config.json last, unchanged: a directory with a config.json is complete.
+    atomic_write_file(in_dir(out, "config.json"), read_file(config_path));
 }
 
 } // namespace al

@@ -13,6 +13,7 @@
 // and the field.
 #include "engine/core/params.h"
 #include "engine/data/vocab.h"
+#include "engine/io/safetensors.h"
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -34,12 +35,24 @@ struct ModelDirVocab {
 /// read_model_vocabs returns them: {src_vocab.txt, tgt_vocab.txt} or {vocab.json}.
 const std::vector<ModelDirVocab>& model_dir_vocabs(ModelFamily family);
 
-/// Writes `dir` (created if needed): model.safetensors from `params`, one vocabulary per entry of
-/// model_dir_vocabs(family) (same order), then config.json (`config`, indented). Throws al::Error
-/// on I/O failure, a vocabulary count that does not match the family, or a token its file
-/// format cannot hold.
+/// Writes `dir` (created if needed): model.safetensors from `params` stored as `weights_dtype`,
+/// one vocabulary per entry of model_dir_vocabs(family) (same order), then config.json
+/// (`config`, indented). Throws al::Error on I/O failure, a vocabulary count that does not match
+/// the family, a token its file format cannot hold, or a weight float16 cannot hold.
 void write_model_dir(const std::string& dir, ModelFamily family, const nlohmann::json& config,
-                     const ParamStore& params, const std::vector<const Vocab*>& vocabs);
+                     const ParamStore& params, const std::vector<const Vocab*>& vocabs,
+                     StorageDtype weights_dtype = StorageDtype::F32);
+
+/// The family of the model directory `dir` (its config.json has a non-empty "task": a task
+/// model). Throws al::Error as read_model_config_json.
+ModelFamily model_dir_family(const std::string& dir);
+
+/// Copies the model directory `in` to `out` with model.safetensors stored as `dtype` (F16 halves
+/// a float32 model's size; float16 rounds to nearest even, a weight beyond +-65504 is refused).
+/// config.json is checked (model_config_from_json) and the vocabularies against its sizes before
+/// anything is written; optimizer state and other files are not copied. `out` must not be `in`.
+/// Throws al::Error naming the file and the field.
+void convert_model_dir(const std::string& in, const std::string& out, StorageDtype dtype);
 
 /// dir/config.json parsed, for a loader of `family`. Throws al::Error: "'dir' is not a model
 /// directory", the file cannot be read, "path: invalid JSON: ...", or the directory is of the

@@ -5,11 +5,14 @@
 #include "engine/io/safetensors.h"
 #include "engine/core/error.h"
 
+#include <Eigen/Core>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -143,10 +146,62 @@ void fsync_parent_dir(const std::string& path)
 struct Entry {
     std::string name;
     std::vector<int64_t> shape;
+    StorageDtype dtype = StorageDtype::F32;
     int64_t begin = 0, end = 0;
 };
 
+/// The stored bits of `x` as float16 or bfloat16 (round to nearest even; Eigen's conversions).
+uint16_t narrow(float x, StorageDtype dtype)
+{
+    uint16_t bits = 0;
+    if (dtype == StorageDtype::F16) {
+        const Eigen::half h(x);
+        std::memcpy(&bits, &h, sizeof bits);
+    } else {
+        const Eigen::bfloat16 b(x);
+        std::memcpy(&bits, &b, sizeof bits);
+    }
+    return bits;
+}
+
+/// The float32 value of stored float16 or bfloat16 bits.
+float widen(uint16_t bits, StorageDtype dtype)
+{
+    if (dtype == StorageDtype::F16) {
+        Eigen::half h;
+        std::memcpy(&h, &bits, sizeof bits);
+        return static_cast<float>(h);
+    }
+    Eigen::bfloat16 b;
+    std::memcpy(&b, &bits, sizeof bits);
+    return static_cast<float>(b);
+}
+
 } // namespace
+
+const char* storage_dtype_name(StorageDtype dtype)
+{
+    switch (dtype) {
+    case StorageDtype::F16: return "F16";
+    case StorageDtype::BF16: return "BF16";
+    case StorageDtype::F32: break;
+    }
+    return "F32";
+}
+
+int storage_dtype_bytes(StorageDtype dtype) { return dtype == StorageDtype::F32 ? 4 : 2; }
+
+bool parse_storage_dtype(const std::string& name, StorageDtype& dtype)
+{
+    std::string n = name;
+    for (char& c : n)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (n == "f32" || n == "float32") dtype = StorageDtype::F32;
+    else if (n == "f16" || n == "float16") dtype = StorageDtype::F16;
+    else if (n == "bf16" || n == "bfloat16") dtype = StorageDtype::BF16;
+    else return false;
+    return true;
+}
 
 std::string read_file(const std::string& path)
 {
@@ -240,8 +295,9 @@ void atomic_write_file(const std::string& path, const std::string& bytes)
 }
 
 void write_safetensors(const std::string& path, const std::map<std::string, Tensor32>& tensors,
-                       const std::map<std::string, std::string>& metadata)
+                       const std::map<std::string, std::string>& metadata, StorageDtype dtype)
 {
+    const size_t elem = static_cast<size_t>(storage_dtype_bytes(dtype));
     json header = json::object();
     size_t offset = 0;
     for (const auto& [name, t] : tensors) {
@@ -254,8 +310,17 @@ void write_safetensors(const std::string& path, const std::map<std::string, Tens
             throw Error(path + ": tensor '" + name + "' has " + std::to_string(t.data.size())
                         + " values but shape " + shape_str(t.shape) + " needs "
                         + std::to_string(numel));
-        const size_t bytes = t.data.size() * sizeof(float);
-        header[name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+        if (dtype != StorageDtype::F32) {
+            for (size_t i = 0; i < t.data.size(); ++i) {
+                const float x = t.data[i];
+                if (!std::isfinite(x) || (dtype == StorageDtype::F16 && std::fabs(x) > kFloat16Max))
+                    throw Error(path + ": tensor '" + name + "' element " + std::to_string(i) + " is "
+                                + std::to_string(x) + ", which " + storage_dtype_name(dtype) + " cannot hold"
+                                + (dtype == StorageDtype::F16 ? " (finite values up to +-65504)" : " (finite values only)"));
+            }
+        }
+        const size_t bytes = t.data.size() * elem;
+        header[name] = {{"dtype", storage_dtype_name(dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
         offset += bytes;
     }
     if (!metadata.empty())
@@ -283,9 +348,16 @@ void write_safetensors(const std::string& path, const std::map<std::string, Tens
     size_t pos = data_start;
     for (const auto& kv : tensors) {
         const auto& data = kv.second.data;
-        if (!data.empty())
-            std::memcpy(&file[pos], data.data(), data.size() * sizeof(float));
-        pos += data.size() * sizeof(float);
+        if (dtype == StorageDtype::F32) {
+            if (!data.empty())
+                std::memcpy(&file[pos], data.data(), data.size() * sizeof(float));
+        } else {
+            for (size_t i = 0; i < data.size(); ++i) {
+                const uint16_t bits = narrow(data[i], dtype);
+                std::memcpy(&file[pos + 2 * i], &bits, sizeof bits);
+            }
+        }
+        pos += data.size() * elem;
     }
     atomic_write_file(path, file);
 }
@@ -326,13 +398,22 @@ bool read_at(int fd, char* out, size_t size, uint64_t offset, int& err)
 
 } // namespace
 
-std::map<std::string, Tensor32> read_safetensors(const std::string& path,
-                                                 std::map<std::string, std::string>* metadata)
+namespace {
+
+/// An open safetensors file whose header has been read and checked against the file's size.
+struct OpenedFile {
+    Fd file;
+    uint64_t data_start = 0;
+    std::map<std::string, std::string> meta;
+    std::vector<Entry> entries;
+};
+
+/// Opens `path` and checks its header: every size it claims against the file's size, before
+/// any tensor is allocated. Throws al::Error as read_safetensors documents.
+void open_safetensors(const std::string& path, OpenedFile& opened)
 {
     auto fail = [&path](const std::string& problem) { throw_at(path, problem); };
-    // The header is read and checked against the file's size before any tensor is allocated;
-    // each tensor is then read straight into its own buffer (peak memory: the tensors).
-    Fd file;
+    Fd& file = opened.file;
     file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (file.fd < 0)
         throw Error("cannot open '" + path + "': " + errno_str(errno));
@@ -350,7 +431,6 @@ std::map<std::string, Tensor32> read_safetensors(const std::string& path,
             fail(err ? std::string("cannot read ") + what + ": " + errno_str(err)
                      : std::string("file is truncated (it ended while reading ") + what + ")");
     };
-
     if (file_size < 8)
         fail("file is truncated (" + std::to_string(file_size)
              + " bytes; a safetensors file starts with an 8-byte header length)");
@@ -380,8 +460,9 @@ std::map<std::string, Tensor32> read_safetensors(const std::string& path,
 
     const uint64_t data_start = 8 + n;
     const uint64_t data_size = file_size - data_start;
-    std::map<std::string, std::string> meta;
-    std::vector<Entry> entries;
+    std::map<std::string, std::string>& meta = opened.meta;
+    std::vector<Entry>& entries = opened.entries;
+    opened.data_start = data_start;
     for (const auto& [name, v] : header.items()) {
         if (name == "__metadata__") {
             if (!v.is_object())
@@ -399,11 +480,10 @@ std::map<std::string, Tensor32> read_safetensors(const std::string& path,
         const auto dtype = v.find("dtype");
         if (dtype == v.end() || !dtype->is_string())
             fail(t + " has no string 'dtype'");
-        if (dtype->get<std::string>() != "F32")
-            fail(t + " has dtype " + dtype->get<std::string>() + "; only F32 is supported");
-
         Entry e;
         e.name = name;
+        if (!parse_storage_dtype(dtype->get<std::string>(), e.dtype) || dtype->get<std::string>() != storage_dtype_name(e.dtype))
+            fail(t + " has dtype " + dtype->get<std::string>() + "; only F32, F16 and BF16 are supported");
         const auto shape = v.find("shape");
         if (shape == v.end() || !shape->is_array())
             fail(t + " has no 'shape' array");
@@ -426,10 +506,12 @@ std::map<std::string, Tensor32> read_safetensors(const std::string& path,
                  + std::to_string(data_size) + " bytes): the file is truncated or the offsets are out of range");
         const int64_t numel = checked_numel(e.shape);
         const int64_t span = e.end - e.begin;
-        if (numel < 0 || numel > span / 4 || numel * 4 != span)
+        const int elem = storage_dtype_bytes(e.dtype);
+        if (numel < 0 || numel > span / elem || numel * elem != span)
             fail(t + " has shape " + shape_str(e.shape) + " ("
-                 + (numel < 0 ? std::string("too many") : std::to_string(numel))
-                 + " F32 elements) but data_offsets " + off + " span " + std::to_string(span) + " bytes");
+                 + (numel < 0 ? std::string("too many") : std::to_string(numel)) + " "
+                 + storage_dtype_name(e.dtype) + " elements) but data_offsets " + off + " span "
+                 + std::to_string(span) + " bytes");
         entries.push_back(std::move(e));
     }
 
@@ -456,18 +538,56 @@ std::map<std::string, Tensor32> read_safetensors(const std::string& path,
         fail("data section has " + std::to_string(data_size - static_cast<uint64_t>(covered))
              + " trailing bytes that belong to no tensor");
 
+}
+
+} // namespace
+
+std::map<std::string, Tensor32> read_safetensors(const std::string& path,
+                                                 std::map<std::string, std::string>* metadata)
+{
+    auto fail = [&path](const std::string& problem) { throw_at(path, problem); };
+    OpenedFile opened;
+    open_safetensors(path, opened);
+    int err = 0;
+    auto read_or_fail = [&](char* out, size_t size, uint64_t offset, const std::string& what) {
+        if (!read_at(opened.file.fd, out, size, offset, err))
+            fail(err ? "cannot read " + what + ": " + errno_str(err)
+                     : "file is truncated (it ended while reading " + what + ")");
+    };
+    // Each tensor is read straight into its own buffer (peak memory: the tensors, plus one
+    // tensor's 16-bit data while it is widened).
     std::map<std::string, Tensor32> out;
-    for (const auto& e : entries) {
+    for (const auto& e : opened.entries) {
         Tensor32 t;
         t.shape = e.shape;
-        t.data.resize(static_cast<size_t>((e.end - e.begin) / 4));
-        if (!t.data.empty())
-            read_or_fail(reinterpret_cast<char*>(t.data.data()), t.data.size() * sizeof(float),
-                         data_start + static_cast<uint64_t>(e.begin), ("tensor '" + e.name + "'").c_str());
+        const std::string what = "tensor '" + e.name + "'";
+        const uint64_t at = opened.data_start + static_cast<uint64_t>(e.begin);
+        if (e.dtype == StorageDtype::F32) {
+            t.data.resize(static_cast<size_t>((e.end - e.begin) / 4));
+            if (!t.data.empty())
+                read_or_fail(reinterpret_cast<char*>(t.data.data()), t.data.size() * sizeof(float), at, what);
+        } else {
+            std::vector<uint16_t> bits(static_cast<size_t>((e.end - e.begin) / 2));
+            if (!bits.empty())
+                read_or_fail(reinterpret_cast<char*>(bits.data()), bits.size() * sizeof(uint16_t), at, what);
+            t.data.resize(bits.size());
+            for (size_t i = 0; i < bits.size(); ++i)
+                t.data[i] = widen(bits[i], e.dtype);
+        }
         out.emplace(e.name, std::move(t));
     }
     if (metadata)
-        *metadata = std::move(meta);
+        *metadata = std::move(opened.meta);
+    return out;
+}
+
+std::map<std::string, StorageDtype> read_safetensors_dtypes(const std::string& path)
+{
+    OpenedFile opened;
+    open_safetensors(path, opened);
+    std::map<std::string, StorageDtype> out;
+    for (const auto& e : opened.entries)
+        out.emplace(e.name, e.dtype);
     return out;
 }
 

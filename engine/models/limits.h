@@ -35,8 +35,9 @@ void check_model_limits(const ModelConfig& cfg);
 /// (no overflow then).
 int64_t min_weight_count(const ModelConfig& cfg);
 
-/// Refuses a config whose network needs far more weights (4 bytes each, min_weight_count) than
-/// `weights_path` (model.safetensors) holds (more bytes than twice the file's size plus 16 MB;
+/// Refuses a config whose network needs far more weights (min_weight_count, 4 bytes each in
+/// memory, at least 2 in a file of F16 or BF16) than `weights_path` (model.safetensors) holds
+/// (more bytes in memory than twice the file's size plus 16 MB;
 /// a smaller excess is left to load_params, which names the tensor), before the network is
 /// built, so the allocation stays bounded by the file: throws al::Error
 /// "<config_path>: the architecture (d_model C, dim_feedforward F, N layers, V vocabulary rows)
