@@ -4,6 +4,8 @@
 #include "ui/export/export_ui.h"
 #include "ui/views/step_plot.h"
 
+#include "ui/view_models/training_session.h"
+
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -185,7 +187,7 @@ QString LiveTrainingPanel::showValidation(const ValidationMetrics& v)
     // charlm: bits per character; the others: a fraction shown in percent.
     const bool bits = v.metricName == QLatin1String("bits/char");
     const QString value = bits ? QString::number(v.metric, 'f', 3) : tr("%1%").arg(v.metric * 100.0, 0, 'f', 1);
-    m_metricTitle->setText(tr("Valid %1:").arg(v.metricName));
+    m_metricTitle->setText(tr("Valid %1:").arg(taskMetricDisplayName(v.metricName)));
     m_metricLabel->setText(value);
     m_metricLabel->setToolTip(tr("At step %1, over %2 %3").arg(v.step).arg(v.examples).arg(bits ? tr("characters") : tr("examples")));
     return bits ? tr("Validation at step %1: %2 nats/char, %3 bits/char, next-character accuracy %4%.")
@@ -193,7 +195,7 @@ QString LiveTrainingPanel::showValidation(const ValidationMetrics& v)
                       .arg(v.loss, 0, 'f', 3)
                       .arg(v.metric, 0, 'f', 3)
                       .arg(v.tokenAccuracy * 100.0, 0, 'f', 1)
-                : tr("Validation at step %1: loss %2, %3 %4.").arg(v.step).arg(v.loss, 0, 'f', 3).arg(v.metricName, value);
+                : tr("Validation at step %1: loss %2, %3 %4.").arg(v.step).arg(v.loss, 0, 'f', 3).arg(taskMetricDisplayName(v.metricName), value);
 }
 
 void LiveTrainingPanel::setTitles(const QString& sentenceTitle, const QString& metricTitle)

@@ -5,6 +5,8 @@
 #include "ui/export/export_ui.h"
 #include "ui/views/step_plot.h"
 
+#include "ui/view_models/training_session.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QGridLayout>
@@ -389,8 +391,9 @@ void TrainingPlotsPanel::redraw()
     const QVector<double>& metricValues = c.metricValues();
     if (m_metricName != c.metricName() && !c.metricName().isEmpty()) {
         m_metricName = c.metricName();
-        m_loss->graph(3)->setName(tr("valid %1").arg(m_metricName));
-        m_loss->yAxis2->setLabel(m_metricName != QLatin1String("bits/char") ? tr("%1 (%)").arg(m_metricName) : m_metricName);
+        const QString metric = taskMetricDisplayName(m_metricName);
+        m_loss->graph(3)->setName(tr("valid %1").arg(metric));
+        m_loss->yAxis2->setLabel(m_metricName != QLatin1String("bits/char") ? tr("%1 (%)").arg(metric) : metric);
     }
     const double w = smoothing();
     m_emaLabel->setText(QString::number(w, 'f', 2));
