@@ -885,10 +885,6 @@
         <translation>词元/秒：</translation>
     </message>
     <message>
-        <source>Translate</source>
-        <translation>翻译</translation>
-    </message>
-    <message>
         <source>(no model yet — press Train or open a model directory)</source>
         <translation>（尚无模型 — 请按“训练”或打开模型目录）</translation>
     </message>

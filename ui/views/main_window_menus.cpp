@@ -6,6 +6,7 @@
 #include "ui/app/language.h"
 #include "ui/views/attention_panel.h"
 #include "ui/views/decoding_panel.h"
+#include "ui/views/live_training_panel.h"
 #include "ui/views/overview_panel.h"
 #include "ui/views/positional_encoding_panel.h"
 #include "ui/views/retranslate.h"
