@@ -1873,7 +1873,7 @@
     </message>
     <message>
         <source>Training</source>
-        <translation>训练中</translation>
+        <translation>训练</translation>
     </message>
     <message>
         <source>Train</source>
