@@ -208,7 +208,8 @@ void TestTranslations::everySourceStringIsTranslated()
         const auto it = byKey.constFind(key(s));
         if (it == byKey.constEnd() || !it->type.isEmpty() || it->translation.trimmed().isEmpty())
             missing << QStringLiteral("%1: %2: \"%3\"")
-                           .arg(QDir(QStringLiteral(AL_SOURCE_DIR)).relativeFilePath(s.location), s.context, s.source);
+                           .arg(QDir(QStringLiteral(AL_SOURCE_DIR)).relativeFilePath(QDir(dir.path()).absoluteFilePath(s.location)),
+                                s.context, s.source);
     }
     QStringList stale;
     for (const Message& m : committed)
