@@ -12,7 +12,7 @@ BUILD_DIR=build
 # Debian/Ubuntu packages: build and run, then what the tests need (Xvfb for GUI tests, PyTorch,
 # NumPy and NLTK for the parity and BLEU reference scripts).
 RUN_PACKAGES=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev nlohmann-json3-dev
-              libgl-dev fonts-wqy-microhei qt6-svg-dev)
+              libgl-dev fonts-wqy-microhei qt6-svg-dev qt6-l10n-tools qt6-translations-l10n)
 TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy libopenblas0-pthread python3-nltk)
 # The CMake presets asan, tsan and fuzz (.ci/run): Ninja, and clang 16 with its libFuzzer runtime.
 CHECK_PACKAGES=(ninja-build clang-16 libclang-rt-16-dev)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/app/gui_main.h"
 
+#include "ui/app/language.h"
 #include "ui/views/main_window.h"
 #include "ui/workers/training_worker.h"
 
@@ -73,6 +74,11 @@ int runGui(int argc, char** argv)
 {
     QApplication app(argc, argv);
     al::ui::configureApplication();
+    // The GUI shows the language chosen in its Language menu (the system locale's by default);
+    // the command-line subcommands that draw keep the source language.
+    QString error;
+    if (!al::ui::applyStoredUiLanguage(&error))
+        qWarning("%s", qPrintable(error));
     al::ui::MainWindow window;
     window.show();
     return app.exec();

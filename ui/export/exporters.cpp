@@ -28,10 +28,9 @@ namespace {
 
 constexpr double kScreenDpi = 96.0;
 
-QString tr(const char* text)
-{
-    return QCoreApplication::translate("al::ui::Exporters", text);
-}
+struct Tr {
+    Q_DECLARE_TR_FUNCTIONS(al::ui::Exporters)
+};
 
 std::string str(const QString& s)
 {
@@ -115,10 +114,10 @@ QString exportFormatId(ExportFormat format)
 QString exportFormatFilter(ExportFormat format)
 {
     switch (format) {
-    case ExportFormat::Png: return tr("PNG image (*.png)");
-    case ExportFormat::Svg: return tr("SVG vector image (*.svg)");
-    case ExportFormat::Pdf: return tr("PDF document (*.pdf)");
-    case ExportFormat::Csv: return tr("CSV numbers (*.csv)");
+    case ExportFormat::Png: return Tr::tr("PNG image (*.png)");
+    case ExportFormat::Svg: return Tr::tr("SVG vector image (*.svg)");
+    case ExportFormat::Pdf: return Tr::tr("PDF document (*.pdf)");
+    case ExportFormat::Csv: return Tr::tr("CSV numbers (*.csv)");
     }
     return {};
 }
@@ -149,9 +148,9 @@ QSize FigureSize::logicalSize() const
 QString FigureSize::validate() const
 {
     if (width < 16 || width > 20000 || height < 16 || height > 20000)
-        return tr("the size must be from 16 to 20000 pixels each way, got %1 x %2").arg(width).arg(height);
+        return Tr::tr("the size must be from 16 to 20000 pixels each way, got %1 x %2").arg(width).arg(height);
     if (!(dpi >= 24 && dpi <= 2400))
-        return tr("the resolution must be from 24 to 2400 dpi, got %1").arg(dpi);
+        return Tr::tr("the resolution must be from 24 to 2400 dpi, got %1").arg(dpi);
     return {};
 }
 
@@ -337,21 +336,21 @@ QString attentionFileName(al::AttentionKind kind, int layer, int head, ExportFor
 QString checkAttentionRequest(const al::Trace& trace, const AttentionExportRequest& request)
 {
     if (request.kinds.isEmpty())
-        return tr("no attention kind selected");
+        return Tr::tr("no attention kind selected");
     if (request.formats.isEmpty())
-        return tr("no format selected");
+        return Tr::tr("no format selected");
     const bool explicitKinds = request.kinds.size() == 1;
     int recorded = 0;
     for (al::AttentionKind kind : request.kinds) {
         const int layers = layerCount(trace, kind);
         if (layers == 0) {
             if (explicitKinds)
-                return tr("--kind %1: this model records no %2").arg(attentionKindId(kind), attentionKindName(kind).toLower());
+                return Tr::tr("--kind %1: this model records no %2").arg(attentionKindId(kind), attentionKindName(kind).toLower());
             continue;
         }
         ++recorded;
         if (request.layer >= layers)
-            return tr("--layer %1: %2 has %3 layer(s) (1-%3)")
+            return Tr::tr("--layer %1: %2 has %3 layer(s) (1-%3)")
                 .arg(request.layer + 1)
                 .arg(attentionKindName(kind).toLower())
                 .arg(layers);
@@ -360,7 +359,7 @@ QString checkAttentionRequest(const al::Trace& trace, const AttentionExportReque
         for (int l = first; l <= last; ++l) {
             const int heads = headCount(trace, kind, l);
             if (request.head >= heads)
-                return tr("--head %1: %2 layer %3 has %4 head(s) (1-%4)")
+                return Tr::tr("--head %1: %2 layer %3 has %4 head(s) (1-%4)")
                     .arg(request.head + 1)
                     .arg(attentionKindName(kind).toLower())
                     .arg(l + 1)
@@ -368,7 +367,7 @@ QString checkAttentionRequest(const al::Trace& trace, const AttentionExportReque
         }
     }
     if (recorded == 0)
-        return tr("the trace records no attention of the selected kinds");
+        return Tr::tr("the trace records no attention of the selected kinds");
     return {};
 }
 
@@ -416,7 +415,7 @@ QStringList exportAttention(const al::Trace& trace, const AttentionExportRequest
             continue;
         const QStringList queries = queryTokens(trace, sel.kind), keys = keyTokens(trace, sel.kind);
         heatmap.setMatrix(*m, queries, keys);
-        QString title = tr("%1 · layer %2 · head %3").arg(attentionKindName(sel.kind)).arg(sel.layer + 1).arg(sel.head + 1);
+        QString title = Tr::tr("%1 · layer %2 · head %3").arg(attentionKindName(sel.kind)).arg(sel.layer + 1).arg(sel.head + 1);
         if (!request.caption.isEmpty())
             title += QStringLiteral(" · ") + request.caption;
         heatmap.setTitle(title);

@@ -21,10 +21,9 @@ constexpr Stops kCividis = {0x00204d, 0x00336f, 0x39486b, 0x575c6d, 0x707173,
 constexpr Stops kMagma = {0x000004, 0x180f3e, 0x451077, 0x721f81, 0x9f2f7f,
                           0xcd4071, 0xf1605d, 0xfd9567, 0xfec98d, 0xfcfdbf};
 
-QString tr(const char* text)
-{
-    return QCoreApplication::translate("al::ui::ColorMaps", text);
-}
+struct Tr {
+    Q_DECLARE_TR_FUNCTIONS(al::ui::ColorMaps)
+};
 
 } // namespace
 
@@ -48,11 +47,11 @@ QString colorMapId(ColorMap map)
 QString colorMapName(ColorMap map)
 {
     switch (map) {
-    case ColorMap::Viridis: return tr("Viridis (colour-blind safe)");
-    case ColorMap::Cividis: return tr("Cividis (colour-blind safe)");
-    case ColorMap::Magma: return tr("Magma (colour-blind safe)");
-    case ColorMap::Greys: return tr("Greyscale (white to black)");
-    case ColorMap::CoolWarm: return tr("Cool–warm (diverging)");
+    case ColorMap::Viridis: return Tr::tr("Viridis (colour-blind safe)");
+    case ColorMap::Cividis: return Tr::tr("Cividis (colour-blind safe)");
+    case ColorMap::Magma: return Tr::tr("Magma (colour-blind safe)");
+    case ColorMap::Greys: return Tr::tr("Greyscale (white to black)");
+    case ColorMap::CoolWarm: return Tr::tr("Cool–warm (diverging)");
     }
     return {};
 }
@@ -129,9 +128,9 @@ QString colorRangeId(ColorRange range)
 QString colorRangeName(ColorRange range)
 {
     switch (range) {
-    case ColorRange::Probability: return tr("Fixed 0–1");
-    case ColorRange::MinMax: return tr("Per head (min–max)");
-    case ColorRange::Symmetric: return tr("Symmetric around 0");
+    case ColorRange::Probability: return Tr::tr("Fixed 0–1");
+    case ColorRange::MinMax: return Tr::tr("Per head (min–max)");
+    case ColorRange::Symmetric: return Tr::tr("Symmetric around 0");
     }
     return {};
 }

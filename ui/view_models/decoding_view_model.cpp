@@ -12,10 +12,9 @@ namespace al::ui {
 
 namespace {
 
-QString trModel(const char* text, int n = -1)
-{
-    return QCoreApplication::translate("al::ui::DecodingViewModel", text, nullptr, n);
-}
+struct Tr {
+    Q_DECLARE_TR_FUNCTIONS(al::ui::DecodingViewModel)
+};
 
 QString number(double v)
 {
@@ -138,12 +137,12 @@ bool encodeForcedPrefix(const al::Vocab& vocab, const QStringList& tokens, std::
         const int id = vocab.id(t);
         if (id == vocab.unk() && t != vocab.token(vocab.unk())) {
             if (error)
-                *error = trModel("'%1' is not in the target vocabulary").arg(token);
+                *error = Tr::tr("'%1' is not in the target vocabulary").arg(token);
             return false;
         }
         if (id == vocab.pad() || id == vocab.bos()) {
             if (error)
-                *error = trModel("'%1' cannot be forced (the decoder never generates it)").arg(token);
+                *error = Tr::tr("'%1' cannot be forced (the decoder never generates it)").arg(token);
             return false;
         }
         ids.push_back(id);
@@ -179,22 +178,22 @@ QString decodingSummary(const al::DecodingTrace& d)
 {
     QString how;
     if (d.strategy == "beam")
-        how = trModel("beam search, width %1, length penalty α = %2").arg(d.beam_width).arg(d.length_penalty);
+        how = Tr::tr("beam search, width %1, length penalty α = %2").arg(d.beam_width).arg(d.length_penalty);
     else if (d.strategy == "sample")
-        how = trModel("sampling, temperature %1, top-k %2, top-p %3, seed %4")
+        how = Tr::tr("sampling, temperature %1, top-k %2, top-p %3, seed %4")
                   .arg(d.temperature)
-                  .arg(d.top_k > 0 ? QString::number(d.top_k) : trModel("off"))
+                  .arg(d.top_k > 0 ? QString::number(d.top_k) : Tr::tr("off"))
                   .arg(d.top_p)
                   .arg(d.seed);
     else if (d.strategy == "greedy")
-        how = trModel("greedy search");
+        how = Tr::tr("greedy search");
     else
         return {};
     if (d.forced > 0)
-        how += QStringLiteral(" · ") + trModel("%n forced token(s)", d.forced);
+        how += QStringLiteral(" · ") + Tr::tr("%n forced token(s)", nullptr, d.forced);
     how += QStringLiteral(" · log P = %1").arg(d.log_prob, 0, 'f', 3);
     if (d.strategy == "beam")
-        how += QStringLiteral(" · ") + trModel("score %1").arg(d.score, 0, 'f', 3);
+        how += QStringLiteral(" · ") + Tr::tr("score %1").arg(d.score, 0, 'f', 3);
     return how;
 }
 

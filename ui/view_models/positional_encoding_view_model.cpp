@@ -14,10 +14,9 @@ namespace al::ui {
 
 namespace {
 
-QString trModel(const char* text)
-{
-    return QCoreApplication::translate("al::ui::PositionalEncodingViewModel", text);
-}
+struct Tr {
+    Q_DECLARE_TR_FUNCTIONS(al::ui::PositionalEncodingViewModel)
+};
 
 } // namespace
 
@@ -69,13 +68,13 @@ DimensionList parseDimensions(const QString& text, int dModel, int maxCount)
     const QRegularExpression range(QStringLiteral("^(\\d+)\\s*-\\s*(\\d+)$"));
     auto add = [&](int d, const QString& part) {
         if (d < 0 || d >= dModel) {
-            out.error = trModel("dimension %1 (in '%2') is outside 0-%3").arg(d).arg(part).arg(dModel - 1);
+            out.error = Tr::tr("dimension %1 (in '%2') is outside 0-%3").arg(d).arg(part).arg(dModel - 1);
             return false;
         }
         if (!out.dims.contains(d))
             out.dims << d;
         if (out.dims.size() > maxCount) {
-            out.error = trModel("at most %1 dimensions").arg(maxCount);
+            out.error = Tr::tr("at most %1 dimensions").arg(maxCount);
             return false;
         }
         return true;
@@ -87,13 +86,13 @@ DimensionList parseDimensions(const QString& text, int dModel, int maxCount)
         } else if (const QRegularExpressionMatch m = range.match(part); m.hasMatch()) {
             const int a = m.captured(1).toInt(), b = m.captured(2).toInt();
             if (a > b) {
-                out.error = trModel("range '%1' runs backwards").arg(part);
+                out.error = Tr::tr("range '%1' runs backwards").arg(part);
                 ok = false;
             }
             for (int d = a; ok && d <= b; ++d)
                 ok = add(d, part);
         } else {
-            out.error = trModel("'%1' is not a dimension or a range (e.g. 0, 1, 4-7)").arg(part);
+            out.error = Tr::tr("'%1' is not a dimension or a range (e.g. 0, 1, 4-7)").arg(part);
             ok = false;
         }
         if (!ok) {
@@ -102,7 +101,7 @@ DimensionList parseDimensions(const QString& text, int dModel, int maxCount)
         }
     }
     if (out.dims.isEmpty())
-        out.error = trModel("no dimensions given (e.g. 0, 1, 4-7)");
+        out.error = Tr::tr("no dimensions given (e.g. 0, 1, 4-7)");
     return out;
 }
 

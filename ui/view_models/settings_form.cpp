@@ -4,6 +4,8 @@
 #include "engine/models/task_models.h"
 #include "ui/app/app_paths.h"
 
+#include "ui/view_models/training_session.h"
+
 #include <QDir>
 #include <QFileInfo>
 
@@ -124,7 +126,7 @@ SettingsRows SettingsForm::rows() const
     r.samplingK = translate && (schedule == QLatin1String("linear") || schedule == QLatin1String("inverse_sigmoid"));
     r.sentenceTitle = translate || algorithmic ? tr("Translate") : tr("Try the model");
     const QString metric = taskMetricName(t);
-    r.metricTitle = metric.isEmpty() ? tr("Task metric:") : tr("Valid %1:").arg(metric);
+    r.metricTitle = metric.isEmpty() ? tr("Task metric:") : tr("Valid %1:").arg(taskMetricDisplayName(metric));
     return r;
 }
 

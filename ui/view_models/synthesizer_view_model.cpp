@@ -11,10 +11,9 @@ namespace al::ui {
 
 namespace {
 
-QString trModel(const char* text)
-{
-    return QCoreApplication::translate("al::ui::SynthesizerViewModel", text);
-}
+struct Tr {
+    Q_DECLARE_TR_FUNCTIONS(al::ui::SynthesizerViewModel)
+};
 
 const al::AttentionMaps& selfMaps(const al::Trace& trace, bool decoder)
 {
@@ -41,20 +40,20 @@ bool isMixtureVariant(const std::string& attention)
 QString variantDisplayName(const std::string& attention)
 {
     if (attention == "vanilla" || attention.empty())
-        return trModel("Dot-product (vanilla)");
+        return Tr::tr("Dot-product (vanilla)");
     if (attention == "dense")
-        return trModel("Dense Synthesizer");
+        return Tr::tr("Dense Synthesizer");
     if (attention == "random")
-        return trModel("Random Synthesizer");
+        return Tr::tr("Random Synthesizer");
     if (attention == "fixed_random")
-        return trModel("Fixed Random Synthesizer");
+        return Tr::tr("Fixed Random Synthesizer");
     if (attention == "factorized_dense")
-        return trModel("Factorized Dense Synthesizer");
+        return Tr::tr("Factorized Dense Synthesizer");
     if (attention == "factorized_random")
-        return trModel("Factorized Random Synthesizer");
+        return Tr::tr("Factorized Random Synthesizer");
     if (isMixtureVariant(attention)) {
         const size_t plus = attention.find('+');
-        return trModel("Mixture: %1 + %2")
+        return Tr::tr("Mixture: %1 + %2")
             .arg(componentDisplayName(attention.substr(0, plus)), componentDisplayName(attention.substr(plus + 1)));
     }
     return QString::fromStdString(attention);
@@ -63,17 +62,17 @@ QString variantDisplayName(const std::string& attention)
 QString componentDisplayName(const std::string& component)
 {
     if (component == "vanilla")
-        return trModel("Vanilla");
+        return Tr::tr("Vanilla");
     if (component == "dense")
-        return trModel("Dense");
+        return Tr::tr("Dense");
     if (component == "random")
-        return trModel("Random");
+        return Tr::tr("Random");
     if (component == "fixed_random")
-        return trModel("Fixed Random");
+        return Tr::tr("Fixed Random");
     if (component == "factorized_dense")
-        return trModel("Factorized Dense");
+        return Tr::tr("Factorized Dense");
     if (component == "factorized_random")
-        return trModel("Factorized Random");
+        return Tr::tr("Factorized Random");
     return QString::fromStdString(component);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/task_probe_model.h"
 
+#include <QCoreApplication>
+
 #include "engine/core/error.h"
 
 namespace al::ui {
@@ -68,11 +70,11 @@ bool TaskProbeModel::run(const QString& sentence)
     clearResults();
     m_error.clear();
     if (!m_model) {
-        m_error = QStringLiteral("Open a task model directory first.");
+        m_error = QCoreApplication::translate("al::ui::TaskProbeModel", "Open a task model directory first.");
         return false;
     }
     if (sentence.trimmed().isEmpty()) {
-        m_error = QStringLiteral("Type a sentence first.");
+        m_error = QCoreApplication::translate("al::ui::TaskProbeModel", "Type a sentence first.");
         return false;
     }
     const std::string s = sentence.toStdString();

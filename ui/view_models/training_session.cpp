@@ -42,7 +42,7 @@ public:
             m_algorithmic = true;
             m_generator = r.task.algorithmic;
             splits = al::generate_algorithmic_splits(m_generator);
-            m_info.dataSummary = QStringLiteral("%1 task, %2 symbols, lengths %3 to %4")
+            m_info.dataSummary = QCoreApplication::translate("al::ui::TrainingSession", "%1 task, %2 symbols, lengths %3 to %4")
                                      .arg(QString::fromStdString(al::to_string(m_generator.task)))
                                      .arg(m_generator.vocab)
                                      .arg(m_generator.min_len)
@@ -231,6 +231,17 @@ QString taskLabel(const QString& task)
     return task;
 }
 
+QString taskMetricDisplayName(const QString& metric)
+{
+    // The metric names of taskMetricName(), for lupdate.
+    static const char* const kNames[] = {QT_TRANSLATE_NOOP("TaskMetric", "exact match"),
+                                         QT_TRANSLATE_NOOP("TaskMetric", "accuracy"),
+                                         QT_TRANSLATE_NOOP("TaskMetric", "masked-token accuracy"),
+                                         QT_TRANSLATE_NOOP("TaskMetric", "bits/char")};
+    Q_UNUSED(kNames);
+    return QCoreApplication::translate("TaskMetric", metric.toUtf8().constData());
+}
+
 QString taskMetricName(const QString& task)
 {
     if (task == QLatin1String("copy") || task == QLatin1String("reverse") || task == QLatin1String("sort"))
@@ -298,7 +309,7 @@ QString checkTrainingSettings(const al::ModelConfig& model, const al::TrainConfi
     try {
         const TaskFamily family = taskFamily(settings.task);
         if (!resuming && model.nhead > 0 && model.d_model % model.nhead != 0)
-            return QStringLiteral("d_model (%1) must be divisible by the number of heads (%2)").arg(model.d_model).arg(model.nhead);
+            return QCoreApplication::translate("al::ui::TrainingSession", "d_model (%1) must be divisible by the number of heads (%2)").arg(model.d_model).arg(model.nhead);
         train.validate();
         if (family == TaskFamily::Algorithmic)
             settings.algorithmic.validate();
@@ -312,11 +323,11 @@ QString checkTrainingSettings(const al::ModelConfig& model, const al::TrainConfi
             }
             const QStringList data = settings.data.isEmpty() ? bundledTaskData(settings.task) : settings.data;
             if (data.isEmpty())
-                return QStringLiteral("data: task %1 needs a data path (%2)")
+                return QCoreApplication::translate("al::ui::TrainingSession", "data: task %1 needs a data path (%2)")
                     .arg(settings.task, QString::fromStdString(al::task_data_hint(settings.task.toStdString())));
             for (const QString& p : data)
                 if (!QFileInfo::exists(p))
-                    return QStringLiteral("data: '%1' does not exist").arg(p);
+                    return QCoreApplication::translate("al::ui::TrainingSession", "data: '%1' does not exist").arg(p);
         } else if (!resuming) {
             al::ModelConfig check = model;
             check.src_vocab_size = std::max(check.src_vocab_size, 4);
@@ -349,7 +360,7 @@ TaskModelOutput runTaskModel(const al::TaskModel& model, const QString& text, in
             out.output = parts.join(QStringLiteral(" · "));
         } else if (task == "mlm") {
             if (s.find("[MASK]") == std::string::npos) {
-                out.output = QStringLiteral("(write [MASK] in the sentence to see its fillers)");
+                out.output = QCoreApplication::translate("al::ui::TrainingSession", "(write [MASK] in the sentence to see its fillers)");
             } else {
                 const auto rows = al::masked_token_probabilities(model, s, 3);
                 for (size_t m = 0; m < rows.size(); ++m) {

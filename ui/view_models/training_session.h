@@ -32,6 +32,10 @@ enum class TaskFamily {
     TaskModel,   ///< charlm, pos, sentiment, langid, mlm: al::TaskTrainer
 };
 
+/// The display name of a metric id of taskMetricName() ("exact match", "bits/char", ...) in the
+/// current UI language.
+QString taskMetricDisplayName(const QString& metric);
+
 /// Every task of the Task choice, in menu order: translate, copy, reverse, sort, charlm, pos,
 /// sentiment, langid, mlm (the names of `attention-lab train --task`).
 QStringList trainingTasks();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/attention_panel.h"
 
+#include "ui/views/retranslate.h"
+
 #include "ui/export/export_ui.h"
 #include "ui/views/heatmap_widget.h"
 
@@ -43,17 +45,26 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent)
     m_kindCombo = new QComboBox(panel);
     m_kindCombo->setObjectName(QStringLiteral("kindCombo"));
     for (al::AttentionKind kind : attentionKinds())
-        m_kindCombo->addItem(attentionKindName(kind), static_cast<int>(kind));
+        m_kindCombo->addItem(QString(), static_cast<int>(kind));
+    onLanguageChange(m_kindCombo, [this] {
+        for (int i = 0; i < m_kindCombo->count(); ++i)
+            m_kindCombo->setItemText(i, attentionKindName(static_cast<al::AttentionKind>(m_kindCombo->itemData(i).toInt())));
+    });
     m_layerSpin = makeSpin(panel, "layerSpin");
     m_headSpin = makeSpin(panel, "headSpin");
     nav->addWidget(m_kindCombo, 1);
-    nav->addWidget(new QLabel(tr("Layer:"), panel));
+    auto* layerLabel = new QLabel(panel);
+    trText(layerLabel, [] { return tr("Layer:"); });
+    auto* headLabel = new QLabel(panel);
+    trText(headLabel, [] { return tr("Head:"); });
+    nav->addWidget(layerLabel);
     nav->addWidget(m_layerSpin);
-    nav->addWidget(new QLabel(tr("Head:"), panel));
+    nav->addWidget(headLabel);
     nav->addWidget(m_headSpin);
-    auto* compare = new QPushButton(tr("Compare…"), panel);
+    auto* compare = new QPushButton(panel);
     compare->setObjectName(QStringLiteral("compareButton"));
-    compare->setToolTip(tr("The same attention of two sentences side by side."));
+    trText(compare, [] { return tr("Compare…"); });
+    trToolTip(compare, [] { return tr("The same attention of two sentences side by side."); });
     connect(compare, &QPushButton::clicked, this, &AttentionPanel::compareRequested);
     nav->addWidget(compare);
     layout->addLayout(nav);
@@ -62,13 +73,23 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent)
     m_colorMapCombo->setObjectName(QStringLiteral("colorMapCombo"));
     for (ColorMap map : colorMaps())
         if (map != ColorMap::CoolWarm) // diverging: for signed scores, not probabilities
-            m_colorMapCombo->addItem(colorMapName(map), static_cast<int>(map));
+            m_colorMapCombo->addItem(QString(), static_cast<int>(map));
+    onLanguageChange(m_colorMapCombo, [this] {
+        for (int i = 0; i < m_colorMapCombo->count(); ++i)
+            m_colorMapCombo->setItemText(i, colorMapName(static_cast<ColorMap>(m_colorMapCombo->itemData(i).toInt())));
+    });
     m_colorRangeCombo = new QComboBox(panel);
     m_colorRangeCombo->setObjectName(QStringLiteral("colorRangeCombo"));
     for (ColorRange range : {ColorRange::Probability, ColorRange::MinMax})
-        m_colorRangeCombo->addItem(colorRangeName(range), static_cast<int>(range));
-    m_colorRangeCombo->setToolTip(tr("Fixed 0–1 makes heads comparable; per head stretches each map's own range."));
-    colors->addWidget(new QLabel(tr("Colours:"), panel));
+        m_colorRangeCombo->addItem(QString(), static_cast<int>(range));
+    onLanguageChange(m_colorRangeCombo, [this] {
+        for (int i = 0; i < m_colorRangeCombo->count(); ++i)
+            m_colorRangeCombo->setItemText(i, colorRangeName(static_cast<ColorRange>(m_colorRangeCombo->itemData(i).toInt())));
+    });
+    trToolTip(m_colorRangeCombo, [] { return tr("Fixed 0–1 makes heads comparable; per head stretches each map's own range."); });
+    auto* colorsLabel = new QLabel(panel);
+    trText(colorsLabel, [] { return tr("Colours:"); });
+    colors->addWidget(colorsLabel);
     colors->addWidget(m_colorMapCombo, 1);
     colors->addWidget(m_colorRangeCombo, 1);
     layout->addLayout(colors);
@@ -81,7 +102,9 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent)
 
     m_focused = new HeatmapWidget(panel);
     m_focused->setObjectName(QStringLiteral("focusedHeatmap"));
-    m_focused->setPlaceholderText(tr("Attention appears here once a model translates the sentence."));
+    onLanguageChange(m_focused, [this] {
+        m_focused->setPlaceholderText(tr("Attention appears here once a model translates the sentence."));
+    });
     m_focused->setMinimumSize(300, 300);
     layout->addWidget(m_focused, 1);
 
@@ -102,6 +125,11 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent)
     m_redrawTimer.setSingleShot(true);
     m_redrawTimer.setInterval(kRedrawMs);
     connect(&m_redrawTimer, &QTimer::timeout, this, &AttentionPanel::redraw);
+    // The focused map's title is made when drawn.
+    onLanguageChange(this, [this] {
+        m_dirty = true;
+        scheduleRedraw();
+    });
 }
 
 void AttentionPanel::setTrace(const std::shared_ptr<const al::Trace>& trace, qint64 step)
@@ -180,10 +208,12 @@ void AttentionPanel::rebuildThumbnails(int count)
         auto* thumb = new HeatmapWidget(m_gridHost);
         thumb->setObjectName(QStringLiteral("headHeatmap%1").arg(h + 1));
         thumb->setCompact(true);
-        thumb->setTitle(tr("Head %1").arg(h + 1));
+        onLanguageChange(thumb, [thumb, h] {
+            thumb->setTitle(tr("Head %1").arg(h + 1));
+            thumb->setToolTip(tr("Click to focus head %1").arg(h + 1));
+        });
         thumb->setMinimumSize(90, 110);
         thumb->setMaximumHeight(170);
-        thumb->setToolTip(tr("Click to focus head %1").arg(h + 1));
         connect(thumb, &HeatmapWidget::clicked, this, [this, h] { m_headSpin->setValue(h + 1); });
         thumb->setColorMap(heatmapColorMap());
         thumb->setColorRange(heatmapColorRange());

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/compare_dialog.h"
+
+#include "ui/views/retranslate.h"
 #include "ui/views/heatmap_widget.h"
 
 #include <QComboBox>
@@ -18,34 +20,38 @@ namespace al::ui {
 
 CompareDialog::CompareDialog(QWidget* parent) : QDialog(parent)
 {
-    setWindowTitle(tr("Compare two sentences"));
+    onLanguageChange(this, [this] { setWindowTitle(tr("Compare two sentences")); });
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
     m_first = new QLineEdit(QStringLiteral("我们今天去学校。"), this);
     m_first->setObjectName(QStringLiteral("compareFirst"));
     m_second = new QLineEdit(QStringLiteral("他们明天去学校。"), this);
     m_second->setObjectName(QStringLiteral("compareSecond"));
-    form->addRow(tr("Sentence A:"), m_first);
-    form->addRow(tr("Sentence B:"), m_second);
     layout->addLayout(form);
+    addTrRow(form, m_first, [] { return tr("Sentence A:"); });
+    addTrRow(form, m_second, [] { return tr("Sentence B:"); });
     auto* nav = new QHBoxLayout;
     m_kind = new QComboBox(this);
     m_kind->setObjectName(QStringLiteral("compareKind"));
     for (al::AttentionKind k : attentionKinds())
-        m_kind->addItem(attentionKindName(k), int(k));
+        m_kind->addItem(QString(), int(k));
+    onLanguageChange(m_kind, [this] {
+        for (int i = 0; i < m_kind->count(); ++i)
+            m_kind->setItemText(i, attentionKindName(static_cast<al::AttentionKind>(m_kind->itemData(i).toInt())));
+    });
     m_layer = new QSpinBox(this);
     m_layer->setObjectName(QStringLiteral("compareLayer"));
     m_layer->setRange(1, 1);
     m_head = new QSpinBox(this);
     m_head->setObjectName(QStringLiteral("compareHead"));
     m_head->setRange(1, 1);
-    auto* go = new QPushButton(tr("Compare"), this);
+    auto* go = trButton(this, [] { return tr("Compare"); });
     go->setObjectName(QStringLiteral("compareButton"));
     go->setDefault(true);
     nav->addWidget(m_kind, 1);
-    nav->addWidget(new QLabel(tr("Layer:"), this));
+    nav->addWidget(trLabel(this, [] { return tr("Layer:"); }));
     nav->addWidget(m_layer);
-    nav->addWidget(new QLabel(tr("Head:"), this));
+    nav->addWidget(trLabel(this, [] { return tr("Head:"); }));
     nav->addWidget(m_head);
     nav->addWidget(go);
     layout->addLayout(nav);
@@ -59,7 +65,7 @@ CompareDialog::CompareDialog(QWidget* parent) : QDialog(parent)
     m_right->setObjectName(QStringLiteral("compareRight"));
     for (HeatmapWidget* w : {m_left, m_right}) {
         w->setMinimumSize(360, 340);
-        w->setPlaceholderText(tr("Press Compare."));
+        onLanguageChange(w, [w] { w->setPlaceholderText(tr("Press Compare.")); });
         maps->addWidget(w, 1);
     }
     layout->addLayout(maps, 1);
@@ -72,6 +78,7 @@ CompareDialog::CompareDialog(QWidget* parent) : QDialog(parent)
     connect(m_layer, &QSpinBox::valueChanged, this, &CompareDialog::redraw);
     connect(m_head, &QSpinBox::valueChanged, this, &CompareDialog::redraw);
     resize(900, 560);
+    onLanguageChange(this, [this] { redraw(); }); // the map titles are made when drawn
 }
 
 void CompareDialog::setModel(const ModelSnapshot& model)

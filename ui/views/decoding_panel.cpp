@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/decoding_panel.h"
 
+#include "ui/views/retranslate.h"
+
 #include "ui/export/export_ui.h"
 
 #include <QComboBox>
@@ -38,12 +40,11 @@ QCPTextElement* plotTitle(QCustomPlot* plot)
     return qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0));
 }
 
-QCustomPlot* makeBarPlot(QWidget* parent, const char* name, const QString& yLabel)
+QCustomPlot* makeBarPlot(QWidget* parent, const char* name)
 {
     auto* plot = new QCustomPlot(parent);
     plot->setObjectName(QString::fromLatin1(name));
     plot->setMinimumSize(300, 180);
-    plot->yAxis->setLabel(yLabel);
     plot->xAxis->grid()->setVisible(false);
     plot->plotLayout()->insertRow(0);
     QFont titleFont = plot->font();
@@ -125,12 +126,13 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
 
     // Strategy and its parameters.
     auto* strategyRow = new QHBoxLayout;
-    strategyRow->addWidget(new QLabel(tr("Strategy:"), this));
+    strategyRow->addWidget(trLabel(this, [=] { return tr("Strategy:"); }));
     m_strategyCombo = new QComboBox(this);
     m_strategyCombo->setObjectName(QStringLiteral("decodingStrategyCombo"));
-    m_strategyCombo->addItem(tr("Greedy"), int(al::DecodingStrategy::Greedy));
-    m_strategyCombo->addItem(tr("Beam search"), int(al::DecodingStrategy::Beam));
-    m_strategyCombo->addItem(tr("Sampling"), int(al::DecodingStrategy::Sample));
+    addSourceItem(m_strategyCombo, QT_TR_NOOP("Greedy"), int(al::DecodingStrategy::Greedy));
+    addSourceItem(m_strategyCombo, QT_TR_NOOP("Beam search"), int(al::DecodingStrategy::Beam));
+    addSourceItem(m_strategyCombo, QT_TR_NOOP("Sampling"), int(al::DecodingStrategy::Sample));
+    translateItems(m_strategyCombo, staticMetaObject.className());
     strategyRow->addWidget(m_strategyCombo);
 
     m_beamBox = new QWidget(this);
@@ -140,17 +142,17 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
     m_beamWidthSpin->setObjectName(QStringLiteral("beamWidthSpin"));
     m_beamWidthSpin->setRange(1, 32);
     m_beamWidthSpin->setValue(4);
-    m_beamWidthSpin->setToolTip(tr("Beam width: hypotheses kept at each step (1 = greedy)."));
+    trToolTip(m_beamWidthSpin, [=] { return tr("Beam width: hypotheses kept at each step (1 = greedy)."); });
     m_lengthPenaltySpin = new QDoubleSpinBox(m_beamBox);
     m_lengthPenaltySpin->setObjectName(QStringLiteral("lengthPenaltySpin"));
     m_lengthPenaltySpin->setRange(0.0, 3.0);
     m_lengthPenaltySpin->setSingleStep(0.1);
     m_lengthPenaltySpin->setValue(0.6);
-    m_lengthPenaltySpin->setToolTip(tr("α of the GNMT length penalty ((5 + |Y|)^α / 6^α); 0 ranks by log-probability, "
-                                       "larger values favour longer outputs."));
-    beam->addWidget(new QLabel(tr("width"), m_beamBox));
+    trToolTip(m_lengthPenaltySpin, [=] { return tr("α of the GNMT length penalty ((5 + |Y|)^α / 6^α); 0 ranks by log-probability, "
+                                       "larger values favour longer outputs."); });
+    beam->addWidget(trLabel(m_beamBox, [=] { return tr("width"); }));
     beam->addWidget(m_beamWidthSpin);
-    beam->addWidget(new QLabel(tr("length penalty α"), m_beamBox));
+    beam->addWidget(trLabel(m_beamBox, [=] { return tr("length penalty α"); }));
     beam->addWidget(m_lengthPenaltySpin);
     strategyRow->addWidget(m_beamBox);
 
@@ -162,39 +164,39 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
     m_temperatureSpin->setRange(0.05, 5.0);
     m_temperatureSpin->setSingleStep(0.1);
     m_temperatureSpin->setValue(1.0);
-    m_temperatureSpin->setToolTip(tr("The logits are divided by the temperature: below 1 sharpens, above 1 flattens."));
+    trToolTip(m_temperatureSpin, [=] { return tr("The logits are divided by the temperature: below 1 sharpens, above 1 flattens."); });
     m_topKSpin = new QSpinBox(m_sampleBox);
     m_topKSpin->setObjectName(QStringLiteral("topKSpin"));
     m_topKSpin->setRange(0, 10000);
-    m_topKSpin->setSpecialValueText(tr("off"));
-    m_topKSpin->setToolTip(tr("Sample only among the k most probable tokens (0 = no limit)."));
+    trSpecialValue(m_topKSpin, [=] { return tr("off"); });
+    trToolTip(m_topKSpin, [=] { return tr("Sample only among the k most probable tokens (0 = no limit)."); });
     m_topPSpin = new QDoubleSpinBox(m_sampleBox);
     m_topPSpin->setObjectName(QStringLiteral("topPSpin"));
     m_topPSpin->setRange(0.01, 1.0);
     m_topPSpin->setSingleStep(0.05);
     m_topPSpin->setValue(1.0);
-    m_topPSpin->setToolTip(tr("Nucleus sampling: the smallest set of most probable tokens whose probability sums to p."));
+    trToolTip(m_topPSpin, [=] { return tr("Nucleus sampling: the smallest set of most probable tokens whose probability sums to p."); });
     m_seedSpin = new QSpinBox(m_sampleBox);
     m_seedSpin->setObjectName(QStringLiteral("seedSpin"));
     m_seedSpin->setRange(0, 1000000000);
     m_seedSpin->setValue(1);
-    m_seedSpin->setToolTip(tr("The same seed gives the same sample."));
-    sample->addWidget(new QLabel(tr("T"), m_sampleBox));
+    trToolTip(m_seedSpin, [=] { return tr("The same seed gives the same sample."); });
+    sample->addWidget(trLabel(m_sampleBox, [=] { return tr("T"); }));
     sample->addWidget(m_temperatureSpin);
-    sample->addWidget(new QLabel(tr("top-k"), m_sampleBox));
+    sample->addWidget(trLabel(m_sampleBox, [=] { return tr("top-k"); }));
     sample->addWidget(m_topKSpin);
-    sample->addWidget(new QLabel(tr("top-p"), m_sampleBox));
+    sample->addWidget(trLabel(m_sampleBox, [=] { return tr("top-p"); }));
     sample->addWidget(m_topPSpin);
-    sample->addWidget(new QLabel(tr("seed"), m_sampleBox));
+    sample->addWidget(trLabel(m_sampleBox, [=] { return tr("seed"); }));
     sample->addWidget(m_seedSpin);
     strategyRow->addWidget(m_sampleBox);
     strategyRow->addStretch(1);
-    strategyRow->addWidget(new QLabel(tr("Bars:"), this));
+    strategyRow->addWidget(trLabel(this, [=] { return tr("Bars:"); }));
     m_barsSpin = new QSpinBox(this);
     m_barsSpin->setObjectName(QStringLiteral("decodingBarsSpin"));
     m_barsSpin->setRange(1, 30);
     m_barsSpin->setValue(10);
-    m_barsSpin->setToolTip(tr("How many of the most probable next tokens to show at each step."));
+    trToolTip(m_barsSpin, [=] { return tr("How many of the most probable next tokens to show at each step."); });
     strategyRow->addWidget(m_barsSpin);
     layout->addLayout(strategyRow);
 
@@ -217,11 +219,11 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
     auto* prev = new QToolButton(this);
     prev->setObjectName(QStringLiteral("decodingPrevStep"));
     prev->setArrowType(Qt::LeftArrow);
-    prev->setToolTip(tr("Previous step"));
+    trToolTip(prev, [=] { return tr("Previous step"); });
     auto* next = new QToolButton(this);
     next->setObjectName(QStringLiteral("decodingNextStep"));
     next->setArrowType(Qt::RightArrow);
-    next->setToolTip(tr("Next step"));
+    trToolTip(next, [=] { return tr("Next step"); });
     m_stepSlider = new QSlider(Qt::Horizontal, this);
     m_stepSlider->setObjectName(QStringLiteral("decodingStepSlider"));
     m_stepSlider->setRange(0, 0);
@@ -229,7 +231,7 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
     m_stepSlider->setTickPosition(QSlider::TicksBelow);
     m_stepLabel = new QLabel(this);
     m_stepLabel->setMinimumWidth(110);
-    stepRow->addWidget(new QLabel(tr("Step:"), this));
+    stepRow->addWidget(trLabel(this, [=] { return tr("Step:"); }));
     stepRow->addWidget(prev);
     stepRow->addWidget(m_stepSlider, 1);
     stepRow->addWidget(next);
@@ -241,22 +243,25 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
     auto* plots = new QWidget(splitter);
     auto* plotsLayout = new QVBoxLayout(plots);
     plotsLayout->setContentsMargins(0, 0, 0, 0);
-    m_probPlot = makeBarPlot(plots, "decodingProbabilityPlot", tr("probability"));
-    m_probPlot->xAxis->setLabel(tr("next token (click a bar to force it)"));
+    m_probPlot = makeBarPlot(plots, "decodingProbabilityPlot");
     m_barsOther = new QCPBars(m_probPlot->xAxis, m_probPlot->yAxis);
-    m_barsOther->setName(tr("p(next token)"));
     m_barsOther->setPen(Qt::NoPen);
     m_barsOther->setBrush(kBarColor);
     m_barsOther->setWidth(0.7);
     m_barsChosen = new QCPBars(m_probPlot->xAxis, m_probPlot->yAxis);
-    m_barsChosen->setName(tr("chosen"));
     m_barsChosen->setPen(Qt::NoPen);
     m_barsChosen->setBrush(kChosenColor);
     m_barsChosen->setWidth(0.7);
     m_sampleMarks = m_probPlot->addGraph();
-    m_sampleMarks->setName(tr("sampled from (T, top-k, top-p)"));
     m_sampleMarks->setLineStyle(QCPGraph::lsNone);
     m_sampleMarks->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::black, 1.5), QBrush(Qt::white), 9));
+    onLanguageChange(m_probPlot, [this] {
+        m_probPlot->yAxis->setLabel(tr("probability"));
+        m_probPlot->xAxis->setLabel(tr("next token (click a bar to force it)"));
+        m_barsOther->setName(tr("p(next token)"));
+        m_barsChosen->setName(tr("chosen"));
+        m_sampleMarks->setName(tr("sampled from (T, top-k, top-p)"));
+    });
     m_probPlot->legend->setVisible(true);
     m_probPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     installExportMenu(m_probPlot, QStringLiteral("decoding_step_probabilities.png"),
@@ -267,22 +272,31 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
     auto* crossLayout = new QVBoxLayout(crossGroup);
     crossLayout->setContentsMargins(0, 0, 0, 0);
     auto* crossNav = new QHBoxLayout;
-    crossNav->addWidget(new QLabel(tr("Cross-attention: layer"), crossGroup));
+    crossNav->addWidget(trLabel(crossGroup, [=] { return tr("Cross-attention: layer"); }));
     m_layerSpin = new QSpinBox(crossGroup);
     m_layerSpin->setObjectName(QStringLiteral("decodingLayerSpin"));
     m_layerSpin->setRange(1, 1);
     crossNav->addWidget(m_layerSpin);
-    crossNav->addWidget(new QLabel(tr("head"), crossGroup));
+    crossNav->addWidget(trLabel(crossGroup, [=] { return tr("head"); }));
     m_headCombo = new QComboBox(crossGroup);
     m_headCombo->setObjectName(QStringLiteral("decodingHeadCombo"));
-    m_headCombo->addItem(tr("mean over heads"), -1);
+    m_headCombo->addItem(QString(), -1);
+    onLanguageChange(m_headCombo, [this] {
+        for (int i = 0; i < m_headCombo->count(); ++i) {
+            const int head = m_headCombo->itemData(i).toInt();
+            m_headCombo->setItemText(i, head < 0 ? tr("mean over heads") : tr("head %1").arg(head + 1));
+        }
+    });
     crossNav->addWidget(m_headCombo);
     crossNav->addStretch(1);
     crossLayout->addLayout(crossNav);
-    m_crossPlot = makeBarPlot(crossGroup, "decodingCrossPlot", tr("attention weight"));
-    m_crossPlot->xAxis->setLabel(tr("source token"));
+    m_crossPlot = makeBarPlot(crossGroup, "decodingCrossPlot");
     m_crossBars = new QCPBars(m_crossPlot->xAxis, m_crossPlot->yAxis);
-    m_crossBars->setName(tr("cross-attention"));
+    onLanguageChange(m_crossPlot, [this] {
+        m_crossPlot->yAxis->setLabel(tr("attention weight"));
+        m_crossPlot->xAxis->setLabel(tr("source token"));
+        m_crossBars->setName(tr("cross-attention"));
+    });
     m_crossBars->setPen(Qt::NoPen);
     m_crossBars->setBrush(kCrossColor);
     m_crossBars->setWidth(0.7);
@@ -295,7 +309,7 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
 
     m_stepList = new QListWidget(splitter);
     m_stepList->setObjectName(QStringLiteral("decodingStepList"));
-    m_stepList->setToolTip(tr("Every step: the chosen token and its probability; forced tokens are marked ✎."));
+    trToolTip(m_stepList, [=] { return tr("Every step: the chosen token and its probability; forced tokens are marked ✎."); });
     splitter->addWidget(m_stepList);
     splitter->setStretchFactor(0, 4);
     splitter->setStretchFactor(1, 1);
@@ -304,19 +318,19 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
 
     // Teacher forcing by hand.
     auto* forceRow = new QHBoxLayout;
-    forceRow->addWidget(new QLabel(tr("Force at this step:"), this));
+    forceRow->addWidget(trLabel(this, [=] { return tr("Force at this step:"); }));
     m_forceCombo = new QComboBox(this);
     m_forceCombo->setObjectName(QStringLiteral("forceTokenCombo"));
     m_forceCombo->setEditable(true);
     m_forceCombo->setInsertPolicy(QComboBox::NoInsert);
     m_forceCombo->setMinimumWidth(140);
-    m_forceCombo->setToolTip(tr("Pick one of the top tokens or type any target token (or words); decoding "
-                                "continues from it."));
+    trToolTip(m_forceCombo, [=] { return tr("Pick one of the top tokens or type any target token (or words); decoding "
+                                "continues from it."); });
     forceRow->addWidget(m_forceCombo, 1);
-    m_forceButton = new QPushButton(tr("Force"), this);
+    m_forceButton = trButton(this, [=] { return tr("Force"); });
     m_forceButton->setObjectName(QStringLiteral("forceTokenButton"));
     forceRow->addWidget(m_forceButton);
-    m_clearButton = new QPushButton(tr("Clear forced prefix"), this);
+    m_clearButton = trButton(this, [=] { return tr("Clear forced prefix"); });
     m_clearButton->setObjectName(QStringLiteral("clearForcedButton"));
     forceRow->addWidget(m_clearButton);
     m_forcedLabel = new QLabel(this);
@@ -357,7 +371,8 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
 
     updateStrategyControls();
     m_controller->setOptions(options());
-    redraw();
+    // The output line, the step texts, the plot titles and the list are made when drawn.
+    onLanguageChange(this, [this] { redraw(); });
 }
 
 DecodingPanel::~DecodingPanel()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/heatmap_widget.h"
 
+#include "ui/views/retranslate.h"
+
 #include "engine/core/error.h"
 #include "ui/view_models/attention_selection.h"
 #include "ui/export/export_ui.h"
@@ -74,10 +76,6 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
     // Keys along the top (xAxis2), queries top to bottom (yAxis reversed).
     m_plot->xAxis->setVisible(false);
     m_plot->xAxis2->setVisible(true);
-    m_keyTitle = tr("key");
-    m_queryTitle = tr("query");
-    m_plot->xAxis2->setLabel(m_keyTitle);
-    m_plot->yAxis->setLabel(m_queryTitle);
     m_plot->yAxis->setRangeReversed(true);
     for (QCPAxis* axis : {m_plot->xAxis2, m_plot->yAxis}) {
         axis->grid()->setVisible(false);
@@ -93,7 +91,6 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
     m_scale = new QCPColorScale(m_plot);
     m_scale->setType(QCPAxis::atRight);
     m_scale->setDataRange(QCPRange(0.0, 1.0));
-    m_scale->setLabel(tr("attention weight"));
     m_scale->setBarWidth(12);
     m_map->setColorScale(m_scale);
     applyGradient();
@@ -109,7 +106,6 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
     m_placeholder->position->setCoords(0.5, 0.5);
     m_placeholder->setPositionAlignment(Qt::AlignCenter);
     m_placeholder->setColor(palette().color(QPalette::PlaceholderText));
-    m_placeholder->setText(tr("No attention yet"));
 
     m_outline = new QCPItemRect(m_plot);
     m_outline->setClipToAxisRect(true);
@@ -127,7 +123,13 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QFrame(parent)
     m_plot->installEventFilter(this); // the cell's value wins over the widget's own tooltip
     setSelected(false);
     clearMatrix();
-    applyMode();
+    // The default texts; an owner that sets its own registers its handler on this widget after
+    // this one, so its texts win on every language change.
+    onLanguageChange(this, [this] {
+        m_scale->setLabel(tr("attention weight"));
+        m_placeholder->setText(tr("No attention yet"));
+        setAxisTitles(tr("key"), tr("query"));
+    });
 }
 
 void HeatmapWidget::setCompact(bool compact)

@@ -2,7 +2,10 @@
 #include "ui/views/live_training_panel.h"
 
 #include "ui/export/export_ui.h"
+#include "ui/views/retranslate.h"
 #include "ui/views/step_plot.h"
+
+#include "ui/view_models/training_session.h"
 
 #include <QFormLayout>
 #include <QGroupBox>
@@ -32,12 +35,15 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
     auto* panel = this;
     auto* layout = new QVBoxLayout(panel);
 
-    m_lossPlot = makeStepPlot(panel, QStringLiteral("lossPlot"), tr("Loss (nats per target token)"), tr("loss"));
+    m_lossPlot = makeStepPlot(panel, QStringLiteral("lossPlot"), [] { return tr("Loss (nats per target token)"); },
+                              [] { return tr("loss"); });
     QCPGraph* train = m_lossPlot->addGraph();
-    train->setName(tr("train"));
     train->setPen(QPen(QColor(0x1f, 0x77, 0xb4), 1.5));
     QCPGraph* valid = m_lossPlot->addGraph();
-    valid->setName(tr("validation"));
+    onLanguageChange(m_lossPlot, [train, valid] {
+        train->setName(tr("train"));
+        valid->setName(tr("validation"));
+    });
     valid->setPen(QPen(QColor(0xff, 0x7f, 0x0e), 2));
     valid->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
     m_lossPlot->legend->setVisible(true);
@@ -47,7 +53,7 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
     layout->addWidget(m_lossPlot, 3);
 
     auto* row = new QHBoxLayout;
-    m_lrPlot = makeStepPlot(panel, QStringLiteral("lrPlot"), tr("Learning rate"));
+    m_lrPlot = makeStepPlot(panel, QStringLiteral("lrPlot"), [] { return tr("Learning rate"); });
     QCPGraph* lr = m_lrPlot->addGraph();
     lr->setPen(QPen(QColor(0x2c, 0xa0, 0x2c), 1.5));
     m_lrPlot->yAxis->setNumberFormat(QStringLiteral("gb"));
@@ -57,7 +63,8 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
     installPlotExportMenu(m_lrPlot, QStringLiteral("learning_rate.png"));
     row->addWidget(m_lrPlot, 3);
 
-    auto* figures = new QGroupBox(tr("Now"), panel);
+    auto* figures = new QGroupBox(panel);
+    trTitle(figures, [] { return tr("Now"); });
     auto* form = new QFormLayout(figures);
     auto makeValue = [figures](const char* name) {
         auto* l = new QLabel(QStringLiteral("–"), figures);
@@ -75,23 +82,23 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
     m_lrLabel = makeValue("lrLabel");
     m_gradLabel = makeValue("gradNormLabel");
     m_speedLabel = makeValue("speedLabel");
-    form->addRow(tr("Step:"), m_stepLabel);
-    form->addRow(tr("Epoch:"), m_epochLabel);
-    form->addRow(tr("Train loss:"), m_lossLabel);
-    form->addRow(tr("Validation loss:"), m_validLabel);
-    form->addRow(tr("Perplexity:"), m_perplexityLabel);
-    form->addRow(tr("Token accuracy:"), m_accuracyLabel);
+    addTrRow(form, m_stepLabel, [] { return tr("Step:"); });
+    addTrRow(form, m_epochLabel, [] { return tr("Epoch:"); });
+    addTrRow(form, m_lossLabel, [] { return tr("Train loss:"); });
+    addTrRow(form, m_validLabel, [] { return tr("Validation loss:"); });
+    addTrRow(form, m_perplexityLabel, [] { return tr("Perplexity:"); });
+    addTrRow(form, m_accuracyLabel, [] { return tr("Token accuracy:"); });
     m_metricLabel = makeValue("metricLabel");
-    m_metricTitle = new QLabel(tr("Task metric:"), figures);
+    m_metricTitle = new QLabel(tr("Task metric:"), figures); // the main window sets it on each language change
     m_metricTitle->setObjectName(QStringLiteral("metricTitle"));
     form->addRow(m_metricTitle, m_metricLabel);
-    form->addRow(tr("Learning rate:"), m_lrLabel);
-    form->addRow(tr("Gradient norm:"), m_gradLabel);
-    form->addRow(tr("Tokens/s:"), m_speedLabel);
+    addTrRow(form, m_lrLabel, [] { return tr("Learning rate:"); });
+    addTrRow(form, m_gradLabel, [] { return tr("Gradient norm:"); });
+    addTrRow(form, m_speedLabel, [] { return tr("Tokens/s:"); });
     row->addWidget(figures, 2);
     layout->addLayout(row, 2);
 
-    auto* sentenceBox = new QGroupBox(tr("Translate"), panel);
+    auto* sentenceBox = new QGroupBox(panel); // titled by setTitles()
     m_sentenceBox = sentenceBox;
     auto* sentenceLayout = new QVBoxLayout(sentenceBox);
     m_sentenceEdit = new QLineEdit(QStringLiteral("我爱你。"), sentenceBox);
@@ -105,7 +112,10 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
     m_translationLabel->setFont(big);
     m_translationLabel->setWordWrap(true);
     m_translationLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_translationLabel->setText(tr("(no model yet — press Train or open a model directory)"));
+    onLanguageChange(m_translationLabel, [this] {
+        if (!m_translationLabel->property("shown").toBool())
+            m_translationLabel->setText(tr("(no model yet — press Train or open a model directory)"));
+    });
     // An untrained model babbles up to the length limit: keep the box from squeezing the plots.
     m_translationLabel->setMaximumHeight(QFontMetrics(big).lineSpacing() * 3 + 4);
     m_tokensLabel = new QLabel(sentenceBox);
@@ -185,7 +195,7 @@ QString LiveTrainingPanel::showValidation(const ValidationMetrics& v)
     // charlm: bits per character; the others: a fraction shown in percent.
     const bool bits = v.metricName == QLatin1String("bits/char");
     const QString value = bits ? QString::number(v.metric, 'f', 3) : tr("%1%").arg(v.metric * 100.0, 0, 'f', 1);
-    m_metricTitle->setText(tr("Valid %1:").arg(v.metricName));
+    m_metricTitle->setText(tr("Valid %1:").arg(taskMetricDisplayName(v.metricName)));
     m_metricLabel->setText(value);
     m_metricLabel->setToolTip(tr("At step %1, over %2 %3").arg(v.step).arg(v.examples).arg(bits ? tr("characters") : tr("examples")));
     return bits ? tr("Validation at step %1: %2 nats/char, %3 bits/char, next-character accuracy %4%.")
@@ -193,7 +203,7 @@ QString LiveTrainingPanel::showValidation(const ValidationMetrics& v)
                       .arg(v.loss, 0, 'f', 3)
                       .arg(v.metric, 0, 'f', 3)
                       .arg(v.tokenAccuracy * 100.0, 0, 'f', 1)
-                : tr("Validation at step %1: loss %2, %3 %4.").arg(v.step).arg(v.loss, 0, 'f', 3).arg(v.metricName, value);
+                : tr("Validation at step %1: loss %2, %3 %4.").arg(v.step).arg(v.loss, 0, 'f', 3).arg(taskMetricDisplayName(v.metricName), value);
 }
 
 void LiveTrainingPanel::setTitles(const QString& sentenceTitle, const QString& metricTitle)
@@ -219,6 +229,7 @@ QString LiveTrainingPanel::outputText() const
 
 void LiveTrainingPanel::showOutput(const QString& output, const QString& tokens, const QString& tokensToolTip)
 {
+    m_translationLabel->setProperty("shown", true);
     m_translationLabel->setText(output.isEmpty() ? tr("(empty)") : output);
     m_translationLabel->setToolTip(output);
     m_tokensLabel->setText(tokens);
@@ -228,6 +239,7 @@ void LiveTrainingPanel::showOutput(const QString& output, const QString& tokens,
 
 void LiveTrainingPanel::showOutputError(const QString& message)
 {
+    m_translationLabel->setProperty("shown", true);
     m_translationLabel->setText(message);
     m_tokensLabel->clear();
 }

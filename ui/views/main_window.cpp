@@ -15,15 +15,12 @@
 #include "ui/views/task_probe_window.h"
 #include "ui/views/training_plots_panel.h"
 
-#include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
-#include <QKeySequence>
 #include <QLabel>
 #include <QLocale>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -57,7 +54,6 @@ QString stateText(TrainingController::State s)
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
-    setWindowTitle(tr("Attention Lab"));
     registerTrainingMetaTypes();
     m_training = new TrainingController(this);
     m_training->setObjectName(QStringLiteral("trainingController"));
@@ -77,26 +73,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_viewTabs->setObjectName(QStringLiteral("viewTabs"));
     m_attention = new AttentionPanel(m_viewTabs);
     m_attention->setObjectName(QStringLiteral("attentionPanel"));
-    m_viewTabs->addTab(m_attention, tr("Attention"));
+    m_viewTabs->addTab(m_attention, QString());
     m_synth = new SynthesizerPanel(m_viewTabs);
     m_synth->setObjectName(QStringLiteral("synthesizerPanel"));
-    m_viewTabs->addTab(m_synth, tr("Synthesizer"));
+    m_viewTabs->addTab(m_synth, QString());
     m_decoding = new DecodingPanel(m_viewTabs);
     m_decoding->setObjectName(QStringLiteral("decodingPanel"));
-    m_viewTabs->addTab(m_decoding, tr("Decoding"));
+    m_viewTabs->addTab(m_decoding, QString());
     m_peLab = new PositionalEncodingPanel(m_viewTabs);
     m_peLab->setObjectName(QStringLiteral("positionalEncodingPanel"));
-    m_viewTabs->addTab(m_peLab, tr("Positional encoding"));
+    m_viewTabs->addTab(m_peLab, QString());
     m_stepper = new StepperPanel(m_viewTabs);
     m_stepper->setObjectName(QStringLiteral("stepperPanel"));
-    m_viewTabs->addTab(m_stepper, tr("Forward pass"));
+    m_viewTabs->addTab(m_stepper, QString());
     m_trainingPlots = new TrainingPlotsPanel(m_viewTabs);
     m_trainingPlots->setObjectName(QStringLiteral("trainingPlotsPanel"));
     m_trainingPlots->setCurveStore(m_curves);
-    m_viewTabs->addTab(m_trainingPlots, tr("Training plots"));
+    m_viewTabs->addTab(m_trainingPlots, QString());
     m_overview = new OverviewPanel(m_viewTabs);
     m_overview->setObjectName(QStringLiteral("overviewPanel"));
-    m_viewTabs->insertTab(1, m_overview, tr("Layers × heads"));
+    m_viewTabs->insertTab(1, m_overview, QString());
     connect(m_overview, &OverviewPanel::selected, this, [this](const AttentionSelection& sel) {
         m_attention->setSelection(sel);
         m_viewTabs->setCurrentIndex(0);
@@ -108,10 +104,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     splitter->setSizes({290, 560, 750});
     splitter->setChildrenCollapsible(false);
     setCentralWidget(splitter);
-    buildMenus();
-
     m_stateLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_stateLabel);
+    buildMenus();
+    nameViewTabs();
 
     connect(m_settings, &SettingsPanel::trainClicked, this, &MainWindow::startTraining);
     connect(m_settings, &SettingsPanel::pauseClicked, this, &MainWindow::togglePause);
@@ -145,9 +141,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_live, &LiveTrainingPanel::sentenceChanged, m_decoding, &DecodingPanel::setSentence);
     m_inference->setSentence(m_live->sentence());
     m_decoding->setSentence(m_live->sentence());
-    const SettingsRows rows = m_settings->form()->rows();
-    m_live->setTitles(rows.sentenceTitle, rows.metricTitle);
-    onStateChanged(TrainingController::State::Idle);
     resize(1560, 940);
     statusBar()->showMessage(tr("Press Train to train a model on the bundled English–Chinese corpus, "
                                 "or open a model directory."));
@@ -168,46 +161,6 @@ void MainWindow::shutdownWorkers()
         m_raceWindow->controller()->shutdown();
     m_decoding->shutdown();
     m_trainingPlots->shutdown();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Menus
-
-void MainWindow::buildMenus()
-{
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open model directory…"), this, &MainWindow::openModelDirectory);
-    open->setShortcut(QKeySequence::Open);
-    QAction* save = file->addAction(tr("&Save model directory…"), this, &MainWindow::saveModelDirectory);
-    save->setShortcut(QKeySequence::Save);
-    QMenu* exportMenu = file->addMenu(tr("&Export focused heatmap"));
-    for (ExportFormat f : exportFormats())
-        exportMenu->addAction(f == ExportFormat::Csv ? tr("Numbers as &CSV…") : tr("As &%1…").arg(exportFormatId(f).toUpper()),
-                              this, [this, f] { exportHeatmap(f); });
-    file->addAction(tr("Export &all layers and heads…"), this, &MainWindow::exportAllHeads);
-    file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
-    QMenu* experiments = menuBar()->addMenu(tr("&Experiments"));
-    QAction* race = experiments->addAction(tr("&Race attention variants…"), this, &MainWindow::showRaceWindow);
-    race->setObjectName(QStringLiteral("raceAction"));
-    race->setToolTip(tr("Train vanilla attention and the Synthesizer variants on the same task and budget; compare "
-                        "their validation curves and scores."));
-    QAction* probe = experiments->addAction(tr("&Task model probe…"), this, [this] {
-        auto* w = findChild<TaskProbeWindow*>(QStringLiteral("taskProbeWindow"));
-        if (!w) {
-            w = new TaskProbeWindow(this);
-            w->setObjectName(QStringLiteral("taskProbeWindow"));
-        }
-        w->show();
-        w->raise();
-        w->activateWindow();
-    });
-    probe->setObjectName(QStringLiteral("taskProbeAction"));
-    probe->setToolTip(tr("Try a trained task model (mlm, sentiment, langid, pos, charlm) on a sentence."));
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Attention Lab"), this, &MainWindow::showAbout);
-    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
 void MainWindow::showRaceWindow()

@@ -115,7 +115,10 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    /// Menus and tab names (main_window_menus.cpp), set again on every language change.
     void buildMenus();
+    void buildLanguageMenu();
+    void nameViewTabs();
     void onStateChanged(TrainingController::State state);
     void onStarted(const TrainingInfo& info);
     void onValidated(const ValidationMetrics& v);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/overview_panel.h"
+
+#include "ui/views/retranslate.h"
 #include "ui/views/heatmap_widget.h"
 
 #include <QGridLayout>
@@ -12,9 +14,10 @@ namespace al::ui {
 OverviewPanel::OverviewPanel(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
-    m_empty = new QLabel(tr("Every head of every layer appears here once a model translates the sentence. "
-                            "Hover a cell for query, key and weight; click a thumbnail to focus it."),
-                         this);
+    m_empty = trLabel(this, [] {
+        return tr("Every head of every layer appears here once a model translates the sentence. "
+                  "Hover a cell for query, key and weight; click a thumbnail to focus it.");
+    });
     m_empty->setWordWrap(true);
     layout->addWidget(m_empty);
     auto* scroll = new QScrollArea(this);
@@ -63,22 +66,25 @@ void OverviewPanel::rebuild()
         m_thumbs.clear();
         m_captions.clear();
         for (const auto& [row, kind] : captions) {
-            auto* label = new QLabel(QStringLiteral("<b>%1</b>").arg(attentionKindName(kind)), m_host);
+            auto* label = new QLabel(m_host);
+            onLanguageChange(label, [label, kind = kind] { label->setText(QStringLiteral("<b>%1</b>").arg(attentionKindName(kind))); });
             m_grid->addWidget(label, row, 0, 1, -1);
             m_captions << label;
         }
         for (const OverviewCell& c : cells) {
             auto* w = new HeatmapWidget(m_host);
             w->setCompact(true);
-            w->setTitle(tr("L%1 H%2").arg(c.sel.layer + 1).arg(c.sel.head + 1));
+            const AttentionSelection sel = c.sel;
+            onLanguageChange(w, [w, sel] {
+                w->setTitle(tr("L%1 H%2").arg(sel.layer + 1).arg(sel.head + 1));
+                w->setToolTip(tr("%1 · layer %2 · head %3 — click to focus")
+                                  .arg(attentionKindName(sel.kind))
+                                  .arg(sel.layer + 1)
+                                  .arg(sel.head + 1));
+            });
             w->setMinimumSize(80, 96);
             w->setColorMap(m_map);
             w->setColorRange(m_range);
-            w->setToolTip(tr("%1 · layer %2 · head %3 — click to focus")
-                              .arg(attentionKindName(c.sel.kind))
-                              .arg(c.sel.layer + 1)
-                              .arg(c.sel.head + 1));
-            const AttentionSelection sel = c.sel;
             connect(w, &HeatmapWidget::clicked, this, [this, sel] { emit selected(sel); });
             m_grid->addWidget(w, c.row, c.column);
             m_thumbs << w;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/positional_encoding_panel.h"
 
+#include "ui/views/retranslate.h"
+
 #include "engine/core/error.h"
 #include "ui/export/export_ui.h"
 #include "ui/views/heatmap_widget.h"
@@ -34,13 +36,15 @@ QColor curveColor(int i)
     return kCurveColors[size_t(i) % std::size(kCurveColors)];
 }
 
-HeatmapWidget* makeHeatmap(QWidget* parent, const char* name, const QString& keyTitle, const QString& scaleLabel)
+HeatmapWidget* makeHeatmap(QWidget* parent, const char* name, TextFn keyTitle, TextFn scaleLabel)
 {
     auto* h = new HeatmapWidget(parent);
     h->setObjectName(QString::fromLatin1(name));
     h->setColorRange(ColorRange::Symmetric);
-    h->setAxisTitles(keyTitle, PositionalEncodingPanel::tr("position"));
-    h->setScaleLabel(scaleLabel);
+    onLanguageChange(h, [h, keyTitle = std::move(keyTitle), scaleLabel = std::move(scaleLabel)] {
+        h->setAxisTitles(keyTitle(), PositionalEncodingPanel::tr("position"));
+        h->setScaleLabel(scaleLabel());
+    });
     h->setMinimumSize(240, 220);
     return h;
 }
@@ -57,30 +61,39 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
 {
     auto* layout = new QVBoxLayout(this);
     auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("d_model:"), this));
+    auto* dModelLabel = new QLabel(this);
+    trText(dModelLabel, [] { return tr("d_model:"); });
+    controls->addWidget(dModelLabel);
     m_dModelSpin = new QSpinBox(this);
     m_dModelSpin->setObjectName(QStringLiteral("peDModelSpin"));
     m_dModelSpin->setRange(2, 1024);
     m_dModelSpin->setSingleStep(2);
     m_dModelSpin->setValue(64);
-    m_dModelSpin->setToolTip(tr("Width of the sinusoidal preview (the model's own d_model when one is loaded)."));
+    trToolTip(m_dModelSpin, [] { return tr("Width of the sinusoidal preview (the model's own d_model when one is loaded)."); });
     controls->addWidget(m_dModelSpin);
-    controls->addWidget(new QLabel(tr("positions:"), this));
+    auto* positionsLabel = new QLabel(this);
+    trText(positionsLabel, [] { return tr("positions:"); });
+    controls->addWidget(positionsLabel);
     m_positionsSpin = new QSpinBox(this);
     m_positionsSpin->setObjectName(QStringLiteral("pePositionsSpin"));
     m_positionsSpin->setRange(1, 512);
     m_positionsSpin->setValue(kDefaultPositions);
     controls->addWidget(m_positionsSpin);
-    controls->addWidget(new QLabel(tr("dimensions to plot:"), this));
+    auto* dimsLabel = new QLabel(this);
+    trText(dimsLabel, [] { return tr("dimensions to plot:"); });
+    controls->addWidget(dimsLabel);
     m_dimsEdit = new QLineEdit(QStringLiteral("0, 1, 10, 30, 60"), this);
     m_dimsEdit->setObjectName(QStringLiteral("peDimensionsEdit"));
-    m_dimsEdit->setToolTip(tr("0-based dimensions separated by commas; ranges such as 4-7."));
+    trToolTip(m_dimsEdit, [] { return tr("0-based dimensions separated by commas; ranges such as 4-7."); });
     controls->addWidget(m_dimsEdit, 1);
-    controls->addWidget(new QLabel(tr("similarity:"), this));
+    auto* similarityLabel = new QLabel(this);
+    trText(similarityLabel, [] { return tr("similarity:"); });
+    controls->addWidget(similarityLabel);
     m_similarityCombo = new QComboBox(this);
     m_similarityCombo->setObjectName(QStringLiteral("peSimilarityCombo"));
-    m_similarityCombo->addItem(tr("dot product"), int(PositionSimilarity::Dot));
-    m_similarityCombo->addItem(tr("cosine"), int(PositionSimilarity::Cosine));
+    addSourceItem(m_similarityCombo, QT_TR_NOOP("dot product"), int(PositionSimilarity::Dot));
+    addSourceItem(m_similarityCombo, QT_TR_NOOP("cosine"), int(PositionSimilarity::Cosine));
+    translateItems(m_similarityCombo, staticMetaObject.className());
     // Cosine compares tables of any scale (a learned table's norms vary by position).
     m_similarityCombo->setCurrentIndex(1);
     controls->addWidget(m_similarityCombo);
@@ -99,8 +112,10 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
     m_curves = new QCustomPlot(this);
     m_curves->setObjectName(QStringLiteral("peCurvesPlot"));
     m_curves->setMinimumSize(300, 230);
-    m_curves->xAxis->setLabel(tr("position"));
-    m_curves->yAxis->setLabel(tr("PE value"));
+    onLanguageChange(m_curves, [this] {
+        m_curves->xAxis->setLabel(tr("position"));
+        m_curves->yAxis->setLabel(tr("PE value"));
+    });
     m_curves->legend->setVisible(true);
     QFont legendFont = m_curves->font();
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
@@ -109,7 +124,7 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
     m_curves->plotLayout()->insertRow(0);
     QFont titleFont = m_curves->font();
     titleFont.setBold(true);
-    m_curves->plotLayout()->addElement(0, 0, new QCPTextElement(m_curves, tr("Chosen dimensions over positions"), titleFont));
+    m_curves->plotLayout()->addElement(0, 0, new QCPTextElement(m_curves, QString(), titleFont));
     // The legend right of the curves, never over them.
     m_curves->axisRect()->insetLayout()->take(m_curves->legend);
     m_curves->plotLayout()->addElement(1, 1, m_curves->legend);
@@ -122,23 +137,25 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
     auto* tables = new QHBoxLayout;
     // One column per kind of table: the table (position x dimension) above its similarity map;
     // `kind` names the widgets ("peSinusoidalTable") and the export files.
-    auto addColumn = [this, tables](const QString& title, const QString& kind, HeatmapWidget*& table,
+    auto addColumn = [this, tables](TextFn title, const QString& kind, HeatmapWidget*& table,
                                     HeatmapWidget*& similarity) {
-        auto* group = new QGroupBox(title, this);
+        auto* group = new QGroupBox(this);
+        trTitle(group, std::move(title));
         auto* column = new QVBoxLayout(group);
-        table = makeHeatmap(group, qPrintable(QStringLiteral("pe%1Table").arg(kind)), tr("dimension"), tr("PE value"));
+        table = makeHeatmap(group, qPrintable(QStringLiteral("pe%1Table").arg(kind)), [] { return tr("dimension"); },
+                            [] { return tr("PE value"); });
         table->setExportFileName(QStringLiteral("positional_encoding_%1.png").arg(kind.toLower()));
-        similarity = makeHeatmap(group, qPrintable(QStringLiteral("pe%1Similarity").arg(kind)), tr("position"),
-                                 tr("cosine similarity"));
+        similarity = makeHeatmap(group, qPrintable(QStringLiteral("pe%1Similarity").arg(kind)), [] { return tr("position"); },
+                                 [] { return tr("cosine similarity"); });
         similarity->setExportFileName(QStringLiteral("positional_similarity_%1.png").arg(kind.toLower()));
         column->addWidget(table, 1);
         column->addWidget(similarity, 1);
         tables->addWidget(group, 1);
         return group;
     };
-    addColumn(tr("Sinusoidal: sin / cos of position × 10000^(−2i/d_model)"), QStringLiteral("Sinusoidal"), m_sinTable,
+    addColumn([] { return tr("Sinusoidal: sin / cos of position × 10000^(−2i/d_model)"); }, QStringLiteral("Sinusoidal"), m_sinTable,
               m_sinSimilarity);
-    m_learnedGroup = addColumn(tr("Learned: pos_emb.weight of the current model"), QStringLiteral("Learned"),
+    m_learnedGroup = addColumn([] { return tr("Learned: pos_emb.weight of the current model"); }, QStringLiteral("Learned"),
                                m_learnedTable, m_learnedSimilarity);
     m_learnedGroup->hide();
     layout->addLayout(tables, 5);
@@ -150,7 +167,8 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
     connect(m_positionsSpin, &QSpinBox::valueChanged, this, &PositionalEncodingPanel::scheduleRedraw);
     connect(m_dimsEdit, &QLineEdit::textChanged, this, &PositionalEncodingPanel::scheduleRedraw);
     connect(m_similarityCombo, &QComboBox::currentIndexChanged, this, &PositionalEncodingPanel::scheduleRedraw);
-    redraw();
+    // Titles, the model line and the legend are made when drawn.
+    onLanguageChange(this, [this] { redraw(); });
 }
 
 void PositionalEncodingPanel::setModel(const ModelSnapshot& model, qint64 step)

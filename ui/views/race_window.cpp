@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/race_window.h"
 
+#include "ui/views/retranslate.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -35,20 +37,23 @@ QColor seriesColor(int i)
 
 RaceWindow::RaceWindow(QWidget* parent) : QWidget(parent, Qt::Window)
 {
-    setWindowTitle(tr("Attention variant race"));
+
     m_controller = new RaceController(this);
     m_controller->setObjectName(QStringLiteral("raceController"));
 
     m_taskCombo = new QComboBox(this);
     m_taskCombo->setObjectName(QStringLiteral("raceTaskCombo"));
-    m_taskCombo->addItem(tr("Reverse a sequence"), QStringLiteral("reverse"));
-    m_taskCombo->addItem(tr("Copy a sequence"), QStringLiteral("copy"));
-    m_taskCombo->addItem(tr("Sort a sequence"), QStringLiteral("sort"));
-    m_taskCombo->addItem(tr("Translate (bundled Chinese–English)"), QStringLiteral("translate"));
+    const char* const context = staticMetaObject.className();
+    addSourceItem(m_taskCombo, QT_TR_NOOP("Reverse a sequence"), QStringLiteral("reverse"));
+    addSourceItem(m_taskCombo, QT_TR_NOOP("Copy a sequence"), QStringLiteral("copy"));
+    addSourceItem(m_taskCombo, QT_TR_NOOP("Sort a sequence"), QStringLiteral("sort"));
+    addSourceItem(m_taskCombo, QT_TR_NOOP("Translate (bundled Chinese–English)"), QStringLiteral("translate"));
+    translateItems(m_taskCombo, context);
     m_budgetKind = new QComboBox(this);
     m_budgetKind->setObjectName(QStringLiteral("raceBudgetCombo"));
-    m_budgetKind->addItem(tr("Steps per variant"), QStringLiteral("steps"));
-    m_budgetKind->addItem(tr("Minutes per variant"), QStringLiteral("minutes"));
+    addSourceItem(m_budgetKind, QT_TR_NOOP("Steps per variant"), QStringLiteral("steps"));
+    addSourceItem(m_budgetKind, QT_TR_NOOP("Minutes per variant"), QStringLiteral("minutes"));
+    translateItems(m_budgetKind, context);
     m_stepsSpin = new QSpinBox(this);
     m_stepsSpin->setObjectName(QStringLiteral("raceStepsSpin"));
     m_stepsSpin->setRange(1, 1000000);
@@ -66,22 +71,22 @@ RaceWindow::RaceWindow(QWidget* parent) : QWidget(parent, Qt::Window)
     m_threadsSpin = new QSpinBox(this);
     m_threadsSpin->setRange(1, 256);
     m_threadsSpin->setValue(std::max(1, QThread::idealThreadCount()));
-    m_startButton = new QPushButton(tr("Start race"), this);
+    m_startButton = trButton(this, [] { return tr("Start race"); });
     m_startButton->setObjectName(QStringLiteral("raceStartButton"));
-    m_stopButton = new QPushButton(tr("Stop"), this);
+    m_stopButton = trButton(this, [] { return tr("Stop"); });
     m_stopButton->setObjectName(QStringLiteral("raceStopButton"));
     connect(m_startButton, &QPushButton::clicked, this, &RaceWindow::startRace);
     connect(m_stopButton, &QPushButton::clicked, this, &RaceWindow::stopRace);
 
     auto* form = new QHBoxLayout;
-    form->addWidget(new QLabel(tr("Task:"), this));
+    form->addWidget(trLabel(this, [] { return tr("Task:"); }));
     form->addWidget(m_taskCombo);
     form->addSpacing(12);
     form->addWidget(m_budgetKind);
     form->addWidget(m_stepsSpin);
     form->addWidget(m_minutesSpin);
     form->addSpacing(12);
-    form->addWidget(new QLabel(tr("Threads:"), this));
+    form->addWidget(trLabel(this, [] { return tr("Threads:"); }));
     form->addWidget(m_threadsSpin);
     form->addStretch(1);
     form->addWidget(m_startButton);
@@ -91,10 +96,14 @@ RaceWindow::RaceWindow(QWidget* parent) : QWidget(parent, Qt::Window)
     m_plot->setObjectName(QStringLiteral("racePlot"));
     m_plot->setMinimumHeight(320);
     m_plot->plotLayout()->insertRow(0);
-    m_plot->plotLayout()->addElement(0, 0, new QCPTextElement(m_plot, tr("Validation loss per variant"),
-                                                              QFont(font().family(), -1, QFont::Bold)));
-    m_plot->xAxis->setLabel(tr("optimizer step"));
-    m_plot->yAxis->setLabel(tr("valid loss (nats/token)"));
+    auto* plotTitle = new QCPTextElement(m_plot, QString(), QFont(font().family(), -1, QFont::Bold));
+    m_plot->plotLayout()->addElement(0, 0, plotTitle);
+    onLanguageChange(m_plot, [this, plotTitle] {
+        plotTitle->setText(tr("Validation loss per variant"));
+        m_plot->xAxis->setLabel(tr("optimizer step"));
+        m_plot->yAxis->setLabel(tr("valid loss (nats/token)"));
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    });
     m_plot->legend->setVisible(true);
     // The legend gets its own column right of the axes, so that it never hides a curve.
     m_plot->plotLayout()->addElement(1, 1, m_plot->legend);
@@ -107,9 +116,13 @@ RaceWindow::RaceWindow(QWidget* parent) : QWidget(parent, Qt::Window)
     m_table->verticalHeader()->setVisible(false);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
 
-    m_status = new QLabel(tr("Choose a task and a budget, then Start race: the eight self-attention variants "
-                             "(vanilla and the Synthesizers) train one after another on the same data and seed."),
-                          this);
+    m_status = new QLabel(this);
+    // The hint until a race reports (the window keeps the last report, in the language it came in).
+    onLanguageChange(m_status, [this] {
+        if (m_controller->series().isEmpty())
+            m_status->setText(tr("Choose a task and a budget, then Start race: the eight self-attention variants "
+                                 "(vanilla and the Synthesizers) train one after another on the same data and seed."));
+    });
     m_status->setWordWrap(true);
 
     auto* split = new QSplitter(Qt::Vertical, this);
@@ -126,6 +139,10 @@ RaceWindow::RaceWindow(QWidget* parent) : QWidget(parent, Qt::Window)
     m_redrawTimer.setInterval(40);
     connect(&m_redrawTimer, &QTimer::timeout, this, &RaceWindow::redraw);
     connect(m_controller, &RaceController::changed, this, &RaceWindow::scheduleRedraw);
+    onLanguageChange(this, [this] {
+        setWindowTitle(tr("Attention variant race"));
+        scheduleRedraw(); // the table's headers
+    });
     connect(m_controller, &RaceController::started, this, &RaceWindow::updateButtons);
     connect(m_controller, &RaceController::finished, this, [this](bool cancelled) {
         updateButtons();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/settings_panel.h"
 
+#include "ui/views/retranslate.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -56,88 +58,100 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent), m_form(new Sett
     auto* panel = new QWidget;
     auto* layout = new QVBoxLayout(panel);
 
-    m_dataGroup = new QGroupBox(tr("Task and data"), panel);
+    const char* const context = staticMetaObject.className();
+    m_dataGroup = new QGroupBox(panel);
+    trTitle(m_dataGroup, [] { return tr("Task and data"); });
     auto* dataForm = new QFormLayout(m_dataGroup);
     m_dataForm = dataForm;
     // What to train: translation, copy/reverse/sort or a task model (ui/view_models/training_session.h).
     m_taskCombo = new QComboBox(m_dataGroup);
     m_taskCombo->setObjectName(QStringLiteral("taskCombo"));
     for (const QString& t : trainingTasks())
-        m_taskCombo->addItem(taskLabel(t), t);
-    m_taskCombo->setToolTip(tr("What Train trains, as `attention-lab train --task`; choosing a task loads its "
-                               "default model and training settings."));
-    dataForm->addRow(tr("Task:"), m_taskCombo);
+        m_taskCombo->addItem(QString(), t);
+    onLanguageChange(m_taskCombo, [this] {
+        for (int i = 0; i < m_taskCombo->count(); ++i)
+            m_taskCombo->setItemText(i, taskLabel(m_taskCombo->itemData(i).toString()));
+    });
+    trToolTip(m_taskCombo, [=] { return tr("What Train trains, as `attention-lab train --task`; choosing a task loads its "
+                               "default model and training settings."); });
+    addTrRow(dataForm, m_taskCombo, [=] { return tr("Task:"); });
     m_corpusEdit = new QLineEdit(m_dataGroup);
     m_corpusEdit->setObjectName(QStringLiteral("corpusEdit"));
-    m_corpusEdit->setPlaceholderText(tr("Bundled: Tatoeba English–Chinese"));
-    m_corpusEdit->setToolTip(tr("Tab-separated file of sentence pairs; empty uses the bundled corpus."));
-    auto* browse = new QPushButton(tr("Browse…"), m_dataGroup);
+    trPlaceholder(m_corpusEdit, [=] { return tr("Bundled: Tatoeba English–Chinese"); });
+    trToolTip(m_corpusEdit, [=] { return tr("Tab-separated file of sentence pairs; empty uses the bundled corpus."); });
+    auto* browse = new QPushButton(m_dataGroup);
+    trText(browse, [] { return tr("Browse…"); });
     connect(browse, &QPushButton::clicked, this, &SettingsPanel::browseCorpus);
     auto* corpusRow = new QHBoxLayout;
     corpusRow->addWidget(m_corpusEdit, 1);
     corpusRow->addWidget(browse);
-    dataForm->addRow(tr("Corpus (TSV):"), corpusRow);
+    addTrRow(dataForm, corpusRow, [=] { return tr("Corpus (TSV):"); });
     m_srcColumnSpin = makeSpin(m_dataGroup, "sourceColumnSpin", 1, 99, 2);
-    m_srcColumnSpin->setToolTip(tr("1-based column of the source sentence (bundled file: 2 = Chinese)."));
+    trToolTip(m_srcColumnSpin, [=] { return tr("1-based column of the source sentence (bundled file: 2 = Chinese)."); });
     m_tgtColumnSpin = makeSpin(m_dataGroup, "targetColumnSpin", 1, 99, 1);
-    m_tgtColumnSpin->setToolTip(tr("1-based column of the target sentence (bundled file: 1 = English)."));
-    dataForm->addRow(tr("Source column:"), m_srcColumnSpin);
-    dataForm->addRow(tr("Target column:"), m_tgtColumnSpin);
+    trToolTip(m_tgtColumnSpin, [=] { return tr("1-based column of the target sentence (bundled file: 1 = English)."); });
+    addTrRow(dataForm, m_srcColumnSpin, [=] { return tr("Source column:"); });
+    addTrRow(dataForm, m_tgtColumnSpin, [=] { return tr("Target column:"); });
     // Task models: data paths (empty = bundled, where the task has bundled data).
     m_taskDataRow = new QWidget(m_dataGroup);
     auto* taskDataLayout = new QHBoxLayout(m_taskDataRow);
     taskDataLayout->setContentsMargins(0, 0, 0, 0);
     m_taskDataEdit = new QLineEdit(m_taskDataRow);
     m_taskDataEdit->setObjectName(QStringLiteral("taskDataEdit"));
-    auto* taskBrowse = new QPushButton(tr("Browse…"), m_taskDataRow);
+    auto* taskBrowse = new QPushButton(m_taskDataRow);
+    trText(taskBrowse, [] { return tr("Browse…"); });
+    trPlaceholder(m_taskDataEdit, [this] { return m_form->taskDataPlaceholder(); });
+    trToolTip(m_taskDataEdit, [this] { return m_form->taskDataToolTip(); });
     connect(taskBrowse, &QPushButton::clicked, this, &SettingsPanel::browseTaskData);
     taskDataLayout->addWidget(m_taskDataEdit, 1);
     taskDataLayout->addWidget(taskBrowse);
-    dataForm->addRow(tr("Data:"), m_taskDataRow);
+    addTrRow(dataForm, m_taskDataRow, [=] { return tr("Data:"); });
     // copy/reverse/sort generator (al::AlgorithmicTaskConfig, the ranges of its validate()).
     const al::AlgorithmicTaskConfig gen;
     m_symbolsSpin = makeSpin(m_dataGroup, "symbolsSpin", 2, 1000, gen.vocab);
-    m_symbolsSpin->setToolTip(tr("Symbols 0 … V−1 (--task-vocab)."));
+    trToolTip(m_symbolsSpin, [=] { return tr("Symbols 0 … V−1 (--task-vocab)."); });
     m_minLenSpin = makeSpin(m_dataGroup, "minLenSpin", 1, 500, gen.min_len);
-    m_minLenSpin->setToolTip(tr("Shortest generated sequence (--min-len)."));
+    trToolTip(m_minLenSpin, [=] { return tr("Shortest generated sequence (--min-len)."); });
     m_maxLenSpin = makeSpin(m_dataGroup, "maxLenSpin", 1, 500, gen.max_len);
-    m_maxLenSpin->setToolTip(tr("Longest generated sequence (--max-len)."));
+    trToolTip(m_maxLenSpin, [=] { return tr("Longest generated sequence (--max-len)."); });
     m_pairsSpin = makeSpin(m_dataGroup, "pairsSpin", 1, 100000000, gen.train_size, 1000);
-    m_pairsSpin->setToolTip(tr("Training pairs generated (--task-pairs); %1 validation and %2 test sources are held out.")
+    trToolTip(m_pairsSpin, [=] { return tr("Training pairs generated (--task-pairs); %1 validation and %2 test sources are held out.")
                                 .arg(gen.valid_size)
-                                .arg(gen.test_size));
-    dataForm->addRow(tr("Symbols:"), m_symbolsSpin);
-    dataForm->addRow(tr("Min length:"), m_minLenSpin);
-    dataForm->addRow(tr("Max length:"), m_maxLenSpin);
-    dataForm->addRow(tr("Training pairs:"), m_pairsSpin);
+                                .arg(gen.test_size); });
+    addTrRow(dataForm, m_symbolsSpin, [=] { return tr("Symbols:"); });
+    addTrRow(dataForm, m_minLenSpin, [=] { return tr("Min length:"); });
+    addTrRow(dataForm, m_maxLenSpin, [=] { return tr("Max length:"); });
+    addTrRow(dataForm, m_pairsSpin, [=] { return tr("Training pairs:"); });
     // Task models (al::ModelConfig keys max_len, pooling, suffix_len; --min-count, --mask-prob).
     m_contextSpin = makeSpin(m_dataGroup, "contextSpin", 2, 100000, 128);
-    m_contextSpin->setToolTip(tr("max_len: longest sequence in tokens; for charlm the context window (--max-len)."));
+    trToolTip(m_contextSpin, [=] { return tr("max_len: longest sequence in tokens; for charlm the context window (--max-len)."); });
     m_minCountSpin = makeSpin(m_dataGroup, "minCountSpin", 1, 1 << 24, al::kDefaultTaskMinCount);
-    m_minCountSpin->setToolTip(tr("Words seen fewer times become <unk> (--min-count; charlm keeps every character)."));
+    trToolTip(m_minCountSpin, [=] { return tr("Words seen fewer times become <unk> (--min-count; charlm keeps every character)."); });
     m_maskProbSpin = new QDoubleSpinBox(m_dataGroup);
     m_maskProbSpin->setObjectName(QStringLiteral("maskProbSpin"));
     m_maskProbSpin->setRange(0, 1);
     m_maskProbSpin->setDecimals(3);
     m_maskProbSpin->setSingleStep(0.05);
     m_maskProbSpin->setValue(al::kDefaultMaskProb);
-    m_maskProbSpin->setToolTip(tr("Probability that a token is selected for prediction (--mask-prob; BERT: 0.15)."));
+    trToolTip(m_maskProbSpin, [=] { return tr("Probability that a token is selected for prediction (--mask-prob; BERT: 0.15)."); });
     m_poolingCombo = new QComboBox(m_dataGroup);
     m_poolingCombo->setObjectName(QStringLiteral("poolingCombo"));
-    m_poolingCombo->addItem(tr("Mean over tokens"), QStringLiteral("mean"));
-    m_poolingCombo->addItem(tr("[CLS] position"), QStringLiteral("cls"));
-    m_poolingCombo->setToolTip(tr("Classifier pooling (--pooling)."));
+    addSourceItem(m_poolingCombo, QT_TR_NOOP("Mean over tokens"), QStringLiteral("mean"));
+    addSourceItem(m_poolingCombo, QT_TR_NOOP("[CLS] position"), QStringLiteral("cls"));
+    translateItems(m_poolingCombo, context);
+    trToolTip(m_poolingCombo, [=] { return tr("Classifier pooling (--pooling)."); });
     m_suffixSpin = makeSpin(m_dataGroup, "suffixSpin", 0, 64, 3);
-    m_suffixSpin->setSpecialValueText(tr("off"));
-    m_suffixSpin->setToolTip(tr("Adds a suffix token (word ending and case) of n characters to each word (--suffix-len)."));
-    dataForm->addRow(tr("Max length:"), m_contextSpin);
-    dataForm->addRow(tr("Min count:"), m_minCountSpin);
-    dataForm->addRow(tr("Mask probability:"), m_maskProbSpin);
-    dataForm->addRow(tr("Pooling:"), m_poolingCombo);
-    dataForm->addRow(tr("Suffix length:"), m_suffixSpin);
+    trSpecialValue(m_suffixSpin, [=] { return tr("off"); });
+    trToolTip(m_suffixSpin, [=] { return tr("Adds a suffix token (word ending and case) of n characters to each word (--suffix-len)."); });
+    addTrRow(dataForm, m_contextSpin, [this] { return m_form->rows().contextLabel; });
+    addTrRow(dataForm, m_minCountSpin, [=] { return tr("Min count:"); });
+    addTrRow(dataForm, m_maskProbSpin, [=] { return tr("Mask probability:"); });
+    addTrRow(dataForm, m_poolingCombo, [=] { return tr("Pooling:"); });
+    addTrRow(dataForm, m_suffixSpin, [=] { return tr("Suffix length:"); });
     layout->addWidget(m_dataGroup);
 
-    m_modelGroup = new QGroupBox(tr("Model"), panel);
+    m_modelGroup = new QGroupBox(panel);
+    trTitle(m_modelGroup, [] { return tr("Model"); });
     auto* modelForm = new QFormLayout(m_modelGroup);
     const al::ModelConfig mc;
     const al::TrainConfig tc;
@@ -149,116 +163,120 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent), m_form(new Sett
     m_maxTokensSpin = makeSpin(m_modelGroup, "maxTokensSpin", 16, 100000, tc.max_tokens, 100);
     m_warmupSpin = makeSpin(m_modelGroup, "warmupSpin", 1, 100000, tc.warmup_steps, 100);
     m_seedSpin = makeSpin(m_modelGroup, "seedSpin", 0, 1000000, static_cast<int>(tc.seed));
-    modelForm->addRow(tr("d_model:"), m_dModelSpin);
-    modelForm->addRow(tr("Heads:"), m_headsSpin);
-    modelForm->addRow(tr("Encoder layers:"), m_encLayersSpin);
-    modelForm->addRow(tr("Decoder layers:"), m_decLayersSpin);
-    modelForm->addRow(tr("d_ff:"), m_dffSpin);
+    addTrRow(modelForm, m_dModelSpin, [=] { return tr("d_model:"); });
+    addTrRow(modelForm, m_headsSpin, [=] { return tr("Heads:"); });
+    addTrRow(modelForm, m_encLayersSpin, [=] { return tr("Encoder layers:"); });
+    addTrRow(modelForm, m_decLayersSpin, [=] { return tr("Decoder layers:"); });
+    addTrRow(modelForm, m_dffSpin, [=] { return tr("d_ff:"); });
     // Self-attention alignment: the paper's dot product or a Synthesizer (Tay et al. 2021).
     m_attentionCombo = new QComboBox(m_modelGroup);
     m_attentionCombo->setObjectName(QStringLiteral("attentionCombo"));
-    const std::pair<const char*, QString> variants[] = {
-        {"vanilla", tr("Dot-product (vanilla)")},
-        {"dense", tr("Dense Synthesizer")},
-        {"random", tr("Random Synthesizer")},
-        {"fixed_random", tr("Fixed Random Synthesizer")},
-        {"factorized_dense", tr("Factorized Dense Synthesizer")},
-        {"factorized_random", tr("Factorized Random Synthesizer")},
-        {"random+vanilla", tr("Mixture: Random + Vanilla")},
-        {"dense+vanilla", tr("Mixture: Dense + Vanilla")},
-        {"random+dense", tr("Mixture: Random + Dense")},
+    const std::pair<const char*, const char*> variants[] = {
+        {"vanilla", QT_TR_NOOP("Dot-product (vanilla)")},
+        {"dense", QT_TR_NOOP("Dense Synthesizer")},
+        {"random", QT_TR_NOOP("Random Synthesizer")},
+        {"fixed_random", QT_TR_NOOP("Fixed Random Synthesizer")},
+        {"factorized_dense", QT_TR_NOOP("Factorized Dense Synthesizer")},
+        {"factorized_random", QT_TR_NOOP("Factorized Random Synthesizer")},
+        {"random+vanilla", QT_TR_NOOP("Mixture: Random + Vanilla")},
+        {"dense+vanilla", QT_TR_NOOP("Mixture: Dense + Vanilla")},
+        {"random+dense", QT_TR_NOOP("Mixture: Random + Dense")},
     };
     for (const auto& [key, label] : variants)
-        m_attentionCombo->addItem(label, QString::fromLatin1(key));
-    m_attentionCombo->setToolTip(tr("Alignment of encoder and decoder self-attention; cross-attention stays dot-product."));
-    modelForm->addRow(tr("Attention:"), m_attentionCombo);
+        addSourceItem(m_attentionCombo, label, QString::fromLatin1(key));
+    translateItems(m_attentionCombo, context);
+    trToolTip(m_attentionCombo, [=] { return tr("Alignment of encoder and decoder self-attention; cross-attention stays dot-product."); });
+    addTrRow(modelForm, m_attentionCombo, [=] { return tr("Attention:"); });
     // Attention scoring, normalisation and window; positional encoding; norm and activation.
-    auto makeChoice = [this](const char* name, std::initializer_list<std::pair<const char*, QString>> items,
-                             const std::string& current, const QString& tip) {
+    // items: {config key, QT_TR_NOOP label}.
+    auto makeChoice = [this, context](const char* name, std::initializer_list<std::pair<const char*, const char*>> items,
+                                      const std::string& current, TextFn tip) {
         auto* combo = new QComboBox(m_modelGroup);
         combo->setObjectName(QString::fromLatin1(name));
         for (const auto& [key, label] : items)
-            combo->addItem(label, QString::fromLatin1(key));
+            addSourceItem(combo, label, QString::fromLatin1(key));
+        translateItems(combo, context);
         combo->setCurrentIndex(combo->findData(QString::fromStdString(current)));
-        combo->setToolTip(tip);
+        trToolTip(combo, std::move(tip));
         return combo;
     };
     m_scoringCombo = makeChoice("scoringCombo",
-                                {{"scaled_dot", tr("Scaled dot-product")}, {"dot", tr("Dot-product (unscaled)")},
-                                 {"additive", tr("Additive (Bahdanau)")}},
-                                mc.attention_scoring, tr("Query-key score of dot-product attention (self and cross)."));
-    m_normalizationCombo = makeChoice("normalizationCombo", {{"softmax", tr("Softmax")}, {"relu", tr("ReLU (unnormalised)")}},
-                                      mc.attention_normalization, tr("How scores become attention weights."));
+                                {{"scaled_dot", QT_TR_NOOP("Scaled dot-product")}, {"dot", QT_TR_NOOP("Dot-product (unscaled)")},
+                                 {"additive", QT_TR_NOOP("Additive (Bahdanau)")}},
+                                mc.attention_scoring, [] { return tr("Query-key score of dot-product attention (self and cross)."); });
+    m_normalizationCombo = makeChoice("normalizationCombo", {{"softmax", QT_TR_NOOP("Softmax")}, {"relu", QT_TR_NOOP("ReLU (unnormalised)")}},
+                                      mc.attention_normalization, [] { return tr("How scores become attention weights."); });
     m_windowSpin = makeSpin(m_modelGroup, "windowSpin", 0, 1024, mc.attention_window);
-    m_windowSpin->setSpecialValueText(tr("unrestricted"));
-    m_windowSpin->setToolTip(tr("Restricted self-attention: query i sees keys j with |i - j| <= window."));
+    trSpecialValue(m_windowSpin, [=] { return tr("unrestricted"); });
+    trToolTip(m_windowSpin, [=] { return tr("Restricted self-attention: query i sees keys j with |i - j| <= window."); });
     m_positionalCombo = makeChoice("positionalCombo",
-                                   {{"sinusoidal", tr("Sinusoidal")}, {"learned", tr("Learned")}, {"none", tr("None")}},
-                                   mc.positional_encoding, tr("Positional encoding added to the token embeddings."));
-    m_normCombo = makeChoice("normCombo", {{"layernorm", tr("LayerNorm")}, {"batchnorm", tr("BatchNorm")}}, mc.norm,
-                             tr("Normalisation in every block and after the encoder and decoder."));
-    m_preLnCheck = new QCheckBox(tr("Pre-LN (norm before each sublayer)"), m_modelGroup);
+                                   {{"sinusoidal", QT_TR_NOOP("Sinusoidal")}, {"learned", QT_TR_NOOP("Learned")}, {"none", QT_TR_NOOP("None")}},
+                                   mc.positional_encoding, [] { return tr("Positional encoding added to the token embeddings."); });
+    m_normCombo = makeChoice("normCombo", {{"layernorm", QT_TR_NOOP("LayerNorm")}, {"batchnorm", QT_TR_NOOP("BatchNorm")}}, mc.norm,
+                             [] { return tr("Normalisation in every block and after the encoder and decoder."); });
+    m_preLnCheck = new QCheckBox(m_modelGroup);
+    trText(m_preLnCheck, [] { return tr("Pre-LN (norm before each sublayer)"); });
     m_preLnCheck->setObjectName(QStringLiteral("preLnCheck"));
     m_preLnCheck->setChecked(mc.norm_first);
-    m_activationCombo = makeChoice("activationCombo", {{"relu", tr("ReLU")}, {"gelu", tr("GELU")}}, mc.activation,
-                                   tr("Feed-forward non-linearity."));
-    modelForm->addRow(tr("Scoring:"), m_scoringCombo);
-    modelForm->addRow(tr("Normalisation:"), m_normalizationCombo);
-    modelForm->addRow(tr("Window:"), m_windowSpin);
-    modelForm->addRow(tr("Positions:"), m_positionalCombo);
-    modelForm->addRow(tr("Norm:"), m_normCombo);
+    m_activationCombo = makeChoice("activationCombo", {{"relu", QT_TR_NOOP("ReLU")}, {"gelu", QT_TR_NOOP("GELU")}}, mc.activation,
+                                   [] { return tr("Feed-forward non-linearity."); });
+    addTrRow(modelForm, m_scoringCombo, [=] { return tr("Scoring:"); });
+    addTrRow(modelForm, m_normalizationCombo, [=] { return tr("Normalisation:"); });
+    addTrRow(modelForm, m_windowSpin, [=] { return tr("Window:"); });
+    addTrRow(modelForm, m_positionalCombo, [=] { return tr("Positions:"); });
+    addTrRow(modelForm, m_normCombo, [=] { return tr("Norm:"); });
     modelForm->addRow(m_preLnCheck);
-    modelForm->addRow(tr("Activation:"), m_activationCombo);
+    addTrRow(modelForm, m_activationCombo, [=] { return tr("Activation:"); });
     m_decoderCombo = makeChoice("decoderCombo",
-                                {{"autoregressive", tr("Autoregressive")}, {"nat", tr("Non-autoregressive (NAT)")}},
-                                mc.decoder, tr("NAT: length predictor, copied source inputs, no causal mask, "
-                                               "all target tokens in one pass (Gu et al. 2018)."));
-    modelForm->addRow(tr("Decoder:"), m_decoderCombo);
+                                {{"autoregressive", QT_TR_NOOP("Autoregressive")}, {"nat", QT_TR_NOOP("Non-autoregressive (NAT)")}},
+                                mc.decoder, [] { return tr("NAT: length predictor, copied source inputs, no causal mask, "
+                                               "all target tokens in one pass (Gu et al. 2018)."); });
+    addTrRow(modelForm, m_decoderCombo, [=] { return tr("Decoder:"); });
     m_dropoutSpin = new QDoubleSpinBox(m_modelGroup);
     m_dropoutSpin->setObjectName(QStringLiteral("dropoutSpin"));
     m_dropoutSpin->setRange(0, 0.95);
     m_dropoutSpin->setDecimals(2);
     m_dropoutSpin->setSingleStep(0.05);
     m_dropoutSpin->setValue(mc.dropout);
-    m_dropoutSpin->setToolTip(tr("Dropout rate (--dropout)."));
-    modelForm->addRow(tr("Dropout:"), m_dropoutSpin);
+    trToolTip(m_dropoutSpin, [=] { return tr("Dropout rate (--dropout)."); });
+    addTrRow(modelForm, m_dropoutSpin, [=] { return tr("Dropout:"); });
     auto makeDouble = [this](const char* name, double lo, double hi, int decimals, double step, double value,
-                             const QString& tip) {
+                             TextFn tip) {
         auto* spin = new QDoubleSpinBox(m_modelGroup);
         spin->setObjectName(QLatin1String(name));
         spin->setRange(lo, hi);
         spin->setDecimals(decimals);
         spin->setSingleStep(step);
         spin->setValue(value);
-        spin->setToolTip(tip);
+        trToolTip(spin, std::move(tip));
         return spin;
     };
     // The minimum stands for "unset": attention weights use the dropout rate above.
     m_attentionDropoutSpin = makeDouble("attentionDropoutSpin", -0.05, 0.95, 2, 0.05,
                                         mc.attention_dropout.value_or(-0.05),
-                                        tr("Dropout on the attention weights (--attention-dropout); "
-                                           "'same as dropout' uses the dropout rate."));
-    m_attentionDropoutSpin->setSpecialValueText(tr("same as dropout"));
-    modelForm->addRow(tr("Attention dropout:"), m_attentionDropoutSpin);
+                                        [] { return tr("Dropout on the attention weights (--attention-dropout); "
+                                           "'same as dropout' uses the dropout rate."); });
+    trSpecialValue(m_attentionDropoutSpin, [=] { return tr("same as dropout"); });
+    addTrRow(modelForm, m_attentionDropoutSpin, [=] { return tr("Attention dropout:"); });
     m_labelSmoothingSpin = makeDouble("labelSmoothingSpin", 0, 0.9, 2, 0.05, tc.label_smoothing,
-                                      tr("Label smoothing of the cross-entropy (--label-smoothing)."));
-    modelForm->addRow(tr("Label smoothing:"), m_labelSmoothingSpin);
+                                      [] { return tr("Label smoothing of the cross-entropy (--label-smoothing)."); });
+    addTrRow(modelForm, m_labelSmoothingSpin, [=] { return tr("Label smoothing:"); });
     m_scheduledSamplingCombo = makeChoice(
         "scheduledSamplingCombo",
-        {{"off", tr("Off (teacher forcing)")}, {"constant", tr("Constant p")}, {"linear", tr("Linear in the step")},
-         {"inverse_sigmoid", tr("Inverse sigmoid")}},
+        {{"off", QT_TR_NOOP("Off (teacher forcing)")}, {"constant", QT_TR_NOOP("Constant p")}, {"linear", QT_TR_NOOP("Linear in the step")},
+         {"inverse_sigmoid", QT_TR_NOOP("Inverse sigmoid")}},
         tc.scheduled_sampling,
-        tr("Scheduled sampling (Bengio et al. 2015): with probability p a decoder input is the model's own "
-           "prediction instead of the reference, to study exposure bias (--scheduled-sampling)."));
+        [] { return tr("Scheduled sampling (Bengio et al. 2015): with probability p a decoder input is the model's own "
+           "prediction instead of the reference, to study exposure bias (--scheduled-sampling)."); });
     m_scheduledSamplingPSpin = makeDouble("scheduledSamplingPSpin", 0, 1, 2, 0.05, tc.scheduled_sampling_p,
-                                          tr("Constant: p; linear and inverse sigmoid: the largest p "
-                                             "(--scheduled-sampling-p)."));
+                                          [] { return tr("Constant: p; linear and inverse sigmoid: the largest p "
+                                             "(--scheduled-sampling-p)."); });
     m_scheduledSamplingKSpin = makeDouble("scheduledSamplingKSpin", 1, 1e6, 0, 100, tc.scheduled_sampling_k,
-                                          tr("Linear: steps until p reaches its largest value; inverse sigmoid: "
-                                             "k in 1 - k / (k + exp(step / k)) (--scheduled-sampling-k)."));
-    modelForm->addRow(tr("Scheduled sampling:"), m_scheduledSamplingCombo);
-    modelForm->addRow(tr("Sampling p:"), m_scheduledSamplingPSpin);
-    modelForm->addRow(tr("Sampling k:"), m_scheduledSamplingKSpin);
+                                          [] { return tr("Linear: steps until p reaches its largest value; inverse sigmoid: "
+                                             "k in 1 - k / (k + exp(step / k)) (--scheduled-sampling-k)."); });
+    addTrRow(modelForm, m_scheduledSamplingCombo, [=] { return tr("Scheduled sampling:"); });
+    addTrRow(modelForm, m_scheduledSamplingPSpin, [=] { return tr("Sampling p:"); });
+    addTrRow(modelForm, m_scheduledSamplingKSpin, [=] { return tr("Sampling k:"); });
     m_modelForm = modelForm;
         m_lrFactorSpin = new QDoubleSpinBox(m_modelGroup);
     m_lrFactorSpin->setObjectName(QStringLiteral("lrFactorSpin"));
@@ -266,18 +284,19 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent), m_form(new Sett
     m_lrFactorSpin->setDecimals(2);
     m_lrFactorSpin->setSingleStep(0.05);
     m_lrFactorSpin->setValue(tc.lr_factor);
-    m_lrFactorSpin->setToolTip(tr("Noam learning-rate factor (--lr-factor)."));
-    modelForm->addRow(tr("Max tokens/batch:"), m_maxTokensSpin);
-    modelForm->addRow(tr("LR factor:"), m_lrFactorSpin);
-    modelForm->addRow(tr("Warm-up steps:"), m_warmupSpin);
-    modelForm->addRow(tr("Seed:"), m_seedSpin);
+    trToolTip(m_lrFactorSpin, [=] { return tr("Noam learning-rate factor (--lr-factor)."); });
+    addTrRow(modelForm, m_maxTokensSpin, [=] { return tr("Max tokens/batch:"); });
+    addTrRow(modelForm, m_lrFactorSpin, [=] { return tr("LR factor:"); });
+    addTrRow(modelForm, m_warmupSpin, [=] { return tr("Warm-up steps:"); });
+    addTrRow(modelForm, m_seedSpin, [=] { return tr("Seed:"); });
     m_threadsSpin = makeSpin(m_modelGroup, "threadsSpin", 1, std::max(QThread::idealThreadCount(), tc.threads), tc.threads);
-    m_threadsSpin->setToolTip(tr("Data-parallel training threads; the window and the live translation use the "
-                                 "cores left over."));
-    modelForm->addRow(tr("Threads:"), m_threadsSpin);
-    m_continueCheck = new QCheckBox(tr("Continue the current model"), m_modelGroup);
+    trToolTip(m_threadsSpin, [=] { return tr("Data-parallel training threads; the window and the live translation use the "
+                                 "cores left over."); });
+    addTrRow(modelForm, m_threadsSpin, [=] { return tr("Threads:"); });
+    m_continueCheck = new QCheckBox(m_modelGroup);
+    trText(m_continueCheck, [] { return tr("Continue the current model"); });
     m_continueCheck->setObjectName(QStringLiteral("continueCheck"));
-    m_continueCheck->setToolTip(tr("Train the opened (or last trained) model further instead of a new one."));
+    trToolTip(m_continueCheck, [=] { return tr("Train the opened (or last trained) model further instead of a new one."); });
         modelForm->addRow(m_continueCheck);
     m_modelSourceLabel = new QLabel(m_modelGroup);
     m_modelSourceLabel->setWordWrap(true);
@@ -285,25 +304,30 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent), m_form(new Sett
     modelForm->addRow(m_modelSourceLabel);
     layout->addWidget(m_modelGroup);
 
-    auto* controls = new QGroupBox(tr("Training"), panel);
+    auto* controls = new QGroupBox(panel);
+    trTitle(controls, [] { return tr("Training"); });
     auto* grid = new QGridLayout(controls);
-    m_trainButton = new QPushButton(tr("Train"), controls);
+    m_trainButton = new QPushButton(controls);
+    trText(m_trainButton, [] { return tr("Train"); });
     m_trainButton->setObjectName(QStringLiteral("trainButton"));
-    m_pauseButton = new QPushButton(tr("Pause"), controls);
+    m_pauseButton = new QPushButton(controls);
+    onLanguageChange(m_pauseButton, [this] { showPauseText(); });
     m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
-    m_stepButton = new QPushButton(tr("Step"), controls);
+    m_stepButton = new QPushButton(controls);
+    trText(m_stepButton, [] { return tr("Step"); });
     m_stepButton->setObjectName(QStringLiteral("stepButton"));
-    m_stopButton = new QPushButton(tr("Stop"), controls);
+    m_stopButton = new QPushButton(controls);
+    trText(m_stopButton, [] { return tr("Stop"); });
     m_stopButton->setObjectName(QStringLiteral("stopButton"));
     // Keyboard control for demos on a projector, with debugger-like keys.
     m_trainButton->setShortcut(QKeySequence(Qt::Key_F5));
-    m_trainButton->setToolTip(tr("Train a new model, or continue the opened one (F5)."));
+    trToolTip(m_trainButton, [=] { return tr("Train a new model, or continue the opened one (F5)."); });
     m_pauseButton->setShortcut(QKeySequence(Qt::Key_F6));
-    m_pauseButton->setToolTip(tr("Pause or resume training (F6)."));
+    trToolTip(m_pauseButton, [=] { return tr("Pause or resume training (F6)."); });
     m_stepButton->setShortcut(QKeySequence(Qt::Key_F10));
-    m_stepButton->setToolTip(tr("One optimizer step (starts a paused run when idle) (F10)."));
+    trToolTip(m_stepButton, [=] { return tr("One optimizer step (starts a paused run when idle) (F10)."); });
     m_stopButton->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
-    m_stopButton->setToolTip(tr("Stop training: final validation, then the thread ends (Shift+F5)."));
+    trToolTip(m_stopButton, [=] { return tr("Stop training: final validation, then the thread ends (Shift+F5)."); });
     grid->addWidget(m_trainButton, 0, 0);
     grid->addWidget(m_pauseButton, 0, 1);
     grid->addWidget(m_stepButton, 1, 0);
@@ -345,6 +369,9 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent), m_form(new Sett
     pull();
     showRows();
     updateModelSource();
+    onLanguageChange(m_modelSourceLabel, [this] { showModelSource(); });
+    for (QSpinBox* spin : {m_encLayersSpin, m_decLayersSpin})
+        trSpecialValue(spin, [spin] { return spin->minimum() == 0 ? tr("none") : QString(); });
 }
 
 QString SettingsPanel::task() const
@@ -382,7 +409,8 @@ void SettingsPanel::setTrainingState(TrainingController::State state, bool activ
     m_active = active;
     m_trainButton->setEnabled(idle);
     m_pauseButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
-    m_pauseButton->setText(state == S::Paused ? tr("Resume") : tr("Pause"));
+    m_pauseButton->setProperty("paused", state == S::Paused);
+    showPauseText();
     m_stepButton->setEnabled(idle || state == S::Paused);
     m_stopButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
     m_dataGroup->setEnabled(idle);
@@ -391,6 +419,11 @@ void SettingsPanel::setTrainingState(TrainingController::State state, bool activ
                                                       m_scheduledSamplingPSpin, m_scheduledSamplingKSpin})
         w->setEnabled(idle);
     updateModelSource();
+}
+
+void SettingsPanel::showPauseText()
+{
+    m_pauseButton->setText(m_pauseButton->property("paused").toBool() ? tr("Resume") : tr("Pause"));
 }
 
 void SettingsPanel::setTrainingActive(bool active)
@@ -573,9 +606,15 @@ void SettingsPanel::updateModelSource()
     m_encLayersSpin->setEnabled(locks.encoderLayers);
     m_decLayersSpin->setEnabled(locks.decoderLayers);
     m_decoderCombo->setEnabled(locks.decoder);
-    if (locks.resume) {
+    if (locks.resume)
+        showModelConfig(m_form->resumePoint().config());
+    showModelSource();
+}
+
+void SettingsPanel::showModelSource()
+{
+    if (m_form->locks(m_active).resume) {
         const ResumePoint& resume = m_form->resumePoint();
-        showModelConfig(resume.config());
         m_modelSourceLabel->setText(resume.directory.isEmpty()
                                         ? tr("Continues the last trained model.")
                                         : tr("Continues the model from %1.").arg(QDir::toNativeSeparators(resume.directory)));

@@ -60,6 +60,9 @@ private:
     void push();
     void showRows();
     void updateModelSource();
+    /// The model-source line and the Pause / Resume text in the current language.
+    void showModelSource();
+    void showPauseText();
 
     SettingsForm* m_form = nullptr;
     bool m_active = false;

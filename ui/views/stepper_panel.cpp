@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/stepper_panel.h"
+
+#include "ui/views/retranslate.h"
 #include "ui/view_models/attention_selection.h"
 #include "ui/export/export_ui.h"
 #include "ui/views/heatmap_widget.h"
@@ -186,14 +188,21 @@ QStringList numbers(int n)
     return out;
 }
 
-HeatmapWidget* makeMap(QWidget* parent, const char* name, const QString& title, ColorRange range,
-                       const QString& scaleLabel, const QString& exportName)
+/// `title` and `scaleLabel` are set again on every language change; a map whose axes are
+/// `positionAxes` has dimensions across and positions down.
+HeatmapWidget* makeMap(QWidget* parent, const char* name, TextFn title, ColorRange range, TextFn scaleLabel,
+                       const QString& exportName, bool positionAxes)
 {
     auto* w = new HeatmapWidget(parent);
     w->setObjectName(QString::fromLatin1(name));
-    w->setTitle(title);
     w->setColorRange(range);
-    w->setScaleLabel(scaleLabel);
+    onLanguageChange(w, [w, title = std::move(title), scaleLabel = std::move(scaleLabel), positionAxes] {
+        w->setTitle(title());
+        w->setScaleLabel(scaleLabel());
+        w->setPlaceholderText(StepperPanel::tr("Run a sentence, then step."));
+        if (positionAxes)
+            w->setAxisTitles(StepperPanel::tr("dimension"), StepperPanel::tr("position"));
+    });
     w->setExportFileName(exportName);
     w->setMinimumSize(140, 150);
     return w;
@@ -207,20 +216,20 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     auto* top = new QHBoxLayout;
     m_sentence = new QLineEdit(QStringLiteral("我爱你。"), this);
     m_sentence->setObjectName(QStringLiteral("stepperSentence"));
-    m_sentence->setToolTip(tr("The sentence whose forward pass is recorded (Enter runs it)."));
-    auto* runButton = new QPushButton(tr("Run"), this);
+    trToolTip(m_sentence, [=] { return tr("The sentence whose forward pass is recorded (Enter runs it)."); });
+    auto* runButton = trButton(this, [=] { return tr("Run"); });
     runButton->setObjectName(QStringLiteral("stepperRun"));
-    auto* firstButton = new QPushButton(tr("First"), this);
-    auto* prevButton = new QPushButton(tr("◀ Previous"), this);
-    auto* nextButton = new QPushButton(tr("Next ▶"), this);
-    auto* lastButton = new QPushButton(tr("Last"), this);
-    firstButton->setToolTip(tr("First step (Home)"));
-    prevButton->setToolTip(tr("Previous step (Left)"));
-    nextButton->setToolTip(tr("Next step (Right or Space)"));
-    lastButton->setToolTip(tr("Last step (End)"));
+    auto* firstButton = trButton(this, [=] { return tr("First"); });
+    auto* prevButton = trButton(this, [=] { return tr("◀ Previous"); });
+    auto* nextButton = trButton(this, [=] { return tr("Next ▶"); });
+    auto* lastButton = trButton(this, [=] { return tr("Last"); });
+    trToolTip(firstButton, [=] { return tr("First step (Home)"); });
+    trToolTip(prevButton, [=] { return tr("Previous step (Left)"); });
+    trToolTip(nextButton, [=] { return tr("Next step (Right or Space)"); });
+    trToolTip(lastButton, [=] { return tr("Last step (End)"); });
     for (QPushButton* b : {firstButton, prevButton, nextButton, lastButton})
         b->setFocusPolicy(Qt::NoFocus); // keep Space for stepping
-    top->addWidget(new QLabel(tr("Sentence:"), this));
+    top->addWidget(trLabel(this, [=] { return tr("Sentence:"); }));
     top->addWidget(m_sentence, 1);
     top->addWidget(runButton);
     top->addSpacing(12);
@@ -242,11 +251,11 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     m_querySpin = new QSpinBox(this);
     m_querySpin->setObjectName(QStringLiteral("stepperQuery"));
     m_querySpin->setRange(1, 1);
-    m_querySpin->setToolTip(tr("The query row shown as a weighted sum of value rows."));
+    trToolTip(m_querySpin, [=] { return tr("The query row shown as a weighted sum of value rows."); });
     info->addWidget(m_stepLabel, 1);
-    info->addWidget(new QLabel(tr("Head:"), this));
+    info->addWidget(trLabel(this, [=] { return tr("Head:"); }));
     info->addWidget(m_headSpin);
-    info->addWidget(new QLabel(tr("Query row:"), this));
+    info->addWidget(trLabel(this, [=] { return tr("Query row:"); }));
     info->addWidget(m_querySpin);
     layout->addLayout(info);
     m_message = new QLabel(this);
@@ -270,24 +279,24 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     auto* scoresGrid = new QGridLayout(scoresPage);
     auto* qkvGrid = new QGridLayout(qkvPage);
     auto* streamGrid = new QVBoxLayout(streamPage);
-    const QString value = tr("value");
-    m_q = makeMap(right, "stepperQ", tr("Q (queries)"), ColorRange::Symmetric, value, QStringLiteral("q.png"));
-    m_k = makeMap(right, "stepperK", tr("K (keys)"), ColorRange::Symmetric, value, QStringLiteral("k.png"));
-    m_v = makeMap(right, "stepperV", tr("V (values)"), ColorRange::Symmetric, value, QStringLiteral("v.png"));
-    m_scores = makeMap(right, "stepperScores", tr("Scores Q·Kᵀ"), ColorRange::Symmetric, tr("score"),
-                       QStringLiteral("scores.png"));
-    m_scaled = makeMap(right, "stepperScaled", tr("Scaled scores Q·Kᵀ/√d_k"), ColorRange::Symmetric, tr("score"),
-                       QStringLiteral("scaled_scores.png"));
-    m_probs = makeMap(right, "stepperProbs", tr("softmax (masked)"), ColorRange::Probability, tr("attention weight"),
-                      QStringLiteral("probabilities.png"));
-    m_sum = makeMap(right, "stepperSum", tr("Weighted sum of V rows"), ColorRange::Symmetric, value,
-                    QStringLiteral("weighted_sum.png"));
-    m_stream = makeMap(right, "stepperStream", tr("Residual stream"), ColorRange::Symmetric, value,
-                       QStringLiteral("residual_stream.png"));
-    for (HeatmapWidget* w : {m_q, m_k, m_v, m_sum, m_stream})
-        w->setAxisTitles(tr("dimension"), tr("position"));
-    for (HeatmapWidget* w : {m_q, m_k, m_v, m_scores, m_scaled, m_probs, m_sum, m_stream})
-        w->setPlaceholderText(tr("Run a sentence, then step."));
+    const TextFn value = [] { return tr("value"); };
+    const TextFn score = [] { return tr("score"); };
+    m_q = makeMap(right, "stepperQ", [] { return tr("Q (queries)"); }, ColorRange::Symmetric, value,
+                  QStringLiteral("q.png"), true);
+    m_k = makeMap(right, "stepperK", [] { return tr("K (keys)"); }, ColorRange::Symmetric, value,
+                  QStringLiteral("k.png"), true);
+    m_v = makeMap(right, "stepperV", [] { return tr("V (values)"); }, ColorRange::Symmetric, value,
+                  QStringLiteral("v.png"), true);
+    m_scores = makeMap(right, "stepperScores", [] { return tr("Scores Q·Kᵀ"); }, ColorRange::Symmetric, score,
+                       QStringLiteral("scores.png"), false);
+    m_scaled = makeMap(right, "stepperScaled", [] { return tr("Scaled scores Q·Kᵀ/√d_k"); }, ColorRange::Symmetric,
+                       score, QStringLiteral("scaled_scores.png"), false);
+    m_probs = makeMap(right, "stepperProbs", [] { return tr("softmax (masked)"); }, ColorRange::Probability,
+                      [] { return tr("attention weight"); }, QStringLiteral("probabilities.png"), false);
+    m_sum = makeMap(right, "stepperSum", [] { return tr("Weighted sum of V rows"); }, ColorRange::Symmetric, value,
+                    QStringLiteral("weighted_sum.png"), true);
+    m_stream = makeMap(right, "stepperStream", [] { return tr("Residual stream"); }, ColorRange::Symmetric, value,
+                       QStringLiteral("residual_stream.png"), true);
     qkvGrid->addWidget(m_q, 0, 0);
     qkvGrid->addWidget(m_k, 0, 1);
     qkvGrid->addWidget(m_v, 1, 0);
@@ -307,12 +316,16 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     m_normPlot = new QCustomPlot(right);
     m_normPlot->setObjectName(QStringLiteral("residualNormPlot"));
     m_normPlot->plotLayout()->insertRow(0);
-    m_normPlot->plotLayout()->addElement(0, 0, new QCPTextElement(m_normPlot, tr("Residual-stream norm per step"),
-                                                                 QFont(font().family(), font().pointSize(), QFont::Bold)));
-    m_normPlot->yAxis->setLabel(tr("mean ‖x‖₂ per position"));
-    m_normPlot->xAxis->setLabel(tr("forward step"));
+    auto* normTitle = new QCPTextElement(m_normPlot, QString(), QFont(font().family(), font().pointSize(), QFont::Bold));
+    m_normPlot->plotLayout()->addElement(0, 0, normTitle);
     QCPGraph* g = m_normPlot->addGraph();
-    g->setName(tr("residual norm"));
+    onLanguageChange(m_normPlot, [this, normTitle, g] {
+        normTitle->setText(tr("Residual-stream norm per step"));
+        m_normPlot->yAxis->setLabel(tr("mean ‖x‖₂ per position"));
+        m_normPlot->xAxis->setLabel(tr("forward step"));
+        g->setName(tr("residual norm"));
+        m_normPlot->replot(QCustomPlot::rpQueuedReplot);
+    });
     g->setPen(QPen(QColor(0x1f, 0x77, 0xb4), 1.5));
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
     QCPGraph* cur = m_normPlot->addGraph();
@@ -322,9 +335,14 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     installPlotExportMenu(m_normPlot, QStringLiteral("residual_norms.png"), tr("Residual-stream norm per step"));
     installHoverValues(m_normPlot);
     streamGrid->addWidget(m_normPlot, 2);
-    m_pages->addTab(scoresPage, tr("Scores → softmax → weighted sum"));
-    m_pages->addTab(qkvPage, tr("Q, K, V"));
-    m_pages->addTab(streamPage, tr("Residual stream"));
+    m_pages->addTab(scoresPage, QString());
+    m_pages->addTab(qkvPage, QString());
+    m_pages->addTab(streamPage, QString());
+    onLanguageChange(m_pages, [this] {
+        m_pages->setTabText(0, tr("Scores → softmax → weighted sum"));
+        m_pages->setTabText(1, tr("Q, K, V"));
+        m_pages->setTabText(2, tr("Residual stream"));
+    });
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 3);
@@ -353,7 +371,12 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     m_runTimer.setSingleShot(true);
     m_runTimer.setInterval(400);
     connect(&m_runTimer, &QTimer::timeout, this, [this] { run(); });
-    showStep();
+    // The step line, the map titles and the diagram's boxes are made when shown.
+    onLanguageChange(this, [this] {
+        if (const auto trace = m_stepper.trace())
+            m_diagram->setBoxes(diagramBoxes(trace->forward));
+        showStep();
+    });
 }
 
 HeatmapWidget* StepperPanel::heatmap(const QString& name) const

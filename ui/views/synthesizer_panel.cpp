@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/synthesizer_panel.h"
 
+#include "ui/views/retranslate.h"
+
 #include "ui/view_models/attention_selection.h"
 #include "ui/export/export_ui.h"
 #include "ui/views/heatmap_widget.h"
@@ -52,12 +54,12 @@ QString slug(const SynthSelection& sel)
         .arg(sel.head + 1);
 }
 
-HeatmapWidget* makeHeatmap(QWidget* parent, const char* name, ColorRange range, const QString& scaleLabel)
+HeatmapWidget* makeHeatmap(QWidget* parent, const char* name, ColorRange range, TextFn scaleLabel)
 {
     auto* h = new HeatmapWidget(parent);
     h->setObjectName(QString::fromLatin1(name));
     h->setColorRange(range);
-    h->setScaleLabel(scaleLabel);
+    onLanguageChange(h, [h, scaleLabel = std::move(scaleLabel)] { h->setScaleLabel(scaleLabel()); });
     h->setMinimumSize(240, 260);
     return h;
 }
@@ -74,8 +76,12 @@ SynthesizerPanel::SynthesizerPanel(QWidget* parent) : QWidget(parent)
     auto* nav = new QHBoxLayout;
     m_kindCombo = new QComboBox(this);
     m_kindCombo->setObjectName(QStringLiteral("synthKindCombo"));
-    m_kindCombo->addItem(attentionKindName(al::AttentionKind::EncoderSelf), false);
-    m_kindCombo->addItem(attentionKindName(al::AttentionKind::DecoderSelf), true);
+    m_kindCombo->addItem(QString(), false);
+    m_kindCombo->addItem(QString(), true);
+    onLanguageChange(m_kindCombo, [this] {
+        m_kindCombo->setItemText(0, attentionKindName(al::AttentionKind::EncoderSelf));
+        m_kindCombo->setItemText(1, attentionKindName(al::AttentionKind::DecoderSelf));
+    });
     m_layerSpin = new QSpinBox(this);
     m_layerSpin->setObjectName(QStringLiteral("synthLayerSpin"));
     m_layerSpin->setRange(1, 1);
@@ -83,9 +89,9 @@ SynthesizerPanel::SynthesizerPanel(QWidget* parent) : QWidget(parent)
     m_headSpin->setObjectName(QStringLiteral("synthHeadSpin"));
     m_headSpin->setRange(1, 1);
     nav->addWidget(m_kindCombo, 1);
-    nav->addWidget(new QLabel(tr("Layer:"), this));
+    nav->addWidget(trLabel(this, [=] { return tr("Layer:"); }));
     nav->addWidget(m_layerSpin);
-    nav->addWidget(new QLabel(tr("Head:"), this));
+    nav->addWidget(trLabel(this, [=] { return tr("Head:"); }));
     nav->addWidget(m_headSpin);
     layout->addLayout(nav);
     m_variantLabel = new QLabel(this);
@@ -111,21 +117,21 @@ SynthesizerPanel::SynthesizerPanel(QWidget* parent) : QWidget(parent)
     m_scroll = scroll;
 
     // 1. Synthesized scores next to the resulting attention.
-    auto* pairGroup = new QGroupBox(tr("Synthesized scores and the attention they produce"), m_content);
+    auto* pairGroup = trGroup(m_content, [=] { return tr("Synthesized scores and the attention they produce"); });
     auto* pair = new QHBoxLayout(pairGroup);
-    m_scores = makeHeatmap(pairGroup, "synthScoresHeatmap", ColorRange::Symmetric, tr("score (before softmax)"));
+    m_scores = makeHeatmap(pairGroup, "synthScoresHeatmap", ColorRange::Symmetric, [] { return tr("score (before softmax)"); });
     m_probabilities =
-        makeHeatmap(pairGroup, "synthProbabilitiesHeatmap", ColorRange::Probability, tr("attention weight"));
+        makeHeatmap(pairGroup, "synthProbabilitiesHeatmap", ColorRange::Probability, [] { return tr("attention weight"); });
     pair->addWidget(m_scores, 1);
     pair->addWidget(m_probabilities, 1);
     content->addWidget(pairGroup, 3);
 
     // 2. The input-independent alignment R beside 3. the mixture weights (now and over training).
     auto* middle = new QHBoxLayout;
-    m_alignmentGroup = new QGroupBox(tr("Input-independent alignment R"), m_content);
+    m_alignmentGroup = trGroup(m_content, [=] { return tr("Input-independent alignment R"); });
     auto* alignment = new QVBoxLayout(m_alignmentGroup);
-    m_alignment = makeHeatmap(m_alignmentGroup, "randomAlignmentHeatmap", ColorRange::Symmetric, tr("score"));
-    m_alignment->setAxisTitles(tr("key position"), tr("query position"));
+    m_alignment = makeHeatmap(m_alignmentGroup, "randomAlignmentHeatmap", ColorRange::Symmetric, [] { return tr("score"); });
+    onLanguageChange(m_alignment, [this] { m_alignment->setAxisTitles(tr("key position"), tr("query position")); });
     m_alignment->setMinimumSize(300, 300);
     m_alignmentNote = new QLabel(m_alignmentGroup);
     m_alignmentNote->setWordWrap(true);
@@ -133,28 +139,36 @@ SynthesizerPanel::SynthesizerPanel(QWidget* parent) : QWidget(parent)
     alignment->addWidget(m_alignmentNote);
     middle->addWidget(m_alignmentGroup, 1);
 
-    m_mixtureGroup = new QGroupBox(tr("Mixture weights α"), m_content);
+    m_mixtureGroup = trGroup(m_content, [=] { return tr("Mixture weights α"); });
     auto* mixture = new QVBoxLayout(m_mixtureGroup);
     m_alphaBars = new QCustomPlot(m_mixtureGroup);
     m_alphaBars->setObjectName(QStringLiteral("alphaBarsPlot"));
     m_alphaBars->setMinimumSize(220, 150);
     m_alphaBars->yAxis->setRange(0.0, 1.0);
-    m_alphaBars->yAxis->setLabel(tr("α"));
+
     m_alphaBars->xAxis->grid()->setVisible(false);
     m_alphaBars->plotLayout()->insertRow(0);
-    m_alphaBars->plotLayout()->addElement(0, 0, new QCPTextElement(m_alphaBars, tr("α of this head now"), QFont()));
+    auto* alphaTitle = new QCPTextElement(m_alphaBars, QString(), QFont());
+    m_alphaBars->plotLayout()->addElement(0, 0, alphaTitle);
+    onLanguageChange(m_alphaBars, [this, alphaTitle] {
+        m_alphaBars->yAxis->setLabel(tr("α"));
+        alphaTitle->setText(tr("α of this head now"));
+    });
     enablePlotExport(m_alphaBars, QStringLiteral("synth_alpha.png"));
     m_alphaHistoryPlot = new QCustomPlot(m_mixtureGroup);
     m_alphaHistoryPlot->setObjectName(QStringLiteral("alphaHistoryPlot"));
     m_alphaHistoryPlot->setMinimumSize(220, 180);
     m_alphaHistoryPlot->yAxis->setRange(0.0, 1.0);
-    m_alphaHistoryPlot->yAxis->setLabel(tr("α"));
-    m_alphaHistoryPlot->xAxis->setLabel(tr("training step"));
     m_alphaHistoryPlot->legend->setVisible(true);
     m_alphaHistoryPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_alphaHistoryPlot->plotLayout()->insertRow(0);
-    m_alphaHistoryPlot->plotLayout()->addElement(
-        0, 0, new QCPTextElement(m_alphaHistoryPlot, tr("α of this head over training"), QFont()));
+    auto* historyTitle = new QCPTextElement(m_alphaHistoryPlot, QString(), QFont());
+    m_alphaHistoryPlot->plotLayout()->addElement(0, 0, historyTitle);
+    onLanguageChange(m_alphaHistoryPlot, [this, historyTitle] {
+        m_alphaHistoryPlot->yAxis->setLabel(tr("α"));
+        m_alphaHistoryPlot->xAxis->setLabel(tr("training step"));
+        historyTitle->setText(tr("α of this head over training"));
+    });
     enablePlotExport(m_alphaHistoryPlot, QStringLiteral("synth_alpha_history.png"));
     mixture->addWidget(m_alphaBars, 2);
     mixture->addWidget(m_alphaHistoryPlot, 3);
@@ -162,19 +176,19 @@ SynthesizerPanel::SynthesizerPanel(QWidget* parent) : QWidget(parent)
     content->addLayout(middle, 4);
 
     // 4. Input-dependence probe.
-    auto* probeGroup = new QGroupBox(tr("Input-dependence probe"), m_content);
+    auto* probeGroup = trGroup(m_content, [=] { return tr("Input-dependence probe"); });
     auto* probe = new QVBoxLayout(probeGroup);
     auto* probeRow = new QHBoxLayout;
-    probeRow->addWidget(new QLabel(tr("Second sentence:"), probeGroup));
+    probeRow->addWidget(trLabel(probeGroup, [=] { return tr("Second sentence:"); }));
     m_probeEdit = new QLineEdit(QStringLiteral("他们明天去学校。"), probeGroup);
     m_probeEdit->setObjectName(QStringLiteral("probeSentenceEdit"));
-    m_probeEdit->setToolTip(tr("Translated by the same snapshot as the main sentence; its synthesized scores are "
-                               "compared with the main sentence's."));
+    trToolTip(m_probeEdit, [=] { return tr("Translated by the same snapshot as the main sentence; its synthesized scores are "
+                               "compared with the main sentence's."); });
     probeRow->addWidget(m_probeEdit, 1);
     probe->addLayout(probeRow);
     auto* probePair = new QHBoxLayout;
-    m_probeFirst = makeHeatmap(probeGroup, "probeFirstHeatmap", ColorRange::Symmetric, tr("score"));
-    m_probeSecond = makeHeatmap(probeGroup, "probeSecondHeatmap", ColorRange::Symmetric, tr("score"));
+    m_probeFirst = makeHeatmap(probeGroup, "probeFirstHeatmap", ColorRange::Symmetric, [] { return tr("score"); });
+    m_probeSecond = makeHeatmap(probeGroup, "probeSecondHeatmap", ColorRange::Symmetric, [] { return tr("score"); });
     probePair->addWidget(m_probeFirst, 1);
     probePair->addWidget(m_probeSecond, 1);
     probe->addLayout(probePair, 1);
@@ -194,7 +208,8 @@ SynthesizerPanel::SynthesizerPanel(QWidget* parent) : QWidget(parent)
     connect(m_probeEdit, &QLineEdit::textChanged, m_probe, &InferenceController::setSentence);
     connect(m_probe, &InferenceController::translated, this, &SynthesizerPanel::onProbeTranslated);
     m_probe->setSentence(m_probeEdit->text());
-    redraw();
+    // The variant line, the notes, the plots' legends and the probe comparison are made when drawn.
+    onLanguageChange(this, [this] { redraw(); });
 }
 
 SynthesizerPanel::~SynthesizerPanel()

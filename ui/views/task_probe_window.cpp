@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/task_probe_window.h"
 
+#include "ui/views/retranslate.h"
+
 #include "ui/export/export_ui.h"
 
 #include <QComboBox>
@@ -27,24 +29,28 @@ namespace al::ui {
 TaskProbeWindow::TaskProbeWindow(QWidget* parent)
     : QWidget(parent, Qt::Window)
 {
-    setWindowTitle(tr("Task model probe"));
+    onLanguageChange(this, [this] { setWindowTitle(tr("Task model probe")); });
     resize(900, 560);
     auto* layout = new QVBoxLayout(this);
 
     auto* top = new QHBoxLayout;
-    auto* open = new QPushButton(tr("&Open task model…"));
+    auto* open = trButton(this, [] { return tr("&Open task model…"); });
     open->setObjectName(QStringLiteral("openTaskModel"));
     connect(open, &QPushButton::clicked, this, &TaskProbeWindow::chooseDirectory);
-    m_modelLabel = new QLabel(tr("No model: open a directory written by `attention-lab train --task …`."));
+    m_modelLabel = new QLabel(this);
+    onLanguageChange(m_modelLabel, [this] {
+        if (!m_probe.hasModel())
+            m_modelLabel->setText(tr("No model: open a directory written by `attention-lab train --task …`."));
+    });
     top->addWidget(open);
     top->addWidget(m_modelLabel, 1);
     layout->addLayout(top);
 
     auto* input = new QHBoxLayout;
     m_sentence = new QLineEdit;
-    m_sentence->setPlaceholderText(tr("Sentence ([MASK] for masked positions, \" ||| \" before sentence B)"));
+    trPlaceholder(m_sentence, [] { return tr("Sentence ([MASK] for masked positions, \" ||| \" before sentence B)"); });
     connect(m_sentence, &QLineEdit::returnPressed, this, &TaskProbeWindow::runSentence);
-    m_run = new QPushButton(tr("&Run"));
+    m_run = trButton(this, [] { return tr("&Run"); });
     m_run->setEnabled(false);
     connect(m_run, &QPushButton::clicked, this, &TaskProbeWindow::runSentence);
     input->addWidget(m_sentence, 1);
@@ -58,9 +64,9 @@ TaskProbeWindow::TaskProbeWindow(QWidget* parent)
     m_topK->setRange(1, 100);
     m_topK->setValue(m_probe.topK());
     m_maskSelector = new QComboBox;
-    mlm->addWidget(new QLabel(tr("Top k:")));
+    mlm->addWidget(trLabel(this, [] { return tr("Top k:"); }));
     mlm->addWidget(m_topK);
-    mlm->addWidget(new QLabel(tr("Masked position:")));
+    mlm->addWidget(trLabel(this, [] { return tr("Masked position:"); }));
     mlm->addWidget(m_maskSelector, 1);
     connect(m_topK, &QSpinBox::valueChanged, this, [this] { if (m_probe.hasModel()) runSentence(); });
     connect(m_maskSelector, &QComboBox::currentIndexChanged, this, &TaskProbeWindow::showMask);
@@ -76,15 +82,15 @@ TaskProbeWindow::TaskProbeWindow(QWidget* parent)
     m_temperature->setRange(0.0, 5.0);
     m_temperature->setSingleStep(0.1);
     m_temperature->setValue(m_probe.generation().temperature);
-    m_temperature->setToolTip(tr("0 = greedy (always the most probable character)"));
+    trToolTip(m_temperature, [] { return tr("0 = greedy (always the most probable character)"); });
     m_seed = new QSpinBox;
     m_seed->setRange(0, 1000000);
     m_seed->setValue(int(m_probe.generation().seed));
-    gen->addWidget(new QLabel(tr("Length:")));
+    gen->addWidget(trLabel(this, [] { return tr("Length:"); }));
     gen->addWidget(m_length);
-    gen->addWidget(new QLabel(tr("Temperature:")));
+    gen->addWidget(trLabel(this, [] { return tr("Temperature:"); }));
     gen->addWidget(m_temperature);
-    gen->addWidget(new QLabel(tr("Seed:")));
+    gen->addWidget(trLabel(this, [] { return tr("Seed:"); }));
     gen->addWidget(m_seed);
     gen->addStretch(1);
     layout->addWidget(m_genControls);
@@ -100,7 +106,7 @@ TaskProbeWindow::TaskProbeWindow(QWidget* parent)
     m_bars->setWidth(0.7);
     m_bars->setPen(QPen(QColor(31, 119, 180)));
     m_bars->setBrush(QColor(31, 119, 180, 190));
-    m_plot->yAxis->setLabel(tr("probability"));
+    onLanguageChange(m_plot, [this] { m_plot->yAxis->setLabel(tr("probability")); });
     m_plot->yAxis->setRange(0, 1);
     m_plot->xAxis->setTickLabelRotation(-40);
     m_plot->xAxis->grid()->setVisible(false);
@@ -108,7 +114,7 @@ TaskProbeWindow::TaskProbeWindow(QWidget* parent)
     m_plot->plotLayout()->addElement(0, 0, new QCPTextElement(m_plot, QString()));
     installPlotExportMenu(m_plot, QStringLiteral("task-probe.png"));
     m_tagTable = new QTableWidget(0, 2);
-    m_tagTable->setHorizontalHeaderLabels({tr("Token"), tr("Tag")});
+    onLanguageChange(m_tagTable, [this] { m_tagTable->setHorizontalHeaderLabels({tr("Token"), tr("Tag")}); });
     m_tagTable->horizontalHeader()->setStretchLastSection(true);
     m_tagTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_generated = new QPlainTextEdit;

@@ -3,7 +3,10 @@
 
 #include "ui/view_models/attention_selection.h"
 #include "ui/export/export_ui.h"
+#include "ui/views/retranslate.h"
 #include "ui/views/step_plot.h"
+
+#include "ui/view_models/training_session.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -30,11 +33,11 @@ const QColor kHeadColors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e)
                               QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
                               QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f)};
 
-QCustomPlot* makePlot(QWidget* parent, const char* name, const QString& title, const QString& yLabel)
+QCustomPlot* makePlot(QWidget* parent, const char* name, const TextFn& title, const TextFn& yLabel)
 {
     QCustomPlot* plot = makeStepPlot(parent, QString::fromLatin1(name), title, yLabel);
     plot->setMinimumHeight(170);
-    installPlotExportMenu(plot, QString::fromLatin1(name).replace(QStringLiteral("Plot"), QString()) + QStringLiteral(".png"), title);
+    installPlotExportMenu(plot, QString::fromLatin1(name).replace(QStringLiteral("Plot"), QString()) + QStringLiteral(".png"), title());
     installHoverValues(plot);
     return plot;
 }
@@ -124,16 +127,21 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     m_ema->setObjectName(QStringLiteral("emaSlider"));
     m_ema->setRange(0, 99);
     m_ema->setValue(60);
-    m_ema->setToolTip(tr("Smoothing weight w of the training loss: s = w·s + (1 − w)·loss."));
+    trToolTip(m_ema, [] { return tr("Smoothing weight w of the training loss: s = w·s + (1 − w)·loss."); });
     m_emaLabel = new QLabel(this);
     m_emaLabel->setMinimumWidth(40);
-    m_logLoss = new QCheckBox(tr("log loss"), this);
+    m_logLoss = new QCheckBox(this);
+    trText(m_logLoss, [] { return tr("log loss"); });
     m_logLoss->setObjectName(QStringLiteral("logLoss"));
-    m_logGrad = new QCheckBox(tr("log gradient norm"), this);
+    m_logGrad = new QCheckBox(this);
+    trText(m_logGrad, [] { return tr("log gradient norm"); });
     m_logGrad->setObjectName(QStringLiteral("logGrad"));
-    m_logSpeed = new QCheckBox(tr("log tokens/s"), this);
+    m_logSpeed = new QCheckBox(this);
+    trText(m_logSpeed, [] { return tr("log tokens/s"); });
     m_logSpeed->setObjectName(QStringLiteral("logSpeed"));
-    controls->addWidget(new QLabel(tr("Smoothing:"), this));
+    auto* smoothingLabel = new QLabel(this);
+    trText(smoothingLabel, [] { return tr("Smoothing:"); });
+    controls->addWidget(smoothingLabel);
     controls->addWidget(m_ema, 1);
     controls->addWidget(m_emaLabel);
     controls->addSpacing(12);
@@ -143,31 +151,37 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     layout->addLayout(controls);
 
     auto* grid = new QGridLayout;
-    m_loss = makePlot(this, "smoothedLossPlot", tr("Training loss (smoothed)"), tr("loss (nats/token)"));
+    m_loss = makePlot(this, "smoothedLossPlot", [] { return tr("Training loss (smoothed)"); },
+                      [] { return tr("loss (nats/token)"); });
     QCPGraph* raw = m_loss->addGraph();
-    raw->setName(tr("train"));
     raw->setPen(QPen(QColor(0x1f, 0x77, 0xb4, 70), 1));
     QCPGraph* smooth = m_loss->addGraph();
-    smooth->setName(tr("train (EMA)"));
     smooth->setPen(QPen(QColor(0x1f, 0x77, 0xb4), 2));
     QCPGraph* valid = m_loss->addGraph();
-    valid->setName(tr("validation"));
     valid->setPen(QPen(QColor(0xff, 0x7f, 0x0e), 2));
     valid->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
     // The task's metric (exact match, accuracy, bits/char) on the right axis, when there is one.
     QCPGraph* metric = m_loss->addGraph(m_loss->xAxis, m_loss->yAxis2);
-    metric->setName(tr("validation metric"));
+    onLanguageChange(m_loss, [raw, smooth, valid, metric] {
+        raw->setName(tr("train"));
+        smooth->setName(tr("train (EMA)"));
+        valid->setName(tr("validation"));
+        metric->setName(tr("validation metric"));
+    });
     metric->setPen(QPen(QColor(0x94, 0x67, 0xbd), 2, Qt::DashLine));
     metric->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, 7));
     m_loss->legend->setVisible(true);
     m_loss->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    m_grad = makePlot(this, "gradNormPlot", tr("Gradient norm (before clipping)"), tr("‖g‖₂"));
-    m_grad->addGraph()->setName(tr("gradient norm"));
+    m_grad = makePlot(this, "gradNormPlot", [] { return tr("Gradient norm (before clipping)"); }, [] { return tr("‖g‖₂"); });
+    QCPGraph* grad = m_grad->addGraph();
+    onLanguageChange(m_grad, [grad] { grad->setName(tr("gradient norm")); });
     m_grad->graph(0)->setPen(QPen(QColor(0xd6, 0x27, 0x28), 1.5));
-    m_speed = makePlot(this, "tokensPerSecondPlot", tr("Throughput"), tr("target tokens / s"));
-    m_speed->addGraph()->setName(tr("tokens/s"));
+    m_speed = makePlot(this, "tokensPerSecondPlot", [] { return tr("Throughput"); }, [] { return tr("target tokens / s"); });
+    QCPGraph* speed = m_speed->addGraph();
+    onLanguageChange(m_speed, [speed] { speed->setName(tr("tokens/s")); });
     m_speed->graph(0)->setPen(QPen(QColor(0x2c, 0xa0, 0x2c), 1.5));
-    m_entropy = makePlot(this, "entropyPlot", tr("Attention entropy per head (probe sentence)"), tr("mean row entropy (nats)"));
+    m_entropy = makePlot(this, "entropyPlot", [] { return tr("Attention entropy per head (probe sentence)"); },
+                         [] { return tr("mean row entropy (nats)"); });
     m_entropy->legend->setVisible(true);
     m_entropy->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     grid->addWidget(m_loss, 0, 0);
@@ -180,21 +194,29 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     auto* eControls = new QHBoxLayout;
     m_probe = new QLineEdit(QStringLiteral("我爱你。"), entropyBox);
     m_probe->setObjectName(QStringLiteral("entropyProbe"));
-    m_probe->setToolTip(tr("Fixed probe sentence; changing it restarts the entropy curves."));
+    trToolTip(m_probe, [] { return tr("Fixed probe sentence; changing it restarts the entropy curves."); });
     m_kind = new QComboBox(entropyBox);
     m_kind->setObjectName(QStringLiteral("entropyKind"));
     // Short by default (the full name shows when open), so this column is not wider than the loss column.
     m_kind->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_kind->setMinimumContentsLength(12);
     for (al::AttentionKind k : attentionKinds())
-        m_kind->addItem(attentionKindName(k), int(k));
+        m_kind->addItem(QString(), int(k));
+    onLanguageChange(m_kind, [this] {
+        for (int i = 0; i < m_kind->count(); ++i)
+            m_kind->setItemText(i, attentionKindName(static_cast<al::AttentionKind>(m_kind->itemData(i).toInt())));
+    });
     m_layer = new QSpinBox(entropyBox);
     m_layer->setObjectName(QStringLiteral("entropyLayer"));
     m_layer->setRange(1, 1);
-    eControls->addWidget(new QLabel(tr("Probe:"), entropyBox));
+    auto* probeLabel = new QLabel(entropyBox);
+    trText(probeLabel, [] { return tr("Probe:"); });
+    eControls->addWidget(probeLabel);
     eControls->addWidget(m_probe, 1);
     eControls->addWidget(m_kind);
-    eControls->addWidget(new QLabel(tr("Layer:"), entropyBox));
+    auto* layerLabel = new QLabel(entropyBox);
+    trText(layerLabel, [] { return tr("Layer:"); });
+    eControls->addWidget(layerLabel);
     eControls->addWidget(m_layer);
     eLayout->addLayout(eControls);
     eLayout->addWidget(m_entropy, 1);
@@ -223,7 +245,12 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     setCurveStore(new CurveStore(this));
     m_sampler = new InferenceController(this, QStringLiteral("entropy"));
     connect(m_sampler, &InferenceController::translated, this, &TrainingPlotsPanel::onSampled);
-    redraw();
+    // The metric's legend and axis names and the entropy plot's head names are made when drawn.
+    onLanguageChange(this, [this] {
+        m_metricName.clear();
+        redraw();
+        m_entropyDraw.draw();
+    });
 }
 
 TrainingPlotsPanel::~TrainingPlotsPanel()
@@ -389,8 +416,9 @@ void TrainingPlotsPanel::redraw()
     const QVector<double>& metricValues = c.metricValues();
     if (m_metricName != c.metricName() && !c.metricName().isEmpty()) {
         m_metricName = c.metricName();
-        m_loss->graph(3)->setName(tr("valid %1").arg(m_metricName));
-        m_loss->yAxis2->setLabel(m_metricName != QLatin1String("bits/char") ? tr("%1 (%)").arg(m_metricName) : m_metricName);
+        const QString metric = taskMetricDisplayName(m_metricName);
+        m_loss->graph(3)->setName(tr("valid %1").arg(metric));
+        m_loss->yAxis2->setLabel(m_metricName != QLatin1String("bits/char") ? tr("%1 (%)").arg(metric) : metric);
     }
     const double w = smoothing();
     m_emaLabel->setText(QString::number(w, 'f', 2));
