@@ -124,7 +124,8 @@ int runTranslate(const TranslateOptions& opts, std::istream& in, std::ostream& o
 int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err);
 
 /// True when `word` (argv[1]) selects the command line rather than the GUI: a subcommand,
-/// "help", -h/--help/--help-all, -v/--version.
+/// "help", -h/--help/--help-all, -v/--version. A word ending in ".json" is a session file the
+/// GUI opens (`attention-lab lesson.json`), not a subcommand.
 bool isCliInvocation(const QString& word);
 
 /// A subcommand that lives outside this library, e.g. `export`, which draws with the GUI library

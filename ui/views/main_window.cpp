@@ -9,6 +9,7 @@
 #include "ui/views/overview_panel.h"
 #include "ui/views/positional_encoding_panel.h"
 #include "ui/views/race_window.h"
+#include "ui/views/session_controller.h"
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
 #include "ui/views/synthesizer_panel.h"
@@ -67,6 +68,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_curves = new CurveStore(this);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_settings = new SettingsPanel(splitter);
     m_settings->setObjectName(QStringLiteral("settingsPanel"));
     splitter->addWidget(m_settings);
@@ -108,6 +110,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     splitter->setSizes({290, 560, 750});
     splitter->setChildrenCollapsible(false);
     setCentralWidget(splitter);
+    m_session = new SessionController(this);
     buildMenus();
 
     m_stateLabel = new QLabel(this);
@@ -185,6 +188,8 @@ void MainWindow::buildMenus()
         exportMenu->addAction(f == ExportFormat::Csv ? tr("Numbers as &CSV…") : tr("As &%1…").arg(exportFormatId(f).toUpper()),
                               this, [this, f] { exportHeatmap(f); });
     file->addAction(tr("Export &all layers and heads…"), this, &MainWindow::exportAllHeads);
+    file->addSeparator();
+    m_session->addMenuActions(file);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -471,7 +476,7 @@ void MainWindow::openModelDirectory()
         showError(tr("Training is running"), tr("Stop training before opening another model."));
         return;
     }
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open model directory"));
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open model directory"), m_session->lastModelDirectory());
     if (!dir.isEmpty())
         loadModelDirectory(dir);
 }
@@ -506,6 +511,7 @@ bool MainWindow::loadModelDirectory(const QString& directory)
     statusBar()->showMessage(task ? tr("Opened the %1 model %2; Train continues training it (Experiments → Task "
                                        "model probe tries it too).").arg(taskName, where)
                                   : tr("Opened %1; Train continues training it.").arg(where));
+    emit modelOpened(directory);
     return true;
 }
 
@@ -591,6 +597,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_training->isActive())
         statusBar()->showMessage(tr("Stopping training…"));
+    m_session->saveSettings();
     shutdownWorkers();
     event->accept();
 }
