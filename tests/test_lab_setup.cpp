@@ -110,7 +110,7 @@ void TestLabSetup::everyKeyRoundTripsWithANonDefaultValue()
     // Every kind and tab identifier reads back as itself.
     for (al::AttentionKind k : {al::AttentionKind::EncoderSelf, al::AttentionKind::DecoderSelf, al::AttentionKind::Cross}) {
         al::AttentionKind parsed = al::AttentionKind::EncoderSelf;
-        QVERIFY(parseAttentionKindId(attentionKindId(k), parsed));
+        QVERIFY(parseLabAttentionKind(labAttentionKindId(k), parsed));
         QVERIFY(parsed == k);
     }
     for (const QString& tab : labTabIds()) {

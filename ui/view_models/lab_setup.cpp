@@ -280,7 +280,7 @@ QStringList labTabIds()
             QStringLiteral("training_plots")};
 }
 
-QString attentionKindId(al::AttentionKind kind)
+QString labAttentionKindId(al::AttentionKind kind)
 {
     switch (kind) {
     case al::AttentionKind::EncoderSelf: return QStringLiteral("encoder");
@@ -290,10 +290,10 @@ QString attentionKindId(al::AttentionKind kind)
     return {};
 }
 
-bool parseAttentionKindId(const QString& id, al::AttentionKind& kind)
+bool parseLabAttentionKind(const QString& id, al::AttentionKind& kind)
 {
     for (al::AttentionKind k : {al::AttentionKind::EncoderSelf, al::AttentionKind::DecoderSelf, al::AttentionKind::Cross})
-        if (id == attentionKindId(k)) {
+        if (id == labAttentionKindId(k)) {
             kind = k;
             return true;
         }
@@ -359,7 +359,7 @@ std::optional<LabSetup> LabSetup::fromJson(const QJsonObject& json, QString* err
                 return std::nullopt;
             if (kind) {
                 al::AttentionKind k;
-                if (!parseAttentionKindId(*kind, k)) {
+                if (!parseLabAttentionKind(*kind, k)) {
                     *err = problemAt(member(aat, QStringLiteral("kind")),
                                      LabSetup::tr("unknown attention kind '%1' (expected encoder, decoder or cross)").arg(*kind));
                     return std::nullopt;
@@ -408,7 +408,7 @@ QJsonObject LabSetup::toJson() const
         if (view.kind || view.layer || view.head) {
             QJsonObject ao;
             if (view.kind)
-                ao.insert(QStringLiteral("kind"), attentionKindId(*view.kind));
+                ao.insert(QStringLiteral("kind"), labAttentionKindId(*view.kind));
             if (view.layer)
                 ao.insert(QStringLiteral("layer"), *view.layer);
             if (view.head)
@@ -427,12 +427,7 @@ QJsonObject LabSetup::toJson() const
 
 QString bundledDemosFile()
 {
-#ifdef AL_RESOURCE_DIR
-    const QString compileTime = QStringLiteral(AL_RESOURCE_DIR);
-#else
-    const QString compileTime;
-#endif
-    return findResourceFile(QStringLiteral("models/demos.json"), QCoreApplication::applicationDirPath(), compileTime);
+    return findBundledFile(QStringLiteral("models/demos.json"));
 }
 
 std::optional<DemoModel> findDemoModel(const QString& demosFile, const QString& id, QString* error)

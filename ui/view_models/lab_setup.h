@@ -48,10 +48,11 @@ struct SettingsOverrides {
 /// Identifiers of the view tabs: "attention", "overview", "synthesizer", "decoding",
 /// "positional_encoding", "forward_pass", "training_plots".
 QStringList labTabIds();
-/// "encoder" (encoder self-attention), "decoder" (decoder self-attention), "cross".
-QString attentionKindId(al::AttentionKind kind);
-/// Parses attentionKindId(); false (and `kind` left alone) for anything else.
-bool parseAttentionKindId(const QString& id, al::AttentionKind& kind);
+/// The setup's kind identifiers: "encoder" (encoder self-attention), "decoder" (decoder
+/// self-attention), "cross" (the export file names use exporters.h attentionKindId).
+QString labAttentionKindId(al::AttentionKind kind);
+/// Parses labAttentionKindId(); false (and `kind` left alone) for anything else.
+bool parseLabAttentionKind(const QString& id, al::AttentionKind& kind);
 
 /// The "view" member; every field optional. Layer and head are 0-based.
 struct LabView {
