@@ -133,7 +133,7 @@ void TestGuiSession::applyShowsTheSetup()
     QCOMPARE(w.selection().kind, AttentionKind::Cross);
     QCOMPARE(w.selection().layer, 0);
     QCOMPARE(w.selection().head, 1);
-    QCOMPARE(child<QSpinBox>(w, "seedSpin")->value(), 42);
+    QCOMPARE(child<QSpinBox>(*w.settingsPanel(), "seedSpin")->value(), 42);
     QCOMPARE(child<QSpinBox>(w, "warmupSpin")->value(), 123);
     QCOMPARE(child<QDoubleSpinBox>(w, "labelSmoothingSpin")->value(), 0.2);
     QCOMPARE(w.trainingRequest().train.seed, uint64_t(42));
@@ -166,7 +166,7 @@ void TestGuiSession::applyShowsTheSetup()
     QCOMPARE(w.viewTabs()->currentWidget(), static_cast<QWidget*>(w.trainingPlotsPanel()));
     QCOMPARE(w.selection().kind, AttentionKind::Cross);
     QCOMPARE(w.selection().head, 0);
-    QCOMPARE(child<QSpinBox>(w, "seedSpin")->value(), 42);
+    QCOMPARE(child<QSpinBox>(*w.settingsPanel(), "seedSpin")->value(), 42);
 }
 
 void TestGuiSession::demoModelBringsItsTaskAndSentence()
