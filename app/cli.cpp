@@ -942,6 +942,8 @@ bool isCliInvocation(const QString& word)
 {
     if (word.isEmpty()) return false;
     static const QStringList kFlags = {"-h", "--help", "-help", "--help-all", "-v", "--version", "-version"};
+    if (word.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+        return false; // a session file for the GUI (attention-lab FILE.json)
     return !word.startsWith('-') || kFlags.contains(word);
 }
 

@@ -136,7 +136,8 @@ int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err);
 int runConvert(const ConvertOptions& opts, std::ostream& out, std::ostream& err);
 
 /// True when `word` (argv[1]) selects the command line rather than the GUI: a subcommand,
-/// "help", -h/--help/--help-all, -v/--version.
+/// "help", -h/--help/--help-all, -v/--version. A word ending in ".json" is a session file the
+/// GUI opens (`attention-lab lesson.json`), not a subcommand.
 bool isCliInvocation(const QString& word);
 
 /// A subcommand that lives outside this library, e.g. `export`, which draws with the GUI library

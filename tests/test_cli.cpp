@@ -653,6 +653,7 @@ private slots:
         QVERIFY(isCliInvocation("--version"));
         QVERIFY(!isCliInvocation("-platform"));
         QVERIFY(!isCliInvocation(""));
+        QVERIFY(!isCliInvocation("lesson.json")); // a session file for the GUI
     }
 
     void translateAndEvalParsing()

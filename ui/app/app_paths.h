@@ -18,8 +18,11 @@ QStringList resourceDirCandidates(const QString& applicationDir, const QString& 
 QString findResourceFile(const QString& relative, const QString& applicationDir,
                          const QString& compileTimeDir);
 
-/// findResourceFile(kBundledCorpusRelative, QCoreApplication::applicationDirPath(),
-/// AL_RESOURCE_DIR). Needs a QCoreApplication.
+/// findResourceFile(relative, QCoreApplication::applicationDirPath(), AL_RESOURCE_DIR): a
+/// bundled file such as "models/demos.json". Needs a QCoreApplication.
+QString findBundledFile(const QString& relative);
+
+/// findBundledFile(kBundledCorpusRelative). Needs a QCoreApplication.
 QString findBundledCorpus();
 
 } // namespace al::ui

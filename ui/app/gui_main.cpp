@@ -2,10 +2,13 @@
 #include "ui/app/gui_main.h"
 
 #include "ui/app/language.h"
+#include "ui/view_models/app_settings.h"
 #include "ui/views/main_window.h"
+#include "ui/views/session_controller.h"
 #include "ui/workers/training_worker.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QFont>
 #include <QFontDatabase>
 #include <QIcon>
@@ -14,6 +17,7 @@
 #include <QStringList>
 
 #include <cstdlib>
+#include <iostream>
 
 namespace al::ui {
 
@@ -58,6 +62,37 @@ QIcon applicationIcon()
     return icon;
 }
 
+std::optional<GuiArguments> parseGuiArguments(const QStringList& arguments, QString* error)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption session(QStringLiteral("session"),
+                                     QCoreApplication::translate("al::ui::GuiMain", "Open the session file <file> at start."),
+                                     QStringLiteral("file"));
+    parser.addOption(session);
+    parser.addPositionalArgument(QStringLiteral("session"),
+                                 QCoreApplication::translate("al::ui::GuiMain", "A session file (.json) to open at start."),
+                                 QStringLiteral("[FILE.json]"));
+    if (!parser.parse(arguments)) {
+        *error = parser.errorText();
+        return std::nullopt;
+    }
+    GuiArguments args;
+    args.sessionFile = parser.value(session);
+    for (const QString& p : parser.positionalArguments()) {
+        if (!p.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
+            *error = QCoreApplication::translate("al::ui::GuiMain", "Unexpected argument '%1' (a session file ends in .json).").arg(p);
+            return std::nullopt;
+        }
+        if (!args.sessionFile.isEmpty()) {
+            *error = QCoreApplication::translate("al::ui::GuiMain", "Only one session file can be opened; got '%1' and '%2'.")
+                         .arg(args.sessionFile, p);
+            return std::nullopt;
+        }
+        args.sessionFile = p;
+    }
+    return args;
+}
+
 void configureApplication()
 {
     QCoreApplication::setApplicationName(QStringLiteral("Attention Lab"));
@@ -79,7 +114,15 @@ int runGui(int argc, char** argv)
     QString error;
     if (!al::ui::applyStoredUiLanguage(&error))
         qWarning("%s", qPrintable(error));
+    const std::optional<al::ui::GuiArguments> args = al::ui::parseGuiArguments(QCoreApplication::arguments(), &error);
+    if (!args) {
+        std::cerr << "attention-lab: " << error.toStdString() << "\n";
+        return 2;
+    }
     al::ui::MainWindow window;
+    window.sessionController()->rememberSettings(std::make_unique<al::ui::AppSettings>());
     window.show();
+    if (!args->sessionFile.isEmpty())
+        window.sessionController()->openSessionReporting(args->sessionFile);
     return app.exec();
 }

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include <QString>
+#include <QStringList>
+
+#include <optional>
 
 class QIcon;
 
@@ -16,6 +20,15 @@ void installCjkFontFallback();
 
 /// The program's icon, drawn in code: a 4 x 4 attention map with a bright diagonal.
 QIcon applicationIcon();
+
+/// What the GUI's command line asks for: `attention-lab [--session FILE | FILE.json]`.
+struct GuiArguments {
+    QString sessionFile; ///< a session file to open at start (docs/session-format.md); empty: none
+};
+/// Parses the GUI's arguments (QCoreApplication::arguments(): the program first, Qt's own
+/// options such as -platform already taken out by QApplication); nullopt and `error` (an
+/// unknown option, two session files, a positional argument that is not a .json file).
+std::optional<GuiArguments> parseGuiArguments(const QStringList& arguments, QString* error);
 
 /// Sets application and organisation name ("Attention Lab") and the CJK font fallback.
 void configureApplication();

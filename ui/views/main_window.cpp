@@ -9,6 +9,7 @@
 #include "ui/views/overview_panel.h"
 #include "ui/views/positional_encoding_panel.h"
 #include "ui/views/race_window.h"
+#include "ui/views/session_controller.h"
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
 #include "ui/views/synthesizer_panel.h"
@@ -63,6 +64,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_curves = new CurveStore(this);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_settings = new SettingsPanel(splitter);
     m_settings->setObjectName(QStringLiteral("settingsPanel"));
     splitter->addWidget(m_settings);
@@ -104,6 +106,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     splitter->setSizes({290, 560, 750});
     splitter->setChildrenCollapsible(false);
     setCentralWidget(splitter);
+    m_session = new SessionController(this);
     m_stateLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_stateLabel);
     buildMenus();
@@ -424,7 +427,7 @@ void MainWindow::openModelDirectory()
         showError(tr("Training is running"), tr("Stop training before opening another model."));
         return;
     }
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open model directory"));
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open model directory"), m_session->lastModelDirectory());
     if (!dir.isEmpty())
         loadModelDirectory(dir);
 }
@@ -459,6 +462,7 @@ bool MainWindow::loadModelDirectory(const QString& directory)
     statusBar()->showMessage(task ? tr("Opened the %1 model %2; Train continues training it (Experiments → Task "
                                        "model probe tries it too).").arg(taskName, where)
                                   : tr("Opened %1; Train continues training it.").arg(where));
+    emit modelOpened(directory);
     return true;
 }
 
@@ -544,6 +548,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_training->isActive())
         statusBar()->showMessage(tr("Stopping training…"));
+    m_session->saveSettings();
     shutdownWorkers();
     event->accept();
 }

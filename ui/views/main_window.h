@@ -24,6 +24,7 @@ class HeatmapWidget;
 class LiveTrainingPanel;
 class SettingsPanel;
 class RaceWindow;
+class SessionController;
 class PositionalEncodingPanel;
 class OverviewPanel;
 class StepperPanel;
@@ -53,6 +54,10 @@ public:
     AttentionSelection selection() const;
     SettingsPanel* settingsPanel() const { return m_settings; }
     AttentionPanel* attentionPanel() const { return m_attention; }
+    /// The loss curves and the sentence box with the model's answer (the middle column).
+    LiveTrainingPanel* liveTrainingPanel() const { return m_live; }
+    /// Session files, the setup a session or lesson captures, the remembered settings.
+    SessionController* sessionController() const { return m_session; }
     /// The training curves both loss plots draw.
     CurveStore* curveStore() const { return m_curves; }
     /// The Synthesizer view (a tab beside the attention view).
@@ -110,6 +115,12 @@ public slots:
     al::ui::ColorRange heatmapColorRange() const;
     /// The Trace shown (null before the first translation).
     std::shared_ptr<const al::Trace> currentTrace() const;
+    /// Shows an error in the status bar and a window-modal, non-blocking message box.
+    void showError(const QString& title, const QString& message);
+
+signals:
+    /// A model directory was opened (loadModelDirectory succeeded).
+    void modelOpened(const QString& directory);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -129,7 +140,6 @@ private:
     void onSaveFinished(const QString& directory, const QString& errorMessage);
     void onTaskChanged(const QString& task);
     void showTrace(const std::shared_ptr<const al::Trace>& trace, qint64 step);
-    void showError(const QString& title, const QString& message);
     void startRun(bool paused);
     void resetCurves();
     void shutdownWorkers();
@@ -151,6 +161,7 @@ private:
     StepperPanel* m_stepper = nullptr;
     TrainingPlotsPanel* m_trainingPlots = nullptr;
     OverviewPanel* m_overview = nullptr;
+    SessionController* m_session = nullptr;
     QLabel* m_stateLabel = nullptr;
 };
 

@@ -43,6 +43,8 @@ void MainWindow::buildMenus()
     }
     QAction* exportAll = file->addAction(QString(), this, &MainWindow::exportAllHeads);
     file->addSeparator();
+    m_session->addMenuActions(file);
+    file->addSeparator();
     QAction* quit = file->addAction(QString(), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     onLanguageChange(file, [=] {

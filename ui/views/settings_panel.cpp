@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QThread>
 #include <QVBoxLayout>
@@ -386,6 +387,16 @@ void SettingsPanel::setTask(const QString& task)
         m_taskCombo->setCurrentIndex(i);
 }
 
+void SettingsPanel::setValues(const SettingsValues& values)
+{
+    if (values.task != task())
+        setTask(values.task);
+    m_form->setValues(values);
+    push();
+    showRows();
+    updateModelSource();
+}
+
 void SettingsPanel::showModelConfig(const al::ModelConfig& config)
 {
     m_form->showModelConfig(config);
@@ -538,6 +549,10 @@ void SettingsPanel::push()
         spin->setMinimum(unused ? 0 : 1);
         spin->setSpecialValueText(unused ? tr("none") : QString());
     }
+    if (m_corpusEdit->text() != v.corpus)
+        m_corpusEdit->setText(v.corpus);
+    m_srcColumnSpin->setValue(v.srcColumn);
+    m_tgtColumnSpin->setValue(v.tgtColumn);
     m_symbolsSpin->setValue(v.symbols);
     m_minLenSpin->setValue(v.minLen);
     m_maxLenSpin->setValue(v.maxLen);
@@ -569,6 +584,16 @@ void SettingsPanel::push()
     m_labelSmoothingSpin->setValue(v.labelSmoothing);
     m_maxTokensSpin->setValue(v.maxTokens);
     m_warmupSpin->setValue(v.warmupSteps);
+    selectKey(m_scheduledSamplingCombo, v.scheduledSampling);
+    m_scheduledSamplingPSpin->setValue(v.samplingP);
+    m_scheduledSamplingKSpin->setValue(v.samplingK);
+    m_seedSpin->setValue(v.seed);
+    m_threadsSpin->setValue(v.threads);
+    {
+        // setValues() shows the model source once all values are in.
+        const QSignalBlocker blocker(m_continueCheck);
+        m_continueCheck->setChecked(v.continueModel);
+    }
     m_pushing = false;
     pull(); // what the widgets hold (within their ranges and decimals) is what Train sends
 }

@@ -31,6 +31,11 @@ public:
     QString task() const;
     /// Selects a task: its command-line defaults go into the model and training settings.
     void setTask(const QString& task);
+    /// Shows every value of `values` (ui/view_models/lab_setup.h applies a setup through this):
+    /// a task other than the current one is selected first, as in the Task box (its defaults
+    /// load and taskChanged() is emitted), then all values go into the widgets. What the
+    /// widgets hold afterwards (within their ranges and choices) is form()->values().
+    void setValues(const SettingsValues& values);
     /// Shows a model's configuration in the model settings.
     void showModelConfig(const al::ModelConfig& config);
     /// The model "Continue" would train further, of either kind (empty: none).
