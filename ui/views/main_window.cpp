@@ -5,6 +5,7 @@
 #include "ui/views/compare_dialog.h"
 #include "ui/views/decoding_panel.h"
 #include "ui/views/heatmap_widget.h"
+#include "ui/views/lesson_panel.h"
 #include "ui/views/live_training_panel.h"
 #include "ui/views/overview_panel.h"
 #include "ui/views/positional_encoding_panel.h"
@@ -108,6 +109,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     splitter->setSizes({290, 560, 750});
     splitter->setChildrenCollapsible(false);
     setCentralWidget(splitter);
+    m_lessons = new LessonPanel(this);
+    addDockWidget(Qt::RightDockWidgetArea, m_lessons);
     buildMenus();
 
     m_stateLabel = new QLabel(this);
@@ -119,6 +122,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_settings, &SettingsPanel::stopClicked, this, &MainWindow::stopTraining);
     connect(m_settings, &SettingsPanel::taskChanged, this, &MainWindow::onTaskChanged);
     connect(m_settings, &SettingsPanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_lessons, &LessonPanel::errorOccurred, this, &MainWindow::showError);
     connect(m_attention, &AttentionPanel::compareRequested, this, &MainWindow::compareSentences);
     connect(m_attention, &AttentionPanel::colorsChanged, m_overview, &OverviewPanel::setColors);
     connect(m_attention, &AttentionPanel::errorOccurred, this, &MainWindow::showError);
@@ -205,6 +209,7 @@ void MainWindow::buildMenus()
     });
     probe->setObjectName(QStringLiteral("taskProbeAction"));
     probe->setToolTip(tr("Try a trained task model (mlm, sentiment, langid, pos, charlm) on a sentence."));
+    menuBar()->addMenu(m_lessons->menu());
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Attention Lab"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
