@@ -95,6 +95,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent)
     layout->addLayout(colors);
 
     m_gridHost = new QWidget(panel);
+    m_gridHost->setObjectName(QStringLiteral("headsGrid"));
     m_grid = new QGridLayout(m_gridHost);
     m_grid->setContentsMargins(0, 0, 0, 0);
     m_grid->setSpacing(4);

@@ -90,10 +90,32 @@ QString settingsProblem(const SettingsValues& target, const SettingsOverrides& o
     return {};
 }
 
+/// `path` made absolute against `base` when it is relative and `base` is set.
+QString resolvedPath(const QString& path, const QString& base)
+{
+    if (path.isEmpty() || base.isEmpty() || QDir::isAbsolutePath(path))
+        return path;
+    return QDir::cleanPath(QDir(base).absoluteFilePath(path));
+}
+
+/// The data paths of `setup.settings` ("corpus", and "task_data" paths separated by ';'),
+/// relative to the file that names them, made absolute.
+LabSetup withResolvedDataPaths(LabSetup setup, const QString& base)
+{
+    SettingsValues& v = setup.settings.values;
+    v.corpus = resolvedPath(v.corpus, base);
+    QStringList data = v.taskData.split(QLatin1Char(';'), Qt::SkipEmptyParts);
+    for (QString& d : data)
+        d = resolvedPath(d.trimmed(), base);
+    v.taskData = data.join(QLatin1Char(';'));
+    return setup;
+}
+
 } // namespace
 
-QString applyLabSetup(MainWindow& window, const LabSetup& setup, const LabSetupContext& context)
+QString applyLabSetup(MainWindow& window, const LabSetup& given, const LabSetupContext& context)
 {
+    const LabSetup setup = withResolvedDataPaths(given, context.baseDirectory);
     // Check everything first: an error leaves the window as it was.
     const bool training = window.trainingController()->isActive();
     if (training && setup.model)

@@ -24,7 +24,8 @@ struct LabSetupContext {
 ///    and sentence stand in for settings.task and view.sentence when the setup has none; a
 ///    model still open as opened (not trained since) is not opened again;
 ///  - settings: "task" selects the task as the Task box does (its defaults load), then every
-///    other key present overrides its setting;
+///    other key present overrides its setting; a relative "corpus" or "task_data" path is
+///    relative to context.baseDirectory;
 ///  - view: selects the tab, types the sentence (the model then runs on it off the GUI thread,
 ///    as when typed) and selects the attention kind, layer and head;
 ///  - lesson: remembered as the open lesson; SessionController::lessonRequested is emitted.

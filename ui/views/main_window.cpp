@@ -5,6 +5,7 @@
 #include "ui/views/compare_dialog.h"
 #include "ui/views/decoding_panel.h"
 #include "ui/views/heatmap_widget.h"
+#include "ui/views/lesson_panel.h"
 #include "ui/views/live_training_panel.h"
 #include "ui/views/overview_panel.h"
 #include "ui/views/positional_encoding_panel.h"
@@ -107,6 +108,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     splitter->setChildrenCollapsible(false);
     setCentralWidget(splitter);
     m_session = new SessionController(this);
+    m_lessons = new LessonPanel(this);
+    addDockWidget(Qt::RightDockWidgetArea, m_lessons);
+    m_session->attachLessonPanel(m_lessons);
     m_stateLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_stateLabel);
     buildMenus();
@@ -118,6 +122,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_settings, &SettingsPanel::stopClicked, this, &MainWindow::stopTraining);
     connect(m_settings, &SettingsPanel::taskChanged, this, &MainWindow::onTaskChanged);
     connect(m_settings, &SettingsPanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_lessons, &LessonPanel::errorOccurred, this, &MainWindow::showError);
     connect(m_attention, &AttentionPanel::compareRequested, this, &MainWindow::compareSentences);
     connect(m_attention, &AttentionPanel::colorsChanged, m_overview, &OverviewPanel::setColors);
     connect(m_attention, &AttentionPanel::errorOccurred, this, &MainWindow::showError);

@@ -21,6 +21,7 @@ namespace al::ui {
 class AttentionPanel;
 class DecodingPanel;
 class HeatmapWidget;
+class LessonPanel;
 class LiveTrainingPanel;
 class SettingsPanel;
 class RaceWindow;
@@ -73,6 +74,8 @@ public:
     TrainingPlotsPanel* trainingPlotsPanel() const { return m_trainingPlots; }
     /// Layer x head thumbnails of all three attention kinds (a tab beside the attention view).
     OverviewPanel* overviewPanel() const { return m_overview; }
+    /// The lesson dock (Lessons menu, Page Down / Page Up step it).
+    LessonPanel* lessonPanel() const { return m_lessons; }
     /// Newest model (from training or opened from disk); null before either.
     ModelSnapshot currentModel() const { return m_document.translation(); }
     /// Newest task model (charlm, pos, sentiment, langid, mlm) from training or opened from
@@ -162,6 +165,7 @@ private:
     TrainingPlotsPanel* m_trainingPlots = nullptr;
     OverviewPanel* m_overview = nullptr;
     SessionController* m_session = nullptr;
+    LessonPanel* m_lessons = nullptr;
     QLabel* m_stateLabel = nullptr;
 };
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The main window's menus (File, Experiments, Language, Help) and the names of its view tabs,
+// The main window's menus (File, Experiments, Language, Lessons, Help) and the names of its view tabs,
 // set again on every language change.
 #include "ui/views/main_window.h"
 
 #include "ui/app/language.h"
 #include "ui/views/attention_panel.h"
 #include "ui/views/decoding_panel.h"
+#include "ui/views/lesson_panel.h"
 #include "ui/views/live_training_panel.h"
 #include "ui/views/overview_panel.h"
 #include "ui/views/positional_encoding_panel.h"
@@ -82,6 +83,7 @@ void MainWindow::buildMenus()
 
     buildLanguageMenu();
 
+    menuBar()->addMenu(m_lessons->menu());
     QMenu* help = menuBar()->addMenu(QString());
     help->setObjectName(QStringLiteral("helpMenu"));
     QAction* about = help->addAction(QString(), this, &MainWindow::showAbout);

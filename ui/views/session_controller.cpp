@@ -4,6 +4,7 @@
 #include "ui/views/retranslate.h"
 
 #include "ui/views/lab_setup_applier.h"
+#include "ui/views/lesson_panel.h"
 #include "ui/views/main_window.h"
 #include "ui/view_models/session_file.h"
 
@@ -129,6 +130,28 @@ void SessionController::requestLesson(const LabLesson& lesson)
 {
     m_lesson = lesson;
     emit lessonRequested(lesson.file, lesson.step);
+}
+
+void SessionController::attachLessonPanel(LessonPanel* panel)
+{
+    connect(panel, &LessonPanel::setupRequested, this, [this, panel](const QJsonObject& json, const QString& base) {
+        const QString where = panel->player()->lesson().fileName;
+        QString error;
+        const std::optional<LabSetup> setup = LabSetup::fromJson(json, &error);
+        if (setup) {
+            LabSetupContext context;
+            context.baseDirectory = base;
+            error = applyLabSetup(*m_window, *setup, context);
+        }
+        if (!error.isEmpty())
+            m_window->showError(tr("Lesson step"), tr("%1, step %2: %3").arg(where).arg(panel->player()->index() + 1).arg(error));
+    });
+    connect(panel->player(), &LessonPlayer::stepChanged, this, [this, panel](int index) {
+        m_lesson = LabLesson{panel->player()->lesson().path, index};
+    });
+    connect(this, &SessionController::lessonRequested, panel, [panel](const QString& file, int step) {
+        panel->openLesson(file, step);
+    });
 }
 
 void SessionController::rememberSettings(std::unique_ptr<AppSettings> settings)

@@ -16,6 +16,7 @@ class QMenu;
 
 namespace al::ui {
 
+class LessonPanel;
 class MainWindow;
 
 /// Owned by the MainWindow (its child); GUI thread.
@@ -54,6 +55,11 @@ public:
     void setLesson(const std::optional<LabLesson>& lesson) { m_lesson = lesson; }
     /// A setup names `lesson`: remembers it and emits lessonRequested().
     void requestLesson(const LabLesson& lesson);
+    /// Connects the lesson dock: each step's setup is applied to the window (relative paths
+    /// relative to the lesson file; an error is shown and the window left as it was), the
+    /// current lesson and step are what a captured setup names, and a setup naming a lesson
+    /// opens it in `panel`.
+    void attachLessonPanel(LessonPanel* panel);
 
     /// Remembers the window in `settings`: restores geometry, window state, splitter sizes and
     /// heatmap colours from it now, and saveSettings() writes them back. Without this call (the
