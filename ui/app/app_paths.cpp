@@ -34,15 +34,19 @@ QString findResourceFile(const QString& relative, const QString& applicationDir,
     return {};
 }
 
-QString findBundledCorpus()
+QString findBundledResource(const QString& relative)
 {
 #ifdef AL_RESOURCE_DIR
     const QString compileTime = QStringLiteral(AL_RESOURCE_DIR);
 #else
     const QString compileTime;
 #endif
-    return findResourceFile(QString::fromLatin1(kBundledCorpusRelative),
-                            QCoreApplication::applicationDirPath(), compileTime);
+    return findResourceFile(relative, QCoreApplication::applicationDirPath(), compileTime);
+}
+
+QString findBundledCorpus()
+{
+    return findBundledResource(QString::fromLatin1(kBundledCorpusRelative));
 }
 
 } // namespace al::ui

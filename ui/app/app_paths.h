@@ -18,8 +18,11 @@ QStringList resourceDirCandidates(const QString& applicationDir, const QString& 
 QString findResourceFile(const QString& relative, const QString& applicationDir,
                          const QString& compileTimeDir);
 
-/// findResourceFile(kBundledCorpusRelative, QCoreApplication::applicationDirPath(),
-/// AL_RESOURCE_DIR). Needs a QCoreApplication.
+/// findResourceFile(relative, QCoreApplication::applicationDirPath(), AL_RESOURCE_DIR).
+/// Needs a QCoreApplication.
+QString findBundledResource(const QString& relative);
+
+/// findBundledResource(kBundledCorpusRelative). Needs a QCoreApplication.
 QString findBundledCorpus();
 
 } // namespace al::ui

@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/app/gui_main.h"
 
+#include "ui/app/startup_time.h"
+#include "ui/views/demo_models.h"
 #include "ui/views/main_window.h"
 #include "ui/workers/training_worker.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QFont>
 #include <QFontDatabase>
 #include <QIcon>
 #include <QPainter>
 #include <QPixmap>
+#include <QStatusBar>
 #include <QStringList>
 
 #include <cstdlib>
+#include <iostream>
 
 namespace al::ui {
 
@@ -73,7 +78,29 @@ int runGui(int argc, char** argv)
 {
     QApplication app(argc, argv);
     al::ui::configureApplication();
+    QCommandLineParser parser;
+    const QCommandLineOption startupTime(
+        QStringLiteral("startup-time"),
+        QCoreApplication::translate("al::ui::GuiMain", "Print the milliseconds from the program's start to the first "
+                                                       "attention map drawn, then quit."));
+    const QCommandLineOption noDemo(QStringLiteral("no-demo"),
+                                    QCoreApplication::translate("al::ui::GuiMain", "Start without opening the default demo model."));
+    parser.addOptions({startupTime, noDemo});
+    if (!parser.parse(QCoreApplication::arguments()))
+        std::cerr << "attention-lab: " << parser.errorText().toStdString() << "\n";
     al::ui::MainWindow window;
+    if (parser.isSet(startupTime))
+        al::ui::onFirstTraceShown(&window, [](qint64 ms) {
+            std::cout << "startup_ms " << ms << std::endl;
+            QCoreApplication::quit();
+        });
     window.show();
+    // The default demo model (its sentence translated, its attention shown); without one the
+    // window opens empty with a status message.
+    if (!parser.isSet(noDemo) && !window.demoModels()->openDefault() && parser.isSet(startupTime)) {
+        std::cerr << "attention-lab: no demo model to open: "
+                  << window.statusBar()->currentMessage().toStdString() << "\n";
+        return 1;
+    }
     return app.exec();
 }

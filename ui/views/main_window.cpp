@@ -4,15 +4,18 @@
 #include "ui/views/attention_panel.h"
 #include "ui/views/compare_dialog.h"
 #include "ui/views/decoding_panel.h"
+#include "ui/views/demo_models.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/live_training_panel.h"
 #include "ui/views/overview_panel.h"
 #include "ui/views/positional_encoding_panel.h"
+#include "ui/views/presenter_mode.h"
 #include "ui/views/race_window.h"
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
 #include "ui/views/synthesizer_panel.h"
 #include "ui/views/task_probe_window.h"
+#include "ui/views/train_question.h"
 #include "ui/views/training_plots_panel.h"
 
 #include <QAction>
@@ -108,6 +111,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     splitter->setSizes({290, 560, 750});
     splitter->setChildrenCollapsible(false);
     setCentralWidget(splitter);
+    m_presenter = new PresenterMode(this);
+    m_demos = new DemoModels(this);
+    connect(m_presenter, &PresenterMode::activeChanged, this, &MainWindow::presenterModeChanged);
+    connect(m_presenter, &PresenterMode::nextStepRequested, this, &MainWindow::nextStepRequested);
+    connect(m_presenter, &PresenterMode::previousStepRequested, this, &MainWindow::previousStepRequested);
     buildMenus();
 
     m_stateLabel = new QLabel(this);
@@ -179,6 +187,7 @@ void MainWindow::buildMenus()
     QAction* open = file->addAction(tr("&Open model directory…"), this, &MainWindow::openModelDirectory);
     open->setShortcut(QKeySequence::Open);
     QAction* save = file->addAction(tr("&Save model directory…"), this, &MainWindow::saveModelDirectory);
+    file->addMenu(m_demos->menu());
     save->setShortcut(QKeySequence::Save);
     QMenu* exportMenu = file->addMenu(tr("&Export focused heatmap"));
     for (ExportFormat f : exportFormats())
@@ -188,6 +197,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    menuBar()->addMenu(tr("&View"))->addAction(m_presenter->action());
     QMenu* experiments = menuBar()->addMenu(tr("&Experiments"));
     QAction* race = experiments->addAction(tr("&Race attention variants…"), this, &MainWindow::showRaceWindow);
     race->setObjectName(QStringLiteral("raceAction"));
@@ -280,13 +290,23 @@ void MainWindow::onTaskChanged(const QString& task)
     m_live->setTitles(rows.sentenceTitle, rows.metricTitle);
 }
 
+void MainWindow::setPresenterMode(bool on)
+{
+    m_presenter->setActive(on);
+}
+
+bool MainWindow::presenterMode() const
+{
+    return m_presenter->isActive();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Training control
 
 void MainWindow::startTraining()
 {
     if (!m_training->isActive())
-        startRun(false);
+        askHowToTrain(this, m_settings, [this] { startRun(false); });
 }
 
 void MainWindow::stepOnce()

@@ -20,6 +20,8 @@ namespace al::ui {
 
 class AttentionPanel;
 class DecodingPanel;
+class DemoModels;
+class PresenterMode;
 class HeatmapWidget;
 class LiveTrainingPanel;
 class SettingsPanel;
@@ -79,6 +81,18 @@ public:
     void setTask(const QString& task);
     /// The task's answer for the sentence box (translation label text).
     QString taskOutputText() const;
+    /// Presenter mode (ui/views/presenter_mode.h: full screen, large type, F11) and the demo
+    /// models (File > Open demo model, ui/views/demo_models.h).
+    void setPresenterMode(bool on);
+    bool presenterMode() const;
+    PresenterMode* presenter() const { return m_presenter; }
+    DemoModels* demoModels() const { return m_demos; }
+
+signals:
+    void presenterModeChanged(bool on);
+    /// Page Down / Page Up (a presentation clicker): the next / previous lesson step.
+    void nextStepRequested();
+    void previousStepRequested();
 
 public slots:
     void startTraining();
@@ -149,6 +163,8 @@ private:
     TrainingPlotsPanel* m_trainingPlots = nullptr;
     OverviewPanel* m_overview = nullptr;
     QLabel* m_stateLabel = nullptr;
+    PresenterMode* m_presenter = nullptr;
+    DemoModels* m_demos = nullptr;
 };
 
 } // namespace al::ui
