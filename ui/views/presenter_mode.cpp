@@ -303,7 +303,7 @@ bool PresenterMode::eventFilter(QObject* watched, QEvent* event)
     auto* key = static_cast<QKeyEvent*>(event);
     if (key->isAutoRepeat() || (key->modifiers() & ~Qt::KeypadModifier) != Qt::NoModifier)
         return false;
-    const QWidget* focus = m_window->focusWidget(); // also while the window is not the active one
+    const QWidget* focus = widget; // the focus widget, or a parent it passed the key on to
     switch (key->key()) {
     case Qt::Key_PageDown:
     case Qt::Key_PageUp:
