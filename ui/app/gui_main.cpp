@@ -85,7 +85,9 @@ int runGui(int argc, char** argv)
                                                        "attention map drawn, then quit."));
     const QCommandLineOption noDemo(QStringLiteral("no-demo"),
                                     QCoreApplication::translate("al::ui::GuiMain", "Start without opening the default demo model."));
-    parser.addOptions({startupTime, noDemo});
+    const QCommandLineOption presenter(QStringLiteral("presenter"),
+                                       QCoreApplication::translate("al::ui::GuiMain", "Start in presenter mode (F11)."));
+    parser.addOptions({startupTime, noDemo, presenter});
     if (!parser.parse(QCoreApplication::arguments()))
         std::cerr << "attention-lab: " << parser.errorText().toStdString() << "\n";
     al::ui::MainWindow window;
@@ -95,6 +97,8 @@ int runGui(int argc, char** argv)
             QCoreApplication::quit();
         });
     window.show();
+    if (parser.isSet(presenter))
+        window.setPresenterMode(true);
     // The default demo model (its sentence translated, its attention shown); without one the
     // window opens empty with a status message.
     if (!parser.isSet(noDemo) && !window.demoModels()->openDefault() && parser.isSet(startupTime)) {
