@@ -7,6 +7,7 @@
 #ifdef AL_HAVE_GUI
 #include "app/gui_subcommands.h"
 #include "ui/app/gui_main.h"
+#include "ui/app/startup_time.h"
 #endif
 
 #include <QCoreApplication>
@@ -15,6 +16,9 @@
 
 int main(int argc, char** argv)
 {
+#ifdef AL_HAVE_GUI
+    al::ui::startProcessClock(); // `attention-lab --startup-time` counts from here
+#endif
     if (argc >= 2 && al::cli::isCliInvocation(QString::fromLocal8Bit(argv[1]))) {
 #ifdef AL_HAVE_GUI
         al::cli::registerGuiSubcommands();

@@ -8,6 +8,7 @@
 #include "ui/views/heatmap_widget.h"
 #include "ui/workers/inference_worker.h"
 #include "ui/views/main_window.h"
+#include "ui/views/settings_panel.h"
 #include "ui/workers/training_worker.h"
 
 #include <QApplication>
@@ -498,7 +499,8 @@ void TestGuiSmoke::mainWindowTrains()
     QVERIFY(!spin("dModelSpin")->isEnabled()); // the opened model fixes the architecture
     QCOMPARE(spin("dModelSpin")->value(), 32);
 
-    // Train now continues the opened model.
+    // Train continues the opened model (the answer to Train's question, given beforehand).
+    w.settingsPanel()->chooseContinue(true);
     QSignalSpy started(controller, &TrainingController::started);
     QTest::mouseClick(train, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(started.count() == 1 || !errors.isEmpty(), kTimeoutMs);

@@ -14,6 +14,7 @@
 #include "engine/trace/task_trace.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/main_window.h"
+#include "ui/views/settings_panel.h"
 #include "ui/views/task_probe_window.h"
 #include "ui/views/training_plots_panel.h"
 #include "ui/view_models/training_session.h"
@@ -436,6 +437,7 @@ private slots:
         const TrainingRequest resume = again.trainingRequest();
         QVERIFY(resume.resumeTaskModel && !resume.resumeFrom);
         QCOMPARE(resume.optimizerPath, dir + "/optimizer.safetensors");
+        again.settingsPanel()->chooseContinue(true); // Train's question answered beforehand
         QSignalSpy started(again.trainingController(), &TrainingController::started);
         QSignalSpy moreMetrics(again.trainingController(), &TrainingController::metrics);
         child<QPushButton>(again, "trainButton")->click();

@@ -2,7 +2,9 @@
 #include "ui/app/gui_main.h"
 
 #include "ui/app/language.h"
+#include "ui/app/startup_time.h"
 #include "ui/view_models/app_settings.h"
+#include "ui/views/demo_models.h"
 #include "ui/views/main_window.h"
 #include "ui/views/session_controller.h"
 #include "ui/workers/training_worker.h"
@@ -14,6 +16,7 @@
 #include <QIcon>
 #include <QPainter>
 #include <QPixmap>
+#include <QStatusBar>
 #include <QStringList>
 
 #include <cstdlib>
@@ -68,7 +71,15 @@ std::optional<GuiArguments> parseGuiArguments(const QStringList& arguments, QStr
     const QCommandLineOption session(QStringLiteral("session"),
                                      QCoreApplication::translate("al::ui::GuiMain", "Open the session file <file> at start."),
                                      QStringLiteral("file"));
-    parser.addOption(session);
+    const QCommandLineOption startupTime(
+        QStringLiteral("startup-time"),
+        QCoreApplication::translate("al::ui::GuiMain", "Print the milliseconds from the program's start to the first "
+                                                       "attention map drawn, then quit."));
+    const QCommandLineOption noDemo(QStringLiteral("no-demo"),
+                                    QCoreApplication::translate("al::ui::GuiMain", "Start without opening the default demo model."));
+    const QCommandLineOption presenter(QStringLiteral("presenter"),
+                                       QCoreApplication::translate("al::ui::GuiMain", "Start in presenter mode (F11)."));
+    parser.addOptions({session, startupTime, noDemo, presenter});
     parser.addPositionalArgument(QStringLiteral("session"),
                                  QCoreApplication::translate("al::ui::GuiMain", "A session file (.json) to open at start."),
                                  QStringLiteral("[FILE.json]"));
@@ -78,6 +89,9 @@ std::optional<GuiArguments> parseGuiArguments(const QStringList& arguments, QStr
     }
     GuiArguments args;
     args.sessionFile = parser.value(session);
+    args.startupTime = parser.isSet(startupTime);
+    args.noDemo = parser.isSet(noDemo);
+    args.presenter = parser.isSet(presenter);
     for (const QString& p : parser.positionalArguments()) {
         if (!p.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
             *error = QCoreApplication::translate("al::ui::GuiMain", "Unexpected argument '%1' (a session file ends in .json).").arg(p);
@@ -120,9 +134,22 @@ int runGui(int argc, char** argv)
         return 2;
     }
     al::ui::MainWindow window;
+    if (args->startupTime)
+        al::ui::onFirstTraceShown(&window, [](qint64 ms) {
+            std::cout << "startup_ms " << ms << std::endl;
+            QCoreApplication::quit();
+        });
     window.sessionController()->rememberSettings(std::make_unique<al::ui::AppSettings>());
     window.show();
-    if (!args->sessionFile.isEmpty())
+    if (args->presenter)
+        window.setPresenterMode(true);
+    if (!args->sessionFile.isEmpty()) {
         window.sessionController()->openSessionReporting(args->sessionFile);
+    } else if (!args->noDemo && !window.demoModels()->openDefault() && args->startupTime) {
+        // The default demo model (its sentence translated, its attention shown); without one the
+        // window opens empty with a status message.
+        std::cerr << "attention-lab: no demo model to open: " << window.statusBar()->currentMessage().toStdString() << "\n";
+        return 1;
+    }
     return app.exec();
 }

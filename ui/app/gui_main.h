@@ -24,10 +24,14 @@ QIcon applicationIcon();
 /// What the GUI's command line asks for: `attention-lab [--session FILE | FILE.json]`.
 struct GuiArguments {
     QString sessionFile; ///< a session file to open at start (docs/session-format.md); empty: none
+    bool startupTime = false; ///< --startup-time: print the ms to the first attention map, then quit
+    bool noDemo = false;      ///< --no-demo: open no demo model (the window starts empty)
+    bool presenter = false;   ///< --presenter: start in presenter mode
 };
-/// Parses the GUI's arguments (QCoreApplication::arguments(): the program first, Qt's own
-/// options such as -platform already taken out by QApplication); nullopt and `error` (an
-/// unknown option, two session files, a positional argument that is not a .json file).
+/// Parses the GUI's arguments: --session FILE or FILE.json, --startup-time, --no-demo,
+/// --presenter (QCoreApplication::arguments(): the program first, Qt's own options such as
+/// -platform already taken out by QApplication); nullopt and `error` (an unknown option, two
+/// session files, a positional argument that is not a .json file).
 std::optional<GuiArguments> parseGuiArguments(const QStringList& arguments, QString* error);
 
 /// Sets application and organisation name ("Attention Lab") and the CJK font fallback.

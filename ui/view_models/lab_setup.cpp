@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/lab_setup.h"
 
+#include "engine/core/error.h"
+#include "ui/view_models/demo_catalog.h"
+
 #include "ui/app/app_paths.h"
 
 #include <QCoreApplication>
@@ -425,64 +428,28 @@ QJsonObject LabSetup::toJson() const
 // ---------------------------------------------------------------------------------------------
 // Model references
 
-QString bundledDemosFile()
-{
-    return findBundledFile(QStringLiteral("models/demos.json"));
-}
-
-std::optional<DemoModel> findDemoModel(const QString& demosFile, const QString& id, QString* error)
-{
-    const QString name = QDir::toNativeSeparators(demosFile);
-    if (demosFile.isEmpty()) {
-        *error = LabSetup::tr("there are no demo models (resources/models/demos.json was not found)");
-        return std::nullopt;
-    }
-    QFile file(demosFile);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = LabSetup::tr("%1: cannot read the file (%2)").arg(name, file.errorString());
-        return std::nullopt;
-    }
-    QJsonParseError parse;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parse);
-    if (parse.error != QJsonParseError::NoError || !doc.isObject()) {
-        *error = LabSetup::tr("%1: not a JSON object (%2 at offset %3)").arg(name, parse.errorString()).arg(parse.offset);
-        return std::nullopt;
-    }
-    const QJsonObject root = doc.object();
-    if (root.value(QStringLiteral("format")).toString() != QLatin1String("attention-lab-demos")
-        || root.value(QStringLiteral("version")).toInt() != 1) {
-        *error = LabSetup::tr("%1: expected \"format\": \"attention-lab-demos\" and \"version\": 1").arg(name);
-        return std::nullopt;
-    }
-    const QJsonArray models = root.value(QStringLiteral("models")).toArray();
-    for (int i = 0; i < models.size(); ++i) {
-        const QJsonObject m = models.at(i).toObject();
-        if (m.value(QStringLiteral("id")).toString() != id)
-            continue;
-        DemoModel demo;
-        demo.id = id;
-        demo.directory = QFileInfo(demosFile).absoluteDir().filePath(id);
-        demo.task = m.value(QStringLiteral("task")).toString();
-        demo.sentence = m.value(QStringLiteral("sentence")).toString();
-        return demo;
-    }
-    *error = LabSetup::tr("%1: no demo model '%2'").arg(name, id);
-    return std::nullopt;
-}
-
 std::optional<ResolvedModel> resolveModelReference(const QString& reference, const QString& baseDirectory,
                                                    const QString& demosFile, QString* error)
 {
     ResolvedModel resolved;
-    static const QLatin1String kDemo("demo:");
-    if (reference.startsWith(kDemo)) {
-        resolved.demo = findDemoModel(demosFile.isEmpty() ? bundledDemosFile() : demosFile, reference.mid(kDemo.size()), error);
-        if (!resolved.demo)
-            return std::nullopt;
-        resolved.directory = resolved.demo->directory;
-    } else {
-        const QDir base(baseDirectory.isEmpty() ? QDir::currentPath() : baseDirectory);
-        resolved.directory = QDir::cleanPath(base.absoluteFilePath(reference));
+    const QString base = baseDirectory.isEmpty() ? QDir::currentPath() : baseDirectory;
+    try {
+        static const QLatin1String kDemo("demo:");
+        if (reference.startsWith(kDemo)) {
+            const QString file = demosFile.isEmpty() ? DemoCatalog::findInstalled() : demosFile;
+            if (file.isEmpty()) {
+                *error = LabSetup::tr("there are no demo models (resources/models/demos.json was not found)");
+                return std::nullopt;
+            }
+            const DemoCatalog catalog = DemoCatalog::read(file);
+            resolved.directory = catalog.resolve(reference, base);
+            resolved.demo = *catalog.find(reference.mid(kDemo.size()));
+        } else {
+            resolved.directory = DemoCatalog().resolve(reference, base);
+        }
+    } catch (const al::Error& e) {
+        *error = QString::fromStdString(e.what());
+        return std::nullopt;
     }
     if (!QFileInfo(resolved.directory).isDir()) {
         *error = LabSetup::tr("the model directory %1 does not exist").arg(QDir::toNativeSeparators(resolved.directory));

@@ -6,6 +6,7 @@
 // model reference. ui/views/lab_setup_applier.h applies a LabSetup to the main window and
 // captures the window's current one.
 #include "engine/trace/trace.h"
+#include "ui/view_models/demo_catalog.h"
 #include "ui/view_models/settings_form.h"
 
 #include <QCoreApplication>
@@ -97,27 +98,12 @@ public:
     bool operator!=(const LabSetup& other) const { return !(*this == other); }
 };
 
-/// What demos.json says about one demo model (contracts: "attention-lab-demos" version 1).
-struct DemoModel {
-    QString id;
-    QString directory; ///< absolute: <folder of demos.json>/<id>
-    QString task;      ///< the task it was trained for ("translate", "charlm", ...)
-    QString sentence;  ///< the sentence it opens with
-};
-
-/// The demos.json of the bundled resources (resources/models/demos.json through
-/// findResourceFile); empty when there is none. Needs a QCoreApplication.
-QString bundledDemosFile();
-/// Reads demo `id` from `demosFile`; nullopt and `error` ("models/demos.json: no demo model
-/// 'x'", a JSON problem with its line) on failure.
-std::optional<DemoModel> findDemoModel(const QString& demosFile, const QString& id, QString* error);
-
 /// A model reference resolved: the directory to open and, for a demo, its entry.
 struct ResolvedModel {
     QString directory;
     std::optional<DemoModel> demo;
 };
-/// Resolves "demo:<id>" through `demosFile` (empty: bundledDemosFile()) or a directory
+/// Resolves "demo:<id>" through `demosFile` (empty: DemoCatalog::findInstalled()) or a directory
 /// (relative to `baseDirectory`, empty: the working directory). The directory must exist;
 /// nullopt and `error` (without the member name) otherwise.
 std::optional<ResolvedModel> resolveModelReference(const QString& reference, const QString& baseDirectory,

@@ -68,7 +68,10 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent)
     connect(compare, &QPushButton::clicked, this, &AttentionPanel::compareRequested);
     nav->addWidget(compare);
     layout->addLayout(nav);
-    auto* colors = new QHBoxLayout;
+    auto* colorControls = new QWidget(panel);
+    colorControls->setObjectName(QStringLiteral("colorControls"));
+    auto* colors = new QHBoxLayout(colorControls);
+    colors->setContentsMargins(0, 0, 0, 0);
     m_colorMapCombo = new QComboBox(panel);
     m_colorMapCombo->setObjectName(QStringLiteral("colorMapCombo"));
     for (ColorMap map : colorMaps())
@@ -92,7 +95,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent)
     colors->addWidget(colorsLabel);
     colors->addWidget(m_colorMapCombo, 1);
     colors->addWidget(m_colorRangeCombo, 1);
-    layout->addLayout(colors);
+    layout->addWidget(colorControls);
 
     m_gridHost = new QWidget(panel);
     m_gridHost->setObjectName(QStringLiteral("headsGrid"));

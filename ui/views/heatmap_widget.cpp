@@ -390,6 +390,11 @@ void HeatmapWidget::paintEvent(QPaintEvent* event)
 void HeatmapWidget::resizeEvent(QResizeEvent* event)
 {
     QFrame::resizeEvent(event);
+    updateTickLayout();
+}
+
+void HeatmapWidget::updateTickLayout()
+{
     if (hasData() && !m_compact) {
         layoutTicks(m_plot->width(), m_plot->height());
         m_plot->replot(QCustomPlot::rpQueuedReplot);

@@ -98,6 +98,9 @@ public:
     void exportFigure(const QString& path, ExportFormat format, const FigureSize& size);
 
     QCustomPlot* plot() const { return m_plot; }
+    /// Lays the token tick labels out again for the current size and tick-label font (after a
+    /// font change, e.g. presenter mode) and queues a replot.
+    void updateTickLayout();
 
 signals:
     void clicked();

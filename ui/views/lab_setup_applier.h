@@ -15,7 +15,7 @@ struct LabSetupContext {
     /// A relative model directory is relative to this (the folder of the session or lesson
     /// file that names it); empty: the working directory.
     QString baseDirectory;
-    /// demos.json that "demo:<id>" is looked up in; empty: bundledDemosFile().
+    /// demos.json that "demo:<id>" is looked up in; empty: DemoCatalog::findInstalled().
     QString demosFile;
 };
 

@@ -154,15 +154,8 @@ LessonPanel::LessonPanel(QWidget* mainWindow) : QDockWidget(mainWindow), m_windo
     m_menu->setObjectName(QStringLiteral("lessonsMenu"));
     m_previousAction = new QAction(this);
     m_previousAction->setObjectName(QStringLiteral("lessonPreviousAction"));
-    m_previousAction->setShortcut(QKeySequence(Qt::Key_PageUp));
     m_nextAction = new QAction(this);
     m_nextAction->setObjectName(QStringLiteral("lessonNextAction"));
-    m_nextAction->setShortcut(QKeySequence(Qt::Key_PageDown));
-    // The keys step the lesson wherever the focus is in the window (contracts: Page Down / Up).
-    m_previousAction->setShortcutContext(Qt::WindowShortcut);
-    m_nextAction->setShortcutContext(Qt::WindowShortcut);
-    mainWindow->addAction(m_previousAction);
-    mainWindow->addAction(m_nextAction);
     connect(m_previousAction, &QAction::triggered, this, &LessonPanel::previous);
     connect(m_nextAction, &QAction::triggered, this, &LessonPanel::next);
     connect(m_previousButton, &QPushButton::clicked, this, &LessonPanel::previous);
@@ -176,8 +169,10 @@ void LessonPanel::retranslate()
 {
     setWindowTitle(tr("Lesson"));
     m_menu->setTitle(tr("&Lessons"));
-    m_previousAction->setText(tr("&Previous step"));
-    m_nextAction->setText(tr("&Next step"));
+    // Page Up / Page Down reach these through the window's presentation keys (PresenterMode,
+    // which leaves the keys to a focused editor); the menu shows them after a tab.
+    m_previousAction->setText(tr("&Previous step") + QLatin1Char('\t') + QKeySequence(Qt::Key_PageUp).toString(QKeySequence::NativeText));
+    m_nextAction->setText(tr("&Next step") + QLatin1Char('\t') + QKeySequence(Qt::Key_PageDown).toString(QKeySequence::NativeText));
     m_previousButton->setText(tr("◀ Previous"));
     m_nextButton->setText(tr("Next ▶"));
     if (!m_player.hasLesson()) {

@@ -47,7 +47,7 @@ public:
 
     LessonPlayer* player() { return &m_player; }
     /// The Lessons menu: one action per bundled lesson, "Open lesson file…", Previous / Next
-    /// step (Page Up / Page Down), and showing the panel.
+    /// step (Page Up / Page Down, the window's presentation keys), and showing the panel.
     QMenu* menu() const { return m_menu; }
     /// The frame of the current step's highlight; null when the step names none or its widget
     /// is not found.

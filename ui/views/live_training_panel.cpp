@@ -64,6 +64,7 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
     row->addWidget(m_lrPlot, 3);
 
     auto* figures = new QGroupBox(panel);
+    figures->setObjectName(QStringLiteral("nowFigures"));
     trTitle(figures, [] { return tr("Now"); });
     auto* form = new QFormLayout(figures);
     auto makeValue = [figures](const char* name) {
@@ -120,7 +121,9 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
     m_translationLabel->setMaximumHeight(QFontMetrics(big).lineSpacing() * 3 + 4);
     m_tokensLabel = new QLabel(sentenceBox);
     m_tokensLabel->setWordWrap(true);
-    m_tokensLabel->setMaximumHeight(m_tokensLabel->fontMetrics().lineSpacing() * 2 + 4);
+    updateTextHeights();
+    m_translationLabel->installEventFilter(this);
+    m_tokensLabel->installEventFilter(this);
     m_tokensLabel->setForegroundRole(QPalette::PlaceholderText);
     sentenceLayout->addWidget(m_sentenceEdit);
     sentenceLayout->addWidget(m_translationLabel);
@@ -139,6 +142,20 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
         if (!m_plotTimer.isActive())
             m_plotTimer.start();
     });
+}
+
+void LiveTrainingPanel::updateTextHeights()
+{
+    // An untrained model babbles up to the length limit: keep the box from squeezing the plots.
+    m_translationLabel->setMaximumHeight(m_translationLabel->fontMetrics().lineSpacing() * 3 + 4);
+    m_tokensLabel->setMaximumHeight(m_tokensLabel->fontMetrics().lineSpacing() * 2 + 4);
+}
+
+bool LiveTrainingPanel::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() == QEvent::FontChange && (watched == m_translationLabel || watched == m_tokensLabel))
+        updateTextHeights();
+    return QWidget::eventFilter(watched, event);
 }
 
 void LiveTrainingPanel::redrawPlots()

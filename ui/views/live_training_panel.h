@@ -39,8 +39,13 @@ signals:
     /// The "Now" figures were redrawn for training step `step`.
     void figuresShown(qint64 step);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void redrawPlots();
+    /// The answer at most 3 lines high, the token line 2, in their fonts (which presenter mode changes).
+    void updateTextHeights();
 
     CurveStore* m_curves = nullptr;
     QCustomPlot* m_lossPlot = nullptr;

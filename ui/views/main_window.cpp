@@ -4,17 +4,20 @@
 #include "ui/views/attention_panel.h"
 #include "ui/views/compare_dialog.h"
 #include "ui/views/decoding_panel.h"
+#include "ui/views/demo_models.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/lesson_panel.h"
 #include "ui/views/live_training_panel.h"
 #include "ui/views/overview_panel.h"
 #include "ui/views/positional_encoding_panel.h"
+#include "ui/views/presenter_mode.h"
 #include "ui/views/race_window.h"
 #include "ui/views/session_controller.h"
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
 #include "ui/views/synthesizer_panel.h"
 #include "ui/views/task_probe_window.h"
+#include "ui/views/train_question.h"
 #include "ui/views/training_plots_panel.h"
 
 #include <QApplication>
@@ -111,6 +114,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_lessons = new LessonPanel(this);
     addDockWidget(Qt::RightDockWidgetArea, m_lessons);
     m_session->attachLessonPanel(m_lessons);
+    m_presenter = new PresenterMode(this);
+    m_demos = new DemoModels(this);
+    connect(m_presenter, &PresenterMode::activeChanged, this, &MainWindow::presenterModeChanged);
+    connect(m_presenter, &PresenterMode::nextStepRequested, this, &MainWindow::nextStepRequested);
+    connect(m_presenter, &PresenterMode::previousStepRequested, this, &MainWindow::previousStepRequested);
+    connect(this, &MainWindow::nextStepRequested, m_lessons, &LessonPanel::next);
+    connect(this, &MainWindow::previousStepRequested, m_lessons, &LessonPanel::previous);
     m_stateLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_stateLabel);
     buildMenus();
@@ -241,13 +251,23 @@ void MainWindow::onTaskChanged(const QString& task)
     m_live->setTitles(rows.sentenceTitle, rows.metricTitle);
 }
 
+void MainWindow::setPresenterMode(bool on)
+{
+    m_presenter->setActive(on);
+}
+
+bool MainWindow::presenterMode() const
+{
+    return m_presenter->isActive();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Training control
 
 void MainWindow::startTraining()
 {
     if (!m_training->isActive())
-        startRun(false);
+        askHowToTrain(this, m_settings, [this] { startRun(false); });
 }
 
 void MainWindow::stepOnce()

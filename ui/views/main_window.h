@@ -20,6 +20,8 @@ namespace al::ui {
 
 class AttentionPanel;
 class DecodingPanel;
+class DemoModels;
+class PresenterMode;
 class HeatmapWidget;
 class LessonPanel;
 class LiveTrainingPanel;
@@ -87,6 +89,18 @@ public:
     void setTask(const QString& task);
     /// The task's answer for the sentence box (translation label text).
     QString taskOutputText() const;
+    /// Presenter mode (ui/views/presenter_mode.h: full screen, large type, F11) and the demo
+    /// models (File > Open demo model, ui/views/demo_models.h).
+    void setPresenterMode(bool on);
+    bool presenterMode() const;
+    PresenterMode* presenter() const { return m_presenter; }
+    DemoModels* demoModels() const { return m_demos; }
+
+signals:
+    void presenterModeChanged(bool on);
+    /// Page Down / Page Up (a presentation clicker): the next / previous lesson step.
+    void nextStepRequested();
+    void previousStepRequested();
 
 public slots:
     void startTraining();
@@ -167,6 +181,8 @@ private:
     SessionController* m_session = nullptr;
     LessonPanel* m_lessons = nullptr;
     QLabel* m_stateLabel = nullptr;
+    PresenterMode* m_presenter = nullptr;
+    DemoModels* m_demos = nullptr;
 };
 
 } // namespace al::ui

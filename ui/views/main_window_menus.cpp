@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The main window's menus (File, Experiments, Language, Lessons, Help) and the names of its view tabs,
+// The main window's menus (File, View, Experiments, Language, Lessons, Help) and the names of its view tabs,
 // set again on every language change.
 #include "ui/views/main_window.h"
 
 #include "ui/app/language.h"
 #include "ui/views/attention_panel.h"
 #include "ui/views/decoding_panel.h"
+#include "ui/views/demo_models.h"
 #include "ui/views/lesson_panel.h"
 #include "ui/views/live_training_panel.h"
 #include "ui/views/overview_panel.h"
 #include "ui/views/positional_encoding_panel.h"
+#include "ui/views/presenter_mode.h"
 #include "ui/views/retranslate.h"
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
@@ -35,6 +37,7 @@ void MainWindow::buildMenus()
     open->setShortcut(QKeySequence::Open);
     QAction* save = file->addAction(QString(), this, &MainWindow::saveModelDirectory);
     save->setShortcut(QKeySequence::Save);
+    file->addMenu(m_demos->menu());
     QMenu* exportMenu = file->addMenu(QString());
     for (ExportFormat f : exportFormats()) {
         QAction* a = exportMenu->addAction(QString(), this, [this, f] { exportHeatmap(f); });
@@ -56,6 +59,11 @@ void MainWindow::buildMenus()
         exportAll->setText(tr("Export &all layers and heads…"));
         quit->setText(tr("&Quit"));
     });
+
+    QMenu* view = menuBar()->addMenu(QString());
+    view->setObjectName(QStringLiteral("viewMenu"));
+    view->addAction(m_presenter->action());
+    onLanguageChange(view, [view] { view->setTitle(tr("&View")); });
 
     QMenu* experiments = menuBar()->addMenu(QString());
     experiments->setObjectName(QStringLiteral("experimentsMenu"));

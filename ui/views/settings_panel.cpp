@@ -365,6 +365,7 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent), m_form(new Sett
         onEdited();
         updateModelSource();
     });
+    connect(m_continueCheck, &QCheckBox::clicked, this, [this] { m_continueChosen = true; });
     connect(m_taskCombo, &QComboBox::currentIndexChanged, this, &SettingsPanel::onTaskChanged);
     connect(m_form, &SettingsForm::changed, this, &SettingsPanel::push);
     pull();
@@ -405,12 +406,19 @@ void SettingsPanel::showModelConfig(const al::ModelConfig& config)
 void SettingsPanel::setResumePoint(const ResumePoint& resume)
 {
     m_form->setResumePoint(resume);
+    m_continueChosen = false;
     updateModelSource();
 }
 
 void SettingsPanel::setContinueChecked(bool on)
 {
     m_continueCheck->setChecked(on);
+}
+
+void SettingsPanel::chooseContinue(bool on)
+{
+    m_continueCheck->setChecked(on);
+    m_continueChosen = true;
 }
 
 void SettingsPanel::setTrainingState(TrainingController::State state, bool active)

@@ -38,9 +38,14 @@ public:
     void setValues(const SettingsValues& values);
     /// Shows a model's configuration in the model settings.
     void showModelConfig(const al::ModelConfig& config);
-    /// The model "Continue" would train further, of either kind (empty: none).
+    /// The model "Continue" would train further, of either kind (empty: none). A resume point
+    /// is a new question: continueChosen() is false until the box is clicked or chooseContinue().
     void setResumePoint(const ResumePoint& resume);
     void setContinueChecked(bool on);
+    /// Sets "Continue the current model" as a decision (the user's answer, or a setup's):
+    /// Train then does not ask (ui/view_models/train_start.h).
+    void chooseContinue(bool on);
+    bool continueChosen() const { return m_continueChosen; }
     /// Enables the buttons and settings for a training state; `active`: a run is in progress.
     void setTrainingState(TrainingController::State state, bool active);
     void setTrainingActive(bool active);
@@ -72,6 +77,7 @@ private:
     SettingsForm* m_form = nullptr;
     bool m_active = false;
     bool m_pushing = false;
+    bool m_continueChosen = false;
 
     QComboBox* m_taskCombo = nullptr;
     QFormLayout* m_dataForm = nullptr;
