@@ -13,6 +13,7 @@
 #include "ui/views/positional_encoding_panel.h"
 #include "ui/views/presenter_mode.h"
 #include "ui/views/retranslate.h"
+#include "ui/views/session_controller.h"
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
 #include "ui/views/synthesizer_panel.h"
