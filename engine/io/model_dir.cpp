@@ -140,6 +140,11 @@ void convert_model_dir(const std::string& in, const std::string& out, StorageDty
     write_safetensors(in_dir(out, "model.safetensors"), tensors, metadata, dtype);
     for (const ModelDirVocab& f : model_dir_vocabs(family))
         atomic_write_file(in_dir(out, f.file), read_file(in_dir(in, f.file)));
+    // The companions that describe the model rather than hold it: an algorithmic task's
+    // generator settings (eval regenerates its test set from them) and the training metrics.
+    for (const char* companion : {"task.json", "metrics.csv"})
+        if (fs::is_regular_file(fs::path(in_dir(in, companion)), ec))
+            atomic_write_file(in_dir(out, companion), read_file(in_dir(in, companion)));
     // config.json last, unchanged: a directory with a config.json is complete.
     atomic_write_file(in_dir(out, "config.json"), read_file(config_path));
 }
