@@ -962,6 +962,11 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
                 "  generate   Sample text from a character language model (train --task charlm).\n"
                 "  predict    Tag, classify or fill [MASK] with a task model (train --task pos|sentiment|langid|mlm).\n"
                 "  convert    Copy a model directory with its weights stored as float16, bfloat16 or float32.\n\n"
+                "The graphical lab (no subcommand) opens the default demo model, or:\n"
+                "  %1 [FILE.json] | --session FILE  Open a session file (docs/session-format.md).\n"
+                "  --presenter     Start in presenter mode (F11: full screen, large type).\n"
+                "  --no-demo       Start without opening the default demo model.\n"
+                "  --startup-time  Print the milliseconds to the first attention map drawn, then quit.\n\n"
                 "Options:\n"
                 "  -h, --help     Show this help (`%1 <subcommand> --help` for the subcommand's options).\n"
                 "  -v, --version  Show the program version.\n")

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Helpers shared by the GUI tests.
+#include "ui/app/gui_main.h"
+
+#include <QApplication>
 #include <QFile>
 #include <QString>
 #include <QTemporaryDir>
+#include <QtTest>
 
 namespace al::test {
 
@@ -24,3 +28,17 @@ inline QString write_small_cmn_corpus(const QTemporaryDir& dir, int lines)
 }
 
 } // namespace al::test
+
+/// The main() of a GUI test: offscreen unless QT_QPA_PLATFORM says otherwise, and the
+/// application configured as attention-lab configures it (names, CJK font fallback), so that
+/// QSettings keys and fonts are the program's.
+#define AL_GUI_TEST_MAIN(TestClass)                                     \
+    int main(int argc, char** argv)                                     \
+    {                                                                   \
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))             \
+            qputenv("QT_QPA_PLATFORM", "offscreen");                    \
+        QApplication app(argc, argv);                                   \
+        al::ui::configureApplication();                                 \
+        TestClass test;                                                 \
+        return QTest::qExec(&test, argc, argv);                         \
+    }

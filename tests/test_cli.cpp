@@ -631,6 +631,9 @@ private slots:
         const Run top = runArgs({"--help"});
         QCOMPARE(top.code, int(ExitOk));
         for (const char* sub : {"train", "translate", "eval"}) QVERIFY(top.out.find(sub) != std::string::npos);
+        // The graphical lab's options (ui/app/gui_main.cpp parseGuiArguments) are listed too.
+        for (const char* gui : {"--session FILE", "--presenter", "--no-demo", "--startup-time"})
+            QVERIFY2(top.out.find(gui) != std::string::npos, gui);
         const Run sub = runArgs({"translate", "--help"});
         QCOMPARE(sub.code, int(ExitOk));
         QVERIFY(sub.out.find("--attention") != std::string::npos);

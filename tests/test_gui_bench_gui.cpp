@@ -171,14 +171,6 @@ void TestGuiBenchGui::measuresHeadlessAndWindow()
     QCOMPARE(runs[1].toObject()["heatmap_refreshes"].toInt(), j["heatmap_refreshes"].toInt());
 }
 
-int main(int argc, char** argv)
-{
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    configureApplication();
-    TestGuiBenchGui test;
-    return QTest::qExec(&test, argc, argv);
-}
+AL_GUI_TEST_MAIN(TestGuiBenchGui)
 
 #include "test_gui_bench_gui.moc"

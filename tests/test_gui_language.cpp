@@ -3,6 +3,7 @@
 // switch at run time: the main window's menus and tabs and the widgets of several panels (settings
 // labels, a button, combo items, plot titles and axis labels) show Simplified Chinese, Qt's own
 // dialog buttons too, and English again after switching back, without a restart.
+#include "gui_test_support.h"
 #include "ui/app/gui_main.h"
 #include "ui/app/language.h"
 #include "ui/views/main_window.h"
@@ -228,14 +229,6 @@ void TestGuiLanguage::switchesPanelsAtRunTime()
     QVERIFY(w.close());
 }
 
-int main(int argc, char** argv)
-{
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    configureApplication();
-    TestGuiLanguage test;
-    return QTest::qExec(&test, argc, argv);
-}
+AL_GUI_TEST_MAIN(TestGuiLanguage)
 
 #include "test_gui_language.moc"

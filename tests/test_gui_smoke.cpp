@@ -613,14 +613,6 @@ void TestGuiSmoke::blockOptionsTrain()
     QVERIFY(w.close());
 }
 
-int main(int argc, char** argv)
-{
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    configureApplication();
-    TestGuiSmoke test;
-    return QTest::qExec(&test, argc, argv);
-}
+AL_GUI_TEST_MAIN(TestGuiSmoke)
 
 #include "test_gui_smoke.moc"

@@ -396,6 +396,16 @@ bool read_at(int fd, char* out, size_t size, uint64_t offset, int& err)
     return true;
 }
 
+/// read_at, or al::Error naming `path` and `what` was being read: the system's reason, or that
+/// the file ended first.
+void read_or_fail(const std::string& path, int fd, char* out, size_t size, uint64_t offset, const std::string& what)
+{
+    int err = 0;
+    if (!read_at(fd, out, size, offset, err))
+        throw_at(path, err ? "cannot read " + what + ": " + errno_str(err)
+                           : "file is truncated (it ended while reading " + what + ")");
+}
+
 } // namespace
 
 namespace {
@@ -425,17 +435,11 @@ void open_safetensors(const std::string& path, OpenedFile& opened)
     if (!S_ISREG(st.st_mode))
         fail("not a regular file");
     const uint64_t file_size = static_cast<uint64_t>(st.st_size);
-    int err = 0;
-    auto read_or_fail = [&](char* out, size_t size, uint64_t offset, const char* what) {
-        if (!read_at(file.fd, out, size, offset, err))
-            fail(err ? std::string("cannot read ") + what + ": " + errno_str(err)
-                     : std::string("file is truncated (it ended while reading ") + what + ")");
-    };
     if (file_size < 8)
         fail("file is truncated (" + std::to_string(file_size)
              + " bytes; a safetensors file starts with an 8-byte header length)");
     unsigned char len[8];
-    read_or_fail(reinterpret_cast<char*>(len), 8, 0, "the header length");
+    read_or_fail(path, file.fd, reinterpret_cast<char*>(len), 8, 0, "the header length");
     uint64_t n = 0;
     for (int i = 7; i >= 0; --i)
         n = (n << 8) | len[i];
@@ -447,7 +451,7 @@ void open_safetensors(const std::string& path, OpenedFile& opened)
              + std::to_string(kMaxSafetensorsHeaderBytes) + " bytes");
     std::string header_text(static_cast<size_t>(n), '\0');
     if (n > 0)
-        read_or_fail(&header_text[0], header_text.size(), 8, "the header");
+        read_or_fail(path, file.fd, &header_text[0], header_text.size(), 8, "the header");
 
     json header;
     try {
@@ -545,15 +549,8 @@ void open_safetensors(const std::string& path, OpenedFile& opened)
 std::map<std::string, Tensor32> read_safetensors(const std::string& path,
                                                  std::map<std::string, std::string>* metadata)
 {
-    auto fail = [&path](const std::string& problem) { throw_at(path, problem); };
     OpenedFile opened;
     open_safetensors(path, opened);
-    int err = 0;
-    auto read_or_fail = [&](char* out, size_t size, uint64_t offset, const std::string& what) {
-        if (!read_at(opened.file.fd, out, size, offset, err))
-            fail(err ? "cannot read " + what + ": " + errno_str(err)
-                     : "file is truncated (it ended while reading " + what + ")");
-    };
     // Each tensor is read straight into its own buffer (peak memory: the tensors, plus one
     // tensor's 16-bit data while it is widened).
     std::map<std::string, Tensor32> out;
@@ -565,11 +562,11 @@ std::map<std::string, Tensor32> read_safetensors(const std::string& path,
         if (e.dtype == StorageDtype::F32) {
             t.data.resize(static_cast<size_t>((e.end - e.begin) / 4));
             if (!t.data.empty())
-                read_or_fail(reinterpret_cast<char*>(t.data.data()), t.data.size() * sizeof(float), at, what);
+                read_or_fail(path, opened.file.fd, reinterpret_cast<char*>(t.data.data()), t.data.size() * sizeof(float), at, what);
         } else {
             std::vector<uint16_t> bits(static_cast<size_t>((e.end - e.begin) / 2));
             if (!bits.empty())
-                read_or_fail(reinterpret_cast<char*>(bits.data()), bits.size() * sizeof(uint16_t), at, what);
+                read_or_fail(path, opened.file.fd, reinterpret_cast<char*>(bits.data()), bits.size() * sizeof(uint16_t), at, what);
             t.data.resize(bits.size());
             for (size_t i = 0; i < bits.size(); ++i)
                 t.data[i] = widen(bits[i], e.dtype);

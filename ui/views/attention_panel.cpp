@@ -46,10 +46,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent)
     m_kindCombo->setObjectName(QStringLiteral("kindCombo"));
     for (al::AttentionKind kind : attentionKinds())
         m_kindCombo->addItem(QString(), static_cast<int>(kind));
-    onLanguageChange(m_kindCombo, [this] {
-        for (int i = 0; i < m_kindCombo->count(); ++i)
-            m_kindCombo->setItemText(i, attentionKindName(static_cast<al::AttentionKind>(m_kindCombo->itemData(i).toInt())));
-    });
+    trItems(m_kindCombo, [](const QVariant& v) { return attentionKindName(static_cast<al::AttentionKind>(v.toInt())); });
     m_layerSpin = makeSpin(panel, "layerSpin");
     m_headSpin = makeSpin(panel, "headSpin");
     nav->addWidget(m_kindCombo, 1);
@@ -77,18 +74,12 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent)
     for (ColorMap map : colorMaps())
         if (map != ColorMap::CoolWarm) // diverging: for signed scores, not probabilities
             m_colorMapCombo->addItem(QString(), static_cast<int>(map));
-    onLanguageChange(m_colorMapCombo, [this] {
-        for (int i = 0; i < m_colorMapCombo->count(); ++i)
-            m_colorMapCombo->setItemText(i, colorMapName(static_cast<ColorMap>(m_colorMapCombo->itemData(i).toInt())));
-    });
+    trItems(m_colorMapCombo, [](const QVariant& v) { return colorMapName(static_cast<ColorMap>(v.toInt())); });
     m_colorRangeCombo = new QComboBox(panel);
     m_colorRangeCombo->setObjectName(QStringLiteral("colorRangeCombo"));
     for (ColorRange range : {ColorRange::Probability, ColorRange::MinMax})
         m_colorRangeCombo->addItem(QString(), static_cast<int>(range));
-    onLanguageChange(m_colorRangeCombo, [this] {
-        for (int i = 0; i < m_colorRangeCombo->count(); ++i)
-            m_colorRangeCombo->setItemText(i, colorRangeName(static_cast<ColorRange>(m_colorRangeCombo->itemData(i).toInt())));
-    });
+    trItems(m_colorRangeCombo, [](const QVariant& v) { return colorRangeName(static_cast<ColorRange>(v.toInt())); });
     trToolTip(m_colorRangeCombo, [] { return tr("Fixed 0–1 makes heads comparable; per head stretches each map's own range."); });
     auto* colorsLabel = new QLabel(panel);
     trText(colorsLabel, [] { return tr("Colours:"); });

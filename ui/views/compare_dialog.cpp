@@ -35,10 +35,7 @@ CompareDialog::CompareDialog(QWidget* parent) : QDialog(parent)
     m_kind->setObjectName(QStringLiteral("compareKind"));
     for (al::AttentionKind k : attentionKinds())
         m_kind->addItem(QString(), int(k));
-    onLanguageChange(m_kind, [this] {
-        for (int i = 0; i < m_kind->count(); ++i)
-            m_kind->setItemText(i, attentionKindName(static_cast<al::AttentionKind>(m_kind->itemData(i).toInt())));
-    });
+    trItems(m_kind, [](const QVariant& v) { return attentionKindName(static_cast<al::AttentionKind>(v.toInt())); });
     m_layer = new QSpinBox(this);
     m_layer->setObjectName(QStringLiteral("compareLayer"));
     m_layer->setRange(1, 1);

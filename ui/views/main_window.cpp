@@ -564,7 +564,11 @@ void MainWindow::showAbout()
                                 "English–French sentence pairs from the Tatoeba Project (tatoeba.org), via "
                                 "ManyThings.org (www.manythings.org/anki), licensed CC BY 2.0 FR.<br>"
                                 "Tiny Shakespeare (from Andrej Karpathy's char-rnn); Shakespeare's text is in the "
-                                "public domain."));
+                                "public domain.<br>"
+                                "Samples of Universal Dependencies English EWT v2.16 (annotations © 2013-2021 The "
+                                "Board of Trustees of The Leland Stanford Junior University; texts from the LDC "
+                                "English Web Treebank) and of UD Chinese GSDSimp, licensed CC BY-SA 4.0; the "
+                                "part-of-speech demo models trained on them are CC BY-SA 4.0 too."));
     QMessageBox::about(this, tr("About Attention Lab"), text);
 }
 

@@ -45,35 +45,23 @@ void onLanguageChange(QObject* owner, std::function<void()> apply)
     new LanguageChangeHandler(owner, std::move(apply));
 }
 
-void trText(QLabel* label, TextFn text)
+namespace {
+
+/// Calls (widget->*set)(text()) now and on every language change.
+template <class Widget, class Setter>
+void trProperty(Widget* widget, TextFn text, Setter set)
 {
-    onLanguageChange(label, [label, text = std::move(text)] { label->setText(text()); });
+    onLanguageChange(widget, [widget, text = std::move(text), set] { (widget->*set)(text()); });
 }
 
-void trText(QAbstractButton* button, TextFn text)
-{
-    onLanguageChange(button, [button, text = std::move(text)] { button->setText(text()); });
-}
+} // namespace
 
-void trTitle(QGroupBox* group, TextFn text)
-{
-    onLanguageChange(group, [group, text = std::move(text)] { group->setTitle(text()); });
-}
-
-void trToolTip(QWidget* widget, TextFn text)
-{
-    onLanguageChange(widget, [widget, text = std::move(text)] { widget->setToolTip(text()); });
-}
-
-void trPlaceholder(QLineEdit* edit, TextFn text)
-{
-    onLanguageChange(edit, [edit, text = std::move(text)] { edit->setPlaceholderText(text()); });
-}
-
-void trSpecialValue(QAbstractSpinBox* spin, TextFn text)
-{
-    onLanguageChange(spin, [spin, text = std::move(text)] { spin->setSpecialValueText(text()); });
-}
+void trText(QLabel* label, TextFn text) { trProperty(label, std::move(text), &QLabel::setText); }
+void trText(QAbstractButton* button, TextFn text) { trProperty(button, std::move(text), &QAbstractButton::setText); }
+void trTitle(QGroupBox* group, TextFn text) { trProperty(group, std::move(text), &QGroupBox::setTitle); }
+void trToolTip(QWidget* widget, TextFn text) { trProperty(widget, std::move(text), &QWidget::setToolTip); }
+void trPlaceholder(QLineEdit* edit, TextFn text) { trProperty(edit, std::move(text), &QLineEdit::setPlaceholderText); }
+void trSpecialValue(QAbstractSpinBox* spin, TextFn text) { trProperty(spin, std::move(text), &QAbstractSpinBox::setSpecialValueText); }
 
 QLabel* trLabel(QWidget* parent, TextFn text)
 {
@@ -124,6 +112,14 @@ void addSourceItem(QComboBox* combo, const char* source, const QVariant& data)
 {
     combo->addItem(QString::fromUtf8(source), data);
     combo->setItemData(combo->count() - 1, QByteArray(source), kSourceTextRole);
+}
+
+void trItems(QComboBox* combo, std::function<QString(const QVariant& data)> name)
+{
+    onLanguageChange(combo, [combo, name = std::move(name)] {
+        for (int i = 0; i < combo->count(); ++i)
+            combo->setItemText(i, name(combo->itemData(i)));
+    });
 }
 
 void translateItems(QComboBox* combo, const char* context)

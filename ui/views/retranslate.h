@@ -48,6 +48,9 @@ QCheckBox* trCheckBox(QWidget* parent, TextFn text);
 QLabel* addTrRow(QFormLayout* form, QWidget* field, TextFn text);
 QLabel* addTrRow(QFormLayout* form, QLayout* field, TextFn text);
 
+/// Sets the text of every item of `combo` to `name(item's data)`, now and on every language
+/// change (items whose data names a value: an enum, a task id).
+void trItems(QComboBox* combo, std::function<QString(const QVariant& data)> name);
 /// Adds an item whose text is the translation of `source`, a QT_TR_NOOP string of the context
 /// given to translateItems(); the source is kept in the item (role kSourceTextRole).
 void addSourceItem(QComboBox* combo, const char* source, const QVariant& data);

@@ -69,10 +69,7 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent), m_form(new Sett
     m_taskCombo->setObjectName(QStringLiteral("taskCombo"));
     for (const QString& t : trainingTasks())
         m_taskCombo->addItem(QString(), t);
-    onLanguageChange(m_taskCombo, [this] {
-        for (int i = 0; i < m_taskCombo->count(); ++i)
-            m_taskCombo->setItemText(i, taskLabel(m_taskCombo->itemData(i).toString()));
-    });
+    trItems(m_taskCombo, [](const QVariant& v) { return taskLabel(v.toString()); });
     trToolTip(m_taskCombo, [=] { return tr("What Train trains, as `attention-lab train --task`; choosing a task loads its "
                                "default model and training settings."); });
     addTrRow(dataForm, m_taskCombo, [=] { return tr("Task:"); });

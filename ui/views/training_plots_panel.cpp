@@ -202,10 +202,7 @@ TrainingPlotsPanel::TrainingPlotsPanel(QWidget* parent) : QWidget(parent)
     m_kind->setMinimumContentsLength(12);
     for (al::AttentionKind k : attentionKinds())
         m_kind->addItem(QString(), int(k));
-    onLanguageChange(m_kind, [this] {
-        for (int i = 0; i < m_kind->count(); ++i)
-            m_kind->setItemText(i, attentionKindName(static_cast<al::AttentionKind>(m_kind->itemData(i).toInt())));
-    });
+    trItems(m_kind, [](const QVariant& v) { return attentionKindName(static_cast<al::AttentionKind>(v.toInt())); });
     m_layer = new QSpinBox(entropyBox);
     m_layer->setObjectName(QStringLiteral("entropyLayer"));
     m_layer->setRange(1, 1);
