@@ -44,6 +44,101 @@
     </message>
 </context>
 <context>
+    <name>LabSetup</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>unknown member (expected one of %1)</source>
+        <translation>未知成员（应为 %1 之一）</translation>
+    </message>
+    <message>
+        <source>expected a string</source>
+        <translation>应为字符串</translation>
+    </message>
+    <message>
+        <source>expected an integer &gt;= 0</source>
+        <translation>应为 &gt;= 0 的整数</translation>
+    </message>
+    <message>
+        <source>expected an object</source>
+        <translation>应为对象</translation>
+    </message>
+    <message>
+        <source>unknown key (expected one of %1)</source>
+        <translation>未知键（应为 %1 之一）</translation>
+    </message>
+    <message>
+        <source>expected an integer</source>
+        <translation>应为整数</translation>
+    </message>
+    <message>
+        <source>expected a number</source>
+        <translation>应为数字</translation>
+    </message>
+    <message>
+        <source>expected true or false</source>
+        <translation>应为 true 或 false</translation>
+    </message>
+    <message>
+        <source>expected a number or null (null: the dropout rate)</source>
+        <translation>应为数字或 null（null：与 dropout 相同）</translation>
+    </message>
+    <message>
+        <source>expected &quot;demo:&lt;id&gt;&quot; or a model directory</source>
+        <translation>应为 &quot;demo:&lt;id&gt;&quot; 或模型目录</translation>
+    </message>
+    <message>
+        <source>unknown tab &apos;%1&apos; (expected one of %2)</source>
+        <translation>未知标签页 &apos;%1&apos;（应为 %2 之一）</translation>
+    </message>
+    <message>
+        <source>unknown attention kind &apos;%1&apos; (expected encoder, decoder or cross)</source>
+        <translation>未知注意力类型 &apos;%1&apos;（应为 encoder、decoder 或 cross）</translation>
+    </message>
+    <message>
+        <source>expected the lesson file&apos;s path</source>
+        <translation>应为课程文件的路径</translation>
+    </message>
+    <message>
+        <source>there are no demo models (resources/models/demos.json was not found)</source>
+        <translation>没有演示模型（未找到 resources/models/demos.json）</translation>
+    </message>
+    <message>
+        <source>the model directory %1 does not exist</source>
+        <translation>模型目录 %1 不存在</translation>
+    </message>
+    <message>
+        <source>line %1, column %2</source>
+        <translation>第 %1 行，第 %2 列</translation>
+    </message>
+    <message>
+        <source>%1: %2: %3</source>
+        <translation>%1：%2：%3</translation>
+    </message>
+    <message>
+        <source>%1: expected a JSON object</source>
+        <translation>%1：应为 JSON 对象</translation>
+    </message>
+    <message>
+        <source>%1: format: expected &quot;%2&quot;</source>
+        <translation>%1：format：应为 &quot;%2&quot;</translation>
+    </message>
+    <message>
+        <source>%1: version: expected %2 (this program reads session files of version %2)</source>
+        <translation>%1：version：应为 %2（本程序读取版本 %2 的会话文件）</translation>
+    </message>
+    <message>
+        <source>%1: cannot read the file (%2)</source>
+        <translation>%1：无法读取文件（%2）</translation>
+    </message>
+    <message>
+        <source>%1: cannot write the file (%2)</source>
+        <translation>%1：无法写入文件（%2）</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>Export</source>
@@ -687,6 +782,41 @@
     </message>
 </context>
 <context>
+    <name>al::ui::DemoModels</name>
+    <message>
+        <source>Open &amp;demo model</source>
+        <translation>打开演示模型(&amp;D)</translation>
+    </message>
+    <message>
+        <source>(no demo models installed)</source>
+        <translation>（未安装演示模型）</translation>
+    </message>
+    <message>
+        <source>(the demo list cannot be read)</source>
+        <translation>（无法读取演示模型列表）</translation>
+    </message>
+    <message>
+        <source>The demo model %1 is not installed (no %2).</source>
+        <translation>演示模型 %1 未安装（缺少 %2）。</translation>
+    </message>
+    <message>
+        <source>There is no demo model %1.</source>
+        <translation>没有演示模型 %1。</translation>
+    </message>
+    <message>
+        <source>Opened the demo model “%1”. Type a sentence to see its attention; Train continues training it or starts from scratch.</source>
+        <translation>已打开演示模型“%1”。输入一个句子即可查看它的注意力；“训练”可以继续训练它，或从头开始。</translation>
+    </message>
+    <message>
+        <source>No demo models are installed: press Train to train a model, or open a model directory.</source>
+        <translation>未安装演示模型：按“训练”训练一个模型，或打开一个模型目录。</translation>
+    </message>
+    <message>
+        <source>The demo models cannot be listed: %1</source>
+        <translation>无法列出演示模型：%1</translation>
+    </message>
+</context>
+<context>
     <name>al::ui::Exporters</name>
     <message>
         <source>PNG image (*.png)</source>
@@ -769,6 +899,37 @@
     </message>
 </context>
 <context>
+    <name>al::ui::GuiMain</name>
+    <message>
+        <source>Open the session file &lt;file&gt; at start.</source>
+        <translation>启动时打开会话文件 &lt;file&gt;。</translation>
+    </message>
+    <message>
+        <source>Print the milliseconds from the program&apos;s start to the first attention map drawn, then quit.</source>
+        <translation>打印从程序启动到画出第一张注意力图所用的毫秒数，然后退出。</translation>
+    </message>
+    <message>
+        <source>Start without opening the default demo model.</source>
+        <translation>启动时不打开默认演示模型。</translation>
+    </message>
+    <message>
+        <source>Start in presenter mode (F11).</source>
+        <translation>以演示者模式启动（F11）。</translation>
+    </message>
+    <message>
+        <source>A session file (.json) to open at start.</source>
+        <translation>启动时要打开的会话文件（.json）。</translation>
+    </message>
+    <message>
+        <source>Unexpected argument &apos;%1&apos; (a session file ends in .json).</source>
+        <translation>意外的参数 &apos;%1&apos;（会话文件以 .json 结尾）。</translation>
+    </message>
+    <message>
+        <source>Only one session file can be opened; got &apos;%1&apos; and &apos;%2&apos;.</source>
+        <translation>只能打开一个会话文件；收到了 &apos;%1&apos; 和 &apos;%2&apos;。</translation>
+    </message>
+</context>
+<context>
     <name>al::ui::HeatmapWidget</name>
     <message>
         <source>key</source>
@@ -816,6 +977,77 @@
     <message>
         <source>System default</source>
         <translation>跟随系统</translation>
+    </message>
+</context>
+<context>
+    <name>al::ui::LessonPanel</name>
+    <message>
+        <source>Lesson</source>
+        <translation>课程</translation>
+    </message>
+    <message>
+        <source>&amp;Lessons</source>
+        <translation>课程(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous step</source>
+        <translation>上一步(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Next step</source>
+        <translation>下一步(&amp;N)</translation>
+    </message>
+    <message>
+        <source>◀ Previous</source>
+        <translation>◀ 上一步</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>下一步 ▶</translation>
+    </message>
+    <message>
+        <source>No lesson open</source>
+        <translation>未打开课程</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Choose a lesson in the Lessons menu.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;请在“课程”菜单中选择一节课。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>%1 (cannot be read: %2)</source>
+        <translation>%1（无法读取：%2）</translation>
+    </message>
+    <message>
+        <source>&amp;Open lesson file…</source>
+        <translation>打开课程文件(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Show the lesson panel</source>
+        <translation>显示课程面板</translation>
+    </message>
+    <message>
+        <source>Cannot open the lesson</source>
+        <translation>无法打开课程</translation>
+    </message>
+    <message>
+        <source>Open lesson file</source>
+        <translation>打开课程文件</translation>
+    </message>
+    <message>
+        <source>Lessons (*.json)</source>
+        <translation>课程 (*.json)</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation>第 %1 步，共 %2 步</translation>
+    </message>
+    <message>
+        <source>Lesson step</source>
+        <translation>课程步骤</translation>
+    </message>
+    <message>
+        <source>%1: the step points at &quot;%2&quot;, which this window does not have.</source>
+        <translation>%1：该步骤指向“%2”，但本窗口中没有这个控件。</translation>
     </message>
 </context>
 <context>
@@ -1153,6 +1385,10 @@
         <source>Attention Lab</source>
         <translation>Attention Lab</translation>
     </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
 </context>
 <context>
     <name>al::ui::OverviewPanel</name>
@@ -1304,6 +1540,17 @@
     </message>
 </context>
 <context>
+    <name>al::ui::PresenterMode</name>
+    <message>
+        <source>&amp;Presenter mode</source>
+        <translation>演示者模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Full screen in large type with thick lines and high-contrast colours, for a projector. Page Down / Page Up step through a lesson, Space trains or pauses.</source>
+        <translation>全屏、大字号、粗线条和高对比度配色，适合投影仪。Page Down / Page Up 逐步浏览课程，空格键开始或暂停训练。</translation>
+    </message>
+</context>
+<context>
     <name>al::ui::RaceWindow</name>
     <message>
         <source>Attention variant race</source>
@@ -1392,6 +1639,65 @@
     <message>
         <source>Racing %1 variants on %2, %3 each, %4 thread(s)…</source>
         <translation>正在 %2 上比较 %1 个变体，每个 %3，%4 个线程…</translation>
+    </message>
+</context>
+<context>
+    <name>al::ui::SessionController</name>
+    <message>
+        <source>Open sess&amp;ion…</source>
+        <translation>打开会话(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Open a session file: the model, every setting, the seed, the view and the lesson of a run.</source>
+        <translation>打开会话文件：一次运行的模型、全部设置、随机种子、视图和课程。</translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve session…</source>
+        <translation>保存会话(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Save the model reference, every setting, the seed, the view and the lesson as a session file that reproduces this run.</source>
+        <translation>把模型引用、全部设置、随机种子、视图和课程保存为会话文件，用它可以复现这次运行。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Opened the session %1.</source>
+        <translation>已打开会话 %1。</translation>
+    </message>
+    <message>
+        <source>Cannot open the session</source>
+        <translation>无法打开会话</translation>
+    </message>
+    <message>
+        <source>Saved the session %1.</source>
+        <translation>已保存会话 %1。</translation>
+    </message>
+    <message>
+        <source>Open session</source>
+        <translation>打开会话</translation>
+    </message>
+    <message>
+        <source>Attention Lab sessions (*.json);;All files (*)</source>
+        <translation>Attention Lab 会话 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Save session</source>
+        <translation>保存会话</translation>
+    </message>
+    <message>
+        <source>Cannot save the session</source>
+        <translation>无法保存会话</translation>
+    </message>
+    <message>
+        <source>Lesson step</source>
+        <translation>课程步骤</translation>
+    </message>
+    <message>
+        <source>%1, step %2: %3</source>
+        <translation>%1，第 %2 步：%3</translation>
     </message>
 </context>
 <context>
@@ -2486,6 +2792,29 @@
     <message>
         <source>Fillers of [MASK] %1: top %2 of the vocabulary</source>
         <translation>第 %1 个 [MASK] 的填充词：词表中概率最高的 %2 个</translation>
+    </message>
+</context>
+<context>
+    <name>al::ui::TrainQuestion</name>
+    <message>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Continue training the open model?</source>
+        <translation>继续训练当前打开的模型吗？</translation>
+    </message>
+    <message>
+        <source>Continue training goes on from the open model&apos;s weights and step count. Start from scratch trains a new model with the same settings.</source>
+        <translation>“继续训练”从打开的模型的权重和步数接着训练。“从头开始”用相同的设置训练一个新模型。</translation>
+    </message>
+    <message>
+        <source>Continue training</source>
+        <translation>继续训练</translation>
+    </message>
+    <message>
+        <source>Start from scratch</source>
+        <translation>从头开始</translation>
     </message>
 </context>
 <context>

@@ -12,10 +12,10 @@ namespace al::ui {
 
 namespace {
 
-QString tr(const char* text)
-{
-    return QCoreApplication::translate("al::ui::TrainQuestion", text);
-}
+/// The translation context of the question's texts.
+struct TrainQuestion {
+    Q_DECLARE_TR_FUNCTIONS(al::ui::TrainQuestion)
+};
 
 } // namespace
 
@@ -25,14 +25,14 @@ void askHowToTrain(QWidget* parent, SettingsPanel* settings, const std::function
         start();
         return;
     }
-    auto* box = new QMessageBox(QMessageBox::Question, tr("Train"), tr("Continue training the open model?"),
+    auto* box = new QMessageBox(QMessageBox::Question, TrainQuestion::tr("Train"), TrainQuestion::tr("Continue training the open model?"),
                                 QMessageBox::NoButton, parent);
     box->setObjectName(QStringLiteral("trainQuestion"));
-    box->setInformativeText(tr("Continue training goes on from the open model's weights and step count. "
+    box->setInformativeText(TrainQuestion::tr("Continue training goes on from the open model's weights and step count. "
                                "Start from scratch trains a new model with the same settings."));
-    QPushButton* keep = box->addButton(tr("Continue training"), QMessageBox::AcceptRole);
+    QPushButton* keep = box->addButton(TrainQuestion::tr("Continue training"), QMessageBox::AcceptRole);
     keep->setObjectName(QStringLiteral("continueTrainingButton"));
-    QPushButton* fresh = box->addButton(tr("Start from scratch"), QMessageBox::DestructiveRole);
+    QPushButton* fresh = box->addButton(TrainQuestion::tr("Start from scratch"), QMessageBox::DestructiveRole);
     fresh->setObjectName(QStringLiteral("startFromScratchButton"));
     box->addButton(QMessageBox::Cancel);
     box->setDefaultButton(keep);
