@@ -7,6 +7,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -144,6 +145,27 @@ private slots:
         qunsetenv("AL_DEMO_DIR");
         al::test::expectError([&] { DemoCatalog::read(tmp.filePath(QStringLiteral("missing.json"))); },
                               {"missing.json", "cannot read"});
+    }
+
+    void theShippedCatalogListsEveryDemoInstalled()
+    {
+        // resources/models/demos.json, as the program finds it (no AL_DEMO_DIR): the six demo
+        // models the lab ships, each an installed model directory with texts in both languages.
+        qunsetenv("AL_DEMO_DIR");
+        const QString file = DemoCatalog::findInstalled();
+        QCOMPARE(QFileInfo(file).canonicalFilePath(), QFileInfo(QStringLiteral(AL_SOURCE_DIR "/resources/models/demos.json")).canonicalFilePath());
+        const DemoCatalog c = DemoCatalog::read(file);
+        QCOMPARE(c.defaultId(), QStringLiteral("zh-en"));
+        QStringList ids;
+        for (const DemoModel& m : c.models()) {
+            ids << m.id;
+            QVERIFY2(m.isInstalled(), qPrintable(m.directory));
+            QVERIFY2(!m.title.value(QStringLiteral("zh_CN")).isEmpty(), qPrintable(m.id));
+            QVERIFY2(!m.about.value(QStringLiteral("en")).isEmpty() && !m.about.value(QStringLiteral("zh_CN")).isEmpty(), qPrintable(m.id));
+            QVERIFY2(!m.sentence.isEmpty(), qPrintable(m.id));
+        }
+        QCOMPARE(ids, (QStringList{"zh-en", "zh-en-synthesizer", "reverse", "charlm", "pos-en", "pos-zh"}));
+        QCOMPARE(c.find(QStringLiteral("zh-en"))->sentence, QStringLiteral("我爱你。"));
     }
 };
 

@@ -100,7 +100,8 @@ private slots:
             QCOMPARE(panelText(panel, "lessonStepTitle"), step.title.en);
             QCOMPARE(panelText(panel, "lessonProgress"), QStringLiteral("Step %1 of %2").arg(i + 1).arg(lesson.steps.size()));
 
-            const std::optional<LabSetup> setup = step.setup.isEmpty() ? std::nullopt : LabSetup::fromJson(step.setup);
+            QString setupError;
+            const std::optional<LabSetup> setup = step.setup.isEmpty() ? std::nullopt : LabSetup::fromJson(step.setup, &setupError);
             const LabSetup now = captureLabSetup(w);
             if (setup && setup->view.tab)
                 QVERIFY2(now.view.tab == setup->view.tab, qPrintable(where + ": tab " + now.view.tab.value_or(QString())));

@@ -121,18 +121,23 @@ void configureApplication()
 
 int runGui(int argc, char** argv)
 {
-    QApplication app(argc, argv);
-    al::ui::configureApplication();
-    // The GUI shows the language chosen in its Language menu (the system locale's by default);
-    // the command-line subcommands that draw keep the source language.
+    // Read before QApplication exists: QGuiApplication takes "-session"/"--session" (X11 session
+    // management) out of argv, which would drop the lab's --session option.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
     QString error;
-    if (!al::ui::applyStoredUiLanguage(&error))
-        qWarning("%s", qPrintable(error));
-    const std::optional<al::ui::GuiArguments> args = al::ui::parseGuiArguments(QCoreApplication::arguments(), &error);
+    const std::optional<al::ui::GuiArguments> args = al::ui::parseGuiArguments(arguments, &error);
     if (!args) {
         std::cerr << "attention-lab: " << error.toStdString() << "\n";
         return 2;
     }
+    QApplication app(argc, argv);
+    al::ui::configureApplication();
+    // The GUI shows the language chosen in its Language menu (the system locale's by default);
+    // the command-line subcommands that draw keep the source language.
+    if (!al::ui::applyStoredUiLanguage(&error))
+        qWarning("%s", qPrintable(error));
     al::ui::MainWindow window;
     if (args->startupTime)
         al::ui::onFirstTraceShown(&window, [](qint64 ms) {
@@ -144,7 +149,15 @@ int runGui(int argc, char** argv)
     if (args->presenter)
         window.setPresenterMode(true);
     if (!args->sessionFile.isEmpty()) {
-        window.sessionController()->openSessionReporting(args->sessionFile);
+        const QString problem = window.sessionController()->openSession(args->sessionFile);
+        if (!problem.isEmpty()) {
+            // --startup-time measures a start that works: a session that does not open ends it.
+            if (args->startupTime) {
+                std::cerr << "attention-lab: " << problem.toStdString() << "\n";
+                return 1;
+            }
+            window.showError(QCoreApplication::translate("al::ui::SessionController", "Cannot open the session"), problem);
+        }
     } else if (!args->noDemo && !window.demoModels()->openDefault() && args->startupTime) {
         // The default demo model (its sentence translated, its attention shown); without one the
         // window opens empty with a status message.
