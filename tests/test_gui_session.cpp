@@ -114,8 +114,8 @@ void TestGuiSession::initTestCase()
     QFile f(m_demos);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(R"({"format": "attention-lab-demos", "version": 1, "default": "zh-en",
-                "models": [{"id": "zh-en", "task": "translate", "sentence": "我爱你。"},
-                           {"id": "copy", "task": "copy", "sentence": "1 2 3"}]})");
+                "models": [{"id": "zh-en", "task": "translate", "sentence": "我爱你。", "title": {"en": "Chinese → English"}},
+                           {"id": "copy", "task": "copy", "sentence": "1 2 3", "title": {"en": "Copy"}}]})");
 }
 
 void TestGuiSession::applyShowsTheSetup()
@@ -123,10 +123,14 @@ void TestGuiSession::applyShowsTheSetup()
     MainWindow w;
     const LabSetup setup = setupOf(R"({"model": "demo:zh-en",
         "settings": {"seed": 42, "warmup_steps": 123, "label_smoothing": 0.2},
-        "view": {"tab": "decoding", "sentence": "他很好。", "attention": {"kind": "cross", "layer": 0, "head": 1}}})");
+        "view": {"tab": "decoding", "sentence": "他很好。", "attention": {"kind": "cross", "layer": 0, "head": 1},
+                 "decoding": {"strategy": "beam", "beam_width": 3, "length_penalty": 0}}})");
     LabSetupContext context;
     context.demosFile = m_demos;
     QCOMPARE(applyLabSetup(w, setup, context), QString());
+    QVERIFY(w.decodingPanel()->options().strategy == al::DecodingStrategy::Beam);
+    QCOMPARE(w.decodingPanel()->options().beam_width, 3);
+    QCOMPARE(w.decodingPanel()->options().length_penalty, 0.0);
 
     QCOMPARE(w.viewTabs()->currentWidget(), static_cast<QWidget*>(w.decodingPanel()));
     QCOMPARE(w.liveTrainingPanel()->sentence(), QString("他很好。"));

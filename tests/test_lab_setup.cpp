@@ -87,6 +87,9 @@ void TestLabSetup::everyKeyRoundTripsWithANonDefaultValue()
     s.view.kind = al::AttentionKind::Cross;
     s.view.layer = 1;
     s.view.head = 3;
+    s.view.decodingStrategy = al::DecodingStrategy::Beam;
+    s.view.beamWidth = 6;
+    s.view.lengthPenalty = 0.25;
     s.lesson = LabLesson{QStringLiteral("resources/lessons/01-qkv.json"), 4};
 
     const QJsonObject json = s.toJson();
@@ -102,6 +105,9 @@ void TestLabSetup::everyKeyRoundTripsWithANonDefaultValue()
     QVERIFY(back->view.kind == al::AttentionKind::Cross);
     QCOMPARE(back->view.layer, std::optional<int>(1));
     QCOMPARE(back->view.head, std::optional<int>(3));
+    QVERIFY(back->view.decodingStrategy == al::DecodingStrategy::Beam);
+    QCOMPARE(back->view.beamWidth, std::optional<int>(6));
+    QCOMPARE(back->view.lengthPenalty, std::optional<double>(0.25));
     QVERIFY(back->lesson);
     QCOMPARE(back->lesson->file, s.lesson->file);
     QCOMPARE(back->lesson->step, 4);
@@ -196,6 +202,11 @@ void TestLabSetup::errorsNameTheMemberPath_data()
         {R"({"view": {"attention": {"layer": -1}}})", "view.attention.layer: expected an integer >= 0"},
         {R"({"view": {"attention": {"layer": 0.5}}})", "view.attention.layer: expected an integer >= 0"},
         {R"({"view": {"attention": {"head": "0"}}})", "view.attention.head: expected an integer >= 0"},
+        {R"({"view": {"decoding": {"strategy": "topk"}}})", "view.decoding.strategy: unknown decoding strategy 'topk'"},
+        {R"({"view": {"decoding": {"beam_width": 0}}})", "view.decoding.beam_width: expected an integer from 1 to 32"},
+        {R"({"view": {"decoding": {"beam_width": 33}}})", "view.decoding.beam_width: expected an integer from 1 to 32"},
+        {R"({"view": {"decoding": {"length_penalty": -0.1}}})", "view.decoding.length_penalty: expected a number from 0 to 3"},
+        {R"({"view": {"decoding": {"temperature": 1}}})", "view.decoding.temperature: unknown member"},
         {R"({"lesson": "01-qkv.json"})", "lesson: expected an object"},
         {R"({"lesson": {"step": 1}})", "lesson.file: expected the lesson file's path"},
         {R"({"lesson": {"file": 1}})", "lesson.file: expected a string"},

@@ -137,6 +137,18 @@
         <source>%1: cannot write the file (%2)</source>
         <translation>%1：无法写入文件（%2）</translation>
     </message>
+    <message>
+        <source>unknown decoding strategy &apos;%1&apos; (expected greedy, beam or sample)</source>
+        <translation>未知解码策略 &apos;%1&apos;（应为 greedy、beam 或 sample）</translation>
+    </message>
+    <message>
+        <source>expected an integer from 1 to %1</source>
+        <translation>应为 1 到 %1 之间的整数</translation>
+    </message>
+    <message>
+        <source>expected a number from 0 to %1</source>
+        <translation>应为 0 到 %1 之间的数字</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>

@@ -171,6 +171,47 @@ bool readObject(const QJsonObject& o, const char* name, const QString& path, std
     return true;
 }
 
+/// "view.decoding": strategy, beam width and length penalty, each checked against the range
+/// the Decoding tab accepts.
+bool readDecoding(const QJsonObject& o, const QString& path, LabView& view, QString* error)
+{
+    if (!onlyKnownMembers(o, {QStringLiteral("strategy"), QStringLiteral("beam_width"), QStringLiteral("length_penalty")}, path, error))
+        return false;
+    std::optional<QString> strategy;
+    if (!readString(o, "strategy", path, strategy, error))
+        return false;
+    if (strategy) {
+        static const std::pair<const char*, al::DecodingStrategy> kStrategies[] = {
+            {"greedy", al::DecodingStrategy::Greedy}, {"beam", al::DecodingStrategy::Beam}, {"sample", al::DecodingStrategy::Sample}};
+        for (const auto& [name, value] : kStrategies)
+            if (*strategy == QLatin1String(name))
+                view.decodingStrategy = value;
+        if (!view.decodingStrategy) {
+            *error = problemAt(member(path, QStringLiteral("strategy")),
+                               LabSetup::tr("unknown decoding strategy '%1' (expected greedy, beam or sample)").arg(*strategy));
+            return false;
+        }
+    }
+    if (o.contains(QStringLiteral("beam_width"))) {
+        const std::optional<int> width = toInt(o.value(QStringLiteral("beam_width")));
+        if (!width || *width < 1 || *width > kMaxBeamWidth) {
+            *error = problemAt(member(path, QStringLiteral("beam_width")), LabSetup::tr("expected an integer from 1 to %1").arg(kMaxBeamWidth));
+            return false;
+        }
+        view.beamWidth = width;
+    }
+    if (o.contains(QStringLiteral("length_penalty"))) {
+        const QJsonValue v = o.value(QStringLiteral("length_penalty"));
+        if (!v.isDouble() || v.toDouble() < 0 || v.toDouble() > kMaxLengthPenalty) {
+            *error = problemAt(member(path, QStringLiteral("length_penalty")),
+                               LabSetup::tr("expected a number from 0 to %1").arg(kMaxLengthPenalty));
+            return false;
+        }
+        view.lengthPenalty = v.toDouble();
+    }
+    return true;
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -342,7 +383,7 @@ std::optional<LabSetup> LabSetup::fromJson(const QJsonObject& json, QString* err
         return std::nullopt;
     if (view) {
         const QString at = member(path, QStringLiteral("view"));
-        if (!onlyKnownMembers(*view, {QStringLiteral("tab"), QStringLiteral("sentence"), QStringLiteral("attention")}, at, err)
+        if (!onlyKnownMembers(*view, {QStringLiteral("tab"), QStringLiteral("sentence"), QStringLiteral("attention"), QStringLiteral("decoding")}, at, err)
             || !readString(*view, "tab", at, s.view.tab, err) || !readString(*view, "sentence", at, s.view.sentence, err))
             return std::nullopt;
         if (s.view.tab && !labTabIds().contains(*s.view.tab)) {
@@ -370,6 +411,11 @@ std::optional<LabSetup> LabSetup::fromJson(const QJsonObject& json, QString* err
                 s.view.kind = k;
             }
         }
+        std::optional<QJsonObject> decoding;
+        if (!readObject(*view, "decoding", at, decoding, err))
+            return std::nullopt;
+        if (decoding && !readDecoding(*decoding, member(at, QStringLiteral("decoding")), s.view, err))
+            return std::nullopt;
     }
 
     std::optional<QJsonObject> lesson;
@@ -417,6 +463,16 @@ QJsonObject LabSetup::toJson() const
             if (view.head)
                 ao.insert(QStringLiteral("head"), *view.head);
             vo.insert(QStringLiteral("attention"), ao);
+        }
+        if (view.hasDecoding()) {
+            QJsonObject d;
+            if (view.decodingStrategy)
+                d.insert(QStringLiteral("strategy"), QString::fromStdString(al::to_string(*view.decodingStrategy)));
+            if (view.beamWidth)
+                d.insert(QStringLiteral("beam_width"), *view.beamWidth);
+            if (view.lengthPenalty)
+                d.insert(QStringLiteral("length_penalty"), *view.lengthPenalty);
+            vo.insert(QStringLiteral("decoding"), d);
         }
         o.insert(QStringLiteral("view"), vo);
     }

@@ -5,6 +5,7 @@
 // kind, layer and head) and the lesson. Widget-free: reading and writing the JSON, resolving a
 // model reference. ui/views/lab_setup_applier.h applies a LabSetup to the main window and
 // captures the window's current one.
+#include "engine/decode/decoding.h"
 #include "engine/trace/trace.h"
 #include "ui/view_models/demo_catalog.h"
 #include "ui/view_models/settings_form.h"
@@ -55,6 +56,10 @@ QString labAttentionKindId(al::AttentionKind kind);
 /// Parses labAttentionKindId(); false (and `kind` left alone) for anything else.
 bool parseLabAttentionKind(const QString& id, al::AttentionKind& kind);
 
+/// The Decoding tab's ranges: beam width 1..kMaxBeamWidth, length penalty α 0..kMaxLengthPenalty.
+inline constexpr int kMaxBeamWidth = 32;
+inline constexpr double kMaxLengthPenalty = 3.0;
+
 /// The "view" member; every field optional. Layer and head are 0-based.
 struct LabView {
     std::optional<QString> tab;      ///< one of labTabIds()
@@ -62,8 +67,14 @@ struct LabView {
     std::optional<al::AttentionKind> kind;
     std::optional<int> layer;
     std::optional<int> head;
+    /// The Decoding tab: "view.decoding" {"strategy": "greedy" | "beam" | "sample",
+    /// "beam_width": 1..32, "length_penalty": 0..3 (α of the GNMT penalty)}.
+    std::optional<al::DecodingStrategy> decodingStrategy;
+    std::optional<int> beamWidth;
+    std::optional<double> lengthPenalty;
 
-    bool isEmpty() const { return !tab && !sentence && !kind && !layer && !head; }
+    bool hasDecoding() const { return decodingStrategy || beamWidth || lengthPenalty; }
+    bool isEmpty() const { return !tab && !sentence && !kind && !layer && !head && !hasDecoding(); }
 };
 
 /// The "lesson" member: a lesson file (as the lessons name it, e.g.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/decoding_panel.h"
 
+#include "ui/view_models/lab_setup.h"
+
 #include "ui/views/retranslate.h"
 
 #include "ui/export/export_ui.h"
@@ -140,12 +142,12 @@ DecodingPanel::DecodingPanel(QWidget* parent) : QWidget(parent)
     beam->setContentsMargins(0, 0, 0, 0);
     m_beamWidthSpin = new QSpinBox(m_beamBox);
     m_beamWidthSpin->setObjectName(QStringLiteral("beamWidthSpin"));
-    m_beamWidthSpin->setRange(1, 32);
+    m_beamWidthSpin->setRange(1, kMaxBeamWidth);
     m_beamWidthSpin->setValue(4);
     trToolTip(m_beamWidthSpin, [=] { return tr("Beam width: hypotheses kept at each step (1 = greedy)."); });
     m_lengthPenaltySpin = new QDoubleSpinBox(m_beamBox);
     m_lengthPenaltySpin->setObjectName(QStringLiteral("lengthPenaltySpin"));
-    m_lengthPenaltySpin->setRange(0.0, 3.0);
+    m_lengthPenaltySpin->setRange(0.0, kMaxLengthPenalty);
     m_lengthPenaltySpin->setSingleStep(0.1);
     m_lengthPenaltySpin->setValue(0.6);
     trToolTip(m_lengthPenaltySpin, [=] { return tr("α of the GNMT length penalty ((5 + |Y|)^α / 6^α); 0 ranks by log-probability, "

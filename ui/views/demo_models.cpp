@@ -40,18 +40,27 @@ void DemoModels::setCatalog(const DemoCatalog& catalog)
 
 void DemoModels::rebuildMenu()
 {
+    // The actions are children of this QObject, not of the menu: a language change that
+    // rebuilds the menu runs while Qt sends the event to the menu's children, which must not be
+    // deleted under it.
     m_menu->clear();
+    qDeleteAll(m_actions);
+    m_actions.clear();
     const QString language = uiLanguage();
     for (const DemoModel& demo : m_catalog.models()) {
-        QAction* a = m_menu->addAction(demo.titleIn(language), this, [this, id = demo.id] { open(id); });
+        auto* a = new QAction(demo.titleIn(language), this);
+        connect(a, &QAction::triggered, this, [this, id = demo.id] { open(id); });
+        m_menu->addAction(a);
+        m_actions << a;
         a->setObjectName(QStringLiteral("demo:") + demo.id);
         a->setToolTip(demo.aboutIn(language));
         a->setStatusTip(demo.aboutIn(language));
         a->setEnabled(demo.isInstalled());
     }
     if (m_catalog.isEmpty()) {
-        QAction* none = m_menu->addAction(m_error.isEmpty() ? tr("(no demo models installed)")
-                                                            : tr("(the demo list cannot be read)"));
+        auto* none = new QAction(m_error.isEmpty() ? tr("(no demo models installed)") : tr("(the demo list cannot be read)"), this);
+        m_menu->addAction(none);
+        m_actions << none;
         none->setToolTip(m_error);
         none->setEnabled(false);
     }

@@ -6,6 +6,8 @@
 
 class QMenu;
 
+class QAction;
+
 namespace al::ui {
 
 class MainWindow;
@@ -43,6 +45,7 @@ private:
     DemoCatalog m_catalog;
     QString m_error;
     QMenu* m_menu = nullptr;
+    QList<QAction*> m_actions; ///< the menu's entries (children of this object, see rebuildMenu)
 };
 
 } // namespace al::ui

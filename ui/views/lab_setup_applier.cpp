@@ -2,6 +2,7 @@
 #include "ui/views/lab_setup_applier.h"
 
 #include "ui/views/attention_panel.h"
+#include "ui/views/decoding_panel.h"
 #include "ui/views/live_training_panel.h"
 #include "ui/views/main_window.h"
 #include "ui/views/session_controller.h"
@@ -174,6 +175,13 @@ QString applyLabSetup(MainWindow& window, const LabSetup& given, const LabSetupC
         sel.head = setup.view.head.value_or(sel.head);
         window.attentionPanel()->setSelection(sel);
     }
+    if (setup.view.hasDecoding()) {
+        al::DecodingOptions o = window.decodingPanel()->options();
+        o.strategy = setup.view.decodingStrategy.value_or(o.strategy);
+        o.beam_width = setup.view.beamWidth.value_or(o.beam_width);
+        o.length_penalty = setup.view.lengthPenalty.value_or(o.length_penalty);
+        window.decodingPanel()->setOptions(o);
+    }
     if (setup.lesson)
         session->requestLesson(*setup.lesson);
     return {};
@@ -192,6 +200,10 @@ LabSetup captureLabSetup(const MainWindow& window)
     s.view.kind = sel.kind;
     s.view.layer = sel.layer;
     s.view.head = sel.head;
+    const al::DecodingOptions decoding = window.decodingPanel()->options();
+    s.view.decodingStrategy = decoding.strategy;
+    s.view.beamWidth = decoding.beam_width;
+    s.view.lengthPenalty = decoding.length_penalty;
     s.lesson = session->lesson();
     return s;
 }

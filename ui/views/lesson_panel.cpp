@@ -152,6 +152,7 @@ LessonPanel::LessonPanel(QWidget* mainWindow) : QDockWidget(mainWindow), m_windo
 
     m_menu = new QMenu(this);
     m_menu->setObjectName(QStringLiteral("lessonsMenu"));
+    m_menuEntries = new QObject(this);
     m_previousAction = new QAction(this);
     m_previousAction->setObjectName(QStringLiteral("lessonPreviousAction"));
     m_nextAction = new QAction(this);
@@ -189,7 +190,16 @@ void LessonPanel::retranslate()
 
 void LessonPanel::fillMenu()
 {
+    // The rebuilt entries are children of m_menuEntries, which Qt does not send
+    // LanguageChange through: this runs during a language change, while Qt sends the event to
+    // the children of this panel and of the menu, which must not be deleted under it.
     m_menu->clear();
+    qDeleteAll(m_menuEntries->children());
+    auto addSeparator = [this] {
+        auto* separator = new QAction(m_menuEntries);
+        separator->setSeparator(true);
+        m_menu->addAction(separator);
+    };
     for (const QString& path : bundledLessonFiles()) {
         QString title;
         try {
@@ -197,13 +207,17 @@ void LessonPanel::fillMenu()
         } catch (const al::Error& e) {
             title = tr("%1 (cannot be read: %2)").arg(QFileInfo(path).fileName(), QString::fromStdString(e.what()));
         }
-        QAction* a = m_menu->addAction(title, this, [this, path] { openLesson(path); });
+        auto* a = new QAction(title, m_menuEntries);
+        connect(a, &QAction::triggered, this, [this, path] { openLesson(path); });
+        m_menu->addAction(a);
         a->setObjectName(QStringLiteral("lesson:") + QFileInfo(path).completeBaseName());
     }
-    m_menu->addSeparator();
-    QAction* open = m_menu->addAction(tr("&Open lesson file…"), this, &LessonPanel::openLessonFile);
+    addSeparator();
+    auto* open = new QAction(tr("&Open lesson file…"), m_menuEntries);
+    connect(open, &QAction::triggered, this, &LessonPanel::openLessonFile);
+    m_menu->addAction(open);
     open->setObjectName(QStringLiteral("openLessonFileAction"));
-    m_menu->addSeparator();
+    addSeparator();
     m_menu->addAction(m_previousAction);
     m_menu->addAction(m_nextAction);
     QAction* show = toggleViewAction();
@@ -216,12 +230,16 @@ void LessonPanel::setLanguage(const QString& language)
     m_language = language;
     fillMenu();
     retranslate();
-    if (m_player.hasLesson()) {
-        // Same step, other language: the texts only (the setup was applied when entering it).
-        m_lessonTitle->setText(m_player.lesson().title.text(m_language));
-        m_stepTitle->setText(m_player.title(m_language));
-        m_text->setHtml(m_player.text(m_language));
-    }
+    if (m_player.hasLesson())
+        showStepTexts(); // same step, other language: the setup was applied when entering it
+}
+
+void LessonPanel::showStepTexts()
+{
+    m_lessonTitle->setText(m_player.lesson().title.text(m_language));
+    m_stepTitle->setText(m_player.title(m_language));
+    m_text->setHtml(m_player.text(m_language));
+    m_progress->setText(tr("Step %1 of %2").arg(m_player.index() + 1).arg(m_player.count()));
 }
 
 bool LessonPanel::openLesson(const QString& path, int step)
@@ -260,13 +278,10 @@ void LessonPanel::previous()
     m_player.previous();
 }
 
-void LessonPanel::enterStep(int index)
+void LessonPanel::enterStep()
 {
     const LessonStep& step = m_player.current();
-    m_lessonTitle->setText(m_player.lesson().title.text(m_language));
-    m_stepTitle->setText(step.title.text(m_language));
-    m_text->setHtml(step.text.text(m_language));
-    m_progress->setText(tr("Step %1 of %2").arg(index + 1).arg(m_player.count()));
+    showStepTexts();
     retranslate();
     delete m_frame;
     if (!step.setup.isEmpty()) {

@@ -75,7 +75,9 @@ signals:
     void errorOccurred(const QString& title, const QString& message);
 
 private:
-    void enterStep(int index);
+    void enterStep();
+    /// The lesson's and the current step's texts and "Step k of n", in m_language.
+    void showStepTexts();
     void highlight(const QString& objectName);
     void fillMenu();
     void retranslate();
@@ -84,6 +86,7 @@ private:
     LessonPlayer m_player;
     QString m_language;
     QMenu* m_menu = nullptr;
+    QObject* m_menuEntries = nullptr; ///< parent of the rebuilt menu entries (see fillMenu)
     QAction* m_nextAction = nullptr;
     QAction* m_previousAction = nullptr;
     QLabel* m_lessonTitle = nullptr;

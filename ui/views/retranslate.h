@@ -29,6 +29,9 @@ using TextFn = std::function<QString()>;
 /// Runs `apply` now and again whenever `owner` receives QEvent::LanguageChange. The handler is
 /// a child of `owner` and dies with it; `apply` may touch `owner` and what lives as long as it.
 /// `owner` must be a widget (QWidget::event passes the event on to its child objects).
+/// `apply` runs while Qt sends the event to the children of `owner` and of its ancestors: it must
+/// not delete any of them (QMenu::clear() deletes the menu's own actions; a menu rebuilt here
+/// keeps its entries as children of a plain QObject, see DemoModels::rebuildMenu).
 void onLanguageChange(QObject* owner, std::function<void()> apply);
 
 void trText(QLabel* label, TextFn text);
