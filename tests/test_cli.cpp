@@ -2,6 +2,7 @@
 // Command line (app/cli): option parsing, defaults, usage errors that name the option, exit
 // codes, an end-to-end train -> save -> translate -> eval run of a tiny model, and the
 // attention Trace JSON (engine/trace_json).
+#include "cli_test_support.h"
 #include "app/cli.h"
 #include "app/options.h"
 #include "engine/core/error.h"
@@ -46,12 +47,6 @@ QString writeCorpus(const QString& dir, int bad = 0)
     return path;
 }
 
-/// The number right after the first occurrence of `key` in `s` (NaN when absent).
-double numberAfter(const std::string& s, const char* key)
-{
-    const size_t at = s.find(key);
-    return at == std::string::npos ? std::nan("") : std::atof(s.c_str() + at + std::strlen(key));
-}
 
 int countLines(const QString& path)
 {
@@ -60,21 +55,9 @@ int countLines(const QString& path)
     return int(f.readAll().count('\n'));
 }
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
-
-Run runArgs(const QStringList& args, const std::string& input = {})
-{
-    std::istringstream in(input);
-    std::ostringstream out, err;
-    Run r;
-    r.code = runCli(args, in, out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
+using Run = al::test::CliRun;
+using al::test::numberAfter;
+Run runArgs(const QStringList& args, const std::string& input = {}) { return al::test::runCliArgs(args, input); }
 
 } // namespace
 

@@ -158,6 +158,31 @@ private slots:
         closeErrors(w);
     }
 
+    void openingAtAStepAppliesTheSetupsBeforeIt()
+    {
+        // 02-scaling.json's step 2 has no setup of its own; opened there (as a session file
+        // naming the lesson does), the lab is set up as step 1 left it: the zh-en demo model on
+        // the Forward pass tab, encoder layer 1, head 1.
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QString path = QStringLiteral(AL_SOURCE_DIR "/resources/lessons/02-scaling.json");
+        QVERIFY(loadLesson(path).steps[1].setup.isEmpty());
+        QVERIFY(w.lessonPanel()->openLesson(path, 1));
+        QCOMPARE(w.lessonPanel()->player()->index(), 1);
+        QVERIFY2(openErrors(w).isEmpty(), qPrintable(openErrors(w).join(QStringLiteral("; "))));
+        const LabSetup now = captureLabSetup(w);
+        QCOMPARE(now.model, std::optional<QString>(QStringLiteral("demo:zh-en")));
+        QCOMPARE(now.view.tab, std::optional<QString>(QStringLiteral("forward_pass")));
+        QVERIFY(w.currentModel());
+        // Previous from a later step re-applies from the start too: the tab a learner left comes back.
+        QVERIFY(w.lessonPanel()->player()->goTo(3));
+        w.viewTabs()->setCurrentIndex(0);
+        w.lessonPanel()->previous();
+        QCOMPARE(captureLabSetup(w).view.tab, std::optional<QString>(QStringLiteral("forward_pass")));
+        closeErrors(w);
+    }
+
     void textsFollowTheUiLanguage()
     {
         MainWindow w;

@@ -2,6 +2,7 @@
 // Command line of the tasks beyond translation (app/task_cli.h) through runCli: routing,
 // usage errors naming the option, a tiny charlm / langid / pos run that saves a model directory,
 // then eval, generate and predict on it.
+#include "cli_test_support.h"
 #include "app/cli.h"
 #include "app/task_cli.h"
 
@@ -19,30 +20,11 @@ using namespace al::cli;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
-
-Run runArgs(const QStringList& args, const std::string& input = {})
-{
-    std::istringstream in(input);
-    std::ostringstream out, err;
-    Run r;
-    r.code = runCli(args, in, out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
+using Run = al::test::CliRun;
+Run runArgs(const QStringList& args, const std::string& input = {}) { return al::test::runCliArgs(args, input); }
 
 bool has(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
 
-/// The number right after the last occurrence of `key` in `s` (NaN when absent).
-double number_after(const std::string& s, const char* key)
-{
-    const size_t at = s.rfind(key);
-    return at == std::string::npos ? std::nan("") : std::atof(s.c_str() + at + std::strlen(key));
-}
 
 /// The bytes of DIR/model.safetensors.
 QByteArray weights(const QString& dir)
@@ -108,7 +90,7 @@ private slots:
         QVERIFY2(r.code == ExitOk, r.err.c_str());
         QVERIFY2(has(r.out, "valid loss") && has(r.out, "nats/char"), r.out.c_str());
         // The one eval scores the model as its training run did: the same validation loss.
-        const double trained = number_after(r0.out, "\nvalid loss "), scored = number_after(r.out, "\nvalid loss ");
+        const double trained = al::test::numberAfterLast(r0.out, "\nvalid loss "), scored = al::test::numberAfterLast(r.out, "\nvalid loss ");
         QVERIFY2(std::isfinite(trained) && std::abs(trained - scored) < 1e-3, qPrintable(QString("%1 vs %2").arg(trained).arg(scored)));
         // A decoding option does not apply to a language-task model.
         Run u = runArgs({"eval", "--model", model, "--beam", "2"});
@@ -180,7 +162,7 @@ private slots:
         const Run e1 = runArgs({"eval", "--model", model, "--split-seed", "1"});
         QVERIFY2(e1.code == ExitOk, e1.err.c_str());
         QVERIFY2(has(e1.out, "test accuracy"), e1.out.c_str());
-        QCOMPARE(number_after(e1.out, "test accuracy "), number_after(r.out, "test accuracy "));
+        QCOMPARE(al::test::numberAfterLast(e1.out, "test accuracy "), al::test::numberAfterLast(r.out, "test accuracy "));
         QCOMPARE(runArgs({"eval", "--model", model, "--seed", "1"}).out, e1.out);
         QCOMPARE(runArgs({"eval", "--model", model, "--seed", "3"}).out, runArgs({"eval", "--model", model, "--split-seed", "3"}).out);
         const Run both = runArgs({"eval", "--model", model, "--seed", "1", "--split-seed", "1"});
@@ -211,7 +193,7 @@ private slots:
         for (const char* step : {"step 1 ", "step 2 ", "step 3 "}) {
             const size_t a = whole.out.find(step), b = micro.out.find(step);
             QVERIFY2(a != std::string::npos && b != std::string::npos, whole.out.c_str());
-            const double la = number_after(whole.out.substr(a, 80), "loss "), lb = number_after(micro.out.substr(b, 80), "loss ");
+            const double la = al::test::numberAfterLast(whole.out.substr(a, 80), "loss "), lb = al::test::numberAfterLast(micro.out.substr(b, 80), "loss ");
             QVERIFY2(std::isfinite(la) && std::abs(la - lb) <= 2e-4, qPrintable(QString("%1: %2 vs %3").arg(step).arg(la).arg(lb)));
         }
         const QByteArray wa = weights(dir.filePath("whole")), wb = weights(dir.filePath("micro"));

@@ -32,7 +32,7 @@ declare -A TRAIN=(
     # Character language model on the bundled Tiny Shakespeare.
     [charlm]="--task charlm --steps 1300 --seed 1"
     # UPOS taggers on the bundled Universal Dependencies samples (CC BY-SA 4.0).
-    [pos-en]="--task pos --data resources/data/ud/en_ewt --steps 500 --seed 1"
+    [pos-en]="--task pos --data resources/data/ud/en_ewt --steps 2000 --seed 1"
     [pos-zh]="--task pos --data resources/data/ud/zh_gsdsimp --steps 300 --seed 1"
 )
 # id -> evaluation options besides --model (the taggers' data is not found by default).

@@ -257,6 +257,7 @@ void LessonPanel::setLesson(const Lesson& lesson, int step)
 {
     show();
     raise();
+    m_enteredStep = -1;
     m_player.setLesson(lesson, step); // emits stepChanged -> enterStep
 }
 
@@ -284,10 +285,15 @@ void LessonPanel::enterStep()
     showStepTexts();
     retranslate();
     delete m_frame;
-    if (!step.setup.isEmpty()) {
-        const QString base = m_player.lesson().path.isEmpty() ? QString() : QFileInfo(m_player.lesson().path).absolutePath();
-        emit setupRequested(step.setup, base);
-    }
+    // Next applies the step's own setup on top of the previous step's; any other move (opening
+    // the lesson at a step, Previous, a jump) applies the setups of the steps up to this one in
+    // order, so the lab is in the state the step was written for.
+    const int index = m_player.index();
+    const QString base = m_player.lesson().path.isEmpty() ? QString() : QFileInfo(m_player.lesson().path).absolutePath();
+    for (int i = m_enteredStep == index - 1 ? index : 0; i <= index; ++i)
+        if (!m_player.lesson().steps[i].setup.isEmpty())
+            emit setupRequested(m_player.lesson().steps[i].setup, base);
+    m_enteredStep = index;
     highlight(step.highlight);
 }
 

@@ -38,7 +38,8 @@ private:
 /// The lesson dock: the lesson's title, the step's title and text (rich text), "Step k of n",
 /// Previous / Next, and the Lessons menu (the bundled lessons in order and "Open lesson
 /// file…"). Entering a step emits setupRequested with the step's setup (a LabSetup without
-/// "lesson", relative paths relative to `baseDirectory`), then frames the widget its
+/// "lesson", relative paths relative to `baseDirectory`) — after Next its own, otherwise those
+/// of every step up to it, in order — then frames the widget its
 /// "highlight" names (found by objectName in the main window; a tab holding it is made current).
 class LessonPanel : public QDockWidget {
     Q_OBJECT
@@ -96,6 +97,7 @@ private:
     QPushButton* m_previousButton = nullptr;
     QPushButton* m_nextButton = nullptr;
     QPointer<HighlightFrame> m_frame;
+    int m_enteredStep = -1; ///< the step entered last (-1: none since the lesson was set)
 };
 
 /// Makes `w` reachable on screen: every QTabWidget page and QStackedWidget page on its way up

@@ -12,6 +12,7 @@
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QScreen>
 #include <QSplitter>
 #include <QTextEdit>
 #include <qcustomplot.h>
@@ -191,6 +192,11 @@ void PresenterMode::enter()
     m_window->setHeatmapColors(m_style.colorMap(range), range);
 
     w->showFullScreen();
+    // Without a window manager (a bare X server, a kiosk session) the full-screen request is
+    // not acted on; covering the screen directly gives the same picture, and a window manager
+    // that does act on it keeps the full-screen state.
+    if (QScreen* screen = w->screen())
+        w->setGeometry(screen->geometry());
     for (HeatmapWidget* h : w->findChildren<HeatmapWidget*>())
         h->updateTickLayout();
     for (const QPointer<QCustomPlot>& p : m_plots)

@@ -245,6 +245,8 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     QFont bold = m_stepLabel->font();
     bold.setBold(true);
     m_stepLabel->setFont(bold);
+    // Wrapped, so that a long step title does not widen the window (presenter mode on a small screen).
+    m_stepLabel->setWordWrap(true);
     m_headSpin = new QSpinBox(this);
     m_headSpin->setObjectName(QStringLiteral("stepperHead"));
     m_headSpin->setRange(1, 1);
