@@ -12,6 +12,8 @@
 #include "ui/views/lesson_panel.h"
 #include "ui/views/main_window.h"
 #include "ui/views/session_controller.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/stepper_panel.h"
 
 #include <QAction>
 #include <QLabel>
@@ -175,6 +177,13 @@ private slots:
         QCOMPARE(now.model, std::optional<QString>(QStringLiteral("demo:zh-en")));
         QCOMPARE(now.view.tab, std::optional<QString>(QStringLiteral("forward_pass")));
         QVERIFY(w.currentModel());
+        // The stepper shows the step's head: encoder layer 1's self-attention, not the embedding.
+        auto atEncoderSelfAttention = [&] {
+            const al::ForwardStep* step = w.stepperPanel()->stepper().step();
+            return step && step->layer == 0 && ForwardStepper::attentionKind(*step) == al::AttentionKind::EncoderSelf;
+        };
+        QTRY_VERIFY(atEncoderSelfAttention());
+        QVERIFY(w.stepperPanel()->heatmap(QStringLiteral("scaled"))->hasData());
         // Previous from a later step re-applies from the start too: the tab a learner left comes back.
         QVERIFY(w.lessonPanel()->player()->goTo(3));
         w.viewTabs()->setCurrentIndex(0);

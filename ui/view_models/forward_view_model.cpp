@@ -45,6 +45,17 @@ std::optional<al::AttentionKind> ForwardStepper::attentionKind(const al::Forward
     return std::nullopt;
 }
 
+int ForwardStepper::stepOf(al::AttentionKind kind, int layer) const
+{
+    if (!m_trace)
+        return -1;
+    const std::vector<al::ForwardStep>& steps = m_trace->forward.steps;
+    for (size_t i = 0; i < steps.size(); ++i)
+        if (steps[i].layer == layer && attentionKind(steps[i]) == kind)
+            return int(i);
+    return -1;
+}
+
 QStringList ForwardStepper::positionTokens() const
 {
     QStringList out;

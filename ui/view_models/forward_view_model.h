@@ -35,6 +35,9 @@ public:
     const al::ForwardStep* step() const;
     /// The attention kind a step computes (self-attention of its stack, cross-attention), or none.
     static std::optional<al::AttentionKind> attentionKind(const al::ForwardStep& step);
+    /// The index of the step that computes attention `kind` in 0-based `layer`; -1 when the
+    /// trace has no such step.
+    int stepOf(al::AttentionKind kind, int layer) const;
     /// Labels of the current step's stream rows: source tokens (encoder) or decoder inputs.
     QStringList positionTokens() const;
 

@@ -7,6 +7,7 @@
 #include "ui/views/main_window.h"
 #include "ui/views/session_controller.h"
 #include "ui/views/settings_panel.h"
+#include "ui/views/stepper_panel.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -174,6 +175,8 @@ QString applyLabSetup(MainWindow& window, const LabSetup& given, const LabSetupC
         sel.layer = setup.view.layer.value_or(sel.layer);
         sel.head = setup.view.head.value_or(sel.head);
         window.attentionPanel()->setSelection(sel);
+        // The Forward pass tab shows the same head: its stepper goes to that attention sublayer.
+        window.stepperPanel()->showAttention(sel);
     }
     if (setup.view.hasDecoding()) {
         al::DecodingOptions o = window.decodingPanel()->options();

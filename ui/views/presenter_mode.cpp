@@ -9,17 +9,29 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTextEdit>
+#include <QTimer>
 #include <qcustomplot.h>
+
+#include <algorithm>
+#include <numeric>
 
 namespace al::ui {
 
 namespace {
+
+/// How long the platform gets to make the window full screen before presenter mode covers the
+/// screen itself.
+constexpr int kFullScreenCheckMs = 300;
+/// Room for a dock's frame and a vertical scroll bar beside its contents, px.
+constexpr int kDockMargin = 24;
 
 // What a styled font or pen keeps as dynamic properties of its owner (an axis, a legend, a
 // plottable, ...): the value of the normal style ("base"), a text's size relative to its plot's
@@ -191,12 +203,18 @@ void PresenterMode::enter()
     m_colorRange = int(range);
     m_window->setHeatmapColors(m_style.colorMap(range), range);
 
+    wrapPanes();
     w->showFullScreen();
     // Without a window manager (a bare X server, a kiosk session) the full-screen request is
-    // not acted on; covering the screen directly gives the same picture, and a window manager
-    // that does act on it keeps the full-screen state.
-    if (QScreen* screen = w->screen())
-        w->setGeometry(screen->geometry());
+    // not acted on: once the platform has had time to act on it, a window that still does not
+    // cover its screen is moved over it.
+    QTimer::singleShot(kFullScreenCheckMs, w, [this, w] {
+        QScreen* screen = w->screen();
+        if (m_active && screen && w->geometry() != screen->geometry())
+            w->setGeometry(screen->geometry());
+        fitDocks();
+        shareWidth();
+    });
     for (HeatmapWidget* h : w->findChildren<HeatmapWidget*>())
         h->updateTickLayout();
     for (const QPointer<QCustomPlot>& p : m_plots)
@@ -208,6 +226,7 @@ void PresenterMode::leave()
 {
     QMainWindow* w = m_window;
     m_active = false;
+    unwrapPanes(); // first: the reverse of enter(), which wraps them last
     // Plots first, while the window's font is still the presenter one (texts made meanwhile
     // are at the presenter size).
     for (const QPointer<QCustomPlot>& p : m_plots)
@@ -233,6 +252,92 @@ void PresenterMode::leave()
     for (const QPointer<QCustomPlot>& p : m_plots)
         if (p)
             p->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PresenterMode::wrapPanes()
+{
+    auto scrollFor = [](QWidget* pane) {
+        auto* scroll = new QScrollArea;
+        scroll->setObjectName(QStringLiteral("presenterScroll_") + pane->objectName());
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        return scroll;
+    };
+    m_scrolled.clear();
+    if (auto* splitter = qobject_cast<QSplitter*>(m_window->centralWidget())) {
+        for (int i = 0; i < splitter->count(); ++i) {
+            QWidget* pane = splitter->widget(i);
+            if (pane->isHidden())
+                continue; // the settings panel, hidden while presenting
+            QScrollArea* scroll = scrollFor(pane);
+            splitter->replaceWidget(i, scroll); // takes the pane out, the scroll area in its place
+            scroll->setWidget(pane);
+            pane->show();
+            m_scrolled.push_back({pane, scroll, splitter, nullptr, i});
+        }
+    }
+    for (QDockWidget* dock : m_window->findChildren<QDockWidget*>()) {
+        QWidget* pane = dock->widget();
+        if (!pane || dock->window() != m_window)
+            continue;
+        QScrollArea* scroll = scrollFor(pane);
+        dock->setWidget(scroll); // the dock lets go of the pane without deleting it
+        scroll->setWidget(pane);
+        m_scrolled.push_back({pane, scroll, nullptr, dock, 0});
+    }
+}
+
+void PresenterMode::shareWidth()
+{
+    // The views get most of the central width, the live panel (plots, the sentence) a quarter.
+    auto* splitter = qobject_cast<QSplitter*>(m_window->centralWidget());
+    if (!m_active || !splitter)
+        return;
+    QList<int> sizes = splitter->sizes();
+    const int total = std::accumulate(sizes.begin(), sizes.end(), 0);
+    const int live = splitter->indexOf(splitter->findChild<QScrollArea*>(QStringLiteral("presenterScroll_liveTrainingPanel"),
+                                                                          Qt::FindDirectChildrenOnly));
+    if (live < 0 || total <= 0 || sizes.size() - std::count(sizes.begin(), sizes.end(), 0) != 2)
+        return; // another arrangement than live panel + views: left as it is
+    for (int i = 0; i < sizes.size(); ++i)
+        if (sizes[i] > 0)
+            sizes[i] = i == live ? total / 4 : total - total / 4;
+    splitter->setSizes(sizes);
+}
+
+void PresenterMode::fitDocks()
+{
+    // Each docked, visible dock wide enough for its contents at the presenter size (a lesson's
+    // buttons), at least a quarter and at most two fifths of the screen.
+    if (!m_active || !m_window->screen())
+        return;
+    const int screenWidth = m_window->screen()->geometry().width();
+    for (QDockWidget* dock : m_window->findChildren<QDockWidget*>()) {
+        if (dock->window() != m_window || !dock->isVisible() || dock->isFloating())
+            continue;
+        QWidget* pane = dock->widget();
+        if (auto* scroll = qobject_cast<QScrollArea*>(pane); scroll && scroll->widget())
+            pane = scroll->widget();
+        const int paneWidth = pane ? pane->minimumSizeHint().width() : 0;
+        m_window->resizeDocks({dock}, {std::min(screenWidth * 2 / 5, std::max(paneWidth + kDockMargin, screenWidth / 4))},
+                              Qt::Horizontal);
+    }
+}
+
+void PresenterMode::unwrapPanes()
+{
+    for (const ScrolledPane& p : m_scrolled) {
+        if (!p.pane || !p.scroll)
+            continue;
+        p.scroll->takeWidget();
+        if (p.splitter)
+            p.splitter->replaceWidget(p.index, p.pane);
+        else if (p.dock)
+            p.dock->setWidget(p.pane);
+        p.pane->show();
+        delete p.scroll;
+    }
+    m_scrolled.clear();
 }
 
 void PresenterMode::watchPlot(QCustomPlot* plot)
@@ -303,6 +408,13 @@ bool PresenterMode::eventFilter(QObject* watched, QEvent* event)
             stylePlot(plot, true);
             watchPlot(plot);
         }
+        return false;
+    }
+    if (event->type() == QEvent::Show && m_active) {
+        // A dock shown while presenting (a lesson opened from the menu or a session).
+        auto* dock = qobject_cast<QDockWidget*>(watched);
+        if (dock && dock->window() == m_window)
+            QTimer::singleShot(0, this, &PresenterMode::fitDocks);
         return false;
     }
     if (event->type() != QEvent::KeyPress)

@@ -311,6 +311,11 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     m_sumLabel->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_sumLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     scoresGrid->addWidget(m_sumLabel, 2, 0, 1, 2);
+    // Two equal columns: a long title (large type in presenter mode) does not starve its neighbour.
+    for (QGridLayout* grid : {scoresGrid, qkvGrid}) {
+        grid->setColumnStretch(0, 1);
+        grid->setColumnStretch(1, 1);
+    }
     scoresGrid->setRowStretch(0, 1);
     scoresGrid->setRowStretch(1, 1);
     streamGrid->addWidget(m_stream, 3);
@@ -457,6 +462,15 @@ bool StepperPanel::run()
     m_stepper.setTrace(trace);
     if (keep > 0)
         m_stepper.setCurrent(keep);
+    if (m_pendingAttention) {
+        const AttentionSelection sel = *m_pendingAttention;
+        m_pendingAttention.reset();
+        const int step = m_stepper.stepOf(sel.kind, sel.layer);
+        if (step >= 0)
+            m_stepper.setCurrent(step);
+        m_headSpin->setMaximum(std::max(m_headSpin->maximum(), sel.head + 1));
+        m_headSpin->setValue(sel.head + 1);
+    }
     m_diagram->setBoxes(diagramBoxes(trace->forward));
     // Norms per step: the whole pass, the current step marked in showStep().
     const QVector<double> norms = residualNorms(trace->forward);
@@ -472,6 +486,21 @@ bool StepperPanel::run()
         m_message->setText(m_message->text() + QStringLiteral(" — ") + tr("(empty sentence: nothing to step through)"));
     showStep();
     return m_stepper.count() > 0;
+}
+
+void StepperPanel::showAttention(const AttentionSelection& selection)
+{
+    if (!m_stepper.trace() || m_stale) {
+        m_pendingAttention = selection; // applied when the pass of the current sentence has run
+        return;
+    }
+    m_pendingAttention.reset();
+    const int step = m_stepper.stepOf(selection.kind, selection.layer);
+    if (step < 0)
+        return; // the model has no such layer: stay where the stepper is
+    m_stepper.setCurrent(step);
+    setHead(selection.head);
+    showStep();
 }
 
 void StepperPanel::nextStep()

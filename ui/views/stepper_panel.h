@@ -6,6 +6,8 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <optional>
+
 class QCustomPlot;
 class QLabel;
 class QLineEdit;
@@ -76,6 +78,11 @@ public:
     void setHead(int head);
     void setQuery(int query);
 
+    /// Goes to the step that computes `selection`'s attention (kind and layer) and shows its
+    /// head; when the pass has not been run yet, as soon as it has (a lesson or session that
+    /// opens the Forward pass tab on a head).
+    void showAttention(const AttentionSelection& selection);
+
 public slots:
     void nextStep();
     void previousStep();
@@ -93,6 +100,7 @@ private:
     bool m_stale = false;
     QTimer m_runTimer; ///< coalesces re-runs while training publishes snapshots
     ForwardStepper m_stepper;
+    std::optional<AttentionSelection> m_pendingAttention; ///< showAttention before the pass ran
     QLineEdit* m_sentence = nullptr;
     QLabel* m_stepLabel = nullptr;
     QLabel* m_message = nullptr;
