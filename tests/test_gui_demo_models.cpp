@@ -184,6 +184,9 @@ private slots:
     {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        // The program remembers its window and files in QSettings: a folder of the test's own,
+        // not the user's configuration.
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_config.path());
         env.insert(QStringLiteral("AL_DEMO_DIR"), m_demos.path());
         if (env.value(QStringLiteral("QT_QPA_PLATFORM")).isEmpty())
             env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
@@ -229,6 +232,9 @@ private slots:
         const QString bad = writeSession("broken.json", "no-such-model-directory");
         QVERIFY(!good.isEmpty() && !bad.isEmpty());
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        // The program remembers its window and files in QSettings: a folder of the test's own,
+        // not the user's configuration.
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_config.path());
         env.insert(QStringLiteral("AL_DEMO_DIR"), m_demos.path());
         if (env.value(QStringLiteral("QT_QPA_PLATFORM")).isEmpty())
             env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
@@ -248,6 +254,7 @@ private slots:
 
 private:
     QTemporaryDir m_demos;
+    QTemporaryDir m_config;
 };
 
 QTEST_MAIN(TestGuiDemoModels)
