@@ -4,6 +4,7 @@
 // it; the presentation keys: Space trains and pauses, Page Down / Page Up step a lesson.
 #include "gui_test_support.h"
 #include "ui/views/heatmap_widget.h"
+#include "ui/views/live_training_panel.h"
 #include "ui/views/main_window.h"
 #include "ui/views/presenter_mode.h"
 
@@ -11,6 +12,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSplitter>
@@ -135,6 +138,17 @@ private slots:
         QCOMPARE(on.map, ColorMap::Magma);
         QCOMPARE(w.focusedHeatmap()->colorMap(), ColorMap::Magma);
         QCOMPARE(on.range, before.range);
+        // The panes scroll instead of pushing each other (and the lesson dock) off a small screen:
+        // the live panel and the view tabs are each inside a scroll area of the central splitter,
+        // and the views get three quarters of its width.
+        auto* central = qobject_cast<QSplitter*>(w.centralWidget());
+        for (const char* pane : {"liveTrainingPanel", "viewTabs"}) {
+            auto* scroll = central->findChild<QScrollArea*>(QStringLiteral("presenterScroll_") + QLatin1String(pane),
+                                                            Qt::FindDirectChildrenOnly);
+            QVERIFY2(scroll && scroll->widget() == w.findChild<QWidget*>(QLatin1String(pane)), pane);
+        }
+        QTRY_VERIFY(central->widget(central->indexOf(w.viewTabs()->parentWidget()->parentWidget()))->width()
+                    > 2 * w.liveTrainingPanel()->parentWidget()->parentWidget()->width());
 
         // A curve a panel adds while presenter mode is on is drawn thick too, and thin after.
         auto* loss = w.findChild<QCustomPlot*>(QStringLiteral("lossPlot"));
@@ -168,8 +182,14 @@ private slots:
         QCOMPARE(after.validPen, before.validPen);
         QCOMPARE(after.axisPen, before.axisPen);
         QCOMPARE(extra->pen().widthF(), 1.0);
-        QTRY_COMPARE(w.geometry().size(), before.geometry.size()); // the position is the window manager's
+        // The position is the window manager's; the size is the one before, where that was not
+        // below the window's minimum (offscreen, the first size can be).
+        QTRY_COMPARE(w.geometry().size(), before.geometry.size().expandedTo(w.minimumSizeHint()));
         QTRY_COMPARE(qobject_cast<QSplitter*>(w.centralWidget())->sizes(), before.splitter);
+        // The panes are the splitter's own children again, and the scroll areas are gone.
+        QCOMPARE(w.viewTabs()->parentWidget(), w.centralWidget());
+        QCOMPARE(w.liveTrainingPanel()->parentWidget(), w.centralWidget());
+        QVERIFY(w.findChildren<QScrollArea*>(QRegularExpression(QStringLiteral("^presenterScroll_"))).isEmpty());
 
         // The API of the contract does the same.
         w.setPresenterMode(true);

@@ -242,8 +242,16 @@ void PresenterMode::leave()
     m_window->setHeatmapColors(static_cast<ColorMap>(m_colorMap), static_cast<ColorRange>(m_colorRange));
 
     w->setWindowState(m_windowState);
-    if (!(m_windowState & (Qt::WindowMaximized | Qt::WindowFullScreen)))
+    if (!(m_windowState & (Qt::WindowMaximized | Qt::WindowFullScreen))) {
         w->restoreGeometry(m_geometry);
+        // Once more when the layouts have settled at the restored width: a word-wrapped label's
+        // height depends on its width, and the minimum height taken while the window was still
+        // at the screen's width can exceed the saved one.
+        QTimer::singleShot(0, w, [this, w] {
+            if (!m_active)
+                w->restoreGeometry(m_geometry);
+        });
+    }
     for (const SplitterSizes& s : m_splitters)
         if (s.splitter)
             s.splitter->setSizes(s.sizes);

@@ -245,8 +245,10 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     QFont bold = m_stepLabel->font();
     bold.setBold(true);
     m_stepLabel->setFont(bold);
-    // Wrapped, so that a long step title does not widen the window (presenter mode on a small screen).
-    m_stepLabel->setWordWrap(true);
+    // A long step title is cut at the panel's edge (the whole title is the tooltip) rather than
+    // widening the window: presenter mode's large type on a small screen. Not word-wrapped, so
+    // the panel's height does not depend on its width.
+    m_stepLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_headSpin = new QSpinBox(this);
     m_headSpin->setObjectName(QStringLiteral("stepperHead"));
     m_headSpin->setRange(1, 1);
@@ -553,6 +555,7 @@ void StepperPanel::showStep()
                              .arg(m_stepper.count())
                              .arg(QString::fromStdString(step->label))
                              .arg(step->mean_norm, 0, 'f', 2));
+    m_stepLabel->setToolTip(m_stepLabel->text());
     const QStringList positions = m_stepper.positionTokens();
     m_stream->setMatrix(step->stream, positions, numbers(int(step->stream.cols())));
     m_stream->setTitle(tr("Residual stream after %1").arg(QString::fromStdString(step->label)));
