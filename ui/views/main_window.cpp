@@ -28,6 +28,7 @@
 #include <QLocale>
 #include <QMessageBox>
 #include <QSplitter>
+#include <QScreen>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -159,7 +160,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_live, &LiveTrainingPanel::sentenceChanged, m_decoding, &DecodingPanel::setSentence);
     m_inference->setSentence(m_live->sentence());
     m_decoding->setSentence(m_live->sentence());
-    resize(1560, 940);
+    // The first size: 1560 x 940, or the screen's free area where that is smaller (a laptop).
+    QSize first(1560, 940);
+    if (QScreen* s = screen())
+        first = first.boundedTo(s->availableGeometry().size());
+    resize(first);
     statusBar()->showMessage(tr("Press Train to train a model on the bundled English–Chinese corpus, "
                                 "or open a model directory."));
 }

@@ -45,7 +45,7 @@ HeatmapWidget* makeHeatmap(QWidget* parent, const char* name, TextFn keyTitle, T
         h->setAxisTitles(keyTitle(), PositionalEncodingPanel::tr("position"));
         h->setScaleLabel(scaleLabel());
     });
-    h->setMinimumSize(240, 220);
+    h->setMinimumSize(240, 150); // four of them stacked two by two: the panel fits a 768-pixel-high screen
     return h;
 }
 
@@ -111,7 +111,7 @@ PositionalEncodingPanel::PositionalEncodingPanel(QWidget* parent) : QWidget(pare
 
     m_curves = new QCustomPlot(this);
     m_curves->setObjectName(QStringLiteral("peCurvesPlot"));
-    m_curves->setMinimumSize(300, 230);
+    m_curves->setMinimumSize(300, 180);
     onLanguageChange(m_curves, [this] {
         m_curves->xAxis->setLabel(tr("position"));
         m_curves->yAxis->setLabel(tr("PE value"));
