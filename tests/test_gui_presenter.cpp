@@ -143,7 +143,7 @@ private slots:
         // and the views get three quarters of its width.
         auto* central = qobject_cast<QSplitter*>(w.centralWidget());
         for (const char* pane : {"liveTrainingPanel", "viewTabs"}) {
-            auto* scroll = central->findChild<QScrollArea*>(QStringLiteral("presenterScroll_") + QLatin1String(pane),
+            auto* scroll = central->findChild<QScrollArea*>(QStringLiteral("paneScroll_") + QLatin1String(pane),
                                                             Qt::FindDirectChildrenOnly);
             QVERIFY2(scroll && scroll->widget() == w.findChild<QWidget*>(QLatin1String(pane)), pane);
         }
@@ -189,7 +189,7 @@ private slots:
         // The panes are the splitter's own children again, and the scroll areas are gone.
         QCOMPARE(w.viewTabs()->parentWidget(), w.centralWidget());
         QCOMPARE(w.liveTrainingPanel()->parentWidget(), w.centralWidget());
-        QVERIFY(w.findChildren<QScrollArea*>(QRegularExpression(QStringLiteral("^presenterScroll_"))).isEmpty());
+        QVERIFY(w.findChildren<QScrollArea*>(QRegularExpression(QStringLiteral("^paneScroll_"))).isEmpty());
 
         // The API of the contract does the same.
         w.setPresenterMode(true);

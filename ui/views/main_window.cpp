@@ -9,6 +9,7 @@
 #include "ui/views/lesson_panel.h"
 #include "ui/views/live_training_panel.h"
 #include "ui/views/overview_panel.h"
+#include "ui/views/pane_scroller.h"
 #include "ui/views/positional_encoding_panel.h"
 #include "ui/views/presenter_mode.h"
 #include "ui/views/race_window.h"
@@ -115,6 +116,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_lessons = new LessonPanel(this);
     addDockWidget(Qt::RightDockWidgetArea, m_lessons);
     m_session->attachLessonPanel(m_lessons);
+    m_panes = new PaneScroller(this);
     m_presenter = new PresenterMode(this);
     m_demos = new DemoModels(this);
     connect(m_presenter, &PresenterMode::activeChanged, this, &MainWindow::presenterModeChanged);

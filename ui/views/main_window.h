@@ -21,6 +21,7 @@ namespace al::ui {
 class AttentionPanel;
 class DecodingPanel;
 class DemoModels;
+class PaneScroller;
 class PresenterMode;
 class HeatmapWidget;
 class LessonPanel;
@@ -94,6 +95,8 @@ public:
     void setPresenterMode(bool on);
     bool presenterMode() const;
     PresenterMode* presenter() const { return m_presenter; }
+    /// The panes' scroll areas (presenter mode holds them while on).
+    PaneScroller* paneScroller() const { return m_panes; }
     DemoModels* demoModels() const { return m_demos; }
 
 signals:
@@ -182,6 +185,7 @@ private:
     LessonPanel* m_lessons = nullptr;
     QLabel* m_stateLabel = nullptr;
     PresenterMode* m_presenter = nullptr;
+    PaneScroller* m_panes = nullptr;
     DemoModels* m_demos = nullptr;
 };
 

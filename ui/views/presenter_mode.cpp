@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/presenter_mode.h"
 
+#include "ui/views/pane_scroller.h"
+
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/main_window.h"
 #include "ui/views/retranslate.h"
@@ -203,7 +205,7 @@ void PresenterMode::enter()
     m_colorRange = int(range);
     m_window->setHeatmapColors(m_style.colorMap(range), range);
 
-    wrapPanes();
+    m_window->paneScroller()->acquire();
     w->showFullScreen();
     // Without a window manager (a bare X server, a kiosk session) the full-screen request is
     // not acted on: once the platform has had time to act on it, a window that still does not
@@ -226,7 +228,7 @@ void PresenterMode::leave()
 {
     QMainWindow* w = m_window;
     m_active = false;
-    unwrapPanes(); // first: the reverse of enter(), which wraps them last
+    m_window->paneScroller()->release(); // first: the reverse of enter(), which wraps them last
     // Plots first, while the window's font is still the presenter one (texts made meanwhile
     // are at the presenter size).
     for (const QPointer<QCustomPlot>& p : m_plots)
@@ -262,39 +264,6 @@ void PresenterMode::leave()
             p->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void PresenterMode::wrapPanes()
-{
-    auto scrollFor = [](QWidget* pane) {
-        auto* scroll = new QScrollArea;
-        scroll->setObjectName(QStringLiteral("presenterScroll_") + pane->objectName());
-        scroll->setWidgetResizable(true);
-        scroll->setFrameShape(QFrame::NoFrame);
-        return scroll;
-    };
-    m_scrolled.clear();
-    if (auto* splitter = qobject_cast<QSplitter*>(m_window->centralWidget())) {
-        for (int i = 0; i < splitter->count(); ++i) {
-            QWidget* pane = splitter->widget(i);
-            if (pane->isHidden())
-                continue; // the settings panel, hidden while presenting
-            QScrollArea* scroll = scrollFor(pane);
-            splitter->replaceWidget(i, scroll); // takes the pane out, the scroll area in its place
-            scroll->setWidget(pane);
-            pane->show();
-            m_scrolled.push_back({pane, scroll, splitter, nullptr, i});
-        }
-    }
-    for (QDockWidget* dock : m_window->findChildren<QDockWidget*>()) {
-        QWidget* pane = dock->widget();
-        if (!pane || dock->window() != m_window)
-            continue;
-        QScrollArea* scroll = scrollFor(pane);
-        dock->setWidget(scroll); // the dock lets go of the pane without deleting it
-        scroll->setWidget(pane);
-        m_scrolled.push_back({pane, scroll, nullptr, dock, 0});
-    }
-}
-
 void PresenterMode::shareWidth()
 {
     // The views get most of the central width, the live panel (plots, the sentence) a quarter.
@@ -303,7 +272,7 @@ void PresenterMode::shareWidth()
         return;
     QList<int> sizes = splitter->sizes();
     const int total = std::accumulate(sizes.begin(), sizes.end(), 0);
-    const int live = splitter->indexOf(splitter->findChild<QScrollArea*>(QStringLiteral("presenterScroll_liveTrainingPanel"),
+    const int live = splitter->indexOf(splitter->findChild<QScrollArea*>(QStringLiteral("paneScroll_liveTrainingPanel"),
                                                                           Qt::FindDirectChildrenOnly));
     if (live < 0 || total <= 0 || sizes.size() - std::count(sizes.begin(), sizes.end(), 0) != 2)
         return; // another arrangement than live panel + views: left as it is
@@ -330,22 +299,6 @@ void PresenterMode::fitDocks()
         m_window->resizeDocks({dock}, {std::min(screenWidth * 2 / 5, std::max(paneWidth + kDockMargin, screenWidth / 4))},
                               Qt::Horizontal);
     }
-}
-
-void PresenterMode::unwrapPanes()
-{
-    for (const ScrolledPane& p : m_scrolled) {
-        if (!p.pane || !p.scroll)
-            continue;
-        p.scroll->takeWidget();
-        if (p.splitter)
-            p.splitter->replaceWidget(p.index, p.pane);
-        else if (p.dock)
-            p.dock->setWidget(p.pane);
-        p.pane->show();
-        delete p.scroll;
-    }
-    m_scrolled.clear();
 }
 
 void PresenterMode::watchPlot(QCustomPlot* plot)

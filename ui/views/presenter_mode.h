@@ -88,19 +88,6 @@ private:
         QList<int> sizes;
     };
     QVector<SplitterSizes> m_splitters;
-    /// A pane put in a scroll area while presenting: large type makes the panes' minimum sizes
-    /// add up to more than a projector's 1280 x 720, and a pane that scrolls keeps the others
-    /// (the lesson dock above all) on screen.
-    struct ScrolledPane {
-        QPointer<QWidget> pane;
-        QPointer<QScrollArea> scroll;
-        QPointer<QSplitter> splitter; ///< the pane's splitter, or null for a dock's widget
-        QPointer<QDockWidget> dock;
-        int index = 0;                ///< its index in the splitter
-    };
-    QVector<ScrolledPane> m_scrolled;
-    void wrapPanes();
-    void unwrapPanes();
     /// Gives the docked, visible docks a presenter width.
     void fitDocks();
     /// Splits the central width between the live panel and the views (1 : 3).
