@@ -148,16 +148,15 @@ int runGui(int argc, char** argv)
     window.show();
     if (args->presenter)
         window.setPresenterMode(true);
-    if (!args->sessionFile.isEmpty()) {
+    if (!args->sessionFile.isEmpty() && args->startupTime) {
+        // --startup-time measures a start that works: a session that does not open ends it.
         const QString problem = window.sessionController()->openSession(args->sessionFile);
         if (!problem.isEmpty()) {
-            // --startup-time measures a start that works: a session that does not open ends it.
-            if (args->startupTime) {
-                std::cerr << "attention-lab: " << problem.toStdString() << "\n";
-                return 1;
-            }
-            window.showError(QCoreApplication::translate("al::ui::SessionController", "Cannot open the session"), problem);
+            std::cerr << "attention-lab: " << problem.toStdString() << "\n";
+            return 1;
         }
+    } else if (!args->sessionFile.isEmpty()) {
+        window.sessionController()->openSessionReporting(args->sessionFile);
     } else if (!args->noDemo && !window.demoModels()->openDefault() && args->startupTime) {
         // The default demo model (its sentence translated, its attention shown); without one the
         // window opens empty with a status message.

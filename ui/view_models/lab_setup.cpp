@@ -181,12 +181,9 @@ bool readDecoding(const QJsonObject& o, const QString& path, LabView& view, QStr
     if (!readString(o, "strategy", path, strategy, error))
         return false;
     if (strategy) {
-        static const std::pair<const char*, al::DecodingStrategy> kStrategies[] = {
-            {"greedy", al::DecodingStrategy::Greedy}, {"beam", al::DecodingStrategy::Beam}, {"sample", al::DecodingStrategy::Sample}};
-        for (const auto& [name, value] : kStrategies)
-            if (*strategy == QLatin1String(name))
-                view.decodingStrategy = value;
-        if (!view.decodingStrategy) {
+        try {
+            view.decodingStrategy = al::decoding_strategy_from_string(strategy->toStdString());
+        } catch (const al::Error&) {
             *error = problemAt(member(path, QStringLiteral("strategy")),
                                LabSetup::tr("unknown decoding strategy '%1' (expected greedy, beam or sample)").arg(*strategy));
             return false;

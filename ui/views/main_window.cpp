@@ -28,8 +28,8 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
-#include <QSplitter>
 #include <QScreen>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 

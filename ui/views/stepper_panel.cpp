@@ -465,13 +465,8 @@ bool StepperPanel::run()
     if (keep > 0)
         m_stepper.setCurrent(keep);
     if (m_pendingAttention) {
-        const AttentionSelection sel = *m_pendingAttention;
+        goToAttention(*m_pendingAttention);
         m_pendingAttention.reset();
-        const int step = m_stepper.stepOf(sel.kind, sel.layer);
-        if (step >= 0)
-            m_stepper.setCurrent(step);
-        m_headSpin->setMaximum(std::max(m_headSpin->maximum(), sel.head + 1));
-        m_headSpin->setValue(sel.head + 1);
     }
     m_diagram->setBoxes(diagramBoxes(trace->forward));
     // Norms per step: the whole pass, the current step marked in showStep().
@@ -497,12 +492,20 @@ void StepperPanel::showAttention(const AttentionSelection& selection)
         return;
     }
     m_pendingAttention.reset();
+    goToAttention(selection);
+    showStep();
+}
+
+void StepperPanel::goToAttention(const AttentionSelection& selection)
+{
     const int step = m_stepper.stepOf(selection.kind, selection.layer);
     if (step < 0)
-        return; // the model has no such layer: stay where the stepper is
+        return; // the model has no such layer: the stepper stays where it is
     m_stepper.setCurrent(step);
-    setHead(selection.head);
-    showStep();
+    // The head spin box may still have a step without attention's range; showStep() narrows it
+    // to the step's heads.
+    m_headSpin->setMaximum(std::max(m_headSpin->maximum(), selection.head + 1));
+    m_headSpin->setValue(selection.head + 1);
 }
 
 void StepperPanel::nextStep()

@@ -95,6 +95,8 @@ protected:
 
 private:
     void showStep();
+    /// Moves to the step of `selection`'s attention and selects its head; the caller shows it.
+    void goToAttention(const AttentionSelection& selection);
 
     ModelSnapshot m_model;
     bool m_stale = false;
