@@ -12,7 +12,7 @@ fx=tests/fixtures/models
 out=tests/fuzz/corpus
 sep=$'\n\x1e\n'
 rm -rf "$out"
-mkdir -p "$out"/{safetensors,config_json,model_dir,tsv_pairs,conllu,text,labelled,vocab,trace_json}
+mkdir -p "$out"/{safetensors,config_json,model_dir,tsv_pairs,conllu,text,labelled,vocab,trace_json,session,lesson}
 
 # safetensors: two fixture models, and small files written by the Python reference format code.
 cp $fx/copy/model.safetensors "$out/safetensors/copy.safetensors"
@@ -90,4 +90,12 @@ if [ -x "$exe" ]; then
 else
     echo "$0: no $exe; the trace_json seeds are not written" >&2
 fi
+# Session files: the example of docs/session-format.md, and a small one naming a model directory.
+sed -n '/^```json$/,/^```$/p' docs/session-format.md | sed '1d;$d' > "$out/session/full"
+printf '{"format": "attention-lab-session", "version": 1, "model": "../models/copy",\n "view": {"tab": "overview", "sentence": "1 2 3"}}\n' > "$out/session/small"
+# Lesson files: the bundled lessons.
+for f in resources/lessons/*.json; do
+    cp "$f" "$out/lesson/$(basename "$f" .json)"
+done
+
 du -sh "$out"/*

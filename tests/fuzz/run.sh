@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs one libFuzzer target for a number of seconds:  tests/fuzz/run.sh TARGET SECONDS [libFuzzer flags...]
-#   TARGET   safetensors | config_json | model_dir | tsv_pairs | conllu | text | labelled | vocab | trace_json
+#   TARGET   safetensors | config_json | model_dir | tsv_pairs | conllu | text | labelled | vocab | trace_json |
+#            session | lesson
 # Builds build-fuzz/ first (CMake preset "fuzz": clang++-16, libFuzzer + ASan + UBSan) when
 # AL_FUZZ_NO_BUILD is unset. The seed corpus tests/fuzz/corpus/TARGET/ is read, never written:
 # new inputs go to build-fuzz/corpus/TARGET/, crashes to build-fuzz/findings/TARGET/ (copy a
