@@ -181,11 +181,13 @@ void TestTranslations::everySourceStringIsTranslated()
     const QString scanned = dir.filePath(QStringLiteral("scan_zh_CN.ts"));
     // The options of cmake/translations.cmake (update_translations), with absolute locations so
     // that a missing string is reported with its file and line.
+    // AL_SOURCE_DIR is relative to the test's working directory; lupdate runs in the source tree.
+    const QString source = QDir(QStringLiteral(AL_SOURCE_DIR)).absolutePath();
     QProcess p;
-    p.setWorkingDirectory(QStringLiteral(AL_SOURCE_DIR));
-    p.start(lupdate, {QStringLiteral("-I"), QStringLiteral(AL_SOURCE_DIR), QStringLiteral("-extensions"),
+    p.setWorkingDirectory(source);
+    p.start(lupdate, {QStringLiteral("-I"), source, QStringLiteral("-extensions"),
                       QStringLiteral("cpp,h"), QStringLiteral("-no-obsolete"), QStringLiteral("-locations"),
-                      QStringLiteral("absolute"), QStringLiteral("-silent"), QStringLiteral(AL_SOURCE_DIR "/ui"),
+                      QStringLiteral("absolute"), QStringLiteral("-silent"), source + QStringLiteral("/ui"),
                       QStringLiteral("-ts"), scanned});
     QVERIFY2(p.waitForFinished(300000), qPrintable(lupdate + QStringLiteral(" did not finish")));
     QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,

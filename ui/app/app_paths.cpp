@@ -34,14 +34,18 @@ QString findResourceFile(const QString& relative, const QString& applicationDir,
     return {};
 }
 
-QString findBundledFile(const QString& relative)
+QString compileTimeResourceDir()
 {
 #ifdef AL_RESOURCE_DIR
-    const QString compileTime = QStringLiteral(AL_RESOURCE_DIR);
+    return QStringLiteral(AL_RESOURCE_DIR);
 #else
-    const QString compileTime;
+    return {};
 #endif
-    return findResourceFile(relative, QCoreApplication::applicationDirPath(), compileTime);
+}
+
+QString findBundledFile(const QString& relative)
+{
+    return findResourceFile(relative, QCoreApplication::applicationDirPath(), compileTimeResourceDir());
 }
 
 QString findBundledCorpus()

@@ -18,7 +18,12 @@ QStringList resourceDirCandidates(const QString& applicationDir, const QString& 
 QString findResourceFile(const QString& relative, const QString& applicationDir,
                          const QString& compileTimeDir);
 
-/// findResourceFile(relative, QCoreApplication::applicationDirPath(), AL_RESOURCE_DIR): a
+/// The compile-time resource directory (the source tree's resources/, AL_RESOURCE_DIR, defined
+/// for app_paths.cpp alone so that no other object file depends on the checkout's path); empty
+/// when the build did not define it.
+QString compileTimeResourceDir();
+
+/// findResourceFile(relative, QCoreApplication::applicationDirPath(), compileTimeResourceDir()): a
 /// bundled file such as "models/demos.json". Needs a QCoreApplication.
 QString findBundledFile(const QString& relative);
 

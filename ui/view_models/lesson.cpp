@@ -188,12 +188,7 @@ Lesson loadLesson(const QString& path)
 
 QString bundledLessonDirectory()
 {
-#ifdef AL_RESOURCE_DIR
-    const QString compileTime = QStringLiteral(AL_RESOURCE_DIR);
-#else
-    const QString compileTime;
-#endif
-    for (const QString& dir : resourceDirCandidates(QCoreApplication::applicationDirPath(), compileTime)) {
+    for (const QString& dir : resourceDirCandidates(QCoreApplication::applicationDirPath(), compileTimeResourceDir())) {
         const QFileInfo info(QDir(dir).filePath(QStringLiteral("lessons")));
         if (info.isDir())
             return info.absoluteFilePath();

@@ -225,7 +225,7 @@ SettingsProblem SettingsForm::check(const TrainingRequest& request, bool readabl
         if (request.corpusPath.isEmpty())
             return {tr("No corpus"), tr("The bundled corpus (%1) was not found next to the program or in %2. "
                                         "Choose a tab-separated corpus file in the Data settings.")
-                                         .arg(QString::fromLatin1(kBundledCorpusRelative), QStringLiteral(AL_RESOURCE_DIR))};
+                                         .arg(QString::fromLatin1(kBundledCorpusRelative), compileTimeResourceDir())};
         if (readable && !QFileInfo(request.corpusPath).isReadable())
             return {tr("No corpus"), tr("Cannot read '%1'.").arg(request.corpusPath)};
     }

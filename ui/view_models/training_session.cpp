@@ -283,7 +283,7 @@ QStringList bundledTaskData(const QString& task)
     const QString appDir = QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : QString();
     for (const std::string& rel : al::bundled_task_data_files(task.toStdString())) {
         const QString p = findResourceFile(QStringLiteral("data/") + QString::fromStdString(rel), appDir,
-                                           QStringLiteral(AL_RESOURCE_DIR));
+                                           compileTimeResourceDir());
         if (!p.isEmpty())
             out << p;
     }
