@@ -554,6 +554,9 @@ QString TestGuiStress::finalCheck()
     if (!QTest::qWaitFor([training] { return !training->isActive(); }, kTimeoutMs))
         return QStringLiteral("training did not stop within %1 s").arg(kTimeoutMs / 1000);
     w.setTask(QStringLiteral("translate"));
+    // The driver may have left the sentence box empty or holding symbols: an empty Trace.
+    w.findChild<QLineEdit*>(QStringLiteral("sentenceEdit"))->setText(QStringLiteral("我爱你。"));
+    w.viewTabs()->setCurrentIndex(0);
     w.settingsPanel()->chooseContinue(false);
     applySmallSettings(w);
     const std::shared_ptr<const al::Trace> before = w.currentTrace();
