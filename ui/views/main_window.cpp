@@ -287,6 +287,10 @@ void MainWindow::stepOnce()
 
 void MainWindow::startRun(bool paused)
 {
+    // Train's question is answered later, after Step may have started a run: that run stays,
+    // with its curves and the task settings it saves.
+    if (m_training->isActive())
+        return;
     TrainingRequest request = trainingRequest();
     request.startPaused = paused;
     // The checks of the command line (architecture, generator, data paths), before any data is
