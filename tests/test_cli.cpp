@@ -433,22 +433,23 @@ private slots:
         QVERIFY(weights(tmp.filePath("last")) != kept);
     }
 
-    // A step that meets a NaN or an Inf (here from the Noam factor 1e6) stops `train` of every model
-    // kind with exit code 1 and a message naming the step and the parameter (or the loss); --out
-    // then holds the weights of the step before, which load, are finite, and are byte for byte
-    // those of a run stopped at that step.
+    // A step that meets a NaN or an Inf stops `train` of every model kind with exit code 1 and a
+    // message naming the step and the parameter (or the loss); --out then holds the weights of the
+    // step before, which load, are finite, and are byte for byte those of a run stopped at that
+    // step. The Noam factor 1e6 overflows these two-layer models within a few steps (with one
+    // layer, translation and charlm only reach a finite loss of about 1e11).
     void numericFaultStopsWithTheLastGoodWeights_data()
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<bool>("taskModel");
-        const QStringList tiny = {"--d-model", "16", "--nhead", "2", "--layers", "1", "--d-ff", "32", "--dropout", "0",
+        const QStringList tiny = {"--d-model", "16", "--nhead", "2", "--layers", "2", "--d-ff", "32", "--dropout", "0",
                                   "--lr-factor", "1e6", "--warmup", "1", "--threads", "2"};
+        QTest::newRow("copy") << QStringList{"--task", "copy", "--task-vocab", "6", "--max-len", "5", "--task-pairs", "300",
+                                             "--samples", "0"} + tiny << false;
         QTest::newRow("translate") << QStringList{"--task", "translate", "--data", "CORPUS", "--samples", "0",
                                                   "--bleu-sentences", "2"} + tiny << false;
         QTest::newRow("nat") << QStringList{"--task", "translate", "--data", "CORPUS", "--decoder", "nat", "--samples", "0",
                                             "--bleu-sentences", "2"} + tiny << false;
-        QTest::newRow("copy") << QStringList{"--task", "copy", "--task-vocab", "6", "--max-len", "5", "--task-pairs", "300",
-                                             "--samples", "0"} + tiny << false;
         QTest::newRow("charlm") << QStringList{"--task", "charlm", "--max-len", "16", "--max-tokens", "128", "--valid-max", "8"}
                                        + tiny << true;
     }
@@ -466,7 +467,7 @@ private slots:
         const std::string key = "error: step ";
         QVERIFY2(r.err.rfind(key, 0) == 0, r.err.c_str());
         const int step = std::atoi(r.err.c_str() + key.size());
-        QVERIFY2(step >= 2 && step <= 100, r.err.c_str());
+        QVERIFY2(step >= 2 && step <= 100, r.err.c_str()); // step 1 starts from finite initial weights
         const std::string kept = std::to_string(step - 1);
         const bool names_parameter = r.err.find(": gradient of ") != std::string::npos
                                      || r.err.find(": the Adam update of ") != std::string::npos;

@@ -502,15 +502,14 @@ private slots:
         const Scalar nan = std::numeric_limits<Scalar>::quiet_NaN(), inf = std::numeric_limits<Scalar>::infinity();
         poison = {{"lin.weight", nan}};
         expect_fault(FaultSite::Gradient, "lin.weight", NonFinite::NaN, "step 2: gradient of lin.weight is not finite (NaN)");
-        poison = {{"lin.bias", nan}, {"emb.weight", -inf}};
-        expect_fault(FaultSite::Gradient, "emb.weight", NonFinite::Inf, "step 2: gradient of emb.weight is not finite (Inf)");
+        poison = {{"lin.bias", nan}, {"emb", -inf}};
+        expect_fault(FaultSite::Gradient, "emb", NonFinite::Inf, "step 2: gradient of emb is not finite (Inf)");
         poison.clear();
         loss_override = std::numeric_limits<double>::infinity();
         expect_fault(FaultSite::Loss, "", NonFinite::Inf, "step 2: loss is not finite (Inf)");
         loss_override = 0;
         tc.lr_factor = 1e40; // lr / (1 - beta1^t) overflows float: every weight would become +-Inf or NaN
-        expect_fault(FaultSite::Update, "emb.weight", NonFinite::NaN,
-                     "step 2: the Adam update of emb.weight is not finite (NaN)");
+        expect_fault(FaultSite::Update, "emb", NonFinite::NaN, "step 2: the Adam update of emb is not finite (NaN)");
         tc.lr_factor = 1;
         const StepStats st = driver.run(store, tc, C, step, rng, plan);
         QCOMPARE(st.step, int64_t(2));
