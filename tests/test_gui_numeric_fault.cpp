@@ -57,11 +57,6 @@ private slots:
         TrainingRequest request = w.trainingRequest();
         request.train.lr_factor = 1e6;
         request.evalEverySteps = 0;
-        qInfo("task %s d_model %d layers %d/%d d_ff %d warmup %d threads %d max_tokens %d label_smoothing %g vocab %d pairs %d",
-              qPrintable(request.task.task), request.model.d_model, request.model.num_encoder_layers,
-              request.model.num_decoder_layers, request.model.dim_feedforward, request.train.warmup_steps,
-              request.train.threads, request.train.max_tokens, request.train.label_smoothing, request.task.algorithmic.vocab,
-              request.task.algorithmic.train_size);
 
         TrainingController* controller = w.trainingController();
         QSignalSpy faults(controller, &TrainingController::numericFault);
@@ -134,9 +129,11 @@ private slots:
         QVERIFY(errors.isEmpty());
         if (metrics.count() > metricsBefore) {
             const TrainingMetrics m = metrics.at(metricsBefore).first().value<TrainingMetrics>();
+            qInfo("resumed: step %lld at lr %g", (long long)m.step, m.learningRate);
             QVERIFY(m.step > kept);
             QCOMPARE(m.learningRate, noam_learning_rate(m.step, 16, 0.5, 1));
         } else {
+            qInfo("resumed: %s", qPrintable(faults.last().at(0).toString()));
             QCOMPARE(faults.last().at(1).toLongLong(), kept);
         }
 
