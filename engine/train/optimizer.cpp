@@ -49,35 +49,38 @@ struct AdamCoefficients {
     Scalar b1, b2, step_size, inv_sqrt_bc2, eps, grad_scale;
 };
 
-// One parameter's Adam update, in chunks of 1024 elements: one fused pass over (grad, m, v,
-// value) per chunk, no temporary the size of the parameter, and each chunk stays in L1 between
-// the three updates. The new values of a chunk are computed into chunk-sized buffers by the same
-// code whether they are then written (`write`) or only checked, so a verified update is exactly
-// the one written. Returns false at the first chunk whose new values are not all finite (`nan`:
-// whether one of them is a NaN); when checking, nothing is written.
+// One parameter's Adam update in chunks of 1024 elements: one fused pass over (grad, m, v, value)
+// per chunk, no temporary the size of the parameter, and each chunk stays in L1 between the three
+// updates. `write`: the update is written in place. Otherwise the same expressions are evaluated
+// into chunk-sized buffers and only checked: false at the first chunk with a NaN or an Inf among
+// the new m, v or value (`nan`: one of them is a NaN), nothing written.
 template <bool write>
 bool adam_param(Param& p, const AdamCoefficients& c, bool& nan)
 {
     constexpr Eigen::Index chunk = 1024;
-    Eigen::Array<Scalar, chunk, 1> m1, v1, w1;
+    [[maybe_unused]] Eigen::Array<Scalar, chunk, 1> m1, v1, w1;
     const Eigen::Index n = p.value.size();
     for (Eigen::Index k = 0; k < n; k += chunk) {
         const Eigen::Index len = std::min(chunk, n - k);
         const auto g = ConstArrayMap(p.grad.data() + k, len) * c.grad_scale;
         ArrayMap m(p.adam_m.data() + k, len), v(p.adam_v.data() + k, len), w(p.value.data() + k, len);
-        auto m_new = m1.head(len);
-        auto v_new = v1.head(len);
-        auto w_new = w1.head(len);
-        m_new = c.b1 * m + (1 - c.b1) * g;
-        v_new = c.b2 * v + (1 - c.b2) * g.square();
-        w_new = w - c.step_size * m_new / (v_new.sqrt() * c.inv_sqrt_bc2 + c.eps);
         if constexpr (write) {
-            m = m_new;
-            v = v_new;
-            w = w_new;
-        } else if (!(m_new.allFinite() && v_new.allFinite() && w_new.allFinite())) {
-            nan = m_new.hasNaN() || v_new.hasNaN() || w_new.hasNaN();
-            return false;
+            m = c.b1 * m + (1 - c.b1) * g;
+            v = c.b2 * v + (1 - c.b2) * g.square();
+            w -= c.step_size * m / (v.sqrt() * c.inv_sqrt_bc2 + c.eps);
+        } else {
+            auto m_new = m1.head(len);
+            auto v_new = v1.head(len);
+            auto w_new = w1.head(len);
+            m_new = c.b1 * m + (1 - c.b1) * g;
+            v_new = c.b2 * v + (1 - c.b2) * g.square();
+            w_new = w - c.step_size * m_new / (v_new.sqrt() * c.inv_sqrt_bc2 + c.eps);
+            // x * 0 is 0 for a finite x and NaN for a NaN or an Inf: one vectorised sum, which
+            // (unlike a sum of the values) cannot overflow.
+            if ((m_new * Scalar(0) + v_new * Scalar(0) + w_new * Scalar(0)).sum() != 0) {
+                nan = m_new.hasNaN() || v_new.hasNaN() || w_new.hasNaN();
+                return false;
+            }
         }
     }
     return true;

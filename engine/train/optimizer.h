@@ -42,10 +42,10 @@ NonFiniteParam first_non_finite_gradient(const ParamStore& params);
 /// parameter: g = grad_scale * grad; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
 /// value -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps). `step` is t >= 1 (this update's
 /// number). Needs the moment buffers (ParamStore::ensure_optimizer_state). Betas and eps from `cfg`.
-/// Verified before anything is written: the new m, v and value of every parameter are computed
-/// first (chunk by chunk, without storing them); when one of them would hold a NaN or an Inf,
-/// nothing is written and the first such parameter (ParamStore order) is returned. Otherwise the
-/// update is written and the result is empty.
+/// Verified before anything is written: a first pass computes the new m, v and value of every
+/// parameter by the same expressions, chunk by chunk, without storing them; when one of them would
+/// hold a NaN or an Inf, nothing is written and the first such parameter (ParamStore order) is
+/// returned. Otherwise a second pass writes the update and the result is empty.
 NonFiniteParam adam_update(ParamStore& params, const TrainConfig& cfg, int64_t step, double lr, Scalar grad_scale);
 
 } // namespace al
