@@ -27,9 +27,9 @@ const char* non_finite_name(NonFinite kind);
 /// Thrown by a training step that met a non-finite value. Nothing of the step was applied: the
 /// weights, Adam moments, BatchNorm running statistics and the step count stay those of step
 /// kept_step() = step() - 1. what() names the step and the value, e.g.
-/// "step 3: gradient of encoder.layers.0.ffn.w1.weight is not finite (NaN)",
+/// "step 3: gradient of transformer.encoder.layers.0.linear1.weight is not finite (NaN)",
 /// "step 3: loss is not finite (Inf)",
-/// "step 3: the Adam update of decoder.norm.weight is not finite (NaN)".
+/// "step 3: the Adam update of transformer.decoder.norm.weight is not finite (NaN)".
 class NumericFault : public Error {
 public:
     /// `parameter`: the ParamStore name for FaultSite::Gradient and FaultSite::Update, else "".
