@@ -777,6 +777,11 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
         hooks.validated = [&](const EvalStats& ev, double elapsed) { report(ev, opts.valid_max, elapsed); };
         hooks.score = [](const EvalStats& ev) { return -ev.loss; };
         hooks.save = [&] { save("periodic"); };
+        if (!opts.out.isEmpty())
+            hooks.save_kept = [&] {
+                save("the weights before the numeric fault");
+                return local8(opts.out);
+            };
         const LoopSchedule schedule = loopSchedule(opts);
         const LoopResult loop = runTrainingLoop(schedule, *trainer, hooks, out);
         const double train_seconds = loop.step_seconds;

@@ -257,6 +257,11 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
         // Keep-best: higher accuracy is better; for the LM, lower loss.
         hooks.score = [&](const EvalStats& e) { return task == "charlm" ? -e.loss : e.accuracy; };
         hooks.save = [&] { save("periodic"); };
+        if (!o.out.isEmpty())
+            hooks.save_kept = [&] {
+                save("the weights before the numeric fault");
+                return s8(o.out);
+            };
         const LoopSchedule schedule = loopSchedule(o);
         const LoopResult loop = runTrainingLoop(schedule, trainer, hooks, out);
         out << fmt("trained %lld steps in %s (%lld targets)\n", static_cast<long long>(loop.steps),

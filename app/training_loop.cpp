@@ -6,9 +6,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <csignal>
 #include <ostream>
+#include <string>
 
 namespace al::cli {
 
@@ -32,6 +32,22 @@ void installInterruptHandler()
     void (*prev)(int) = std::signal(SIGINT, onSigint);
     if (!g_installed) g_previous = prev == SIG_ERR ? SIG_DFL : prev;
     g_installed = true;
+}
+
+// "step 3: gradient of X is not finite (NaN); training stopped, the weights of step 2 are kept
+// [and saved to DIR]; try ...", saving them first when the caller has somewhere to save.
+std::string faultMessage(const NumericFault& fault, const LoopHooks& h)
+{
+    std::string message = fmt("%s; training stopped, the weights of step %lld are kept", fault.what(),
+                              (long long)fault.kept_step());
+    if (h.save_kept) {
+        try {
+            message += " and saved to " + h.save_kept();
+        } catch (const std::exception& e) {
+            message += std::string(", but saving them failed: ") + e.what();
+        }
+    }
+    return message + "; try a smaller --lr-factor or a longer --warmup";
 }
 
 } // namespace
@@ -67,10 +83,12 @@ LoopResult runTrainingLoop(const LoopSchedule& s, TrainerBase& trainer, const Lo
         }
         if (s.steps > 0 && trainer.step() - first >= s.steps) break;
         if (s.minutes > 0 && since(t0) >= s.minutes * 60) break;
-        const StepStats st = trainer.train_step();
-        if (!std::isfinite(st.loss))
-            throw Error(fmt("training diverged: loss is %g at step %lld; try a smaller --lr-factor or a longer --warmup",
-                            st.loss, (long long)st.step));
+        StepStats st;
+        try {
+            st = trainer.train_step();
+        } catch (const NumericFault& fault) {
+            throw Error(faultMessage(fault, h));
+        }
         r.tokens += st.tgt_tokens;
         r.step_seconds += st.seconds;
         w.last = st;

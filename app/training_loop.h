@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The training loop of `attention-lab train`, shared by every --task: the time and step budget,
-// progress lines, periodic validation, keep-best and saving, a diverged loss, and Ctrl-C (the
+// progress lines, periodic validation, keep-best and saving, a numeric fault, and Ctrl-C (the
 // first SIGINT stops after the current step, so the caller still evaluates and saves; the second
 // one kills the process). The loop drives any trainer through TrainerBase (train_step, validate,
 // keep_if_best / restore_best); what a progress line, a validation line, a keep-best score and a
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <string>
 
 namespace al::cli {
 
@@ -51,6 +52,9 @@ struct LoopHooks {
     /// Keep-best score of a validation pass, higher is better (needed with keep_best).
     std::function<double(const EvalStats&)> score;
     std::function<void()> save;                          ///< periodic save (may be empty)
+    /// Saves the weights a NumericFault kept (those of the last good step) and returns where
+    /// (may be empty: nothing is saved).
+    std::function<std::string()> save_kept;
 };
 
 /// What the loop did.
@@ -65,7 +69,10 @@ struct LoopResult {
 /// Runs trainer.train_step() until the budget is spent or Ctrl-C, printing "interrupted: stopping
 /// after step N" on `out` for the latter; every valid_every minutes a validation pass
 /// (trainer.validate(valid_max)), reported through hooks.validated and, with keep_best, offered to
-/// trainer.keep_if_best(hooks.score(...)). A non-finite loss throws al::Error ("training diverged").
+/// trainer.keep_if_best(hooks.score(...)). A step that meets a NaN or an Inf (al::NumericFault)
+/// stops the loop: hooks.save_kept saves the weights of the step before, and al::Error is thrown,
+/// "step 3: gradient of P is not finite (NaN); training stopped, the weights of step 2 are kept
+/// and saved to DIR; try a smaller --lr-factor or a longer --warmup".
 /// A SIGINT handler is installed while it runs (and until the returned process ends or the next
 /// call: a second Ctrl-C during the caller's final evaluation kills).
 LoopResult runTrainingLoop(const LoopSchedule& schedule, TrainerBase& trainer, const LoopHooks& hooks,

@@ -8,6 +8,8 @@
 #include "engine/core/error.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/trace_json.h"
+#include "engine/models/task_models.h"
+#include "engine/models/translation_model.h"
 
 #include <QDir>
 #include <QFile>
@@ -429,6 +431,78 @@ private slots:
         QVERIFY2(r.code == ExitOk, r.err.c_str());
         QVERIFY(r.out.find(key) == std::string::npos);
         QVERIFY(weights(tmp.filePath("last")) != kept);
+    }
+
+    // A step that meets a NaN or an Inf stops `train` of every model kind with exit code 1 and a
+    // message naming the step and the parameter (or the loss); --out then holds the weights of the
+    // step before, which load, are finite, and are byte for byte those of a run stopped at that
+    // step. The Noam factor 1e6 overflows these two-layer models within a few steps (with one
+    // layer, translation and charlm only reach a finite loss of about 1e11).
+    void numericFaultStopsWithTheLastGoodWeights_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<bool>("taskModel");
+        const QStringList tiny = {"--d-model", "16", "--nhead", "2", "--layers", "2", "--d-ff", "32", "--dropout", "0",
+                                  "--lr-factor", "1e6", "--warmup", "1", "--threads", "2"};
+        QTest::newRow("copy") << QStringList{"--task", "copy", "--task-vocab", "6", "--max-len", "5", "--task-pairs", "300",
+                                             "--samples", "0"} + tiny << false;
+        QTest::newRow("translate") << QStringList{"--task", "translate", "--data", "CORPUS", "--samples", "0",
+                                                  "--bleu-sentences", "2"} + tiny << false;
+        QTest::newRow("nat") << QStringList{"--task", "translate", "--data", "CORPUS", "--decoder", "nat", "--samples", "0",
+                                            "--bleu-sentences", "2"} + tiny << false;
+        QTest::newRow("charlm") << QStringList{"--task", "charlm", "--max-len", "16", "--max-tokens", "128", "--valid-max", "8"}
+                                       + tiny << true;
+    }
+    void numericFaultStopsWithTheLastGoodWeights()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(bool, taskModel);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        args.replaceInStrings("CORPUS", writeCorpus(tmp.path()));
+        const QString faulted = tmp.filePath("faulted"), stopped = tmp.filePath("stopped");
+        Run r = runArgs(QStringList{"train", "--steps", "100", "--log-every", "1", "--out", faulted} + args);
+        QCOMPARE(r.code, int(ExitFailure));
+        qInfo("%s", r.err.c_str());
+        const std::string key = "error: step ";
+        QVERIFY2(r.err.rfind(key, 0) == 0, r.err.c_str());
+        const int step = std::atoi(r.err.c_str() + key.size());
+        QVERIFY2(step >= 2 && step <= 100, r.err.c_str()); // step 1 starts from finite initial weights
+        const std::string kept = std::to_string(step - 1);
+        const bool names_parameter = r.err.find(": gradient of ") != std::string::npos
+                                     || r.err.find(": the Adam update of ") != std::string::npos;
+        QVERIFY2(names_parameter || r.err.find(": loss is not finite") != std::string::npos, r.err.c_str());
+        QVERIFY2(r.err.find(" is not finite (NaN)") != std::string::npos || r.err.find(" is not finite (Inf)") != std::string::npos,
+                 r.err.c_str());
+        QVERIFY2(r.err.find("; training stopped, the weights of step " + kept + " are kept and saved to "
+                            + faulted.toStdString())
+                     != std::string::npos,
+                 r.err.c_str());
+        QVERIFY2(r.out.find("step " + kept + " ") != std::string::npos, r.out.c_str()); // the last progress line
+        QVERIFY2(r.out.find("step " + std::to_string(step) + " ") == std::string::npos, r.out.c_str());
+
+        // The saved weights load and are finite.
+        const auto tensors = read_safetensors((faulted + "/model.safetensors").toStdString());
+        QVERIFY(!tensors.empty());
+        for (const auto& [name, t] : tensors)
+            for (float x : t.data)
+                QVERIFY2(std::isfinite(x), name.c_str());
+        if (taskModel)
+            QCOMPARE(load_task_model_dir(faulted.toStdString()).net.params().all().size(), tensors.size());
+        else
+            QCOMPARE(load_model_dir(faulted.toStdString()).net.params().all().size(), tensors.size());
+
+        // They are the weights of a run stopped before the faulty step.
+        r = runArgs(QStringList{"train", "--steps", QString::fromStdString(kept), "--out", stopped} + args);
+        QVERIFY2(r.code == ExitOk, r.err.c_str());
+        QCOMPARE(QByteArray::fromStdString(read_file((faulted + "/model.safetensors").toStdString())),
+                 QByteArray::fromStdString(read_file((stopped + "/model.safetensors").toStdString())));
+
+        // Without --out nothing is saved and the message says only that the weights are kept.
+        r = runArgs(QStringList{"train", "--steps", "100"} + args);
+        QCOMPARE(r.code, int(ExitFailure));
+        QVERIFY2(r.err.find("the weights of step " + kept + " are kept; try a smaller --lr-factor") != std::string::npos,
+                 r.err.c_str());
     }
 
     void usageErrorsNameTheOption()

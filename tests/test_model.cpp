@@ -6,6 +6,7 @@
 #include "engine/nn/embedding.h"
 #include "engine/nn/linear.h"
 #include "engine/nn/norm.h"
+#include "engine/train/numeric_fault.h"
 #include "engine/train/optimizer.h"
 #include "engine/core/params.h"
 #include "engine/io/safetensors.h"
@@ -19,6 +20,7 @@
 #include <QtTest>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 
 using namespace al;
@@ -404,6 +406,155 @@ private slots:
             // The gradients are those of the whole batch (reduced over the workers) after the step.
             QVERIFY2((pa.grad - pb.grad).cwiseAbs().maxCoeff() < 1e-6, pa.name.c_str());
             QVERIFY2(pa.adam_m.cwiseAbs().maxCoeff() > 0, pa.name.c_str());
+        }
+    }
+
+    void numeric_faults_leave_the_model_as_it_was()
+    {
+        // The toy model of the test above, one good step, then steps that meet a NaN or an Inf:
+        // in a gradient (the first parameter in store order is named), in the loss, in the Adam
+        // update (a learning rate that overflows float). Each throws NumericFault naming step 2
+        // and leaves the weights, Adam moments, BatchNorm statistics and step count of step 1;
+        // a good step afterwards trains on.
+        const std::vector<int> ids = {3, 1, 4, 1}, targets = {0, 5, 2, 5};
+        const int B = int(ids.size()), C = 8, V = 6;
+        ParamStore store;
+        Embedding emb(store, "emb", 10, C);
+        Linear lin(store, "lin", C, V);
+        Param* frozen = store.add("frozen", {3});
+        frozen->trainable = false;
+        Rng init(5);
+        for (const auto& p : store.all())
+            for (Eigen::Index i = 0; i < p->value.size(); ++i)
+                p->value.data()[i] = Scalar(init.normal(0.0, 0.3));
+        store.ensure_optimizer_state();
+        struct Poison {
+            std::string param;
+            Scalar value = 0;
+        };
+        std::vector<Poison> poison;
+        double loss_override = 0;
+        int norm_updates = 0;
+        StepPlan plan;
+        plan.shards = {0, 2, B};
+        plan.padded_length = [](int, int) { return 1; };
+        plan.micro_batch = [&](const MicroBatch& mb) {
+            const std::vector<int> x(ids.begin() + mb.begin, ids.begin() + mb.end);
+            const std::vector<int> y(targets.begin() + mb.begin, targets.begin() + mb.end);
+            Mat h, logits, dh;
+            emb.forward(x, 1, Mat(), h);
+            lin.forward(h, logits);
+            MicroBatchLoss l = micro_batch_cross_entropy(logits, y, -1, 0.0, B);
+            lin.backward(h, logits, &dh);
+            emb.backward(x, dh);
+            if (mb.worker == 1)
+                for (const Poison& p : poison)
+                    store.find(p.param)->grad_target()(0, 1) = p.value;
+            if (loss_override != 0)
+                l.loss = loss_override;
+            return l;
+        };
+        plan.update_norm_statistics = [&](const std::vector<BatchNormStats>&) { ++norm_updates; };
+        TrainConfig tc;
+        tc.warmup_steps = 10;
+        DataParallelStep driver(1);
+        Rng rng(2);
+        int64_t step = 0;
+        driver.run(store, tc, C, step, rng, plan);
+        QCOMPARE(step, int64_t(1));
+        QCOMPARE(norm_updates, 1);
+        struct State {
+            std::vector<Mat> value, m, v;
+        };
+        auto state = [&] {
+            State st;
+            for (const auto& p : store.all()) {
+                st.value.push_back(p->value);
+                st.m.push_back(p->adam_m);
+                st.v.push_back(p->adam_v);
+            }
+            return st;
+        };
+        const State good = state();
+        auto expect_fault = [&](FaultSite site, const std::string& param, NonFinite kind, const char* what) {
+            try {
+                driver.run(store, tc, C, step, rng, plan);
+                QFAIL("the step did not fault");
+            } catch (const NumericFault& f) {
+                qInfo("%s", f.what());
+                QCOMPARE(std::string(f.what()), std::string(what));
+                QCOMPARE(f.step(), int64_t(2));
+                QCOMPARE(f.kept_step(), int64_t(1));
+                QVERIFY(f.site() == site);
+                QCOMPARE(f.parameter(), param);
+                QVERIFY(f.kind() == kind);
+            }
+            QCOMPARE(step, int64_t(1));
+            QCOMPARE(norm_updates, 1);
+            const State now = state();
+            for (size_t i = 0; i < store.all().size(); ++i) {
+                const std::string& name = store.all()[i]->name;
+                QVERIFY2(now.value[i] == good.value[i], name.c_str());
+                QVERIFY2(now.m[i] == good.m[i], name.c_str());
+                QVERIFY2(now.v[i] == good.v[i], name.c_str());
+            }
+        };
+        const Scalar nan = std::numeric_limits<Scalar>::quiet_NaN(), inf = std::numeric_limits<Scalar>::infinity();
+        poison = {{"lin.weight", nan}};
+        expect_fault(FaultSite::Gradient, "lin.weight", NonFinite::NaN, "step 2: gradient of lin.weight is not finite (NaN)");
+        poison = {{"lin.bias", nan}, {"emb", -inf}};
+        expect_fault(FaultSite::Gradient, "emb", NonFinite::Inf, "step 2: gradient of emb is not finite (Inf)");
+        poison.clear();
+        loss_override = std::numeric_limits<double>::infinity();
+        expect_fault(FaultSite::Loss, "", NonFinite::Inf, "step 2: loss is not finite (Inf)");
+        loss_override = 0;
+        tc.lr_factor = 1e40; // lr / (1 - beta1^t) overflows float: every weight would become +-Inf or NaN
+        expect_fault(FaultSite::Update, "emb", NonFinite::NaN, "step 2: the Adam update of emb is not finite (NaN)");
+        tc.lr_factor = 1;
+        const StepStats st = driver.run(store, tc, C, step, rng, plan);
+        QCOMPARE(st.step, int64_t(2));
+        QCOMPARE(norm_updates, 2);
+        QVERIFY(store.find("lin.weight")->value != good.value[1]);
+        QCOMPARE(frozen->value, good.value[3]);
+    }
+
+    void a_large_learning_rate_faults_with_the_last_good_weights()
+    {
+        // The Noam factor 1e6 on the tiny translation model: a step meets a NaN or an Inf within
+        // a few steps, names a parameter of the model or the loss, and the model keeps the
+        // weights of the step before, all finite.
+        CorpusSplits data;
+        data.train = first_pairs(64);
+        data.valid = first_pairs(8);
+        TrainConfig tc;
+        tc.seed = 3;
+        tc.threads = 2;
+        tc.max_tokens = 200;
+        tc.warmup_steps = 4;
+        tc.lr_factor = 1e6;
+        Trainer t(data, tiny_config(), tc, DataOptions{});
+        const ParamStore& params = t.model().net.params();
+        std::vector<Mat> before;
+        bool faulted = false;
+        for (int i = 0; i < 50 && !faulted; ++i) {
+            before.clear();
+            for (const auto& p : params.all())
+                before.push_back(p->value);
+            try {
+                t.train_step();
+            } catch (const NumericFault& f) {
+                qInfo("%s", f.what());
+                faulted = true;
+                QCOMPARE(f.step(), t.step() + 1);
+                if (f.site() == FaultSite::Gradient || f.site() == FaultSite::Update)
+                    QVERIFY2(params.find(f.parameter()), f.parameter().c_str());
+                QVERIFY(std::string(f.what()).rfind("step " + std::to_string(f.step()) + ": ", 0) == 0);
+            }
+        }
+        QVERIFY2(faulted, "50 steps at lr factor 1e6 stayed finite");
+        for (size_t i = 0; i < params.all().size(); ++i) {
+            QVERIFY2(params.all()[i]->value == before[i], params.all()[i]->name.c_str());
+            QVERIFY2(params.all()[i]->value.allFinite(), params.all()[i]->name.c_str());
         }
     }
 

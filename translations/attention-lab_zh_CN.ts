@@ -1401,6 +1401,14 @@
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
+    <message>
+        <source>Training paused</source>
+        <translation>训练已暂停</translation>
+    </message>
+    <message>
+        <source>%1. Training paused with the weights of step %2; File → Save model directory saves them. Lower the LR factor and press Resume, or press Stop.</source>
+        <translation>%1。训练已暂停，保留第 %2 步的权重；“文件 → 保存模型目录”可以保存这些权重。请调低学习率因子后按“继续”，或按“停止”。</translation>
+    </message>
 </context>
 <context>
     <name>al::ui::OverviewPanel</name>

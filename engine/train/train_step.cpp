@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <omp.h>
 #ifdef __GLIBC__
@@ -92,18 +93,6 @@ StepStats DataParallelStep::run(ParamStore& params, const TrainConfig& train, in
             sum.sampled_inputs += l.sampled_inputs;
         }
     }
-    {
-        // BatchNorm running statistics: one update from every micro-batch of every shard, pooled
-        // in worker order (the statistics of the whole batch).
-        std::vector<BatchNormStats>& stats = m_norm_stats[0];
-        for (int w = 1; w < workers; ++w) {
-            stats.resize(std::max(stats.size(), m_norm_stats[size_t(w)].size()));
-            for (size_t i = 0; i < m_norm_stats[size_t(w)].size(); ++i)
-                stats[i].merge(m_norm_stats[size_t(w)][i]);
-        }
-        if (plan.update_norm_statistics)
-            plan.update_norm_statistics(stats);
-    }
     StepStats st;
     for (int w = 0; w < workers; ++w) {
         st.loss += sums[size_t(w)].loss;
@@ -116,9 +105,33 @@ StepStats DataParallelStep::run(ParamStore& params, const TrainConfig& train, in
     params.reduce_worker_grads();
     const GradClip clip = clip_grad_norm(params, train.clip_grad_norm);
     st.grad_norm = clip.norm;
-    ++step;
-    st.lr = noam_learning_rate(step, d_model, train);
-    adam_update(params, train, step, st.lr, clip.scale);
+    const int64_t next = step + 1;
+    // Nothing has changed the model yet. The squared norm of the gradients is NaN or Inf when
+    // one of them is, so the finite case costs nothing beyond the norm clipping needs.
+    if (!std::isfinite(clip.norm))
+        if (const NonFiniteParam bad = first_non_finite_gradient(params))
+            throw NumericFault(next, FaultSite::Gradient, bad.param->name, bad.kind);
+    if (!std::isfinite(st.loss))
+        throw NumericFault(next, FaultSite::Loss, "", std::isnan(st.loss) ? NonFinite::NaN : NonFinite::Inf);
+    if (!std::isfinite(st.length_loss))
+        throw NumericFault(next, FaultSite::LengthLoss, "", std::isnan(st.length_loss) ? NonFinite::NaN : NonFinite::Inf);
+    st.lr = noam_learning_rate(next, d_model, train);
+    if (const NonFiniteParam bad = adam_update(params, train, next, st.lr, clip.scale))
+        throw NumericFault(next, FaultSite::Update, bad.param->name, bad.kind);
+    {
+        // BatchNorm running statistics: one update from every micro-batch of every shard, pooled
+        // in worker order (the statistics of the whole batch). After the checks, so that a step
+        // that faults leaves them alone too; their values do not enter the gradients or Adam.
+        std::vector<BatchNormStats>& stats = m_norm_stats[0];
+        for (int w = 1; w < workers; ++w) {
+            stats.resize(std::max(stats.size(), m_norm_stats[size_t(w)].size()));
+            for (size_t i = 0; i < m_norm_stats[size_t(w)].size(); ++i)
+                stats[i].merge(m_norm_stats[size_t(w)][i]);
+        }
+        if (plan.update_norm_statistics)
+            plan.update_norm_statistics(stats);
+    }
+    step = next;
     st.step = step;
     return st;
 }

@@ -7,9 +7,10 @@
 //             for each micro-batch m of the shard (at most micro_batch_tokens / workers
 //             padded tokens):  forward, loss_m, g_w += d(share_m * loss_m)/dtheta
 //   g = g_0 + g_1 + ...  (worker order: reproducible for a given thread count)
+//   loss, g and the Adam update checked for NaN / Inf (a NumericFault leaves the model as it was)
+//   g *= min(1, max_norm / (||g|| + 1e-6));  lr = Noam(step);  Adam(theta, g, lr)
 //   BatchNorm running statistics: one momentum update from the statistics pooled over every
 //   micro-batch of every shard (the whole batch)
-//   g *= min(1, max_norm / (||g|| + 1e-6));  lr = Noam(step);  Adam(theta, g, lr)
 //
 // share_m = targets_m / targets_batch, so the sum of the weighted micro-batch means is the mean
 // loss of the whole batch ("Attention Is All You Need" section 5.3-5.4 for Adam, Noam and
@@ -20,6 +21,7 @@
 #include "engine/nn/norm.h"
 #include "engine/core/params.h"
 #include "engine/core/tensor.h"
+#include "engine/train/numeric_fault.h"
 
 #include <cstdint>
 #include <functional>
@@ -101,10 +103,14 @@ public:
 
     /// Runs one optimizer step: zeroes the gradients, runs plan.micro_batch over the micro-batches
     /// of every shard (one thread per shard; micro-batches of at most train.micro_batch_tokens /
-    /// workers padded tokens, 0 = one per shard), reduces the worker gradients, updates the
-    /// BatchNorm statistics, clips to train.clip_grad_norm, advances `step` and applies Adam at
-    /// the Noam rate for d_model. `rng` is worker 0's dropout stream. Fills loss, nll,
+    /// workers padded tokens, 0 = one per shard), reduces the worker gradients, clips to
+    /// train.clip_grad_norm, applies Adam at the Noam rate for d_model, updates the BatchNorm
+    /// statistics and advances `step`. `rng` is worker 0's dropout stream. Fills loss, nll,
     /// length_loss, sampled_inputs, micro_batches, max_micro_batch_tokens, grad_norm, lr, step.
+    /// Throws al::NumericFault, before any weight, Adam moment, BatchNorm statistic or `step`
+    /// changes, when a gradient (the first parameter in ParamStore order), the loss, the NAT length
+    /// loss or the Adam update (verified before it is written) holds a NaN or an Inf; only the
+    /// gradients and the dropout streams have moved then.
     StepStats run(ParamStore& params, const TrainConfig& train, int d_model, int64_t& step, Rng& rng,
                   const StepPlan& plan);
 

@@ -6,10 +6,12 @@
 // the trainer's random stream, keep-best (KeepBest: model selection on the validation split),
 // optimizer-state save and resume, and the surface a training loop drives: train_step, validate,
 // save. One thread drives a trainer; other threads read its snapshots.
+#include "engine/core/error.h"
 #include "engine/eval/evaluate.h"
 #include "engine/models/config.h"
 #include "engine/train/train_step.h"
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -21,7 +23,9 @@ public:
     TrainerBase(const TrainerBase&) = delete;
     TrainerBase& operator=(const TrainerBase&) = delete;
 
-    /// One optimizer step on the next training batch.
+    /// One optimizer step on the next training batch. Throws al::NumericFault when the step meets
+    /// a NaN or an Inf (DataParallelStep::run); the model and step count are then as before the
+    /// call, and training may go on (e.g. after set_lr_factor).
     virtual StepStats train_step() = 0;
     /// Figures of the first max_examples validation examples (0 = all; charlm: windows).
     virtual EvalStats validate(size_t max_examples = 0) const = 0;
@@ -31,6 +35,14 @@ public:
     /// Optimizer steps done so far.
     int64_t step() const { return m_step; }
     const TrainConfig& train_config() const { return m_train; }
+    /// The Noam schedule's factor (TrainConfig::lr_factor) of the steps that follow. Throws
+    /// al::Error unless `factor` is finite and > 0.
+    void set_lr_factor(double factor)
+    {
+        if (!(factor > 0) || !std::isfinite(factor))
+            throw Error("lr_factor must be a finite number > 0, not " + std::to_string(factor));
+        m_train.lr_factor = factor;
+    }
 
     /// Keep-best (KeepBest): after a validation pass, keeps a copy of the weights when `score`
     /// (higher is better, e.g. an accuracy or minus the validation loss) beats every earlier pass;

@@ -81,6 +81,7 @@ public:
 
     al::StepStats trainStep() override { return m_trainer->train_step(); }
     qint64 step() const override { return m_trainer->step(); }
+    void setLearningRateFactor(double factor) override { m_trainer->set_lr_factor(factor); }
 
     ValidationMetrics validate(int maxExamples) override
     {
@@ -164,6 +165,7 @@ public:
 
     al::StepStats trainStep() override { return m_trainer->train_step(); }
     qint64 step() const override { return m_trainer->step(); }
+    void setLearningRateFactor(double factor) override { m_trainer->set_lr_factor(factor); }
 
     ValidationMetrics validate(int maxExamples) override
     {

@@ -126,8 +126,12 @@ QString trainingSummary(const TrainingInfo& info);
 class TrainingSession {
 public:
     virtual ~TrainingSession() = default;
+    /// One optimizer step. Throws al::NumericFault when the step meets a NaN or an Inf; the
+    /// weights and step count are then those of the step before, and training may go on.
     virtual al::StepStats trainStep() = 0;
     virtual qint64 step() const = 0;
+    /// The Noam learning-rate factor of the steps that follow (al::TrainerBase::set_lr_factor).
+    virtual void setLearningRateFactor(double factor) = 0;
     /// A validation pass over at most maxExamples examples (0 = all) with the task's metric.
     virtual ValidationMetrics validate(int maxExamples) = 0;
     /// Writes the model directory as `attention-lab train --task ... --out DIR` does: model

@@ -153,6 +153,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_training, &TrainingController::saveFinished, this, &MainWindow::onSaveFinished);
     connect(m_training, &TrainingController::error, this,
             [this](const QString& message) { showError(tr("Training failed"), message); });
+    connect(m_training, &TrainingController::numericFault, this, [this](const QString& message, qint64 keptStep) {
+        showError(tr("Training paused"),
+                  tr("%1. Training paused with the weights of step %2; File → Save model directory saves them. "
+                     "Lower the LR factor and press Resume, or press Stop.")
+                      .arg(message)
+                      .arg(keptStep));
+    });
     connect(m_training, &TrainingController::taskSnapshotReady, this, &MainWindow::onTaskSnapshot);
     connect(m_inference, &InferenceController::translated, this, &MainWindow::onTranslated);
 
@@ -279,10 +286,12 @@ void MainWindow::startTraining()
 
 void MainWindow::stepOnce()
 {
-    if (m_training->state() == TrainingController::State::Idle)
+    if (m_training->state() == TrainingController::State::Idle) {
         startRun(true);
-    else
+    } else {
+        m_training->setLearningRateFactor(m_settings->form()->values().lrFactor);
         m_training->stepOnce();
+    }
 }
 
 void MainWindow::startRun(bool paused)
@@ -309,9 +318,11 @@ void MainWindow::startRun(bool paused)
 
 void MainWindow::togglePause()
 {
-    if (m_training->state() == TrainingController::State::Paused)
+    if (m_training->state() == TrainingController::State::Paused) {
+        // The LR factor can be changed while paused (e.g. after a numeric fault).
+        m_training->setLearningRateFactor(m_settings->form()->values().lrFactor);
         m_training->resume();
-    else
+    } else
         m_training->pause();
 }
 

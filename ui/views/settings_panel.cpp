@@ -430,10 +430,12 @@ void SettingsPanel::setTrainingState(TrainingController::State state, bool activ
     m_stepButton->setEnabled(idle || state == S::Paused);
     m_stopButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
     m_dataGroup->setEnabled(idle);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin, m_lrFactorSpin,
-                                                      m_threadsSpin, m_labelSmoothingSpin, m_scheduledSamplingCombo,
+    for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin, m_threadsSpin,
+                                                      m_labelSmoothingSpin, m_scheduledSamplingCombo,
                                                       m_scheduledSamplingPSpin, m_scheduledSamplingKSpin})
         w->setEnabled(idle);
+    // A paused run takes a new LR factor on Resume or Step.
+    m_lrFactorSpin->setEnabled(idle || state == S::Paused);
     updateModelSource();
 }
 

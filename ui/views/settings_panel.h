@@ -46,7 +46,8 @@ public:
     /// Train then does not ask (ui/view_models/train_start.h).
     void chooseContinue(bool on);
     bool continueChosen() const { return m_continueChosen; }
-    /// Enables the buttons and settings for a training state; `active`: a run is in progress.
+    /// Enables the buttons and settings for a training state (the training settings while idle,
+    /// the LR factor also while paused); `active`: a run is in progress.
     void setTrainingState(TrainingController::State state, bool active);
     void setTrainingActive(bool active);
 

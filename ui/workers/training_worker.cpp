@@ -3,6 +3,7 @@
 
 #include "engine/data/corpus.h"
 #include "engine/core/error.h"
+#include "engine/train/numeric_fault.h"
 #include "ui/workers/worker_thread.h"
 
 #include <QFile>
@@ -64,6 +65,11 @@ void TrainingWorker::requestStop(bool fast)
     schedule();
 }
 
+void TrainingWorker::requestLearningRateFactor(double factor)
+{
+    m_lrFactorRequested = factor;
+}
+
 void TrainingWorker::schedule()
 {
     // At most one runChunk is queued at any time; callable from any thread.
@@ -111,6 +117,13 @@ void TrainingWorker::runChunk()
         m_paused = paused;
         emit pausedChanged(paused);
     }
+    if (const double factor = m_lrFactorRequested.exchange(0); factor > 0) {
+        try {
+            m_trainer->setLearningRateFactor(factor);
+        } catch (const std::exception& e) {
+            emit error(messageOf(e));
+        }
+    }
     int allowed = -1; // -1: as many steps as fit into the chunk
     if (paused) {
         allowed = m_stepsRequested.exchange(0);
@@ -127,6 +140,7 @@ void TrainingWorker::runChunk()
     qint64 tokens = 0;
     int steps = 0;
     al::StepStats last;
+    QString fault;
     try {
         do {
             last = m_trainer->trainStep();
@@ -135,14 +149,40 @@ void TrainingWorker::runChunk()
             ++steps;
         } while (!m_stopRequested && (allowed < 0 || steps < allowed)
                  && chunk.elapsed() < m_request.chunkMilliseconds);
+    } catch (const al::NumericFault& e) {
+        fault = messageOf(e);
     } catch (const std::exception& e) {
         emit error(messageOf(e));
         finish(false);
         return;
     }
+    if (!fault.isEmpty()) {
+        // The faulty step changed nothing: pause on the last good weights, which the user can
+        // save, continue from with a lower learning rate, or stop on.
+        m_pauseRequested = true;
+        m_stepsRequested = 0;
+        if (steps > 0)
+            emitMetrics(steps, lossSum, tokens, last, chunk);
+        emit numericFault(fault, m_trainer->step());
+        publishSnapshot();
+        schedule();
+        return;
+    }
     if (allowed > steps)
         m_stepsRequested += allowed - steps;
 
+    emitMetrics(steps, lossSum, tokens, last, chunk);
+    m_snapshotDirty = true;
+    if (paused || m_lastSnapshotMs < 0 || m_clock.elapsed() - m_lastSnapshotMs >= m_request.snapshotMilliseconds)
+        publishSnapshot();
+    if (m_request.evalEverySteps > 0 && m_trainer->step() - m_lastEvalStep >= m_request.evalEverySteps)
+        runValidation();
+    schedule();
+}
+
+void TrainingWorker::emitMetrics(int steps, double lossSum, qint64 tokens, const al::StepStats& last,
+                                 const QElapsedTimer& chunk)
+{
     TrainingMetrics m;
     m.step = last.step;
     m.stepsInChunk = steps;
@@ -155,13 +195,6 @@ void TrainingWorker::runChunk()
     m.tokens = tokens;
     m.endNs = m_clock.nsecsElapsed();
     emit metrics(m);
-
-    m_snapshotDirty = true;
-    if (paused || m_lastSnapshotMs < 0 || m_clock.elapsed() - m_lastSnapshotMs >= m_request.snapshotMilliseconds)
-        publishSnapshot();
-    if (m_request.evalEverySteps > 0 && m_trainer->step() - m_lastEvalStep >= m_request.evalEverySteps)
-        runValidation();
-    schedule();
 }
 
 void TrainingWorker::publishSnapshot()
@@ -287,6 +320,14 @@ bool TrainingController::start(const TrainingRequest& request)
         if (run == m_runId)
             emit workerPaused(paused);
     });
+    connect(w, &TrainingWorker::numericFault, this, [this, run](const QString& message, qint64 keptStep) {
+        if (run != m_runId)
+            return;
+        m_pausedAtStart = true;
+        if (m_state == State::Running)
+            setState(State::Paused);
+        emit numericFault(message, keptStep);
+    });
     connect(w, &TrainingWorker::error, this, [this, run](const QString& message) {
         if (run == m_runId)
             emit error(message);
@@ -347,6 +388,12 @@ bool TrainingController::saveModel(const QString& directory)
     TrainingWorker* w = m_worker;
     QMetaObject::invokeMethod(w, [w, directory] { w->save(directory); }, Qt::QueuedConnection);
     return true;
+}
+
+void TrainingController::setLearningRateFactor(double factor)
+{
+    if (m_worker && m_state != State::Idle)
+        m_worker->requestLearningRateFactor(factor);
 }
 
 void TrainingController::onWorkerStopped(qint64 step)

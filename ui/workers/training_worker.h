@@ -72,7 +72,8 @@ void registerTrainingMetaTypes();
 /// Runs on a worker thread and drives one TrainingSession. start() loads (or generates) the data
 /// and builds the trainer, then training proceeds in chunks of ~chunkMilliseconds, each chunk re-posting the
 /// next through the event loop so that stop/pause/save requests are handled between chunks.
-/// requestPause/requestStep/requestStop are thread-safe (atomics); everything else runs on the
+/// A step that meets a NaN or an Inf pauses the run (numericFault()). requestPause/requestStep/
+/// requestStop/requestLearningRateFactor are thread-safe (atomics); everything else runs on the
 /// worker's thread. Never touches a widget; holds no lock across a training step.
 class TrainingWorker : public QObject {
     Q_OBJECT
@@ -87,6 +88,8 @@ public:
     /// Thread-safe. Stops between chunks; unless `fast`, evaluates once more and publishes a
     /// final snapshot before emitting stopped().
     void requestStop(bool fast = false);
+    /// Thread-safe. The Noam learning-rate factor (> 0) of the steps after the current chunk.
+    void requestLearningRateFactor(double factor);
 
 public slots:
     /// Loads the corpus, splits it, builds (or resumes) the trainer and starts training.
@@ -103,6 +106,10 @@ signals:
     void validated(const al::ui::ValidationMetrics& metrics);
     void pausedChanged(bool paused);
     void saveFinished(const QString& directory, const QString& errorMessage);
+    /// A step met a NaN or an Inf (al::NumericFault; `message` names the step and the loss or the
+    /// parameter): the step was not applied, the worker pauses with the weights of `keptStep`
+    /// (a snapshot of them follows) and training may go on after requestPause(false).
+    void numericFault(const QString& message, qint64 keptStep);
     /// The run failed (corpus unreadable, invalid configuration, ...); stopped() follows.
     void error(const QString& message);
     /// The run is over; the worker is idle and its thread may be quit.
@@ -110,6 +117,8 @@ signals:
 
 private:
     void runChunk();
+    /// metrics() of the `steps` steps of a chunk, the last one `last`.
+    void emitMetrics(int steps, double lossSum, qint64 tokens, const al::StepStats& last, const QElapsedTimer& chunk);
     void schedule();
     void finish(bool evaluate);
     void publishSnapshot();
@@ -122,6 +131,7 @@ private:
     std::atomic<bool> m_fastStop{false};
     std::atomic<int> m_stepsRequested{0};
     std::atomic<bool> m_chunkPosted{false};
+    std::atomic<double> m_lrFactorRequested{0}; ///< 0: no change requested
     bool m_paused = false;     ///< as last reported through pausedChanged (worker thread)
     bool m_finished = false;
     bool m_snapshotDirty = false;
@@ -157,6 +167,8 @@ public slots:
     void stop();
     /// Saves through the worker (with optimizer state); only while a run is active.
     bool saveModel(const QString& directory);
+    /// The Noam learning-rate factor (> 0) of the run's next steps; ignored when idle.
+    void setLearningRateFactor(double factor);
     /// Stops without the final evaluation, quits and joins the thread. Safe to call when idle.
     void shutdown();
 
@@ -171,6 +183,9 @@ signals:
     /// The worker itself has entered (true) or left (false) the paused state: after
     /// workerPaused(true) no training step runs until resume() or stepOnce().
     void workerPaused(bool paused);
+    /// A step met a NaN or an Inf and the run paused with the weights of `keptStep`
+    /// (TrainingWorker::numericFault); the state is Paused.
+    void numericFault(const QString& message, qint64 keptStep);
     void error(const QString& message);
     /// The run is over and its thread has been joined.
     void finished(qint64 step);
