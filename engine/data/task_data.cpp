@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <new>
 #include <numeric>
 #include <set>
 
@@ -54,6 +55,17 @@ void split3(const std::vector<T>& v, double valid_frac, double test_frac, std::v
     out[0].assign(v.begin(), v.begin() + ptrdiff_t(ntrain));
     out[1].assign(v.begin() + ptrdiff_t(ntrain), v.begin() + ptrdiff_t(std::min(v.size(), ntrain + nv)));
     out[2].assign(v.begin() + ptrdiff_t(std::min(v.size(), ntrain + nv)), v.end());
+}
+
+// " (file: N lines read, M skipped (...))" for each read that skipped lines: the reason a corpus
+// came out empty is usually there.
+std::string skipped_note(const std::vector<ReadSummary>& reads)
+{
+    std::string note;
+    for (const ReadSummary& r : reads)
+        if (r.skipped)
+            note += " (" + r.to_string() + ")";
+    return note;
 }
 
 std::string trim(const std::string& s)
@@ -121,6 +133,17 @@ PlainTextReadResult read_plain_text(const std::string& path, const ReadOptions& 
 {
     LineReader in(path, opt);
     PlainTextReadResult r;
+    // The text is at most the file's size: reserving it once keeps a large text from being
+    // copied (and briefly held twice) as it grows. A pipe has no size; an allocation the system
+    // refuses only loses the reservation.
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (!ec) {
+        try {
+            r.text.reserve(size_t(size));
+        } catch (const std::bad_alloc&) {
+        }
+    }
     std::string line;
     while (in.next(line)) {
         r.text += line;
@@ -257,16 +280,16 @@ TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::stri
         std::string& text = r.text;
         if (text.size() < 100)
             throw Error(path + ": " + std::to_string(text.size()) + " bytes of usable text, too little for a language model" +
-                        (r.summary.skipped ? " (" + r.summary.to_string() + ")" : std::string()));
+                        skipped_note({r.summary}));
         c.reads.push_back(std::move(r.summary));
         // The customary split: first 90% for training, last 10% for validation, at a character
-        // boundary; the text is moved, not copied, into the training part.
+        // boundary; the text is moved, not copied, into the training part (which keeps the
+        // text's allocation, about the file's size).
         size_t cut = text.size() * 9 / 10;
         while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
             ++cut;
         c.lm_valid = text.substr(cut);
         text.resize(cut);
-        text.shrink_to_fit();
         c.lm_train = std::move(text);
     } else if (task == "pos") {
         std::error_code ec;
@@ -292,14 +315,14 @@ TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::stri
             split3(r.sentences, 0.05, 0.05, c.tagged);
         }
         if (c.tagged[0].empty())
-            throw Error("'" + path + "': no training sentences");
+            throw Error("'" + path + "': no training sentences" + skipped_note(c.reads));
     } else if (task == "sentiment" || task == "langid") {
         std::vector<LabelledText> all = task == "sentiment" ? read_polarity(path, &c.reads, opt)
                                                             : langid_examples(paths, 6000, seed, &c.reads, opt);
         shuffle_with(all, seed);
         split3(all, 0.1, 0.1, c.labelled);
         if (c.labelled[0].empty())
-            throw Error("'" + path + "': no training texts");
+            throw Error("'" + path + "': no training texts" + skipped_note(c.reads));
     } else { // mlm
         CorpusReadResult r = read_tsv_pairs(path, 0, 0, opt);
         c.reads.push_back(std::move(r.summary));
@@ -314,7 +337,7 @@ TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::stri
             pairs.emplace_back(sentences[i], sentences[i + 1]);
         split3(pairs, 0.05, 0.05, c.sentence_pairs);
         if (c.sentence_pairs[0].empty())
-            throw Error("'" + path + "': too few sentences for sentence pairs");
+            throw Error("'" + path + "': too few sentences for sentence pairs" + skipped_note(c.reads));
     }
     return c;
 }
