@@ -12,6 +12,7 @@
 #include "app/training_loop.h"
 
 #include "engine/data/corpus.h"
+#include "engine/data/text.h"
 #include "engine/core/error.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/model_dir.h"
@@ -30,6 +31,7 @@
 #include <Eigen/Core>
 #include <omp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -207,51 +209,22 @@ void readDecodingOptions(OptionReader& r, DecodingOptions& d)
     r.seed("seed", d.seed);
 }
 
-/// Prints skipped-line diagnostics: the first `cap` in full, then a count of the rest.
-class SkipReporter {
-public:
-    explicit SkipReporter(std::ostream& err, int cap = 20) : m_err(err), m_cap(cap) {}
-    void add(const std::vector<Diagnostic>& ds)
-    {
-        for (const auto& d : ds) {
-            if (m_shown < m_cap) {
-                m_err << "skipped " << d.to_string() << "\n";
-                ++m_shown;
-            } else {
-                ++m_hidden;
-            }
-        }
-    }
-    void finish()
-    {
-        if (m_hidden > 0) m_err << "... and " << m_hidden << " more skipped line(s)\n";
-    }
-
-private:
-    std::ostream& m_err;
-    int m_cap, m_shown = 0;
-    long m_hidden = 0;
-};
-
 CorpusSplits loadSplits(const DataSource& src, std::ostream& err)
 {
-    SkipReporter skips(err);
     CorpusSplits s;
     auto read = [&](const QString& path) {
         CorpusReadResult r = read_tsv_pairs(local8(path), src.src_col, src.tgt_col);
-        skips.add(r.skipped);
+        printReads(err, {r.summary});
         return std::move(r.pairs);
     };
     if (!src.data.isEmpty()) {
         const std::vector<SentencePair> all = read(src.data);
-        skips.finish();
         if (all.empty()) throw Error(local8(src.data) + ": no usable sentence pair");
         s = split_corpus(all, src.valid_frac, src.test_frac, src.split_seed);
     } else {
         if (!src.train.isEmpty()) s.train = read(src.train);
         if (!src.valid.isEmpty()) s.valid = read(src.valid);
         s.test = read(src.test);
-        skips.finish();
     }
     return s;
 }
@@ -832,7 +805,32 @@ int runTranslate(const TranslateOptions& opts, std::istream& in, std::ostream& o
         decoding.max_len = opts.max_len;
         if (!opts.prefix.isEmpty())
             decoding.forced_prefix = model.tgt_vocab.encode(model.tgt_tokenizer.tokenize(local8(opts.prefix)));
-        auto one = [&](const std::string& sentence) {
+        // One output line per sentence, always, so that output line i answers input line i; what
+        // the model cannot read as given is said on stderr, naming the sentence.
+        const int room = model.net.config().max_len - 1; // translate() reads this many source tokens
+        bool unreadable = false;
+        auto one = [&](const std::string& where, const std::string& sentence) {
+            const size_t bad = utf8_error_offset(sentence);
+            if (bad != std::string::npos) {
+                err << where << ": invalid UTF-8 at byte offset " << bad << ", not translated\n";
+                out << "\n";
+                unreadable = true;
+                return;
+            }
+            const std::vector<std::string> tokens = model.src_tokenizer.tokenize(sentence);
+            if (tokens.empty()) {
+                err << where << ": empty sentence, empty translation\n";
+                out << "\n";
+                return;
+            }
+            if (int(tokens.size()) > room)
+                err << where << ": " << tokens.size() << " source tokens; the model reads the first " << room
+                    << " (max_len " << room + 1 << "), the rest is ignored\n";
+            const size_t read = std::min(tokens.size(), size_t(room));
+            if (std::all_of(tokens.begin(), tokens.begin() + ptrdiff_t(read),
+                            [&](const std::string& t) { return model.src_vocab.id(t) == model.src_vocab.unk(); }))
+                err << where << ": every source token (" << read
+                    << ") is unknown to the model's vocabulary; it reads only <unk>\n";
             Trace trace;
             const Translation t = translate(model, sentence, decoding, opts.attention.isEmpty() ? nullptr : &trace);
             out << t.text << "\n";
@@ -844,14 +842,20 @@ int runTranslate(const TranslateOptions& opts, std::istream& in, std::ostream& o
             }
         };
         if (!opts.sentences.isEmpty()) {
-            for (const QString& s : opts.sentences) one(local8(s));
+            int n = 0;
+            for (const QString& s : opts.sentences) one("sentence " + std::to_string(++n), local8(s));
         } else {
             std::string line;
+            int n = 0;
             while (std::getline(in, line)) {
                 if (!line.empty() && line.back() == '\r') line.pop_back();
-                one(line);
+                one("stdin:" + std::to_string(++n), line);
                 out.flush();
             }
+        }
+        if (unreadable) {
+            out.flush();
+            return ExitFailure;
         }
         out.flush();
         return ExitOk;

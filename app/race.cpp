@@ -64,10 +64,9 @@ void applyThreads(int threads)
 
 CorpusSplits loadSplits(const DataSource& src, std::ostream& err)
 {
-    size_t skipped = 0;
     auto read = [&](const QString& path) {
         CorpusReadResult r = read_tsv_pairs(path.toStdString(), src.src_col, src.tgt_col);
-        skipped += r.skipped.size();
+        printReads(err, {r.summary});
         return std::move(r.pairs);
     };
     CorpusSplits s;
@@ -80,7 +79,6 @@ CorpusSplits loadSplits(const DataSource& src, std::ostream& err)
         s.valid = read(src.valid);
         s.test = read(src.test);
     }
-    if (skipped) err << "skipped " << skipped << " malformed line(s) (`attention-lab train` lists them)\n";
     if (s.valid.empty()) throw Error("the validation split is empty");
     if (s.test.empty()) throw Error("the test split is empty");
     return s;

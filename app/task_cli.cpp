@@ -218,10 +218,7 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
         const std::string task = s8(o.task);
         const auto t0 = std::chrono::steady_clock::now();
         const TaskCorpus corpus = load_task_corpus(task, paths8(o.task_data), o.train.seed);
-        for (size_t i = 0; i < corpus.skipped.size() && i < 10; ++i)
-            err << "skipped " << corpus.skipped[i].to_string() << "\n";
-        if (corpus.skipped.size() > 10)
-            err << "skipped " << corpus.skipped.size() << " lines in all\n";
+        printReads(err, corpus.reads);
         out << "data: " << s8(o.task_data.join(", ")) << ": " << corpus.describe() << "\n";
         TaskModel model = o.resume.isEmpty() ? new_task_model(corpus, o.model, o.min_count, o.train.seed)
                                              : load_task_model_dir(s8(o.resume));
@@ -282,7 +279,7 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
     });
 }
 
-int evalTaskModel(const EvalOptions& o, std::ostream& out, std::ostream&)
+int evalTaskModel(const EvalOptions& o, std::ostream& out, std::ostream& err)
 {
     const TaskModel model = load_task_model_dir(s8(o.model));
     const std::string task = model.net.config().task;
@@ -290,6 +287,7 @@ int evalTaskModel(const EvalOptions& o, std::ostream& out, std::ostream&)
     if (data.isEmpty())
         throw Error("task " + task + " needs --data");
     const TaskCorpus corpus = load_task_corpus(task, paths8(data), o.source.split_seed);
+    printReads(err, corpus.reads);
     out << summary(model) << "\n";
     const int split = task == "charlm" ? 1 : o.split;
     const EvalStats ev = evaluate(model.net, task_eval_batches(model, encode_task_corpus(model, corpus), split, o.max_sentences,

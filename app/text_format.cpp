@@ -29,4 +29,11 @@ std::string hms(double seconds)
     return fmt("%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
 }
 
+void printReads(std::ostream& err, const std::vector<ReadSummary>& reads)
+{
+    for (const ReadSummary& r : reads)
+        for (const std::string& line : r.report())
+            err << line << "\n";
+}
+
 } // namespace al::cli

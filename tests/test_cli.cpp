@@ -12,12 +12,14 @@
 #include "engine/models/translation_model.h"
 
 #include <QDir>
+#include <QRegularExpression>
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -813,9 +815,77 @@ private slots:
                            "--d-ff", "8", "--threads", "1", "--samples", "0"});
         QVERIFY2(r.code == int(ExitOk), r.err.c_str());
         const QString err = QString::fromStdString(r.err);
-        QCOMPARE(int(err.count("skipped " + corpus + ":")), 20);
-        QVERIFY2(err.contains("... and 5 more skipped line(s)"), r.err.c_str());
-        QVERIFY(err.contains("corpus.tsv:97:"));
+        // The first 10 in full, a count of the rest, then the file's summary.
+        QCOMPARE(int(err.count(QRegularExpression("corpus\\.tsv:[0-9]+: .*, skipped\n"))), 10);
+        QVERIFY(err.contains(corpus + ":97: expected at least 2 tab-separated columns, found 1, skipped\n"));
+        QVERIFY2(err.contains(corpus + ": ... and 15 more skipped lines\n"), r.err.c_str());
+        QVERIFY2(err.contains(corpus + ": 121 lines read, 25 skipped (25 too few columns)\n"), r.err.c_str());
+    }
+
+    void hostileCorpusIsReportedOnce()
+    {
+        // A Latin-1 corpus: one line about the encoding, not one per line; NUL bytes and a BOM.
+        QTemporaryDir tmp;
+        const QString latin1 = tmp.filePath("latin1.tsv");
+        QFile f(latin1);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 50; ++i)
+            f.write(QByteArray("Caf\xe9 ") + QByteArray::number(i) + "\tcr\xe8me\n");
+        f.close();
+        Run r = runArgs({"train", "--data", latin1, "--steps", "1", "--threads", "1"});
+        QCOMPARE(r.code, int(ExitFailure));
+        const QString err = QString::fromStdString(r.err);
+        QVERIFY2(err.contains(latin1 + ": does not look like UTF-8 text: 50 of 50 non-blank lines are invalid UTF-8 "
+                                       "(the first is line 1: invalid UTF-8 at byte offset 3); is it Latin-1"),
+                 r.err.c_str());
+        QVERIFY2(!err.contains(", skipped\n"), r.err.c_str());
+        QVERIFY(err.contains(latin1 + ": 50 lines read, 50 skipped (50 invalid UTF-8)\n"));
+        QVERIFY(err.contains("no usable sentence pair"));
+
+        const QString nul = writeCorpus(tmp.path());
+        QFile g(nul);
+        QVERIFY(g.open(QIODevice::Append));
+        g.write(QByteArray("Bad\0line.\t\xe5\x9d\x8f\n", 14));
+        g.close();
+        r = runArgs({"train", "--data", nul, "--steps", "1", "--d-model", "8", "--nhead", "2", "--layers", "1",
+                     "--d-ff", "8", "--threads", "1", "--samples", "0"});
+        QVERIFY2(r.code == int(ExitOk), r.err.c_str());
+        QVERIFY2(r.err.find((nul + ":97: control character U+0000 at byte offset 3, skipped\n").toStdString())
+                     != std::string::npos,
+                 r.err.c_str());
+        QVERIFY(r.err.find((nul + ": 97 lines read, 1 skipped (1 control character)\n").toStdString()) != std::string::npos);
+    }
+
+    void translateOddInput()
+    {
+        // The fixture reads max_len - 1 = 255 source characters; its source vocabulary is Chinese.
+        const QString model = QStringLiteral(AL_SOURCE_DIR "/tests/fixtures/models/translate");
+        std::string input = "我爱你。\n\n   \n";
+        for (int i = 0; i < 2500; ++i)
+            input += "我爱你。";
+        input += "\n\xF0\x9F\x98\x80\xD7\xA9\xD7\x9C\n"; // emoji and Hebrew
+        input += "bad \xC3\x28 byte\n";
+        input += "他\n";
+        const Run r = runArgs({"translate", "--model", model, "--max-len", "4"}, input);
+        QCOMPARE(r.code, int(ExitFailure)); // one line was not UTF-8; every other line was translated
+        QCOMPARE(int(std::count(r.out.begin(), r.out.end(), '\n')), 7); // one output line per input line
+        const QStringList out = QString::fromStdString(r.out).split('\n');
+        QVERIFY(!out[0].isEmpty());
+        QVERIFY(out[1].isEmpty() && out[2].isEmpty() && out[5].isEmpty());
+        QVERIFY(!out[6].isEmpty());
+        for (const char* expected : {"stdin:2: empty sentence, empty translation\n",
+                                     "stdin:3: empty sentence, empty translation\n",
+                                     "stdin:4: 10000 source tokens; the model reads the first 255 (max_len 256), the rest is ignored\n",
+                                     "stdin:5: every source token (3) is unknown to the model's vocabulary; it reads only <unk>\n",
+                                     "stdin:6: invalid UTF-8 at byte offset 4, not translated\n"})
+            QVERIFY2(r.err.find(expected) != std::string::npos, r.err.c_str());
+        QVERIFY(r.err.find("stdin:1:") == std::string::npos);
+        QVERIFY(r.err.find("stdin:7:") == std::string::npos);
+
+        // Sentences given as arguments are named by their position.
+        const Run a = runArgs({"translate", "--model", model, "--max-len", "4", "我", ""});
+        QCOMPARE(a.code, int(ExitOk));
+        QVERIFY2(a.err.find("sentence 2: empty sentence, empty translation\n") != std::string::npos, a.err.c_str());
     }
 
     void trainTranslateEvalEndToEnd()

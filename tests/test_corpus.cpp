@@ -95,15 +95,17 @@ void TestCorpus::readGoodAndBadLines() {
         path + ":3: empty line",
         path + ":4: empty source field (column 0)",
         path + ":5: empty target field (column 1)",
-        path + ":6: invalid UTF-8",
+        path + ":6: invalid UTF-8 at byte offset 4",
         path + ":7: empty target field (column 1)",
     };
-    QCOMPARE(r.skipped.size(), expected.size());
+    QCOMPARE(r.summary.problems.size(), expected.size());
+    QCOMPARE(r.summary.skipped, int64_t(expected.size()));
+    QCOMPARE(r.summary.lines, int64_t{9});
     for (size_t i = 0; i < expected.size(); ++i) {
-        QCOMPARE(r.skipped[i].to_string(), expected[i]);
-        QCOMPARE(r.skipped[i].file, path);
+        QCOMPARE(r.summary.problems[i].to_string(), expected[i]);
+        QCOMPARE(r.summary.problems[i].file, path);
     }
-    QCOMPARE(r.skipped[0].line, 2);
+    QCOMPARE(r.summary.problems[0].line, int64_t{2});
 
     // Columns may be swapped and need not be adjacent; col 2 needs three columns.
     const std::string path2 = write_temp("cols.tsv", "a\tb\tc\nd\te\n");
@@ -112,8 +114,8 @@ void TestCorpus::readGoodAndBadLines() {
     QCOMPARE(r2.pairs.size(), size_t{1});
     QCOMPARE(r2.pairs[0].src, std::string("c"));
     QCOMPARE(r2.pairs[0].tgt, std::string("a"));
-    QCOMPARE(r2.skipped.size(), size_t{1});
-    QCOMPARE(r2.skipped[0].to_string(), path2 + ":2: expected at least 3 tab-separated columns, found 2");
+    QCOMPARE(r2.summary.skipped, int64_t{1});
+    QCOMPARE(r2.summary.problems[0].to_string(), path2 + ":2: expected at least 3 tab-separated columns, found 2");
 }
 
 void TestCorpus::readCrlfAndBom() {
@@ -124,8 +126,8 @@ void TestCorpus::readCrlfAndBom() {
     QCOMPARE(r.pairs[0].src, std::string("Go.")); // BOM removed
     QCOMPARE(r.pairs[0].tgt, std::string("Va !")); // no trailing '\r'
     QCOMPARE(r.pairs[1].tgt, std::string("Salut !"));
-    QCOMPARE(r.skipped.size(), size_t{1});
-    QCOMPARE(r.skipped[0].to_string(), path + ":3: empty line");
+    QCOMPARE(r.summary.skipped, int64_t{1});
+    QCOMPARE(r.summary.problems[0].to_string(), path + ":3: empty line");
 }
 
 void TestCorpus::readMissingFile() {
@@ -152,7 +154,7 @@ void TestCorpus::readRealCmnCorpus() {
     const al::CorpusReadResult r = al::read_tsv_pairs(AL_SOURCE_DIR "/resources/data/cmn-eng/cmn.txt", 1, 0);
     qInfo("read cmn.txt in %lld ms", static_cast<long long>(timer.elapsed()));
     QCOMPARE(r.pairs.size(), size_t{28447});
-    QCOMPARE(r.skipped.size(), size_t{0});
+    QCOMPARE(r.summary.skipped, int64_t{0});
     // Column 1 is Chinese, column 0 English (MANIFEST.md section 1).
     QCOMPARE(r.pairs[0].src, std::string("\xE5\x97\xA8\xE3\x80\x82")); // 嗨。
     QCOMPARE(r.pairs[0].tgt, std::string("Hi."));

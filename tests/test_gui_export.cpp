@@ -29,7 +29,13 @@
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <sstream>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace al::ui;
 
@@ -180,6 +186,50 @@ Run runArgs(const QStringList& args)
     return r;
 }
 
+/// Every entry of `dir`, hidden ones (a QSaveFile's temporary file) included.
+QStringList allEntries(const QString& dir)
+{
+    return QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+}
+
+/// While alive, this process may write files of at most `bytes` bytes (RLIMIT_FSIZE) and ignores
+/// SIGXFSZ, so a longer write fails with EFBIG: the failure a write onto a full disk (ENOSPC)
+/// meets on the same path (QSaveFile's write and commit), without filling a disk.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes)
+    {
+        m_ok = ::getrlimit(RLIMIT_FSIZE, &m_saved) == 0;
+        m_handler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit lower = m_saved;
+        lower.rlim_cur = bytes;
+        m_ok = m_ok && ::setrlimit(RLIMIT_FSIZE, &lower) == 0;
+    }
+    ~FileSizeLimit()
+    {
+        ::setrlimit(RLIMIT_FSIZE, &m_saved);
+        std::signal(SIGXFSZ, m_handler);
+    }
+    bool ok() const { return m_ok; }
+
+private:
+    rlimit m_saved{};
+    void (*m_handler)(int) = nullptr;
+    bool m_ok = false;
+};
+
+/// The message of the al::Error `f` throws; empty when it throws none.
+template <class F>
+QString errorOf(F&& f)
+{
+    try {
+        f();
+    } catch (const al::Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
 /// The 96-pair synthetic English \t Chinese corpus of test_cli.
 QString writeCorpus(const QString& dir)
 {
@@ -218,6 +268,9 @@ private slots:
     void exportEndToEnd();
     void executableWithoutDisplay();
     void mainWindowColoursAndBatch();
+    void exportWhereAFileIsInTheWay();
+    void exportIntoAReadOnlyDirectory();
+    void exportOntoAFullDisk();
 
 private:
     QTemporaryDir m_tmp;
@@ -669,6 +722,106 @@ void TestGuiExport::mainWindowColoursAndBatch()
                keyTokens(*trace, al::AttentionKind::Cross));
     QVERIFY(readAll(QDir(r.directory).filePath(QStringLiteral("enc_L1_H1.pdf"))).startsWith("%PDF-"));
     w.close();
+}
+
+void TestGuiExport::exportWhereAFileIsInTheWay()
+{
+    // A path whose parent is a regular file stops root as it stops anyone.
+    const QString blocker = m_tmp.filePath(QStringLiteral("blocker"));
+    writeFileAtomically(blocker, "not a directory\n");
+    const QString file = blocker + QStringLiteral("/x.csv");
+    QString error = errorOf([&] { writeFileAtomically(file, "a,b\n"); });
+    QVERIFY2(error.startsWith(QStringLiteral("cannot write '%1': ").arg(file)) && error.size() > file.size() + 17,
+             qPrintable(error));
+    QVERIFY(!QFileInfo::exists(file));
+
+    const al::Trace trace = syntheticTrace();
+    AttentionExportRequest r;
+    r.kinds = {al::AttentionKind::Cross};
+    r.formats = {ExportFormat::Csv};
+    r.directory = blocker + QStringLiteral("/maps");
+    error = errorOf([&] { exportAttention(trace, r); });
+    QCOMPARE(error, QStringLiteral("cannot create the directory '%1': Not a directory").arg(r.directory));
+    QCOMPARE(readAll(blocker), QByteArray("not a directory\n"));
+
+    // The headless export: a runtime failure (exit 1) naming the path and the reason.
+    const Run run = runArgs({"export", "--model", m_model, "--sentence", "我有书。", "--format", "csv", "--out", r.directory});
+    QCOMPARE(run.code, int(al::cli::ExitFailure));
+    QVERIFY2(run.err.find("cannot create the directory '" + r.directory.toStdString() + "': Not a directory")
+                 != std::string::npos,
+             run.err.c_str());
+}
+
+void TestGuiExport::exportIntoAReadOnlyDirectory()
+{
+    if (::geteuid() == 0)
+        QSKIP("running as root: permission bits do not stop root (exportWhereAFileIsInTheWay and "
+              "exportOntoAFullDisk reach the same failure path)");
+    const QString ro = m_tmp.filePath(QStringLiteral("read-only"));
+    QVERIFY(QDir().mkpath(ro));
+    QVERIFY(QFile::setPermissions(ro, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    const QString file = QDir(ro).filePath(QStringLiteral("plot.png"));
+    QCustomPlot plot;
+    plot.addGraph()->setData({1, 2}, {3, 4});
+    const QString error = errorOf([&] { exportPlot(&plot, file, ExportFormat::Png, {320, 200, 96}); });
+    QVERIFY2(error.startsWith(QStringLiteral("cannot write '%1': ").arg(file)) && error.size() > file.size() + 17,
+             qPrintable(error));
+    const al::Trace trace = syntheticTrace();
+    AttentionExportRequest r;
+    r.kinds = {al::AttentionKind::Cross};
+    r.formats = {ExportFormat::Csv};
+    r.directory = ro;
+    QVERIFY(errorOf([&] { exportAttention(trace, r); }).startsWith(QStringLiteral("cannot write '%1/").arg(ro)));
+    const Run run = runArgs({"export", "--model", m_model, "--sentence", "我有书。", "--format", "png", "--out", ro});
+    QCOMPARE(run.code, int(al::cli::ExitFailure));
+    QVERIFY2(run.err.find("cannot write '" + ro.toStdString() + "/") != std::string::npos, run.err.c_str());
+    QCOMPARE(allEntries(ro), QStringList());
+    QFile::setPermissions(ro, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+}
+
+void TestGuiExport::exportOntoAFullDisk()
+{
+    const QString full = m_tmp.filePath(QStringLiteral("full"));
+    QVERIFY(QDir().mkpath(full));
+    const QString big = QDir(full).filePath(QStringLiteral("big.csv"));
+    const QString png = QDir(full).filePath(QStringLiteral("plot.png"));
+    const al::Trace trace = syntheticTrace();
+    AttentionExportRequest r;
+    r.kinds = {al::AttentionKind::Cross};
+    r.layer = 0;
+    r.head = 0;
+    r.formats = {ExportFormat::Csv, ExportFormat::Svg}; // a CSV of a few hundred bytes, an SVG of tens of KB
+    r.size = {600, 0, 96};
+    r.directory = full;
+    QString bigError, pngError, batchError;
+    Run run;
+    {
+        FileSizeLimit limit(4096);
+        QVERIFY(limit.ok());
+        bigError = errorOf([&] { writeFileAtomically(big, QByteArray(64 * 1024, 'x')); });
+        QCustomPlot plot;
+        plot.addGraph()->setData({1, 2, 3}, {3, 1, 2});
+        pngError = errorOf([&] { exportPlot(&plot, png, ExportFormat::Png, {1200, 900, 96}); });
+        batchError = errorOf([&] { exportAttention(trace, r); });
+        run = runArgs({"export", "--model", m_model, "--sentence", "我有书。", "--format", "svg", "--out",
+                       QDir(full).filePath(QStringLiteral("cli"))});
+    }
+    const QString reason = QString::fromLocal8Bit(std::strerror(EFBIG));
+    QCOMPARE(bigError, QStringLiteral("cannot write '%1': %2").arg(big, reason));
+    QCOMPARE(pngError, QStringLiteral("cannot write '%1': %2").arg(png, reason));
+    const QString csv = QDir(full).filePath(QStringLiteral("cross_L1_H1.csv"));
+    const QString svg = QDir(full).filePath(QStringLiteral("cross_L1_H1.svg"));
+    QCOMPARE(batchError, QStringLiteral("cannot write '%1': %2 (1 of 2 files were written before it)").arg(svg, reason));
+    QCOMPARE(run.code, int(al::cli::ExitFailure));
+    QVERIFY2(run.err.find("cannot write '" + QDir(full).filePath(QStringLiteral("cli/")).toStdString()) != std::string::npos
+                 && run.err.find(reason.toStdString()) != std::string::npos,
+             run.err.c_str());
+    // No partial file and no temporary file: only the CSV written whole before the SVG failed,
+    // and the headless export's (empty) output directory.
+    QCOMPARE(allEntries(full), (QStringList{QStringLiteral("cli"), QStringLiteral("cross_L1_H1.csv")}));
+    QCOMPARE(allEntries(QDir(full).filePath(QStringLiteral("cli"))), QStringList());
+    compareCsv(readAll(csv), *selectAttention(trace, {al::AttentionKind::Cross, 0, 0}),
+               queryTokens(trace, al::AttentionKind::Cross), keyTokens(trace, al::AttentionKind::Cross));
 }
 
 QTEST_MAIN(TestGuiExport)

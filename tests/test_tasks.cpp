@@ -108,11 +108,11 @@ private slots:
         QCOMPARE(r.sentences[0].words, (std::vector<std::string>{"I", "do", "n't", "know", "."}));
         QCOMPARE(r.sentences[0].tags, (std::vector<std::string>{"PRON", "AUX", "PART", "VERB", "PUNCT"}));
         QCOMPARE(r.sentences[1].words, (std::vector<std::string>{"_"}));
-        QCOMPARE(r.skipped.size(), size_t(2));
-        QCOMPARE(r.skipped[0].line, 11);
-        QVERIFY(r.skipped[0].to_string().find("x.conllu:11: expected 10 tab-separated fields, got 9") != std::string::npos);
-        QCOMPARE(r.skipped[1].line, 12);
-        QVERIFY(r.skipped[1].message.find("malformed ID 'x'") != std::string::npos);
+        QCOMPARE(r.summary.skipped, int64_t(2));
+        QCOMPARE(r.summary.problems[0].line, int64_t(11));
+        QVERIFY(r.summary.problems[0].to_string().find("x.conllu:11: expected 10 tab-separated fields, got 9") != std::string::npos);
+        QCOMPARE(r.summary.problems[1].line, int64_t(12));
+        QVERIFY(r.summary.problems[1].message.find("malformed ID 'x'") != std::string::npos);
         QVERIFY_THROWS_EXCEPTION(Error, read_conllu(dir.filePath("missing.conllu").toStdString()));
     }
     void conllu_counts_on_ud_english_ewt_dev()
@@ -128,7 +128,7 @@ private slots:
             words += s.words.size();
         QCOMPARE(r.sentences.size(), size_t(2001));
         QCOMPARE(words, size_t(25147));
-        QVERIFY(r.skipped.empty());
+        QCOMPARE(r.summary.skipped, int64_t(0));
     }
     void suffix_tokens_keep_ending_and_case()
     {
@@ -144,14 +144,16 @@ private slots:
         QTemporaryDir dir;
         write(dir.filePath("rt-polarity.pos").toStdString(), "a fine film . \n\ngreat\n");
         write(dir.filePath("rt-polarity.neg").toStdString(), "dull\n");
-        std::vector<Diagnostic> skipped;
-        const auto v = read_polarity(dir.path().toStdString(), &skipped);
+        std::vector<ReadSummary> reads;
+        const auto v = read_polarity(dir.path().toStdString(), &reads);
         QCOMPARE(v.size(), size_t(3));
         QCOMPARE(v[0].label, std::string("neg"));
         QCOMPARE(v[1].text, std::string("a fine film ."));
         QCOMPARE(v[1].label, std::string("pos"));
-        QCOMPARE(skipped.size(), size_t(1));
-        QCOMPARE(skipped[0].line, 2);
+        QCOMPARE(reads.size(), size_t(2));
+        QCOMPARE(reads[0].skipped, int64_t(0)); // neg
+        QCOMPARE(reads[1].skipped, int64_t(1)); // pos
+        QCOMPARE(reads[1].problems[0].line, int64_t(2));
     }
     void langid_labels_from_file_names()
     {

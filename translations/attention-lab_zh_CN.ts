@@ -1662,6 +1662,33 @@
     </message>
 </context>
 <context>
+    <name>al::ui::SentenceInput</name>
+    <message>
+        <source>Too long for the model: it reads at most %1 tokens (max_len %2), so the last %1 of the text&apos;s %3 tokens were kept as its context.</source>
+        <translation>文本太长：模型最多读取 %1 个词元（max_len %2），因此只保留了文本 %3 个词元中的最后 %1 个作为上下文。</translation>
+    </message>
+    <message>
+        <source>Too long for the model: it reads at most %1 tokens (max_len %2), so the first %1 of the text&apos;s %3 tokens were kept and the rest is ignored.</source>
+        <translation>文本太长：模型最多读取 %1 个词元（max_len %2），因此只保留了文本 %3 个词元中的前 %1 个，其余部分被忽略。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Every token of the text (%n) is unknown to the model&apos;s vocabulary: the model reads only &lt;unk&gt;.</source>
+        <translation>
+            <numerusform>文本中的每个词元（%n 个）都不在模型的词表中：模型读到的只有 &lt;unk&gt;。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s) not in the model&apos;s vocabulary, read as &lt;unk&gt;:</source>
+        <translation>
+            <numerusform>%n 个词元不在模型的词表中，按 &lt;unk&gt; 读取：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Type a sentence: the model runs on what you type here.</source>
+        <translation>请输入一个句子：模型会对你在这里输入的内容运行。</translation>
+    </message>
+</context>
+<context>
     <name>al::ui::SessionController</name>
     <message>
         <source>Open sess&amp;ion…</source>

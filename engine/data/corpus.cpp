@@ -6,48 +6,24 @@
 #include "engine/data/text.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <unordered_map>
 #include <unordered_set>
 
 namespace al {
 
-std::string Diagnostic::to_string() const {
-    return file + ":" + std::to_string(line) + ": " + message;
-}
-
-CorpusReadResult read_tsv_pairs(const std::string& path, int src_col, int tgt_col) {
+CorpusReadResult read_tsv_pairs(const std::string& path, int src_col, int tgt_col, const ReadOptions& opt) {
     if (src_col < 0 || tgt_col < 0)
         throw Error("read_tsv_pairs('" + path + "'): column indices must be >= 0, got " +
                     std::to_string(src_col) + " and " + std::to_string(tgt_col));
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw Error("cannot open '" + path + "': is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot open '" + path + "': " + std::strerror(errno));
-
+    LineReader in(path, opt);
     const size_t needed = static_cast<size_t>(std::max(src_col, tgt_col)) + 1;
     CorpusReadResult result;
     std::string line;
     std::vector<std::string> fields;
-    int lineno = 0;
-    auto skip = [&](std::string message) {
-        result.skipped.push_back(Diagnostic{path, lineno, std::move(message)});
-    };
-    while (std::getline(in, line)) {
-        ++lineno;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (lineno == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3); // BOM
+    while (in.next(line)) {
         if (line.empty()) {
-            skip("empty line");
-            continue;
-        }
-        if (!is_valid_utf8(line)) {
-            skip("invalid UTF-8");
+            in.skip("empty line", "empty line");
             continue;
         }
         fields.clear();
@@ -60,24 +36,24 @@ CorpusReadResult read_tsv_pairs(const std::string& path, int src_col, int tgt_co
             start = tab + 1;
         }
         if (fields.size() < needed) {
-            skip("expected at least " + std::to_string(needed) +
-                 " tab-separated columns, found " + std::to_string(fields.size()));
+            in.skip("too few columns", "expected at least " + std::to_string(needed) +
+                                           " tab-separated columns, found " + std::to_string(fields.size()));
             continue;
         }
         std::string& src = fields[static_cast<size_t>(src_col)];
         std::string& tgt = fields[static_cast<size_t>(tgt_col)];
         // A field of only spaces or invisible characters is as empty as "" once tokenised.
         if (normalize_text(src).empty()) {
-            skip("empty source field (column " + std::to_string(src_col) + ")");
+            in.skip("empty field", "empty source field (column " + std::to_string(src_col) + ")");
             continue;
         }
         if (normalize_text(tgt).empty()) {
-            skip("empty target field (column " + std::to_string(tgt_col) + ")");
+            in.skip("empty field", "empty target field (column " + std::to_string(tgt_col) + ")");
             continue;
         }
         result.pairs.push_back(SentencePair{std::move(src), std::move(tgt)});
     }
-    if (in.bad()) throw Error("cannot read '" + path + "': " + std::strerror(errno));
+    result.summary = in.finish();
     return result;
 }
 

@@ -1,18 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "engine/data/line_reader.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace al {
-
-/// A problem with one line of an input file; the line was skipped.
-struct Diagnostic {
-    std::string file;
-    int line = 0;          ///< 1-based
-    std::string message;
-    std::string to_string() const; ///< "file:line: message"
-};
 
 /// One sentence pair, UTF-8, as stored in the file (not normalised).
 struct SentencePair {
@@ -20,21 +14,22 @@ struct SentencePair {
     std::string tgt;
 };
 
-/// The good pairs of a file and the lines that were skipped.
+/// The good pairs of a file and what the read skipped.
 struct CorpusReadResult {
     std::vector<SentencePair> pairs;
-    std::vector<Diagnostic> skipped; ///< one per skipped line, in file order
+    ReadSummary summary;
 };
 
-/// Reads tab-separated sentence pairs. src_col / tgt_col are 0-based column indices.
-/// A line with too few columns, an empty source or target field, or invalid UTF-8 is
-/// reported in `skipped` and skipped; blank lines are skipped and reported; a trailing '\r'
-/// is removed, and so is a UTF-8 BOM at the start. A field that is empty after
-/// normalize_text() (only spaces or invisible characters) counts as empty. Extra columns
-/// are ignored (cmn.txt has an attribution column). Fields are returned as stored, not
-/// normalised. Throws al::Error when the file cannot be opened ("cannot open 'x': reason")
-/// or a column index is negative. Reads the 4 MB cmn.txt in a few tens of milliseconds.
-CorpusReadResult read_tsv_pairs(const std::string& path, int src_col, int tgt_col);
+/// Reads tab-separated sentence pairs, streaming (LineReader: the line-length limit of `opt`,
+/// BOM and CR removed, lines with invalid UTF-8 or control characters skipped). src_col /
+/// tgt_col are 0-based column indices. A line with too few columns ("too few columns") or an
+/// empty source or target field ("empty field") is skipped and counted, and so is a blank line
+/// ("empty line"). A field that is empty after normalize_text() (only spaces or invisible
+/// characters) counts as empty. Extra columns are ignored (cmn.txt has an attribution column).
+/// Fields are returned as stored, not normalised. Throws al::Error when the file cannot be
+/// opened ("cannot open 'x': reason") or a column index is negative. Memory: the pairs it
+/// returns plus one line. Reads the 4 MB cmn.txt in a few tens of milliseconds.
+CorpusReadResult read_tsv_pairs(const std::string& path, int src_col, int tgt_col, const ReadOptions& opt = {});
 
 /// Disjoint train / validation / test subsets of a corpus.
 struct CorpusSplits {

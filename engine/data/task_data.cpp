@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <new>
 #include <numeric>
 #include <set>
 
@@ -18,17 +18,6 @@ namespace al {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::ifstream open_text(const std::string& path)
-{
-    std::error_code ec;
-    if (fs::is_directory(path, ec))
-        throw Error("cannot open '" + path + "': is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error("cannot open '" + path + "': " + std::strerror(errno));
-    return in;
-}
 
 std::vector<std::string> split_tabs(const std::string& line)
 {
@@ -68,6 +57,17 @@ void split3(const std::vector<T>& v, double valid_frac, double test_frac, std::v
     out[2].assign(v.begin() + ptrdiff_t(std::min(v.size(), ntrain + nv)), v.end());
 }
 
+// " (file: N lines read, M skipped (...))" for each read that skipped lines: the reason a corpus
+// came out empty is usually there.
+std::string skipped_note(const std::vector<ReadSummary>& reads)
+{
+    std::string note;
+    for (const ReadSummary& r : reads)
+        if (r.skipped)
+            note += " (" + r.to_string() + ")";
+    return note;
+}
+
 std::string trim(const std::string& s)
 {
     const size_t a = s.find_first_not_of(" \t\r\n");
@@ -81,25 +81,18 @@ std::string trim(const std::string& s)
 // ---------------------------------------------------------------------------------------------
 // Readers
 
-ConlluReadResult read_conllu(const std::string& path)
+ConlluReadResult read_conllu(const std::string& path, const ReadOptions& opt)
 {
-    std::ifstream in = open_text(path);
+    LineReader in(path, opt);
     ConlluReadResult r;
     TaggedSentence cur;
     std::string line;
-    int lineno = 0;
     auto flush = [&] {
         if (!cur.words.empty())
             r.sentences.push_back(std::move(cur));
         cur = TaggedSentence{};
     };
-    auto skip = [&](const std::string& why) { r.skipped.push_back(Diagnostic{path, lineno, why}); };
-    while (std::getline(in, line)) {
-        ++lineno;
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        if (lineno == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
-            line.erase(0, 3);
+    while (in.next(line)) {
         if (trim(line).empty()) {
             flush();
             continue;
@@ -108,7 +101,7 @@ ConlluReadResult read_conllu(const std::string& path)
             continue;
         const std::vector<std::string> f = split_tabs(line);
         if (f.size() != 10) {
-            skip("expected 10 tab-separated fields, got " + std::to_string(f.size()));
+            in.skip("wrong field count", "expected 10 tab-separated fields, got " + std::to_string(f.size()));
             continue;
         }
         const std::string& id = f[0];
@@ -117,52 +110,73 @@ ConlluReadResult read_conllu(const std::string& path)
             // form of the ID all the same.
             const size_t sep = id.find_first_of("-.");
             if (!all_digits(id.substr(0, sep)) || !all_digits(id.substr(sep + 1)))
-                skip("malformed ID '" + id + "'");
+                in.skip("malformed ID", "malformed ID '" + id + "'");
             continue;
         }
         if (!all_digits(id)) {
-            skip("malformed ID '" + id + "'");
+            in.skip("malformed ID", "malformed ID '" + id + "'");
             continue;
         }
         if (f[1].empty() || f[3].empty()) {
-            skip(f[1].empty() ? "empty FORM" : "empty UPOS");
-            continue;
-        }
-        if (!is_valid_utf8(f[1])) {
-            skip("invalid UTF-8");
+            in.skip("empty field", f[1].empty() ? "empty FORM" : "empty UPOS");
             continue;
         }
         cur.words.push_back(f[1]);
         cur.tags.push_back(f[3]);
     }
     flush();
+    r.summary = in.finish();
     return r;
 }
 
-std::vector<LabelledText> read_polarity(const std::string& dir, std::vector<Diagnostic>* skipped)
+PlainTextReadResult read_plain_text(const std::string& path, const ReadOptions& opt)
+{
+    LineReader in(path, opt);
+    PlainTextReadResult r;
+    // The text is at most the file's size: reserving it once keeps a large text from being
+    // copied (and briefly held twice) as it grows. A pipe has no size; an allocation the system
+    // refuses only loses the reservation.
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (!ec) {
+        try {
+            r.text.reserve(size_t(size));
+        } catch (const std::bad_alloc&) {
+        }
+    }
+    std::string line;
+    while (in.next(line)) {
+        r.text += line;
+        if (in.terminated())
+            r.text += '\n';
+    }
+    r.summary = in.finish();
+    return r;
+}
+
+std::vector<LabelledText> read_polarity(const std::string& dir, std::vector<ReadSummary>* reads,
+                                        const ReadOptions& opt)
 {
     std::vector<LabelledText> out;
     for (const char* label : {"neg", "pos"}) {
-        const std::string path = (fs::path(dir) / (std::string("rt-polarity.") + label)).string();
-        std::ifstream in = open_text(path);
+        LineReader in((fs::path(dir) / (std::string("rt-polarity.") + label)).string(), opt);
         std::string line;
-        int lineno = 0;
-        while (std::getline(in, line)) {
-            ++lineno;
-            const std::string t = trim(line);
-            if (t.empty() || !is_valid_utf8(t)) {
-                if (skipped)
-                    skipped->push_back({path, lineno, t.empty() ? "empty line" : "invalid UTF-8"});
+        while (in.next(line)) {
+            std::string t = trim(line);
+            if (t.empty()) {
+                in.skip("empty line", "empty line");
                 continue;
             }
-            out.push_back({t, label});
+            out.push_back({std::move(t), label});
         }
+        if (reads)
+            reads->push_back(in.finish());
     }
     return out;
 }
 
 std::vector<LabelledText> langid_examples(const std::vector<std::string>& tsv_paths, size_t per_language,
-                                          uint64_t seed, std::vector<Diagnostic>* skipped)
+                                          uint64_t seed, std::vector<ReadSummary>* reads, const ReadOptions& opt)
 {
     std::map<std::string, std::vector<std::string>> by_lang;
     std::vector<std::vector<std::string>> english(tsv_paths.size());
@@ -171,9 +185,9 @@ std::vector<LabelledText> langid_examples(const std::vector<std::string>& tsv_pa
         stem = stem.substr(0, stem.find_first_of("-_."));
         if (stem.empty() || stem == "eng")
             throw Error("'" + tsv_paths[f] + "': the file name must name the second language (e.g. fra.txt)");
-        const CorpusReadResult r = read_tsv_pairs(tsv_paths[f], 0, 1);
-        if (skipped)
-            skipped->insert(skipped->end(), r.skipped.begin(), r.skipped.end());
+        CorpusReadResult r = read_tsv_pairs(tsv_paths[f], 0, 1, opt);
+        if (reads)
+            reads->push_back(std::move(r.summary));
         std::set<std::string> seen_en, seen_other;
         for (const auto& p : r.pairs) {
             if (seen_en.insert(p.src).second)
@@ -249,7 +263,8 @@ std::string TaskCorpus::describe() const
     return line(labelled[0].size(), labelled[1].size(), labelled[2].size(), "texts");
 }
 
-TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::string>& paths, uint64_t seed)
+TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::string>& paths, uint64_t seed,
+                            const ReadOptions& opt)
 {
     if (!is_task_model_name(task))
         throw Error("unknown task \"" + task + "\" (expected charlm, pos, sentiment, langid or mlm)");
@@ -261,17 +276,21 @@ TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::stri
         throw Error("task " + task + " reads one data path, got " + std::to_string(paths.size()));
     const std::string& path = paths.front();
     if (task == "charlm") {
-        std::string text = read_file(path);
-        if (!is_valid_utf8(text))
-            throw Error(path + ": not valid UTF-8 text");
+        PlainTextReadResult r = read_plain_text(path, opt);
+        std::string& text = r.text;
         if (text.size() < 100)
-            throw Error(path + ": " + std::to_string(text.size()) + " bytes, too little text for a language model");
-        // The customary split: first 90% for training, last 10% for validation, at a character boundary.
+            throw Error(path + ": " + std::to_string(text.size()) + " bytes of usable text, too little for a language model" +
+                        skipped_note({r.summary}));
+        c.reads.push_back(std::move(r.summary));
+        // The customary split: first 90% for training, last 10% for validation, at a character
+        // boundary; the text is moved, not copied, into the training part (which keeps the
+        // text's allocation, about the file's size).
         size_t cut = text.size() * 9 / 10;
         while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
             ++cut;
-        c.lm_train = text.substr(0, cut);
         c.lm_valid = text.substr(cut);
+        text.resize(cut);
+        c.lm_train = std::move(text);
     } else if (task == "pos") {
         std::error_code ec;
         if (fs::is_directory(path, ec)) {
@@ -285,28 +304,28 @@ TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::stri
                 }
                 if (found.empty())
                     throw Error("'" + path + "': no *" + suffix[s] + " file");
-                ConlluReadResult r = read_conllu(found);
+                ConlluReadResult r = read_conllu(found, opt);
                 c.tagged[s] = std::move(r.sentences);
-                c.skipped.insert(c.skipped.end(), r.skipped.begin(), r.skipped.end());
+                c.reads.push_back(std::move(r.summary));
             }
         } else {
-            ConlluReadResult r = read_conllu(path);
-            c.skipped = r.skipped;
+            ConlluReadResult r = read_conllu(path, opt);
+            c.reads.push_back(std::move(r.summary));
             shuffle_with(r.sentences, seed);
             split3(r.sentences, 0.05, 0.05, c.tagged);
         }
         if (c.tagged[0].empty())
-            throw Error("'" + path + "': no training sentences");
+            throw Error("'" + path + "': no training sentences" + skipped_note(c.reads));
     } else if (task == "sentiment" || task == "langid") {
-        std::vector<LabelledText> all = task == "sentiment" ? read_polarity(path, &c.skipped)
-                                                            : langid_examples(paths, 6000, seed, &c.skipped);
+        std::vector<LabelledText> all = task == "sentiment" ? read_polarity(path, &c.reads, opt)
+                                                            : langid_examples(paths, 6000, seed, &c.reads, opt);
         shuffle_with(all, seed);
         split3(all, 0.1, 0.1, c.labelled);
         if (c.labelled[0].empty())
-            throw Error("'" + path + "': no training texts");
+            throw Error("'" + path + "': no training texts" + skipped_note(c.reads));
     } else { // mlm
-        const CorpusReadResult r = read_tsv_pairs(path, 0, 0);
-        c.skipped = r.skipped;
+        CorpusReadResult r = read_tsv_pairs(path, 0, 0, opt);
+        c.reads.push_back(std::move(r.summary));
         std::vector<std::string> sentences;
         std::set<std::string> seen;
         for (const auto& p : r.pairs)
@@ -318,7 +337,7 @@ TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::stri
             pairs.emplace_back(sentences[i], sentences[i + 1]);
         split3(pairs, 0.05, 0.05, c.sentence_pairs);
         if (c.sentence_pairs[0].empty())
-            throw Error("'" + path + "': too few sentences for sentence pairs");
+            throw Error("'" + path + "': too few sentences for sentence pairs" + skipped_note(c.reads));
     }
     return c;
 }

@@ -17,16 +17,30 @@ struct TaggedSentence {
 
 struct ConlluReadResult {
     std::vector<TaggedSentence> sentences;
-    std::vector<Diagnostic> skipped; ///< malformed lines ("file:line: reason"), in file order
+    ReadSummary summary; ///< lines read and skipped ("file:line: reason")
 };
 
-/// Reads FORM and UPOS of the word lines of a CoNLL-U file (universaldependencies.org/format).
-/// Comment lines (#) are skipped; multiword-token lines (ID like 3-4) and empty nodes (ID like
-/// 5.1) are skipped silently, as they are not words of the sentence. A line that is not blank
-/// and does not have 10 tab-separated fields, or whose ID is not a number, or whose FORM or UPOS
-/// is empty, is reported in `skipped` and skipped. A blank line ends a sentence. Throws al::Error
-/// when the file cannot be opened.
-ConlluReadResult read_conllu(const std::string& path);
+/// Reads FORM and UPOS of the word lines of a CoNLL-U file (universaldependencies.org/format),
+/// streaming (LineReader: the line-length limit of `opt`, BOM and CR removed, lines with invalid
+/// UTF-8 or control characters skipped). Comment lines (#) are passed over; multiword-token
+/// lines (ID like 3-4) and empty nodes (ID like 5.1) are passed over too, as they are not words
+/// of the sentence. A line that is not blank and does not have 10 tab-separated fields ("wrong
+/// field count"), or whose ID is not a number ("malformed ID"), or whose FORM or UPOS is empty
+/// ("empty field"), is skipped and counted. A blank line ends a sentence. Throws al::Error when
+/// the file cannot be opened.
+ConlluReadResult read_conllu(const std::string& path, const ReadOptions& opt = {});
+
+/// A plain text file as the character LM reads it.
+struct PlainTextReadResult {
+    std::string text; ///< the accepted lines, each with its '\n' (CRLF becomes '\n')
+    ReadSummary summary;
+};
+
+/// Reads a plain UTF-8 text, streaming (LineReader: a line over the limit of `opt`, with invalid
+/// UTF-8 or with a control character other than TAB is skipped and counted; BOM and CR
+/// removed). Blank lines are text (paragraph breaks) and kept. Throws al::Error when the file
+/// cannot be opened. Memory: the text it returns plus one line.
+PlainTextReadResult read_plain_text(const std::string& path, const ReadOptions& opt = {});
 
 /// A text with its class.
 struct LabelledText {
@@ -34,18 +48,23 @@ struct LabelledText {
     std::string label;
 };
 
-/// The sentence polarity dataset v1.0 (Pang & Lee 2005): `dir`/rt-polarity.pos and .neg, one
-/// snippet per line; labels "neg" and "pos". Blank or invalid-UTF-8 lines are reported in
-/// `skipped`. Throws al::Error when a file cannot be opened.
-std::vector<LabelledText> read_polarity(const std::string& dir, std::vector<Diagnostic>* skipped = nullptr);
+/// The sentence polarity dataset v1.0 (Pang & Lee 2005): `dir`/rt-polarity.neg and .pos, one
+/// snippet per line, trimmed; labels "neg" and "pos". Streaming (LineReader, limit of `opt`);
+/// blank lines ("empty line") and lines failing the LineReader checks are skipped; one
+/// ReadSummary per file (neg, then pos) is appended to `reads`. Throws al::Error when a file
+/// cannot be opened.
+std::vector<LabelledText> read_polarity(const std::string& dir, std::vector<ReadSummary>* reads = nullptr,
+                                        const ReadOptions& opt = {});
 
 /// Language identification from Tatoeba TSV files ("English \t other [\t attribution]"): each
 /// file gives English sentences (label "eng") and its second column labelled by the file name's
 /// stem ("cmn.txt" -> "cmn", "fra-sample.txt" -> "fra"). Sentences are deduplicated; at most
 /// `per_language` of each language are kept (seeded choice; 0 = all), English drawn evenly
-/// from the files.
+/// from the files. Each file is read by read_tsv_pairs (limit of `opt`); its ReadSummary is
+/// appended to `reads`.
 std::vector<LabelledText> langid_examples(const std::vector<std::string>& tsv_paths, size_t per_language,
-                                          uint64_t seed, std::vector<Diagnostic>* skipped = nullptr);
+                                          uint64_t seed, std::vector<ReadSummary>* reads = nullptr,
+                                          const ReadOptions& opt = {});
 
 /// BERT masking (Devlin et al. 2019, section 3.1 "Task #1: Masked LM") of ids from `vocab` (a
 /// VocabLayout::Task vocabulary): every position holding a word (any id but the specials
@@ -63,20 +82,25 @@ struct TaskCorpus {
     std::vector<TaggedSentence> tagged[3];               ///< pos: train, valid, test
     std::vector<LabelledText> labelled[3];               ///< sentiment, langid
     std::vector<std::pair<std::string, std::string>> sentence_pairs[3]; ///< mlm: (A, B)
-    std::vector<Diagnostic> skipped;                     ///< lines the readers skipped
+    std::vector<ReadSummary> reads;                      ///< one per file read, in reading order
     std::string describe() const;                        ///< "train 12544, valid 2001, test 2077 sentences"
 };
 
 /// Reads the data of `task` from `paths`:
-///   charlm     one text file; first 90% of characters train, last 10% validation (and test)
+///   charlm     one text file (read_plain_text); first 90% of bytes train, last 10% validation
+///              (and test), cut at a character boundary
 ///   pos        a directory with *-ud-train.conllu, *-ud-dev.conllu, *-ud-test.conllu (or one
 ///              .conllu file, split 90/5/5 by sentence)
 ///   sentiment  a directory with rt-polarity.pos / rt-polarity.neg; shuffled, 80/10/10
 ///   langid     one or more Tatoeba TSV files (see langid_examples); shuffled, 80/10/10
 ///   mlm        one TSV file; the English column (0) is deduplicated, shuffled and paired
 ///              (sentence i with i+1) into (A, B); 90/5/5
-/// Splits are deterministic for `seed`. Throws al::Error naming the path when data is missing.
-TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::string>& paths, uint64_t seed);
+/// Every file is streamed with the line-length limit of `opt`. Splits are deterministic for
+/// `seed`. Throws al::Error naming the path when data is missing. Memory: the corpus itself
+/// (for charlm the text, about 1.1 times the file; for the others the kept lines and their
+/// strings) plus one line.
+TaskCorpus load_task_corpus(const std::string& task, const std::vector<std::string>& paths, uint64_t seed,
+                            const ReadOptions& opt = {});
 
 /// Encoded examples. targets: per token (-1 = none) for charlm/pos, one label for classifiers,
 /// empty for mlm (masked at batch time).

@@ -93,6 +93,19 @@ bool is_dropped(char32_t cp) {
 
 } // namespace
 
+size_t utf8_error_offset(const std::string& s) {
+    size_t i = 0;
+    char32_t cp = 0;
+    while (i < s.size()) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
+            ++i;
+            continue;
+        }
+        if (!decode_one(s, i, cp)) return i;
+    }
+    return std::string::npos;
+}
+
 bool is_valid_utf8(const std::string& s) {
     size_t i = 0;
     char32_t cp = 0;

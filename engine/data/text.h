@@ -7,6 +7,9 @@ namespace al {
 
 /// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
 bool is_valid_utf8(const std::string& s);
+/// The byte offset (0-based) of the first ill-formed UTF-8 sequence of `s`, or
+/// std::string::npos when `s` is well-formed.
+size_t utf8_error_offset(const std::string& s);
 /// Decodes valid UTF-8 into code points. Precondition: is_valid_utf8(s); ill-formed input
 /// throws al::Error naming the byte offset.
 std::u32string utf8_decode(const std::string& s);

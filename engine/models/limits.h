@@ -3,6 +3,7 @@
 // Bounded allocation: the largest sizes a ModelConfig (a config.json) may claim, checked by
 // ModelConfig::validate(), and the check of a config against the weights file it comes with,
 // made by the model-directory loaders before a network is allocated (docs/format.md, "Limits").
+// The corpus readers' limits are DataLimits (engine/data/limits.h).
 #include <cstdint>
 #include <string>
 

@@ -7,6 +7,8 @@
 // the expected answer to a hostile file. Any other exception (std::bad_alloc, an nlohmann or
 // std::out_of_range exception that escaped), a crash, a sanitizer report, a timeout or an
 // allocation over libFuzzer's -rss_limit_mb is a finding.
+#include "engine/data/line_reader.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -79,6 +81,27 @@ inline std::vector<std::string> split_pieces(const uint8_t* data, size_t size, s
     }
     pieces.push_back(all.substr(start));
     return pieces;
+}
+
+/// True when `s` holds a C0 control character other than TAB, or DEL (what the corpus readers
+/// refuse inside a line).
+inline bool has_control(const std::string& s)
+{
+    for (const char c : s) {
+        const auto b = static_cast<unsigned char>(c);
+        if ((b < 0x20 && b != '\t') || b == 0x7F)
+            return true;
+    }
+    return false;
+}
+
+/// The skipped lines of a summary added up over its reasons.
+inline int64_t reason_total(const al::ReadSummary& s)
+{
+    int64_t n = 0;
+    for (const auto& r : s.reasons)
+        n += r.second;
+    return n;
 }
 
 } // namespace al_fuzz

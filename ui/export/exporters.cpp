@@ -8,6 +8,7 @@
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QFontInfo>
 #include <QGuiApplication>
@@ -20,7 +21,11 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
 
 namespace al::ui {
 
@@ -289,13 +294,41 @@ QByteArray plotCsv(QCustomPlot* plot)
 // ---------------------------------------------------------------------------------------------
 // Files
 
+namespace {
+
+// Why a QSaveFile step failed: its error string, or the system's message for `err` (the errno
+// right after the step) where Qt has only "Unknown error" (a failed write or flush, e.g. a full
+// disk).
+QString writeErrorReason(const QSaveFile& file, int err)
+{
+    QString reason = file.errorString();
+    if (err != 0 && (reason.isEmpty() || reason == QLatin1String("Unknown error")))
+        reason = QString::fromLocal8Bit(std::strerror(err));
+    return reason;
+}
+
+[[noreturn]] void throwWriteError(const QString& path, const QString& reason)
+{
+    throw al::Error(str(QStringLiteral("cannot write '%1': %2").arg(path, reason)));
+}
+
+} // namespace
+
 void writeFileAtomically(const QString& path, const QByteArray& bytes)
 {
     QSaveFile file(path);
+    errno = 0;
     if (!file.open(QIODevice::WriteOnly))
-        throw al::Error(str(QStringLiteral("cannot write '%1': %2").arg(path, file.errorString())));
-    if (file.write(bytes) != bytes.size() || !file.commit())
-        throw al::Error(str(QStringLiteral("cannot write '%1': %2").arg(path, file.errorString())));
+        throwWriteError(path, writeErrorReason(file, errno));
+    errno = 0;
+    if (file.write(bytes) != bytes.size() || !file.flush()) {
+        const QString reason = writeErrorReason(file, errno);
+        file.cancelWriting(); // the destructor removes the temporary file
+        throwWriteError(path, reason);
+    }
+    errno = 0;
+    if (!file.commit())
+        throwWriteError(path, writeErrorReason(file, errno));
 }
 
 void exportPlot(QCustomPlot* plot, const QString& path, ExportFormat format, const FigureSize& size, const QString& title)
@@ -387,8 +420,18 @@ QStringList exportAttention(const al::Trace& trace, const AttentionExportRequest
         throw al::Error(str(problem));
     if (request.directory.isEmpty())
         throw al::Error("no output directory given");
-    if (!QDir().mkpath(request.directory))
-        throw al::Error(str(QStringLiteral("cannot create the directory '%1'").arg(request.directory)));
+    {
+        // std::filesystem says why a directory cannot be made (a file in the way, permissions,
+        // a read-only or full file system); QDir::mkpath only that it failed.
+        std::error_code ec;
+        const std::filesystem::path target(QFile::encodeName(request.directory).toStdString());
+        std::filesystem::create_directories(target, ec);
+        if (!ec && !std::filesystem::is_directory(target, ec))
+            ec = std::make_error_code(std::errc::not_a_directory);
+        if (ec)
+            throw al::Error(str(QStringLiteral("cannot create the directory '%1': %2")
+                                    .arg(request.directory, QString::fromLocal8Bit(ec.message().c_str()))));
+    }
     const QDir dir(request.directory);
 
     QVector<AttentionSelection> selections;
@@ -424,7 +467,15 @@ QStringList exportAttention(const al::Trace& trace, const AttentionExportRequest
             size.height = autoHeatmapHeight(size.width, int(m->rows()), int(m->cols()));
         for (ExportFormat format : request.formats) {
             const QString path = dir.filePath(attentionFileName(sel.kind, sel.layer, sel.head, format));
-            heatmap.exportFigure(path, format, size);
+            try {
+                heatmap.exportFigure(path, format, size);
+            } catch (const al::Error& e) {
+                // Each file is whole or absent (QSaveFile); say which ones are there.
+                if (written.isEmpty())
+                    throw;
+                throw al::Error(std::string(e.what()) + " (" + std::to_string(written.size()) + " of " +
+                                std::to_string(total) + " files were written before it)");
+            }
             written << path;
             if (progress && !progress(int(written.size()), total))
                 return written;

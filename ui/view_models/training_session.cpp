@@ -53,7 +53,7 @@ public:
                 throw al::Error("'" + r.corpusPath.toStdString() + "' holds no sentence pairs in columns "
                                 + std::to_string(r.srcColumn + 1) + " and " + std::to_string(r.tgtColumn + 1));
             splits = al::split_corpus(read.pairs, r.validFraction, r.testFraction, r.train.seed);
-            m_info.skippedLines = qint64(read.skipped.size());
+            m_info.skippedLines = qint64(read.summary.skipped);
             m_info.dataSummary = r.corpusPath;
         }
         m_valid = splits.valid;
@@ -154,7 +154,7 @@ public:
             m_info.validPairs = qint64(m_trainer->data().split[1].size());
             m_info.testPairs = qint64(m_trainer->data().split[2].size());
         }
-        m_info.skippedLines = qint64(corpus.skipped.size());
+        m_info.skippedLines = qint64(al::skipped_lines(corpus.reads));
         m_info.srcVocabSize = m_info.tgtVocabSize = c.vocab_size;
         m_info.labels = int(c.labels.size());
         m_info.parameters = m_trainer->model().net.params().numel();

@@ -120,12 +120,19 @@ LiveTrainingPanel::LiveTrainingPanel(CurveStore* curves, QWidget* parent) : QWid
     // An untrained model babbles up to the length limit: keep the box from squeezing the plots.
     m_translationLabel->setMaximumHeight(QFontMetrics(big).lineSpacing() * 3 + 4);
     m_tokensLabel = new QLabel(sentenceBox);
+    m_tokensLabel->setObjectName(QStringLiteral("tokensLabel"));
     m_tokensLabel->setWordWrap(true);
     updateTextHeights();
     m_translationLabel->installEventFilter(this);
     m_tokensLabel->installEventFilter(this);
     m_tokensLabel->setForegroundRole(QPalette::PlaceholderText);
+    m_noticeLabel = new QLabel(sentenceBox);
+    m_noticeLabel->setObjectName(QStringLiteral("sentenceNotice"));
+    m_noticeLabel->setWordWrap(true);
+    m_noticeLabel->setTextFormat(Qt::PlainText);
+    m_noticeLabel->setVisible(false);
     sentenceLayout->addWidget(m_sentenceEdit);
+    sentenceLayout->addWidget(m_noticeLabel);
     sentenceLayout->addWidget(m_translationLabel);
     sentenceLayout->addWidget(m_tokensLabel);
     connect(m_sentenceEdit, &QLineEdit::textChanged, this, &LiveTrainingPanel::sentenceChanged);
@@ -259,6 +266,26 @@ void LiveTrainingPanel::showOutputError(const QString& message)
     m_translationLabel->setProperty("shown", true);
     m_translationLabel->setText(message);
     m_tokensLabel->clear();
+}
+
+void LiveTrainingPanel::setNotice(const QString& notice)
+{
+    m_noticeLabel->setText(notice);
+    m_noticeLabel->setVisible(!notice.isEmpty());
+}
+
+QString LiveTrainingPanel::notice() const
+{
+    return m_noticeLabel->text();
+}
+
+void LiveTrainingPanel::showBlankSentence(const QString& hint)
+{
+    m_translationLabel->setProperty("shown", true);
+    m_translationLabel->clear();
+    m_translationLabel->setToolTip(QString());
+    m_tokensLabel->clear();
+    setNotice(hint);
 }
 
 } // namespace al::ui

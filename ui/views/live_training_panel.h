@@ -28,6 +28,12 @@ public:
     void showOutput(const QString& output, const QString& tokens, const QString& tokensToolTip = QString());
     /// A failed model pass: `message` on the answer line, no tokens.
     void showOutputError(const QString& message);
+    /// The notice under the sentence box (SentenceCheck::notice: a hint for a blank text, a text
+    /// cut to the model's length, unknown tokens); hidden when empty.
+    void setNotice(const QString& notice);
+    QString notice() const;
+    /// A blank sentence: the answer line and token line cleared, `hint` as the notice.
+    void showBlankSentence(const QString& hint);
     /// The validation figures; returns the status line for a task metric (empty without one).
     QString showValidation(const ValidationMetrics& v);
     void clearValidation();
@@ -63,6 +69,7 @@ private:
     QLabel* m_speedLabel = nullptr;
     QGroupBox* m_sentenceBox = nullptr;
     QLineEdit* m_sentenceEdit = nullptr;
+    QLabel* m_noticeLabel = nullptr;
     QLabel* m_translationLabel = nullptr;
     QLabel* m_tokensLabel = nullptr;
     bool m_plotsDirty = false;

@@ -20,6 +20,7 @@
 #include "ui/views/task_probe_window.h"
 #include "ui/views/train_question.h"
 #include "ui/views/training_plots_panel.h"
+#include "ui/view_models/sentence_input.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -167,6 +168,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_live, &LiveTrainingPanel::sentenceChanged, m_inference, &InferenceController::setSentence);
     connect(m_live, &LiveTrainingPanel::sentenceChanged, m_stepper, &StepperPanel::setSentence);
     connect(m_live, &LiveTrainingPanel::sentenceChanged, m_decoding, &DecodingPanel::setSentence);
+    connect(m_live, &LiveTrainingPanel::sentenceChanged, this, &MainWindow::onSentenceChanged);
     m_inference->setSentence(m_live->sentence());
     m_decoding->setSentence(m_live->sentence());
     // The first size: 1560 x 940, or the screen's free area where that is smaller (a laptop).
@@ -377,14 +379,31 @@ void MainWindow::onTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
     m_inference->setTaskModel(model, step);
 }
 
+void MainWindow::onSentenceChanged(const QString& text)
+{
+    if (isBlankSentence(text)) {
+        m_live->showBlankSentence(blankSentenceHint());
+        return;
+    }
+    if (const TaskModelSnapshot task = m_document.taskModel())
+        m_live->setNotice(checkSentence(text, *task).notice);
+    else if (const ModelSnapshot model = m_document.translation())
+        m_live->setNotice(checkSentence(text, *model).notice);
+    else
+        m_live->setNotice(QString());
+}
+
 void MainWindow::onTranslated(const InferenceResult& result)
 {
     if (result.requestId < m_lastResultId)
         return;
     m_lastResultId = result.requestId;
+    if (isBlankSentence(m_live->sentence()))
+        return; // an answer to a sentence typed before the box was emptied
     if (result.taskModel) {
         if (!m_document.taskModel())
             return; // a translation model is current: this answer is of an earlier task model
+        m_live->setNotice(checkSentence(result.sentence, *result.taskModel).notice);
         if (!result.errorMessage.isEmpty()) {
             m_live->showOutputError(tr("(cannot run the model: %1)").arg(result.errorMessage));
             return;
@@ -404,13 +423,19 @@ void MainWindow::onTranslated(const InferenceResult& result)
     }
     if (m_document.taskModel())
         return; // a task model is current: this translation is of an earlier model
+    const SentenceCheck check = result.model ? checkSentence(result.sentence, *result.model) : SentenceCheck{};
+    m_live->setNotice(check.notice);
     if (!result.errorMessage.isEmpty()) {
         m_live->showOutputError(tr("(cannot translate: %1)").arg(result.errorMessage));
         return;
     }
+    // The source tokens as the model reads them: unknown ones as <unk>, then the <eos> it appends.
+    QStringList source = check.shownTokens;
+    if (!result.srcTokens.isEmpty())
+        source << result.srcTokens.back();
     m_live->showOutput(result.translation,
                        tr("Source tokens: %1 · %n output token(s) · model step %2", nullptr, int(result.outTokens.size()))
-                           .arg(result.srcTokens.join(QLatin1Char(' ')))
+                           .arg(source.join(QLatin1Char(' ')))
                            .arg(result.modelStep),
                        result.outTokens.join(QLatin1Char(' ')));
     m_synth->setResult(result);

@@ -156,6 +156,8 @@ private:
     void onSnapshot(const ModelSnapshot& model, qint64 step);
     void onTaskSnapshot(const TaskModelSnapshot& model, qint64 step);
     void onTranslated(const InferenceResult& result);
+    /// The sentence box's notice for `text` and the current model (a hint when it is blank).
+    void onSentenceChanged(const QString& text);
     void onFinished(qint64 step);
     void onSaveFinished(const QString& directory, const QString& errorMessage);
     void onTaskChanged(const QString& task);

@@ -2,6 +2,7 @@
 #include "ui/workers/inference_worker.h"
 
 #include "engine/trace/task_trace.h"
+#include "ui/view_models/sentence_input.h"
 
 #include <exception>
 
@@ -124,6 +125,8 @@ quint64 InferenceController::submit(InferenceRequest request)
 
 void InferenceController::request()
 {
+    if (isBlankSentence(m_sentence))
+        return; // no model pass on a blank sentence: the box shows a hint instead
     InferenceRequest r;
     r.sentence = m_sentence;
     if (m_taskModel) {

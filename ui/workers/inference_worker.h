@@ -63,7 +63,8 @@ private:
 };
 
 /// GUI-side owner of an inference thread. Keeps the newest sentence and snapshot and asks
-/// for a translation whenever either changes. A task model, once set, replaces the translation
+/// for a translation whenever either changes; a blank sentence (isBlankSentence) runs nothing.
+/// A task model, once set, replaces the translation
 /// model until the next setModel(); its runs are coalesced to at most one per 150 ms.
 /// submit() runs a request of the caller's own instead (the training plots' entropy probe).
 class InferenceController : public WorkerController {
