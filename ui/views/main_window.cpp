@@ -151,6 +151,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_training, &TrainingController::snapshotReady, this, &MainWindow::onSnapshot);
     connect(m_training, &TrainingController::finished, this, &MainWindow::onFinished);
     connect(m_training, &TrainingController::saveFinished, this, &MainWindow::onSaveFinished);
+    // An autosave reports in the status bar only: a failing one must not interrupt training with a dialog.
+    connect(m_training, &TrainingController::autosaved, this,
+            [this](const QString& directory, qint64 step, const QString& errorMessage) {
+                const QString where = QDir::toNativeSeparators(directory);
+                statusBar()->showMessage(errorMessage.isEmpty()
+                                             ? tr("Autosaved step %1 to %2.").arg(step).arg(where)
+                                             : tr("Autosave to %1 failed: %2").arg(where, errorMessage));
+            });
     connect(m_training, &TrainingController::error, this,
             [this](const QString& message) { showError(tr("Training failed"), message); });
     connect(m_training, &TrainingController::taskSnapshotReady, this, &MainWindow::onTaskSnapshot);
