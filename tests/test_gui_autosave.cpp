@@ -11,7 +11,10 @@
 #include "engine/train/trainer_state.h"
 #include "ui/view_models/model_document.h"
 #include "ui/view_models/settings_form.h"
+#include "ui/view_models/demo_catalog.h"
+#include "ui/views/demo_models.h"
 #include "ui/views/main_window.h"
+#include "ui/views/settings_panel.h"
 #include "ui/workers/training_worker.h"
 
 #include <QDir>
@@ -87,6 +90,33 @@ private slots:
         QVERIFY(shown);
         QCOMPARE(shown->values().autosaveMinutes, 0);
         QCOMPARE(shown->request().autosaveSeconds, 0.0);
+    }
+
+    void demoModelsAreNotAutosavedInto()
+    {
+        // The charlm fixture as a demo, and a copy of it as an ordinary model directory.
+        QTemporaryDir tmp;
+        const QString fixture = QStringLiteral(AL_SOURCE_DIR "/tests/fixtures/models/charlm");
+        for (const QString& to : {tmp.filePath("charlm"), tmp.filePath("mine")}) {
+            QVERIFY(QDir().mkpath(to));
+            for (const QString& name : QDir(fixture).entryList(QDir::Files))
+                QVERIFY(QFile::copy(QDir(fixture).filePath(name), QDir(to).filePath(name)));
+        }
+        QFile f(tmp.filePath("demos.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"format": "attention-lab-demos", "version": 1, "default": "charlm", "models": [
+          {"id": "charlm", "task": "charlm", "sentence": "To be", "title": {"en": "Character language model"}}]})");
+        f.close();
+        MainWindow w;
+        w.demoModels()->setCatalog(DemoCatalog::read(tmp.filePath("demos.json")));
+        QVERIFY(w.loadModelDirectory(tmp.filePath("mine")));
+        w.settingsPanel()->chooseContinue(true);
+        QVERIFY(w.trainingRequest().resumeTaskModel);
+        QCOMPARE(w.trainingRequest().autosaveDirectory, tmp.filePath("mine"));
+        QVERIFY(w.demoModels()->open(QStringLiteral("charlm")));
+        w.settingsPanel()->chooseContinue(true);
+        QVERIFY(w.trainingRequest().resumeTaskModel);
+        QVERIFY(w.trainingRequest().autosaveDirectory.isEmpty());
     }
 
     void continuedModelIsAutosavedIntoItsDirectory()

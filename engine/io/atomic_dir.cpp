@@ -120,7 +120,8 @@ void fsync_tree(const fs::path& dir, const std::string& what)
 
 /// Hard-links every regular file under `from` into `to` (same relative names; subdirectories
 /// made, symbolic links copied as links), copying a file where the link is refused (a file
-/// system without hard links, a link count limit).
+/// system without hard links, a link count limit). Temporaries of atomic_write_file (".*.tmp")
+/// are left behind.
 void link_tree(const fs::path& from, const fs::path& to, const std::string& what)
 {
     for (const fs::directory_entry& e : fs::directory_iterator(from)) {
@@ -132,6 +133,9 @@ void link_tree(const fs::path& from, const fs::path& to, const std::string& what
             fs::create_directory(dst);
             link_tree(e.path(), dst, what);
         } else if (fs::is_regular_file(st)) {
+            const std::string name = e.path().filename().string();
+            if (name.size() > 5 && name[0] == '.' && name.compare(name.size() - 4, 4, ".tmp") == 0)
+                continue; // the temporary of an interrupted atomic_write_file, not part of the checkpoint
             if (::link(e.path().c_str(), dst.c_str()) != 0) {
                 if (errno != EPERM && errno != EMLINK && errno != EXDEV && errno != ENOTSUP && errno != EOPNOTSUPP)
                     throw Error(what + ": cannot link '" + e.path().string() + "' into the staging directory: "

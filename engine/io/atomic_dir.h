@@ -10,7 +10,8 @@
 //      directories of a live process, including this one, are left alone).
 //   2. DIR's parent gets a hidden staging directory ".NAME.saving-PID-N" (PID this process,
 //      N a counter); every file of an existing DIR is hard-linked into it (copied where the file
-//      system refuses links), so the files the save does not write are kept.
+//      system refuses links), so the files the save does not write are kept (not the temporaries
+//      ".*.tmp" an interrupted atomic_write_file left).
 //   3. `write` writes the checkpoint's files into the staging directory; the staging directory
 //      (and every directory under it) is fsynced.
 //   4. DIR exists: renameat2(RENAME_EXCHANGE) swaps the two directories in one step; DIR does not

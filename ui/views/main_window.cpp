@@ -25,6 +25,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
@@ -253,7 +254,15 @@ QString MainWindow::taskOutputText() const
 
 TrainingRequest MainWindow::trainingRequest() const
 {
-    return m_settings->form()->request(kSnapshotMs);
+    TrainingRequest r = m_settings->form()->request(kSnapshotMs);
+    // A bundled demo model is not written to: a run continuing it autosaves once saved elsewhere.
+    if (!r.autosaveDirectory.isEmpty()) {
+        const QString dir = QFileInfo(r.autosaveDirectory).canonicalFilePath();
+        for (const DemoModel& demo : m_demos->catalog().models())
+            if (!dir.isEmpty() && QFileInfo(demo.directory).canonicalFilePath() == dir)
+                r.autosaveDirectory.clear();
+    }
+    return r;
 }
 
 void MainWindow::onTaskChanged(const QString& task)
