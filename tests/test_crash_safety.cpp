@@ -448,7 +448,11 @@ private slots:
             QVERIFY2(load_trainer_state(dir + "/trainer_state.json").batch_pos > 0, "the checkpoint is not mid-epoch");
         for (int i = N; i < 2 * N; ++i)
             QCOMPARE(resumed.train_step().loss, losses[size_t(i)]);
-        QCOMPARE(resumed.trainer_state().rng, whole.trainer_state().rng);
+        const TrainerState x = resumed.trainer_state(), y = whole.trainer_state();
+        QCOMPARE(x.epoch, y.epoch);
+        QCOMPARE(x.batch_pos, y.batch_pos);
+        QVERIFY(x.rng == y.rng);
+        QVERIFY(x.epoch_rng == y.epoch_rng);
 
         // Files of different checkpoints are refused by name.
         TrainerState s = load_trainer_state(dir + "/trainer_state.json");
@@ -497,6 +501,12 @@ private slots:
         Trainer resumed(data, load_model_dir(dir), train, dir + "/optimizer.safetensors");
         for (int i = N; i < 2 * N; ++i)
             QCOMPARE(resumed.train_step().loss, losses[size_t(i)]);
+        const TrainerState a = resumed.trainer_state(), b = whole.trainer_state();
+        QCOMPARE(a.step, b.step);
+        QCOMPARE(a.epoch, b.epoch);
+        QCOMPARE(a.batch_pos, b.batch_pos);
+        QVERIFY(a.rng == b.rng);
+        QVERIFY(a.epoch_rng == b.epoch_rng);
     }
 };
 

@@ -115,8 +115,10 @@ Trainer::Trainer(const CorpusSplits& data, TranslationModel model, const TrainCo
     if (take_resumed_position(epoch, batch_pos)) {
         // The epoch's batch order depends on the seed and the epoch only: made again, then
         // continued after the batches already trained.
+        const Rng epoch_rng = m_epoch_rng; // the restored one, not the stream of now
         m_epoch = epoch - 1;
         next_epoch();
+        m_epoch_rng = epoch_rng;
         m_batch_pos = std::min(batch_pos, m_batches.size());
     }
 }
