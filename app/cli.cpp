@@ -14,6 +14,7 @@
 #include "engine/data/corpus.h"
 #include "engine/data/text.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_dir.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/model_dir.h"
 #include "engine/io/trace_json.h"
@@ -38,6 +39,7 @@
 #include <csignal>
 #include <cstdarg>
 #include <cstdio>
+#include <filesystem>
 #include <istream>
 #include <limits>
 #include <memory>
@@ -331,9 +333,6 @@ std::string agreementLine(AlgorithmicTask task, const std::vector<double>& agree
     return line;
 }
 
-/// DIR/task.json: what `eval` needs to regenerate the same test set (engine/data/algorithmic_tasks.h).
-void writeTaskFile(const AlgorithmicTaskConfig& c, const QString& dir) { save_algorithmic_task_file(c, local8(dir)); }
-
 /// Reads DIR/task.json; false when there is none. Throws al::Error naming the file and key.
 bool readTaskFile(const QString& dir, AlgorithmicTaskConfig& c) { return load_algorithmic_task_file(local8(dir), c); }
 
@@ -348,7 +347,11 @@ void writeTaskMetrics(const QString& dir, const QString& task, int64_t step, dou
         header += fmt(",cross_attention_agreement_layer%zu", l + 1);
         row += fmt(",%.6f", agreement[l]);
     }
-    atomic_write_file(local8(QDir(dir).filePath("metrics.csv")), header + "\n" + row + "\n");
+    // Added to the saved checkpoint as one more directory save, so the directory is always one
+    // complete checkpoint, with or without its metrics.
+    atomic_write_dir(local8(dir), [&](const std::string& staging) {
+        atomic_write_file((std::filesystem::path(staging) / "metrics.csv").string(), header + "\n" + row + "\n");
+    });
 }
 
 } // namespace
@@ -721,8 +724,10 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
 
         auto save = [&](const char* why) {
             if (opts.out.isEmpty()) return;
-            trainer->save(local8(opts.out));
-            if (algorithmic) writeTaskFile(opts.algorithmic, opts.out);
+            // task.json is part of the checkpoint: swapped in with the model.
+            trainer->save(local8(opts.out), [&](const std::string& staging) {
+                if (algorithmic) save_algorithmic_task_file(opts.algorithmic, staging);
+            });
             out << "saved " << local8(opts.out) << " (" << why << ", step " << trainer->step() << ")" << std::endl;
         };
 

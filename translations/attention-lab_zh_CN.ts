@@ -1409,6 +1409,14 @@
         <source>%1. Training paused with the weights of step %2; File → Save model directory saves them. Lower the LR factor and press Resume, or press Stop.</source>
         <translation>%1。训练已暂停，保留第 %2 步的权重；“文件 → 保存模型目录”可以保存这些权重。请调低学习率因子后按“继续”，或按“停止”。</translation>
     </message>
+    <message>
+        <source>Autosaved step %1 to %2.</source>
+        <translation>已将第 %1 步自动保存到 %2。</translation>
+    </message>
+    <message>
+        <source>Autosave to %1 failed: %2</source>
+        <translation>自动保存到 %1 失败：%2</translation>
+    </message>
 </context>
 <context>
     <name>al::ui::OverviewPanel</name>
@@ -2307,6 +2315,14 @@
     <message>
         <source>Train builds a new model.</source>
         <translation>“训练”将新建一个模型。</translation>
+    </message>
+    <message>
+        <source>Minutes between saves of the training model (with its optimizer state) into its model directory: the one it was opened from, or the one the run was last saved to. Each save replaces the directory whole, so a crash keeps the previous checkpoint.</source>
+        <translation>每隔多少分钟把训练中的模型（连同优化器状态）保存到其模型目录：打开它的目录，或本次训练最近一次保存到的目录。每次保存整体替换该目录，因此崩溃时会保留上一个检查点。</translation>
+    </message>
+    <message>
+        <source>Autosave (minutes):</source>
+        <translation>自动保存（分钟）：</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 #include "engine/io/model_dir.h"
 
 #include "engine/core/error.h"
+#include "engine/io/atomic_dir.h"
 #include "engine/io/checkpoint.h"
 #include "engine/io/config_json.h"
 #include "engine/models/limits.h"
@@ -134,19 +135,18 @@ void convert_model_dir(const std::string& in, const std::string& out, StorageDty
     std::map<std::string, std::string> metadata;
     const std::map<std::string, Tensor32> tensors = read_safetensors(weights, &metadata);
 
-    fs::create_directories(out, ec);
-    if (ec)
-        throw Error("cannot create model directory '" + out + "': " + ec.message());
-    write_safetensors(in_dir(out, "model.safetensors"), tensors, metadata, dtype);
-    for (const ModelDirVocab& f : model_dir_vocabs(family))
-        atomic_write_file(in_dir(out, f.file), read_file(in_dir(in, f.file)));
-    // The companions that describe the model rather than hold it: an algorithmic task's
-    // generator settings (eval regenerates its test set from them) and the training metrics.
-    for (const char* companion : {"task.json", "metrics.csv"})
-        if (fs::is_regular_file(fs::path(in_dir(in, companion)), ec))
-            atomic_write_file(in_dir(out, companion), read_file(in_dir(in, companion)));
-    // config.json last, unchanged: a directory with a config.json is complete.
-    atomic_write_file(in_dir(out, "config.json"), read_file(config_path));
+    atomic_write_dir(out, [&](const std::string& staging) {
+        write_safetensors(in_dir(staging, "model.safetensors"), tensors, metadata, dtype);
+        for (const ModelDirVocab& f : model_dir_vocabs(family))
+            atomic_write_file(in_dir(staging, f.file), read_file(in_dir(in, f.file)));
+        // The companions that describe the model rather than hold it: an algorithmic task's
+        // generator settings (eval regenerates its test set from them) and the training metrics.
+        std::error_code exists;
+        for (const char* companion : {"task.json", "metrics.csv"})
+            if (fs::is_regular_file(fs::path(in_dir(in, companion)), exists))
+                atomic_write_file(in_dir(staging, companion), read_file(in_dir(in, companion)));
+        atomic_write_file(in_dir(staging, "config.json"), read_file(config_path));
+    });
 }
 
 } // namespace al

@@ -6,8 +6,10 @@
 //       one token per line, VocabLayout::Seq2Seq, sizes in src_vocab_size and tgt_vocab_size;
 //   task models (charlm, pos, sentiment, langid, mlm): vocab.json, a JSON array,
 //       VocabLayout::Task, size in vocab_size.
-// Writing is atomic per file (temporary file, flush, fsync, rename) and config.json comes last,
-// so a directory with a config.json is complete. Reading checks the family, the config keys (by
+// write_model_dir writes the files one at a time (each atomic: temporary file, fsync, rename;
+// config.json last) into a directory the caller owns; a save of a model replaces the whole
+// directory at once by writing them into a staging directory of atomic_write_dir
+// (engine/io/atomic_dir.h), so a killed save leaves the previous checkpoint or the new one. Reading checks the family, the config keys (by
 // the caller's config reader), the vocabularies and their sizes before a network is built, and
 // every tensor's name, dtype and shape before a value is copied; each refusal names the file
 // and the field.
@@ -35,7 +37,7 @@ struct ModelDirVocab {
 /// read_model_vocabs returns them: {src_vocab.txt, tgt_vocab.txt} or {vocab.json}.
 const std::vector<ModelDirVocab>& model_dir_vocabs(ModelFamily family);
 
-/// Writes `dir` (created if needed): model.safetensors from `params` stored as `weights_dtype`,
+/// Writes into `dir` (created if needed), one file at a time: model.safetensors from `params` stored as `weights_dtype`,
 /// one vocabulary per entry of model_dir_vocabs(family) (same order), then config.json
 /// (`config`, indented). Throws al::Error on I/O failure, a vocabulary count that does not match
 /// the family, a token its file format cannot hold, or a weight float16 cannot hold.
@@ -50,7 +52,8 @@ ModelFamily model_dir_family(const std::string& dir);
 /// Copies the model directory `in` to `out` with model.safetensors stored as `dtype` (F16 halves
 /// a float32 model's size; float16 rounds to nearest even, a weight beyond +-65504 is refused).
 /// config.json is checked (model_config_from_json) and the vocabularies against its sizes before
-/// anything is written; optimizer state and other files are not copied. `out` must not be `in`.
+/// anything is written; optimizer state and other files are not copied. `out` is saved whole
+/// (atomic_write_dir; other files of an existing `out` are kept). `out` must not be `in`.
 /// Throws al::Error naming the file and the field.
 void convert_model_dir(const std::string& in, const std::string& out, StorageDtype dtype);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/models/task_models.h"
+#include "engine/io/atomic_dir.h"
 #include "engine/io/model_dir.h"
 #include "engine/models/limits.h"
 #include "engine/io/config_json.h"
@@ -283,6 +284,11 @@ std::string suffix_token(const std::string& word, int suffix_len)
 }
 
 void save_task_model_dir(const TaskModel& model, const std::string& dir)
+{
+    atomic_write_dir(dir, [&](const std::string& staging) { write_task_model_files(model, staging); });
+}
+
+void write_task_model_files(const TaskModel& model, const std::string& dir)
 {
     write_model_dir(dir, ModelFamily::TaskModel, model_config_to_json(model.net.config()), model.net.params(),
                     {&model.vocab});

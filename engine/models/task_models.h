@@ -142,8 +142,12 @@ std::vector<std::string> task_tokenize(const std::string& tokens_kind, const std
 std::string suffix_token(const std::string& word, int suffix_len);
 
 /// Model directory (engine/io/model_dir.h): config.json (task keys + ModelConfig keys),
-/// model.safetensors, vocab.json, each written atomically. Throws al::Error.
+/// model.safetensors, vocab.json, saved whole (atomic_write_dir: written beside `dir`, then
+/// swapped in; other files of an existing `dir` are kept). Throws al::Error.
 void save_task_model_dir(const TaskModel& model, const std::string& dir);
+/// The files of save_task_model_dir written into the directory `dir` one at a time
+/// (write_model_dir); for a caller that writes them into a staging directory with others.
+void write_task_model_files(const TaskModel& model, const std::string& dir);
 /// Loads and checks a task model directory; refuses a translation model or a wrong/missing
 /// task key, a vocab.json whose size differs from vocab_size, a bad tensor, naming file and field.
 TaskModel load_task_model_dir(const std::string& dir);

@@ -2,6 +2,7 @@
 #include "engine/models/translation_model.h"
 #include "engine/models/limits.h"
 #include "engine/io/config_json.h"
+#include "engine/io/atomic_dir.h"
 #include "engine/io/model_dir.h"
 #include "engine/core/error.h"
 #include "engine/models/nat.h"
@@ -284,6 +285,11 @@ std::vector<std::vector<std::string>> decode_corpus(const TranslationModel& mode
 }
 
 void save_model_dir(const TranslationModel& model, const std::string& dir)
+{
+    atomic_write_dir(dir, [&](const std::string& staging) { write_model_files(model, staging); });
+}
+
+void write_model_files(const TranslationModel& model, const std::string& dir)
 {
     ModelConfig cfg = model.net.config();
     cfg.src_tokens = to_string(model.src_tokenizer.kind());

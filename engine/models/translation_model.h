@@ -65,9 +65,13 @@ std::vector<std::vector<int>> greedy_decode(const Transformer& net,
                                             const std::vector<std::vector<int>>& sources, int max_len);
 
 /// Model directory (engine/io/model_dir.h): config.json (with the tokenizers' src_tokens and
-/// tgt_tokens), model.safetensors, src_vocab.txt, tgt_vocab.txt, each written atomically.
-/// Creates `dir` if needed. Throws al::Error.
+/// tgt_tokens), model.safetensors, src_vocab.txt, tgt_vocab.txt, saved whole (atomic_write_dir:
+/// written beside `dir`, then swapped in; other files of an existing `dir` are kept). Creates
+/// `dir` if needed. Throws al::Error.
 void save_model_dir(const TranslationModel& model, const std::string& dir);
+/// The files of save_model_dir written into the directory `dir` one at a time (write_model_dir);
+/// for a caller that writes them into a staging directory of atomic_write_dir with others.
+void write_model_files(const TranslationModel& model, const std::string& dir);
 /// Loads and checks a model directory (the checks of engine/io/model_dir.h: a task model directory is
 /// refused, vocabulary sizes must match config.json, every tensor is checked); throws al::Error
 /// naming the file and field at fault.

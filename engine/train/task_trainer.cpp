@@ -174,6 +174,7 @@ StepStats TaskTrainer::train_step()
     } else {
         if (m_batch_pos >= m_batches.size()) {
             // mlm: masks drawn afresh every epoch (dynamic masking, as RoBERTa)
+            m_epoch_rng = m_rng;
             m_batches = epoch_batches(m_train.seed * 1000003ull + uint64_t(m_epoch));
             m_batch_pos = 0;
             ++m_epoch;
@@ -255,10 +256,9 @@ EvalStats TaskTrainer::evaluate(int split, size_t max_examples) const
     return al::evaluate(m_model.net, task_eval_batches(m_model, m_data, split, max_examples, m_train.max_tokens, m_mask_prob));
 }
 
-void TaskTrainer::save(const std::string& dir) const
+void TaskTrainer::write_model(const std::string& dir) const
 {
-    save_task_model_dir(m_model, dir);
-    save_optimizer(m_model.net.params(), m_step, dir);
+    write_task_model_files(m_model, dir);
 }
 
 void TaskTrainer::restore_weights(const TaskModel& snapshot)
@@ -269,6 +269,19 @@ void TaskTrainer::restore_weights(const TaskModel& snapshot)
 void TaskTrainer::load_optimizer(const std::string& path)
 {
     resume(m_model.net.params(), path);
+    int64_t epoch = 0;
+    size_t batch_pos = 0;
+    if (!take_resumed_position(epoch, batch_pos) || m_model.net.config().task == "charlm")
+        return;
+    // The epoch's batches (and mlm's masks) are drawn from the trainer's stream as it was when
+    // the epoch began: made again from that state, then the stream goes on from where it was.
+    const Rng now = m_rng;
+    m_rng = m_epoch_rng;
+    m_epoch = epoch - 1;
+    m_batches = epoch_batches(m_train.seed * 1000003ull + uint64_t(m_epoch));
+    ++m_epoch;
+    m_rng = now;
+    m_batch_pos = std::min(batch_pos, m_batches.size());
 }
 
 } // namespace al

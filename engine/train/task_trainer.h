@@ -36,9 +36,9 @@ public:
     std::shared_ptr<const TaskModel> snapshot() const { return std::make_shared<const TaskModel>(m_model); }
     double learning_rate(int64_t s) const; ///< Noam, as Trainer::learning_rate
     const TaskData& data() const { return m_data; }
-    /// Model directory + optimizer.safetensors.
-    void save(const std::string& dir) const override;
-    /// Continues from optimizer state saved by save() (Adam moments and step).
+    /// Continues from optimizer state saved by save() (Adam moments and step; with the
+    /// checkpoint's trainer_state.json also the batch position and the random streams:
+    /// TrainerBase::resume).
     void load_optimizer(const std::string& path);
     /// Puts back the weights of an earlier snapshot() (early stopping / keep-best selection);
     /// step count and Adam moments stay those of the latest step.
@@ -46,14 +46,14 @@ public:
 
 private:
     ParamStore& parameters() override { return m_model.net.params(); }
+    const ParamStore& parameters() const override { return m_model.net.params(); }
+    void write_model(const std::string& dir) const override;
     std::vector<TaskBatch> epoch_batches(uint64_t seed);
 
     TaskModel m_model;
     TaskData m_data;
     double m_mask_prob;
     std::vector<TaskBatch> m_batches;
-    size_t m_batch_pos = 0;
-    int64_t m_epoch = 0;
     std::vector<TaskActivations> m_acts; ///< per worker
 };
 

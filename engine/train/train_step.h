@@ -114,6 +114,11 @@ public:
     StepStats run(ParamStore& params, const TrainConfig& train, int d_model, int64_t& step, Rng& rng,
                   const StepPlan& plan);
 
+    /// The dropout streams of workers 1, 2, ... made so far (a checkpoint saves them).
+    const std::vector<Rng>& worker_rngs() const { return m_worker_rngs; }
+    /// Puts back streams of worker_rngs() (a resumed run); workers beyond them start from the seed.
+    void set_worker_rngs(std::vector<Rng> rngs) { m_worker_rngs = std::move(rngs); }
+
 private:
     uint64_t m_seed;
     std::vector<Rng> m_worker_rngs;
@@ -124,8 +129,9 @@ private:
 void save_optimizer(const ParamStore& params, int64_t step, const std::string& dir);
 /// Resume: loads Adam moments and the step count saved by save_optimizer from the file `path`
 /// (allocating moment buffers first), and re-seeds the trainer's stream `rng` with seed + step so
-/// that a resumed run does not repeat the dropout and batch draws of its first steps. Returns the
-/// step. Throws al::Error on a missing or mismatching file (load_optimizer_state).
+/// that a resumed run does not repeat the dropout and batch draws of its first steps (a checkpoint
+/// with trainer_state.json then puts back the saved stream instead: TrainerBase::resume). Returns
+/// the step. Throws al::Error on a missing or mismatching file (load_optimizer_state).
 int64_t resume_optimizer(ParamStore& params, const std::string& path, uint64_t seed, Rng& rng);
 
 /// Keep-best: model selection on the validation split (early stopping by keeping the weights of

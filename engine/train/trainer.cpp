@@ -110,6 +110,17 @@ Trainer::Trainer(const CorpusSplits& data, TranslationModel model, const TrainCo
     if (!optimizer_path.empty())
         resume(m_model.net.params(), optimizer_path);
     prepare(data);
+    int64_t epoch = 0;
+    size_t batch_pos = 0;
+    if (take_resumed_position(epoch, batch_pos)) {
+        // The epoch's batch order depends on the seed and the epoch only: made again, then
+        // continued after the batches already trained.
+        const Rng epoch_rng = m_epoch_rng; // the restored one, not the stream of now
+        m_epoch = epoch - 1;
+        next_epoch();
+        m_epoch_rng = epoch_rng;
+        m_batch_pos = std::min(batch_pos, m_batches.size());
+    }
 }
 
 void Trainer::prepare(const CorpusSplits& data)
@@ -130,6 +141,7 @@ void Trainer::prepare(const CorpusSplits& data)
 
 void Trainer::next_epoch()
 {
+    m_epoch_rng = m_rng;
     m_batches = make_batches(m_train_pairs, m_train.max_tokens, m_train.seed * 1000003ull + uint64_t(m_epoch));
     m_batch_pos = 0;
     ++m_epoch;
@@ -227,10 +239,9 @@ std::shared_ptr<const TranslationModel> Trainer::snapshot() const
     return std::make_shared<const TranslationModel>(m_model);
 }
 
-void Trainer::save(const std::string& dir) const
+void Trainer::write_model(const std::string& dir) const
 {
-    save_model_dir(m_model, dir);
-    save_optimizer(m_model.net.params(), m_step, dir);
+    write_model_files(m_model, dir);
 }
 
 void Trainer::restore_weights(const TranslationModel& snapshot)

@@ -72,14 +72,14 @@ public:
     /// Learning rate of the Noam schedule at step s (1-based).
     double learning_rate(int64_t s) const;
 
-    /// Writes the model directory plus optimizer.safetensors (Adam moments + step).
-    void save(const std::string& dir) const override;
     /// Puts back the weights of an earlier snapshot() (same architecture); step count and Adam
     /// moments stay those of the latest step.
     void restore_weights(const TranslationModel& snapshot);
 
 private:
     ParamStore& parameters() override { return m_model.net.params(); }
+    const ParamStore& parameters() const override { return m_model.net.params(); }
+    void write_model(const std::string& dir) const override;
     static TranslationModel new_model(const CorpusSplits& data, ModelConfig cfg, const TrainConfig& train,
                                       const DataOptions& opts);
     void prepare(const CorpusSplits& data);
@@ -89,8 +89,6 @@ private:
     CorpusSplits m_raw;
     std::vector<EncodedPair> m_train_pairs, m_valid_pairs;
     std::vector<Batch> m_batches;
-    size_t m_batch_pos = 0;
-    int64_t m_epoch = 0;
     std::vector<Seq2SeqActivations> m_acts; ///< per worker
 };
 

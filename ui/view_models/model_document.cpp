@@ -2,6 +2,7 @@
 #include "ui/view_models/model_document.h"
 
 #include "engine/data/algorithmic_tasks.h"
+#include "engine/io/atomic_dir.h"
 #include "engine/models/task_models.h"
 
 #include <QFile>
@@ -64,9 +65,12 @@ void ModelDocument::save(const QString& directory) const
     }
     if (!m_translation)
         return;
-    al::save_model_dir(*m_translation, toLocalPath(directory));
-    if (taskFamily(m_runSettings.task) == TaskFamily::Algorithmic)
-        al::save_algorithmic_task_file(m_runSettings.algorithmic, toLocalPath(directory));
+    // The model and its task.json are one checkpoint, swapped in together.
+    al::atomic_write_dir(toLocalPath(directory), [this](const std::string& staging) {
+        al::write_model_files(*m_translation, staging);
+        if (taskFamily(m_runSettings.task) == TaskFamily::Algorithmic)
+            al::save_algorithmic_task_file(m_runSettings.algorithmic, staging);
+    });
 }
 
 void ModelDocument::setTranslation(const ModelSnapshot& model, qint64 step)

@@ -207,7 +207,9 @@ TrainingRequest SettingsForm::request(int snapshotMilliseconds) const
     r.train.seed = static_cast<uint64_t>(v.seed);
     r.train.threads = v.threads;
     r.snapshotMilliseconds = snapshotMilliseconds;
+    r.autosaveSeconds = std::max(0, v.autosaveMinutes) * 60;
     if (resumes()) {
+        r.autosaveDirectory = m_resume.directory;
         r.resumeFrom = m_resume.translation;
         r.resumeTaskModel = m_resume.taskModel;
         if (!m_resume.directory.isEmpty()) {

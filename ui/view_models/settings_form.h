@@ -60,6 +60,9 @@ struct SettingsValues {
     int seed = static_cast<int>(al::TrainConfig{}.seed);
     int threads = al::TrainConfig{}.threads;
     bool continueModel = false; ///< "Continue the current model"
+    /// Minutes between autosaves of the training model into its directory (0 = off): the
+    /// directory a continued model was opened from, or the one a run was last saved to.
+    int autosaveMinutes = 5;
 };
 
 /// Which rows of the form the selected task shows, and the texts that depend on the task.
@@ -135,7 +138,8 @@ public:
 
     /// The request Train sends. When resumes(), it continues the resume point: resumeFrom (a
     /// translation model) or resumeTaskModel (a task model), with optimizerPath the
-    /// optimizer.safetensors of the directory it was opened from when there is one.
+    /// optimizer.safetensors of the directory it was opened from when there is one, and that
+    /// directory the autosave directory (every autosaveMinutes minutes).
     TrainingRequest request(int snapshotMilliseconds = 200) const;
     /// The checks of the command line (architecture, generator, data paths) and of the corpus;
     /// `readable` also requires the corpus file to be readable.

@@ -108,9 +108,11 @@ public:
 
     void save(const QString& directory) const override
     {
-        m_trainer->save(local8(directory));
-        if (m_algorithmic)
-            al::save_algorithmic_task_file(m_generator, local8(directory));
+        // task.json goes into the same checkpoint, swapped in with the model.
+        m_trainer->save(local8(directory), [this](const std::string& staging) {
+            if (m_algorithmic)
+                al::save_algorithmic_task_file(m_generator, staging);
+        });
     }
 
     ModelSnapshot translationSnapshot() const override { return m_trainer->snapshot(); }

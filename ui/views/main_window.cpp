@@ -26,6 +26,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
@@ -152,6 +153,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_training, &TrainingController::snapshotReady, this, &MainWindow::onSnapshot);
     connect(m_training, &TrainingController::finished, this, &MainWindow::onFinished);
     connect(m_training, &TrainingController::saveFinished, this, &MainWindow::onSaveFinished);
+    // An autosave reports in the status bar only: a failing one must not interrupt training with a dialog.
+    connect(m_training, &TrainingController::autosaved, this,
+            [this](const QString& directory, qint64 step, const QString& errorMessage) {
+                const QString where = QDir::toNativeSeparators(directory);
+                statusBar()->showMessage(errorMessage.isEmpty()
+                                             ? tr("Autosaved step %1 to %2.").arg(step).arg(where)
+                                             : tr("Autosave to %1 failed: %2").arg(where, errorMessage));
+            });
     connect(m_training, &TrainingController::error, this,
             [this](const QString& message) { showError(tr("Training failed"), message); });
     connect(m_training, &TrainingController::numericFault, this, [this](const QString& message, qint64 keptStep) {
@@ -254,7 +263,15 @@ QString MainWindow::taskOutputText() const
 
 TrainingRequest MainWindow::trainingRequest() const
 {
-    return m_settings->form()->request(kSnapshotMs);
+    TrainingRequest r = m_settings->form()->request(kSnapshotMs);
+    // A bundled demo model is not written to: a run continuing it autosaves once saved elsewhere.
+    if (!r.autosaveDirectory.isEmpty()) {
+        const QString dir = QFileInfo(r.autosaveDirectory).canonicalFilePath();
+        for (const DemoModel& demo : m_demos->catalog().models())
+            if (!dir.isEmpty() && QFileInfo(demo.directory).canonicalFilePath() == dir)
+                r.autosaveDirectory.clear();
+    }
+    return r;
 }
 
 void MainWindow::onTaskChanged(const QString& task)

@@ -291,6 +291,13 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent), m_form(new Sett
     trToolTip(m_threadsSpin, [=] { return tr("Data-parallel training threads; the window and the live translation use the "
                                  "cores left over."); });
     addTrRow(modelForm, m_threadsSpin, [=] { return tr("Threads:"); });
+    m_autosaveSpin = makeSpin(m_modelGroup, "autosaveSpin", 0, 24 * 60, SettingsValues{}.autosaveMinutes);
+    trSpecialValue(m_autosaveSpin, [=] { return tr("off"); });
+    trToolTip(m_autosaveSpin, [=] { return tr("Minutes between saves of the training model (with its optimizer state) into "
+                                              "its model directory: the one it was opened from, or the one the run was "
+                                              "last saved to. Each save replaces the directory whole, so a crash keeps "
+                                              "the previous checkpoint."); });
+    addTrRow(modelForm, m_autosaveSpin, [=] { return tr("Autosave (minutes):"); });
     m_continueCheck = new QCheckBox(m_modelGroup);
     trText(m_continueCheck, [] { return tr("Continue the current model"); });
     m_continueCheck->setObjectName(QStringLiteral("continueCheck"));
@@ -431,7 +438,7 @@ void SettingsPanel::setTrainingState(TrainingController::State state, bool activ
     m_stopButton->setEnabled(state == S::Running || state == S::Paused || state == S::Starting);
     m_dataGroup->setEnabled(idle);
     for (QWidget* w : std::initializer_list<QWidget*>{m_maxTokensSpin, m_warmupSpin, m_seedSpin, m_threadsSpin,
-                                                      m_labelSmoothingSpin, m_scheduledSamplingCombo,
+                                                      m_autosaveSpin, m_labelSmoothingSpin, m_scheduledSamplingCombo,
                                                       m_scheduledSamplingPSpin, m_scheduledSamplingKSpin})
         w->setEnabled(idle);
     // A paused run takes a new LR factor on Resume or Step.
@@ -540,6 +547,7 @@ void SettingsPanel::pull()
     v.warmupSteps = m_warmupSpin->value();
     v.seed = m_seedSpin->value();
     v.threads = m_threadsSpin->value();
+    v.autosaveMinutes = m_autosaveSpin->value();
     v.continueModel = m_continueCheck->isChecked();
     m_form->setValues(v);
 }
@@ -596,6 +604,7 @@ void SettingsPanel::push()
     m_scheduledSamplingKSpin->setValue(v.samplingK);
     m_seedSpin->setValue(v.seed);
     m_threadsSpin->setValue(v.threads);
+    m_autosaveSpin->setValue(v.autosaveMinutes);
     {
         // setValues() shows the model source once all values are in.
         const QSignalBlocker blocker(m_continueCheck);

@@ -124,6 +124,7 @@ private:
     QSpinBox* m_warmupSpin = nullptr;
     QSpinBox* m_seedSpin = nullptr;
     QSpinBox* m_threadsSpin = nullptr;
+    QSpinBox* m_autosaveSpin = nullptr;
     QCheckBox* m_continueCheck = nullptr;
     QLabel* m_modelSourceLabel = nullptr;
     QPushButton* m_trainButton = nullptr;

@@ -97,6 +97,9 @@ void TrainingWorker::start(const TrainingRequest& request)
         return;
     }
     m_lastEvalStep = m_trainer->step();
+    m_autosaveDirectory = request.autosaveDirectory;
+    m_lastAutosaveMs = m_clock.elapsed();
+    m_autosavedStep = m_trainer->step(); // the opened checkpoint is already on disk
     emit started(info);
     // The untrained (or resumed) model is worth showing at once.
     publishSnapshot();
@@ -177,6 +180,7 @@ void TrainingWorker::runChunk()
         publishSnapshot();
     if (m_request.evalEverySteps > 0 && m_trainer->step() - m_lastEvalStep >= m_request.evalEverySteps)
         runValidation();
+    autosaveIfDue();
     schedule();
 }
 
@@ -195,6 +199,23 @@ void TrainingWorker::emitMetrics(int steps, double lossSum, qint64 tokens, const
     m.tokens = tokens;
     m.endNs = m_clock.nsecsElapsed();
     emit metrics(m);
+}
+
+void TrainingWorker::autosaveIfDue()
+{
+    if (!m_trainer || m_request.autosaveSeconds <= 0 || m_autosaveDirectory.isEmpty()
+        || m_trainer->step() == m_autosavedStep
+        || double(m_clock.elapsed() - m_lastAutosaveMs) < m_request.autosaveSeconds * 1000.0)
+        return;
+    m_lastAutosaveMs = m_clock.elapsed();
+    const qint64 step = m_trainer->step();
+    try {
+        m_trainer->save(m_autosaveDirectory);
+        m_autosavedStep = step;
+        emit autosaved(m_autosaveDirectory, step, QString());
+    } catch (const std::exception& e) {
+        emit autosaved(m_autosaveDirectory, step, messageOf(e));
+    }
 }
 
 void TrainingWorker::publishSnapshot()
@@ -250,6 +271,10 @@ void TrainingWorker::save(const QString& directory)
     }
     try {
         m_trainer->save(directory);
+        m_autosavedStep = m_trainer->step();
+        m_lastAutosaveMs = m_clock.elapsed();
+        if (m_request.autosaveDirectory.isEmpty())
+            m_autosaveDirectory = directory;
         emit saveFinished(directory, QString());
     } catch (const std::exception& e) {
         emit saveFinished(directory, messageOf(e));
@@ -315,6 +340,10 @@ bool TrainingController::start(const TrainingRequest& request)
     connect(w, &TrainingWorker::saveFinished, this, [this, run](const QString& dir, const QString& err) {
         if (run == m_runId)
             emit saveFinished(dir, err);
+    });
+    connect(w, &TrainingWorker::autosaved, this, [this, run](const QString& dir, qint64 step, const QString& err) {
+        if (run == m_runId)
+            emit autosaved(dir, step, err);
     });
     connect(w, &TrainingWorker::pausedChanged, this, [this, run](bool paused) {
         if (run == m_runId)

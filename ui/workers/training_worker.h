@@ -49,6 +49,11 @@ struct TrainingRequest {
     int evalEverySteps = 200;  ///< validation loss every this many steps (0 = only at stop)
     int evalMaxPairs = 500;    ///< validation pairs (task models: examples, charlm windows) per evaluation
     bool startPaused = false;  ///< start paused (then stepOnce() advances one step)
+    /// Autosave: every autosaveSeconds of training (0 = off) the worker saves the run's
+    /// checkpoint (TrainingSession::save, atomic) into autosaveDirectory; when that is empty, into
+    /// the directory the run was last saved to through TrainingController::saveModel, if any.
+    QString autosaveDirectory;
+    double autosaveSeconds = 0;
 };
 
 /// Figures of one chunk of training steps.
@@ -110,6 +115,8 @@ signals:
     /// parameter): the step was not applied, the worker pauses with the weights of `keptStep`
     /// (a snapshot of them follows) and training may go on after requestPause(false).
     void numericFault(const QString& message, qint64 keptStep);
+    /// An autosave into `directory` at optimizer step `step` ended (errorMessage empty: saved).
+    void autosaved(const QString& directory, qint64 step, const QString& errorMessage);
     /// The run failed (corpus unreadable, invalid configuration, ...); stopped() follows.
     void error(const QString& message);
     /// The run is over; the worker is idle and its thread may be quit.
@@ -123,6 +130,7 @@ private:
     void finish(bool evaluate);
     void publishSnapshot();
     void runValidation();
+    void autosaveIfDue();
 
     std::unique_ptr<TrainingSession> m_trainer;
     TrainingRequest m_request;
@@ -138,6 +146,9 @@ private:
     qint64 m_lastSnapshotMs = -1;
     qint64 m_lastEvalStep = 0;
     QElapsedTimer m_clock;
+    QString m_autosaveDirectory;  ///< where autosaves go (empty: none yet)
+    qint64 m_lastAutosaveMs = 0;  ///< m_clock time of the start of the run or the last save
+    qint64 m_autosavedStep = -1;  ///< step of the last save (an unchanged model is not saved again)
 };
 
 /// Owns the worker thread of one training run at a time; lives on the GUI thread. start() makes
@@ -180,6 +191,7 @@ signals:
     void taskSnapshotReady(const al::ui::TaskModelSnapshot& model, qint64 step);
     void validated(const al::ui::ValidationMetrics& metrics);
     void saveFinished(const QString& directory, const QString& errorMessage);
+    void autosaved(const QString& directory, qint64 step, const QString& errorMessage);
     /// The worker itself has entered (true) or left (false) the paused state: after
     /// workerPaused(true) no training step runs until resume() or stepOnce().
     void workerPaused(bool paused);
