@@ -15,6 +15,7 @@
 #include "ui/app/gui_main.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/main_window.h"
+#include "test_support.h"
 
 #include <QApplication>
 #include <QDir>
@@ -230,25 +231,6 @@ QString errorOf(F&& f)
     return {};
 }
 
-/// The 96-pair synthetic English \t Chinese corpus of test_cli.
-QString writeCorpus(const QString& dir)
-{
-    const char* subj[][2] = {{"I", "我"}, {"You", "你"}, {"He", "他"}, {"She", "她"}, {"Tom", "汤姆"}, {"Mary", "玛丽"}};
-    const char* verb[][2] = {{"like", "喜欢"}, {"see", "看见"}, {"want", "想要"}, {"have", "有"}};
-    const char* obj[][2] = {{"apples", "苹果"}, {"books", "书"}, {"cats", "猫"}, {"tea", "茶"}};
-    QString text;
-    for (auto& s : subj)
-        for (auto& v : verb)
-            for (auto& o : obj)
-                text += QString("%1 %2 %3.\t%4%5%6。\n").arg(s[0], v[0], o[0], s[1], v[1], o[1]);
-    const QString path = dir + "/corpus.tsv";
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(text.toUtf8());
-    return path;
-}
-
 } // namespace
 
 class TestGuiExport : public QObject {
@@ -284,7 +266,7 @@ void TestGuiExport::initTestCase()
     al::cli::registerSubcommand(al::cli::findGuiSubcommand("export")->command);
     // The tiny model every export of a real model reads (4 steps: seconds), trained here so
     // that each test function also runs alone.
-    const QString corpus = writeCorpus(m_tmp.path());
+    const QString corpus = al::test::writeSyntheticPairs(m_tmp.path());
     m_model = m_tmp.filePath(QStringLiteral("model"));
     const Run r = runArgs({"train", "--data", corpus, "--d-model", "16", "--nhead", "2", "--layers", "2", "--d-ff",
                            "32", "--dropout", "0", "--warmup", "10", "--max-tokens", "200", "--threads", "1",

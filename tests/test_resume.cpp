@@ -4,6 +4,7 @@
 // The per-step losses N+1..2N are the same and the final checkpoints (weights, Adam moments,
 // trainer state) are byte-identical.
 #include "cli_test_support.h"
+#include "test_support.h"
 
 #include "engine/io/safetensors.h"
 
@@ -17,24 +18,6 @@ using namespace al::cli;
 using al::test::runCliArgs;
 
 namespace {
-
-QString writeCorpus(const QString& dir)
-{
-    const char* subj[][2] = {{"I", "我"}, {"You", "你"}, {"He", "他"}, {"She", "她"}, {"Tom", "汤姆"}, {"Mary", "玛丽"}};
-    const char* verb[][2] = {{"like", "喜欢"}, {"see", "看见"}, {"want", "想要"}, {"have", "有"}};
-    const char* obj[][2] = {{"apples", "苹果"}, {"books", "书"}, {"cats", "猫"}, {"tea", "茶"}};
-    QString text;
-    for (auto& s : subj)
-        for (auto& v : verb)
-            for (auto& o : obj)
-                text += QString("%1 %2 %3.\t%4%5%6。\n").arg(s[0], v[0], o[0], s[1], v[1], o[1]);
-    const QString path = dir + "/corpus.tsv";
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(text.toUtf8());
-    return path;
-}
 
 /// "epoch E loss L" of every progress line of a run's output, by step.
 std::map<int, QString> stepLosses(const std::string& out)
@@ -87,7 +70,7 @@ private slots:
         QFETCH(int, half);
         QTemporaryDir tmp;
         QVERIFY(tmp.isValid());
-        const QString corpus = writeCorpus(tmp.path());
+        const QString corpus = al::test::writeSyntheticPairs(tmp.path());
         train.replaceInStrings(QStringLiteral("CORPUS"), corpus);
         train << "--threads" << "1" << "--seed" << "7";
         const QString whole = tmp.filePath("whole"), parts = tmp.filePath("parts");

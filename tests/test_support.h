@@ -13,6 +13,27 @@
 
 namespace al::test {
 
+/// Writes dir/corpus.tsv: 96 synthetic pairs "Subject verb object.\t<Chinese>" (6 subjects x 4
+/// verbs x 4 objects), each followed by `suffix` (e.g. a Tatoeba attribution column); returns
+/// its path.
+inline QString writeSyntheticPairs(const QString& dir, const QString& suffix = QString())
+{
+    const char* subj[][2] = {{"I", "我"}, {"You", "你"}, {"He", "他"}, {"She", "她"}, {"Tom", "汤姆"}, {"Mary", "玛丽"}};
+    const char* verb[][2] = {{"like", "喜欢"}, {"see", "看见"}, {"want", "想要"}, {"have", "有"}};
+    const char* obj[][2] = {{"apples", "苹果"}, {"books", "书"}, {"cats", "猫"}, {"tea", "茶"}};
+    QString text;
+    for (auto& s : subj)
+        for (auto& v : verb)
+            for (auto& o : obj)
+                text += QString("%1 %2 %3.\t%4%5%6。").arg(s[0], v[0], o[0], s[1], v[1], o[1]) + suffix + "\n";
+    const QString path = dir + "/corpus.tsv";
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    f.write(text.toUtf8());
+    return path;
+}
+
 /// Passes when f() throws al::Error whose message contains every one of `parts`; fails on any
 /// other exception or none.
 inline void expectError(const std::function<void()>& f, const QStringList& parts)
