@@ -23,14 +23,6 @@ namespace {
 const QString kFixtures = QStringLiteral(AL_SOURCE_DIR "/tests/fixtures/models/");
 constexpr int kTimeoutMs = 30000;
 
-QString repeated(const QString& piece, int times)
-{
-    QString s;
-    for (int i = 0; i < times; ++i)
-        s += piece;
-    return s;
-}
-
 } // namespace
 
 class TestGuiSentenceBox : public QObject {
@@ -86,7 +78,7 @@ private:
         QVERIFY(live->notice() == blankSentenceHint() && live->outputText().isEmpty());
 
         // 10,000 characters: cut, and the notice says how much was kept.
-        type(w, repeated(QStringLiteral("我爱你 "), 2500));
+        type(w, QStringLiteral("我爱你 ").repeated(2500));
         QVERIFY2(live->notice().startsWith(QStringLiteral("Too long for the model: it reads at most %1 tokens").arg(limit)),
                  qPrintable(live->notice()));
         QVERIFY2(live->notice().contains(QStringLiteral("of the text's %1 tokens").arg(longTokens)), qPrintable(live->notice()));

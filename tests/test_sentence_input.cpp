@@ -15,14 +15,6 @@ namespace {
 
 const QString kFixtures = QStringLiteral(AL_SOURCE_DIR "/tests/fixtures/models/");
 
-QString repeated(const QString& piece, int times)
-{
-    QString s;
-    for (int i = 0; i < times; ++i)
-        s += piece;
-    return s;
-}
-
 } // namespace
 
 class TestSentenceInput : public QObject {
@@ -53,7 +45,7 @@ private slots:
     void longTextIsCutToTheModelsLength()
     {
         // 10,000 characters; the fixture reads max_len - 1 = 255 source tokens.
-        const QString text = repeated(QStringLiteral("我爱你。"), 2500);
+        const QString text = QStringLiteral("我爱你。").repeated(2500);
         QCOMPARE(text.size(), 10000);
         const SentenceCheck c = checkSentence(text, m_translate);
         QVERIFY(c.run);
@@ -69,7 +61,7 @@ private slots:
         QCOMPARE(int(t.src_tokens.size()), c.kept + 1);
 
         // A task model reads max_len = 80 words of "space" tokens.
-        const QString words = repeated(QStringLiteral("the film "), 1000);
+        const QString words = QStringLiteral("the film ").repeated(1000);
         const SentenceCheck s = checkSentence(words, m_sentiment);
         QCOMPARE(s.tokens, 2000);
         QCOMPARE(s.kept, 80);
@@ -77,7 +69,7 @@ private slots:
         QCOMPARE(int(al::task_model_trace(m_sentiment, words.toStdString()).src_tokens.size()), s.kept);
 
         // The character LM keeps the end of the text: its context.
-        const QString prose = repeated(QStringLiteral("to be or not "), 20);
+        const QString prose = QStringLiteral("to be or not ").repeated(20);
         const SentenceCheck l = checkSentence(prose, m_charlm);
         QCOMPARE(l.tokens, prose.size());
         QCOMPARE(l.kept, 32);
