@@ -18,6 +18,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <qcustomplot.h>
@@ -296,7 +297,12 @@ void TestGuiInspectionViews::stepperPanel()
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
     QVERIFY(!panel.run()); // no model
+    QSignalSpy passes(&panel, &StepperPanel::passFinished);
     panel.setModel(makeModel(2, 2));
+    // The pass runs on the panel's inference thread: nothing is shown before it answers.
+    QVERIFY(!panel.stepper().trace());
+    QVERIFY(passes.wait(10000));
+    QCOMPARE(passes.takeFirst().at(0).toBool(), true);
     QVERIFY(panel.stepper().count() > 0);
     QCOMPARE(panel.stepper().current(), 0);
     QCOMPARE(panel.diagram()->current(), 0);
@@ -355,7 +361,15 @@ void TestGuiInspectionViews::stepperPanel()
     QCOMPARE(panel.normPlot()->graph(1)->data()->at(0)->value, panel.stepper().step()->mean_norm);
     // A new sentence re-runs the pass shortly after (coalesced), keeping the step.
     panel.setSentence(QStringLiteral("我们今天去学校。"));
-    QTRY_COMPARE(int(panel.stepper().trace()->src_tokens.size()), 9);
+    QVERIFY(passes.wait(10000));
+    QCOMPARE(int(panel.stepper().trace()->src_tokens.size()), 9);
+    // run() returns at once: the old pass stays on screen until the new one arrives.
+    const std::shared_ptr<const al::Trace> before = panel.stepper().trace();
+    panel.setSentence(QStringLiteral("我爱你。"));
+    QVERIFY(panel.run());
+    QCOMPARE(panel.stepper().trace(), before);
+    QVERIFY(passes.wait(10000));
+    QCOMPARE(int(panel.stepper().trace()->src_tokens.size()), 5);
     QCOMPARE(panel.heatmap(QStringLiteral("stream"))->queryCount(), int(panel.stepper().trace()->tgt_in_tokens.size()));
 }
 
@@ -421,7 +435,11 @@ void TestGuiInspectionViews::compareDialog()
     sel.layer = 1;
     sel.head = 1;
     dialog.setSelection(sel);
+    QSignalSpy compared(&dialog, &CompareDialog::compared);
     QVERIFY(dialog.compare());
+    QVERIFY(!dialog.trace(0)); // both passes run on the dialog's threads
+    QVERIFY(compared.wait(10000));
+    QCOMPARE(compared.takeFirst().at(0).toBool(), true);
     QCOMPARE(dialog.heatmap(0)->queryCount(), 5);
     QCOMPARE(dialog.heatmap(1)->queryCount(), 9);
     QVERIFY(maxAbs(dialog.heatmap(0)->matrix(), dialog.trace(0)->enc_self[1][1]) == 0);

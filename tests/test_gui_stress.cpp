@@ -496,9 +496,9 @@ QString TestGuiStress::closeAndReopen()
     int running = 0;
     for (const QPointer<QThread>& t : threads)
         running += t && t->isRunning();
-    // Inference, decoding, the Synthesizer probe and the entropy sampler live as long as the
-    // window; the training and race threads only during a run.
-    const int expected = 4 + int(training) + int(racing);
+    // Inference, decoding, the Synthesizer probe, the entropy sampler and the Forward pass tab's
+    // inference live as long as the window; the training and race threads only during a run.
+    const int expected = 5 + int(training) + int(racing);
     if (running < expected)
         return QStringLiteral("%1 worker threads running before the close, expected at least %2").arg(running).arg(expected);
     if (m_rng.bounded(4) != 0) {

@@ -546,21 +546,31 @@ class LessonClaimsTest : public QObject {
     void beamLogProbAtLeastGreedy()
     {
         // With the length penalty 0, beam search (width 4) finds an output at least as probable
-        // as greedy search's, on 我爱你。 and the other test sentences.
+        // as greedy search's on at least three sentences in four of 我爱你。 and the other test
+        // sentences. Not on all: beam search is not exhaustive (greedy's prefix can fall out of
+        // the beam) and stops once 4 hypotheses have ended, so the claim is a tendency, and the
+        // lesson says so.
         DecodingOptions beam;
         beam.strategy = DecodingStrategy::Beam;
         beam.beam_width = 4;
         beam.length_penalty = 0.0;
         beam.max_len = 20;
-        int better = 0;
+        int better = 0, worse = 0, total = 0;
+        QStringList below;
         for (const std::string& s : beamSentences()) {
             const Translation g = translate(trained(), s, greedy());
             const Translation b = translate(trained(), s, beam);
-            QVERIFY2(b.log_prob >= g.log_prob - 1e-5,
-                     qPrintable(QString("%1: beam %2, greedy %3").arg(QString::fromStdString(s)).arg(b.log_prob).arg(g.log_prob)));
+            ++total;
             better += b.log_prob > g.log_prob + 1e-5;
+            if (b.log_prob < g.log_prob - 1e-5) {
+                ++worse;
+                below << QString("%1 (beam %2, greedy %3)").arg(QString::fromStdString(s)).arg(b.log_prob).arg(g.log_prob);
+            }
         }
-        qInfo("beam found a more probable output than greedy on %d sentences", better);
+        qInfo("of %d sentences, beam found a more probable output than greedy on %d, a less probable one on %d%s%s",
+              total, better, worse, below.isEmpty() ? "" : ": ", qPrintable(below.join(QStringLiteral(", "))));
+        QVERIFY(total >= 4);
+        QVERIFY2(4 * worse <= total, qPrintable(below.join(QStringLiteral(", "))));
     }
 
     void beamWidthOneIsGreedy()

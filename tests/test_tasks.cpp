@@ -753,7 +753,7 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, Transformer(m.net.config()));
         ModelConfig no_task = m.net.config();
         no_task.task.clear();
-        QVERIFY_THROWS_EXCEPTION(Error, TaskNet(no_task));
+        QVERIFY_THROWS_EXCEPTION(Error, TaskNet{no_task});
 
         auto expect_error = [&](const std::string& needle) {
             try {

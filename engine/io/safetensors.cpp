@@ -168,13 +168,9 @@ uint16_t narrow(float x, StorageDtype dtype)
 float widen(uint16_t bits, StorageDtype dtype)
 {
     if (dtype == StorageDtype::F16) {
-        Eigen::half h;
-        std::memcpy(&h, &bits, sizeof bits);
-        return static_cast<float>(h);
+        return static_cast<float>(Eigen::numext::bit_cast<Eigen::half>(bits));
     }
-    Eigen::bfloat16 b;
-    std::memcpy(&b, &bits, sizeof bits);
-    return static_cast<float>(b);
+    return static_cast<float>(Eigen::numext::bit_cast<Eigen::bfloat16>(bits));
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <mutex>
 #include <omp.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -16,21 +17,30 @@
 
 namespace al {
 
+void configure_engine_process()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // One OpenMP region per unit of work (the shards of a step) and Eigen's own products
+        // single-threaded: fine-grained fork/join inside every product collapses when another
+        // process (the GUI, a compiler) takes a core, while one barrier per step does not.
+        Eigen::setNbThreads(1);
+#ifdef __GLIBC__
+        // A step frees and re-allocates the same activation buffers. By default glibc hands
+        // large freed blocks back to the kernel (munmap, heap trim), so each step page-faults
+        // them in again and zero-fills them (16% of a tiny-model step was kernel time in perf).
+        // Peak memory does not grow.
+        mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024); // the largest value glibc accepts on 64-bit
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+    });
+}
+
 void configure_training_threads(int threads)
 {
-    // One OpenMP region per unit of work (the shards of a step) and Eigen's own products
-    // single-threaded: fine-grained fork/join inside every product collapses when another process
-    // (the GUI, a compiler) takes a core, while one barrier per step does not.
-    Eigen::setNbThreads(1);
+    configure_engine_process();
     if (threads > 0)
-        omp_set_num_threads(threads);
-#ifdef __GLIBC__
-    // A step frees and re-allocates the same activation buffers. By default glibc hands large
-    // freed blocks back to the kernel (munmap, heap trim), so each step page-faults them in again
-    // and zero-fills them (16% of a tiny-model step was kernel time in perf). Peak memory does not grow.
-    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024); // the largest value glibc accepts on 64-bit
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
+        omp_set_num_threads(threads); // the calling thread's parallel regions (an OpenMP ICV per thread)
 }
 
 MicroBatchLoss micro_batch_cross_entropy(Mat& logits, const std::vector<int>& targets, int ignore,

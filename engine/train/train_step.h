@@ -47,9 +47,16 @@ struct StepStats {
     int64_t max_micro_batch_tokens = 0; ///< padded tokens (B_micro * max(S, T)) of the largest one
 };
 
-/// Process set-up of a trainer: `threads` OpenMP workers (0 keeps the current number), Eigen's
-/// products single-threaded (the engine parallelises over sequences only), and freed memory kept
-/// in the process so that every step reuses the previous step's activation buffers.
+/// The engine's process-wide settings, made once per process (thread-safe; later calls do
+/// nothing): Eigen's own products single-threaded (the engine parallelises over sequences only)
+/// and freed memory kept in the process, so that every step reuses the previous step's activation
+/// buffers. Eigen's thread count is one unsynchronised global that every product reads in an
+/// OpenMP build: call this before starting threads that run the engine (the GUI does so before
+/// its first worker thread).
+void configure_engine_process();
+
+/// Set-up of a trainer's thread: configure_engine_process(), then `threads` OpenMP workers for
+/// the calling thread's parallel regions (0 keeps the current number).
 void configure_training_threads(int threads);
 
 /// One micro-batch handed to the model's forward + loss + backward.

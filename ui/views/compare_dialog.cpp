@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <utility>
 
 namespace al::ui {
 
@@ -71,6 +72,11 @@ CompareDialog::CompareDialog(QWidget* parent) : QDialog(parent)
     layout->addWidget(buttons);
 
     connect(go, &QPushButton::clicked, this, &CompareDialog::compare);
+    for (int side = 0; side < 2; ++side) {
+        m_inference[side] = new InferenceController(this, side == 0 ? QStringLiteral("compare-a") : QStringLiteral("compare-b"));
+        connect(m_inference[side], &InferenceController::translated, this,
+                [this, side](const InferenceResult& r) { answer(side, r); });
+    }
     connect(m_kind, &QComboBox::currentIndexChanged, this, &CompareDialog::redraw);
     connect(m_layer, &QSpinBox::valueChanged, this, &CompareDialog::redraw);
     connect(m_head, &QSpinBox::valueChanged, this, &CompareDialog::redraw);
@@ -120,20 +126,48 @@ bool CompareDialog::compare()
         m_message->setText(tr("No model yet — train one or open a model directory."));
         return false;
     }
-    try {
-        auto a = std::make_shared<al::Trace>(), b = std::make_shared<al::Trace>();
-        const al::Translation ta = al::translate(*m_model, m_first->text().toStdString(), 48, a.get());
-        const al::Translation tb = al::translate(*m_model, m_second->text().toStdString(), 48, b.get());
-        m_traceA = a;
-        m_traceB = b;
-        m_message->setText(tr("A → %1<br>B → %2")
-                               .arg(QString::fromStdString(ta.text).toHtmlEscaped(), QString::fromStdString(tb.text).toHtmlEscaped()));
-    } catch (const std::exception& e) {
-        m_message->setText(tr("Cannot translate: %1").arg(QString::fromStdString(e.what())));
-        return false;
+    const QString sentences[2] = {m_first->text(), m_second->text()};
+    for (int side = 0; side < 2; ++side) {
+        InferenceRequest request;
+        request.sentence = sentences[side];
+        request.model = m_model;
+        request.maxLength = 48;
+        m_answer[side].reset();
+        m_pending[side] = m_inference[side]->submit(std::move(request));
     }
+    return m_pending[0] != 0 && m_pending[1] != 0;
+}
+
+void CompareDialog::shutdown()
+{
+    for (int side = 0; side < 2; ++side) {
+        m_pending[side] = 0;
+        m_inference[side]->shutdown();
+    }
+}
+
+void CompareDialog::answer(int side, const InferenceResult& result)
+{
+    if (m_pending[side] == 0 || result.requestId != m_pending[side])
+        return; // an answer to an older compare()
+    m_pending[side] = 0;
+    m_answer[side] = result;
+    if (!m_answer[0] || !m_answer[1])
+        return;
+    const InferenceResult a = *std::exchange(m_answer[0], std::nullopt);
+    const InferenceResult b = *std::exchange(m_answer[1], std::nullopt);
+    for (const InferenceResult* r : {&a, &b}) {
+        if (!r->errorMessage.isEmpty() || !r->trace) {
+            m_message->setText(tr("Cannot translate: %1").arg(r->errorMessage.toHtmlEscaped()));
+            emit compared(false);
+            return;
+        }
+    }
+    m_traceA = a.trace;
+    m_traceB = b.trace;
+    m_message->setText(tr("A → %1<br>B → %2").arg(a.translation.toHtmlEscaped(), b.translation.toHtmlEscaped()));
     redraw();
-    return true;
+    emit compared(true);
 }
 
 void CompareDialog::redraw()

@@ -204,6 +204,9 @@ void MainWindow::shutdownWorkers()
         m_raceWindow->controller()->shutdown();
     m_decoding->shutdown();
     m_trainingPlots->shutdown();
+    m_stepper->shutdown();
+    for (CompareDialog* dialog : findChildren<CompareDialog*>())
+        dialog->shutdown();
 }
 
 void MainWindow::showRaceWindow()

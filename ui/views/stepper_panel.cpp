@@ -380,6 +380,8 @@ StepperPanel::StepperPanel(QWidget* parent) : QWidget(parent)
     m_runTimer.setSingleShot(true);
     m_runTimer.setInterval(400);
     connect(&m_runTimer, &QTimer::timeout, this, [this] { run(); });
+    m_inference = new InferenceController(this, QStringLiteral("stepper"));
+    connect(m_inference, &InferenceController::translated, this, &StepperPanel::showPass);
     // The step line, the map titles and the diagram's boxes are made when shown.
     onLanguageChange(this, [this] {
         if (const auto trace = m_stepper.trace())
@@ -441,25 +443,42 @@ bool StepperPanel::run()
 {
     m_stale = false;
     if (!m_model) {
+        m_pendingRun = 0;
         m_message->setText(tr("No model yet — train one (F5) or open a model directory."));
         m_stepper.setTrace(nullptr);
         showStep();
         return false;
     }
-    auto trace = std::make_shared<al::Trace>();
-    try {
-        al::DecodingOptions opts;
-        opts.max_len = 48;
-        al::TraceOptions topts;
-        topts.forward_detail = true;
-        const al::Translation t = al::translate(*m_model, m_sentence->text().toStdString(), opts, trace.get(), topts);
-        m_message->setText(tr("Translation: %1").arg(QString::fromStdString(t.text)));
-    } catch (const std::exception& e) {
-        m_message->setText(tr("Cannot run the sentence: %1").arg(QString::fromStdString(e.what())));
+    InferenceRequest request;
+    request.sentence = m_sentence->text();
+    request.model = m_model;
+    request.maxLength = 48;
+    request.forwardDetail = true;
+    m_pendingRun = m_inference->submit(std::move(request));
+    return m_pendingRun != 0;
+}
+
+void StepperPanel::shutdown()
+{
+    m_runTimer.stop();
+    m_pendingRun = 0;
+    m_inference->shutdown();
+}
+
+void StepperPanel::showPass(const InferenceResult& result)
+{
+    if (m_pendingRun == 0 || result.requestId != m_pendingRun)
+        return; // an older sentence or snapshot: a newer pass is on its way
+    m_pendingRun = 0;
+    if (!result.errorMessage.isEmpty() || !result.trace) {
+        m_message->setText(tr("Cannot run the sentence: %1").arg(result.errorMessage));
         m_stepper.setTrace(nullptr);
         showStep();
-        return false;
+        emit passFinished(false);
+        return;
     }
+    m_message->setText(tr("Translation: %1").arg(result.translation));
+    const std::shared_ptr<const al::Trace> trace = result.trace;
     const int keep = m_stepper.current();
     m_stepper.setTrace(trace);
     if (keep > 0)
@@ -482,7 +501,7 @@ bool StepperPanel::run()
     if (m_stepper.count() == 0)
         m_message->setText(m_message->text() + QStringLiteral(" — ") + tr("(empty sentence: nothing to step through)"));
     showStep();
-    return m_stepper.count() > 0;
+    emit passFinished(true);
 }
 
 void StepperPanel::showAttention(const AttentionSelection& selection)

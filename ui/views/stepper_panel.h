@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "ui/view_models/forward_view_model.h"
+#include "ui/workers/inference_worker.h"
 #include "ui/workers/training_worker.h"
 
 #include <QTimer>
@@ -59,12 +60,15 @@ public:
     /// The model to run (null clears). Re-runs the sentence when the panel is visible (at most
     /// every 400 ms while snapshots stream in), else when it is shown.
     void setModel(const ModelSnapshot& model);
-    /// Translates the sentence box's text with the forward pass recorded; false (and a message
-    /// in the panel) without a model or on failure.
+    /// Asks the panel's inference thread to translate the sentence box's text with the forward
+    /// pass recorded; the steps are shown when it answers (passFinished). False (and a message in
+    /// the panel) without a model.
     bool run();
     /// Sets the sentence box (the main window keeps it equal to the main sentence); with a model,
     /// re-runs shortly after (when visible) or when next shown.
     void setSentence(const QString& sentence);
+    /// Joins the panel's inference thread (closing the window); run() does nothing afterwards.
+    void shutdown();
 
     const ForwardStepper& stepper() const { return m_stepper; }
     BlockDiagramWidget* diagram() const { return m_diagram; }
@@ -83,6 +87,10 @@ public:
     /// opens the Forward pass tab on a head).
     void showAttention(const AttentionSelection& selection);
 
+signals:
+    /// A pass asked for by run() has been shown: `ok` is false when it failed (the panel says why).
+    void passFinished(bool ok);
+
 public slots:
     void nextStep();
     void previousStep();
@@ -95,10 +103,14 @@ protected:
 
 private:
     void showStep();
+    /// Shows the answer to the newest run(); older answers are dropped.
+    void showPass(const InferenceResult& result);
     /// Moves to the step of `selection`'s attention and selects its head; the caller shows it.
     void goToAttention(const AttentionSelection& selection);
 
     ModelSnapshot m_model;
+    InferenceController* m_inference = nullptr; ///< runs the passes on its own thread
+    quint64 m_pendingRun = 0;                   ///< id of the newest request, 0 when none is out
     bool m_stale = false;
     QTimer m_runTimer; ///< coalesces re-runs while training publishes snapshots
     ForwardStepper m_stepper;

@@ -64,7 +64,11 @@ void InferenceWorker::processPending()
     } else if (r.model) {
         try {
             auto trace = std::make_shared<al::Trace>();
-            const al::Translation t = al::translate(*r.model, r.sentence.toStdString(), r.maxLength, trace.get());
+            al::DecodingOptions opts;
+            opts.max_len = r.maxLength;
+            al::TraceOptions topts;
+            topts.forward_detail = r.forwardDetail;
+            const al::Translation t = al::translate(*r.model, r.sentence.toStdString(), opts, trace.get(), topts);
             result.translation = QString::fromStdString(t.text);
             result.srcTokens = toQStringList(t.src_tokens);
             result.outTokens = toQStringList(t.out_tokens);

@@ -169,7 +169,7 @@ bool RaceController::start(const RaceRequest& request)
     });
     m_thread->start();
     RaceWorker* w = m_worker;
-    QMetaObject::invokeMethod(w, [w, request] { w->run(request); }, Qt::QueuedConnection);
+    queueOnThread(w, [w, request] { w->run(request); });
     emit started();
     emit changed();
     return true;

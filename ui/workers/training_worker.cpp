@@ -369,7 +369,7 @@ bool TrainingController::start(const TrainingRequest& request)
     m_pausedAtStart = request.startPaused;
     w->requestPause(request.startPaused);
     m_thread->start();
-    QMetaObject::invokeMethod(w, [w, request] { w->start(request); }, Qt::QueuedConnection);
+    queueOnThread(w, [w, request] { w->start(request); });
     if (request.startPaused)
         w->requestStep();
     setState(State::Starting);
@@ -415,7 +415,7 @@ bool TrainingController::saveModel(const QString& directory)
     if (!m_worker || m_state == State::Idle)
         return false;
     TrainingWorker* w = m_worker;
-    QMetaObject::invokeMethod(w, [w, directory] { w->save(directory); }, Qt::QueuedConnection);
+    queueOnThread(w, [w, directory] { w->save(directory); });
     return true;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/workers/worker_thread.h"
 
+#include "engine/train/train_step.h"
+
 #include <QObject>
 #include <QThread>
 
@@ -8,6 +10,8 @@ namespace al::ui {
 
 QThread* newWorkerThread(QObject* owner, QObject* worker, const QString& name)
 {
+    al::configure_engine_process(); // before any worker thread runs an Eigen product
+    installThreadSanitizerHandOver();
     auto* thread = new QThread(owner);
     thread->setObjectName(name);
     worker->moveToThread(thread);

@@ -4,12 +4,13 @@
 // controller that owns one worker thread for its whole life.
 #pragma once
 
-#include <QMutex>
-#include <QMutexLocker>
 #include <QObject>
 #include <QString>
 #include <QtGlobal>
 
+#include "ui/workers/thread_sanitizer_handover.h"
+
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -21,6 +22,7 @@ namespace al::ui {
 /// Creates a QThread owned by `owner` and named `name` (shown by debuggers and perf), moves
 /// `worker` (which must have no parent) to it and deletes the worker on that thread when the
 /// thread finishes. The thread is not started: connect the worker's signals, then start() it.
+/// Installs the ThreadSanitizer hand-over hooks on first use (thread_sanitizer_handover.h).
 QThread* newWorkerThread(QObject* owner, QObject* worker, const QString& name);
 
 /// Quits `thread`'s event loop, waits for it (its worker has been deleted by then), deletes it
@@ -39,7 +41,7 @@ public:
     };
     Put put(Request request)
     {
-        QMutexLocker lock(&m_mutex);
+        const std::lock_guard<std::mutex> lock(m_mutex);
         m_pending = std::move(request);
         ++m_nextId;
         const bool wake = !m_scheduled;
@@ -53,13 +55,13 @@ public:
     {
         const Put p = put(std::move(request));
         if (p.wake)
-            QMetaObject::invokeMethod(worker, process, Qt::QueuedConnection);
+            queueOnThread(worker, process);
         return p.id;
     }
     /// The newest request and its id, or nothing when it was already taken.
     std::optional<std::pair<quint64, Request>> take()
     {
-        QMutexLocker lock(&m_mutex);
+        const std::lock_guard<std::mutex> lock(m_mutex);
         m_scheduled = false;
         if (!m_pending)
             return std::nullopt;
@@ -70,7 +72,7 @@ public:
     }
 
 private:
-    QMutex m_mutex;
+    std::mutex m_mutex; ///< a pthread mutex, which ThreadSanitizer sees (Qt's futex-based QMutex it does not)
     std::optional<Request> m_pending;
     quint64 m_nextId = 0;
     bool m_scheduled = false;
