@@ -3,6 +3,7 @@
 // codes, an end-to-end train -> save -> translate -> eval run of a tiny model, and the
 // attention Trace JSON (engine/trace_json).
 #include "cli_test_support.h"
+#include "test_support.h"
 #include "app/cli.h"
 #include "app/options.h"
 #include "engine/core/error.h"
@@ -34,20 +35,11 @@ namespace {
 /// column) of 6 x 4 x 4 = 96 pairs, plus `bad` malformed lines.
 QString writeCorpus(const QString& dir, int bad = 0)
 {
-    const char* subj[][2] = {{"I", "我"}, {"You", "你"}, {"He", "他"}, {"She", "她"}, {"Tom", "汤姆"}, {"Mary", "玛丽"}};
-    const char* verb[][2] = {{"like", "喜欢"}, {"see", "看见"}, {"want", "想要"}, {"have", "有"}};
-    const char* obj[][2] = {{"apples", "苹果"}, {"books", "书"}, {"cats", "猫"}, {"tea", "茶"}};
-    QString text;
-    for (auto& s : subj)
-        for (auto& v : verb)
-            for (auto& o : obj)
-                text += QString("%1 %2 %3.\t%4%5%6。\tCC-BY 2.0 (France) Attribution: tatoeba.org #1 (x) & #2 (y)\n")
-                            .arg(s[0], v[0], o[0], s[1], v[1], o[1]);
-    for (int i = 0; i < bad; ++i) text += QString("only one column %1\n").arg(i);
-    const QString path = dir + "/corpus.tsv";
+    const QString path =
+        al::test::writeSyntheticPairs(dir, QStringLiteral("\tCC-BY 2.0 (France) Attribution: tatoeba.org #1 (x) & #2 (y)"));
     QFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
-    f.write(text.toUtf8());
+    if (!f.open(QIODevice::Append)) qFatal("cannot write %s", qPrintable(path));
+    for (int i = 0; i < bad; ++i) f.write(QString("only one column %1\n").arg(i).toUtf8());
     return path;
 }
 
