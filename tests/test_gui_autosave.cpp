@@ -5,6 +5,7 @@
 // checkpoint (atomic_write_dir) whose trainer state is the reported step; a new model is
 // autosaved into the directory the run was saved to.
 #include "gui_test_support.h"
+#include "settings_test_support.h"
 
 #include "engine/io/atomic_dir.h"
 #include "engine/models/task_models.h"
@@ -26,25 +27,10 @@
 
 using namespace al;
 using namespace al::ui;
+using al::test::tinyCharlm;
 
 namespace {
 
-/// A tiny charlm on the bundled text, one thread.
-SettingsValues tinyCharlm(SettingsForm& form)
-{
-    form.setTask(QStringLiteral("charlm"));
-    SettingsValues v = form.values();
-    v.dModel = 16;
-    v.heads = 2;
-    v.decoderLayers = 1;
-    v.feedForward = 32;
-    v.context = 16;
-    v.maxTokens = 128;
-    v.warmupSteps = 10;
-    v.threads = 1;
-    v.seed = 5;
-    return v;
-}
 
 /// The hidden names beside `dir` (staging directories of unfinished saves).
 QStringList hiddenBeside(const QString& dir)

@@ -3,6 +3,7 @@
 // TrainingRequest it builds, and continuing a model of either kind opened by the model document.
 #include "ui/view_models/model_document.h"
 #include "ui/view_models/settings_form.h"
+#include "settings_test_support.h"
 
 #include <QDir>
 #include <QSignalSpy>
@@ -288,16 +289,7 @@ void TestSettingsForm::resumesATaskModel()
     // "Save model" does: model files and optimizer.safetensors.
     SettingsForm form;
     QVERIFY(form.setTask("charlm").isEmpty());
-    SettingsValues v = form.values();
-    v.dModel = 16;
-    v.heads = 2;
-    v.decoderLayers = 1;
-    v.feedForward = 32;
-    v.context = 16;
-    v.maxTokens = 128;
-    v.warmupSteps = 10;
-    v.threads = 1;
-    v.seed = 5;
+    SettingsValues v = al::test::tinyCharlm(form);
     form.setValues(v);
     const TrainingRequest fresh = form.request();
     if (fresh.task.data.isEmpty() && bundledTaskData("charlm").isEmpty())
