@@ -10,10 +10,10 @@ cd "$(dirname "$0")"
 BUILD_DIR=build
 
 # Debian/Ubuntu packages: build and run, then what the tests need (Xvfb for GUI tests, PyTorch,
-# NumPy and NLTK for the parity and BLEU reference scripts).
+# NumPy and NLTK for the parity and BLEU reference scripts, networkx for the attention-flow oracle).
 RUN_PACKAGES=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev nlohmann-json3-dev
               libgl-dev fonts-wqy-microhei qt6-svg-dev qt6-l10n-tools qt6-translations-l10n)
-TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy libopenblas0-pthread python3-nltk)
+TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy libopenblas0-pthread python3-nltk python3-networkx)
 # The CMake presets asan, tsan and fuzz (.ci/run): Ninja, clang 16 with its libFuzzer runtime, and
 # the private QtCore headers for the tsan build (ui/workers/thread_sanitizer_handover.cpp).
 CHECK_PACKAGES=(ninja-build clang-16 libclang-rt-16-dev qt6-base-private-dev)

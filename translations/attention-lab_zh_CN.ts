@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AttentionFlowView</name>
+    <message>
+        <source>Encoder self-attention</source>
+        <translation>编码器自注意力</translation>
+    </message>
+    <message>
+        <source>Decoder self-attention</source>
+        <translation>解码器自注意力</translation>
+    </message>
+    <message>
+        <source>Source attribution (cross-attention)</source>
+        <translation>源端归因（交叉注意力）</translation>
+    </message>
+    <message>
+        <source>%1 is not recorded by this model.</source>
+        <translation>此模型没有记录%1。</translation>
+    </message>
+    <message>
+        <source>Layer %1 does not exist: this model has %2.</source>
+        <translation>第 %1 层不存在：此模型共有 %2 层。</translation>
+    </message>
+    <message>
+        <source>Attention flow is computed for up to %1 positions (it solves n² maximum flows); this sentence has %2.</source>
+        <translation>注意力流最多计算 %1 个位置（需要求解 n² 个最大流）；这个句子有 %2 个。</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+</context>
+<context>
     <name>AttentionSelection</name>
     <message>
         <source>Encoder self-attention</source>
@@ -272,6 +303,97 @@
     <message>
         <source>step %1: %2</source>
         <translation>第 %1 步：%2</translation>
+    </message>
+</context>
+<context>
+    <name>al::ui::AttentionFlowPanel</name>
+    <message>
+        <source>Up to layer:</source>
+        <translation>截至层：</translation>
+    </message>
+    <message>
+        <source>Appears once a model translates the sentence.</source>
+        <translation>模型翻译句子后显示在这里。</translation>
+    </message>
+    <message>
+        <source>Computing attention flow…</source>
+        <translation>正在计算注意力流…</translation>
+    </message>
+    <message>
+        <source>Cross-attention looks at the encoder&apos;s last layer, whose positions already mix the source words. Composing the layer&apos;s cross-attention (mean over heads) with the encoder&apos;s rollout or flow attributes each output token to the source words themselves.</source>
+        <translation>交叉注意力看的是编码器的最后一层，而那一层的每个位置已经混合了多个源语言词。把该层的交叉注意力（各头平均）与编码器的注意力展开或注意力流相乘，就能把每个输出词元归因到源语言的词本身。</translation>
+    </message>
+    <message>
+        <source>Raw attention of a layer looks at the previous layer&apos;s positions, which are already mixtures of the words. Rollout multiplies the layers&apos; attention (each mixed with the residual connection, 0.5·A + 0.5·I); flow treats them as a network of capacities and takes the maximum flow from each position to each word (Abnar &amp; Zuidema 2020). Rows: positions after the layer; columns: input words.</source>
+        <translation>某一层的原始注意力看的是上一层的位置，而这些位置已经是多个词的混合。注意力展开（rollout）把各层的注意力相乘（每层都与残差连接混合：0.5·A + 0.5·I）；注意力流（flow）把它们看作一张容量网络，求每个位置到每个词的最大流（Abnar &amp; Zuidema 2020）。行：该层之后的位置；列：输入的词。</translation>
+    </message>
+    <message>
+        <source>layer 1</source>
+        <translation>第 1 层</translation>
+    </message>
+    <message>
+        <source>layers 1–%1</source>
+        <translation>第 1–%1 层</translation>
+    </message>
+    <message>
+        <source>Source attribution · encoder rollout</source>
+        <translation>源端归因 · 编码器注意力展开</translation>
+    </message>
+    <message>
+        <source>Attention rollout · %1</source>
+        <translation>注意力展开 · %1</translation>
+    </message>
+    <message>
+        <source>Source attribution · encoder flow</source>
+        <translation>源端归因 · 编码器注意力流</translation>
+    </message>
+    <message>
+        <source>Attention flow · %1</source>
+        <translation>注意力流 · %1</translation>
+    </message>
+    <message>
+        <source>source word</source>
+        <translation>源语言词</translation>
+    </message>
+    <message>
+        <source>output token</source>
+        <translation>输出词元</translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <source>query</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>input word</source>
+        <translation>输入词</translation>
+    </message>
+    <message>
+        <source>position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>attention weight</source>
+        <translation>注意力权重</translation>
+    </message>
+    <message>
+        <source>share of the word</source>
+        <translation>该词的占比</translation>
+    </message>
+    <message>
+        <source>model step %1 · mean over heads</source>
+        <translation>模型第 %1 步 · 各头平均</translation>
+    </message>
+    <message>
+        <source>Cross-attention · decoder layer %1</source>
+        <translation>交叉注意力 · 解码器第 %1 层</translation>
+    </message>
+    <message>
+        <source>Raw attention · layer %1</source>
+        <translation>原始注意力 · 第 %1 层</translation>
     </message>
 </context>
 <context>
@@ -1416,6 +1538,10 @@
     <message>
         <source>Autosave to %1 failed: %2</source>
         <translation>自动保存到 %1 失败：%2</translation>
+    </message>
+    <message>
+        <source>Attention flow</source>
+        <translation>注意力流</translation>
     </message>
 </context>
 <context>

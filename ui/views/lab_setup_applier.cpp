@@ -35,6 +35,7 @@ const std::pair<const char*, const char*> kTabs[] = {
     {"decoding", "decodingPanel"},
     {"positional_encoding", "positionalEncodingPanel"},
     {"forward_pass", "stepperPanel"},
+    {"attention_flow", "attentionFlowPanel"},
     {"training_plots", "trainingPlotsPanel"},
 };
 

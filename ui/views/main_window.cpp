@@ -16,6 +16,7 @@
 #include "ui/views/session_controller.h"
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
+#include "ui/views/attention_flow_panel.h"
 #include "ui/views/synthesizer_panel.h"
 #include "ui/views/task_probe_window.h"
 #include "ui/views/train_question.h"
@@ -96,6 +97,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_stepper = new StepperPanel(m_viewTabs);
     m_stepper->setObjectName(QStringLiteral("stepperPanel"));
     m_viewTabs->addTab(m_stepper, QString());
+    m_flow = new AttentionFlowPanel(m_viewTabs);
+    m_flow->setObjectName(QStringLiteral("attentionFlowPanel"));
+    m_viewTabs->addTab(m_flow, QString());
     m_trainingPlots = new TrainingPlotsPanel(m_viewTabs);
     m_trainingPlots->setObjectName(QStringLiteral("trainingPlotsPanel"));
     m_trainingPlots->setCurveStore(m_curves);
@@ -205,6 +209,7 @@ void MainWindow::shutdownWorkers()
     m_decoding->shutdown();
     m_trainingPlots->shutdown();
     m_stepper->shutdown();
+    m_flow->shutdown();
     for (CompareDialog* dialog : findChildren<CompareDialog*>())
         dialog->shutdown();
 }
@@ -466,6 +471,7 @@ void MainWindow::showTrace(const std::shared_ptr<const al::Trace>& trace, qint64
 {
     m_overview->setTrace(trace);
     m_attention->setTrace(trace, step);
+    m_flow->setTrace(trace, step);
 }
 
 void MainWindow::onFinished(qint64 step)

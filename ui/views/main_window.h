@@ -32,6 +32,7 @@ class SessionController;
 class PositionalEncodingPanel;
 class OverviewPanel;
 class StepperPanel;
+class AttentionFlowPanel;
 class SynthesizerPanel;
 class TrainingPlotsPanel;
 
@@ -74,6 +75,7 @@ public:
     PositionalEncodingPanel* positionalEncodingPanel() const { return m_peLab; }
     /// The forward-pass stepper and the live training plots (tabs beside the attention view).
     StepperPanel* stepperPanel() const { return m_stepper; }
+    AttentionFlowPanel* attentionFlowPanel() const { return m_flow; }
     TrainingPlotsPanel* trainingPlotsPanel() const { return m_trainingPlots; }
     /// Layer x head thumbnails of all three attention kinds (a tab beside the attention view).
     OverviewPanel* overviewPanel() const { return m_overview; }
@@ -181,6 +183,7 @@ private:
     DecodingPanel* m_decoding = nullptr;
     PositionalEncodingPanel* m_peLab = nullptr;
     StepperPanel* m_stepper = nullptr;
+    AttentionFlowPanel* m_flow = nullptr;
     TrainingPlotsPanel* m_trainingPlots = nullptr;
     OverviewPanel* m_overview = nullptr;
     SessionController* m_session = nullptr;

@@ -16,6 +16,7 @@
 #include "ui/views/session_controller.h"
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
+#include "ui/views/attention_flow_panel.h"
 #include "ui/views/synthesizer_panel.h"
 #include "ui/views/task_probe_window.h"
 #include "ui/views/training_plots_panel.h"
@@ -142,6 +143,7 @@ void MainWindow::nameViewTabs()
             {m_decoding, tr("Decoding")},
             {m_peLab, tr("Positional encoding")},
             {m_stepper, tr("Forward pass")},
+            {m_flow, tr("Attention flow")},
             {m_trainingPlots, tr("Training plots")},
         };
         for (const auto& [page, name] : names)
