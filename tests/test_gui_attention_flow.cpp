@@ -123,7 +123,8 @@ private slots:
         panel.setTrace(trace, 42);
         QVERIFY(waitForResult(panel));
         QCOMPARE(panel.shownResult().selection.view, FlowView::EncoderSelf);
-        QVERIFY(maxAbs(panel.flowHeatmap()->matrix(), al::attention_flow(trace->enc_self, 0)) < 1e-6);
+        QCOMPARE(panel.shownResult().selection.layer, 1); // the top layer until one is chosen
+        QVERIFY(maxAbs(panel.flowHeatmap()->matrix(), al::attention_flow(trace->enc_self, 1)) < 1e-6);
         // The flow ran on the panel's own thread, which is a child of the panel.
         QThread* flowThread = nullptr;
         for (QThread* t : panel.findChildren<QThread*>())
@@ -133,11 +134,15 @@ private slots:
 
         auto* layer = panel.findChild<QSpinBox*>(QStringLiteral("flowLayerSpin"));
         QCOMPARE(layer->maximum(), 2);
-        layer->setValue(2);
-        QVERIFY(waitForResult(panel));
-        QVERIFY(maxAbs(panel.rolloutHeatmap()->matrix(), al::attention_rollout(trace->enc_self)[1]) < 1e-6);
         QCOMPARE(panel.flowHeatmap()->title(), QStringLiteral("Attention flow · layers 1–2"));
-        QVERIFY(panel.statusText().contains(QStringLiteral("model step 42")));
+        layer->setValue(1);
+        QVERIFY(waitForResult(panel));
+        QVERIFY(maxAbs(panel.rolloutHeatmap()->matrix(), al::attention_rollout(trace->enc_self)[0]) < 1e-6);
+        QCOMPARE(panel.flowHeatmap()->title(), QStringLiteral("Attention flow · layer 1"));
+        panel.setTrace(translationTrace(2), 43); // a new Trace keeps the chosen layer
+        QVERIFY(waitForResult(panel));
+        QCOMPARE(panel.shownResult().selection.layer, 0);
+        QVERIFY(panel.statusText().contains(QStringLiteral("model step 43")));
 
         auto* view = panel.findChild<QComboBox*>(QStringLiteral("flowViewCombo"));
         view->setCurrentIndex(view->findData(static_cast<int>(FlowView::SourceAttribution)));

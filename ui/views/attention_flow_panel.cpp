@@ -61,7 +61,9 @@ AttentionFlowPanel::AttentionFlowPanel(QWidget* parent) : QWidget(parent)
         *w = new HeatmapWidget(this);
         (*w)->setObjectName(QLatin1String(name));
         (*w)->setMinimumSize(220, 240);
-        (*w)->setColorRange(ColorRange::Probability);
+        // Rollout and flow spread over many words after a few layers: their own range shows the
+        // structure that a fixed 0..1 scale would leave dark (the scale's numbers stay true).
+        (*w)->setColorRange(*w == m_raw ? ColorRange::Probability : ColorRange::MinMax);
         maps->addWidget(*w, cell / 2, cell % 2);
         ++cell;
     }
@@ -76,7 +78,10 @@ AttentionFlowPanel::AttentionFlowPanel(QWidget* parent) : QWidget(parent)
         drawResult();
     });
 
-    auto changed = [this] { requestCompute(); };
+    auto changed = [this] {
+        m_layerChosen = true;
+        requestCompute();
+    };
     connect(m_viewCombo, &QComboBox::currentIndexChanged, this, [this] {
         refreshControls();
         requestCompute();
@@ -115,6 +120,7 @@ void AttentionFlowPanel::setSelection(const FlowSelection& selection)
     m_viewCombo->setCurrentIndex(std::max(0, m_viewCombo->findData(static_cast<int>(selection.view))));
     m_layerSpin->setMaximum(std::max(m_layerSpin->maximum(), selection.layer + 1));
     m_layerSpin->setValue(selection.layer + 1);
+    m_layerChosen = true;
 }
 
 void AttentionFlowPanel::refreshControls()
@@ -136,6 +142,9 @@ void AttentionFlowPanel::refreshControls()
     const int layers = flowLayerCount(*m_trace, selection().view);
     const QSignalBlocker block(m_layerSpin);
     m_layerSpin->setRange(1, std::max(layers, 1));
+    // Until a layer is chosen, show the whole stack: rollout and flow up to the top layer.
+    if (!m_layerChosen)
+        m_layerSpin->setValue(m_layerSpin->maximum());
 }
 
 void AttentionFlowPanel::resizeEvent(QResizeEvent* event)

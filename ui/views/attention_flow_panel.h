@@ -27,7 +27,8 @@ public:
     explicit AttentionFlowPanel(QWidget* parent = nullptr);
     ~AttentionFlowPanel() override;
 
-    /// Shows `trace` (null: none), recorded at training step `step`.
+    /// Shows `trace` (null: none), recorded at training step `step`. Until a layer is chosen the
+    /// top layer is shown (rollout and flow through the whole stack).
     void setTrace(const std::shared_ptr<const al::Trace>& trace, qint64 step);
     FlowSelection selection() const;
     void setSelection(const FlowSelection& selection);
@@ -67,6 +68,7 @@ private:
     qint64 m_step = 0;
     quint64 m_pendingId = 0;
     bool m_stale = false;
+    bool m_layerChosen = false; ///< the user chose a layer; until then the top layer is shown
     FlowResult m_shown;
 };
 
