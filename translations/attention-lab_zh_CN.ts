@@ -75,6 +75,65 @@
     </message>
 </context>
 <context>
+    <name>HiddenStatesView</name>
+    <message>
+        <source>embedding</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>final norm</source>
+        <translation>最终归一化</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>打: to make (a phone call) / to play (basketball)</source>
+        <translation>打：打（电话）/ 打（篮球）</translation>
+    </message>
+    <message>
+        <source>会: can (speak) / will (rain)</source>
+        <translation>会：能够（说）/ 将要（下雨）</translation>
+    </message>
+    <message>
+        <source>花: to spend / a flower</source>
+        <translation>花：花费 / 花朵</translation>
+    </message>
+    <message>
+        <source>好: well / all right</source>
+        <translation>好：好（身体、状态）/ 好的（同意）</translation>
+    </message>
+    <message>
+        <source>saw: the verb (first) / the tool (second)</source>
+        <translation>saw：动词“看见”（第一个）/ 工具“锯子”（第二个）</translation>
+    </message>
+    <message>
+        <source>bank: of a river / for money</source>
+        <translation>bank：河岸 / 银行</translation>
+    </message>
+    <message>
+        <source>can: is able to / a tin</source>
+        <translation>can：能够 / 罐头</translation>
+    </message>
+    <message>
+        <source>flies: moves fast (verb) / insects (noun)</source>
+        <translation>flies：飞逝（动词）/ 苍蝇（名词）</translation>
+    </message>
+    <message>
+        <source>No hidden states recorded yet.</source>
+        <translation>还没有记录隐藏状态。</translation>
+    </message>
+    <message>
+        <source>“%1” is not a token of both sentences (the model reads: %2 | %3).</source>
+        <translation>“%1”不是两个句子共有的词元（模型读到的是：%2 | %3）。</translation>
+    </message>
+    <message>
+        <source>Layer state %1 does not exist.</source>
+        <translation>第 %1 个层状态不存在。</translation>
+    </message>
+</context>
+<context>
     <name>LabSetup</name>
     <message>
         <source>%1: %2</source>
@@ -1103,6 +1162,93 @@
     </message>
 </context>
 <context>
+    <name>al::ui::HiddenStatesPanel</name>
+    <message>
+        <source>Example:</source>
+        <translation>示例：</translation>
+    </message>
+    <message>
+        <source>occurrence:</source>
+        <translation>第几次出现：</translation>
+    </message>
+    <message>
+        <source>Sentence A:</source>
+        <translation>句子 A：</translation>
+    </message>
+    <message>
+        <source>Sentence B:</source>
+        <translation>句子 B：</translation>
+    </message>
+    <message>
+        <source>PCA of layer:</source>
+        <translation>PCA 所在层：</translation>
+    </message>
+    <message>
+        <source>Word:</source>
+        <translation>词：</translation>
+    </message>
+    <message>
+        <source>Sentence %1: %2</source>
+        <translation>句子 %1：%2</translation>
+    </message>
+    <message>
+        <source>Open or train a model to compare hidden states.</source>
+        <translation>打开或训练一个模型来比较隐藏状态。</translation>
+    </message>
+    <message>
+        <source>Cosine similarity of “%1” (position %2 of A, %3 of B) after each layer; model step %4. At the embedding the two differ only by their positional encodings; self-attention then mixes in each context.</source>
+        <translation>“%1”（A 的第 %2 个位置，B 的第 %3 个位置）在每一层之后的余弦相似度；模型第 %4 步。在嵌入层，两者只差在位置编码；之后自注意力把各自的上下文混合进来。</translation>
+    </message>
+    <message>
+        <source>“%1” in A vs in B</source>
+        <translation>A 中与 B 中的“%1”</translation>
+    </message>
+    <message>
+        <source>different words (mean)</source>
+        <translation>不同的词（平均）</translation>
+    </message>
+    <message>
+        <source>cosine similarity</source>
+        <translation>余弦相似度</translation>
+    </message>
+    <message>
+        <source>representation after</source>
+        <translation>之后的表示</translation>
+    </message>
+    <message>
+        <source>The same word in two contexts</source>
+        <translation>同一个词在两个上下文中</translation>
+    </message>
+    <message>
+        <source>PC1 (%1 % of variance)</source>
+        <translation>PC1（方差的 %1 %）</translation>
+    </message>
+    <message>
+        <source>PC2 (%1 % of variance)</source>
+        <translation>PC2（方差的 %1 %）</translation>
+    </message>
+    <message>
+        <source>%1 · sentence %2, position %3</source>
+        <translation>%1 · 句子 %2，第 %3 个位置</translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <source>“%1” compared</source>
+        <translation>所比较的“%1”</translation>
+    </message>
+    <message>
+        <source>Hidden states after %1 (PCA)</source>
+        <translation>%1之后的隐藏状态（PCA）</translation>
+    </message>
+</context>
+<context>
     <name>al::ui::Language</name>
     <message>
         <source>Cannot load the translation %1.</source>
@@ -1542,6 +1688,10 @@
     <message>
         <source>Attention flow</source>
         <translation>注意力流</translation>
+    </message>
+    <message>
+        <source>Hidden states</source>
+        <translation>隐藏状态</translation>
     </message>
 </context>
 <context>

@@ -318,7 +318,8 @@ QStringList labTabIds()
     return {QStringLiteral("attention"),       QStringLiteral("overview"),
             QStringLiteral("synthesizer"),     QStringLiteral("decoding"),
             QStringLiteral("positional_encoding"), QStringLiteral("forward_pass"),
-            QStringLiteral("attention_flow"),  QStringLiteral("training_plots")};
+            QStringLiteral("attention_flow"),  QStringLiteral("hidden_states"),
+            QStringLiteral("training_plots")};
 }
 
 QString labAttentionKindId(al::AttentionKind kind)

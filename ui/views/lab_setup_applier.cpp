@@ -36,6 +36,7 @@ const std::pair<const char*, const char*> kTabs[] = {
     {"positional_encoding", "positionalEncodingPanel"},
     {"forward_pass", "stepperPanel"},
     {"attention_flow", "attentionFlowPanel"},
+    {"hidden_states", "hiddenStatesPanel"},
     {"training_plots", "trainingPlotsPanel"},
 };
 

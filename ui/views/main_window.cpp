@@ -17,6 +17,7 @@
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
 #include "ui/views/attention_flow_panel.h"
+#include "ui/views/hidden_states_panel.h"
 #include "ui/views/synthesizer_panel.h"
 #include "ui/views/task_probe_window.h"
 #include "ui/views/train_question.h"
@@ -100,6 +101,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_flow = new AttentionFlowPanel(m_viewTabs);
     m_flow->setObjectName(QStringLiteral("attentionFlowPanel"));
     m_viewTabs->addTab(m_flow, QString());
+    m_hidden = new HiddenStatesPanel(m_viewTabs);
+    m_hidden->setObjectName(QStringLiteral("hiddenStatesPanel"));
+    m_viewTabs->addTab(m_hidden, QString());
     m_trainingPlots = new TrainingPlotsPanel(m_viewTabs);
     m_trainingPlots->setObjectName(QStringLiteral("trainingPlotsPanel"));
     m_trainingPlots->setCurveStore(m_curves);
@@ -210,6 +214,7 @@ void MainWindow::shutdownWorkers()
     m_trainingPlots->shutdown();
     m_stepper->shutdown();
     m_flow->shutdown();
+    m_hidden->shutdown();
     for (CompareDialog* dialog : findChildren<CompareDialog*>())
         dialog->shutdown();
 }
@@ -394,6 +399,7 @@ void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
     m_decoding->setModel(model, step);
     m_peLab->setModel(model, step);
     m_stepper->setModel(model);
+    m_hidden->setModel(model, step);
     m_trainingPlots->addSnapshot(model, step);
 }
 
@@ -402,6 +408,7 @@ void MainWindow::onTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
     m_document.setTaskModel(model, step);
     m_trainingPlots->addTaskSnapshot(model, step);
     m_inference->setTaskModel(model, step);
+    m_hidden->setTaskModel(model, step);
 }
 
 void MainWindow::onSentenceChanged(const QString& text)

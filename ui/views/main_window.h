@@ -33,6 +33,7 @@ class PositionalEncodingPanel;
 class OverviewPanel;
 class StepperPanel;
 class AttentionFlowPanel;
+class HiddenStatesPanel;
 class SynthesizerPanel;
 class TrainingPlotsPanel;
 
@@ -76,6 +77,7 @@ public:
     /// The forward-pass stepper and the live training plots (tabs beside the attention view).
     StepperPanel* stepperPanel() const { return m_stepper; }
     AttentionFlowPanel* attentionFlowPanel() const { return m_flow; }
+    HiddenStatesPanel* hiddenStatesPanel() const { return m_hidden; }
     TrainingPlotsPanel* trainingPlotsPanel() const { return m_trainingPlots; }
     /// Layer x head thumbnails of all three attention kinds (a tab beside the attention view).
     OverviewPanel* overviewPanel() const { return m_overview; }
@@ -184,6 +186,7 @@ private:
     PositionalEncodingPanel* m_peLab = nullptr;
     StepperPanel* m_stepper = nullptr;
     AttentionFlowPanel* m_flow = nullptr;
+    HiddenStatesPanel* m_hidden = nullptr;
     TrainingPlotsPanel* m_trainingPlots = nullptr;
     OverviewPanel* m_overview = nullptr;
     SessionController* m_session = nullptr;

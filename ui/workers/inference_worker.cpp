@@ -52,7 +52,9 @@ void InferenceWorker::processPending()
     result.taskModel = r.taskModel;
     if (r.taskModel && r.traceOnly) {
         try {
-            result.trace = std::make_shared<const al::Trace>(al::task_model_trace(*r.taskModel, r.sentence.toStdString()));
+            al::TraceOptions topts;
+            topts.forward_detail = r.forwardDetail;
+            result.trace = std::make_shared<const al::Trace>(al::task_model_trace(*r.taskModel, r.sentence.toStdString(), topts));
         } catch (const std::exception& e) {
             result.errorMessage = QString::fromStdString(e.what());
         }

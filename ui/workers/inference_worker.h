@@ -25,7 +25,7 @@ struct InferenceRequest {
     qint64 step = 0;              ///< training step of the snapshot
     int maxLength = 64;           ///< translation: longest output, in tokens
     bool traceOnly = false;       ///< task model: the attention Trace only (al::task_model_trace)
-    bool forwardDetail = false;   ///< translation: record Trace::forward (every sublayer, every head's Q, K, V)
+    bool forwardDetail = false;   ///< record Trace::forward (every sublayer, every head's Q, K, V): translation, and a task model's traceOnly pass
 };
 
 /// One translation (or task model pass) with what the attention views need.
