@@ -5,6 +5,7 @@
 #include "engine/nn/attention.h"
 #include "engine/nn/norm.h"
 #include "engine/nn/positional_encoding.h"
+#include "app/ablate.h"
 #include "app/bench.h"
 #include "app/race.h"
 #include "app/task_cli.h"
@@ -17,6 +18,9 @@
 #include "engine/io/atomic_dir.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/model_dir.h"
+#include "engine/io/config_json.h"
+#include "engine/models/task_models.h"
+#include "engine/train/task_trainer.h"
 #include "engine/io/trace_json.h"
 #include "engine/eval/evaluate.h"
 #include "engine/train/trainer.h"
@@ -28,11 +32,14 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QThread>
+#include <nlohmann/json.hpp>
 
 #include <Eigen/Core>
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -919,6 +926,270 @@ int runEval(const EvalOptions& opts, std::ostream& out, std::ostream& err)
 }
 
 namespace {
+
+// Layers per attention kind and heads of the model directory `dir`, read from its config.json;
+// false when it cannot be read (running the subcommand reports that).
+bool modelHeadShape(const QString& dir, std::array<int, kAttentionKinds>& layers, int& heads)
+{
+    try {
+        const std::string d = local8(dir);
+        const ModelFamily family = model_dir_family(d);
+        const ModelConfig c = model_config_from_json(read_model_config_json(d, family), d + "/config.json");
+        layers = c.is_task_model() ? std::array<int, kAttentionKinds>{c.num_layers(), 0, 0}
+                                   : std::array<int, kAttentionKinds>{c.num_encoder_layers, c.num_decoder_layers,
+                                                                      c.num_decoder_layers};
+        heads = c.nhead;
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+} // namespace
+
+ParseStatus parseAblateArgs(const QStringList& args, AblateOptions& opts)
+{
+    QCommandLineParser p;
+    addModelOptions(p, "Model directory written by `attention-lab train --out`, of any --task (required).");
+    for (const char* name : {"data", "src-col", "tgt-col"}) declareOption(p, *findTrainOption(name));
+    addOpt(p, "split-seed", "N", "Seed of the split, as given to train (train --split-seed for a translation model, "
+                                 "train --seed for a language task) (default: 1).");
+    addOpt(p, "test", "FILE", "Translation model: score this whole file instead of a split of --data (default: none).");
+    addOpt(p, "split", "valid|test", "Held-out split to score: valid or test (default: valid; charlm has one held-out "
+                                     "part, its validation text).");
+    addOpt(p, "samples", "N", "Examples of the split scored (sentences, sequences, texts; charlm: windows): the "
+                              "validation loss, the BLEU sample and the gradient importance; 0 = all (default: 200).");
+    addOpt(p, "mode", "zero|mean", "What replaces an ablated head's output: zero (Michel et al. 2019), or its mean "
+                                   "over the real query positions of the scored examples (default: zero).");
+    addOpt(p, "heads", "LIST", "Comma-separated heads kind:layer:head (kind enc, dec or cross; layer and head from 0), "
+                               "e.g. enc:0:1,cross:1:0: score the model with these heads ablated against the intact "
+                               "model instead of writing the per-head table.");
+    addOpt(p, "prune-least", "K", "Also score the model with the K least important heads ablated together.");
+    addOpt(p, "prune-most", "K", "Also score the model with the K most important heads ablated together.");
+    addOpt(p, "rank-by", "gradient|loss", "Importance that --prune-least/--prune-most and the printed ranking use: "
+                                          "the normalised gradient importance or the loss rise (default: gradient).");
+    addOpt(p, "csv", "FILE", "Write the per-head table (or the --heads comparison) as CSV.");
+    addOpt(p, "json", "FILE", "Write the per-head table (or the --heads comparison), the pruning figures and the "
+                              "intact scores as JSON.");
+    ParseStatus st = runParser(p, "ablate", args, QString(kProgram) + " ablate --model DIR [options]",
+                               "Head ablation and importance (Michel et al. 2019, \"Are Sixteen Heads Really Better "
+                               "than One?\"): for every attention head (encoder self, decoder self, cross; every "
+                               "layer), the validation loss and BLEU (task models: accuracy) with that head alone "
+                               "ablated, and its gradient importance; or, with --heads, a chosen set of heads "
+                               "ablated together. docs/ablation.md explains the method and the table.");
+    if (st.kind != ParseStatus::Ok) return st;
+    if (!p.positionalArguments().isEmpty())
+        return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
+    AblateOptions o;
+    OptionReader r(p);
+    o.model = p.value("model");
+    if (o.model.isEmpty()) r.fail("--model is required");
+    o.task = QString::fromStdString(task_of_model_dir(local8(o.model)));
+    if (p.isSet("split")) {
+        const QString v = p.value("split").trimmed();
+        if (v == "valid" || v == "dev") o.split = 1;
+        else if (v == "test") o.split = 2;
+        else r.fail("--split: expected valid or test, got '" + v + "'");
+    }
+    r.size("samples", o.samples);
+    r.integer("threads", 1, 1024, o.threads);
+    if (p.isSet("mode")) {
+        try {
+            o.mode = parse_ablation_mode(local8(p.value("mode").trimmed()));
+        } catch (const Error& e) {
+            r.fail(QString("--mode: ") + e.what());
+        }
+    }
+    if (p.isSet("rank-by")) {
+        try {
+            o.rank_by = parse_importance_ranking(local8(p.value("rank-by").trimmed()));
+        } catch (const Error& e) {
+            r.fail(QString("--rank-by: ") + e.what());
+        }
+    }
+    std::array<int, kAttentionKinds> layers{};
+    int heads = 0;
+    const bool shape = !o.model.isEmpty() && modelHeadShape(o.model, layers, heads);
+    if (p.isSet("heads")) {
+        try {
+            for (const QString& item : p.value("heads").split(',', Qt::SkipEmptyParts))
+                o.heads.push_back(parse_head_id(local8(item.trimmed())));
+            if (o.heads.empty()) throw Error("no head given");
+            if (shape) {
+                HeadMask m;
+                m.heads = o.heads;
+                check_head_mask(m, layers, heads);
+            }
+        } catch (const Error& e) {
+            r.fail(QString("--heads: ") + e.what());
+        }
+    }
+    const int total = shape ? int(all_heads(layers, heads).size()) : std::numeric_limits<int>::max();
+    r.integer("prune-least", 1, total, o.prune_least);
+    r.integer("prune-most", 1, total, o.prune_most);
+    if (!o.heads.empty() && (p.isSet("prune-least") || p.isSet("prune-most")))
+        r.fail("--heads cannot be combined with --prune-least/--prune-most (pruning ranks every head)");
+    o.csv = p.value("csv");
+    o.json = p.value("json");
+    if (!o.task.isEmpty()) {
+        for (const char* name : {"src-col", "tgt-col", "test"})
+            if (p.isSet(name)) r.fail(optName(name) + " applies to translation models, not a " + o.task + " model");
+        o.task_data = p.values("data");
+        r.seed("split-seed", o.source.split_seed);
+    } else {
+        readDataOptions(r, o.source, false);
+        if (p.isSet("split") && !o.source.test.isEmpty() && r.ok()) r.fail("--split applies to --data (a --test file is one split)");
+    }
+    if (!r.ok()) return {ParseStatus::Error, r.error()};
+    opts = o;
+    return {};
+}
+
+namespace {
+
+nlohmann::json scoreJson(const AblationScore& s, const std::string& metric)
+{
+    return {{"loss", s.loss}, {metric, s.metric}};
+}
+
+nlohmann::json headsJson(const std::vector<HeadId>& heads)
+{
+    nlohmann::json a = nlohmann::json::array();
+    for (const HeadId& h : heads) a.push_back(to_string(h));
+    return a;
+}
+
+std::string headList(const std::vector<HeadId>& heads)
+{
+    std::string s;
+    for (const HeadId& h : heads) s += (s.empty() ? "" : ",") + to_string(h);
+    return s;
+}
+
+} // namespace
+
+int runAblate(const AblateOptions& o, std::ostream& out, std::ostream& err)
+{
+    return guarded(err, [&]() -> int {
+        configure_training_threads(o.threads);
+        const char* split = o.split == 1 ? "valid" : "test";
+        // The model and its scoring, for either family; the engine calls restore the mask.
+        std::function<AblationScore(const HeadMask&)> score;
+        std::function<HeadMeans()> means;
+        std::function<HeadImportanceTable()> table_of;
+        std::string metric;
+        size_t examples = 0;
+        std::shared_ptr<TranslationModel> translation;
+        std::shared_ptr<TaskModel> task_model;
+        if (o.task.isEmpty()) {
+            translation = std::make_shared<TranslationModel>(load_model_dir(local8(o.model)));
+            AlgorithmicTaskConfig task;
+            std::vector<SentencePair> pairs;
+            if (readTaskFile(o.model, task)) {
+                const CorpusSplits s = generate_algorithmic_splits(task);
+                pairs = o.split == 1 ? s.valid : s.test;
+            } else {
+                const CorpusSplits s = loadSplits(o.source, err);
+                pairs = !o.source.test.isEmpty() ? s.test : o.split == 1 ? s.valid : s.test;
+            }
+            if (o.samples && pairs.size() > o.samples) pairs.resize(o.samples);
+            if (pairs.empty()) throw Error(std::string("the ") + split + " set is empty");
+            const std::vector<Batch> batches =
+                make_batches(encode_pairs(*translation, pairs, translation->net.config().max_len - 1, false),
+                             TrainConfig{}.max_tokens, 0);
+            const DecodingOptions greedy;
+            metric = "bleu";
+            examples = pairs.size();
+            score = [=](const HeadMask& m) { return score_with_mask(*translation, m, batches, pairs, greedy); };
+            means = [=] { return head_output_means(translation->net, batches); };
+            table_of = [=] { return head_importance(*translation, batches, pairs, greedy, o.mode); };
+            out << modelSummary(*translation) << "\n";
+        } else {
+            task_model = std::make_shared<TaskModel>(load_task_model_dir(local8(o.model)));
+            const std::string name = task_model->net.config().task;
+            const QStringList data = o.task_data.isEmpty() ? defaultTaskData(name) : o.task_data;
+            if (data.isEmpty()) throw Error("task " + name + " needs --data");
+            std::vector<std::string> paths;
+            for (const QString& d : data) paths.push_back(local8(d));
+            const TaskCorpus corpus = load_task_corpus(name, paths, o.source.split_seed);
+            printReads(err, corpus.reads);
+            const std::vector<TaskBatch> batches =
+                task_eval_batches(*task_model, encode_task_corpus(*task_model, corpus), name == "charlm" ? 1 : o.split,
+                                  o.samples, default_task_train_config(name).max_tokens, kDefaultMaskProb);
+            if (batches.empty()) throw Error(std::string("the ") + split + " set is empty");
+            for (const TaskBatch& b : batches) examples += size_t(b.B);
+            metric = "accuracy";
+            score = [=](const HeadMask& m) { return score_with_mask(task_model->net, m, batches); };
+            means = [=] { return head_output_means(task_model->net, batches); };
+            table_of = [=] { return head_importance(task_model->net, batches, o.mode); };
+        }
+        nlohmann::json doc = {{"model", local8(o.model)}, {"split", split}, {"examples", examples},
+                              {"mode", to_string(o.mode)}, {"metric", metric}};
+
+        if (!o.heads.empty()) {
+            HeadMask mask;
+            mask.mode = o.mode;
+            mask.heads = o.heads;
+            if (o.mode == AblationMode::Mean) mask.means = means();
+            const AblationScore intact = score(HeadMask());
+            const AblationScore ablated = score(mask);
+            out << fmt("ablate: %s examples %zu mode %s\n", split, examples, to_string(o.mode).c_str())
+                << fmt("intact:  %s_loss %.4f %s_%s %.4f\n", split, intact.loss, split, metric.c_str(), intact.metric)
+                << fmt("ablated: %s_loss %.4f %s_%s %.4f heads %s\n", split, ablated.loss, split, metric.c_str(),
+                       ablated.metric, headList(o.heads).c_str())
+                << fmt("change:  delta_loss %+.4f delta_%s %+.4f\n", ablated.loss - intact.loss, metric.c_str(),
+                       intact.metric - ablated.metric);
+            doc["heads"] = headsJson(o.heads);
+            doc["intact"] = scoreJson(intact, metric);
+            doc["ablated"] = scoreJson(ablated, metric);
+            if (!o.csv.isEmpty())
+                atomic_write_file(local8(o.csv), fmt("model,heads,loss,%s\nintact,,%.6f,%.6f\nablated,%s,%.6f,%.6f\n",
+                                                     metric.c_str(), intact.loss, intact.metric,
+                                                     headList(o.heads).c_str(), ablated.loss, ablated.metric));
+        } else {
+            const HeadImportanceTable table = table_of();
+            out << fmt("ablate: %s examples %zu mode %s; intact %s_loss %.4f %s_%s %.4f; ranked by %s importance\n",
+                       split, examples, to_string(o.mode).c_str(), split, table.intact.loss, split, metric.c_str(),
+                       table.intact.metric, o.rank_by == ImportanceRanking::Gradient ? "gradient" : "loss")
+                << importanceText(table, o.rank_by);
+            doc["intact"] = scoreJson(table.intact, metric);
+            nlohmann::json rows = nlohmann::json::array();
+            for (const HeadScore& s : table.heads)
+                rows.push_back({{"kind", to_string(s.head.kind)}, {"layer", s.head.layer}, {"head", s.head.head},
+                                {"loss", s.loss}, {"delta_loss", s.delta_loss}, {metric, s.metric},
+                                {"delta_" + metric, s.delta_metric}, {"gradient_importance", s.gradient},
+                                {"gradient_importance_raw", s.gradient_raw}});
+            doc["heads"] = rows;
+            const std::vector<HeadId> ranked = rank_heads(table, o.rank_by); // least important first
+            nlohmann::json pruning = nlohmann::json::array();
+            auto prune = [&](const char* which, std::vector<HeadId> heads) {
+                HeadMask mask;
+                mask.mode = o.mode;
+                mask.heads = heads;
+                mask.means = table.means;
+                const AblationScore s = score(mask);
+                out << fmt("prune %s %zu: %s_loss %.4f delta_loss %+.4f %s_%s %.4f delta_%s %+.4f heads %s\n", which,
+                           heads.size(), split, s.loss, s.loss - table.intact.loss, split, metric.c_str(), s.metric,
+                           metric.c_str(), table.intact.metric - s.metric, headList(heads).c_str());
+                pruning.push_back({{"which", which}, {"k", heads.size()}, {"heads", headsJson(heads)}, {"loss", s.loss},
+                                   {"delta_loss", s.loss - table.intact.loss}, {metric, s.metric},
+                                   {"delta_" + metric, table.intact.metric - s.metric}});
+            };
+            if (o.prune_least) prune("least", {ranked.begin(), ranked.begin() + o.prune_least});
+            if (o.prune_most) prune("most", {ranked.end() - o.prune_most, ranked.end()});
+            if (o.prune_least || o.prune_most) {
+                doc["pruning"] = pruning;
+                doc["rank_by"] = o.rank_by == ImportanceRanking::Gradient ? "gradient" : "loss";
+            }
+            if (!o.csv.isEmpty()) atomic_write_file(local8(o.csv), importanceCsv(table));
+        }
+        if (!o.json.isEmpty()) atomic_write_file(local8(o.json), doc.dump(2) + "\n");
+        out.flush();
+        return ExitOk;
+    });
+}
+
+namespace {
 std::vector<ExternalSubcommand>& externalSubcommands()
 {
     static std::vector<ExternalSubcommand> subs;
@@ -971,6 +1242,7 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
                 "  train      Train a translation model (TSV corpus) or, with --task, any other model kind.\n"
                 "  translate  Translate sentences with a saved model (optionally writing attention as JSON).\n"
                 "  eval       Score a saved model of any kind: loss, perplexity, accuracy; BLEU for translation.\n"
+                "  ablate     Switch attention heads off: per-head importance table (loss, BLEU, gradient), pruning.\n"
                 "  bench      Benchmark training speed, GEMM efficiency, Trace latency and memory against PyTorch.\n"
                 "  race       Train attention variants (vanilla, Synthesizers) on the same data and budget; compare.\n"
                 "  generate   Sample text from a character language model (train --task charlm).\n"
@@ -1015,6 +1287,9 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
                            [&](const TranslateOptions& o) { return runTranslate(o, in, out, err); }, out, err);
     if (sub == "eval")
         return parseAndRun(sub, rest, parseEvalArgs, [&](const EvalOptions& o) { return runEval(o, out, err); }, out, err);
+    if (sub == "ablate")
+        return parseAndRun(sub, rest, parseAblateArgs, [&](const AblateOptions& o) { return runAblate(o, out, err); },
+                           out, err);
     if (sub == "bench")
         return parseAndRun(sub, rest, parseBenchArgs, [&](const BenchOptions& o) { return runBench(o, out, err); }, out, err);
     if (sub == "race")
@@ -1024,7 +1299,7 @@ int runCli(const QStringList& args, std::istream& in, std::ostream& out, std::os
                            out, err);
     for (const ExternalSubcommand& e : externalSubcommands())
         if (sub == e.name) return e.run(rest, out, err);
-    QString expected = "train, translate, eval, bench, race, convert";
+    QString expected = "train, translate, eval, ablate, bench, race, convert";
     for (const ExternalSubcommand& e : externalSubcommands()) expected += ", " + e.name;
     err << kProgram << ": unknown subcommand '" << local8(sub) << "' (expected " << local8(expected) << ")\n"
         << "Try '" << kProgram << " --help'.\n";

@@ -148,6 +148,17 @@ Mat Stack<Layer>::random_alignment(int layer, int head) const
 // Incremental decoding
 
 template <class Layer>
+void Stack<Layer>::set_head_mask(const HeadMask& mask, AttentionKind self_kind)
+{
+    const int D = m_head_dim;
+    for (size_t l = 0; l < m_layers.size(); ++l) {
+        m_layers[l].self_attn.ablation = head_ablation_for(mask, self_kind, int(l), m_nhead, D);
+        if constexpr (has_cross_attention)
+            m_layers[l].cross_attn.ablation = head_ablation_for(mask, AttentionKind::Cross, int(l), m_nhead, D);
+    }
+}
+
+template <class Layer>
 void Stack<Layer>::start_decoding(const Mat& memory, const std::vector<int>& memory_len, int B, int S,
                                   int max_steps, DecoderState& st) const
 {
@@ -267,7 +278,11 @@ HeadDetails extract_details(const std::vector<const AttentionCache*>& caches,
             }
             d.visible = visible;
             d.probs = c.probs.block((Eigen::Index(b) * H + h) * c.Tq, 0, nq, nk);
-            d.context = d.probs * d.v;
+            // An ablated head's output is what replaced it in the pass.
+            if (std::binary_search(m.ablation.heads.begin(), m.ablation.heads.end(), h))
+                d.context = c.ctx.block(Eigen::Index(b) * c.Tq, Eigen::Index(h) * D, nq, D);
+            else
+                d.context = d.probs * d.v;
         }
         out.push_back(std::move(heads));
     }

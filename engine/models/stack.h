@@ -101,6 +101,11 @@ public:
     /// softmax; empty for other variants. Throws al::Error for a layer or head out of range.
     Mat random_alignment(int layer, int head) const;
 
+    /// Sets the ablation of every attention of the stack from `mask` (engine/nn/head_mask.h):
+    /// self-attention as kind `self_kind`, cross-attention (decoder stacks) as Cross. The mask
+    /// is assumed checked (check_head_mask); throws al::Error as head_ablation_for.
+    void set_head_mask(const HeadMask& mask, AttentionKind self_kind);
+
     /// Decoder stacks, incremental decoding: projects the memory (B*S, C) once per layer into
     /// state (cross-attention keys and values) and prepares self-attention caches for max_steps
     /// positions. Throws al::Error on an encoder stack.

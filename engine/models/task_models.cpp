@@ -72,6 +72,7 @@ TaskNet::TaskNet(const TaskNet& other)
 {
     build();
     m_params->copy_values_from(*other.m_params);
+    set_head_mask(other.m_head_mask);
 }
 
 TaskNet& TaskNet::operator=(const TaskNet& other)
@@ -80,8 +81,18 @@ TaskNet& TaskNet::operator=(const TaskNet& other)
         m_config = other.m_config;
         build();
         m_params->copy_values_from(*other.m_params);
+        set_head_mask(other.m_head_mask);
     }
     return *this;
+}
+
+void TaskNet::set_head_mask(const HeadMask& mask)
+{
+    check_head_mask(mask, attention_layers(), m_config.nhead);
+    EncoderStack stack = m_stack;
+    stack.set_head_mask(mask, AttentionKind::EncoderSelf);
+    m_stack = std::move(stack);
+    m_head_mask = mask;
 }
 
 void TaskNet::build()

@@ -22,6 +22,7 @@
 #include "engine/data/vocab.h"
 
 #include <nlohmann/json.hpp>
+#include <array>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -107,6 +108,15 @@ public:
     /// "pos_emb.weight", or empty for positional_encoding "none".
     const Mat& positional_encoding() const { return m_pos.table(); }
 
+    /// Switches heads of the one stack off (engine/nn/head_mask.h) in every pass that follows
+    /// and in the Trace; kind enc for every task model (also the causal decoder-only LM, whose
+    /// stack is an encoder stack run with a causal mask). A copy keeps the mask. Throws al::Error
+    /// as Transformer::set_head_mask; the model is then unchanged.
+    void set_head_mask(const HeadMask& mask);
+    const HeadMask& head_mask() const { return m_head_mask; }
+    /// Layers per attention kind (enc, dec, cross): {layers, 0, 0}.
+    std::array<int, kAttentionKinds> attention_layers() const { return {m_stack.size(), 0, 0}; }
+
     /// BatchNorm models: adds the statistics of the training forward pass in `act` to `stats`
     /// (one per BatchNorm, fixed order; resized on first use). Nothing for LayerNorm models.
     void accumulate_norm_statistics(const TaskActivations& act, std::vector<BatchNormStats>& stats) const;
@@ -120,6 +130,7 @@ private:
     ModelConfig m_config;
     std::unique_ptr<ParamStore> m_params;
     EncoderStack m_stack;        ///< "encoder."
+    HeadMask m_head_mask;        ///< the heads switched off (set_head_mask)
     Embedding m_tok_emb, m_seg_emb;
     Linear m_head;
     PositionalTable m_pos;       ///< sinusoidal, learned "pos_emb.weight" (max_len, C) or none

@@ -22,6 +22,7 @@ Transformer::Transformer(const Transformer& other)
 {
     build(true);
     m_params->copy_values_from(*other.m_params);
+    set_head_mask(other.m_head_mask);
 }
 
 Transformer& Transformer::operator=(const Transformer& other)
@@ -30,6 +31,7 @@ Transformer& Transformer::operator=(const Transformer& other)
         m_config = other.m_config;
         build(true);
         m_params->copy_values_from(*other.m_params);
+        set_head_mask(other.m_head_mask);
     }
     return *this;
 }
@@ -51,6 +53,19 @@ void Transformer::build(bool lazy_grads)
     m_length = c.is_nat() ? Linear(s, "length_predictor", C, c.max_len) : Linear();
     // One table shared by source and target.
     m_pos = make_positional_table(s, parse_positional_encoding(c.positional_encoding), c.max_len, C);
+}
+
+void Transformer::set_head_mask(const HeadMask& mask)
+{
+    check_head_mask(mask, attention_layers(), m_config.nhead);
+    // Both stacks are built before either changes, so a throw leaves the model as it was.
+    EncoderStack encoder = m_encoder;
+    DecoderStack decoder = m_decoder;
+    encoder.set_head_mask(mask, AttentionKind::EncoderSelf);
+    decoder.set_head_mask(mask, AttentionKind::DecoderSelf);
+    m_encoder = std::move(encoder);
+    m_decoder = std::move(decoder);
+    m_head_mask = mask;
 }
 
 void Transformer::run_encoder(const Batch& batch, Seq2SeqActivations& a, bool train, Rng* rng) const

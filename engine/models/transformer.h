@@ -11,6 +11,7 @@
 #include "engine/core/params.h"
 #include "engine/trace/trace.h"
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -91,6 +92,18 @@ public:
     {
         return !m_config.is_nat() && m_config.attention == "vanilla" && m_config.attention_scoring != "additive";
     }
+    /// Switches heads off (engine/nn/head_mask.h) in every pass that follows: forward,
+    /// encode/decode, decode_step and the Trace; a copy of the model keeps the mask. Kinds: enc
+    /// (encoder self-attention), dec (decoder self-attention), cross. Throws al::Error naming a
+    /// head out of range, or a mean ablation without the means of a masked head's attention;
+    /// the model is then unchanged. An empty mask restores every head.
+    void set_head_mask(const HeadMask& mask);
+    const HeadMask& head_mask() const { return m_head_mask; }
+    /// Layers per attention kind (enc, dec, cross), for check_head_mask.
+    std::array<int, kAttentionKinds> attention_layers() const
+    {
+        return {m_config.num_encoder_layers, m_config.num_decoder_layers, m_config.num_decoder_layers};
+    }
     /// The generator: rows (N, C) of decoder output -> logits (N, V_tgt).
     void project_logits(const Mat& rows, Mat& logits) const;
 
@@ -130,6 +143,7 @@ private:
     Linear m_generator;
     Linear m_length;             ///< NAT: length predictor (C -> max_len)
     PositionalTable m_pos;       ///< sinusoidal, learned "pos_emb.weight" (max_len, C) or none
+    HeadMask m_head_mask;        ///< the heads switched off (set_head_mask)
 };
 
 } // namespace al

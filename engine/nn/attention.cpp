@@ -243,6 +243,8 @@ void MultiHeadAttention::forward(const Mat& xq, const Mat& xkv, int B, const Att
             const auto V = c.v.block(Eigen::Index(bb) * Tk, Eigen::Index(h) * D, Tk, D);
             c.ctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).noalias() += P * V;
         }
+    if (!ablation.empty())
+        ablation.apply(c.ctx, D);
     out_proj.forward(c.ctx, out);
 }
 
@@ -255,6 +257,17 @@ void MultiHeadAttention::backward(const Mat& xq, const Mat& xkv, const Mat& dout
     AttentionScratch& s = scratch();
     Mat& dctx = s.dctx;
     out_proj.backward(c.ctx, dout, &dctx); // (B*Tq, C)
+    if (c.want_gate_grad) {
+        // forward (gated): ctx_h <- xi_h ctx_h at xi = 1 -> dL/dxi_{b,h} = <ctx_h, dctx_h> over sequence b's rows
+        c.gate_grad.resize(B, H);
+        for (int bb = 0; bb < B; ++bb)
+            for (int h = 0; h < H; ++h)
+                c.gate_grad(bb, h) = (c.ctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).array() *
+                                      dctx.block(Eigen::Index(bb) * Tq, Eigen::Index(h) * D, Tq, D).array())
+                                         .sum();
+    }
+    if (!ablation.empty())
+        ablation.apply_backward(dctx, D);
     Mat &dq = s.dq, &dk = s.dk, &dv = s.dv;
     // Per-head products accumulate into these (cleared once), as the context in forward.
     dv.setZero(Eigen::Index(B) * Tk, C);
@@ -386,6 +399,8 @@ void MultiHeadAttention::forward_step(const Mat& xq, int t, const AttentionMask&
             ctx.block(b, Eigen::Index(h) * D, 1, D).noalias() = p * Vb;
         }
     }
+    if (!ablation.empty())
+        ablation.apply(ctx, D);
     out_proj.forward(ctx, out);
 }
 

@@ -18,6 +18,7 @@
 // same projections, mask and normalisation for one query row per sequence.
 // Shapes use the legend of engine/core/tensor.h; Tq, Tk = query and key lengths.
 #include "engine/nn/dropout.h"
+#include "engine/nn/head_mask.h"
 #include "engine/nn/linear.h"
 #include "engine/nn/synthesizer.h"
 
@@ -90,7 +91,13 @@ struct AttentionCache {
     Mat probs;   ///< (B*H*Tq, Tk) attention weights (softmax or relu); block (b*H + h) is one head
     Mat dropped; ///< (B*H*Tq, Tk) probabilities after attention dropout; empty when inactive
     DropoutCache prob_drop;
-    Mat ctx;     ///< (B*Tq, C) concatenated head outputs before out_proj
+    Mat ctx;     ///< (B*Tq, C) concatenated head outputs before out_proj (after the head ablation, if any)
+    /// Set before backward to have it write gate_grad: the head-importance gradient of Michel
+    /// et al. 2019 (section 4.1), with a gate xi_h on each head's output at xi = 1,
+    ///   gate_grad(b, h) = dL/dxi_{b,h} = sum_{t < Tq} ctx[b*Tq + t, hD:(h+1)D] . dL/dctx[b*Tq + t, hD:(h+1)D]
+    /// per sequence b (a gate of its own per sequence), (B, H).
+    bool want_gate_grad = false;
+    Mat gate_grad;
     SynthesizerCache synth;        ///< synthesizer activations (empty when unused)
     std::vector<Mat> comp_scores;  ///< per mixture component, (B*H*Tq, Tk) raw scores
     Mat alpha;                     ///< (H, n_components) mixture weights
@@ -115,10 +122,13 @@ public:
                        AttentionScoring scoring = AttentionScoring::ScaledDot,
                        AttentionNormalization normalization = AttentionNormalization::Softmax);
     /// xq (B*Tq, C), xkv (B*Tk, C) -> out (B*Tq, C). dropout_p applies to the probabilities.
+    /// The heads of `ablation` have their context columns replaced before out_proj.
     /// Throws al::Error when a synthesizer-only block gets a sequence longer than l.
     void forward(const Mat& xq, const Mat& xkv, int B, const AttentionMask& mask, double dropout_p,
                  bool train, Rng* rng, AttentionCache& cache, Mat& out) const;
-    /// dout (B*Tq, C) -> dxq (B*Tq, C) and dxkv (B*Tk, C), both overwritten. When xq and xkv are
+    /// dout (B*Tq, C) -> dxq (B*Tq, C) and dxkv (B*Tk, C), both overwritten. Ablated heads
+    /// (a constant output) pass no gradient to their probabilities and values; with
+    /// cache.want_gate_grad, cache.gate_grad receives dL/dxi (B, H) (see AttentionCache). When xq and xkv are
     /// the same tensor (self-attention) the caller may pass one matrix as dxq and dxkv: it then
     /// receives their sum, dL/dx.
     void backward(const Mat& xq, const Mat& xkv, const Mat& dout, AttentionCache& cache, Mat& dxq,
@@ -132,7 +142,7 @@ public:
     /// With append (self-attention) the key and value of xq are first written at rows
     /// b*stride + t. The keys visible to query t under `mask` (with Tk = stride) are attended
     /// with the scale and normalisation of forward(); out (B, C). Equal to row t of forward()
-    /// up to rounding. Needs the query-key alignment with dot-product scoring (throws al::Error).
+    /// up to rounding; ablated heads are replaced as in forward(). Needs the query-key alignment with dot-product scoring (throws al::Error).
     void forward_step(const Mat& xq, int t, const AttentionMask& mask, bool append, Mat& K, Mat& V, int stride,
                       Mat& out) const;
 
@@ -148,6 +158,8 @@ public:
     bool use_vanilla = true;        ///< the query-key alignment is a component
     Synthesizer synth;              ///< synthesized score providers (empty for vanilla)
     Param* mix_logits = nullptr;    ///< (H, n_components) when a mixture
+    /// Heads switched off (engine/nn/head_mask.h), set by the model's set_head_mask; empty = none.
+    HeadAblation ablation;
     /// Component names in mixture order (subset of vanilla, dense, random, factorized_dense, factorized_random).
     std::vector<std::string> component_names() const;
     int components() const { return int(use_vanilla) + int(synth.components().size()); }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "engine/core/tensor.h"
+#include "engine/nn/head_mask.h" // AttentionKind
 
 #include <string>
 #include <vector>
@@ -120,8 +121,6 @@ struct Trace {
     DecodingTrace decoding;     ///< how tgt_out_tokens were decoded, step by step
     ForwardTrace forward;       ///< step-by-step forward pass (TraceOptions::forward_detail only)
 };
-
-enum class AttentionKind { EncoderSelf, DecoderSelf, Cross };
 
 /// The maps of one kind; empty when the trace holds none.
 inline const AttentionMaps& attention_maps(const Trace& t, AttentionKind k)
