@@ -1123,6 +1123,123 @@
     </message>
 </context>
 <context>
+    <name>al::ui::HeadAblationPanel</name>
+    <message>
+        <source>Encoder self-attention</source>
+        <translation>编码器自注意力</translation>
+    </message>
+    <message>
+        <source>Decoder self-attention</source>
+        <translation>解码器自注意力</translation>
+    </message>
+    <message>
+        <source>Cross-attention</source>
+        <translation>交叉注意力</translation>
+    </message>
+    <message>
+        <source>Click a head to switch it off (Michel et al. 2019): its output is zeroed or replaced by its mean, and the translation, the validation loss and the BLEU of a held-out sample are computed again.</source>
+        <translation>点击一个注意力头即可关闭它（Michel 等 2019）：它的输出被置零或换成它的平均值，然后重新计算翻译、验证损失和一组留出样本的 BLEU。</translation>
+    </message>
+    <message>
+        <source>Zero the head&apos;s output</source>
+        <translation>把该头的输出置零</translation>
+    </message>
+    <message>
+        <source>Replace it by its mean</source>
+        <translation>换成它的平均值</translation>
+    </message>
+    <message>
+        <source>Restore all heads</source>
+        <translation>恢复所有注意力头</translation>
+    </message>
+    <message>
+        <source>Head importance</source>
+        <translation>注意力头重要性</translation>
+    </message>
+    <message>
+        <source>Switch each head off alone and rank the heads by the rise in validation loss.</source>
+        <translation>逐个单独关闭每个头，按验证损失的上升给所有头排序。</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <source>%1, layer %2, head %3: click to switch it off</source>
+        <translation>%1，第 %2 层，头 %3：点击关闭</translation>
+    </message>
+    <message>
+        <source>Scoring…</source>
+        <translation>正在评分…</translation>
+    </message>
+    <message>
+        <source>Switching each head off in turn…</source>
+        <translation>正在逐个关闭每个头…</translation>
+    </message>
+    <message>
+        <source>Head ablation in this tab runs on translation models; for a task model use &lt;tt&gt;attention-lab ablate --model DIR --task NAME&lt;/tt&gt; (docs/ablation.md).</source>
+        <translation>此标签页的注意力头消融适用于翻译模型；任务模型请使用 &lt;tt&gt;attention-lab ablate --model DIR --task NAME&lt;/tt&gt;（见 docs/ablation.md）。</translation>
+    </message>
+    <message>
+        <source>Open or train a translation model to switch its heads off.</source>
+        <translation>打开或训练一个翻译模型，即可关闭它的注意力头。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;all heads&lt;/b&gt;</source>
+        <translation>&lt;b&gt;全部注意力头&lt;/b&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;%n head(s) off&lt;/b&gt;</source>
+        <translation>
+            <numerusform>&lt;b&gt;关闭 %n 个头&lt;/b&gt;</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;change&lt;/b&gt;</source>
+        <translation>&lt;b&gt;变化&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Translation</source>
+        <translation>翻译</translation>
+    </message>
+    <message>
+        <source>Validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <source>&lt;small&gt;%1 held-out sentence pairs of the corpus (its validation split as &lt;tt&gt;train&lt;/tt&gt; cuts it), greedy decoding; model step %2.&lt;/small&gt;</source>
+        <translation>&lt;small&gt;语料中 %1 个留出句对（即 &lt;tt&gt;train&lt;/tt&gt; 切分出的验证集），贪心解码；模型第 %2 步。&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <source>attention, layer</source>
+        <translation>注意力，层</translation>
+    </message>
+    <message>
+        <source>rise in validation loss</source>
+        <translation>验证损失的上升</translation>
+    </message>
+    <message>
+        <source>Loss rise with the head alone off (intact %1)</source>
+        <translation>单独关闭该头时损失的上升（完整模型 %1）</translation>
+    </message>
+    <message>
+        <source>The %1 most important of %2 heads</source>
+        <translation>%2 个头中最重要的 %1 个</translation>
+    </message>
+</context>
+<context>
     <name>al::ui::HeatmapWidget</name>
     <message>
         <source>key</source>
@@ -1692,6 +1809,10 @@
     <message>
         <source>Hidden states</source>
         <translation>隐藏状态</translation>
+    </message>
+    <message>
+        <source>Head ablation</source>
+        <translation>注意力头消融</translation>
     </message>
 </context>
 <context>

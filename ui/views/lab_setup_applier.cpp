@@ -37,6 +37,7 @@ const std::pair<const char*, const char*> kTabs[] = {
     {"forward_pass", "stepperPanel"},
     {"attention_flow", "attentionFlowPanel"},
     {"hidden_states", "hiddenStatesPanel"},
+    {"head_ablation", "headAblationPanel"},
     {"training_plots", "trainingPlotsPanel"},
 };
 

@@ -18,6 +18,7 @@
 #include "ui/views/stepper_panel.h"
 #include "ui/views/attention_flow_panel.h"
 #include "ui/views/hidden_states_panel.h"
+#include "ui/views/head_ablation_panel.h"
 #include "ui/views/synthesizer_panel.h"
 #include "ui/views/task_probe_window.h"
 #include "ui/views/train_question.h"
@@ -104,6 +105,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_hidden = new HiddenStatesPanel(m_viewTabs);
     m_hidden->setObjectName(QStringLiteral("hiddenStatesPanel"));
     m_viewTabs->addTab(m_hidden, QString());
+    m_ablation = new HeadAblationPanel(m_viewTabs);
+    m_ablation->setObjectName(QStringLiteral("headAblationPanel"));
+    m_viewTabs->addTab(m_ablation, QString());
     m_trainingPlots = new TrainingPlotsPanel(m_viewTabs);
     m_trainingPlots->setObjectName(QStringLiteral("trainingPlotsPanel"));
     m_trainingPlots->setCurveStore(m_curves);
@@ -186,6 +190,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_live, &LiveTrainingPanel::sentenceChanged, m_stepper, &StepperPanel::setSentence);
     connect(m_live, &LiveTrainingPanel::sentenceChanged, m_decoding, &DecodingPanel::setSentence);
     connect(m_live, &LiveTrainingPanel::sentenceChanged, this, &MainWindow::onSentenceChanged);
+    connect(m_live, &LiveTrainingPanel::sentenceChanged, m_ablation, &HeadAblationPanel::setSentence);
+    m_ablation->setSentence(m_live->sentence());
     m_inference->setSentence(m_live->sentence());
     m_decoding->setSentence(m_live->sentence());
     // The first size: 1560 x 940, or the screen's free area where that is smaller (a laptop).
@@ -215,6 +221,7 @@ void MainWindow::shutdownWorkers()
     m_stepper->shutdown();
     m_flow->shutdown();
     m_hidden->shutdown();
+    m_ablation->shutdown();
     for (CompareDialog* dialog : findChildren<CompareDialog*>())
         dialog->shutdown();
 }
@@ -400,6 +407,11 @@ void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
     m_peLab->setModel(model, step);
     m_stepper->setModel(model);
     m_hidden->setModel(model, step);
+    {
+        const SettingsValues& v = m_settings->form()->values();
+        m_ablation->setCorpus(m_settings->form()->corpusPath(), v.srcColumn - 1, v.tgtColumn - 1);
+    }
+    m_ablation->setModel(model, step);
     m_trainingPlots->addSnapshot(model, step);
 }
 
@@ -409,6 +421,7 @@ void MainWindow::onTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
     m_trainingPlots->addTaskSnapshot(model, step);
     m_inference->setTaskModel(model, step);
     m_hidden->setTaskModel(model, step);
+    m_ablation->setTaskModelOpen();
 }
 
 void MainWindow::onSentenceChanged(const QString& text)

@@ -34,6 +34,7 @@ class OverviewPanel;
 class StepperPanel;
 class AttentionFlowPanel;
 class HiddenStatesPanel;
+class HeadAblationPanel;
 class SynthesizerPanel;
 class TrainingPlotsPanel;
 
@@ -78,6 +79,7 @@ public:
     StepperPanel* stepperPanel() const { return m_stepper; }
     AttentionFlowPanel* attentionFlowPanel() const { return m_flow; }
     HiddenStatesPanel* hiddenStatesPanel() const { return m_hidden; }
+    HeadAblationPanel* headAblationPanel() const { return m_ablation; }
     TrainingPlotsPanel* trainingPlotsPanel() const { return m_trainingPlots; }
     /// Layer x head thumbnails of all three attention kinds (a tab beside the attention view).
     OverviewPanel* overviewPanel() const { return m_overview; }
@@ -187,6 +189,7 @@ private:
     StepperPanel* m_stepper = nullptr;
     AttentionFlowPanel* m_flow = nullptr;
     HiddenStatesPanel* m_hidden = nullptr;
+    HeadAblationPanel* m_ablation = nullptr;
     TrainingPlotsPanel* m_trainingPlots = nullptr;
     OverviewPanel* m_overview = nullptr;
     SessionController* m_session = nullptr;

@@ -18,6 +18,7 @@
 #include "ui/views/stepper_panel.h"
 #include "ui/views/attention_flow_panel.h"
 #include "ui/views/hidden_states_panel.h"
+#include "ui/views/head_ablation_panel.h"
 #include "ui/views/synthesizer_panel.h"
 #include "ui/views/task_probe_window.h"
 #include "ui/views/training_plots_panel.h"
@@ -146,6 +147,7 @@ void MainWindow::nameViewTabs()
             {m_stepper, tr("Forward pass")},
             {m_flow, tr("Attention flow")},
             {m_hidden, tr("Hidden states")},
+            {m_ablation, tr("Head ablation")},
             {m_trainingPlots, tr("Training plots")},
         };
         for (const auto& [page, name] : names)
