@@ -10,6 +10,7 @@
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/main_window.h"
 
+#include <QComboBox>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
@@ -139,6 +140,15 @@ private slots:
         for (const al::HeadScore& s : panel.importance().heads)
             top = std::max(top, s.delta_loss);
         QCOMPARE(bars->data()->at(0)->value, top);
+        // The gradient importance of Michel et al. instead.
+        auto* measure = panel.findChild<QComboBox*>(QStringLiteral("importanceMeasureCombo"));
+        measure->setCurrentIndex(measure->findData(QStringLiteral("gradient")));
+        bars = qobject_cast<QCPBars*>(panel.importanceBars()->plottable(0));
+        double topGradient = -1e9;
+        for (const al::HeadScore& s : panel.importance().heads)
+            topGradient = std::max(topGradient, s.gradient);
+        QCOMPARE(bars->data()->at(0)->value, topGradient);
+        QVERIFY(panel.importanceHeatmap()->title().contains(QStringLiteral("Gradient importance")));
         panel.shutdown();
     }
 

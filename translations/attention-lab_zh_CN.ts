@@ -1238,6 +1238,22 @@
         <source>The %1 most important of %2 heads</source>
         <translation>%2 个头中最重要的 %1 个</translation>
     </message>
+    <message>
+        <source>fall in BLEU</source>
+        <translation>BLEU 的下降</translation>
+    </message>
+    <message>
+        <source>gradient importance</source>
+        <translation>梯度重要性</translation>
+    </message>
+    <message>
+        <source>Gradient importance (Michel et al. 2019), normalised per layer</source>
+        <translation>梯度重要性（Michel 等 2019），按层归一化</translation>
+    </message>
+    <message>
+        <source>BLEU fall with the head alone off (intact %1)</source>
+        <translation>单独关闭该头时 BLEU 的下降（完整模型 %1）</translation>
+    </message>
 </context>
 <context>
     <name>al::ui::HeatmapWidget</name>

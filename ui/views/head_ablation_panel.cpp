@@ -34,6 +34,21 @@ QString kindName(al::AttentionKind kind)
 
 constexpr int kRankedBars = 16; // more bars than this leave their head labels unreadable
 
+/// The name of an importance measure of importanceMatrix (translated).
+QString measureName(const QString& id)
+{
+    if (id == QLatin1String("delta_metric"))
+        return HeadAblationPanel::tr("fall in BLEU");
+    if (id == QLatin1String("gradient"))
+        return HeadAblationPanel::tr("gradient importance");
+    return HeadAblationPanel::tr("rise in validation loss");
+}
+
+double measureOf(const al::HeadScore& s, const QString& id)
+{
+    return id == QLatin1String("delta_metric") ? s.delta_metric : id == QLatin1String("gradient") ? s.gradient : s.delta_loss;
+}
+
 QString signedText(double v, int decimals)
 {
     return (v > 0 ? QStringLiteral("+") : QString()) + QString::number(v, 'f', decimals);
@@ -75,6 +90,12 @@ HeadAblationPanel::HeadAblationPanel(QWidget* parent) : QWidget(parent)
     controls->addWidget(m_mode);
     controls->addWidget(m_restore);
     controls->addWidget(m_rank);
+    m_measure = new QComboBox(this);
+    m_measure->setObjectName(QStringLiteral("importanceMeasureCombo"));
+    for (const char* id : {"delta_loss", "delta_metric", "gradient"})
+        m_measure->addItem(QString(), QString::fromLatin1(id));
+    trItems(m_measure, [](const QVariant& v) { return measureName(v.toString()); });
+    controls->addWidget(m_measure);
     controls->addStretch(1);
     layout->addLayout(controls);
 
@@ -114,6 +135,7 @@ HeadAblationPanel::HeadAblationPanel(QWidget* parent) : QWidget(parent)
     connect(m_mode, &QComboBox::currentIndexChanged, this, &HeadAblationPanel::score);
     connect(m_restore, &QPushButton::clicked, this, &HeadAblationPanel::restoreAll);
     connect(m_rank, &QPushButton::clicked, this, &HeadAblationPanel::computeImportance);
+    connect(m_measure, &QComboBox::currentIndexChanged, this, &HeadAblationPanel::showImportance);
 }
 
 HeadAblationPanel::~HeadAblationPanel()
@@ -356,11 +378,13 @@ void HeadAblationPanel::showImportance()
         m_bars->replot();
         return;
     }
+    const QString measure = m_measure->currentData().toString();
+    const QString name = measureName(measure);
     // One heatmap row per (kind, layer): enc 1 .. enc N, dec 1 .., cross 1 ..
     QStringList rows, cols;
     std::vector<al::Mat> blocks;
     for (al::AttentionKind kind : {al::AttentionKind::EncoderSelf, al::AttentionKind::DecoderSelf, al::AttentionKind::Cross}) {
-        const al::Mat m = importanceMatrix(m_table, kind, QStringLiteral("delta_loss"));
+        const al::Mat m = importanceMatrix(m_table, kind, measure);
         for (int l = 0; l < m.rows(); ++l)
             rows << QStringLiteral("%1 %2").arg(QString::fromStdString(al::to_string(kind))).arg(l + 1);
         if (m.size() > 0)
@@ -380,26 +404,32 @@ void HeadAblationPanel::showImportance()
         cols << tr("head %1").arg(h + 1);
     m_heatmap->setMatrix(all, rows, cols);
     m_heatmap->setAxisTitles(tr("head"), tr("attention, layer"));
-    m_heatmap->setScaleLabel(tr("rise in validation loss"));
-    m_heatmap->setTitle(tr("Loss rise with the head alone off (intact %1)").arg(m_table.intact.loss, 0, 'f', 3));
+    m_heatmap->setScaleLabel(name);
+    m_heatmap->setTitle(measure == QLatin1String("gradient")
+                            ? tr("Gradient importance (Michel et al. 2019), normalised per layer")
+                        : measure == QLatin1String("delta_metric")
+                            ? tr("BLEU fall with the head alone off (intact %1)").arg(m_table.intact.metric, 0, 'f', 1)
+                            : tr("Loss rise with the head alone off (intact %1)").arg(m_table.intact.loss, 0, 'f', 3));
     m_heatmap->setExportFileName(QStringLiteral("head_importance_heatmap.png"));
 
     // Ranked bars: the most important heads first, as many as can carry a readable label.
     std::vector<size_t> order(m_table.heads.size());
     std::iota(order.begin(), order.end(), size_t(0));
     std::stable_sort(order.begin(), order.end(),
-                     [this](size_t a, size_t b) { return m_table.heads[a].delta_loss > m_table.heads[b].delta_loss; });
+                     [this, &measure](size_t a, size_t b) {
+                         return measureOf(m_table.heads[a], measure) > measureOf(m_table.heads[b], measure);
+                     });
     QVector<double> keys, values;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     const size_t shown = std::min(order.size(), size_t(kRankedBars));
     for (size_t i = 0; i < shown; ++i) {
         const al::HeadScore& s = m_table.heads[order[i]];
         keys << double(i);
-        values << s.delta_loss;
+        values << measureOf(s, measure);
         ticker->addTick(double(i), headLabel(s.head));
     }
     auto* bars = new QCPBars(m_bars->xAxis, m_bars->yAxis);
-    bars->setName(tr("rise in validation loss"));
+    bars->setName(name);
     bars->setData(keys, values, true);
     bars->setPen(Qt::NoPen);
     bars->setBrush(QColor(214, 39, 40));
@@ -411,7 +441,7 @@ void HeadAblationPanel::showImportance()
     }
     if (auto* title = qobject_cast<QCPTextElement*>(m_bars->plotLayout()->element(0, 0)))
         title->setText(tr("The %1 most important of %2 heads").arg(shown).arg(order.size()));
-    m_bars->yAxis->setLabel(tr("rise in validation loss"));
+    m_bars->yAxis->setLabel(name);
     m_bars->rescaleAxes(true);
     m_bars->xAxis->setRange(-0.7, double(shown) - 0.3);
     m_bars->yAxis->setRange(std::min(0.0, m_bars->yAxis->range().lower), m_bars->yAxis->range().upper * 1.1);

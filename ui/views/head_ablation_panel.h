@@ -20,9 +20,9 @@ class HeatmapWidget;
 /// one button per head of every attention kind and layer; a click switches the head off (its
 /// output zeroed, or replaced by its mean) and at once the typed sentence's translation, the
 /// validation loss and the BLEU of a held-out sample are shown beside the intact model's.
-/// Several heads can be off; one click restores all. "Head importance" ranks every head by the
-/// rise in loss when it alone is off (a layers x heads heatmap and a ranked bar chart), with the
-/// fall in BLEU and the gradient importance in the tooltips. Everything runs on the tab's two
+/// Several heads can be off; one click restores all. "Head importance" ranks every head (a layers
+/// x heads heatmap and a ranked bar chart) by the rise in validation loss or the fall in BLEU when
+/// it alone is off, or by the gradient importance of Michel et al. Everything runs on the tab's two
 /// ablation threads; translation models only (task models: `attention-lab ablate --task`).
 class HeadAblationPanel : public QWidget {
     Q_OBJECT
@@ -86,6 +86,7 @@ private:
     QComboBox* m_mode = nullptr;
     QPushButton* m_restore = nullptr;
     QPushButton* m_rank = nullptr;
+    QComboBox* m_measure = nullptr; ///< which importance the heatmap and bars show
     QWidget* m_buttonHost = nullptr;
     QGridLayout* m_buttonGrid = nullptr;
     QVector<QPair<al::HeadId, QToolButton*>> m_buttons;
