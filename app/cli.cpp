@@ -591,6 +591,21 @@ ParseStatus parseTranslateArgs(const QStringList& args, TranslateOptions& opts)
     return {};
 }
 
+/// --model (required), the task its directory names ("" for translation), and --split valid|test
+/// (1 | 2; "dev" is read as valid), as eval and ablate read them.
+static void readModelAndSplit(const QCommandLineParser& p, OptionReader& r, QString& model, QString& task, int& split)
+{
+    model = p.value("model");
+    if (model.isEmpty()) r.fail("--model is required");
+    task = QString::fromStdString(task_of_model_dir(local8(model)));
+    if (p.isSet("split")) {
+        const QString v = p.value("split").trimmed();
+        if (v == "valid" || v == "dev") split = 1;
+        else if (v == "test") split = 2;
+        else r.fail("--split: expected valid or test, got '" + v + "'");
+    }
+}
+
 ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
 {
     QCommandLineParser p;
@@ -613,15 +628,7 @@ ParseStatus parseEvalArgs(const QStringList& args, EvalOptions& opts)
         return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
     EvalOptions o;
     OptionReader r(p);
-    o.model = p.value("model");
-    if (o.model.isEmpty()) r.fail("--model is required");
-    o.task = QString::fromStdString(task_of_model_dir(local8(o.model)));
-    if (p.isSet("split")) {
-        const QString v = p.value("split").trimmed();
-        if (v == "valid" || v == "dev") o.split = 1;
-        else if (v == "test") o.split = 2;
-        else r.fail("--split: expected valid or test, got '" + v + "'");
-    }
+    readModelAndSplit(p, r, o.model, o.task, o.split);
     r.size("max-sentences", o.max_sentences);
     r.integer("threads", 1, 1024, o.threads);
     if (!o.task.isEmpty()) {
@@ -982,15 +989,7 @@ ParseStatus parseAblateArgs(const QStringList& args, AblateOptions& opts)
         return {ParseStatus::Error, "unexpected argument '" + p.positionalArguments().first() + "'"};
     AblateOptions o;
     OptionReader r(p);
-    o.model = p.value("model");
-    if (o.model.isEmpty()) r.fail("--model is required");
-    o.task = QString::fromStdString(task_of_model_dir(local8(o.model)));
-    if (p.isSet("split")) {
-        const QString v = p.value("split").trimmed();
-        if (v == "valid" || v == "dev") o.split = 1;
-        else if (v == "test") o.split = 2;
-        else r.fail("--split: expected valid or test, got '" + v + "'");
-    }
+    readModelAndSplit(p, r, o.model, o.task, o.split);
     r.size("samples", o.samples);
     r.integer("threads", 1, 1024, o.threads);
     if (p.isSet("mode")) {
