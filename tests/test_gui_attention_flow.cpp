@@ -7,6 +7,7 @@
 #include "engine/trace/attention_flow.h"
 #include "engine/trace/task_trace.h"
 #include "gui_test_support.h"
+#include "test_support.h"
 #include "ui/view_models/attention_flow_view.h"
 #include "ui/view_models/lab_setup.h"
 #include "ui/views/attention_flow_panel.h"
@@ -27,23 +28,10 @@ namespace {
 
 std::shared_ptr<const al::Trace> translationTrace(int layers)
 {
-    al::Tokenizer src(al::TokenKind::Char), tgt(al::TokenKind::Word);
-    std::vector<std::vector<std::string>> tokens;
-    for (const char* s : {"我们今天去学校。", "我爱你。"})
-        tokens.push_back(src.tokenize(s));
-    al::Vocab sv = al::Vocab::build(tokens, 1);
-    al::Vocab tv = al::Vocab::build({{"we", "go", "to", "school", "."}}, 1);
-    al::ModelConfig mc;
-    mc.d_model = 16;
-    mc.nhead = 2;
-    mc.num_encoder_layers = layers;
-    mc.num_decoder_layers = layers;
-    mc.dim_feedforward = 24;
-    mc.dropout = 0.0;
-    mc.max_len = 24;
-    mc.src_vocab_size = sv.size();
-    mc.tgt_vocab_size = tv.size();
-    const al::TranslationModel model{al::Transformer(mc, 5), std::move(sv), std::move(tv), src, tgt};
+    const al::TranslationModel model = al::test::tinyTranslationModel(
+        {"我们今天去学校。", "我爱你。"}, {"we", "go", "to", "school", "."}, 5, [layers](al::ModelConfig& c) {
+            c.num_encoder_layers = c.num_decoder_layers = layers;
+        });
     auto trace = std::make_shared<al::Trace>();
     al::DecodingOptions opts;
     opts.max_len = 5;

@@ -7,6 +7,7 @@
 #include "engine/trace/hidden_states.h"
 #include "engine/trace/task_trace.h"
 #include "gui_test_support.h"
+#include "test_support.h"
 #include "ui/export/exporters.h"
 #include "ui/view_models/hidden_states_view.h"
 #include "ui/view_models/lab_setup.h"
@@ -27,24 +28,8 @@ namespace {
 
 std::shared_ptr<const al::TranslationModel> makeModel()
 {
-    al::Tokenizer src(al::TokenKind::Char), tgt(al::TokenKind::Word);
-    std::vector<std::vector<std::string>> tokens;
-    for (const char* s : {"我在打电话。", "我们去打篮球。"})
-        tokens.push_back(src.tokenize(s));
-    al::Vocab sv = al::Vocab::build(tokens, 1);
-    al::Vocab tv = al::Vocab::build({{"we", "play", "call", "."}}, 1);
-    al::ModelConfig mc;
-    mc.d_model = 16;
-    mc.nhead = 2;
-    mc.num_encoder_layers = 2;
-    mc.num_decoder_layers = 1;
-    mc.dim_feedforward = 24;
-    mc.dropout = 0.0;
-    mc.max_len = 24;
-    mc.src_vocab_size = sv.size();
-    mc.tgt_vocab_size = tv.size();
-    return std::make_shared<al::TranslationModel>(
-        al::TranslationModel{al::Transformer(mc, 2), std::move(sv), std::move(tv), src, tgt});
+    return std::make_shared<al::TranslationModel>(al::test::tinyTranslationModel(
+        {"我在打电话。", "我们去打篮球。"}, {"we", "play", "call", "."}, 2, [](al::ModelConfig& c) { c.num_decoder_layers = 1; }));
 }
 
 al::Trace detailed(const al::TranslationModel& m, const std::string& s)

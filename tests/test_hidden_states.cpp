@@ -5,6 +5,8 @@
 #include "engine/models/translation_model.h"
 #include "engine/trace/hidden_states.h"
 
+#include "test_support.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -16,22 +18,13 @@ namespace {
 
 TranslationModel makeModel(const std::string& positional, bool preLn)
 {
-    Tokenizer src(TokenKind::Word), tgt(TokenKind::Word);
-    Vocab sv = Vocab::build({{"i", "saw", "a", "."}}, 1);
-    Vocab tv = Vocab::build({{"x", "y"}}, 1);
-    ModelConfig mc;
-    mc.d_model = 16;
-    mc.nhead = 2;
-    mc.num_encoder_layers = 3;
-    mc.num_decoder_layers = 2;
-    mc.dim_feedforward = 24;
-    mc.dropout = 0.0;
-    mc.max_len = 24;
-    mc.positional_encoding = positional;
-    mc.norm_first = preLn;
-    mc.src_vocab_size = sv.size();
-    mc.tgt_vocab_size = tv.size();
-    return TranslationModel{Transformer(mc, 9), std::move(sv), std::move(tv), src, tgt};
+    return test::tinyTranslationModel({"i saw a ."}, {"x", "y"}, 9,
+                                      [&](ModelConfig& c) {
+                                          c.num_encoder_layers = 3;
+                                          c.positional_encoding = positional;
+                                          c.norm_first = preLn;
+                                      },
+                                      TokenKind::Word);
 }
 
 Trace forwardTrace(const TranslationModel& m, const std::string& sentence)

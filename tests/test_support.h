@@ -3,6 +3,7 @@
 // Helpers shared by the engine tests.
 #include "engine/core/error.h"
 #include "engine/data/corpus.h"
+#include "engine/models/translation_model.h"
 
 #include <QtTest>
 
@@ -12,6 +13,36 @@
 #include <vector>
 
 namespace al::test {
+
+/// A randomly initialised encoder-decoder (seed `seed`) whose source vocabulary holds the tokens
+/// of `sources` (cut as `srcKind`) and whose target vocabulary holds `targetWords`: d_model 16,
+/// 2 heads, 2 + 2 layers, dim_feedforward 24, no dropout, max_len 24; `configure` changes the
+/// config before the network is built (layers, heads, positional encoding, ...).
+inline TranslationModel tinyTranslationModel(const std::vector<std::string>& sources,
+                                             const std::vector<std::string>& targetWords, uint64_t seed,
+                                             const std::function<void(ModelConfig&)>& configure = {},
+                                             TokenKind srcKind = TokenKind::Char)
+{
+    Tokenizer src(srcKind), tgt(TokenKind::Word);
+    std::vector<std::vector<std::string>> tokens;
+    for (const std::string& s : sources)
+        tokens.push_back(src.tokenize(s));
+    Vocab sv = Vocab::build(tokens, 1);
+    Vocab tv = Vocab::build({targetWords}, 1);
+    ModelConfig mc;
+    mc.d_model = 16;
+    mc.nhead = 2;
+    mc.num_encoder_layers = 2;
+    mc.num_decoder_layers = 2;
+    mc.dim_feedforward = 24;
+    mc.dropout = 0.0;
+    mc.max_len = 24;
+    if (configure)
+        configure(mc);
+    mc.src_vocab_size = sv.size();
+    mc.tgt_vocab_size = tv.size();
+    return TranslationModel{Transformer(mc, seed), std::move(sv), std::move(tv), src, tgt};
+}
 
 /// Writes dir/corpus.tsv: 96 synthetic pairs "Subject verb object.\t<Chinese>" (6 subjects x 4
 /// verbs x 4 objects), each followed by `suffix` (e.g. a Tatoeba attribution column); returns
