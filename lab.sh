@@ -11,7 +11,7 @@ BUILD_DIR=build
 
 # Debian/Ubuntu packages: build and run, then what the tests need (Xvfb for GUI tests, PyTorch,
 # NumPy and NLTK for the parity and BLEU reference scripts, networkx for the attention-flow oracle).
-RUN_PACKAGES=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev nlohmann-json3-dev
+RUN_PACKAGES=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev nlohmann-json3-dev libgif-dev
               libgl-dev fonts-wqy-microhei qt6-svg-dev qt6-l10n-tools qt6-translations-l10n)
 TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy libopenblas0-pthread python3-nltk python3-networkx)
 # The CMake presets asan, tsan and fuzz (.ci/run): Ninja, clang 16 with its libFuzzer runtime, and

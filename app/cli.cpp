@@ -736,11 +736,21 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
         if (opts.steps > 0) out << ", " << opts.steps << " steps";
         out << std::endl;
 
+        TimelineRecording timeline(
+            makeRunTimeline(opts, trainer->model().net.config(),
+                            [&](const std::vector<std::string>& texts, int fromValid) {
+                                return translation_timeline_probes(trainer->model(), texts, splits.valid, fromValid,
+                                                                   algorithmic ? &opts.algorithmic.task : nullptr);
+                            },
+                            err),
+            [&](const TimelineProbe& p) { return timeline_frame(trainer->model(), p); });
+
         auto save = [&](const char* why) {
             if (opts.out.isEmpty()) return;
-            // task.json is part of the checkpoint: swapped in with the model.
+            // task.json and the timeline are part of the checkpoint: swapped in with the model.
             trainer->save(local8(opts.out), [&](const std::string& staging) {
                 if (algorithmic) save_algorithmic_task_file(opts.algorithmic, staging);
+                timeline.write(staging);
             });
             out << "saved " << local8(opts.out) << " (" << why << ", step " << trainer->step() << ")" << std::endl;
         };
@@ -774,8 +784,12 @@ int runTrain(const TrainOptions& opts, std::ostream& out, std::ostream& err)
                 save("the weights before the numeric fault");
                 return local8(opts.out);
             };
+        hooks.stepped = [&](int64_t step, double loss) { timeline.record(step, loss); };
         const LoopSchedule schedule = loopSchedule(opts);
         const LoopResult loop = runTrainingLoop(schedule, *trainer, hooks, out);
+        out << timeline.summary() << fmt(" (%lld steps in %.1f s: %.2f steps/s)", (long long)loop.steps, loop.seconds,
+                                         loop.seconds > 0 ? double(loop.steps) / loop.seconds : 0.0)
+            << std::endl;
         const double train_seconds = loop.step_seconds;
         const int64_t total_tokens = loop.tokens;
 

@@ -75,6 +75,9 @@ struct TrainOptions {
     size_t valid_max = 0;     ///< validation pairs (charlm: windows) per intermediate pass; 0 = all
     size_t bleu_sentences = 0;///< test sentences decoded for the final BLEU; 0 = all
     int samples = 5;          ///< sample translations printed at the end
+    bool timeline = true;     ///< record the training timeline (docs/timeline.md) and save it with --out
+    QStringList timeline_probes; ///< probe sentences; empty = kDefaultTimelineProbes from the validation split
+    double timeline_mb = 50;  ///< the timeline's memory bound, in MB (10^6 bytes)
     bool architecture_set = false; ///< an option that fixes the architecture or tokenisation was given
 };
 

@@ -3,7 +3,10 @@
 
 #include "app/gui_subcommands.h"
 #include "engine/core/error.h"
+#include "engine/io/config_json.h"
+#include "engine/io/model_dir.h"
 #include "engine/models/translation_model.h"
+#include "ui/export/timeline_export.h"
 #include "ui/view_models/attention_selection.h"
 
 #include <QCommandLineOption>
@@ -17,7 +20,9 @@ namespace al::cli {
 
 namespace {
 
-const char* const kUsage = "attention-lab export --model DIR --sentence TEXT --out DIR [options]";
+const char* const kUsage = "attention-lab export --model DIR --sentence TEXT --out DIR [options]\n"
+                           "       attention-lab export --timeline --model DIR [--kind enc|dec|cross] [--layer L] "
+                           "[--head H | --grid] [--probe N] --out DIR_OR_FILE";
 
 /// Reads "all" (-> -1) or a 1-based index >= 1 (-> 0-based); keeps the first error.
 void readIndex(const QCommandLineParser& p, const QString& name, int& dst, QString& error)
@@ -81,6 +86,14 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts)
     opt("range", "RANGE", "Colour range: fixed (0 to 1, comparable across heads), per-head (each map's min to max) "
                           "or symmetric (default: fixed).");
     opt("max-len", "N", "Longest translation, in tokens (default: 64).");
+    p.addOption(QCommandLineOption("timeline", "Write the model's training timeline instead of a sentence's maps: the "
+                                               "evolution of one head (--kind, --layer, --head; default the first kind, "
+                                               "layer 1, head 1) or of a layers x heads grid (--grid) as an animated GIF, "
+                                               "numbered PNG frames and a CSV of the curves; --out is a folder, a .gif "
+                                               "or a .csv file."));
+    p.addOption(QCommandLineOption("grid", "With --timeline: every layer and head of the kind, as a grid."));
+    opt("probe", "N", "With --timeline: the probe sentence, 1 = the first (default: 1).");
+    opt("delay", "CS", "With --timeline: GIF time per frame in hundredths of a second, 1 to 1000 (default: 40).");
     p.setApplicationDescription("Translate one sentence with a saved model and write its attention maps, one file per "
                                 "kind, layer, head and format. Needs no display.");
     if (const ParseStatus st = parseGuiSubcommandArgs(p, "export", args, kUsage); st.kind != ParseStatus::Ok)
@@ -91,6 +104,40 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts)
     auto fail = [&error](const QString& msg) {
         if (error.isEmpty()) error = msg;
     };
+    if (p.isSet("timeline")) {
+        o.timeline = true;
+        o.model = p.value("model");
+        if (o.model.isEmpty()) fail("--model is required");
+        o.out = p.value("out");
+        if (o.out.isEmpty()) fail("--out is required");
+        for (const char* other : {"sentence", "format", "width", "height", "dpi", "range", "max-len"})
+            if (p.isSet(other)) fail(QString("--%1 does not apply to --timeline").arg(other));
+        o.kinds.clear();
+        if (p.isSet("kind")) {
+            al::AttentionKind kind;
+            if (!parseAttentionKind(p.value("kind").trimmed().toLower(), kind))
+                fail("--kind: expected enc, dec or cross with --timeline, got '" + p.value("kind") + "'");
+            else
+                o.kinds = {kind};
+        }
+        o.grid = p.isSet("grid");
+        if (o.grid && (p.isSet("layer") || p.isSet("head"))) fail("--grid shows every layer and head; drop --layer and --head");
+        int layer = 1, head = 1, probe = 1;
+        readInt(p, "layer", 1, 1 << 20, layer, error);
+        readInt(p, "head", 1, 1 << 20, head, error);
+        readInt(p, "probe", 1, 1 << 20, probe, error);
+        readInt(p, "delay", 1, 1000, o.delay, error);
+        o.layer = layer - 1;
+        o.head = head - 1;
+        o.probe = probe - 1;
+        if (p.isSet("colormap") && !parseColorMap(p.value("colormap"), o.colorMap))
+            fail("--colormap: expected one of " + colorMapIds().join(", ") + ", got '" + p.value("colormap") + "'");
+        if (!error.isEmpty()) return {ParseStatus::Error, error};
+        opts = o;
+        return {};
+    }
+    if (p.isSet("grid") || p.isSet("probe") || p.isSet("delay"))
+        fail("--grid, --probe and --delay apply to --timeline");
     o.model = p.value("model");
     if (o.model.isEmpty()) fail("--model is required");
     o.sentence = p.value("sentence");
@@ -147,11 +194,56 @@ ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts)
     return {};
 }
 
+namespace {
+
+int runTimelineExport(const ExportOptions& opts, std::ostream& out, std::ostream& err)
+{
+    using namespace al::ui;
+    return guarded(err, [&]() -> int {
+        const std::string dir = QFile::encodeName(opts.model).toStdString();
+        const al::ModelFamily family = al::model_dir_family(dir);
+        const nlohmann::json j = al::read_model_config_json(dir, family);
+        const al::ModelConfig cfg = al::model_config_from_json(j, dir + "/config.json");
+        if (!al::has_model_timeline(dir))
+            throw al::Error("'" + dir + "' has no training timeline (timeline.json); train it with --timeline true");
+        const TimelineView view(std::make_shared<const al::TrainingTimeline>(al::read_model_timeline(dir, cfg)));
+        if (view.isEmpty())
+            throw al::Error("'" + dir + "': the timeline holds no recorded step");
+        TimelineExportRequest request;
+        request.selection.kind = opts.kinds.isEmpty() ? view.kinds(opts.probe < view.probeCount() ? opts.probe : 0).value(0)
+                                                      : opts.kinds.front();
+        request.selection.layer = opts.grid ? 0 : opts.layer;
+        request.selection.head = opts.grid ? 0 : opts.head;
+        request.selection.probe = opts.probe;
+        request.grid = opts.grid;
+        request.colorMap = opts.colorMap;
+        request.delayCentiseconds = opts.delay;
+        if (const QString problem = view.check(request.selection); !problem.isEmpty()) {
+            const bool option = problem.startsWith("layer ") || problem.startsWith("head ") || problem.startsWith("probe ");
+            err << "attention-lab export: " << (option ? "--" : "") << problem.toStdString() << "\n"
+                << "Try 'attention-lab export --help'.\n";
+            return ExitUsage;
+        }
+        out << "timeline: " << view.stepCount() << " recorded steps (" << view.stepAt(0) << " to "
+            << view.stepAt(view.stepCount() - 1) << "), probe " << opts.probe + 1 << ": "
+            << view.probeText(request.selection.probe).toStdString() << "\n";
+        const QStringList written = exportTimeline(view, request, opts.out);
+        for (const QString& path : written) out << path.toStdString() << "\n";
+        out << "wrote " << written.size() << " file(s)\n";
+        out.flush();
+        return ExitOk;
+    });
+}
+
+} // namespace
+
 int runExport(const ExportOptions& opts, std::ostream& out, std::ostream& err)
 {
     using namespace al::ui;
     if (!prepareDrawing("export", err))
         return ExitFailure;
+    if (opts.timeline)
+        return runTimelineExport(opts, out, err);
     return guarded(err, [&]() -> int {
         const al::TranslationModel model = al::load_model_dir(QFile::encodeName(opts.model).toStdString());
         al::Trace trace;

@@ -30,12 +30,23 @@ struct ExportOptions {
     al::ui::ColorMap colorMap = al::ui::ColorMap::Viridis;
     al::ui::ColorRange colorRange = al::ui::ColorRange::Probability;
     int max_len = 64;                               ///< longest translation, in tokens
+    /// --timeline: write the training timeline of the model directory instead (docs/timeline.md):
+    /// the evolution of one head (--kind, --layer, --head; default the first kind, layer 1,
+    /// head 1) or, with --grid, of every layer x head of the kind, of probe --probe, as an
+    /// animated GIF, numbered PNG frames and a CSV; `out` is a folder, a .gif or a .csv file.
+    bool timeline = false;
+    bool grid = false;
+    int probe = 0;                                  ///< 0-based here, 1-based on the command line
+    int delay = 40;                                 ///< GIF: centiseconds per frame
 };
 
 /// Parses the words after `export`. Usage errors name the option.
 ParseStatus parseExportArgs(const QStringList& args, ExportOptions& opts);
 
-/// Loads the model, translates the sentence with a Trace, checks the layer/head selection
+/// With opts.timeline: reads the timeline of the model directory (al::read_model_timeline, a
+/// refused one is ExitFailure naming the file and field), checks the selection (ExitUsage, e.g.
+/// "--layer 3: cross-attention has 2 layer(s) (1-2)"), writes the files (exportTimeline) and
+/// lists them on `out`. Otherwise: loads the model, translates the sentence with a Trace, checks the layer/head selection
 /// against it (ExitUsage with a message such as "--layer 3: cross-attention has 2 layer(s) (1-2)"),
 /// writes the files atomically and lists them on `out`, one path a line after the translation.
 /// A missing or broken model or an unwritable folder gives ExitFailure. Needs a QApplication.

@@ -373,6 +373,20 @@ const std::vector<OptionEntry<TrainOptions>>& outputOptionTable()
         t.push_back({range(spec("samples", S::Integer, "N", "Sample translations printed at the end, 0 to 1000 (default: 5; 3 with --task "
                                                             "copy|reverse|sort).", G::Output, ForSeq2Seq), 0, 1000),
                      [](TrainOptions& o, const OptionValue& v) { o.samples = int(v.integer); }});
+        t.push_back({choices(spec("timeline", S::Choice, "BOOL", "Record the training timeline: the attention maps of a few probe "
+                                                                 "sentences at log-spaced steps, saved with --out as timeline.json "
+                                                                 "and timeline.safetensors (docs/timeline.md), true or false "
+                                                                 "(default: true).", G::Output, ForAll),
+                             {"true", "false", "1", "0"}),
+                     [](TrainOptions& o, const OptionValue& v) { o.timeline = boolValue(v.text); }});
+        t.push_back({spec("timeline-probe", S::TextList, "TEXT", "A probe sentence of the timeline (the source sentence, or the task "
+                                                                 "model's input); repeat for several (default: 3 chosen from the "
+                                                                 "validation split, with their references).", G::Output, ForAll),
+                     [](TrainOptions& o, const OptionValue& v) { o.timeline_probes = v.texts; }});
+        t.push_back({range(spec("timeline-mb", S::Number, "MB", "Memory bound of the timeline in MB (10^6 bytes), > 0 and <= 4000; "
+                                                                "past it the recorded steps are thinned (default: 50).",
+                                G::Output, ForAll), 0, 4000, true),
+                     [](TrainOptions& o, const OptionValue& v) { o.timeline_mb = v.number; }});
         return t;
     }();
     return table;

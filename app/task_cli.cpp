@@ -233,8 +233,15 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
                    o.train.max_tokens, o.train.lr_factor, o.train.warmup_steps,
                    o.steps ? fmt("%lld steps", static_cast<long long>(o.steps)).c_str() : fmt("%g minutes", o.minutes).c_str());
         out.flush();
+        TimelineRecording timeline(
+            makeRunTimeline(o, trainer.model().net.config(),
+                            [&](const std::vector<std::string>& texts, int fromValid) {
+                                return task_timeline_probes(corpus, texts, fromValid);
+                            },
+                            err),
+            [&](const TimelineProbe& p) { return timeline_frame(trainer.model(), p); });
         auto save = [&](const char* why) {
-            trainer.save(s8(o.out));
+            trainer.save(s8(o.out), [&](const std::string& staging) { timeline.write(staging); });
             out << "saved " << s8(o.out) << " (" << why << ", step " << trainer.step() << ")\n";
             out.flush();
         };
@@ -260,9 +267,11 @@ int runTaskTrain(const TrainOptions& o, std::ostream& out, std::ostream& err)
                 return s8(o.out);
             };
         const LoopSchedule schedule = loopSchedule(o);
+        hooks.stepped = [&](int64_t step, double loss) { timeline.record(step, loss); };
         const LoopResult loop = runTrainingLoop(schedule, trainer, hooks, out);
         out << fmt("trained %lld steps in %s (%lld targets)\n", static_cast<long long>(loop.steps),
                    hms(loop.seconds).c_str(), static_cast<long long>(loop.tokens));
+        out << timeline.summary() << fmt(" (%.2f steps/s)\n", loop.seconds > 0 ? double(loop.steps) / loop.seconds : 0.0);
         restoreBestPass(schedule, trainer, hooks, out);
         out << evalLine(task, "valid", trainer.evaluate(1)) << "\n";
         if (task != "charlm")

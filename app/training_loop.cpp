@@ -3,10 +3,14 @@
 #include "app/cli.h"
 #include "app/text_format.h"
 #include "engine/core/error.h"
+#include "engine/io/model_dir.h"
+
+#include <QFile>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <limits>
 #include <ostream>
 #include <string>
 
@@ -72,6 +76,7 @@ LoopResult runTrainingLoop(const LoopSchedule& s, TrainerBase& trainer, const Lo
     const auto t0 = Clock::now();
     auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
     const int64_t first = trainer.step();
+    if (h.stepped) h.stepped(first, std::numeric_limits<double>::quiet_NaN());
     LoopResult r;
     ProgressWindow w;
     auto last_log = Clock::now(), last_valid = Clock::now(), last_save = Clock::now();
@@ -89,6 +94,7 @@ LoopResult runTrainingLoop(const LoopSchedule& s, TrainerBase& trainer, const Lo
         } catch (const NumericFault& fault) {
             throw Error(faultMessage(fault, h));
         }
+        if (h.stepped) h.stepped(trainer.step(), st.loss);
         r.tokens += st.tgt_tokens;
         r.step_seconds += st.seconds;
         w.last = st;
@@ -126,6 +132,62 @@ bool restoreBestPass(const LoopSchedule& s, TrainerBase& trainer, const LoopHook
     out << fmt("keep-best: back to the weights of step %lld (best validation pass)", (long long)trainer.best().best_step())
         << std::endl;
     return true;
+}
+
+TimelineRecording::TimelineRecording(std::unique_ptr<TrainingTimeline> timeline,
+                                     std::function<TimelineFrame(const TimelineProbe&)> probe)
+    : m_timeline(std::move(timeline)), m_probe(std::move(probe))
+{
+}
+
+void TimelineRecording::record(int64_t step, double loss)
+{
+    if (!m_timeline || !m_timeline->due(step)) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<TimelineFrame> frames;
+    frames.reserve(m_timeline->probes().size());
+    for (const TimelineProbe& p : m_timeline->probes()) frames.push_back(m_probe(p));
+    m_timeline->add(step, loss, std::move(frames));
+    m_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void TimelineRecording::write(const std::string& staging) const { write_model_timeline(staging, m_timeline.get()); }
+
+std::string TimelineRecording::summary() const
+{
+    if (!m_timeline) return "timeline: off";
+    const auto& recs = m_timeline->records();
+    std::string steps = recs.empty() ? std::string("none")
+                                     : fmt("steps %lld-%lld", (long long)recs.front()->step, (long long)recs.back()->step);
+    std::string s = fmt("timeline: %zu records, %s, %zu probes, %.1f MB of %.1f MB, probes %.1f s", recs.size(),
+                        steps.c_str(), m_timeline->probes().size(), double(m_timeline->bytes()) / 1e6,
+                        double(m_timeline->max_bytes()) / 1e6, m_seconds);
+    if (m_timeline->refused() > 0) s += fmt(", %lld refused", (long long)m_timeline->refused());
+    return s;
+}
+
+std::unique_ptr<TrainingTimeline> makeRunTimeline(const TrainOptions& o, const ModelConfig& cfg,
+                                                  const std::function<std::vector<TimelineProbe>(
+                                                      const std::vector<std::string>&, int)>& probes,
+                                                  std::ostream& err)
+{
+    if (!o.timeline) return nullptr;
+    if (!o.resume.isEmpty() && o.timeline_probes.isEmpty()) {
+        std::string problem;
+        const std::string dir = QFile::encodeName(o.resume).toStdString();
+        if (const auto old = load_model_timeline(dir, cfg, &problem))
+            return std::make_unique<TrainingTimeline>(*old);
+        if (!problem.empty()) err << "warning: " << problem << "; the timeline starts afresh\n";
+    }
+    std::vector<std::string> texts;
+    for (const QString& t : o.timeline_probes) texts.push_back(t.toStdString());
+    std::vector<TimelineProbe> chosen = probes(texts, texts.empty() ? kDefaultTimelineProbes : 0);
+    if (chosen.empty()) {
+        err << "warning: no timeline probe has a token; no timeline is recorded\n";
+        return nullptr;
+    }
+    return std::make_unique<TrainingTimeline>(std::move(chosen), TimelineSchedule{},
+                                              size_t(o.timeline_mb * 1e6));
 }
 
 } // namespace al::cli

@@ -8,10 +8,12 @@
 // save are is up to the caller (translation, the algorithmic tasks, NAT or a language task),
 // through the hooks.
 #include "engine/train/trainer_base.h"
+#include "engine/trace/timeline.h"
 
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 
 namespace al::cli {
@@ -55,6 +57,9 @@ struct LoopHooks {
     /// Saves the weights a NumericFault kept (those of the last good step) and returns where
     /// (may be empty: nothing is saved).
     std::function<std::string()> save_kept;
+    /// Called with the step count and no loss (NaN) before the first step, then after every
+    /// step with its StepStats::loss (may be empty): the timeline's recorder.
+    std::function<void(int64_t step, double loss)> stepped;
 };
 
 /// What the loop did.
@@ -62,7 +67,7 @@ struct LoopResult {
     int64_t steps = 0;        ///< optimizer steps of this run
     int64_t tokens = 0;       ///< target tokens of this run
     double step_seconds = 0;  ///< time spent in train_step
-    double seconds = 0;       ///< wall time of the loop
+    double seconds = 0;       ///< wall time of the loop (hooks included)
     bool interrupted = false; ///< stopped by Ctrl-C
 };
 
@@ -83,6 +88,42 @@ LoopResult runTrainingLoop(const LoopSchedule& schedule, TrainerBase& trainer, c
 /// weights come back ("keep-best: back to the weights of step N (best validation pass)" on `out`).
 /// Returns true then. The step count and Adam moments stay the last step's.
 bool restoreBestPass(const LoopSchedule& schedule, TrainerBase& trainer, const LoopHooks& hooks, std::ostream& out);
+
+/// The training timeline a `train` run records (--timeline, --timeline-probe, --timeline-mb;
+/// docs/timeline.md): the probes run on the trainer's thread between steps, at the steps the
+/// timeline's schedule names, and the timeline is saved with every checkpoint.
+class TimelineRecording {
+public:
+    /// `probe` runs one probe on the current weights (timeline_frame of the run's model).
+    /// `timeline` may be null: nothing is recorded, and a save removes an older timeline.
+    TimelineRecording(std::unique_ptr<TrainingTimeline> timeline,
+                      std::function<TimelineFrame(const TimelineProbe&)> probe);
+    /// LoopHooks::stepped: records the step when the timeline says it is due.
+    void record(int64_t step, double loss);
+    /// Writes the timeline into a checkpoint's staging directory (write_model_timeline).
+    void write(const std::string& staging) const;
+    const TrainingTimeline* timeline() const { return m_timeline.get(); }
+    /// Seconds spent in probe passes.
+    double seconds() const { return m_seconds; }
+    /// "timeline: 57 records, steps 0-3072, 3 probes, 4.1 MB of 50.0 MB, probes 0.9 s" or
+    /// "timeline: off".
+    std::string summary() const;
+
+private:
+    std::unique_ptr<TrainingTimeline> m_timeline;
+    std::function<TimelineFrame(const TimelineProbe&)> m_probe;
+    double m_seconds = 0;
+};
+
+/// The timeline of a run of `opts`: none with --timeline false; the timeline of --resume DIR
+/// when DIR has one and no --timeline-probe is given (a refused one is reported on `err` and a
+/// new timeline started); else a new one over the --timeline-probe texts, or over `defaults`
+/// (probes chosen by the caller from the validation split) when none is given, bounded by
+/// --timeline-mb. `cfg` is the model's (to check a resumed timeline against).
+std::unique_ptr<TrainingTimeline> makeRunTimeline(const TrainOptions& opts, const ModelConfig& cfg,
+                                                  const std::function<std::vector<TimelineProbe>(
+                                                      const std::vector<std::string>& texts, int from_valid)>& probes,
+                                                  std::ostream& err);
 
 /// Restores the SIGINT disposition that was in place before runTrainingLoop.
 void releaseInterruptHandler();

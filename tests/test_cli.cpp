@@ -621,6 +621,10 @@ private slots:
             both("valid-max", {"--valid-max", "11"}, [](auto& o, auto&) { return o.valid_max == 11; }),
             Case{"bleu-sentences", {"--bleu-sentences", "13"}, corpus, [](auto& o, auto&) { return o.bleu_sentences == 13; }},
             Case{"samples", {"--samples", "2"}, copy, [](auto& o, auto&) { return o.samples == 2; }},
+            both("timeline", {"--timeline", "false"}, [](auto& o, auto&) { return !o.timeline; }),
+            both("timeline-probe", {"--timeline-probe", "a b", "--timeline-probe", "c"},
+                 [](auto& o, auto&) { return o.timeline_probes == QStringList({"a b", "c"}); }),
+            both("timeline-mb", {"--timeline-mb", "7.5"}, [](auto& o, auto&) { return o.timeline_mb == 7.5; }),
         };
         QSet<QString> covered;
         for (const Case& c : cases) {
@@ -671,7 +675,7 @@ private slots:
                                    "valid-max", "bleu-sentences", "samples", "scheduled-sampling",
                                    "scheduled-sampling-p", "scheduled-sampling-k", "decoder",
                                    "length-loss-weight", "log-seconds", "pooling", "suffix-len", "mask-prob",
-                                   "keep-best"};
+                                   "keep-best", "timeline", "timeline-probe", "timeline-mb"};
         for (const QString& n : names) QVERIFY2(st.text.contains("--" + n), qPrintable(n));
         // Every option except --help/--version states its default.
         QCOMPARE(int(st.text.count("(default")), int(names.size()));

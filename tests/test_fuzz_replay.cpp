@@ -12,7 +12,7 @@
 #include <cstdint>
 
 #define AL_FUZZ_TARGETS(X) X(safetensors) X(config_json) X(model_dir) X(tsv_pairs) X(conllu) X(text) X(labelled) X(vocab) X(trace_json) \
-    X(session) X(lesson)
+    X(session) X(lesson) X(timeline)
 
 #define AL_DECLARE(name) extern "C" int al_fuzz_##name(const uint8_t* data, size_t size);
 AL_FUZZ_TARGETS(AL_DECLARE)

@@ -214,7 +214,7 @@ void TestSettingsForm::locks()
     SettingsLocks l = form.locks(false);
     QVERIFY(l.architecture && l.encoderLayers && l.decoderLayers && l.decoder && !l.continueModel && !l.resume);
     QVERIFY(!form.locks(true).architecture); // training
-    form.setResumePoint({tinyTranslationModel(), nullptr, QString()});
+    form.setResumePoint({tinyTranslationModel(), nullptr, QString(), nullptr});
     QVERIFY(form.locks(false).continueModel);
     SettingsValues v = form.values();
     v.continueModel = true;
@@ -265,7 +265,7 @@ void TestSettingsForm::resume()
     QFile opt(dir.filePath("optimizer.safetensors"));
     QVERIFY(opt.open(QIODevice::WriteOnly));
     opt.close();
-    form.setResumePoint({model, nullptr, dir.path()});
+    form.setResumePoint({model, nullptr, dir.path(), nullptr});
     QVERIFY(!form.request().resumeFrom); // "Continue" unchecked
     SettingsValues v = form.values();
     v.continueModel = true;
@@ -274,7 +274,7 @@ void TestSettingsForm::resume()
     QCOMPARE(r.resumeFrom, model);
     QVERIFY(!r.resumeTaskModel);
     QCOMPARE(r.optimizerPath, dir.filePath("optimizer.safetensors"));
-    form.setResumePoint({model, nullptr, QString()});
+    form.setResumePoint({model, nullptr, QString(), nullptr});
     QVERIFY(form.request().optimizerPath.isEmpty());
     // The shown configuration is the model's.
     form.showModelConfig(small);

@@ -7,6 +7,7 @@
 #include "engine/io/config_json.h"
 #include "engine/models/limits.h"
 #include "engine/io/safetensors.h"
+#include "engine/io/timeline_file.h"
 
 #include <filesystem>
 
@@ -95,6 +96,49 @@ std::vector<Vocab> read_model_vocabs(const std::string& dir, ModelFamily family,
 void read_model_weights(const std::string& dir, ParamStore& params)
 {
     load_params(params, in_dir(dir, "model.safetensors"));
+}
+
+void write_model_timeline(const std::string& dir, const TrainingTimeline* timeline)
+{
+    if (timeline) {
+        write_timeline_files(dir, *timeline);
+        return;
+    }
+    for (const char* file : {kTimelineJson, kTimelineTensors}) {
+        std::error_code ec;
+        fs::remove(fs::path(in_dir(dir, file)), ec);
+        if (ec)
+            throw Error("cannot remove '" + in_dir(dir, file) + "': " + ec.message());
+    }
+}
+
+bool has_model_timeline(const std::string& dir)
+{
+    std::error_code ec;
+    return fs::exists(fs::path(in_dir(dir, kTimelineJson)), ec);
+}
+
+TrainingTimeline read_model_timeline(const std::string& dir, const ModelConfig& cfg)
+{
+    TrainingTimeline t = read_timeline_files(dir);
+    check_timeline_fits(t, cfg, in_dir(dir, kTimelineJson));
+    return t;
+}
+
+std::shared_ptr<const TrainingTimeline> load_model_timeline(const std::string& dir, const ModelConfig& cfg,
+                                                            std::string* problem)
+{
+    if (problem)
+        problem->clear();
+    if (!has_model_timeline(dir))
+        return nullptr;
+    try {
+        return std::make_shared<const TrainingTimeline>(read_model_timeline(dir, cfg));
+    } catch (const Error& e) {
+        if (problem)
+            *problem = e.what();
+        return nullptr;
+    }
 }
 
 ModelFamily model_dir_family(const std::string& dir)

@@ -16,12 +16,16 @@
 #include "engine/core/params.h"
 #include "engine/data/vocab.h"
 #include "engine/io/safetensors.h"
+#include "engine/trace/timeline.h"
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace al {
+
+struct ModelConfig;
 
 /// The two families of model directories: the encoder-decoder and the one-stack task models.
 enum class ModelFamily { EncoderDecoder, TaskModel };
@@ -70,5 +74,23 @@ std::vector<Vocab> read_model_vocabs(const std::string& dir, ModelFamily family,
 /// Copies dir/model.safetensors into `params` after checking every name, dtype and shape
 /// (load_params). Throws al::Error naming the file and the tensor.
 void read_model_weights(const std::string& dir, ParamStore& params);
+
+/// The training timeline of a model directory (docs/timeline.md): with `timeline`, writes
+/// timeline.safetensors and timeline.json into `dir` (write_timeline_files, engine/io/
+/// timeline_file.h), for a save that writes them into a staging directory of atomic_write_dir
+/// beside the model files; with nullptr, removes them from `dir`, so that a model trained
+/// without recording does not keep the timeline of an earlier model saved there. Throws
+/// al::Error naming the file.
+void write_model_timeline(const std::string& dir, const TrainingTimeline* timeline);
+/// Whether `dir` holds timeline.json.
+bool has_model_timeline(const std::string& dir);
+/// dir's timeline, read with the checks of read_timeline_files and check_timeline_fits against
+/// the model's `cfg`. Throws al::Error naming the file and the field.
+TrainingTimeline read_model_timeline(const std::string& dir, const ModelConfig& cfg);
+/// As read_model_timeline for a loader that opens the model whatever its timeline: null when
+/// `dir` has none (problem left empty) or when it is refused (problem = the error's message,
+/// "dir/timeline.json: records[2].step: ..."); never throws al::Error.
+std::shared_ptr<const TrainingTimeline> load_model_timeline(const std::string& dir, const ModelConfig& cfg,
+                                                            std::string* problem);
 
 } // namespace al

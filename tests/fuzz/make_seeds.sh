@@ -12,7 +12,7 @@ fx=tests/fixtures/models
 out=tests/fuzz/corpus
 sep=$'\n\x1e\n'
 rm -rf "$out"
-mkdir -p "$out"/{safetensors,config_json,model_dir,tsv_pairs,conllu,text,labelled,vocab,trace_json,session,lesson}
+mkdir -p "$out"/{safetensors,config_json,model_dir,tsv_pairs,conllu,text,labelled,vocab,trace_json,session,lesson,timeline}
 
 # safetensors: two fixture models, and small files written by the Python reference format code.
 cp $fx/copy/model.safetensors "$out/safetensors/copy.safetensors"
@@ -99,3 +99,12 @@ for f in resources/lessons/*.json; do
 done
 
 du -sh "$out"/*
+
+# timeline: pieces timeline.json, timeline.safetensors of a tiny reverse model trained for 3 steps
+# (one probe typed, one from the validation split with its alignment), and the JSON alone.
+tl=$(mktemp -d)
+"$exe" train --task reverse --task-vocab 6 --min-len 3 --max-len 5 --task-pairs 200 --d-model 8 --nhead 2 --layers 1 \
+  --d-ff 8 --steps 3 --threads 1 --samples 0 --out "$tl/m" > /dev/null
+{ cat "$tl/m/timeline.json"; printf '%s' "$sep"; cat "$tl/m/timeline.safetensors"; } > "$out/timeline/reverse"
+cp "$tl/m/timeline.json" "$out/timeline/json_only"
+rm -rf "$tl"

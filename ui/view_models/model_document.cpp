@@ -3,6 +3,7 @@
 
 #include "engine/data/algorithmic_tasks.h"
 #include "engine/io/atomic_dir.h"
+#include "engine/io/model_dir.h"
 #include "engine/models/task_models.h"
 
 #include <QFile>
@@ -39,7 +40,8 @@ ModelDocument::Kind ModelDocument::load(const QString& directory, QString* taskN
         auto model = std::make_shared<const al::TaskModel>(al::load_task_model_dir(toLocalPath(directory)));
         const QString name = QString::fromStdString(task);
         m_runSettings = taskDefaults(name).settings;
-        m_resume = {nullptr, model, directory};
+        loadTimeline(directory, model->net.config());
+        m_resume = {nullptr, model, directory, m_timeline};
         setTaskModel(model, 0);
         if (taskName)
             *taskName = name;
@@ -50,7 +52,8 @@ ModelDocument::Kind ModelDocument::load(const QString& directory, QString* taskN
     if (al::load_algorithmic_task_file(toLocalPath(directory), settings.algorithmic))
         settings.task = QString::fromStdString(al::to_string(settings.algorithmic.task));
     m_runSettings = settings;
-    m_resume = {model, nullptr, directory};
+    loadTimeline(directory, model->net.config());
+    m_resume = {model, nullptr, directory, m_timeline};
     setTranslation(model, 0);
     if (taskName)
         *taskName = settings.task;
@@ -60,16 +63,20 @@ ModelDocument::Kind ModelDocument::load(const QString& directory, QString* taskN
 void ModelDocument::save(const QString& directory) const
 {
     if (m_taskModel) {
-        al::save_task_model_dir(*m_taskModel, toLocalPath(directory));
+        al::atomic_write_dir(toLocalPath(directory), [this](const std::string& staging) {
+            al::write_task_model_files(*m_taskModel, staging);
+            al::write_model_timeline(staging, m_timeline.get());
+        });
         return;
     }
     if (!m_translation)
         return;
-    // The model and its task.json are one checkpoint, swapped in together.
+    // The model, its task.json and its timeline are one checkpoint, swapped in together.
     al::atomic_write_dir(toLocalPath(directory), [this](const std::string& staging) {
         al::write_model_files(*m_translation, staging);
         if (taskFamily(m_runSettings.task) == TaskFamily::Algorithmic)
             al::save_algorithmic_task_file(m_runSettings.algorithmic, staging);
+        al::write_model_timeline(staging, m_timeline.get());
     });
 }
 
@@ -89,9 +96,16 @@ void ModelDocument::setTaskModel(const TaskModelSnapshot& model, qint64 step)
 void ModelDocument::finishRun()
 {
     if (m_taskModel)
-        m_resume = {nullptr, m_taskModel, QString()};
+        m_resume = {nullptr, m_taskModel, QString(), m_timeline};
     else if (m_translation)
-        m_resume = {m_translation, nullptr, QString()};
+        m_resume = {m_translation, nullptr, QString(), m_timeline};
+}
+
+void ModelDocument::loadTimeline(const QString& directory, const al::ModelConfig& config)
+{
+    std::string problem;
+    m_timeline = al::load_model_timeline(toLocalPath(directory), config, &problem);
+    m_timelineProblem = QString::fromStdString(problem);
 }
 
 } // namespace al::ui

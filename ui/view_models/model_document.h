@@ -16,6 +16,8 @@ struct ResumePoint {
     ModelSnapshot translation;
     TaskModelSnapshot taskModel;
     QString directory;
+    /// The model's training timeline, continued by the run (may be null).
+    TimelineSnapshot timeline;
 
     bool isEmpty() const { return !translation && !taskModel; }
     /// The model's configuration (sizes, attention and block options, dropout); needs a model.
@@ -33,11 +35,13 @@ public:
 
     /// Opens a model directory: a task model (charlm, pos, ...; `taskName` its task) or a
     /// translation model (with its copy/reverse/sort task.json, if any); either becomes the
-    /// model to continue. Throws std::exception (al::Error naming the file) on failure and
-    /// then changes nothing.
+    /// model to continue. Its training timeline is read too (al::load_model_timeline): a
+    /// refused one leaves timeline() null and timelineProblem() saying why, and the model opens.
+    /// Throws std::exception (al::Error naming the file) on failure and then changes nothing.
     Kind load(const QString& directory, QString* taskName = nullptr);
     /// Writes the current model (a task model directory, or a translation model directory
-    /// with task.json for copy/reverse/sort runs). Throws std::exception on failure.
+    /// with task.json for copy/reverse/sort runs) with its timeline (none: an older one in
+    /// `directory` is removed), as one atomic save. Throws std::exception on failure.
     void save(const QString& directory) const;
 
     void setTranslation(const ModelSnapshot& model, qint64 step);
@@ -52,16 +56,26 @@ public:
     qint64 translationStep() const { return m_translationStep; }
     TaskModelSnapshot taskModel() const { return m_taskModel; }
     qint64 taskModelStep() const { return m_taskModelStep; }
+    /// The training timeline of the shown model (opened with it, or the run's newest); may be null.
+    TimelineSnapshot timeline() const { return m_timeline; }
+    /// Why the opened directory's timeline was refused; empty when it was read or absent.
+    QString timelineProblem() const { return m_timelineProblem; }
+    /// The run's newest timeline (TrainingController::timelineReady).
+    void setTimeline(const TimelineSnapshot& timeline) { m_timeline = timeline; }
     /// The model Train continues when "Continue" is checked.
     const ResumePoint& resumePoint() const { return m_resume; }
 
 private:
+    void loadTimeline(const QString& directory, const al::ModelConfig& config);
+
     ModelSnapshot m_translation;
     qint64 m_translationStep = 0;
     TaskModelSnapshot m_taskModel;
     qint64 m_taskModelStep = 0;
     TaskSettings m_runSettings;
     ResumePoint m_resume;
+    TimelineSnapshot m_timeline;
+    QString m_timelineProblem;
 };
 
 } // namespace al::ui

@@ -212,6 +212,7 @@ TrainingRequest SettingsForm::request(int snapshotMilliseconds) const
         r.autosaveDirectory = m_resume.directory;
         r.resumeFrom = m_resume.translation;
         r.resumeTaskModel = m_resume.taskModel;
+        r.resumeTimeline = m_resume.timeline;
         if (!m_resume.directory.isEmpty()) {
             const QString opt = QDir(m_resume.directory).filePath(QStringLiteral("optimizer.safetensors"));
             if (QFileInfo::exists(opt))

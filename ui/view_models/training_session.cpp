@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/view_models/training_session.h"
 
+#include "engine/io/model_dir.h"
+
 #include "engine/data/corpus.h"
 #include "engine/core/error.h"
 #include "engine/trace/task_trace.h"
@@ -108,14 +110,26 @@ public:
 
     void save(const QString& directory) const override
     {
-        // task.json goes into the same checkpoint, swapped in with the model.
+        // task.json and the timeline go into the same checkpoint, swapped in with the model.
         m_trainer->save(local8(directory), [this](const std::string& staging) {
             if (m_algorithmic)
                 al::save_algorithmic_task_file(m_generator, staging);
+            writeTimeline(staging);
         });
     }
 
     ModelSnapshot translationSnapshot() const override { return m_trainer->snapshot(); }
+
+protected:
+    std::vector<al::TimelineProbe> timelineProbes(const std::vector<std::string>& texts, int fromValid) const override
+    {
+        return al::translation_timeline_probes(m_trainer->model(), texts, m_valid, fromValid,
+                                               m_algorithmic ? &m_generator.task : nullptr);
+    }
+    al::TimelineFrame timelineFrame(const al::TimelineProbe& probe) const override
+    {
+        return al::timeline_frame(m_trainer->model(), probe);
+    }
 
 private:
     std::unique_ptr<al::Trainer> m_trainer;
@@ -136,6 +150,11 @@ public:
         if (data.isEmpty())
             throw al::Error("task " + task + " needs a data path (" + al::task_data_hint(task) + ")");
         const al::TaskCorpus corpus = al::load_task_corpus(task, paths8(data), r.train.seed);
+        m_probeCorpus.task = corpus.task;
+        m_probeCorpus.lm_valid = corpus.lm_valid;
+        m_probeCorpus.tagged[1] = corpus.tagged[1];
+        m_probeCorpus.labelled[1] = corpus.labelled[1];
+        m_probeCorpus.sentence_pairs[1] = corpus.sentence_pairs[1];
         // Continuing a model keeps its vocabulary and labels (as `train --task ... --resume DIR`).
         al::TaskModel model = r.resumeTaskModel
                                   ? al::TaskModel(*r.resumeTaskModel)
@@ -184,11 +203,25 @@ public:
         return v;
     }
 
-    void save(const QString& directory) const override { m_trainer->save(local8(directory)); }
+    void save(const QString& directory) const override
+    {
+        m_trainer->save(local8(directory), [this](const std::string& staging) { writeTimeline(staging); });
+    }
     TaskModelSnapshot taskSnapshot() const override { return m_trainer->snapshot(); }
+
+protected:
+    std::vector<al::TimelineProbe> timelineProbes(const std::vector<std::string>& texts, int fromValid) const override
+    {
+        return al::task_timeline_probes(m_probeCorpus, texts, fromValid);
+    }
+    al::TimelineFrame timelineFrame(const al::TimelineProbe& probe) const override
+    {
+        return al::timeline_frame(m_trainer->model(), probe);
+    }
 
 private:
     std::unique_ptr<al::TaskTrainer> m_trainer;
+    al::TaskCorpus m_probeCorpus; ///< the validation split only: where the timeline's probes come from
 };
 
 } // namespace
@@ -401,6 +434,46 @@ QString taskExampleInput(const QString& task)
     if (task == QLatin1String("mlm"))
         return QStringLiteral("i have a [MASK] . ||| it is very [MASK] .");
     return QStringLiteral("我爱你。");
+}
+
+void TrainingSession::startTimeline(const TrainingRequest& r)
+{
+    m_timeline.reset();
+    if (!r.recordTimeline)
+        return;
+    if (r.resumeTimeline) {
+        m_timeline = std::make_unique<al::TrainingTimeline>(*r.resumeTimeline);
+        return;
+    }
+    std::vector<std::string> texts;
+    for (const QString& t : r.timelineSentences)
+        if (!t.trimmed().isEmpty())
+            texts.push_back(t.toStdString());
+    std::vector<al::TimelineProbe> probes = timelineProbes(texts, al::kDefaultTimelineProbes);
+    if (!probes.empty())
+        m_timeline = std::make_unique<al::TrainingTimeline>(std::move(probes), al::TimelineSchedule{},
+                                                            size_t(std::max(r.timelineMegabytes, 0.001) * 1e6));
+}
+
+bool TrainingSession::recordTimeline(qint64 step, double loss)
+{
+    if (!m_timeline || !m_timeline->due(step))
+        return false;
+    std::vector<al::TimelineFrame> frames;
+    frames.reserve(m_timeline->probes().size());
+    for (const al::TimelineProbe& p : m_timeline->probes())
+        frames.push_back(timelineFrame(p));
+    return m_timeline->add(step, loss, std::move(frames));
+}
+
+TimelineSnapshot TrainingSession::timelineSnapshot() const
+{
+    return m_timeline ? std::make_shared<const al::TrainingTimeline>(*m_timeline) : nullptr;
+}
+
+void TrainingSession::writeTimeline(const std::string& staging) const
+{
+    al::write_model_timeline(staging, m_timeline.get());
 }
 
 std::unique_ptr<TrainingSession> makeTrainingSession(const TrainingRequest& request)

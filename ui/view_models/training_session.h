@@ -10,6 +10,7 @@
 #include "engine/data/task_data.h"
 #include "engine/models/task_models.h"
 #include "engine/train/task_trainer.h"
+#include "engine/trace/timeline.h"
 #include "engine/trace/trace.h"
 #include "engine/train/trainer.h"
 #include "engine/models/translation_model.h"
@@ -24,6 +25,8 @@ namespace al::ui {
 
 using ModelSnapshot = std::shared_ptr<const al::TranslationModel>;
 using TaskModelSnapshot = std::shared_ptr<const al::TaskModel>;
+/// A copy of a run's training timeline (its records are shared, not copied).
+using TimelineSnapshot = std::shared_ptr<const al::TrainingTimeline>;
 
 /// How a task is trained.
 enum class TaskFamily {
@@ -122,6 +125,8 @@ struct TrainingInfo {
 /// The status line of a run that started: its data, vocabularies and parameter counts.
 QString trainingSummary(const TrainingInfo& info);
 
+struct TrainingRequest;
+
 /// One training run of any task, driven by one thread (TrainingWorker).
 class TrainingSession {
 public:
@@ -142,8 +147,28 @@ public:
     virtual TaskModelSnapshot taskSnapshot() const { return {}; }
     const TrainingInfo& info() const { return m_info; }
 
+    /// Starts the run's training timeline (docs/timeline.md) as the request says: none when
+    /// request.recordTimeline is off; request.resumeTimeline continued when given; else new
+    /// probes: request.timelineSentences, then al::kDefaultTimelineProbes from the validation
+    /// split, within request.timelineMegabytes.
+    void startTimeline(const TrainingRequest& request);
+    /// Records the probes on the current weights when the timeline's schedule names `step`
+    /// (`loss`: the step's training loss, NaN for none). Returns true when a record was added.
+    /// Runs on the caller's thread (the training worker's).
+    bool recordTimeline(qint64 step, double loss);
+    /// A copy of the timeline for another thread; null when none is recorded.
+    TimelineSnapshot timelineSnapshot() const;
+
 protected:
+    /// Probes of this run: `texts` and `fromValid` chosen from the validation split.
+    virtual std::vector<al::TimelineProbe> timelineProbes(const std::vector<std::string>& texts, int fromValid) const = 0;
+    /// One probe on the current weights (al::timeline_frame).
+    virtual al::TimelineFrame timelineFrame(const al::TimelineProbe& probe) const = 0;
+    /// Writes the timeline into a checkpoint's staging directory (al::write_model_timeline).
+    void writeTimeline(const std::string& staging) const;
+
     TrainingInfo m_info;
+    std::unique_ptr<al::TrainingTimeline> m_timeline;
 };
 
 /// A task model run on one typed text, for the main window: the self-attention Trace

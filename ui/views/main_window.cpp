@@ -183,6 +183,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                       .arg(keptStep));
     });
     connect(m_training, &TrainingController::taskSnapshotReady, this, &MainWindow::onTaskSnapshot);
+    connect(m_training, &TrainingController::timelineReady, this,
+            [this](const TimelineSnapshot& timeline, qint64) { m_document.setTimeline(timeline); });
     connect(m_inference, &InferenceController::translated, this, &MainWindow::onTranslated);
 
     // The typed sentence goes to every view that runs the model on it.
@@ -284,6 +286,8 @@ QString MainWindow::taskOutputText() const
 TrainingRequest MainWindow::trainingRequest() const
 {
     TrainingRequest r = m_settings->form()->request(kSnapshotMs);
+    if (!isBlankSentence(m_live->sentence()))
+        r.timelineSentences << m_live->sentence(); // a probe of the training timeline
     // A bundled demo model is not written to: a run continuing it autosaves once saved elsewhere.
     if (!r.autosaveDirectory.isEmpty()) {
         const QString dir = QFileInfo(r.autosaveDirectory).canonicalFilePath();

@@ -55,6 +55,9 @@ public:
     QString corpusPath() const;
 
     TrainingController* trainingController() const { return m_training; }
+    /// The training timeline of the shown model (the run's newest, or the opened directory's);
+    /// may be null.
+    TimelineSnapshot trainingTimeline() const { return m_document.timeline(); }
     InferenceController* inferenceController() const { return m_inference; }
     HeatmapWidget* focusedHeatmap() const;
     QVector<HeatmapWidget*> headHeatmaps() const;

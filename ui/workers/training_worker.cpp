@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <limits>
 
 namespace al::ui {
 
@@ -31,6 +32,7 @@ void registerTrainingMetaTypes()
     qRegisterMetaType<al::ui::ValidationMetrics>("al::ui::ValidationMetrics");
     qRegisterMetaType<al::ui::ModelSnapshot>("al::ui::ModelSnapshot");
     qRegisterMetaType<al::ui::TaskModelSnapshot>("al::ui::TaskModelSnapshot");
+    qRegisterMetaType<al::ui::TimelineSnapshot>("al::ui::TimelineSnapshot");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,6 +92,8 @@ void TrainingWorker::start(const TrainingRequest& request)
         }
         m_trainer = makeTrainingSession(request);
         info = m_trainer->info();
+        m_trainer->startTimeline(request);
+        m_timelineDirty = m_trainer->recordTimeline(m_trainer->step(), std::numeric_limits<double>::quiet_NaN());
     } catch (const std::exception& e) {
         m_trainer.reset();
         emit error(messageOf(e));
@@ -147,6 +151,8 @@ void TrainingWorker::runChunk()
     try {
         do {
             last = m_trainer->trainStep();
+            // The probes run here, on the worker's thread, at the steps the timeline names.
+            m_timelineDirty |= m_trainer->recordTimeline(m_trainer->step(), last.loss);
             lossSum += last.loss;
             tokens += last.tgt_tokens;
             ++steps;
@@ -229,6 +235,11 @@ void TrainingWorker::publishSnapshot()
             emit taskSnapshotReady(task, m_trainer->step());
         else
             emit snapshotReady(m_trainer->translationSnapshot(), m_trainer->step());
+        if (m_timelineDirty) {
+            m_timelineDirty = false;
+            if (TimelineSnapshot timeline = m_trainer->timelineSnapshot())
+                emit timelineReady(timeline, m_trainer->step());
+        }
     } catch (const std::exception& e) {
         emit error(messageOf(e));
     }
@@ -332,6 +343,10 @@ bool TrainingController::start(const TrainingRequest& request)
     connect(w, &TrainingWorker::taskSnapshotReady, this, [this, run](const TaskModelSnapshot& s, qint64 step) {
         if (run == m_runId)
             emit taskSnapshotReady(s, step);
+    });
+    connect(w, &TrainingWorker::timelineReady, this, [this, run](const TimelineSnapshot& t, qint64 step) {
+        if (run == m_runId)
+            emit timelineReady(t, step);
     });
     connect(w, &TrainingWorker::validated, this, [this, run](const ValidationMetrics& v) {
         if (run == m_runId)

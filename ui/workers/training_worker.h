@@ -54,6 +54,14 @@ struct TrainingRequest {
     /// the directory the run was last saved to through TrainingController::saveModel, if any.
     QString autosaveDirectory;
     double autosaveSeconds = 0;
+    /// The training timeline (docs/timeline.md): recorded on the worker's thread between steps.
+    bool recordTimeline = true;
+    /// Probe sentences of the timeline beside those chosen from the validation split (the
+    /// sentence box's text).
+    QStringList timelineSentences;
+    double timelineMegabytes = 50;  ///< the timeline's memory bound, MB (10^6 bytes)
+    /// A timeline to continue (the resumed model's), instead of new probes; may be null.
+    std::shared_ptr<const al::TrainingTimeline> resumeTimeline;
 };
 
 /// Figures of one chunk of training steps.
@@ -108,6 +116,9 @@ signals:
     void snapshotReady(const al::ui::ModelSnapshot& model, qint64 step);
     /// A task model run's snapshot (instead of snapshotReady).
     void taskSnapshotReady(const al::ui::TaskModelSnapshot& model, qint64 step);
+    /// The training timeline after it gained records, posted with the model snapshots (at most
+    /// once per snapshot interval); `step` is the newest training step.
+    void timelineReady(const al::ui::TimelineSnapshot& timeline, qint64 step);
     void validated(const al::ui::ValidationMetrics& metrics);
     void pausedChanged(bool paused);
     void saveFinished(const QString& directory, const QString& errorMessage);
@@ -143,6 +154,7 @@ private:
     bool m_paused = false;     ///< as last reported through pausedChanged (worker thread)
     bool m_finished = false;
     bool m_snapshotDirty = false;
+    bool m_timelineDirty = false; ///< the timeline gained records since it was last posted
     qint64 m_lastSnapshotMs = -1;
     qint64 m_lastEvalStep = 0;
     QElapsedTimer m_clock;
@@ -189,6 +201,8 @@ signals:
     void metrics(const al::ui::TrainingMetrics& metrics);
     void snapshotReady(const al::ui::ModelSnapshot& model, qint64 step);
     void taskSnapshotReady(const al::ui::TaskModelSnapshot& model, qint64 step);
+    /// The run's training timeline (TrainingWorker::timelineReady).
+    void timelineReady(const al::ui::TimelineSnapshot& timeline, qint64 step);
     void validated(const al::ui::ValidationMetrics& metrics);
     void saveFinished(const QString& directory, const QString& errorMessage);
     void autosaved(const QString& directory, qint64 step, const QString& errorMessage);
@@ -222,3 +236,4 @@ Q_DECLARE_METATYPE(al::ui::TrainingMetrics)
 Q_DECLARE_METATYPE(al::ui::ValidationMetrics)
 Q_DECLARE_METATYPE(al::ui::ModelSnapshot)
 Q_DECLARE_METATYPE(al::ui::TaskModelSnapshot)
+Q_DECLARE_METATYPE(al::ui::TimelineSnapshot)

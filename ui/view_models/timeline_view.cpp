@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/view_models/timeline_view.h"
+
+#include "engine/core/error.h"
+
+#include <QCoreApplication>
+
+#include <cmath>
+#include <limits>
+
+namespace al::ui {
+
+namespace {
+
+QString kindName(al::AttentionKind kind)
+{
+    switch (kind) {
+    case al::AttentionKind::EncoderSelf: return QStringLiteral("encoder self-attention");
+    case al::AttentionKind::DecoderSelf: return QStringLiteral("decoder self-attention");
+    case al::AttentionKind::Cross: return QStringLiteral("cross-attention");
+    }
+    return {};
+}
+
+QStringList toQt(const std::vector<std::string>& tokens)
+{
+    QStringList out;
+    for (const std::string& t : tokens)
+        out << QString::fromStdString(t);
+    return out;
+}
+
+} // namespace
+
+QString timelineKindId(al::AttentionKind kind)
+{
+    switch (kind) {
+    case al::AttentionKind::EncoderSelf: return QStringLiteral("enc");
+    case al::AttentionKind::DecoderSelf: return QStringLiteral("dec");
+    case al::AttentionKind::Cross: return QStringLiteral("cross");
+    }
+    return {};
+}
+
+TimelineView::TimelineView(TimelineSnapshot timeline) : m_timeline(std::move(timeline)) {}
+
+int TimelineView::stepCount() const { return m_timeline ? int(m_timeline->records().size()) : 0; }
+
+qint64 TimelineView::stepAt(int index) const
+{
+    if (index < 0 || index >= stepCount())
+        throw al::Error("timeline: step index " + std::to_string(index) + " is out of range (" +
+                        std::to_string(stepCount()) + " recorded steps)");
+    return m_timeline->records()[size_t(index)]->step;
+}
+
+int TimelineView::nearestStepIndex(qint64 step) const { return m_timeline ? m_timeline->nearest(step) : -1; }
+
+int TimelineView::probeCount() const { return m_timeline ? int(m_timeline->probes().size()) : 0; }
+
+QString TimelineView::probeText(int probe) const
+{
+    if (probe < 0 || probe >= probeCount())
+        return {};
+    return QString::fromStdString(m_timeline->probes()[size_t(probe)].text);
+}
+
+QVector<al::AttentionKind> TimelineView::kinds(int probe) const
+{
+    QVector<al::AttentionKind> out;
+    for (al::AttentionKind k : {al::AttentionKind::EncoderSelf, al::AttentionKind::DecoderSelf, al::AttentionKind::Cross})
+        if (layers(k, probe) > 0)
+            out << k;
+    return out;
+}
+
+int TimelineView::layers(al::AttentionKind kind, int probe) const
+{
+    if (isEmpty() || probe < 0 || probe >= probeCount())
+        return 0;
+    return int(m_timeline->records().front()->frames[size_t(probe)].kind(kind).size());
+}
+
+int TimelineView::heads(al::AttentionKind kind, int probe) const
+{
+    if (layers(kind, probe) == 0)
+        return 0;
+    return int(m_timeline->records().front()->frames[size_t(probe)].kind(kind).front().size());
+}
+
+QString TimelineView::check(const TimelineSelection& s) const
+{
+    if (isEmpty())
+        return QStringLiteral("the model has no training timeline");
+    if (s.probe < 0 || s.probe >= probeCount())
+        return QStringLiteral("probe %1: the timeline has %2 probe(s) (1-%2)").arg(s.probe + 1).arg(probeCount());
+    const int L = layers(s.kind, s.probe);
+    if (L == 0)
+        return QStringLiteral("the timeline holds no %1").arg(kindName(s.kind));
+    if (s.layer < 0 || s.layer >= L)
+        return QStringLiteral("layer %1: %2 has %3 layer(s) (1-%3)").arg(s.layer + 1).arg(kindName(s.kind)).arg(L);
+    const int H = heads(s.kind, s.probe);
+    if (s.head < 0 || s.head >= H)
+        return QStringLiteral("head %1: %2 has %3 head(s) (1-%3)").arg(s.head + 1).arg(kindName(s.kind)).arg(H);
+    return {};
+}
+
+const al::TimelineFrame& TimelineView::frameOf(const TimelineSelection& s, int stepIndex) const
+{
+    if (const QString problem = check(s); !problem.isEmpty())
+        throw al::Error("timeline: " + problem.toStdString());
+    stepAt(stepIndex); // range check
+    const al::TimelineFrame& f = m_timeline->records()[size_t(stepIndex)]->frames[size_t(s.probe)];
+    const al::MapsF& maps = f.kind(s.kind);
+    if (s.layer >= int(maps.size()) || s.head >= int(maps[size_t(s.layer)].size()))
+        throw al::Error("timeline: step " + std::to_string(stepAt(stepIndex)) + " holds no such head");
+    return f;
+}
+
+TimelineFrameView TimelineView::frame(const TimelineSelection& s, int stepIndex) const
+{
+    const al::TimelineFrame& f = frameOf(s, stepIndex);
+    TimelineFrameView v;
+    v.map = f.kind(s.kind)[size_t(s.layer)][size_t(s.head)];
+    const QStringList src = toQt(f.src_tokens), tgt = toQt(f.tgt_in_tokens);
+    v.rowTokens = s.kind == al::AttentionKind::EncoderSelf ? src : tgt;
+    v.colTokens = s.kind == al::AttentionKind::DecoderSelf ? tgt : src;
+    const al::TimelineRecord& r = *m_timeline->records()[size_t(stepIndex)];
+    v.step = r.step;
+    v.loss = r.loss;
+    return v;
+}
+
+TimelineCurves TimelineView::curves(const TimelineSelection& s) const
+{
+    if (const QString problem = check(s); !problem.isEmpty())
+        throw al::Error("timeline: " + problem.toStdString());
+    TimelineCurves c;
+    const al::MapF& alignment = m_timeline->probes()[size_t(s.probe)].alignment;
+    for (int i = 0; i < stepCount(); ++i) {
+        const al::TimelineRecord& r = *m_timeline->records()[size_t(i)];
+        c.steps << double(r.step);
+        c.loss << r.loss;
+        const al::MapsF& maps = r.frames[size_t(s.probe)].kind(s.kind);
+        if (s.layer >= int(maps.size()) || s.head >= int(maps[size_t(s.layer)].size())) {
+            const double nan = std::numeric_limits<double>::quiet_NaN();
+            c.entropy << nan;
+            for (auto& a : c.agreement)
+                a << nan;
+            continue;
+        }
+        const al::HeadFigures f = al::head_figures(maps[size_t(s.layer)][size_t(s.head)], s.kind, alignment);
+        c.entropy << f.entropy;
+        for (int p = 0; p < al::kTimelinePatterns; ++p) {
+            c.agreement[size_t(p)] << f.agreement[size_t(p)];
+            c.applies[size_t(p)] = c.applies[size_t(p)] || std::isfinite(f.agreement[size_t(p)]);
+        }
+    }
+    return c;
+}
+
+al::MapF TimelineView::difference(const TimelineSelection& s, int stepA, int stepB) const
+{
+    const al::MapF& a = frameOf(s, stepA).kind(s.kind)[size_t(s.layer)][size_t(s.head)];
+    const al::MapF& b = frameOf(s, stepB).kind(s.kind)[size_t(s.layer)][size_t(s.head)];
+    if (a.rows() != b.rows() || a.cols() != b.cols())
+        throw al::Error("timeline: the maps of step " + std::to_string(stepAt(stepA)) + " (" + std::to_string(a.rows()) +
+                        " x " + std::to_string(a.cols()) + ") and step " + std::to_string(stepAt(stepB)) + " (" +
+                        std::to_string(b.rows()) + " x " + std::to_string(b.cols()) +
+                        ") differ in shape (the probe's translation changed): they cannot be subtracted");
+    return b - a;
+}
+
+} // namespace al::ui
