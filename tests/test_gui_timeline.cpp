@@ -10,12 +10,19 @@
 #include "tests/gui_test_support.h"
 #include "ui/export/timeline_export.h"
 #include "ui/view_models/timeline_view.h"
+#include "ui/view_models/lab_setup.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/main_window.h"
+#include "ui/views/timeline_panel.h"
 
 #include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
+#include <QSlider>
+#include <QTabWidget>
 #include <QtTest>
+#include <qcustomplot.h>
 
 #include <gif_lib.h>
 
@@ -226,6 +233,54 @@ private slots:
         QVERIFY2(r.code == 0, r.err.c_str());
         QVERIFY(!QFileInfo::exists(QDir(model).filePath("timeline.json")));
         QVERIFY(!QFileInfo::exists(QDir(model).filePath("timeline.safetensors")));
+    }
+
+    void timelineTabScrubsPlaysAndDiffers()
+    {
+        TimelinePanel panel;
+        panel.resize(1000, 600);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.messageText().contains(QStringLiteral("No training timeline")));
+        const TimelineSnapshot t = makeTimeline();
+        panel.setTimeline(t);
+        // The scrubber starts on the newest step: head 0 is the diagonal at step 4.
+        QCOMPARE(panel.stepIndex(), 3);
+        QVERIFY((panel.heatmap()->matrix() - Mat::Identity(3, 3)).cwiseAbs().maxCoeff() < 1e-6);
+        QVERIFY(panel.heatmap()->title().contains(QStringLiteral("step 4")));
+        panel.setStepIndex(0);
+        QVERIFY((panel.heatmap()->matrix() - Mat::Constant(3, 3, 1.0f / 3)).cwiseAbs().maxCoeff() < 1e-6);
+        // Difference of step 4 from step 0: identity minus uniform.
+        panel.setStepIndex(3);
+        panel.setDifferenceBase(0);
+        QVERIFY((panel.heatmap()->matrix() - (Mat::Identity(3, 3) - Mat::Constant(3, 3, 1.0f / 3))).cwiseAbs().maxCoeff() < 1e-6);
+        panel.setDifferenceBase(-1);
+        // Loss, entropy and the patterns that apply to encoder self-attention (not the alignment).
+        QCOMPARE(panel.curvesPlot()->graphCount(), 2 + 3);
+        QCOMPARE(panel.curvesPlot()->graph(1)->dataCount(), 4);
+        // Play runs from the start to the newest step and stops there.
+        panel.setPlaying(true);
+        QVERIFY(panel.isPlaying());
+        QCOMPARE(panel.stepIndex(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(panel.stepIndex(), 3, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isPlaying(), 5000);
+        // Probe 1's map grows at step 4: its difference is refused with the reason.
+        TimelineSelection sel = panel.selection();
+        sel.probe = 1;
+        panel.setSelection(sel);
+        panel.setDifferenceBase(0);
+        QVERIFY2(panel.messageText().contains(QStringLiteral("differ in shape")), qPrintable(panel.messageText()));
+        panel.setTimeline({});
+        QVERIFY(panel.messageText().contains(QStringLiteral("No training timeline")));
+    }
+
+    void mainWindowHasTheTimelineTab()
+    {
+        QVERIFY(labTabIds().contains(QStringLiteral("timeline")));
+        MainWindow w;
+        const int index = w.viewTabs()->indexOf(w.timelinePanel());
+        QVERIFY(index >= 0);
+        QCOMPARE(w.viewTabs()->tabText(index), QStringLiteral("Timeline"));
     }
 };
 

@@ -1830,6 +1830,10 @@
         <source>Head ablation</source>
         <translation>注意力头消融</translation>
     </message>
+    <message>
+        <source>Timeline</source>
+        <translation>训练时间线</translation>
+    </message>
 </context>
 <context>
     <name>al::ui::OverviewPanel</name>
@@ -3268,6 +3272,109 @@
     <message>
         <source>Fillers of [MASK] %1: top %2 of the vocabulary</source>
         <translation>第 %1 个 [MASK] 的填充词：词表中概率最高的 %2 个</translation>
+    </message>
+</context>
+<context>
+    <name>al::ui::TimelinePanel</name>
+    <message>
+        <source>Encoder self-attention</source>
+        <translation>编码器自注意力</translation>
+    </message>
+    <message>
+        <source>Decoder self-attention</source>
+        <translation>解码器自注意力</translation>
+    </message>
+    <message>
+        <source>Cross-attention</source>
+        <translation>交叉注意力</translation>
+    </message>
+    <message>
+        <source>agreement: diagonal</source>
+        <translation>吻合度：对角线</translation>
+    </message>
+    <message>
+        <source>agreement: previous token</source>
+        <translation>吻合度：前一个词元</translation>
+    </message>
+    <message>
+        <source>agreement: first token</source>
+        <translation>吻合度：第一个词元</translation>
+    </message>
+    <message>
+        <source>agreement: reference alignment</source>
+        <translation>吻合度：参考对齐</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <source>Head:</source>
+        <translation>头：</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>Difference from recorded step no.</source>
+        <translation>与第几个记录步之差：</translation>
+    </message>
+    <message>
+        <source>Train a model: its attention over training appears here.</source>
+        <translation>训练一个模型：它在训练过程中的注意力会显示在这里。</translation>
+    </message>
+    <message>
+        <source>No training timeline yet: press Train (the lab records the probe sentences&apos; attention at steps dense early and sparse late), or open a model saved with one.</source>
+        <translation>还没有训练时间线：按“训练”（实验室会在训练早期密集、后期稀疏的步数上记录探针句子的注意力），或打开一个带时间线保存的模型。</translation>
+    </message>
+    <message>
+        <source>step %1 (%2 of %3)</source>
+        <translation>第 %1 步（第 %2 / %3 个记录）</translation>
+    </message>
+    <message>
+        <source>%1 · layer %2 · head %3</source>
+        <translation>%1 · 第 %2 层 · 头 %3</translation>
+    </message>
+    <message>
+        <source>change in attention weight</source>
+        <translation>注意力权重的变化</translation>
+    </message>
+    <message>
+        <source>%1 · step %2 minus step %3</source>
+        <translation>%1 · 第 %2 步减第 %3 步</translation>
+    </message>
+    <message>
+        <source>attention weight</source>
+        <translation>注意力权重</translation>
+    </message>
+    <message>
+        <source>%1 · step %2</source>
+        <translation>%1 · 第 %2 步</translation>
+    </message>
+    <message>
+        <source>Training loss at this step: %1.</source>
+        <translation>这一步的训练损失：%1。</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>head entropy (nats)</source>
+        <translation>该头的熵（奈特）</translation>
+    </message>
+    <message>
+        <source>training step</source>
+        <translation>训练步数</translation>
+    </message>
+    <message>
+        <source>loss, entropy (nats)</source>
+        <translation>损失、熵（奈特）</translation>
+    </message>
+    <message>
+        <source>agreement (attention mass on the pattern)</source>
+        <translation>吻合度（落在该模式上的注意力质量）</translation>
     </message>
 </context>
 <context>

@@ -319,7 +319,8 @@ QStringList labTabIds()
             QStringLiteral("synthesizer"),     QStringLiteral("decoding"),
             QStringLiteral("positional_encoding"), QStringLiteral("forward_pass"),
             QStringLiteral("attention_flow"),  QStringLiteral("hidden_states"),
-            QStringLiteral("head_ablation"),   QStringLiteral("training_plots")};
+            QStringLiteral("head_ablation"),   QStringLiteral("timeline"),
+            QStringLiteral("training_plots")};
 }
 
 QString labAttentionKindId(al::AttentionKind kind)

@@ -48,7 +48,7 @@ struct SettingsOverrides {
 };
 
 /// Identifiers of the view tabs: "attention", "overview", "synthesizer", "decoding",
-/// "positional_encoding", "forward_pass", "attention_flow", "hidden_states", "head_ablation", "training_plots".
+/// "positional_encoding", "forward_pass", "attention_flow", "hidden_states", "head_ablation", "timeline", "training_plots".
 QStringList labTabIds();
 /// The setup's kind identifiers: "encoder" (encoder self-attention), "decoder" (decoder
 /// self-attention), "cross" (the export file names use exporters.h attentionKindId).

@@ -38,6 +38,7 @@ const std::pair<const char*, const char*> kTabs[] = {
     {"attention_flow", "attentionFlowPanel"},
     {"hidden_states", "hiddenStatesPanel"},
     {"head_ablation", "headAblationPanel"},
+    {"timeline", "timelinePanel"},
     {"training_plots", "trainingPlotsPanel"},
 };
 

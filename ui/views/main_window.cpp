@@ -19,6 +19,7 @@
 #include "ui/views/attention_flow_panel.h"
 #include "ui/views/hidden_states_panel.h"
 #include "ui/views/head_ablation_panel.h"
+#include "ui/views/timeline_panel.h"
 #include "ui/views/synthesizer_panel.h"
 #include "ui/views/task_probe_window.h"
 #include "ui/views/train_question.h"
@@ -108,6 +109,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_ablation = new HeadAblationPanel(m_viewTabs);
     m_ablation->setObjectName(QStringLiteral("headAblationPanel"));
     m_viewTabs->addTab(m_ablation, QString());
+    m_timeline = new TimelinePanel(m_viewTabs);
+    m_timeline->setObjectName(QStringLiteral("timelinePanel"));
+    m_viewTabs->addTab(m_timeline, QString());
     m_trainingPlots = new TrainingPlotsPanel(m_viewTabs);
     m_trainingPlots->setObjectName(QStringLiteral("trainingPlotsPanel"));
     m_trainingPlots->setCurveStore(m_curves);
@@ -184,7 +188,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(m_training, &TrainingController::taskSnapshotReady, this, &MainWindow::onTaskSnapshot);
     connect(m_training, &TrainingController::timelineReady, this,
-            [this](const TimelineSnapshot& timeline, qint64) { m_document.setTimeline(timeline); });
+            [this](const TimelineSnapshot& timeline, qint64) {
+                m_document.setTimeline(timeline);
+                m_timeline->setTimeline(timeline);
+            });
     connect(m_inference, &InferenceController::translated, this, &MainWindow::onTranslated);
 
     // The typed sentence goes to every view that runs the model on it.
@@ -416,6 +423,7 @@ void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
         m_ablation->setCorpus(m_settings->form()->corpusPath(), v.srcColumn - 1, v.tgtColumn - 1);
     }
     m_ablation->setModel(model, step);
+    m_timeline->setTimeline(m_document.timeline());
     m_trainingPlots->addSnapshot(model, step);
 }
 
@@ -426,6 +434,7 @@ void MainWindow::onTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
     m_inference->setTaskModel(model, step);
     m_hidden->setTaskModel(model, step);
     m_ablation->setTaskModelOpen();
+    m_timeline->setTimeline(m_document.timeline());
 }
 
 void MainWindow::onSentenceChanged(const QString& text)

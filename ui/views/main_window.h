@@ -35,6 +35,7 @@ class StepperPanel;
 class AttentionFlowPanel;
 class HiddenStatesPanel;
 class HeadAblationPanel;
+class TimelinePanel;
 class SynthesizerPanel;
 class TrainingPlotsPanel;
 
@@ -83,6 +84,7 @@ public:
     AttentionFlowPanel* attentionFlowPanel() const { return m_flow; }
     HiddenStatesPanel* hiddenStatesPanel() const { return m_hidden; }
     HeadAblationPanel* headAblationPanel() const { return m_ablation; }
+    TimelinePanel* timelinePanel() const { return m_timeline; }
     TrainingPlotsPanel* trainingPlotsPanel() const { return m_trainingPlots; }
     /// Layer x head thumbnails of all three attention kinds (a tab beside the attention view).
     OverviewPanel* overviewPanel() const { return m_overview; }
@@ -193,6 +195,7 @@ private:
     AttentionFlowPanel* m_flow = nullptr;
     HiddenStatesPanel* m_hidden = nullptr;
     HeadAblationPanel* m_ablation = nullptr;
+    TimelinePanel* m_timeline = nullptr;
     TrainingPlotsPanel* m_trainingPlots = nullptr;
     OverviewPanel* m_overview = nullptr;
     SessionController* m_session = nullptr;

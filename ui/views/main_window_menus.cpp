@@ -19,6 +19,7 @@
 #include "ui/views/attention_flow_panel.h"
 #include "ui/views/hidden_states_panel.h"
 #include "ui/views/head_ablation_panel.h"
+#include "ui/views/timeline_panel.h"
 #include "ui/views/synthesizer_panel.h"
 #include "ui/views/task_probe_window.h"
 #include "ui/views/training_plots_panel.h"
@@ -148,6 +149,7 @@ void MainWindow::nameViewTabs()
             {m_flow, tr("Attention flow")},
             {m_hidden, tr("Hidden states")},
             {m_ablation, tr("Head ablation")},
+            {m_timeline, tr("Timeline")},
             {m_trainingPlots, tr("Training plots")},
         };
         for (const auto& [page, name] : names)

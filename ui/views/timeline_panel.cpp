@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/views/timeline_panel.h"
+
+#include "ui/export/export_ui.h"
+#include "ui/views/heatmap_widget.h"
+#include "ui/views/retranslate.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+
+namespace al::ui {
+
+namespace {
+
+constexpr int kFrameMs = 250; // Play: four recorded steps a second
+
+QString kindName(al::AttentionKind kind)
+{
+    switch (kind) {
+    case al::AttentionKind::EncoderSelf: return TimelinePanel::tr("Encoder self-attention");
+    case al::AttentionKind::DecoderSelf: return TimelinePanel::tr("Decoder self-attention");
+    case al::AttentionKind::Cross: return TimelinePanel::tr("Cross-attention");
+    }
+    return {};
+}
+
+QString patternName(int p)
+{
+    switch (static_cast<al::TimelinePattern>(p)) {
+    case al::TimelinePattern::Diagonal: return TimelinePanel::tr("agreement: diagonal");
+    case al::TimelinePattern::Previous: return TimelinePanel::tr("agreement: previous token");
+    case al::TimelinePattern::First: return TimelinePanel::tr("agreement: first token");
+    case al::TimelinePattern::Alignment: return TimelinePanel::tr("agreement: reference alignment");
+    }
+    return {};
+}
+
+} // namespace
+
+TimelinePanel::TimelinePanel(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* nav = new QHBoxLayout;
+    m_probe = new QComboBox(this);
+    m_probe->setObjectName(QStringLiteral("timelineProbeCombo"));
+    m_kind = new QComboBox(this);
+    m_kind->setObjectName(QStringLiteral("timelineKindCombo"));
+    m_layer = new QSpinBox(this);
+    m_layer->setObjectName(QStringLiteral("timelineLayerSpin"));
+    m_head = new QSpinBox(this);
+    m_head->setObjectName(QStringLiteral("timelineHeadSpin"));
+    for (QSpinBox* s : {m_layer, m_head})
+        s->setRange(1, 1);
+    auto* layerLabel = new QLabel(this);
+    trText(layerLabel, [] { return tr("Layer:"); });
+    auto* headLabel = new QLabel(this);
+    trText(headLabel, [] { return tr("Head:"); });
+    nav->addWidget(m_probe, 2);
+    nav->addWidget(m_kind, 1);
+    nav->addWidget(layerLabel);
+    nav->addWidget(m_layer);
+    nav->addWidget(headLabel);
+    nav->addWidget(m_head);
+    layout->addLayout(nav);
+
+    auto* scrub = new QHBoxLayout;
+    m_playButton = new QPushButton(this);
+    m_playButton->setObjectName(QStringLiteral("timelinePlayButton"));
+    m_playButton->setCheckable(true);
+    trText(m_playButton, [] { return tr("Play"); });
+    m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider->setObjectName(QStringLiteral("timelineSlider"));
+    m_slider->setRange(0, 0);
+    m_stepLabel = new QLabel(this);
+    m_stepLabel->setObjectName(QStringLiteral("timelineStepLabel"));
+    m_stepLabel->setMinimumWidth(140);
+    scrub->addWidget(m_playButton);
+    scrub->addWidget(m_slider, 1);
+    scrub->addWidget(m_stepLabel);
+    layout->addLayout(scrub);
+
+    auto* diff = new QHBoxLayout;
+    m_difference = new QCheckBox(this);
+    m_difference->setObjectName(QStringLiteral("timelineDifferenceCheck"));
+    trText(m_difference, [] { return tr("Difference from recorded step no."); });
+    m_baseStep = new QSpinBox(this);
+    m_baseStep->setObjectName(QStringLiteral("timelineBaseSpin"));
+    m_baseStep->setRange(1, 1);
+    diff->addWidget(m_difference);
+    diff->addWidget(m_baseStep);
+    diff->addStretch(1);
+    layout->addLayout(diff);
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("timelineMessage"));
+    m_message->setWordWrap(true);
+    layout->addWidget(m_message);
+
+    auto* body = new QHBoxLayout;
+    m_heatmap = new HeatmapWidget(this);
+    m_heatmap->setObjectName(QStringLiteral("timelineHeatmap"));
+    m_heatmap->setMinimumSize(280, 280);
+    m_curves = new QCustomPlot(this);
+    m_curves->setObjectName(QStringLiteral("timelineCurves"));
+    m_curves->setMinimumSize(300, 240);
+    // The legend below the curves in two columns, never over them.
+    m_curves->legend->setVisible(true);
+    m_curves->legend->setBorderPen(Qt::NoPen);
+    m_curves->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_curves->legend->setWrap(2);
+    m_curves->axisRect()->insetLayout()->take(m_curves->legend);
+    m_curves->plotLayout()->addElement(1, 0, m_curves->legend);
+    m_curves->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_curves->yAxis2->setVisible(true);
+    m_curves->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    m_curves->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    m_marker = new QCPItemStraightLine(m_curves);
+    m_marker->setPen(QPen(QColor(214, 39, 40), 1.5, Qt::DashLine));
+    installPlotExportMenu(m_curves, QStringLiteral("timeline_curves.png"));
+    body->addWidget(m_heatmap, 1);
+    body->addWidget(m_curves, 1);
+    layout->addLayout(body, 1);
+    onLanguageChange(this, [this] {
+        m_heatmap->setPlaceholderText(tr("Train a model: its attention over training appears here."));
+        refreshControls();
+        redraw();
+    });
+
+    auto changed = [this] { redraw(); };
+    connect(m_probe, &QComboBox::currentIndexChanged, this, [this] {
+        refreshControls();
+        redraw();
+    });
+    connect(m_kind, &QComboBox::currentIndexChanged, this, [this] {
+        refreshControls();
+        redraw();
+    });
+    connect(m_layer, &QSpinBox::valueChanged, this, changed);
+    connect(m_head, &QSpinBox::valueChanged, this, changed);
+    connect(m_slider, &QSlider::valueChanged, this, [this] { redraw(); });
+    connect(m_difference, &QCheckBox::toggled, this, changed);
+    connect(m_baseStep, &QSpinBox::valueChanged, this, changed);
+    connect(m_playButton, &QPushButton::toggled, this, &TimelinePanel::setPlaying);
+    m_play.setInterval(kFrameMs);
+    connect(&m_play, &QTimer::timeout, this, &TimelinePanel::advance);
+}
+
+void TimelinePanel::setTimeline(const TimelineSnapshot& timeline)
+{
+    if (timeline == m_view.timeline())
+        return;
+    const bool atEnd = m_slider->value() == m_slider->maximum();
+    m_view = TimelineView(timeline);
+    refreshControls();
+    {
+        const QSignalBlocker block(m_slider);
+        m_slider->setRange(0, std::max(0, m_view.stepCount() - 1));
+        if (atEnd)
+            m_slider->setValue(m_slider->maximum());
+    }
+    m_baseStep->setRange(1, std::max(1, m_view.stepCount()));
+    redraw();
+}
+
+void TimelinePanel::refreshControls()
+{
+    const QSignalBlocker a(m_probe), b(m_kind), c(m_layer), d(m_head);
+    const int probe = std::max(0, m_probe->currentIndex());
+    if (m_probe->count() != m_view.probeCount()) {
+        m_probe->clear();
+        for (int i = 0; i < m_view.probeCount(); ++i)
+            m_probe->addItem(m_view.probeText(i));
+        m_probe->setCurrentIndex(std::min(probe, m_view.probeCount() - 1));
+    }
+    const QVector<al::AttentionKind> kinds = m_view.isEmpty() ? QVector<al::AttentionKind>{} : m_view.kinds(selection().probe);
+    const int kindData = m_kind->currentData().isValid() ? m_kind->currentData().toInt() : -1;
+    m_kind->clear();
+    for (al::AttentionKind k : kinds)
+        m_kind->addItem(kindName(k), static_cast<int>(k));
+    m_kind->setCurrentIndex(std::max(0, m_kind->findData(kindData)));
+    if (!kinds.isEmpty()) {
+        const al::AttentionKind k = static_cast<al::AttentionKind>(m_kind->currentData().toInt());
+        m_layer->setRange(1, std::max(1, m_view.layers(k, selection().probe)));
+        m_head->setRange(1, std::max(1, m_view.heads(k, selection().probe)));
+    }
+}
+
+TimelineSelection TimelinePanel::selection() const
+{
+    TimelineSelection s;
+    s.probe = std::max(0, m_probe->currentIndex());
+    s.kind = m_kind->currentData().isValid() ? static_cast<al::AttentionKind>(m_kind->currentData().toInt())
+                                             : al::AttentionKind::EncoderSelf;
+    s.layer = m_layer->value() - 1;
+    s.head = m_head->value() - 1;
+    return s;
+}
+
+void TimelinePanel::setSelection(const TimelineSelection& selection)
+{
+    m_probe->setCurrentIndex(selection.probe);
+    m_kind->setCurrentIndex(std::max(0, m_kind->findData(static_cast<int>(selection.kind))));
+    m_layer->setValue(selection.layer + 1);
+    m_head->setValue(selection.head + 1);
+}
+
+int TimelinePanel::stepIndex() const
+{
+    return m_slider->value();
+}
+
+void TimelinePanel::setStepIndex(int index)
+{
+    m_slider->setValue(index);
+}
+
+void TimelinePanel::setDifferenceBase(int baseIndex)
+{
+    if (baseIndex >= 0)
+        m_baseStep->setValue(baseIndex + 1);
+    m_difference->setChecked(baseIndex >= 0);
+}
+
+void TimelinePanel::setPlaying(bool playing)
+{
+    if (playing && m_view.stepCount() > 1) {
+        if (m_slider->value() == m_slider->maximum())
+            m_slider->setValue(0);
+        m_play.start();
+    } else {
+        m_play.stop();
+    }
+    const QSignalBlocker block(m_playButton);
+    m_playButton->setChecked(m_play.isActive());
+}
+
+void TimelinePanel::advance()
+{
+    if (m_slider->value() >= m_slider->maximum()) {
+        setPlaying(false);
+        return;
+    }
+    m_slider->setValue(m_slider->value() + 1);
+}
+
+QString TimelinePanel::messageText() const
+{
+    return m_message->text();
+}
+
+void TimelinePanel::redraw()
+{
+    if (m_view.isEmpty()) {
+        m_heatmap->clearMatrix();
+        m_stepLabel->clear();
+        m_message->setText(tr("No training timeline yet: press Train (the lab records the probe sentences' attention "
+                              "at steps dense early and sparse late), or open a model saved with one."));
+        m_curves->clearGraphs();
+        m_curves->replot();
+        return;
+    }
+    const TimelineSelection sel = selection();
+    const QString problem = m_view.check(sel);
+    if (!problem.isEmpty()) {
+        m_message->setText(problem);
+        return;
+    }
+    const int index = std::clamp(m_slider->value(), 0, m_view.stepCount() - 1);
+    try {
+        const TimelineFrameView f = m_view.frame(sel, index);
+        m_stepLabel->setText(tr("step %1 (%2 of %3)").arg(f.step).arg(index + 1).arg(m_view.stepCount()));
+        const QString head = tr("%1 · layer %2 · head %3").arg(kindName(sel.kind)).arg(sel.layer + 1).arg(sel.head + 1);
+        if (m_difference->isChecked()) {
+            const int base = m_baseStep->value() - 1;
+            const al::MapF d = m_view.difference(sel, base, index);
+            m_heatmap->setColorRange(ColorRange::Symmetric);
+            m_heatmap->setMatrix(d.cast<al::Scalar>(), f.rowTokens, f.colTokens);
+            m_heatmap->setScaleLabel(tr("change in attention weight"));
+            m_heatmap->setTitle(tr("%1 · step %2 minus step %3").arg(head).arg(f.step).arg(m_view.stepAt(base)));
+        } else {
+            m_heatmap->setColorRange(ColorRange::Probability);
+            m_heatmap->setMatrix(f.map.cast<al::Scalar>(), f.rowTokens, f.colTokens);
+            m_heatmap->setScaleLabel(tr("attention weight"));
+            m_heatmap->setTitle(tr("%1 · step %2").arg(head).arg(f.step));
+        }
+        m_heatmap->setExportFileName(QStringLiteral("timeline_%1_layer%2_head%3_step%4.png")
+                                         .arg(timelineKindId(sel.kind))
+                                         .arg(sel.layer + 1)
+                                         .arg(sel.head + 1)
+                                         .arg(f.step));
+        m_message->setText(std::isfinite(f.loss) ? tr("Training loss at this step: %1.").arg(f.loss, 0, 'f', 3) : QString());
+    } catch (const std::exception& e) {
+        m_message->setText(QString::fromStdString(e.what()));
+    }
+    redrawCurves();
+}
+
+void TimelinePanel::redrawCurves()
+{
+    m_curves->clearGraphs();
+    const TimelineSelection sel = selection();
+    TimelineCurves c;
+    try {
+        c = m_view.curves(sel);
+    } catch (const std::exception&) {
+        m_curves->replot();
+        return;
+    }
+    // Step 0 cannot sit on a logarithmic axis: it is drawn at step 0.5.
+    QVector<double> x = c.steps;
+    for (double& v : x)
+        v = std::max(v, 0.5);
+    auto* loss = m_curves->addGraph(m_curves->xAxis, m_curves->yAxis);
+    loss->setName(tr("training loss"));
+    loss->setData(x, c.loss);
+    loss->setPen(QPen(QColor(31, 119, 180), 2));
+    auto* entropy = m_curves->addGraph(m_curves->xAxis, m_curves->yAxis);
+    entropy->setName(tr("head entropy (nats)"));
+    entropy->setData(x, c.entropy);
+    entropy->setPen(QPen(QColor(44, 160, 44), 2));
+    const QColor colours[al::kTimelinePatterns] = {QColor(214, 39, 40), QColor(148, 103, 189), QColor(140, 86, 75),
+                                                   QColor(255, 127, 14)};
+    for (int p = 0; p < al::kTimelinePatterns; ++p) {
+        if (!c.applies[size_t(p)])
+            continue;
+        auto* g = m_curves->addGraph(m_curves->xAxis, m_curves->yAxis2);
+        g->setName(patternName(p));
+        g->setData(x, c.agreement[size_t(p)]);
+        QPen pen(colours[p], 1.6);
+        pen.setStyle(Qt::DashLine);
+        g->setPen(pen);
+    }
+    m_curves->xAxis->setLabel(tr("training step"));
+    m_curves->yAxis->setLabel(tr("loss, entropy (nats)"));
+    m_curves->yAxis2->setLabel(tr("agreement (attention mass on the pattern)"));
+    m_curves->rescaleAxes();
+    // Room right of the last record, so that its marker shows.
+    m_curves->xAxis->setRange(0.4, m_curves->xAxis->range().upper * 1.5);
+    m_curves->yAxis->setRangeLower(0);
+    m_curves->yAxis2->setRange(0, 1.02);
+    const int index = std::clamp(m_slider->value(), 0, std::max(0, m_view.stepCount() - 1));
+    const double at = std::max(0.5, double(m_view.stepAt(index)));
+    m_marker->point1->setCoords(at, 0);
+    m_marker->point2->setCoords(at, 1);
+    m_curves->replot();
+}
+
+} // namespace al::ui
