@@ -13,6 +13,7 @@
 #include "engine/trace/timeline.h"
 #include "engine/train/trainer.h"
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -208,6 +209,34 @@ private slots:
         std::string problem;
         QVERIFY(!load_model_timeline(dir, cfg, &problem));
         QVERIFY(problem.empty());
+    }
+
+    /// attention-lab convert (convert_model_dir) keeps the timeline byte for byte and refuses one
+    /// that does not fit the model before it writes anything.
+    void convertKeepsTheTimeline()
+    {
+        QTemporaryDir tmp;
+        const std::string fixture = std::string(AL_SOURCE_DIR) + "/tests/fixtures/models/translate";
+        const std::string a = tmp.filePath("a").toStdString(), b = tmp.filePath("b").toStdString();
+        convert_model_dir(fixture, a, StorageDtype::F32);
+        QVERIFY(!has_model_timeline(a)); // the fixture has none
+        const TrainingTimeline t = smallTimeline();
+        write_model_timeline(a, &t);
+        convert_model_dir(a, b, StorageDtype::F16);
+        QVERIFY(has_model_timeline(b));
+        for (const char* f : {"/timeline.json", "/timeline.safetensors"})
+            QVERIFY2(readAll(b + f) == readAll(a + f), f);
+        ModelConfig cfg;
+        cfg.nhead = 2;
+        QCOMPARE(read_model_timeline(b, cfg).records().size(), t.records().size());
+        // A timeline of 3 heads does not fit the fixture's nhead 2: refused, nothing written.
+        TrainingTimeline w({TimelineProbe{"a b", {}, {}}});
+        QVERIFY(w.add(0, NAN, {uniformFrame(3, 3)}));
+        write_model_timeline(a, &w);
+        const std::string c = tmp.filePath("c").toStdString();
+        const std::string e = errorOf([&] { convert_model_dir(a, c, StorageDtype::F16); });
+        QVERIFY2(e.find("timeline.json") != std::string::npos && e.find("nhead 2") != std::string::npos, e.c_str());
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(c)));
     }
 
     void badFilesAreRefusedNamingFileAndField()
