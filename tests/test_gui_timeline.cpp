@@ -6,6 +6,7 @@
 #include "app/export_command.h"
 #include "engine/core/error.h"
 #include "engine/io/model_dir.h"
+#include "engine/io/safetensors.h"
 #include "tests/cli_test_support.h"
 #include "tests/gui_test_support.h"
 #include "ui/export/timeline_export.h"
@@ -103,6 +104,48 @@ private slots:
             refused = QString(e.what()).contains("step 0 (2 x 2) and step 4 (3 x 3)");
         }
         QVERIFY(refused);
+    }
+
+    /// Two models' timelines: the same head of the same probe text at the other's nearest step.
+    void viewComparesTwoModels()
+    {
+        const TimelineView mine(makeTimeline());
+        // The other model: probe "a b c" second, its head 0 always uniform, records at 0 and 3.
+        auto o = std::make_shared<TrainingTimeline>(std::vector<TimelineProbe>{{"other", {}, {}}, {"a b c", {}, {}}});
+        for (int64_t step : {0, 3}) {
+            TimelineFrame x, a;
+            x.src_tokens = {"o"};
+            x.maps[size_t(AttentionKind::EncoderSelf)] = {{MapF::Ones(1, 1), MapF::Ones(1, 1)}};
+            a.src_tokens = {"a", "b", "<eos>"};
+            a.maps[size_t(AttentionKind::EncoderSelf)] = {{MapF::Constant(3, 3, 1.0f / 3), MapF::Constant(3, 3, 1.0f / 3)}};
+            QVERIFY(o->add(step, NAN, {x, a}));
+        }
+        const TimelineView other(o);
+        const TimelineSelection head0{AttentionKind::EncoderSelf, 0, 0, 0};
+        const TimelineModelComparison c = mine.compareWithModel(head0, 3, other); // step 4 -> the other's step 3
+        QCOMPARE(c.otherProbe, 1);
+        QCOMPARE(c.otherIndex, 1);
+        QCOMPARE(c.other.step, qint64(3));
+        QVERIFY((c.difference - (MapF::Identity(3, 3) - MapF::Constant(3, 3, 1.0f / 3))).cwiseAbs().maxCoeff() < 1e-6f);
+        auto refusal = [&](const TimelineSelection& s, const TimelineView& v) {
+            try {
+                mine.compareWithModel(s, 3, v);
+            } catch (const Error& e) {
+                return QString(e.what());
+            }
+            return QString();
+        };
+        // Probe "x y" is not among the other's probes; the other has no head 3; no timeline at all.
+        QVERIFY(refusal({AttentionKind::EncoderSelf, 0, 0, 1}, other).contains("no probe \"x y\""));
+        QVERIFY(refusal({AttentionKind::EncoderSelf, 0, 2, 0}, other).contains("head 3"));
+        QVERIFY(refusal(head0, TimelineView()).contains("no training timeline"));
+        // Different tokens (another tokeniser) cannot be subtracted.
+        auto t = std::make_shared<TrainingTimeline>(std::vector<TimelineProbe>{{"a b c", {}, {}}});
+        TimelineFrame a;
+        a.src_tokens = {"a", "bc", "<eos>"};
+        a.maps[size_t(AttentionKind::EncoderSelf)] = {{MapF::Identity(3, 3), MapF::Identity(3, 3)}};
+        QVERIFY(t->add(0, NAN, {a}));
+        QVERIFY2(refusal(head0, TimelineView(t)).contains("differ in tokens"), qPrintable(refusal(head0, TimelineView(t))));
     }
 
     void gifDecodesToTheFramesInPaletteColours()
@@ -250,11 +293,17 @@ private slots:
         QVERIFY(panel.heatmap()->title().contains(QStringLiteral("step 4")));
         panel.setStepIndex(0);
         QVERIFY((panel.heatmap()->matrix() - Mat::Constant(3, 3, 1.0f / 3)).cwiseAbs().maxCoeff() < 1e-6);
-        // Difference of step 4 from step 0: identity minus uniform.
+        // Step 4 beside step 0, and their difference: identity minus uniform.
         panel.setStepIndex(3);
+        QVERIFY(!panel.comparisonHeatmap()->isVisible());
         panel.setDifferenceBase(0);
-        QVERIFY((panel.heatmap()->matrix() - (Mat::Identity(3, 3) - Mat::Constant(3, 3, 1.0f / 3))).cwiseAbs().maxCoeff() < 1e-6);
+        QVERIFY(panel.comparisonHeatmap()->isVisible() && panel.differenceHeatmap()->isVisible());
+        QVERIFY((panel.heatmap()->matrix() - Mat::Identity(3, 3)).cwiseAbs().maxCoeff() < 1e-6);
+        QVERIFY((panel.comparisonHeatmap()->matrix() - Mat::Constant(3, 3, 1.0f / 3)).cwiseAbs().maxCoeff() < 1e-6);
+        QVERIFY((panel.differenceHeatmap()->matrix() - (Mat::Identity(3, 3) - Mat::Constant(3, 3, 1.0f / 3))).cwiseAbs().maxCoeff() < 1e-6);
+        QVERIFY(panel.differenceHeatmap()->title().contains(QStringLiteral("step 4 minus step 0")));
         panel.setDifferenceBase(-1);
+        QVERIFY(!panel.comparisonHeatmap()->isVisible());
         // Loss, entropy and the patterns that apply to encoder self-attention (not the alignment).
         QCOMPARE(panel.curvesPlot()->graphCount(), 2 + 3);
         QCOMPARE(panel.curvesPlot()->graph(1)->dataCount(), 4);
@@ -272,6 +321,37 @@ private slots:
         QVERIFY2(panel.messageText().contains(QStringLiteral("differ in shape")), qPrintable(panel.messageText()));
         panel.setTimeline({});
         QVERIFY(panel.messageText().contains(QStringLiteral("No training timeline")));
+    }
+
+    /// "Compare with: another model": a model directory's timeline is read off the GUI thread
+    /// and its head shown beside this one's with the difference; a directory without one is
+    /// refused in the message line.
+    void timelineTabComparesWithAModelDirectory()
+    {
+        QTemporaryDir tmp;
+        const std::string fixture = std::string(AL_SOURCE_DIR) + "/tests/fixtures/models/translate";
+        const QString dir = tmp.filePath("other"), bare = tmp.filePath("bare");
+        convert_model_dir(fixture, dir.toStdString(), StorageDtype::F32);
+        convert_model_dir(fixture, bare.toStdString(), StorageDtype::F32);
+        // The fixture has nhead 2 and one encoder layer, like makeTimeline()'s maps.
+        const TimelineSnapshot t = makeTimeline();
+        write_model_timeline(dir.toStdString(), t.get());
+        QCOMPARE(readModelTimeline(dir)->records().size(), t->records().size());
+        TimelinePanel panel;
+        panel.resize(1000, 800);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.setTimeline(t);
+        panel.compareWithModelDirectory(bare);
+        QTRY_VERIFY2(panel.messageText().contains(QStringLiteral("has no training timeline")), qPrintable(panel.messageText()));
+        panel.compareWithModelDirectory(dir);
+        QTRY_VERIFY(panel.differenceHeatmap()->title().contains(QStringLiteral("this model minus other")));
+        QVERIFY(panel.comparisonHeatmap()->isVisible());
+        // The same timeline on both sides: no difference anywhere.
+        QVERIFY(panel.differenceHeatmap()->matrix().cwiseAbs().maxCoeff() < 1e-7);
+        QVERIFY((panel.comparisonHeatmap()->matrix() - panel.heatmap()->matrix()).cwiseAbs().maxCoeff() < 1e-7);
+        panel.setComparisonTimeline({}, {});
+        QVERIFY(!panel.comparisonHeatmap()->isVisible());
     }
 
     void mainWindowHasTheTimelineTab()

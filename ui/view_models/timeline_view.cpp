@@ -2,8 +2,11 @@
 #include "ui/view_models/timeline_view.h"
 
 #include "engine/core/error.h"
+#include "engine/io/config_json.h"
+#include "engine/io/model_dir.h"
 
 #include <QCoreApplication>
+#include <QDir>
 
 #include <cmath>
 #include <limits>
@@ -40,6 +43,16 @@ QString timelineKindId(al::AttentionKind kind)
     case al::AttentionKind::Cross: return QStringLiteral("cross");
     }
     return {};
+}
+
+TimelineSnapshot readModelTimeline(const QString& dir)
+{
+    const std::string d = QDir(dir).absolutePath().toStdString();
+    if (!al::has_model_timeline(d))
+        throw al::Error("'" + d + "' has no training timeline (timeline.json): train it with --timeline true");
+    const al::ModelFamily family = al::model_dir_family(d);
+    const al::ModelConfig cfg = al::model_config_from_json(al::read_model_config_json(d, family), d + "/config.json");
+    return std::make_shared<const al::TrainingTimeline>(al::read_model_timeline(d, cfg));
 }
 
 TimelineView::TimelineView(TimelineSnapshot timeline) : m_timeline(std::move(timeline)) {}
@@ -169,6 +182,37 @@ al::MapF TimelineView::difference(const TimelineSelection& s, int stepA, int ste
                         std::to_string(b.rows()) + " x " + std::to_string(b.cols()) +
                         ") differ in shape (the probe's translation changed): they cannot be subtracted");
     return b - a;
+}
+
+TimelineModelComparison TimelineView::compareWithModel(const TimelineSelection& s, int stepIndex,
+                                                       const TimelineView& other) const
+{
+    const TimelineFrameView mine = frame(s, stepIndex);
+    if (other.isEmpty())
+        throw al::Error("timeline: the other model has no training timeline");
+    TimelineModelComparison c;
+    const QString text = probeText(s.probe);
+    for (int p = 0; p < other.probeCount() && c.otherProbe < 0; ++p)
+        if (other.probeText(p) == text)
+            c.otherProbe = p;
+    if (c.otherProbe < 0)
+        throw al::Error("timeline: the other model's timeline has no probe \"" + text.toStdString() +
+                        "\" (its probes are chosen when it is trained; train both with the same --timeline-probe)");
+    TimelineSelection o = s;
+    o.probe = c.otherProbe;
+    if (const QString problem = other.check(o); !problem.isEmpty())
+        throw al::Error("timeline: the other model: " + problem.toStdString());
+    c.otherIndex = other.nearestStepIndex(mine.step);
+    c.other = other.frame(o, c.otherIndex);
+    if (c.other.rowTokens != mine.rowTokens || c.other.colTokens != mine.colTokens) {
+        auto joined = [](const TimelineFrameView& f) {
+            return "rows [" + f.rowTokens.join(' ').toStdString() + "], keys [" + f.colTokens.join(' ').toStdString() + "]";
+        };
+        throw al::Error("timeline: the two models' maps of this probe differ in tokens (this model: " + joined(mine) +
+                        "; the other: " + joined(c.other) + "): they cannot be subtracted");
+    }
+    c.difference = mine.map - c.other.map;
+    return c;
 }
 
 } // namespace al::ui

@@ -43,6 +43,14 @@ struct TimelineCurves {
     std::array<bool, al::kTimelinePatterns> applies{};
 };
 
+/// The same head in another model's timeline, for a side-by-side comparison.
+struct TimelineModelComparison {
+    TimelineFrameView other;  ///< the other model's map, at its recorded step nearest to this one's
+    al::MapF difference;      ///< this model's map minus the other's, (queries x keys)
+    int otherIndex = -1;      ///< the other timeline's record index
+    int otherProbe = -1;      ///< the other timeline's probe of the same text
+};
+
 class TimelineView {
 public:
     /// `timeline` may be null (an empty view).
@@ -76,11 +84,24 @@ public:
     /// a reference is translated anew at each step), naming both steps and shapes.
     al::MapF difference(const TimelineSelection& selection, int stepA, int stepB) const;
 
+    /// The selection's head at record `stepIndex` beside the same head of the same probe text in
+    /// `other` (another model's timeline) at the other's recorded step nearest to this record's
+    /// step. Throws al::Error naming what does not match: the probe (not among the other's
+    /// probes), the head (the other has fewer layers or heads), or the tokens and shape (the two
+    /// models tokenise the probe differently, or translate a reference-less probe differently).
+    TimelineModelComparison compareWithModel(const TimelineSelection& selection, int stepIndex,
+                                             const TimelineView& other) const;
+
 private:
     const al::TimelineFrame& frameOf(const TimelineSelection& selection, int stepIndex) const;
 
     TimelineSnapshot m_timeline;
 };
+
+/// The training timeline of the model directory `dir` (timeline.json and timeline.safetensors),
+/// checked against its config.json. Throws al::Error naming the file and the field, or saying
+/// that the directory has no timeline.
+TimelineSnapshot readModelTimeline(const QString& dir);
 
 /// "enc", "dec", "cross" (the command line's identifiers).
 QString timelineKindId(al::AttentionKind kind);

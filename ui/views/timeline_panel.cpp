@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/views/timeline_panel.h"
 
+#include "ui/app/language.h"
 #include "ui/export/export_ui.h"
+#include "ui/view_models/demo_catalog.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/retranslate.h"
 
-#include <QCheckBox>
+#include <QApplication>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
+#include <QPointer>
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
+#include <QThread>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -24,6 +32,10 @@ namespace al::ui {
 namespace {
 
 constexpr int kFrameMs = 250; // Play: four recorded steps a second
+// The items of the "Compare with:" box.
+constexpr int kCompareNothing = 0;
+constexpr int kCompareStep = 1;
+constexpr int kCompareModel = 2;
 
 QString kindName(al::AttentionKind kind)
 {
@@ -91,14 +103,20 @@ TimelinePanel::TimelinePanel(QWidget* parent) : QWidget(parent)
     layout->addLayout(scrub);
 
     auto* diff = new QHBoxLayout;
-    m_difference = new QCheckBox(this);
-    m_difference->setObjectName(QStringLiteral("timelineDifferenceCheck"));
-    trText(m_difference, [] { return tr("Difference from recorded step no."); });
+    auto* compareLabel = new QLabel(this);
+    trText(compareLabel, [] { return tr("Compare with:"); });
+    m_compare = new QComboBox(this);
+    m_compare->setObjectName(QStringLiteral("timelineCompareCombo"));
     m_baseStep = new QSpinBox(this);
     m_baseStep->setObjectName(QStringLiteral("timelineBaseSpin"));
     m_baseStep->setRange(1, 1);
-    diff->addWidget(m_difference);
+    m_baseStep->setPrefix(QStringLiteral("#"));
+    m_otherButton = new QPushButton(this);
+    m_otherButton->setObjectName(QStringLiteral("timelineOtherModelButton"));
+    diff->addWidget(compareLabel);
+    diff->addWidget(m_compare);
     diff->addWidget(m_baseStep);
+    diff->addWidget(m_otherButton);
     diff->addStretch(1);
     layout->addLayout(diff);
     m_message = new QLabel(this);
@@ -107,6 +125,19 @@ TimelinePanel::TimelinePanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_message);
 
     auto* body = new QHBoxLayout;
+    m_comparisonRow = new QWidget(this);
+    auto* row = new QHBoxLayout(m_comparisonRow);
+    row->setContentsMargins(0, 0, 0, 0);
+    m_otherHeatmap = new HeatmapWidget(m_comparisonRow);
+    m_otherHeatmap->setObjectName(QStringLiteral("timelineComparisonHeatmap"));
+    m_diffHeatmap = new HeatmapWidget(m_comparisonRow);
+    m_diffHeatmap->setObjectName(QStringLiteral("timelineDifferenceHeatmap"));
+    m_diffHeatmap->setColorRange(ColorRange::Symmetric);
+    for (HeatmapWidget* h : {m_otherHeatmap, m_diffHeatmap}) {
+        h->setMinimumSize(280, 260);
+        row->addWidget(h, 1);
+    }
+    m_comparisonRow->hide();
     m_heatmap = new HeatmapWidget(this);
     m_heatmap->setObjectName(QStringLiteral("timelineHeatmap"));
     m_heatmap->setMinimumSize(280, 280);
@@ -130,8 +161,19 @@ TimelinePanel::TimelinePanel(QWidget* parent) : QWidget(parent)
     body->addWidget(m_heatmap, 1);
     body->addWidget(m_curves, 1);
     layout->addLayout(body, 1);
+    layout->addWidget(m_comparisonRow, 1);
     onLanguageChange(this, [this] {
         m_heatmap->setPlaceholderText(tr("Train a model: its attention over training appears here."));
+        {
+            const QSignalBlocker block(m_compare);
+            const int mode = std::max(0, m_compare->currentIndex());
+            m_compare->clear();
+            m_compare->addItem(tr("nothing"));
+            m_compare->addItem(tr("an earlier recorded step"));
+            m_compare->addItem(tr("another model"));
+            m_compare->setCurrentIndex(mode);
+        }
+        m_otherButton->setText(m_otherName.isEmpty() ? tr("Choose a model…") : m_otherName);
         refreshControls();
         redraw();
     });
@@ -148,8 +190,9 @@ TimelinePanel::TimelinePanel(QWidget* parent) : QWidget(parent)
     connect(m_layer, &QSpinBox::valueChanged, this, changed);
     connect(m_head, &QSpinBox::valueChanged, this, changed);
     connect(m_slider, &QSlider::valueChanged, this, [this] { redraw(); });
-    connect(m_difference, &QCheckBox::toggled, this, changed);
+    connect(m_compare, &QComboBox::currentIndexChanged, this, changed);
     connect(m_baseStep, &QSpinBox::valueChanged, this, changed);
+    connect(m_otherButton, &QPushButton::clicked, this, &TimelinePanel::chooseComparisonModel);
     connect(m_playButton, &QPushButton::toggled, this, &TimelinePanel::setPlaying);
     m_play.setInterval(kFrameMs);
     connect(&m_play, &QTimer::timeout, this, &TimelinePanel::advance);
@@ -228,7 +271,70 @@ void TimelinePanel::setDifferenceBase(int baseIndex)
 {
     if (baseIndex >= 0)
         m_baseStep->setValue(baseIndex + 1);
-    m_difference->setChecked(baseIndex >= 0);
+    m_compare->setCurrentIndex(baseIndex >= 0 ? kCompareStep : kCompareNothing);
+    redraw();
+}
+
+void TimelinePanel::setComparisonTimeline(const TimelineSnapshot& other, const QString& name)
+{
+    m_other = TimelineView(other);
+    m_otherName = other ? name : QString();
+    m_otherButton->setText(m_otherName.isEmpty() ? tr("Choose a model…") : m_otherName);
+    m_compare->setCurrentIndex(other ? kCompareModel : kCompareNothing);
+    redraw();
+}
+
+void TimelinePanel::compareWithModelDirectory(const QString& dir)
+{
+    m_message->setText(tr("Reading the timeline of %1…").arg(QDir::toNativeSeparators(dir)));
+    QPointer<TimelinePanel> self(this);
+    QThread* reader = QThread::create([self, dir] {
+        TimelineSnapshot t;
+        QString error;
+        try {
+            t = readModelTimeline(dir);
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(qApp, [self, t, error, dir] {
+            if (!self)
+                return;
+            if (!error.isEmpty()) {
+                self->m_message->setText(error);
+                return;
+            }
+            self->setComparisonTimeline(t, QDir(dir).dirName());
+        }, Qt::QueuedConnection);
+    });
+    connect(reader, &QThread::finished, reader, &QObject::deleteLater);
+    reader->start();
+}
+
+void TimelinePanel::chooseComparisonModel()
+{
+    QMenu menu(this);
+    const DemoCatalog demos = [] {
+        try {
+            const QString file = DemoCatalog::findInstalled();
+            return file.isEmpty() ? DemoCatalog() : DemoCatalog::read(file);
+        } catch (const std::exception&) {
+            return DemoCatalog(); // File → Open demo model reports a broken catalog
+        }
+    }();
+    const QString language = uiLanguage();
+    for (const DemoModel& d : demos.models())
+        if (d.isInstalled() && QFileInfo::exists(QDir(d.directory).filePath(QStringLiteral("timeline.json")))) {
+            const QString dir = d.directory;
+            menu.addAction(tr("Demo: %1").arg(d.titleIn(language)), this, [this, dir] { compareWithModelDirectory(dir); });
+        }
+    if (!menu.isEmpty())
+        menu.addSeparator();
+    menu.addAction(tr("Model directory…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Compare with the timeline of a model directory"));
+        if (!dir.isEmpty())
+            compareWithModelDirectory(dir);
+    });
+    menu.exec(m_otherButton->mapToGlobal(QPoint(0, m_otherButton->height())));
 }
 
 void TimelinePanel::setPlaying(bool playing)
@@ -280,19 +386,11 @@ void TimelinePanel::redraw()
         const TimelineFrameView f = m_view.frame(sel, index);
         m_stepLabel->setText(tr("step %1 (%2 of %3)").arg(f.step).arg(index + 1).arg(m_view.stepCount()));
         const QString head = tr("%1 · layer %2 · head %3").arg(kindName(sel.kind)).arg(sel.layer + 1).arg(sel.head + 1);
-        if (m_difference->isChecked()) {
-            const int base = m_baseStep->value() - 1;
-            const al::MapF d = m_view.difference(sel, base, index);
-            m_heatmap->setColorRange(ColorRange::Symmetric);
-            m_heatmap->setMatrix(d.cast<al::Scalar>(), f.rowTokens, f.colTokens);
-            m_heatmap->setScaleLabel(tr("change in attention weight"));
-            m_heatmap->setTitle(tr("%1 · step %2 minus step %3").arg(head).arg(f.step).arg(m_view.stepAt(base)));
-        } else {
-            m_heatmap->setColorRange(ColorRange::Probability);
-            m_heatmap->setMatrix(f.map.cast<al::Scalar>(), f.rowTokens, f.colTokens);
-            m_heatmap->setScaleLabel(tr("attention weight"));
-            m_heatmap->setTitle(tr("%1 · step %2").arg(head).arg(f.step));
-        }
+        m_heatmap->setColorRange(ColorRange::Probability);
+        m_heatmap->setMatrix(f.map.cast<al::Scalar>(), f.rowTokens, f.colTokens);
+        m_heatmap->setScaleLabel(tr("attention weight"));
+        m_heatmap->setTitle(tr("%1 · step %2").arg(head).arg(f.step));
+        redrawComparison(sel, index, f, head);
         m_heatmap->setExportFileName(QStringLiteral("timeline_%1_layer%2_head%3_step%4.png")
                                          .arg(timelineKindId(sel.kind))
                                          .arg(sel.layer + 1)
@@ -303,6 +401,45 @@ void TimelinePanel::redraw()
         m_message->setText(QString::fromStdString(e.what()));
     }
     redrawCurves();
+}
+
+void TimelinePanel::redrawComparison(const TimelineSelection& sel, int index, const TimelineFrameView& current,
+                                     const QString& head)
+{
+    const int mode = m_compare->currentIndex();
+    m_baseStep->setVisible(mode == kCompareStep);
+    m_otherButton->setVisible(mode == kCompareModel);
+    m_comparisonRow->setVisible(mode != kCompareNothing);
+    m_otherHeatmap->clearMatrix();
+    m_diffHeatmap->clearMatrix();
+    if (mode == kCompareStep) {
+        const int base = m_baseStep->value() - 1;
+        const TimelineFrameView b = m_view.frame(sel, base);
+        m_otherHeatmap->setMatrix(b.map.cast<al::Scalar>(), b.rowTokens, b.colTokens);
+        m_otherHeatmap->setScaleLabel(tr("attention weight"));
+        m_otherHeatmap->setTitle(tr("%1 · step %2").arg(head).arg(b.step));
+        const al::MapF d = m_view.difference(sel, base, index);
+        m_diffHeatmap->setMatrix(d.cast<al::Scalar>(), current.rowTokens, current.colTokens);
+        m_diffHeatmap->setScaleLabel(tr("change in attention weight"));
+        m_diffHeatmap->setTitle(tr("step %1 minus step %2").arg(current.step).arg(b.step));
+        m_otherHeatmap->setExportFileName(QStringLiteral("timeline_step%1.png").arg(b.step));
+        m_diffHeatmap->setExportFileName(QStringLiteral("timeline_step%1_minus_step%2.png").arg(current.step).arg(b.step));
+    } else if (mode == kCompareModel) {
+        if (m_other.isEmpty()) {
+            m_otherHeatmap->setPlaceholderText(tr("Choose a model with a training timeline to compare with."));
+            return;
+        }
+        const TimelineModelComparison c = m_view.compareWithModel(sel, index, m_other);
+        m_otherHeatmap->setMatrix(c.other.map.cast<al::Scalar>(), c.other.rowTokens, c.other.colTokens);
+        m_otherHeatmap->setScaleLabel(tr("attention weight"));
+        m_otherHeatmap->setTitle(tr("%1 · layer %2 · head %3 · step %4").arg(m_otherName).arg(sel.layer + 1)
+                                     .arg(sel.head + 1).arg(c.other.step));
+        m_diffHeatmap->setMatrix(c.difference.cast<al::Scalar>(), current.rowTokens, current.colTokens);
+        m_diffHeatmap->setScaleLabel(tr("difference in attention weight"));
+        m_diffHeatmap->setTitle(tr("this model minus %1").arg(m_otherName));
+        m_otherHeatmap->setExportFileName(QStringLiteral("timeline_%1_step%2.png").arg(m_otherName).arg(c.other.step));
+        m_diffHeatmap->setExportFileName(QStringLiteral("timeline_minus_%1.png").arg(m_otherName));
+    }
 }
 
 void TimelinePanel::redrawCurves()
