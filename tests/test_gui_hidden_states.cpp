@@ -95,6 +95,34 @@ private slots:
         QVERIFY(s.explained[0] >= s.explained[1] && s.explained[0] > 0);
         QCOMPARE(nearestPoint(s, s.points[4].x, s.points[4].y, 1e-9, 1e-9), 4);
         QVERIFY(!projectHiddenStates(a, b, 9).error.isEmpty());
+
+        // Colouring: every point in exactly one group, in the documented order.
+        const int n = s.points.size(), na = int(a.src_tokens.size());
+        for (ScatterColouring c : {ScatterColouring::Sentence, ScatterColouring::Position, ScatterColouring::Token}) {
+            QVector<int> seen(n, 0);
+            for (const ScatterGroup& g : scatterGroups(s, c))
+                for (int i : g.points) ++seen[i];
+            QCOMPARE(seen, QVector<int>(n, 1));
+        }
+        const QVector<ScatterGroup> bySentence = scatterGroups(s, ScatterColouring::Sentence);
+        QCOMPARE(bySentence.size(), 2);
+        QCOMPARE(bySentence[0].points.size(), na);
+        const QVector<ScatterGroup> byPosition = scatterGroups(s, ScatterColouring::Position);
+        const int longest = int(std::max(a.src_tokens.size(), b.src_tokens.size()));
+        QCOMPARE(byPosition.size(), longest);
+        QCOMPARE(byPosition.front().shade, 0.0);
+        QCOMPARE(byPosition.back().shade, 1.0);
+        QCOMPARE(byPosition[2].points, QVector<int>({2, na + 2}));
+        QCOMPARE(byPosition[2].label, QStringLiteral("position 3"));
+        // Tokens: 我 and 打 are in both sentences, so each is one group of two points.
+        const QVector<ScatterGroup> byToken = scatterGroups(s, ScatterColouring::Token);
+        QCOMPARE(byToken.front().label, QStringLiteral("我"));
+        QCOMPARE(byToken.front().points, QVector<int>({0, na}));
+        const auto da = std::find_if(byToken.begin(), byToken.end(), [](const ScatterGroup& g) { return g.label == QStringLiteral("打"); });
+        QVERIFY(da != byToken.end() && da->points == QVector<int>({2, na + 3}));
+        // A translation model has no tags.
+        QVERIFY(!scatterHasTags(s));
+        QVERIFY(scatterGroups(s, ScatterColouring::Tag).isEmpty());
     }
 
     void panel_runs_both_sentences_off_the_gui_thread()
@@ -152,6 +180,16 @@ private slots:
         QVERIFY2(panel.comparison().error.isEmpty(), qPrintable(panel.comparison().error));
         QCOMPARE(panel.comparison().positionA + 2, panel.comparison().positionB); // the two occurrences of one sentence
         QVERIFY(panel.comparison().sameWord.size() >= 3);
+        // A tagger's points carry its predicted tags (as tag_text), and "Colour by: tag" groups them.
+        const auto tags = al::tag_text(*pos, "I saw a saw .");
+        QVERIFY(scatterHasTags(panel.scatter()));
+        for (int i = 0; i < int(tags.size()); ++i)
+            QCOMPARE(panel.scatter().points[i].tag, QString::fromStdString(tags[size_t(i)].second));
+        auto* colour = panel.findChild<QComboBox*>(QStringLiteral("hiddenColourCombo"));
+        QVERIFY(colour);
+        colour->setCurrentIndex(int(ScatterColouring::Tag));
+        QCOMPARE(panel.scatterPlot()->graphCount() - 1, scatterGroups(panel.scatter(), ScatterColouring::Tag).size()); // + the highlight
+        QVERIFY(panel.scatterPlot()->graph(0)->name() == QString::fromStdString(tags[0].second));
     }
 
     void main_window_has_the_tab()

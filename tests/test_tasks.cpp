@@ -9,6 +9,8 @@
 #include "engine/models/task_models.h"
 #include "engine/models/translation_model.h"
 #include "engine/train/task_trainer.h"
+#include "engine/trace/task_trace.h"
+#include "engine/io/trace_json.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -624,6 +626,21 @@ private slots:
         const auto tags = tag_text(t.model(), "a dog sleeps");
         QCOMPARE(tags.size(), size_t(3));
         QCOMPARE(tags[0].second, std::string("DET"));
+        // The trace of the same text carries the same tags, and they survive the Trace JSON.
+        const Trace tr = task_model_trace(t.model(), "a dog sleeps");
+        QCOMPARE(tr.src_tags.size(), tags.size());
+        for (size_t i = 0; i < tags.size(); ++i)
+            QCOMPARE(tr.src_tags[i], tags[i].second);
+        nlohmann::json j = trace_to_json(tr);
+        QCOMPARE(trace_from_json(j, "t.json").src_tags, tr.src_tags);
+        j["src_tags"].erase(0);
+        try {
+            trace_from_json(j, "t.json");
+            QFAIL("src_tags shorter than src_tokens were accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("t.json: 'src_tags' has 2 tags for 3 'src_tokens'"), e.what());
+        }
+        QVERIFY(task_model_trace(t.model(), "a").src_tags.size() == 1);
     }
     void classifier_learns_tiny_sentiment()
     {

@@ -235,6 +235,7 @@ nlohmann::json trace_to_json(const Trace& trace)
     j["src_tokens"] = trace.src_tokens;
     j["tgt_in_tokens"] = trace.tgt_in_tokens;
     j["tgt_out_tokens"] = trace.tgt_out_tokens;
+    if (!trace.src_tags.empty()) j["src_tags"] = trace.src_tags;
     j["encoder_self"] = maps_to_json(trace.enc_self);
     j["decoder_self"] = maps_to_json(trace.dec_self);
     j["cross"] = maps_to_json(trace.cross);
@@ -258,6 +259,12 @@ Trace trace_from_json(const nlohmann::json& j, const std::string& source)
     if (t.tgt_in_tokens.size() != t.tgt_out_tokens.size())
         throw Error(source + ": 'tgt_in_tokens' and 'tgt_out_tokens' differ in length");
     const size_t S = t.src_tokens.size(), T = t.tgt_in_tokens.size();
+    if (j.contains("src_tags")) {
+        t.src_tags = tokens_from_json(j, "src_tags", source);
+        if (t.src_tags.size() != S)
+            throw Error(source + ": 'src_tags' has " + std::to_string(t.src_tags.size()) + " tags for " +
+                        std::to_string(S) + " 'src_tokens'");
+    }
     t.enc_self = maps_from_json(j, "encoder_self", S, S, source);
     t.dec_self = maps_from_json(j, "decoder_self", T, T, source);
     t.cross = maps_from_json(j, "cross", T, S, source);

@@ -100,6 +100,12 @@ Trace task_model_trace(const TaskModel& model, const std::string& text, const Tr
     } else {
         t.src_tokens = names;
     }
+    if (c.task == "pos" && !c.labels.empty())
+        for (Eigen::Index r = 0; r < act.logits.rows() && r < Eigen::Index(ids.size()); ++r) {
+            Eigen::Index arg = 0;
+            act.logits.row(r).maxCoeff(&arg);
+            t.src_tags.push_back(arg < Eigen::Index(c.labels.size()) ? c.labels[size_t(arg)] : std::string());
+        }
     model.net.fill_trace(act, 0, t, options.forward_detail);
     return t;
 }

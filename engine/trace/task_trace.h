@@ -17,7 +17,8 @@ namespace al {
 ///                                 forward.enc_self);
 ///                                 mlm input "[CLS] A [SEP] (B [SEP])" with " ||| " between A
 ///                                 and B and "[MASK]" kept; classifiers with pooling "cls"
-///                                 start with "[CLS]";
+///                                 start with "[CLS]"; pos also Trace::src_tags, the most
+///                                 probable tag of each token (as tag_text);
 ///   charlm                        the causal decoder: Trace::tgt_in_tokens (the last max_len
 ///                                 characters), Trace::dec_self (dec_synth, forward.dec_self),
 ///                                 and Trace::tgt_out_tokens = the most probable next character

@@ -113,6 +113,7 @@ struct Trace {
     std::vector<std::string> src_tokens;     ///< S encoder positions: "x1 .. xm <eos>"
     std::vector<std::string> tgt_in_tokens;  ///< T decoder inputs: "<bos> y1 .. yn"
     std::vector<std::string> tgt_out_tokens; ///< T decoder outputs: "y1 .. yn <eos>" (the prediction at each position)
+    std::vector<std::string> src_tags;       ///< S predicted tags of a tagger (pos: the UPOS tag of each token); else empty
     AttentionMaps enc_self; ///< [layer][head]: S x S (query = source, key = source)
     AttentionMaps dec_self; ///< [layer][head]: T x T, causal (query = decoder input, key = decoder input)
     AttentionMaps cross;    ///< [layer][head]: T x S (query = decoder position, key = source)

@@ -5,6 +5,8 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+
 #include <cmath>
 #include <exception>
 
@@ -159,6 +161,9 @@ StateScatter projectHiddenStates(const al::Trace& a, const al::Trace& b, int lay
             pt.position = int(pt.sentence == 0 ? i : i - xa.rows());
             const QStringList& tokens = pt.sentence == 0 ? ta : tb;
             pt.token = pt.position < tokens.size() ? tokens[pt.position] : QString::number(pt.position + 1);
+            const std::vector<std::string>& tags = (pt.sentence == 0 ? a : b).src_tags;
+            if (size_t(pt.position) < tags.size() && !(pt.sentence == 0 ? a : b).src_tokens.empty())
+                pt.tag = QString::fromStdString(tags[size_t(pt.position)]);
             s.points << pt;
         }
         s.explained[0] = p.explained[0];
@@ -169,6 +174,64 @@ StateScatter projectHiddenStates(const al::Trace& a, const al::Trace& b, int lay
         s.points.clear();
     }
     return s;
+}
+
+bool scatterHasTags(const StateScatter& scatter)
+{
+    if (scatter.points.isEmpty())
+        return false;
+    for (const StatePoint& p : scatter.points)
+        if (p.tag.isEmpty())
+            return false;
+    return true;
+}
+
+QVector<ScatterGroup> scatterGroups(const StateScatter& scatter, ScatterColouring colouring)
+{
+    QVector<ScatterGroup> groups;
+    auto groupNamed = [&groups](const QString& label) -> ScatterGroup& {
+        for (ScatterGroup& g : groups)
+            if (g.label == label)
+                return g;
+        groups.push_back(ScatterGroup{label, {}, 0});
+        return groups.back();
+    };
+    switch (colouring) {
+    case ScatterColouring::Sentence:
+        for (int side = 0; side < 2; ++side) {
+            ScatterGroup g{side == 0 ? QStringLiteral("A") : QStringLiteral("B"), {}, 0};
+            for (int i = 0; i < scatter.points.size(); ++i)
+                if (scatter.points[i].sentence == side)
+                    g.points << i;
+            groups << g;
+        }
+        break;
+    case ScatterColouring::Position: {
+        int longest = 0;
+        for (const StatePoint& p : scatter.points)
+            longest = std::max(longest, p.position + 1);
+        for (int pos = 0; pos < longest; ++pos) {
+            ScatterGroup g{QCoreApplication::translate("HiddenStatesView", "position %1").arg(pos + 1), {},
+                           longest > 1 ? double(pos) / double(longest - 1) : 0.0};
+            for (int i = 0; i < scatter.points.size(); ++i)
+                if (scatter.points[i].position == pos)
+                    g.points << i;
+            groups << g;
+        }
+        break;
+    }
+    case ScatterColouring::Token:
+        for (int i = 0; i < scatter.points.size(); ++i)
+            groupNamed(scatter.points[i].token).points << i;
+        break;
+    case ScatterColouring::Tag:
+        if (!scatterHasTags(scatter))
+            break;
+        for (int i = 0; i < scatter.points.size(); ++i)
+            groupNamed(scatter.points[i].tag).points << i;
+        break;
+    }
+    return groups;
 }
 
 int nearestPoint(const StateScatter& scatter, double x, double y, double radiusX, double radiusY)

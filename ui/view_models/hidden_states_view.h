@@ -63,6 +63,7 @@ struct StatePoint {
     QString token;
     int sentence = 0; ///< 0: A, 1: B
     int position = 0; ///< 0-based position in its sentence
+    QString tag;      ///< the tagger's predicted tag of the token (Trace::src_tags); empty for other models
 };
 
 /// The hidden states of both sentences at one layer state, projected onto their first two
@@ -76,6 +77,23 @@ struct StateScatter {
 
 /// PCA of the rows of A's and B's states at layer state `layer` (an index into layerLabels).
 StateScatter projectHiddenStates(const al::Trace& a, const al::Trace& b, int layer);
+
+/// What the colours of the scatter show.
+enum class ScatterColouring { Sentence, Position, Token, Tag };
+
+/// Points drawn in one colour, with the legend's label.
+struct ScatterGroup {
+    QString label;        ///< "A", "position 3", "打", "NOUN"
+    QVector<int> points;  ///< indices into StateScatter::points
+    double shade = 0;     ///< Position: position / (longest sentence - 1), in [0, 1], for a sequential colour map; else 0
+};
+
+/// The groups of `scatter` under `colouring`, in order: sentence A then B; positions ascending;
+/// tokens and tags in order of first appearance. Tag gives no group when a point has no tag
+/// (scatterHasTags).
+QVector<ScatterGroup> scatterGroups(const StateScatter& scatter, ScatterColouring colouring);
+/// Every point carries a tag (the model is a tagger), so that ScatterColouring::Tag applies.
+bool scatterHasTags(const StateScatter& scatter);
 
 /// The point of `scatter` nearest to (x, y) within `radius` in the same units, or -1.
 int nearestPoint(const StateScatter& scatter, double x, double y, double radiusX, double radiusY);

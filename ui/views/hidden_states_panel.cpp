@@ -3,9 +3,11 @@
 
 #include "engine/models/task_models.h"
 #include "ui/export/export_ui.h"
+#include "ui/view_models/color_maps.h"
 #include "ui/views/retranslate.h"
 
 #include <QComboBox>
+#include <QStandardItemModel>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHelpEvent>
@@ -105,6 +107,13 @@ HiddenStatesPanel::HiddenStatesPanel(QWidget* parent) : QWidget(parent)
     wordRow->addSpacing(16);
     wordRow->addWidget(layerLabel);
     wordRow->addWidget(m_layer);
+    m_colourBy = new QComboBox(this);
+    m_colourBy->setObjectName(QStringLiteral("hiddenColourCombo"));
+    auto* colourLabel = new QLabel(this);
+    trText(colourLabel, [] { return tr("Colour by:"); });
+    wordRow->addSpacing(16);
+    wordRow->addWidget(colourLabel);
+    wordRow->addWidget(m_colourBy);
     wordRow->addStretch(1);
     auto* wordLabel = new QLabel(this);
     trText(wordLabel, [] { return tr("Word:"); });
@@ -137,7 +146,16 @@ HiddenStatesPanel::HiddenStatesPanel(QWidget* parent) : QWidget(parent)
     m_scatterPlot->plotLayout()->setRowStretchFactor(2, 0.001);
     installPlotExportMenu(m_scatterPlot, QStringLiteral("hidden_states_pca.png"));
     m_plots->addWidget(m_scatterPlot, 1);
-    onLanguageChange(this, [this] { redraw(); });
+    onLanguageChange(this, [this] {
+        const QSignalBlocker block(m_colourBy);
+        const int keep = std::max(0, m_colourBy->currentIndex());
+        m_colourBy->clear();
+        // In the order of ScatterColouring.
+        m_colourBy->addItems({tr("sentence"), tr("position"), tr("token"), tr("tag (taggers)")});
+        m_colourBy->setCurrentIndex(keep);
+        redraw();
+    });
+    connect(m_colourBy, &QComboBox::currentIndexChanged, this, &HiddenStatesPanel::redrawScatter);
 
     connect(m_examples, &QComboBox::activated, this, [this](int i) {
         const QVector<ContextExample> ex = contextExamples();
@@ -383,10 +401,49 @@ void HiddenStatesPanel::redrawScatter()
         return;
     }
     m_scatter = projectHiddenStates(*m_traces[0], *m_traces[1], m_layer->currentIndex());
-    QVector<double> xs[2], ys[2], hx, hy;
-    for (const StatePoint& p : m_scatter.points) {
-        xs[p.sentence] << p.x;
-        ys[p.sentence] << p.y;
+    const bool tags = scatterHasTags(m_scatter);
+    {
+        // "tag" applies to a tagger only.
+        auto* model = qobject_cast<QStandardItemModel*>(m_colourBy->model());
+        if (QStandardItem* item = model ? model->item(int(ScatterColouring::Tag)) : nullptr)
+            item->setEnabled(tags);
+        if (!tags && m_colourBy->currentIndex() == int(ScatterColouring::Tag)) {
+            const QSignalBlocker block(m_colourBy);
+            m_colourBy->setCurrentIndex(int(ScatterColouring::Sentence));
+        }
+    }
+    const auto colouring = static_cast<ScatterColouring>(std::max(0, m_colourBy->currentIndex()));
+    const QVector<ScatterGroup> groups = scatterGroups(m_scatter, colouring);
+    // Sentence: A and B in their colours (discs and squares); position: a sequential colour map;
+    // token and tag: the categorical palette, repeated past ten.
+    static const QColor kPalette[10] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
+                                        QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
+                                        QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
+                                        QColor(23, 190, 207)};
+    QCPColorGradient sequential = colorGradient(ColorMap::Viridis);
+    QVector<QColor> pointColour(m_scatter.points.size());
+    for (int gi = 0; gi < groups.size(); ++gi) {
+        const ScatterGroup& group = groups[gi];
+        QColor c = colouring == ScatterColouring::Sentence ? kSentenceColors[gi % 2]
+                   : colouring == ScatterColouring::Position
+                       ? QColor::fromRgb(sequential.color(0.85 * group.shade, QCPRange(0, 1)))
+                       : kPalette[gi % 10];
+        QVector<double> x, y;
+        for (int i : group.points) {
+            x << m_scatter.points[i].x;
+            y << m_scatter.points[i].y;
+            pointColour[i] = c;
+        }
+        auto* g = m_scatterPlot->addGraph();
+        g->setName(colouring == ScatterColouring::Sentence ? (gi == 0 ? tr("A") : tr("B")) : group.label);
+        g->setLineStyle(QCPGraph::lsNone);
+        const auto shape = colouring == ScatterColouring::Sentence && gi == 1 ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssDisc;
+        g->setScatterStyle(QCPScatterStyle(shape, c, c, 8));
+        g->setData(x, y); // sorted by x inside the graph; no line joins them
+    }
+    QVector<double> hx, hy;
+    for (int i = 0; i < m_scatter.points.size(); ++i) {
+        const StatePoint& p = m_scatter.points[i];
         if (p.position == (p.sentence == 0 ? m_comparison.positionA : m_comparison.positionB)) {
             hx << p.x;
             hy << p.y;
@@ -396,16 +453,10 @@ void HiddenStatesPanel::redrawScatter()
         label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
         label->setPadding(QMargins(5, 0, 0, 2));
         label->setText(p.token);
-        label->setColor(kSentenceColors[p.sentence].darker(130));
+        label->setColor(pointColour[i].isValid() ? pointColour[i].darker(130) : QColor(Qt::black));
     }
-    const QCPScatterStyle::ScatterShape shapes[2] = {QCPScatterStyle::ssDisc, QCPScatterStyle::ssSquare};
-    for (int side = 0; side < 2; ++side) {
-        auto* g = m_scatterPlot->addGraph();
-        g->setName(side == 0 ? tr("A") : tr("B"));
-        g->setLineStyle(QCPGraph::lsNone);
-        g->setScatterStyle(QCPScatterStyle(shapes[side], kSentenceColors[side], kSentenceColors[side], 8));
-        g->setData(xs[side], ys[side]); // sorted by x inside the graph; no line joins them
-    }
+    // Many groups (tokens, positions) wrap in the legend below the plot.
+    m_scatterPlot->legend->setWrap(colouring == ScatterColouring::Sentence ? 0 : 8);
     auto* highlight = m_scatterPlot->addGraph();
     highlight->setName(tr("“%1” compared").arg(m_word->text().trimmed()));
     highlight->setLineStyle(QCPGraph::lsNone);
@@ -434,7 +485,8 @@ QString HiddenStatesPanel::pointToolTip(const QPoint& pos) const
     if (i < 0)
         return {};
     const StatePoint& p = m_scatter.points[i];
-    return tr("%1 · sentence %2, position %3").arg(p.token, p.sentence == 0 ? QStringLiteral("A") : QStringLiteral("B")).arg(p.position + 1);
+    const QString where = tr("%1 · sentence %2, position %3").arg(p.token, p.sentence == 0 ? QStringLiteral("A") : QStringLiteral("B")).arg(p.position + 1);
+    return p.tag.isEmpty() ? where : tr("%1 · tag %2").arg(where, p.tag);
 }
 
 bool HiddenStatesPanel::eventFilter(QObject* watched, QEvent* event)

@@ -81,6 +81,7 @@ private:
     QLineEdit* m_word = nullptr;
     QSpinBox* m_occurrence[2] = {nullptr, nullptr};
     QComboBox* m_layer = nullptr;
+    QComboBox* m_colourBy = nullptr;
     QLabel* m_message = nullptr;
     QCustomPlot* m_similarity = nullptr;
     QCustomPlot* m_scatterPlot = nullptr;
