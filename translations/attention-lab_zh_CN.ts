@@ -132,6 +132,10 @@
         <source>Layer state %1 does not exist.</source>
         <translation>第 %1 个层状态不存在。</translation>
     </message>
+    <message>
+        <source>position %1</source>
+        <translation>位置 %1</translation>
+    </message>
 </context>
 <context>
     <name>LabSetup</name>
@@ -1379,6 +1383,30 @@
     <message>
         <source>Hidden states after %1 (PCA)</source>
         <translation>%1之后的隐藏状态（PCA）</translation>
+    </message>
+    <message>
+        <source>Colour by:</source>
+        <translation>着色依据：</translation>
+    </message>
+    <message>
+        <source>sentence</source>
+        <translation>句子</translation>
+    </message>
+    <message>
+        <source>position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>tag (taggers)</source>
+        <translation>标签（词性标注模型）</translation>
+    </message>
+    <message>
+        <source>%1 · tag %2</source>
+        <translation>%1 · 标签 %2</translation>
     </message>
 </context>
 <context>
@@ -3317,10 +3345,6 @@
         <translation>播放</translation>
     </message>
     <message>
-        <source>Difference from recorded step no.</source>
-        <translation>与第几个记录步之差：</translation>
-    </message>
-    <message>
         <source>Train a model: its attention over training appears here.</source>
         <translation>训练一个模型：它在训练过程中的注意力会显示在这里。</translation>
     </message>
@@ -3339,10 +3363,6 @@
     <message>
         <source>change in attention weight</source>
         <translation>注意力权重的变化</translation>
-    </message>
-    <message>
-        <source>%1 · step %2 minus step %3</source>
-        <translation>%1 · 第 %2 步减第 %3 步</translation>
     </message>
     <message>
         <source>attention weight</source>
@@ -3375,6 +3395,62 @@
     <message>
         <source>agreement (attention mass on the pattern)</source>
         <translation>吻合度（落在该模式上的注意力质量）</translation>
+    </message>
+    <message>
+        <source>Compare with:</source>
+        <translation>对比：</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>不对比</translation>
+    </message>
+    <message>
+        <source>an earlier recorded step</source>
+        <translation>较早记录的步</translation>
+    </message>
+    <message>
+        <source>another model</source>
+        <translation>另一个模型</translation>
+    </message>
+    <message>
+        <source>Choose a model…</source>
+        <translation>选择模型…</translation>
+    </message>
+    <message>
+        <source>Reading the timeline of %1…</source>
+        <translation>正在读取 %1 的训练时间线…</translation>
+    </message>
+    <message>
+        <source>Demo: %1</source>
+        <translation>演示：%1</translation>
+    </message>
+    <message>
+        <source>Model directory…</source>
+        <translation>模型目录…</translation>
+    </message>
+    <message>
+        <source>Compare with the timeline of a model directory</source>
+        <translation>与某个模型目录的训练时间线对比</translation>
+    </message>
+    <message>
+        <source>step %1 minus step %2</source>
+        <translation>第 %1 步减去第 %2 步</translation>
+    </message>
+    <message>
+        <source>Choose a model with a training timeline to compare with.</source>
+        <translation>请选择一个带训练时间线的模型进行对比。</translation>
+    </message>
+    <message>
+        <source>%1 · layer %2 · head %3 · step %4</source>
+        <translation>%1 · 第 %2 层 · 注意力头 %3 · 第 %4 步</translation>
+    </message>
+    <message>
+        <source>difference in attention weight</source>
+        <translation>注意力权重之差</translation>
+    </message>
+    <message>
+        <source>this model minus %1</source>
+        <translation>本模型减去 %1</translation>
     </message>
 </context>
 <context>
