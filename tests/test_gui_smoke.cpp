@@ -9,6 +9,7 @@
 #include "ui/workers/inference_worker.h"
 #include "ui/views/main_window.h"
 #include "ui/views/settings_panel.h"
+#include "ui/views/timeline_panel.h"
 #include "ui/workers/training_worker.h"
 
 #include <QApplication>
@@ -558,6 +559,14 @@ void TestGuiSmoke::synthesizerVariantTrains()
     QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().first().toString()));
     QVERIFY(started.first().first().value<TrainingInfo>().synthesizerParameters > 0);
     QTRY_VERIFY_WITH_TIMEOUT(w.focusedHeatmap()->hasData(), kTimeoutMs);
+    // The run's training timeline reaches the Timeline tab while it trains: step 0 and later
+    // steps, the sentence box's text among the probes, a map of the model's heads.
+    TimelinePanel* timeline = w.timelinePanel();
+    QTRY_VERIFY_WITH_TIMEOUT(timeline->view().stepCount() >= 3, kTimeoutMs);
+    QCOMPARE(timeline->view().stepAt(0), qint64(0));
+    QCOMPARE(timeline->view().heads(al::AttentionKind::EncoderSelf), 2);
+    QVERIFY(timeline->heatmap()->hasData());
+    QVERIFY(!timeline->messageText().contains(QStringLiteral("No training timeline")));
     QVERIFY(w.close());
 }
 
