@@ -211,8 +211,9 @@ private slots:
         QVERIFY(problem.empty());
     }
 
-    /// attention-lab convert (convert_model_dir) keeps the timeline byte for byte and refuses one
-    /// that does not fit the model before it writes anything.
+    /// attention-lab convert (convert_model_dir) keeps the timeline, its maps stored as the
+    /// weights are (float16: rounded by at most 2^-12 in [0, 1]), and refuses one that does not
+    /// fit the model before it writes anything.
     void convertKeepsTheTimeline()
     {
         QTemporaryDir tmp;
@@ -222,13 +223,27 @@ private slots:
         QVERIFY(!has_model_timeline(a)); // the fixture has none
         const TrainingTimeline t = smallTimeline();
         write_model_timeline(a, &t);
+        const std::string a2 = tmp.filePath("a2").toStdString();
+        convert_model_dir(a, a2, StorageDtype::F32);
+        for (const char* f : {"/timeline.json", "/timeline.safetensors"})
+            QVERIFY2(readAll(a2 + f) == readAll(a + f), f); // float32 to float32: the same files
         convert_model_dir(a, b, StorageDtype::F16);
         QVERIFY(has_model_timeline(b));
-        for (const char* f : {"/timeline.json", "/timeline.safetensors"})
-            QVERIFY2(readAll(b + f) == readAll(a + f), f);
+        QVERIFY(readAll(b + "/timeline.json") == readAll(a + "/timeline.json"));
+        QCOMPARE(read_safetensors_dtypes(b + "/timeline.safetensors").begin()->second, StorageDtype::F16);
         ModelConfig cfg;
         cfg.nhead = 2;
-        QCOMPARE(read_model_timeline(b, cfg).records().size(), t.records().size());
+        const TrainingTimeline half = read_model_timeline(b, cfg);
+        QCOMPARE(half.records().size(), t.records().size());
+        float worst = 0;
+        for (size_t i = 0; i < t.records().size(); ++i)
+            for (size_t p = 0; p < t.records()[i]->frames.size(); ++p)
+                for (size_t k = 0; k < 3; ++k)
+                    for (size_t l = 0; l < t.records()[i]->frames[p].maps[k].size(); ++l)
+                        for (size_t h = 0; h < t.records()[i]->frames[p].maps[k][l].size(); ++h)
+                            worst = std::max(worst, (half.records()[i]->frames[p].maps[k][l][h] -
+                                                     t.records()[i]->frames[p].maps[k][l][h]).cwiseAbs().maxCoeff());
+        QVERIFY2(worst <= 1.0f / 4096, qPrintable(QString::number(worst)));
         // A timeline of 3 heads does not fit the fixture's nhead 2: refused, nothing written.
         TrainingTimeline w({TimelineProbe{"a b", {}, {}}});
         QVERIFY(w.add(0, NAN, {uniformFrame(3, 3)}));

@@ -10,6 +10,7 @@
 #include "engine/io/timeline_file.h"
 
 #include <filesystem>
+#include <memory>
 
 namespace al {
 
@@ -178,10 +179,11 @@ void convert_model_dir(const std::string& in, const std::string& out, StorageDty
     check_weights_fit(cfg, config_path, weights);
     std::map<std::string, std::string> metadata;
     const std::map<std::string, Tensor32> tensors = read_safetensors(weights, &metadata);
-    // The training timeline travels with the model: checked against it, then copied byte for byte.
-    const bool timeline = has_model_timeline(in);
-    if (timeline)
-        read_model_timeline(in, cfg);
+    // The training timeline travels with the model, checked against it, its maps stored as the
+    // weights are.
+    std::unique_ptr<TrainingTimeline> timeline;
+    if (has_model_timeline(in))
+        timeline = std::make_unique<TrainingTimeline>(read_model_timeline(in, cfg));
 
     atomic_write_dir(out, [&](const std::string& staging) {
         write_safetensors(in_dir(staging, "model.safetensors"), tensors, metadata, dtype);
@@ -194,8 +196,7 @@ void convert_model_dir(const std::string& in, const std::string& out, StorageDty
             if (fs::is_regular_file(fs::path(in_dir(in, companion)), exists))
                 atomic_write_file(in_dir(staging, companion), read_file(in_dir(in, companion)));
         if (timeline)
-            for (const char* file : {kTimelineJson, kTimelineTensors})
-                atomic_write_file(in_dir(staging, file), read_file(in_dir(in, file)));
+            write_timeline_files(staging, *timeline, dtype);
         atomic_write_file(in_dir(staging, "config.json"), read_file(config_path));
     });
 }

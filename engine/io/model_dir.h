@@ -56,9 +56,9 @@ ModelFamily model_dir_family(const std::string& dir);
 /// Copies the model directory `in` to `out` with model.safetensors stored as `dtype` (F16 halves
 /// a float32 model's size; float16 rounds to nearest even, a weight beyond +-65504 is refused).
 /// config.json is checked (model_config_from_json) and the vocabularies against its sizes before
-/// anything is written; task.json, metrics.csv and the training timeline (timeline.json and
-/// timeline.safetensors, checked against the model) are copied; optimizer state and other files
-/// are not. `out` is saved whole
+/// anything is written; task.json and metrics.csv are copied, and the training timeline
+/// (timeline.json and timeline.safetensors, checked against the model) is written with its maps
+/// stored as `dtype`; optimizer state and other files are not copied. `out` is saved whole
 /// (atomic_write_dir; other files of an existing `out` are kept). `out` must not be `in`.
 /// Throws al::Error naming the file and the field.
 void convert_model_dir(const std::string& in, const std::string& out, StorageDtype dtype);

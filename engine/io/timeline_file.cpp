@@ -114,7 +114,7 @@ private:
 
 } // namespace
 
-void write_timeline_files(const std::string& dir, const TrainingTimeline& timeline)
+void write_timeline_files(const std::string& dir, const TrainingTimeline& timeline, StorageDtype dtype)
 {
     std::map<std::string, Tensor32> tensors;
     json probes = json::array();
@@ -173,7 +173,7 @@ void write_timeline_files(const std::string& dir, const TrainingTimeline& timeli
                     {"refused", timeline.refused()},
                     {"probes", probes},
                     {"records", records}};
-    write_safetensors(in_dir(dir, kTimelineTensors), tensors, {{"format", kFormat}});
+    write_safetensors(in_dir(dir, kTimelineTensors), tensors, {{"format", kFormat}}, dtype);
     atomic_write_file(in_dir(dir, kTimelineJson), j.dump() + "\n");
 }
 
@@ -283,9 +283,10 @@ TrainingTimeline read_timeline_files(const std::string& dir)
             if (any && h.heads == 0)
                 rd.fail(ff + ".heads", "0 heads with maps recorded");
         }
-        if (claimed_floats * 4 > tensor_size)
-            rd.fail(f, "the records up to here claim " + std::to_string(claimed_floats * 4) + " bytes of maps, but " +
-                           tensors_path + " has " + std::to_string(tensor_size));
+        // 2 bytes a weight at the least (float16 / bfloat16 storage).
+        if (claimed_floats * 2 > tensor_size)
+            rd.fail(f, "the records up to here claim at least " + std::to_string(claimed_floats * 2) +
+                           " bytes of maps, but " + tensors_path + " has " + std::to_string(tensor_size));
     }
 
     // Then the tensors, each checked by name and shape before its values are kept.

@@ -5,13 +5,15 @@
 //   timeline.json          format "attention-lab-timeline", version 1: the schedule, the memory
 //                          bound, the probes, and per record its step, loss and per probe the
 //                          tokens, the layer count of each kind and the head count;
-//   timeline.safetensors   float32 maps: "record<i>.probe<j>.<enc|dec|cross>" of shape
+//   timeline.safetensors   maps (float32, or float16 / bfloat16 in a converted model, widened to
+//                          float32 on reading): "record<i>.probe<j>.<enc|dec|cross>" of shape
 //                          (layers, heads, queries, keys), and "probe<j>.alignment" (T, S) for a
 //                          probe with a reference alignment.
 // Reading checks every count and size the JSON claims against TimelineLimits and against the
 // tensor file's size before anything is allocated for it (the safetensors reader checks its own
 // header the same way), then every tensor's name and shape, and that every value is finite and
 // >= 0; a refusal names the file and the field.
+#include "engine/io/safetensors.h"
 #include "engine/trace/timeline.h"
 
 #include <cstdint>
@@ -33,9 +35,11 @@ struct TimelineLimits {
 inline constexpr const char* kTimelineJson = "timeline.json";
 inline constexpr const char* kTimelineTensors = "timeline.safetensors";
 
-/// Writes timeline.safetensors, then timeline.json, into the directory `dir` (each atomic:
+/// Writes timeline.safetensors (its maps stored as `dtype`; F16 halves the file and rounds a
+/// weight in [0, 1] by at most 2^-12), then timeline.json, into the directory `dir` (each atomic:
 /// atomic_write_file). Throws al::Error naming the file on I/O failure.
-void write_timeline_files(const std::string& dir, const TrainingTimeline& timeline);
+void write_timeline_files(const std::string& dir, const TrainingTimeline& timeline,
+                          StorageDtype dtype = StorageDtype::F32);
 
 /// Reads dir/timeline.json and dir/timeline.safetensors with the checks above. Throws al::Error
 /// "<path>: <field>: <problem>", e.g. "m/timeline.json: records[3].frames[0].heads: 0 is not in
