@@ -6,9 +6,10 @@
 //
 // The models are small and built here: one briefly trained Chinese-English model (the
 // stand-in for demo:zh-en with the same code paths) and random-initialised models with the
-// switch a lesson turns. The whole test runs in well under a minute on two cores.
+// switch a lesson turns; a claim about what training made of the heads runs on demo:zh-en. The whole test runs in well under a minute on two cores.
 #include "engine/decode/decoding.h"
 #include "engine/eval/evaluate.h"
+#include "engine/io/model_dir.h"
 #include "engine/models/nat.h"
 #include "engine/models/translation_model.h"
 #include "engine/nn/attention.h"
@@ -245,17 +246,22 @@ class LessonClaimsTest : public QObject {
 
     void headsAttendDifferently()
     {
-        // The heads of one layer draw different maps for the same sentence.
-        const Trace t = traceOf(trained(), kSentence);
+        // The heads of one layer draw different maps for the same sentence, on the model the
+        // lesson opens (demo:zh-en): how similar a briefly trained stand-in's heads come out
+        // depends on the compiler's floating-point contraction.
+        const Trace t = traceOf(load_model_dir(AL_SOURCE_DIR "/resources/models/zh-en"), kSentence);
+        double smallest = 1;
         for (AttentionKind kind : {AttentionKind::EncoderSelf, AttentionKind::Cross}) {
             const auto& layer = attention_maps(t, kind)[0];
             QVERIFY(layer.size() >= 2);
             for (size_t a = 0; a < layer.size(); ++a)
                 for (size_t b = a + 1; b < layer.size(); ++b) {
                     const double d = maxAbsDiff(layer[a], layer[b]);
+                    smallest = std::min(smallest, d);
                     QVERIFY2(d > 0.05, qPrintable(QString("heads %1 and %2 differ by %3").arg(a).arg(b).arg(d)));
                 }
         }
+        qInfo("demo:zh-en layer 1: the most similar two heads differ by %.3f", smallest);
     }
 
     // -----------------------------------------------------------------------------------------
