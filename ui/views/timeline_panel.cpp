@@ -396,7 +396,11 @@ void TimelinePanel::redraw()
                                          .arg(sel.layer + 1)
                                          .arg(sel.head + 1)
                                          .arg(f.step));
-        m_message->setText(std::isfinite(f.loss) ? tr("Training loss at this step: %1.").arg(f.loss, 0, 'f', 3) : QString());
+        QString message = std::isfinite(f.loss) ? tr("Training loss at this step: %1.").arg(f.loss, 0, 'f', 3) : QString();
+        if (m_compare->currentIndex() == kCompareModel && m_other.isEmpty())
+            message += (message.isEmpty() ? QString() : QStringLiteral(" ")) +
+                       tr("Choose a model with a training timeline to compare with.");
+        m_message->setText(message);
     } catch (const std::exception& e) {
         m_message->setText(QString::fromStdString(e.what()));
     }
@@ -409,7 +413,8 @@ void TimelinePanel::redrawComparison(const TimelineSelection& sel, int index, co
     const int mode = m_compare->currentIndex();
     m_baseStep->setVisible(mode == kCompareStep);
     m_otherButton->setVisible(mode == kCompareModel);
-    m_comparisonRow->setVisible(mode != kCompareNothing);
+    // Nothing to compare with yet: the message line says how to choose it.
+    m_comparisonRow->setVisible(mode == kCompareStep || (mode == kCompareModel && !m_other.isEmpty()));
     m_otherHeatmap->clearMatrix();
     m_diffHeatmap->clearMatrix();
     if (mode == kCompareStep) {
@@ -425,10 +430,8 @@ void TimelinePanel::redrawComparison(const TimelineSelection& sel, int index, co
         m_otherHeatmap->setExportFileName(QStringLiteral("timeline_step%1.png").arg(b.step));
         m_diffHeatmap->setExportFileName(QStringLiteral("timeline_step%1_minus_step%2.png").arg(current.step).arg(b.step));
     } else if (mode == kCompareModel) {
-        if (m_other.isEmpty()) {
-            m_otherHeatmap->setPlaceholderText(tr("Choose a model with a training timeline to compare with."));
+        if (m_other.isEmpty())
             return;
-        }
         const TimelineModelComparison c = m_view.compareWithModel(sel, index, m_other);
         m_otherHeatmap->setMatrix(c.other.map.cast<al::Scalar>(), c.other.rowTokens, c.other.colTokens);
         m_otherHeatmap->setScaleLabel(tr("attention weight"));
