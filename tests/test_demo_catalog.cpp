@@ -18,7 +18,7 @@ namespace {
 const char* kTwoModels = R"({"format": "attention-lab-demos", "version": 1, "default": "zh-en",
   "models": [
     {"id": "reverse", "task": "reverse", "sentence": "1 2 3",
-     "title": {"en": "Reverse a sequence", "zh_CN": "倒序"}},
+     "title": {"en": "Reverse a sequence", "zh_CN": "倒序"}, "data": ["../data/seqs", "/abs/more"]},
     {"id": "zh-en", "task": "translate", "sentence": "我爱你。",
      "title": {"en": "Chinese → English translation", "zh_CN": "中译英翻译"},
      "about": {"en": "A small Transformer trained on Tatoeba."}}]})";
@@ -46,6 +46,10 @@ private slots:
         QCOMPARE(c.models().first().id, QStringLiteral("reverse")); // file order is menu order
         QVERIFY(!c.find(QStringLiteral("pos-en")));
         QVERIFY(!zh->isInstalled()); // /demos/zh-en does not exist
+        // "data": paths relative to the catalogue's folder, made absolute; none when not listed.
+        QCOMPARE(c.find(QStringLiteral("reverse"))->data,
+                 (QStringList{QDir::cleanPath(QStringLiteral("/data/seqs")), QDir::cleanPath(QStringLiteral("/abs/more"))}));
+        QVERIFY(zh->data.isEmpty());
     }
 
     void titlesInTheUiLanguage()
@@ -101,6 +105,14 @@ private slots:
             << QByteArray(R"({"format": "attention-lab-demos", "version": 1, "models": [
                  {"id": "a", "task": "translate", "sentence": "s", "title": {"en": "A"}, "weights": "x"}]})")
             << QStringList{"models[0].weights: unknown member"};
+        QTest::newRow("data type")
+            << QByteArray(R"({"format": "attention-lab-demos", "version": 1, "models": [
+                 {"id": "a", "task": "pos", "sentence": "s", "title": {"en": "A"}, "data": "ud"}]})")
+            << QStringList{"models[0].data: expected an array of paths"};
+        QTest::newRow("data entry")
+            << QByteArray(R"({"format": "attention-lab-demos", "version": 1, "models": [
+                 {"id": "a", "task": "pos", "sentence": "s", "title": {"en": "A"}, "data": ["ud", 3]}]})")
+            << QStringList{"models[0].data[1]: expected a path"};
         QTest::newRow("id path")
             << QByteArray(R"({"format": "attention-lab-demos", "version": 1, "models": [
                  {"id": "../x", "task": "translate", "sentence": "s", "title": {"en": "A"}}]})")
@@ -163,7 +175,14 @@ private slots:
             QVERIFY2(!m.title.value(QStringLiteral("zh_CN")).isEmpty(), qPrintable(m.id));
             QVERIFY2(!m.about.value(QStringLiteral("en")).isEmpty() && !m.about.value(QStringLiteral("zh_CN")).isEmpty(), qPrintable(m.id));
             QVERIFY2(!m.sentence.isEmpty(), qPrintable(m.id));
+            // The data a demo names exists (the taggers' treebank samples).
+            for (const QString& d : m.data)
+                QVERIFY2(QFileInfo::exists(d), qPrintable(d));
         }
+        const QStringList posData = c.find(QStringLiteral("pos-en"))->data;
+        QCOMPARE(posData.size(), 1);
+        QCOMPARE(QFileInfo(posData.front()).canonicalFilePath(),
+                 QFileInfo(QStringLiteral(AL_SOURCE_DIR "/resources/data/ud/en_ewt")).canonicalFilePath());
         QCOMPARE(ids, (QStringList{"zh-en", "zh-en-synthesizer", "reverse", "charlm", "pos-en", "pos-zh"}));
         QCOMPARE(c.find(QStringLiteral("zh-en"))->sentence, QStringLiteral("我爱你。"));
     }

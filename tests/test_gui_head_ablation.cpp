@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The Head ablation tab: the view model's scores against the engine's, and the panel switching
-// heads off and on, restoring all and ranking every head, off the GUI thread.
+// The Head ablation tab: the view model's scores against the engine's (translation, the
+// copy/reverse/sort generator, task models), and the panel switching heads off and on,
+// restoring all and ranking every head, off the GUI thread, for a translation and a task model.
+#include "engine/data/algorithmic_tasks.h"
+#include "engine/data/task_data.h"
 #include "engine/experiments/head_importance.h"
+#include "engine/models/task_models.h"
 #include "engine/models/translation_model.h"
+#include "engine/train/task_trainer.h"
 #include "gui_test_support.h"
 #include "ui/view_models/head_ablation_view.h"
 #include "ui/view_models/lab_setup.h"
 #include "ui/views/head_ablation_panel.h"
 #include "ui/views/heatmap_widget.h"
+#include "ui/views/lab_setup_applier.h"
 #include "ui/views/main_window.h"
+#include "ui/views/settings_panel.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
@@ -24,9 +32,25 @@ namespace {
 
 const QString kCorpus = QStringLiteral(AL_SOURCE_DIR "/resources/data/cmn-eng/cmn.txt");
 
+const QString kPosData = QStringLiteral(AL_SOURCE_DIR "/resources/data/ud/en_ewt");
+const QString kPosSentence = QStringLiteral("I saw a saw .");
+
 std::shared_ptr<const al::TranslationModel> fixtureModel()
 {
     return std::make_shared<const al::TranslationModel>(al::load_model_dir(AL_SOURCE_DIR "/tests/fixtures/models/translate"));
+}
+
+std::shared_ptr<const al::TaskModel> taskFixture(const char* name)
+{
+    return std::make_shared<const al::TaskModel>(al::load_task_model_dir(std::string(AL_SOURCE_DIR "/tests/fixtures/models/") + name));
+}
+
+/// The batches `ablate --task` scores the first `n` validation examples of `paths` on.
+std::vector<al::TaskBatch> cliBatches(const al::TaskModel& model, const std::vector<std::string>& paths, size_t n)
+{
+    const std::string& task = model.net.config().task;
+    return al::task_eval_batches(model, al::encode_task_corpus(model, al::load_task_corpus(task, paths, 1)), 1, n,
+                                 al::default_task_train_config(task).max_tokens, al::kDefaultMaskProb);
 }
 
 } // namespace
@@ -51,8 +75,9 @@ private slots:
         const AblationOutcome none = runAblation(*model, al::HeadMask{}, QStringLiteral("我爱你。"), sample);
         QVERIFY2(none.error.isEmpty(), qPrintable(none.error));
         QCOMPARE(none.ablated.loss, none.intact.loss);
-        QCOMPARE(none.ablated.translation, none.intact.translation);
-        QCOMPARE(none.sentences, 30);
+        QCOMPARE(none.ablated.output, none.intact.output);
+        QCOMPARE(none.examples, 30);
+        QCOMPARE(none.metricName, QStringLiteral("bleu"));
 
         al::HeadMask mask;
         mask.heads = {{al::AttentionKind::Cross, 0, 1}, {al::AttentionKind::EncoderSelf, 0, 0}};
@@ -64,7 +89,7 @@ private slots:
             al::make_batches(al::encode_pairs(copy, sample, copy.net.config().max_len - 1, false), al::TrainConfig{}.max_tokens, 0);
         const al::AblationScore want = al::score_with_mask(copy, mask, batches, sample, al::DecodingOptions{});
         QCOMPARE(off.ablated.loss, want.loss);
-        QCOMPARE(off.ablated.bleu, want.metric);
+        QCOMPARE(off.ablated.metric, want.metric);
         QVERIFY(off.ablated.loss != off.intact.loss);
         // Mean ablation gets its means from the sample.
         mask.mode = al::AblationMode::Mean;
@@ -93,7 +118,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         QSignalSpy scored(&panel, &HeadAblationPanel::scored);
         panel.setSentence(QStringLiteral("我爱你。"));
-        panel.setCorpus(kCorpus, 1, 0);
+        panel.setSource(AblationSource::corpus(kCorpus, 1, 0));
         panel.setModel(fixtureModel(), 5);
         QVERIFY(scored.wait(30000));
         QCOMPARE(panel.outcome().headsOff, 0);
@@ -152,11 +177,278 @@ private slots:
         panel.shutdown();
     }
 
-    void task_models_point_to_the_command()
+    void task_sample_is_the_validation_split()
+    {
+        const al::TaskCorpus s = taskAblationSample(QStringLiteral("pos"), {kPosData}, 20);
+        QCOMPARE(s.tagged[1].size(), size_t(20));
+        QVERIFY(s.tagged[0].empty() && s.tagged[2].empty());
+        const al::TaskCorpus full = al::load_task_corpus("pos", {kPosData.toStdString()}, 1);
+        QVERIFY(s.tagged[1].front().words == full.tagged[1].front().words);
+        QVERIFY(s.tagged[1][19].tags == full.tagged[1][19].tags);
+        // No data: the error names the settings' field and what the task needs.
+        try {
+            taskAblationSample(QStringLiteral("pos"), {});
+            QFAIL("no data paths were accepted");
+        } catch (const al::Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("Data field")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("UD treebank")), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(al::Error, taskAblationSample(QStringLiteral("pos"), {QStringLiteral("/nonexistent/ud")}));
+
+        // Typed paths (';'-separated) win; blank means the bundled data, which pos lacks.
+        QCOMPARE(AblationSource::forTask(QStringLiteral("pos"), QStringLiteral(" /a ; /b ;")).taskData,
+                 (QStringList{QStringLiteral("/a"), QStringLiteral("/b")}));
+        QVERIFY(AblationSource::forTask(QStringLiteral("pos"), QString()).taskData.isEmpty());
+        QVERIFY(!bundledTaskData(QStringLiteral("charlm")).isEmpty());
+        QCOMPARE(AblationSource::forTask(QStringLiteral("charlm"), QString()).taskData, bundledTaskData(QStringLiteral("charlm")));
+    }
+
+    void source_follows_the_shown_model()
+    {
+        const auto pos = taskFixture("pos");
+        SettingsValues v;
+        v.task = QStringLiteral("pos");
+        v.taskData = kPosData;
+        v.srcColumn = 2;
+        v.tgtColumn = 1;
+        TaskSettings run;
+        AblationSource s = ablationSourceFor(pos.get(), run, v, kCorpus);
+        QCOMPARE(s.kind, AblationSource::Kind::Task);
+        QCOMPARE(s.task, QStringLiteral("pos"));
+        QCOMPARE(s.taskData, QStringList{kPosData});
+        // Settings showing another task hold that task's paths, not the model's.
+        v.task = QStringLiteral("sentiment");
+        QVERIFY(ablationSourceFor(pos.get(), run, v, kCorpus).taskData.isEmpty());
+        // A copy/reverse/sort model: its generator; any other translation model: the corpus.
+        run.task = QStringLiteral("reverse");
+        run.algorithmic.task = al::AlgorithmicTask::Reverse;
+        s = ablationSourceFor(nullptr, run, v, kCorpus);
+        QCOMPARE(s.kind, AblationSource::Kind::Algorithmic);
+        QVERIFY(s.algorithmic.task == al::AlgorithmicTask::Reverse);
+        run.task = QStringLiteral("translate");
+        const AblationSource corpus = ablationSourceFor(nullptr, run, v, kCorpus);
+        QCOMPARE(corpus.kind, AblationSource::Kind::Corpus);
+        QCOMPARE(corpus.corpusPath, kCorpus);
+        QCOMPARE(corpus.srcColumn, 1);
+        QCOMPARE(corpus.tgtColumn, 0);
+        QVERIFY(corpus.key() != s.key());
+        QVERIFY(AblationSource::corpus(kCorpus, 1, 0).key() == corpus.key());
+    }
+
+    void task_scores_match_the_engine()
+    {
+        const auto model = taskFixture("pos");
+        const al::TaskCorpus sample = taskAblationSample(QStringLiteral("pos"), {kPosData}, 30);
+        const AblationOutcome none = runAblation(*model, al::HeadMask{}, kPosSentence, sample);
+        QVERIFY2(none.error.isEmpty(), qPrintable(none.error));
+        QCOMPARE(none.task, QStringLiteral("pos"));
+        QCOMPARE(none.metricName, QStringLiteral("accuracy"));
+        QCOMPARE(none.examples, 30);
+        QCOMPARE(none.ablated.loss, none.intact.loss);
+        QCOMPARE(none.intact.output, taskModelAnswer(*model, kPosSentence));
+        QCOMPARE(none.intact.output.count(QLatin1Char('/')), 5); // one tag per word
+
+        al::HeadMask mask;
+        mask.heads = {{al::AttentionKind::EncoderSelf, 0, 1}};
+        const AblationOutcome off = runAblation(*model, mask, kPosSentence, sample);
+        QVERIFY2(off.error.isEmpty(), qPrintable(off.error));
+        al::TaskModel copy = *model;
+        const std::vector<al::TaskBatch> batches = cliBatches(copy, {kPosData.toStdString()}, 30);
+        const al::AblationScore intact = al::score_with_mask(copy.net, al::HeadMask{}, batches);
+        const al::AblationScore want = al::score_with_mask(copy.net, mask, batches);
+        QCOMPARE(off.intact.loss, intact.loss);
+        QCOMPARE(off.intact.metric, intact.metric);
+        QCOMPARE(off.ablated.loss, want.loss);
+        QCOMPARE(off.ablated.metric, want.metric);
+        QVERIFY(off.ablated.loss != off.intact.loss);
+        QVERIFY(off.intact.metric > 0 && off.intact.metric <= 1);
+        copy.net.set_head_mask(mask);
+        QCOMPARE(off.ablated.output, taskModelAnswer(copy, kPosSentence));
+        // Intact figures passed in are taken as they are; the ablated ones are computed.
+        AblationFigures given = off.intact;
+        given.loss = 123.0;
+        const AblationOutcome again = runAblation(*model, mask, kPosSentence, sample, &given);
+        QCOMPARE(again.intact.loss, 123.0);
+        QCOMPARE(again.intact.output, off.intact.output);
+        QCOMPARE(again.ablated.loss, off.ablated.loss);
+        QCOMPARE(again.ablated.metric, off.ablated.metric);
+        // Mean ablation: its means from the sample, as the engine's head_output_means.
+        mask.mode = al::AblationMode::Mean;
+        const AblationOutcome mean = runAblation(*model, mask, kPosSentence, sample);
+        QVERIFY2(mean.error.isEmpty(), qPrintable(mean.error));
+        al::TaskModel plain = *model;
+        al::HeadMask withMeans = mask;
+        withMeans.means = al::head_output_means(plain.net, batches);
+        QCOMPARE(mean.ablated.loss, al::score_with_mask(plain.net, withMeans, batches).loss);
+        // A head the model does not have is reported.
+        al::HeadMask bad;
+        bad.heads = {{al::AttentionKind::Cross, 0, 0}};
+        QVERIFY(!runAblation(*model, bad, kPosSentence, sample).error.isEmpty());
+
+        const al::HeadImportanceTable table = runImportance(*model, sample, al::AblationMode::Zero);
+        QCOMPARE(table.metric_name, std::string("accuracy"));
+        QCOMPARE(table.heads.size(), size_t(2)); // 1 layer x 2 heads
+        QCOMPARE(table.intact.loss, intact.loss);
+        QCOMPARE(table.heads[1].loss, want.loss);
+        QCOMPARE(table.heads[1].delta_metric, intact.metric - want.metric);
+        const al::Mat enc = importanceMatrix(table, al::AttentionKind::EncoderSelf, QStringLiteral("delta_metric"));
+        QCOMPARE(enc.rows(), Eigen::Index(1));
+        QCOMPARE(enc(0, 1), al::Scalar(table.heads[1].delta_metric));
+    }
+
+    void charlm_continues_the_text()
+    {
+        const auto model = taskFixture("charlm");
+        const QStringList data = bundledTaskData(QStringLiteral("charlm"));
+        const al::TaskCorpus sample = taskAblationSample(QStringLiteral("charlm"), data);
+        QVERIFY(sample.lm_train.empty());
+        al::HeadMask mask;
+        mask.heads = {{al::AttentionKind::EncoderSelf, 0, 0}};
+        const AblationOutcome off = runAblation(*model, mask, QStringLiteral("ROMEO:"), sample);
+        QVERIFY2(off.error.isEmpty(), qPrintable(off.error));
+        QCOMPARE(off.examples, kAblationCharlmWindows); // windows of max_len characters
+        QVERIFY(off.intact.output.startsWith(QStringLiteral("ROMEO:")));
+        QVERIFY(off.intact.output.size() > 6);
+        al::TaskModel copy = *model;
+        std::vector<std::string> paths;
+        for (const QString& p : data)
+            paths.push_back(p.toStdString());
+        const std::vector<al::TaskBatch> batches = cliBatches(copy, paths, size_t(kAblationCharlmWindows));
+        QCOMPARE(off.ablated.loss, al::score_with_mask(copy.net, mask, batches).loss);
+        QCOMPARE(off.ablated.metric, al::score_with_mask(copy.net, mask, batches).metric);
+    }
+
+    void reverse_demo_is_scored_on_its_generator()
+    {
+        const QString dir = QStringLiteral(AL_SOURCE_DIR "/resources/models/reverse");
+        al::AlgorithmicTaskConfig generator;
+        QVERIFY(al::load_algorithmic_task_file(dir.toStdString(), generator));
+        const std::vector<al::SentencePair> sample = ablationSample(generator, 30);
+        const std::vector<al::SentencePair> valid = al::generate_algorithmic_splits(generator).valid;
+        QCOMPARE(sample.size(), size_t(30));
+        QCOMPARE(sample.front().src, valid.front().src);
+        QCOMPARE(sample.back().tgt, valid[29].tgt);
+        const al::TranslationModel model = al::load_model_dir(dir.toStdString());
+        const AblationOutcome o = runAblation(model, al::HeadMask{}, QStringLiteral("3 1 4 1 5 9 2 6"), sample);
+        QVERIFY2(o.error.isEmpty(), qPrintable(o.error));
+        QCOMPARE(o.intact.output, QStringLiteral("6 2 9 5 1 4 1 3"));
+        QVERIFY2(o.intact.metric > 90, qPrintable(QString::number(o.intact.metric))); // BLEU of a saturated model
+        al::AlgorithmicTaskConfig bad = generator;
+        bad.vocab = 1;
+        QVERIFY_THROWS_EXCEPTION(al::Error, ablationSample(bad));
+    }
+
+    void panel_ablates_a_task_model()
     {
         HeadAblationPanel panel;
-        panel.setTaskModelOpen();
-        QVERIFY(panel.resultText().contains(QStringLiteral("attention-lab ablate")));
+        panel.resize(700, 900);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QSignalSpy scored(&panel, &HeadAblationPanel::scored);
+        const auto model = taskFixture("pos");
+        panel.setSentence(kPosSentence);
+        panel.setSource(AblationSource::forTask(QStringLiteral("pos"), kPosData));
+        panel.setTaskModel(model, 7);
+        QVERIFY(scored.wait(30000));
+        QVERIFY2(panel.outcome().error.isEmpty(), qPrintable(panel.outcome().error));
+        QCOMPARE(panel.outcome().metricName, QStringLiteral("accuracy"));
+        const AblationFigures intact = panel.outcome().intact;
+        QVERIFY(panel.resultText().contains(QStringLiteral("Accuracy")));
+        QVERIFY(panel.resultText().contains(QStringLiteral("Tags")));
+        QVERIFY(panel.resultText().contains(intact.output.toHtmlEscaped()));
+        QVERIFY(panel.resultText().contains(QStringLiteral("model step 7")));
+
+        QToolButton* b = panel.headButton({al::AttentionKind::EncoderSelf, 0, 1});
+        QVERIFY(b);
+        QVERIFY(!panel.headButton({al::AttentionKind::Cross, 0, 0}));
+        QVERIFY(!panel.headButton({al::AttentionKind::EncoderSelf, 1, 0})); // one layer only
+        const int before = scored.count();
+        QTest::mouseClick(b, Qt::LeftButton);
+        // The click returns at once: the scores come from the tab's thread.
+        QCOMPARE(scored.count(), before);
+        QCOMPARE(panel.outcome().headsOff, 0);
+        QVERIFY(scored.wait(30000));
+        QCOMPARE(panel.outcome().headsOff, 1);
+        QCOMPARE(panel.outcome().intact.loss, intact.loss);
+        QVERIFY(panel.outcome().ablated.loss != intact.loss);
+        const AblationOutcome want = runAblation(*model, panel.mask(), kPosSentence,
+                                                 taskAblationSample(QStringLiteral("pos"), {kPosData}));
+        QCOMPARE(panel.outcome().ablated.loss, want.ablated.loss);
+        QCOMPARE(panel.outcome().ablated.metric, want.ablated.metric);
+        QCOMPARE(panel.outcome().ablated.output, want.ablated.output);
+        int threads = 0;
+        for (QThread* t : panel.findChildren<QThread*>())
+            threads += t->objectName() == QLatin1String("ablation") || t->objectName() == QLatin1String("importance");
+        QCOMPARE(threads, 2);
+
+        auto* measure = panel.findChild<QComboBox*>(QStringLiteral("importanceMeasureCombo"));
+        QCOMPARE(measure->itemText(measure->findData(QStringLiteral("delta_metric"))), QStringLiteral("fall in accuracy"));
+        QSignalSpy ranked(&panel, &HeadAblationPanel::importanceShown);
+        panel.computeImportance();
+        QVERIFY(ranked.wait(60000));
+        QCOMPARE(panel.importance().metric_name, std::string("accuracy"));
+        QCOMPARE(panel.importance().heads.size(), size_t(2));
+        QCOMPARE(panel.importanceHeatmap()->matrix().rows(), Eigen::Index(1)); // enc 1
+        measure->setCurrentIndex(measure->findData(QStringLiteral("delta_metric")));
+        QVERIFY(panel.importanceHeatmap()->title().contains(QStringLiteral("Accuracy fall")));
+        auto* bars = qobject_cast<QCPBars*>(panel.importanceBars()->plottable(0));
+        QVERIFY(bars);
+        double top = -1e9;
+        for (const al::HeadScore& s : panel.importance().heads)
+            top = std::max(top, s.delta_metric);
+        QCOMPARE(bars->data()->at(0)->value, top);
+
+        // Back to a translation model: BLEU again, the task's table gone.
+        panel.setSource(AblationSource::corpus(kCorpus, 1, 0));
+        panel.setModel(fixtureModel(), 1);
+        QCOMPARE(measure->itemText(measure->findData(QStringLiteral("delta_metric"))), QStringLiteral("fall in BLEU"));
+        QVERIFY(panel.importance().heads.empty());
+        QVERIFY(scored.wait(30000));
+        QCOMPARE(panel.outcome().metricName, QStringLiteral("bleu"));
+        panel.shutdown();
+    }
+
+    void missing_task_data_is_reported()
+    {
+        HeadAblationPanel panel;
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QSignalSpy scored(&panel, &HeadAblationPanel::scored);
+        panel.setSource(AblationSource::forTask(QStringLiteral("pos"), QString()));
+        panel.setTaskModel(taskFixture("pos"), 0);
+        QVERIFY(scored.wait(30000));
+        QCOMPARE(panel.outcome().examples, 0);
+        auto* status = panel.findChild<QLabel*>(QStringLiteral("ablationStatus"));
+        QVERIFY2(status->text().contains(QStringLiteral("Data field")), qPrintable(status->text()));
+        panel.shutdown();
+    }
+
+    void window_scores_each_demo_on_its_sample()
+    {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        HeadAblationPanel* panel = w.headAblationPanel();
+        QSignalSpy scored(panel, &HeadAblationPanel::scored);
+        LabSetupContext context;
+        context.demosFile = QStringLiteral(AL_SOURCE_DIR "/resources/models/demos.json");
+        // The tagger's treebank is not bundled data of the task: the demo names it.
+        LabSetup pos;
+        pos.model = QStringLiteral("demo:pos-en");
+        pos.view.tab = QStringLiteral("head_ablation");
+        QCOMPARE(applyLabSetup(w, pos, context), QString());
+        QVERIFY(w.settingsPanel()->form()->values().taskData.endsWith(QStringLiteral("resources/data/ud/en_ewt")));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->outcome().task == QLatin1String("pos") && panel->outcome().error.isEmpty(), 30000);
+        QCOMPARE(panel->outcome().examples, kAblationSampleSize);
+        QVERIFY(panel->outcome().intact.metric > 0.8); // the demo tags most words right
+        // The reverse demo: scored on its task.json's validation set, not on the settings' corpus.
+        LabSetup reverse;
+        reverse.model = QStringLiteral("demo:reverse");
+        QCOMPARE(applyLabSetup(w, reverse, context), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(panel->outcome().metricName == QLatin1String("bleu") && panel->outcome().examples > 0, 30000);
+        QVERIFY2(panel->outcome().intact.metric > 90, qPrintable(QString::number(panel->outcome().intact.metric)));
+        QVERIFY(panel->resultText().contains(QStringLiteral("task.json")));
     }
 
     void main_window_has_the_tab()

@@ -1185,14 +1185,6 @@
         <translation>正在逐个关闭每个头…</translation>
     </message>
     <message>
-        <source>Head ablation in this tab runs on translation models; for a task model use &lt;tt&gt;attention-lab ablate --model DIR --task NAME&lt;/tt&gt; (docs/ablation.md).</source>
-        <translation>此标签页的注意力头消融适用于翻译模型；任务模型请使用 &lt;tt&gt;attention-lab ablate --model DIR --task NAME&lt;/tt&gt;（见 docs/ablation.md）。</translation>
-    </message>
-    <message>
-        <source>Open or train a translation model to switch its heads off.</source>
-        <translation>打开或训练一个翻译模型，即可关闭它的注意力头。</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;all heads&lt;/b&gt;</source>
         <translation>&lt;b&gt;全部注意力头&lt;/b&gt;</translation>
     </message>
@@ -1217,10 +1209,6 @@
     <message>
         <source>BLEU</source>
         <translation>BLEU</translation>
-    </message>
-    <message>
-        <source>&lt;small&gt;%1 held-out sentence pairs of the corpus (its validation split as &lt;tt&gt;train&lt;/tt&gt; cuts it), greedy decoding; model step %2.&lt;/small&gt;</source>
-        <translation>&lt;small&gt;语料中 %1 个留出句对（即 &lt;tt&gt;train&lt;/tt&gt; 切分出的验证集），贪心解码；模型第 %2 步。&lt;/small&gt;</translation>
     </message>
     <message>
         <source>head</source>
@@ -1257,6 +1245,70 @@
     <message>
         <source>BLEU fall with the head alone off (intact %1)</source>
         <translation>单独关闭该头时 BLEU 的下降（完整模型 %1）</translation>
+    </message>
+    <message>
+        <source>Causal self-attention</source>
+        <translation>因果自注意力</translation>
+    </message>
+    <message>
+        <source>fall in accuracy</source>
+        <translation>准确率的下降</translation>
+    </message>
+    <message>
+        <source>Click a head to switch it off (Michel et al. 2019): its output is zeroed or replaced by its mean, and the model&apos;s answer for the typed text, the validation loss and the accuracy of a held-out sample are computed again.</source>
+        <translation>点击一个注意力头即可关闭它（Michel 等 2019）：它的输出被置零或换成它的平均值，然后重新计算模型对输入文本的回答、验证损失和一组留出样本的准确率。</translation>
+    </message>
+    <message>
+        <source>Open or train a model to switch its heads off.</source>
+        <translation>打开或训练一个模型，即可关闭它的注意力头。</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>词性标签</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Continuation</source>
+        <translation>续写</translation>
+    </message>
+    <message>
+        <source>[MASK] fillers</source>
+        <translation>[MASK] 的填充词</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 个百分点</translation>
+    </message>
+    <message>
+        <source>%1 held-out windows of %2 characters of the text (its validation part as &lt;tt&gt;train --task&lt;/tt&gt; cuts it), accuracy of the next character; greedy continuation; model step %3.</source>
+        <translation>文本中 %1 个 %2 字符长的留出窗口（即 &lt;tt&gt;train --task&lt;/tt&gt; 切分出的验证部分），下一个字符的准确率；贪心续写；模型第 %3 步。</translation>
+    </message>
+    <message>
+        <source>%1 held-out examples of the task&apos;s data (its validation split as &lt;tt&gt;train --task&lt;/tt&gt; cuts it); model step %2.</source>
+        <translation>任务数据中 %1 个留出样例（即 &lt;tt&gt;train --task&lt;/tt&gt; 切分出的验证集）；模型第 %2 步。</translation>
+    </message>
+    <message>
+        <source>%1 held-out pairs of the validation set regenerated from the model&apos;s task.json, greedy decoding; model step %2.</source>
+        <translation>按模型的 task.json 重新生成的验证集中 %1 个留出序列对，贪心解码；模型第 %2 步。</translation>
+    </message>
+    <message>
+        <source>%1 held-out sentence pairs of the corpus (its validation split as &lt;tt&gt;train&lt;/tt&gt; cuts it), greedy decoding; model step %2.</source>
+        <translation>语料中 %1 个留出句对（即 &lt;tt&gt;train&lt;/tt&gt; 切分出的验证集），贪心解码；模型第 %2 步。</translation>
+    </message>
+    <message>
+        <source>Accuracy fall with the head alone off (intact %1)</source>
+        <translation>单独关闭该头时准确率的下降（完整模型 %1）</translation>
     </message>
 </context>
 <context>

@@ -129,7 +129,7 @@ DemoCatalog DemoCatalog::parse(const QByteArray& bytes, const QString& demosJson
         if (!models[i].isObject())
             fail(file, path, QStringLiteral("expected an object"));
         const QJsonObject m = models[i].toObject();
-        checkMembers(m, {"id", "task", "sentence", "title", "about"}, file, path);
+        checkMembers(m, {"id", "task", "sentence", "title", "about", "data"}, file, path);
         DemoModel demo;
         demo.id = requireString(m, QStringLiteral("id"), file, path);
         if (!idPattern.match(demo.id).hasMatch())
@@ -141,6 +141,17 @@ DemoCatalog DemoCatalog::parse(const QByteArray& bytes, const QString& demosJson
         demo.title = readTexts(m, QStringLiteral("title"), true, file, path);
         demo.about = readTexts(m, QStringLiteral("about"), false, file, path);
         demo.directory = folder.absoluteFilePath(demo.id);
+        if (m.contains(QStringLiteral("data"))) {
+            const QString member = path + QStringLiteral(".data");
+            if (!m.value(QStringLiteral("data")).isArray())
+                fail(file, member, QStringLiteral("expected an array of paths"));
+            const QJsonArray data = m.value(QStringLiteral("data")).toArray();
+            for (int k = 0; k < data.size(); ++k) {
+                if (!data[k].isString() || data[k].toString().isEmpty())
+                    fail(file, QStringLiteral("%1[%2]").arg(member).arg(k), QStringLiteral("expected a path"));
+                demo.data << QDir::cleanPath(folder.absoluteFilePath(data[k].toString()));
+            }
+        }
         catalog.m_models << demo;
     }
     if (root.contains(QStringLiteral("default"))) {

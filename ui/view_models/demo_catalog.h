@@ -4,6 +4,7 @@
 // resources/models/demos.json (docs/views.md "Demo models"). Widget-free.
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 namespace al::ui {
@@ -16,6 +17,10 @@ struct DemoModel {
     QMap<QString, QString> title; ///< language ("en", "zh_CN") -> menu title
     QMap<QString, QString> about; ///< language -> one-paragraph description (may be empty)
     QString directory; ///< absolute path of the model directory
+    /// The data the model was trained on, for a task whose data is not bundled (the taggers'
+    /// treebank samples): absolute paths, read from "data" (paths relative to demos.json's
+    /// folder); empty when not listed.
+    QStringList data;
 
     /// `title` / `about` in `language` ("zh_CN" or "en"), else in English.
     QString titleIn(const QString& language) const;
@@ -26,8 +31,9 @@ struct DemoModel {
 
 /// The demos.json of one folder. Format:
 ///   {"format": "attention-lab-demos", "version": 1, "default": "<id>",
-///    "models": [{"id", "task", "sentence", "title": {"en": ...}, "about": {...}}]}
-/// "title" needs an "en" text; "about" is optional; unknown members are errors.
+///    "models": [{"id", "task", "sentence", "title": {"en": ...}, "about": {...}, "data": [...]}]}
+/// "title" needs an "en" text; "about" and "data" (an array of paths relative to the file's
+/// folder) are optional; unknown members are errors.
 class DemoCatalog {
 public:
     /// Reads `demosJson`; model directories are its siblings named by id. Throws al::Error whose

@@ -48,6 +48,9 @@ public:
     void setTaskModel(const TaskModelSnapshot& model, qint64 step);
     /// The task settings of a run (copy/reverse/sort: written as task.json when saved later).
     void setRunSettings(const TaskSettings& settings) { m_runSettings = settings; }
+    /// The task settings of the shown model: its run's, or those of the directory it was
+    /// opened from (task.json of copy/reverse/sort, the defaults of a task model's task).
+    const TaskSettings& runSettings() const { return m_runSettings; }
     /// A run ended: its model (the newest snapshot, of either kind) is the one to continue.
     void finishRun();
 

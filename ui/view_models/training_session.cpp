@@ -377,40 +377,46 @@ QString checkTrainingSettings(const al::ModelConfig& model, const al::TrainConfi
     return QString();
 }
 
+QString taskModelAnswer(const al::TaskModel& model, const QString& text, int continuation)
+{
+    const std::string s = text.toStdString();
+    const std::string task = model.net.config().task;
+    QStringList parts;
+    if (task == "pos") {
+        for (const auto& [word, tag] : al::tag_text(model, s))
+            parts << QString::fromStdString(word + "/" + tag);
+        return parts.join(QLatin1Char(' '));
+    }
+    if (task == "sentiment" || task == "langid") {
+        std::vector<al::TokenProb> probs = al::classify_text(model, s);
+        std::stable_sort(probs.begin(), probs.end(), [](const al::TokenProb& a, const al::TokenProb& b) { return a.prob > b.prob; });
+        for (const al::TokenProb& p : probs)
+            parts << QStringLiteral("%1 %2").arg(QString::fromStdString(p.token)).arg(p.prob, 0, 'f', 2);
+        return parts.join(QStringLiteral(" · "));
+    }
+    if (task == "mlm") {
+        if (s.find("[MASK]") == std::string::npos)
+            return QCoreApplication::translate("al::ui::TrainingSession", "(write [MASK] in the sentence to see its fillers)");
+        const auto rows = al::masked_token_probabilities(model, s, 3);
+        for (size_t m = 0; m < rows.size(); ++m) {
+            QStringList fillers;
+            for (const al::TokenProb& p : rows[m])
+                fillers << QStringLiteral("%1 %2").arg(QString::fromStdString(p.token)).arg(p.prob, 0, 'f', 2);
+            parts << QStringLiteral("[MASK] %1: %2").arg(m + 1).arg(fillers.join(QStringLiteral(", ")));
+        }
+        return parts.join(QStringLiteral(" · "));
+    }
+    if (task == "charlm")
+        return text + QString::fromStdString(al::generate_text(model, s, continuation, 0.0, 1));
+    return {};
+}
+
 TaskModelOutput runTaskModel(const al::TaskModel& model, const QString& text, int continuation)
 {
     TaskModelOutput out;
-    const std::string s = text.toStdString();
-    const std::string task = model.net.config().task;
     try {
-        out.trace = std::make_shared<const al::Trace>(al::task_model_trace(model, s));
-        QStringList parts;
-        if (task == "pos") {
-            for (const auto& [word, tag] : al::tag_text(model, s))
-                parts << QString::fromStdString(word + "/" + tag);
-            out.output = parts.join(QLatin1Char(' '));
-        } else if (task == "sentiment" || task == "langid") {
-            std::vector<al::TokenProb> probs = al::classify_text(model, s);
-            std::stable_sort(probs.begin(), probs.end(), [](const al::TokenProb& a, const al::TokenProb& b) { return a.prob > b.prob; });
-            for (const al::TokenProb& p : probs)
-                parts << QStringLiteral("%1 %2").arg(QString::fromStdString(p.token)).arg(p.prob, 0, 'f', 2);
-            out.output = parts.join(QStringLiteral(" · "));
-        } else if (task == "mlm") {
-            if (s.find("[MASK]") == std::string::npos) {
-                out.output = QCoreApplication::translate("al::ui::TrainingSession", "(write [MASK] in the sentence to see its fillers)");
-            } else {
-                const auto rows = al::masked_token_probabilities(model, s, 3);
-                for (size_t m = 0; m < rows.size(); ++m) {
-                    QStringList fillers;
-                    for (const al::TokenProb& p : rows[m])
-                        fillers << QStringLiteral("%1 %2").arg(QString::fromStdString(p.token)).arg(p.prob, 0, 'f', 2);
-                    parts << QStringLiteral("[MASK] %1: %2").arg(m + 1).arg(fillers.join(QStringLiteral(", ")));
-                }
-                out.output = parts.join(QStringLiteral(" · "));
-            }
-        } else if (task == "charlm") {
-            out.output = text + QString::fromStdString(al::generate_text(model, s, continuation, 0.0, 1));
-        }
+        out.trace = std::make_shared<const al::Trace>(al::task_model_trace(model, text.toStdString()));
+        out.output = taskModelAnswer(model, text, continuation);
     } catch (const std::exception& e) {
         out.trace.reset();
         out.output.clear();

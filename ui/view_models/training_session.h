@@ -171,11 +171,16 @@ protected:
     std::unique_ptr<al::TrainingTimeline> m_timeline;
 };
 
+/// A task model's answer for one typed text, as one line: pos "word/TAG ..." (al::tag_text),
+/// sentiment and langid the labels by decreasing probability ("pos 0.93 · neg 0.07",
+/// al::classify_text), mlm the three most probable fillers of each [MASK] (a note asking for
+/// one when there is none), charlm the text and its greedy continuation (temperature 0) of
+/// `continuation` characters (al::generate_text). Throws al::Error as those functions.
+QString taskModelAnswer(const al::TaskModel& model, const QString& text, int continuation = 60);
+
 /// A task model run on one typed text, for the main window: the self-attention Trace
-/// (al::task_model_trace) and the task's answer as one line: pos "word/TAG ...", sentiment and
-/// langid the labels by decreasing probability ("pos 0.93 · neg 0.07"), mlm the three most
-/// probable fillers of each [MASK], charlm the greedy continuation (temperature 0) of
-/// `continuation` characters. On failure trace is null and error holds the engine's message.
+/// (al::task_model_trace) and taskModelAnswer. On failure trace is null and error holds the
+/// engine's message.
 struct TaskModelOutput {
     std::shared_ptr<const al::Trace> trace;
     QString output;

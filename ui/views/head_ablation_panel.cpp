@@ -22,10 +22,12 @@ namespace al::ui {
 
 namespace {
 
-QString kindName(al::AttentionKind kind)
+/// `causal`: the one stack of a decoder-only LM, which task models name enc.
+QString kindName(al::AttentionKind kind, bool causal)
 {
     switch (kind) {
-    case al::AttentionKind::EncoderSelf: return HeadAblationPanel::tr("Encoder self-attention");
+    case al::AttentionKind::EncoderSelf:
+        return causal ? HeadAblationPanel::tr("Causal self-attention") : HeadAblationPanel::tr("Encoder self-attention");
     case al::AttentionKind::DecoderSelf: return HeadAblationPanel::tr("Decoder self-attention");
     case al::AttentionKind::Cross: return HeadAblationPanel::tr("Cross-attention");
     }
@@ -34,11 +36,12 @@ QString kindName(al::AttentionKind kind)
 
 constexpr int kRankedBars = 16; // more bars than this leave their head labels unreadable
 
-/// The name of an importance measure of importanceMatrix (translated).
-QString measureName(const QString& id)
+/// The name of an importance measure of importanceMatrix (translated); `accuracy`: the metric
+/// is accuracy (task models), else BLEU.
+QString measureName(const QString& id, bool accuracy)
 {
     if (id == QLatin1String("delta_metric"))
-        return HeadAblationPanel::tr("fall in BLEU");
+        return accuracy ? HeadAblationPanel::tr("fall in accuracy") : HeadAblationPanel::tr("fall in BLEU");
     if (id == QLatin1String("gradient"))
         return HeadAblationPanel::tr("gradient importance");
     return HeadAblationPanel::tr("rise in validation loss");
@@ -64,13 +67,9 @@ HeadAblationPanel::HeadAblationPanel(QWidget* parent) : QWidget(parent)
     connect(m_ranker, &AblationController::done, this, &HeadAblationPanel::onDone);
 
     auto* layout = new QVBoxLayout(this);
-    auto* intro = new QLabel(this);
-    intro->setWordWrap(true);
-    trText(intro, [] {
-        return tr("Click a head to switch it off (Michel et al. 2019): its output is zeroed or replaced by its mean, "
-                  "and the translation, the validation loss and the BLEU of a held-out sample are computed again.");
-    });
-    layout->addWidget(intro);
+    m_intro = new QLabel(this);
+    m_intro->setWordWrap(true);
+    layout->addWidget(m_intro);
     auto* controls = new QHBoxLayout;
     m_mode = new QComboBox(this);
     m_mode->setObjectName(QStringLiteral("ablationModeCombo"));
@@ -86,7 +85,6 @@ HeadAblationPanel::HeadAblationPanel(QWidget* parent) : QWidget(parent)
     m_rank = new QPushButton(this);
     m_rank->setObjectName(QStringLiteral("headImportanceButton"));
     trText(m_rank, [] { return tr("Head importance"); });
-    trToolTip(m_rank, [] { return tr("Switch each head off alone and rank the heads by the rise in validation loss."); });
     controls->addWidget(m_mode);
     controls->addWidget(m_restore);
     controls->addWidget(m_rank);
@@ -94,7 +92,6 @@ HeadAblationPanel::HeadAblationPanel(QWidget* parent) : QWidget(parent)
     m_measure->setObjectName(QStringLiteral("importanceMeasureCombo"));
     for (const char* id : {"delta_loss", "delta_metric", "gradient"})
         m_measure->addItem(QString(), QString::fromLatin1(id));
-    trItems(m_measure, [](const QVariant& v) { return measureName(v.toString()); });
     controls->addWidget(m_measure);
     controls->addStretch(1);
     layout->addLayout(controls);
@@ -127,6 +124,7 @@ HeadAblationPanel::HeadAblationPanel(QWidget* parent) : QWidget(parent)
     importance->addWidget(m_bars, 1);
     layout->addLayout(importance, 1);
     onLanguageChange(this, [this] {
+        updateMetricTexts();
         rebuildButtons();
         showOutcome();
         showImportance();
@@ -151,36 +149,74 @@ void HeadAblationPanel::shutdown()
 
 void HeadAblationPanel::setModel(const ModelSnapshot& model, qint64 step)
 {
-    m_taskModel = false;
-    const bool shapeChanged = !m_model || !model || m_model->net.attention_layers() != model->net.attention_layers()
+    const bool shapeChanged = m_taskModel || !m_model || !model || m_model->net.attention_layers() != model->net.attention_layers()
                               || m_model->net.config().nhead != model->net.config().nhead;
+    const bool familyChanged = bool(m_taskModel);
+    m_taskModel.reset();
     m_model = model;
     m_step = step;
+    if (familyChanged)
+        updateMetricTexts();
     if (shapeChanged) {
         m_table = al::HeadImportanceTable{};
+        m_outcome = AblationOutcome{};
         rebuildButtons();
+        showOutcome();
         showImportance();
     }
     score();
 }
 
-void HeadAblationPanel::setTaskModelOpen()
+void HeadAblationPanel::setTaskModel(const TaskModelSnapshot& model, qint64 step)
 {
-    m_taskModel = true;
+    const bool shapeChanged = m_model || !m_taskModel || !model
+                              || m_taskModel->net.attention_layers() != model->net.attention_layers()
+                              || m_taskModel->net.config().nhead != model->net.config().nhead
+                              || m_taskModel->net.config().task != model->net.config().task;
+    const bool familyChanged = !m_taskModel;
     m_model.reset();
-    rebuildButtons();
-    m_outcome = AblationOutcome{};
-    showOutcome();
+    m_taskModel = model;
+    m_step = step;
+    if (familyChanged)
+        updateMetricTexts();
+    if (shapeChanged) {
+        m_table = al::HeadImportanceTable{};
+        m_outcome = AblationOutcome{};
+        rebuildButtons();
+        showOutcome();
+        showImportance();
+    }
+    score();
 }
 
-void HeadAblationPanel::setCorpus(const QString& path, int srcColumn, int tgtColumn)
+void HeadAblationPanel::setSource(const AblationSource& source)
 {
-    if (path == m_corpus && srcColumn == m_srcColumn && tgtColumn == m_tgtColumn)
-        return;
-    m_corpus = path;
-    m_srcColumn = srcColumn;
-    m_tgtColumn = tgtColumn;
+    setSourceProvider([source] { return source; });
+}
+
+void HeadAblationPanel::setSourceProvider(std::function<AblationSource()> provider)
+{
+    m_source = std::move(provider);
     score();
+}
+
+void HeadAblationPanel::checkSource()
+{
+    if (m_source && hasModel() && m_source().key() != m_scoredSource)
+        score();
+}
+
+void HeadAblationPanel::updateMetricTexts()
+{
+    const bool accuracy = accuracyMetric();
+    m_intro->setText(accuracy ? tr("Click a head to switch it off (Michel et al. 2019): its output is zeroed or replaced by its "
+                                   "mean, and the model's answer for the typed text, the validation loss and the accuracy of "
+                                   "a held-out sample are computed again.")
+                              : tr("Click a head to switch it off (Michel et al. 2019): its output is zeroed or replaced by its mean, "
+                                   "and the translation, the validation loss and the BLEU of a held-out sample are computed again."));
+    m_rank->setToolTip(tr("Switch each head off alone and rank the heads by the rise in validation loss."));
+    for (int i = 0; i < m_measure->count(); ++i)
+        m_measure->setItemText(i, measureName(m_measure->itemData(i).toString(), accuracy));
 }
 
 void HeadAblationPanel::setSentence(const QString& sentence)
@@ -200,19 +236,20 @@ void HeadAblationPanel::rebuildButtons()
         delete item->widget();
         delete item;
     }
-    if (!m_model) {
+    if (!hasModel()) {
         m_layers = {};
         m_heads = 0;
         return;
     }
-    m_layers = m_model->net.attention_layers();
-    m_heads = m_model->net.config().nhead;
+    m_layers = m_model ? m_model->net.attention_layers() : m_taskModel->net.attention_layers();
+    m_heads = m_model ? m_model->net.config().nhead : m_taskModel->net.config().nhead;
+    const bool causal = m_taskModel && m_taskModel->net.config().task == "charlm";
     int row = 0;
     for (al::AttentionKind kind : {al::AttentionKind::EncoderSelf, al::AttentionKind::DecoderSelf, al::AttentionKind::Cross}) {
         const int layers = m_layers[size_t(kind)];
         if (layers == 0)
             continue;
-        auto* title = new QLabel(QStringLiteral("<b>%1</b>").arg(kindName(kind)), m_buttonHost);
+        auto* title = new QLabel(QStringLiteral("<b>%1</b>").arg(kindName(kind, causal)), m_buttonHost);
         m_buttonGrid->addWidget(title, row++, 0, 1, m_heads + 1);
         for (int l = 0; l < layers; ++l, ++row) {
             m_buttonGrid->addWidget(new QLabel(tr("layer %1").arg(l + 1), m_buttonHost), row, 0);
@@ -222,7 +259,7 @@ void HeadAblationPanel::rebuildButtons()
                 b->setObjectName(QStringLiteral("head_%1").arg(QString::fromStdString(al::to_string(id)).replace(':', '_')));
                 b->setCheckable(true);
                 b->setText(tr("head %1").arg(h + 1));
-                b->setToolTip(tr("%1, layer %2, head %3: click to switch it off").arg(kindName(kind)).arg(l + 1).arg(h + 1));
+                b->setToolTip(tr("%1, layer %2, head %3: click to switch it off").arg(kindName(kind, causal)).arg(l + 1).arg(h + 1));
                 b->setStyleSheet(QStringLiteral("QToolButton:checked { background: #d62728; color: white; }"));
                 connect(b, &QToolButton::toggled, this, &HeadAblationPanel::score);
                 m_buttonGrid->addWidget(b, row, h + 1);
@@ -271,11 +308,16 @@ void HeadAblationPanel::showEvent(QShowEvent* event)
     QWidget::showEvent(event);
     if (m_stale)
         score();
+    else
+        checkSource();
 }
 
 void HeadAblationPanel::score()
 {
-    if (!m_model || m_corpus.isEmpty())
+    if (!hasModel() || !m_source)
+        return;
+    const AblationSource source = m_source();
+    if (source.kind == AblationSource::Kind::None)
         return;
     // Behind another tab nothing is scored; showing the tab catches up.
     if (window()->isVisible() && !isVisible()) {
@@ -283,30 +325,31 @@ void HeadAblationPanel::score()
         return;
     }
     m_stale = false;
+    m_scoredSource = source.key();
     AblationRequest r;
     r.model = m_model;
+    r.taskModel = m_taskModel;
     r.step = m_step;
     r.mask = mask();
     r.sentence = m_sentence;
-    r.corpusPath = m_corpus;
-    r.srcColumn = m_srcColumn;
-    r.tgtColumn = m_tgtColumn;
+    r.source = source;
     m_pendingScore = m_scorer->submit(std::move(r));
     m_status->setText(tr("Scoring…"));
 }
 
 void HeadAblationPanel::computeImportance()
 {
-    if (!m_model || m_corpus.isEmpty())
+    if (!hasModel() || !m_source)
         return;
     AblationRequest r;
     r.model = m_model;
+    r.taskModel = m_taskModel;
     r.step = m_step;
     r.mask.mode = static_cast<al::AblationMode>(m_mode->currentData().toInt());
     r.importance = true;
-    r.corpusPath = m_corpus;
-    r.srcColumn = m_srcColumn;
-    r.tgtColumn = m_tgtColumn;
+    r.source = m_source();
+    if (r.source.kind == AblationSource::Kind::None)
+        return;
     m_pendingTable = m_ranker->submit(std::move(r));
     m_rank->setEnabled(false);
     m_status->setText(tr("Switching each head off in turn…"));
@@ -341,29 +384,57 @@ QString HeadAblationPanel::resultText() const
 
 void HeadAblationPanel::showOutcome()
 {
-    if (m_taskModel) {
-        m_result->setText(tr("Head ablation in this tab runs on translation models; for a task model use "
-                             "<tt>attention-lab ablate --model DIR --task NAME</tt> (docs/ablation.md)."));
-        return;
-    }
     const AblationOutcome& o = m_outcome;
-    if (o.sentences == 0 || !o.error.isEmpty()) {
-        m_result->setText(m_model ? QString() : tr("Open or train a translation model to switch its heads off."));
+    if (o.examples == 0 || !o.error.isEmpty()) {
+        m_result->setText(hasModel() ? QString() : tr("Open or train a model to switch its heads off."));
         return;
     }
+    const bool accuracy = o.metricName == QLatin1String("accuracy");
+    QString outputName = tr("Translation");
+    if (o.task == QLatin1String("pos"))
+        outputName = tr("Tags");
+    else if (o.task == QLatin1String("sentiment") || o.task == QLatin1String("langid"))
+        outputName = tr("Class");
+    else if (o.task == QLatin1String("charlm"))
+        outputName = tr("Continuation");
+    else if (o.task == QLatin1String("mlm"))
+        outputName = tr("[MASK] fillers");
     const QString row = QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>");
     QString html = QStringLiteral("<table cellspacing='0' cellpadding='3'>");
     html += row.arg(QString(), tr("<b>all heads</b>"), tr("<b>%n head(s) off</b>", nullptr, o.headsOff), tr("<b>change</b>"));
-    html += row.arg(tr("Translation"), o.intact.translation.toHtmlEscaped(), o.ablated.translation.toHtmlEscaped(), QString());
+    html += row.arg(outputName, o.intact.output.toHtmlEscaped(), o.ablated.output.toHtmlEscaped(), QString());
     html += row.arg(tr("Validation loss"), QString::number(o.intact.loss, 'f', 3), QString::number(o.ablated.loss, 'f', 3),
                     signedText(o.ablated.loss - o.intact.loss, 3));
-    html += row.arg(tr("BLEU"), QString::number(o.intact.bleu, 'f', 1), QString::number(o.ablated.bleu, 'f', 1),
-                    signedText(o.ablated.bleu - o.intact.bleu, 1));
-    html += QStringLiteral("</table>");
-    html += tr("<small>%1 held-out sentence pairs of the corpus (its validation split as <tt>train</tt> cuts it), "
-               "greedy decoding; model step %2.</small>")
-                .arg(o.sentences)
-                .arg(m_step);
+    if (accuracy)
+        html += row.arg(tr("Accuracy"), tr("%1 %").arg(100 * o.intact.metric, 0, 'f', 1),
+                        tr("%1 %").arg(100 * o.ablated.metric, 0, 'f', 1),
+                        tr("%1 points").arg(signedText(100 * (o.ablated.metric - o.intact.metric), 1)));
+    else
+        html += row.arg(tr("BLEU"), QString::number(o.intact.metric, 'f', 1), QString::number(o.ablated.metric, 'f', 1),
+                        signedText(o.ablated.metric - o.intact.metric, 1));
+    html += QStringLiteral("</table><small>");
+    if (o.task == QLatin1String("charlm"))
+        html += tr("%1 held-out windows of %2 characters of the text (its validation part as <tt>train --task</tt> cuts "
+                   "it), accuracy of the next character; greedy continuation; model step %3.")
+                    .arg(o.examples)
+                    .arg(m_taskModel ? m_taskModel->net.config().max_len : 0)
+                    .arg(m_step);
+    else if (!o.task.isEmpty())
+        html += tr("%1 held-out examples of the task's data (its validation split as <tt>train --task</tt> cuts it); "
+                   "model step %2.")
+                    .arg(o.examples)
+                    .arg(m_step);
+    else if (m_scoredSource.startsWith(QLatin1String("generated")))
+        html += tr("%1 held-out pairs of the validation set regenerated from the model's task.json, greedy decoding; "
+                   "model step %2.")
+                    .arg(o.examples)
+                    .arg(m_step);
+    else
+        html += tr("%1 held-out sentence pairs of the corpus (its validation split as <tt>train</tt> cuts it), "
+                   "greedy decoding; model step %2.")
+                    .arg(o.examples)
+                    .arg(m_step);
+    html += QStringLiteral("</small>");
     m_result->setText(html);
 }
 
@@ -379,7 +450,8 @@ void HeadAblationPanel::showImportance()
         return;
     }
     const QString measure = m_measure->currentData().toString();
-    const QString name = measureName(measure);
+    const bool accuracy = m_table.metric_name == "accuracy";
+    const QString name = measureName(measure, accuracy);
     // One heatmap row per (kind, layer): enc 1 .. enc N, dec 1 .., cross 1 ..
     QStringList rows, cols;
     std::vector<al::Mat> blocks;
@@ -408,7 +480,8 @@ void HeadAblationPanel::showImportance()
     m_heatmap->setTitle(measure == QLatin1String("gradient")
                             ? tr("Gradient importance (Michel et al. 2019), normalised per layer")
                         : measure == QLatin1String("delta_metric")
-                            ? tr("BLEU fall with the head alone off (intact %1)").arg(m_table.intact.metric, 0, 'f', 1)
+                            ? (accuracy ? tr("Accuracy fall with the head alone off (intact %1)").arg(m_table.intact.metric, 0, 'f', 3)
+                                        : tr("BLEU fall with the head alone off (intact %1)").arg(m_table.intact.metric, 0, 'f', 1))
                             : tr("Loss rise with the head alone off (intact %1)").arg(m_table.intact.loss, 0, 'f', 3));
     m_heatmap->setExportFileName(QStringLiteral("head_importance_heatmap.png"));
 

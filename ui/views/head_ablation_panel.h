@@ -5,6 +5,8 @@
 #include <QVector>
 #include <QWidget>
 
+#include <functional>
+
 class QComboBox;
 class QCustomPlot;
 class QGridLayout;
@@ -18,23 +20,31 @@ class HeatmapWidget;
 
 /// The "Head ablation" tab (Michel et al. 2019, "Are Sixteen Heads Really Better than One?"):
 /// one button per head of every attention kind and layer; a click switches the head off (its
-/// output zeroed, or replaced by its mean) and at once the typed sentence's translation, the
-/// validation loss and the BLEU of a held-out sample are shown beside the intact model's.
-/// Several heads can be off; one click restores all. "Head importance" ranks every head (a layers
-/// x heads heatmap and a ranked bar chart) by the rise in validation loss or the fall in BLEU when
-/// it alone is off, or by the gradient importance of Michel et al. Everything runs on the tab's two
-/// ablation threads; translation models only (task models: `attention-lab ablate --task`).
+/// output zeroed, or replaced by its mean) and at once the model's output for the typed
+/// sentence (a translation; a task model's tags, class, [MASK] fillers or continuation), the
+/// validation loss and the metric (BLEU for translation models, accuracy for task models) of a
+/// held-out sample are shown beside the intact model's. Several heads can be off; one click
+/// restores all. "Head importance" ranks every head (a layers x heads heatmap and a ranked bar
+/// chart) by the rise in validation loss or the fall in the metric when it alone is off, or by
+/// the gradient importance of Michel et al. Everything runs on the tab's two ablation threads.
 class HeadAblationPanel : public QWidget {
     Q_OBJECT
 public:
     explicit HeadAblationPanel(QWidget* parent = nullptr);
     ~HeadAblationPanel() override;
 
+    /// A translation model (or copy/reverse/sort) is shown; its sample is a Corpus or
+    /// Algorithmic source.
     void setModel(const ModelSnapshot& model, qint64 step);
-    /// A task model is open: the tab says where its ablation is.
-    void setTaskModelOpen();
-    /// The corpus whose held-out sample is scored (0-based columns).
-    void setCorpus(const QString& path, int srcColumn, int tgtColumn);
+    /// A task model (charlm, pos, sentiment, langid, mlm) is shown; its sample is a Task source.
+    void setTaskModel(const TaskModelSnapshot& model, qint64 step);
+    /// The held-out sample scored from now on.
+    void setSource(const AblationSource& source);
+    /// Where the held-out sample comes from, asked afresh for every score and table and when
+    /// the tab is shown (a changed source scores again): the main window reads its settings.
+    void setSourceProvider(std::function<AblationSource()> provider);
+    /// What the provider gives may have changed (the settings did): scores again when it did.
+    void checkSource();
     void setSentence(const QString& sentence);
     /// Switches `head` off (or on again) as its button would.
     void setHeadOff(const al::HeadId& head, bool off);
@@ -63,6 +73,10 @@ protected:
 
 private:
     void rebuildButtons();
+    bool hasModel() const { return m_model || m_taskModel; }
+    /// The metric the figures and plots name: accuracy for a task model, else BLEU.
+    bool accuracyMetric() const { return bool(m_taskModel); }
+    void updateMetricTexts();
     void score();
     void onDone(const AblationReply& reply);
     void showOutcome();
@@ -71,18 +85,19 @@ private:
     AblationController* m_scorer = nullptr;
     AblationController* m_ranker = nullptr;
     ModelSnapshot m_model;
+    TaskModelSnapshot m_taskModel;
     qint64 m_step = 0;
-    QString m_corpus;
-    int m_srcColumn = 1, m_tgtColumn = 0;
+    std::function<AblationSource()> m_source;
+    QString m_scoredSource; ///< AblationSource::key of the last score asked for
     QString m_sentence;
     quint64 m_pendingScore = 0, m_pendingTable = 0;
     bool m_stale = false;
-    bool m_taskModel = false;
     AblationOutcome m_outcome;
     al::HeadImportanceTable m_table;
     std::array<int, al::kAttentionKinds> m_layers{};
     int m_heads = 0;
 
+    QLabel* m_intro = nullptr;
     QComboBox* m_mode = nullptr;
     QPushButton* m_restore = nullptr;
     QPushButton* m_rank = nullptr;

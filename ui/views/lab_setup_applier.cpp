@@ -121,7 +121,7 @@ LabSetup withResolvedDataPaths(LabSetup setup, const QString& base)
 
 QString applyLabSetup(MainWindow& window, const LabSetup& given, const LabSetupContext& context)
 {
-    const LabSetup setup = withResolvedDataPaths(given, context.baseDirectory);
+    LabSetup setup = withResolvedDataPaths(given, context.baseDirectory);
     // Check everything first: an error leaves the window as it was.
     const bool training = window.trainingController()->isActive();
     if (training && setup.model)
@@ -134,6 +134,12 @@ QString applyLabSetup(MainWindow& window, const LabSetup& given, const LabSetupC
         resolved = resolveModelReference(*setup.model, context.baseDirectory, context.demosFile, &problem);
         if (!resolved)
             return trText("model: %1").arg(problem);
+    }
+    // A demo whose data is not bundled (the taggers) brings its data paths, so that Train and
+    // the Head ablation tab find them; a setup naming task_data keeps its own.
+    if (resolved && resolved->demo && !resolved->demo->data.isEmpty() && !setup.settings.contains(QStringLiteral("task_data"))) {
+        setup.settings.values.taskData = resolved->demo->data.join(QLatin1Char(';'));
+        setup.settings.keys << QStringLiteral("task_data");
     }
     QString task;
     if (setup.settings.contains(QStringLiteral("task")))

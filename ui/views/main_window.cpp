@@ -201,6 +201,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_live, &LiveTrainingPanel::sentenceChanged, this, &MainWindow::onSentenceChanged);
     connect(m_live, &LiveTrainingPanel::sentenceChanged, m_ablation, &HeadAblationPanel::setSentence);
     m_ablation->setSentence(m_live->sentence());
+    // The tab's held-out sample follows the shown model and the settings (asked at each score).
+    m_ablation->setSourceProvider([this] {
+        const TaskModelSnapshot task = m_document.taskModel();
+        return ablationSourceFor(task.get(), m_document.runSettings(), m_settings->form()->values(),
+                                 m_settings->form()->corpusPath());
+    });
+    connect(m_settings->form(), &SettingsForm::changed, m_ablation, &HeadAblationPanel::checkSource);
     m_inference->setSentence(m_live->sentence());
     m_decoding->setSentence(m_live->sentence());
     // The first size: 1560 x 940, or the screen's free area where that is smaller (a laptop).
@@ -418,10 +425,6 @@ void MainWindow::onSnapshot(const ModelSnapshot& model, qint64 step)
     m_peLab->setModel(model, step);
     m_stepper->setModel(model);
     m_hidden->setModel(model, step);
-    {
-        const SettingsValues& v = m_settings->form()->values();
-        m_ablation->setCorpus(m_settings->form()->corpusPath(), v.srcColumn - 1, v.tgtColumn - 1);
-    }
     m_ablation->setModel(model, step);
     m_timeline->setTimeline(m_document.timeline());
     m_trainingPlots->addSnapshot(model, step);
@@ -433,7 +436,7 @@ void MainWindow::onTaskSnapshot(const TaskModelSnapshot& model, qint64 step)
     m_trainingPlots->addTaskSnapshot(model, step);
     m_inference->setTaskModel(model, step);
     m_hidden->setTaskModel(model, step);
-    m_ablation->setTaskModelOpen();
+    m_ablation->setTaskModel(model, step);
     m_timeline->setTimeline(m_document.timeline());
 }
 

@@ -12,14 +12,33 @@ quint64 AblationWorker::submit(AblationRequest request)
     return m_requests.post(this, &AblationWorker::processPending, std::move(request));
 }
 
-const std::vector<al::SentencePair>& AblationWorker::sample(const AblationRequest& r)
+const std::vector<al::SentencePair>& AblationWorker::pairs(const AblationSource& source)
 {
-    const QString key = QStringLiteral("%1\t%2\t%3").arg(r.corpusPath).arg(r.srcColumn).arg(r.tgtColumn);
-    if (key != m_sampleKey) {
-        m_sample = ablationSample(r.corpusPath, r.srcColumn, r.tgtColumn);
-        m_sampleKey = key;
+    if (source.key() != m_sampleKey) {
+        m_sampleKey.clear();
+        if (source.kind == AblationSource::Kind::Algorithmic)
+            m_pairs = ablationSample(source.algorithmic);
+        else if (source.kind == AblationSource::Kind::Corpus)
+            m_pairs = ablationSample(source.corpusPath, source.srcColumn, source.tgtColumn);
+        else
+            throw al::Error("a translation model is scored on a translation corpus or its task.json generator");
+        m_taskSample = al::TaskCorpus{};
+        m_sampleKey = source.key();
     }
-    return m_sample;
+    return m_pairs;
+}
+
+const al::TaskCorpus& AblationWorker::taskSample(const AblationSource& source)
+{
+    if (source.kind != AblationSource::Kind::Task)
+        throw al::Error("a task model is scored on its task's data");
+    if (source.key() != m_sampleKey) {
+        m_sampleKey.clear();
+        m_taskSample = taskAblationSample(source.task, source.taskData);
+        m_pairs.clear();
+        m_sampleKey = source.key();
+    }
+    return m_taskSample;
 }
 
 void AblationWorker::processPending()
@@ -33,17 +52,32 @@ void AblationWorker::processPending()
     reply.step = r.step;
     reply.importance = r.importance;
     try {
-        if (!r.model)
-            throw al::Error("no translation model is open");
-        const std::vector<al::SentencePair>& pairs = sample(r);
-        if (r.importance)
-            reply.table = runImportance(*r.model, pairs, r.mask.mode);
-        else {
-            reply.outcome = runAblation(*r.model, r.mask, r.sentence, pairs);
-            reply.error = reply.outcome.error;
+        const std::shared_ptr<const void> model =
+            r.taskModel ? std::shared_ptr<const void>(r.taskModel) : std::shared_ptr<const void>(r.model);
+        const QString intactKey = r.source.key() + QLatin1Char('\n') + r.sentence;
+        const AblationFigures* intact = model && model == m_intactModel && intactKey == m_intactKey ? &m_intact : nullptr;
+        if (r.taskModel) {
+            const al::TaskCorpus& sample = taskSample(r.source);
+            if (r.importance)
+                reply.table = runImportance(*r.taskModel, sample, r.mask.mode);
+            else
+                reply.outcome = runAblation(*r.taskModel, r.mask, r.sentence, sample, intact);
+        } else if (r.model) {
+            const std::vector<al::SentencePair>& sample = pairs(r.source);
+            if (r.importance)
+                reply.table = runImportance(*r.model, sample, r.mask.mode);
+            else
+                reply.outcome = runAblation(*r.model, r.mask, r.sentence, sample, intact);
+        } else {
+            throw al::Error("no model is open");
+        }
+        reply.error = reply.outcome.error;
+        if (!r.importance && reply.error.isEmpty()) {
+            m_intactModel = model;
+            m_intactKey = intactKey;
+            m_intact = reply.outcome.intact;
         }
     } catch (const std::exception& e) {
-        m_sampleKey.clear();
         reply.error = QString::fromStdString(e.what());
     }
     emit done(reply);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Head ablation off the GUI thread: the scores of a mask (each click of the Head ablation tab)
-// and the per-head importance table, on the newest model snapshot. Same pattern as the other
+// and the per-head importance table, on the newest model snapshot (a translation or a task model). Same pattern as the other
 // workers (WorkerController, latest request wins); the tab owns one controller for clicks and
 // one for the table, so a click never waits behind a table.
 #include "ui/view_models/head_ablation_view.h"
@@ -15,13 +15,13 @@ namespace al::ui {
 
 /// One job: a mask to score, or (importance) the whole table.
 struct AblationRequest {
-    ModelSnapshot model;
+    ModelSnapshot model;        ///< a translation model, or
+    TaskModelSnapshot taskModel; ///< a task model (at most one of the two is set)
     qint64 step = 0;
     al::HeadMask mask;          ///< score: the heads off; importance: only its mode is read
     bool importance = false;
-    QString sentence;           ///< score: translated intact and ablated
-    QString corpusPath;         ///< the held-out sample's corpus (ablationSample)
-    int srcColumn = 1, tgtColumn = 0;
+    QString sentence;           ///< score: translated (answered) intact and ablated
+    AblationSource source;      ///< the held-out sample (Corpus or Algorithmic: translation; Task: task model)
 };
 
 /// What a job gives back.
@@ -45,11 +45,20 @@ signals:
 
 private:
     void processPending();
-    const std::vector<al::SentencePair>& sample(const AblationRequest& r);
+    /// The sample of `source`, read once per source (the pairs of Corpus and Algorithmic).
+    const std::vector<al::SentencePair>& pairs(const AblationSource& source);
+    /// The sample of a Task source.
+    const al::TaskCorpus& taskSample(const AblationSource& source);
 
     LatestRequest<AblationRequest> m_requests;
-    QString m_sampleKey; ///< corpus and columns of m_sample (touched on the worker's thread only)
-    std::vector<al::SentencePair> m_sample;
+    // The cached sample, touched on the worker's thread only.
+    QString m_sampleKey; ///< AblationSource::key of the sample held
+    std::vector<al::SentencePair> m_pairs;
+    al::TaskCorpus m_taskSample;
+    // The intact figures of the last score: the same model, sample and sentence score them once.
+    std::shared_ptr<const void> m_intactModel; ///< held, so that its address is not reused
+    QString m_intactKey;                       ///< sample key and sentence of m_intact
+    AblationFigures m_intact;
 };
 
 /// GUI-side owner of one ablation thread.
