@@ -154,17 +154,7 @@ void HeadAblationPanel::setModel(const ModelSnapshot& model, qint64 step)
     const bool familyChanged = bool(m_taskModel);
     m_taskModel.reset();
     m_model = model;
-    m_step = step;
-    if (familyChanged)
-        updateMetricTexts();
-    if (shapeChanged) {
-        m_table = al::HeadImportanceTable{};
-        m_outcome = AblationOutcome{};
-        rebuildButtons();
-        showOutcome();
-        showImportance();
-    }
-    score();
+    modelChanged(step, shapeChanged, familyChanged);
 }
 
 void HeadAblationPanel::setTaskModel(const TaskModelSnapshot& model, qint64 step)
@@ -176,6 +166,11 @@ void HeadAblationPanel::setTaskModel(const TaskModelSnapshot& model, qint64 step
     const bool familyChanged = !m_taskModel;
     m_model.reset();
     m_taskModel = model;
+    modelChanged(step, shapeChanged, familyChanged);
+}
+
+void HeadAblationPanel::modelChanged(qint64 step, bool shapeChanged, bool familyChanged)
+{
     m_step = step;
     if (familyChanged)
         updateMetricTexts();

@@ -72,6 +72,9 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    /// After a new model (snapshot) of `step`: the buttons and tables when its heads or its family
+    /// (translation or task) changed, then a new score.
+    void modelChanged(qint64 step, bool shapeChanged, bool familyChanged);
     void rebuildButtons();
     bool hasModel() const { return m_model || m_taskModel; }
     /// The metric the figures and plots name: accuracy for a task model, else BLEU.
