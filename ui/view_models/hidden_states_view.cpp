@@ -161,8 +161,9 @@ StateScatter projectHiddenStates(const al::Trace& a, const al::Trace& b, int lay
             pt.position = int(pt.sentence == 0 ? i : i - xa.rows());
             const QStringList& tokens = pt.sentence == 0 ? ta : tb;
             pt.token = pt.position < tokens.size() ? tokens[pt.position] : QString::number(pt.position + 1);
+            // A tagger's states are its source positions, one tag each (Trace::src_tags).
             const std::vector<std::string>& tags = (pt.sentence == 0 ? a : b).src_tags;
-            if (size_t(pt.position) < tags.size() && !(pt.sentence == 0 ? a : b).src_tokens.empty())
+            if (size_t(pt.position) < tags.size())
                 pt.tag = QString::fromStdString(tags[size_t(pt.position)]);
             s.points << pt;
         }
