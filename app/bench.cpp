@@ -7,6 +7,7 @@
 #include "engine/core/tensor.h"
 #include "engine/train/trainer.h"
 #include "engine/models/translation_model.h"
+#include "engine/trace/attention_flow.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
@@ -33,6 +34,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v)
+{
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+}
 
 double peakRssMb()
 {
@@ -88,6 +95,9 @@ BenchResult resultFromJson(const nlohmann::json& j)
     r.gflops = getNum(j, "gflops");
     r.trace_ms = getNum(j, "trace_ms");
     r.trace_tokens = j.value("trace_tokens", 0);
+    r.rollout_ms = getNum(j, "rollout_ms");
+    r.flow_ms = getNum(j, "flow_ms");
+    r.flow_tokens = j.value("flow_tokens", 0);
     r.peak_rss_mb = getNum(j, "peak_rss_mb");
     r.rss_is_own_process = j.value("rss_scope", std::string()) == "child process";
     return r;
@@ -168,8 +178,8 @@ void runPeer(const BenchOptions& opts, const BenchConfig& cfg, int threads, int 
 
 std::string tableHeader()
 {
-    return fmt("%-6s %7s %10s %8s %8s %6s %9s %8s %12s %6s\n", "config", "threads", "tokens/s", "GFLOP/s", "peak",
-               "%peak", "trace ms", "RSS MB", "PyTorch t/s", "ratio");
+    return fmt("%-6s %7s %10s %8s %8s %6s %9s %8s %8s %8s %12s %6s\n", "config", "threads", "tokens/s", "GFLOP/s",
+               "peak", "%peak", "trace ms", "roll ms", "flow ms", "RSS MB", "PyTorch t/s", "ratio");
 }
 
 std::string tableRow(const BenchResult& r)
@@ -179,9 +189,9 @@ std::string tableRow(const BenchResult& r)
         peer = fmt("%.0f", *r.peer_train_tokens_per_s);
         ratio = fmt("%.2f", r.train_tokens_per_s / *r.peer_train_tokens_per_s);
     }
-    return fmt("%-6s %7d %10.0f %8.1f %8.1f %5.1f%% %9.2f %8.0f %12s %6s\n", r.config.toStdString().c_str(), r.threads,
-               r.train_tokens_per_s, r.gflops, r.peak_gflops, 100.0 * r.gflops / r.peak_gflops, r.trace_ms,
-               r.peak_rss_mb, peer.c_str(), ratio.c_str());
+    return fmt("%-6s %7d %10.0f %8.1f %8.1f %5.1f%% %9.2f %8.3f %8.1f %8.0f %12s %6s\n", r.config.toStdString().c_str(),
+               r.threads, r.train_tokens_per_s, r.gflops, r.peak_gflops, 100.0 * r.gflops / r.peak_gflops, r.trace_ms,
+               r.rollout_ms, r.flow_ms, r.peak_rss_mb, peer.c_str(), ratio.c_str());
 }
 
 } // namespace
@@ -280,8 +290,8 @@ BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int wa
     // (so it does not raise the peak): a 20-token source and greedy decoding of exactly 20
     // tokens, the EOS logit being suppressed so that an untrained model does not stop early
     // (the cost depends on shapes only), attention recorded.
-    double trace_ms = 0;
-    int trace_tokens = 0;
+    double trace_ms = 0, rollout_ms = 0, flow_ms = 0;
+    int trace_tokens = 0, flow_tokens = 0;
     {
         TranslationModel model = trainer.model(); // one value-only copy (a snapshot() copied again would hold two)
         Param* bias = model.net.params().find("generator.bias");
@@ -299,8 +309,25 @@ BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int wa
             translate(model, sentence, 20, &trace);
             ms.push_back(secondsSince(t) * 1e3);
         }
-        std::nth_element(ms.begin(), ms.begin() + runs / 2, ms.end());
-        trace_ms = ms[size_t(runs / 2)];
+        trace_ms = median(ms);
+        // Attention rollout and flow (Abnar & Zuidema 2020) of that Trace's encoder self-attention,
+        // as the Attention flow tab computes them.
+        flow_tokens = warm.enc_self.empty() || warm.enc_self[0].empty() ? 0 : int(warm.enc_self[0][0].rows());
+        ms.clear();
+        for (int i = 0; i < runs; ++i) {
+            const auto t = Clock::now();
+            if (attention_rollout(warm.enc_self).empty()) throw Error("benchmark rollout is empty");
+            ms.push_back(secondsSince(t) * 1e3);
+        }
+        rollout_ms = median(ms);
+        ms.clear();
+        for (int i = 0; i < 3; ++i) {
+            const auto t = Clock::now();
+            if (attention_flow(warm.enc_self, int(warm.enc_self.size()) - 1).rows() != flow_tokens)
+                throw Error("benchmark flow has the wrong shape");
+            ms.push_back(secondsSince(t) * 1e3);
+        }
+        flow_ms = median(ms);
     }
 
     const int64_t tokens_per_step = int64_t(cfg.batch) * cfg.length;
@@ -329,6 +356,9 @@ BenchResult measureEngine(const BenchConfig& cfg, int threads, int steps, int wa
 
     r.trace_ms = trace_ms;
     r.trace_tokens = trace_tokens;
+    r.rollout_ms = rollout_ms;
+    r.flow_ms = flow_ms;
+    r.flow_tokens = flow_tokens;
     r.peak_rss_mb = peakRssMb();
     return r;
 }
@@ -346,6 +376,9 @@ std::string benchJson(const BenchResult& r)
     j["gemm_fraction"] = r.peak_gflops > 0 ? num(r.gflops / r.peak_gflops) : nlohmann::json(nullptr);
     j["trace_ms"] = num(r.trace_ms);
     j["trace_tokens"] = r.trace_tokens;
+    j["rollout_ms"] = num(r.rollout_ms);
+    j["flow_ms"] = num(r.flow_ms);
+    j["flow_tokens"] = r.flow_tokens;
     j["peak_rss_mb"] = num(r.peak_rss_mb);
     j["rss_scope"] = r.rss_is_own_process ? "child process" : "process so far";
     j["peer_train_tokens_per_s"] = r.peer_train_tokens_per_s ? num(*r.peer_train_tokens_per_s) : nlohmann::json(nullptr);
@@ -501,7 +534,9 @@ int runBench(const BenchOptions& opts, std::ostream& out, std::ostream& err)
         if (!opts.json) {
             out << "tokens/s: target tokens per second of training (forward + backward + Adam); GFLOP/s: matrix-product\n"
                    "FLOPs of a step / step time; peak: measured single-precision Eigen GEMM at that thread count;\n"
-                   "trace ms: median translate() with attention Trace, 20-token source; RSS: peak resident memory"
+                   "trace ms: median translate() with attention Trace, 20-token source; roll ms, flow ms: median\n"
+                   "attention rollout (every encoder layer) and attention flow (last encoder layer) of that Trace's\n"
+                   "21 x 21 encoder self-attention (Abnar & Zuidema 2020); RSS: peak resident memory"
                 << (children ? " of the child process" : " of this process so far") << ";\n"
                 << "ratio: engine tokens/s / PyTorch tokens/s.\n";
         }

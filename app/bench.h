@@ -60,6 +60,9 @@ struct BenchResult {
     double peak_gflops = 0;           ///< measured single-precision GEMM peak at `threads`
     double trace_ms = 0;              ///< median latency of one translate() with a Trace, 20-token source
     int trace_tokens = 0;             ///< tokens that translate() generated (20: EOS is suppressed)
+    int flow_tokens = 0;              ///< n of the (n x n) encoder self-attention maps below (21: the source and <eos>)
+    double rollout_ms = 0;            ///< median attention_rollout of that Trace's encoder, every layer
+    double flow_ms = 0;               ///< median attention_flow of its last encoder layer (n^2 maximum flows)
     double peak_rss_mb = 0;           ///< ru_maxrss of the process that measured (MiB)
     bool rss_is_own_process = true;   ///< false: in-process run, RSS is the peak so far of the whole process
     std::optional<double> peer_train_tokens_per_s;

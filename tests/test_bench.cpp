@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `attention-lab bench` (app/bench): option parsing, the GEMM FLOP formula, and a short
 // in-process run of the tiny configuration without the PyTorch peer whose JSON line has
-// positive, finite train_tokens_per_s, gflops, peak_gflops, trace_ms and peak_rss_mb (the peer's
+// positive, finite train_tokens_per_s, gflops, peak_gflops, trace_ms, rollout_ms, flow_ms and peak_rss_mb (the peer's
 // figure and the ratio null). Not a timed test: no speed is asserted.
 #include "app/bench.h"
 
@@ -89,11 +89,13 @@ private slots:
         const nlohmann::json j = nlohmann::json::parse(last);
         QCOMPARE(QString::fromStdString(j.at("config").get<std::string>()), QString("tiny"));
         QCOMPARE(j.at("threads").get<int>(), 1);
-        for (const char* key : {"train_tokens_per_s", "gflops", "peak_gflops", "trace_ms", "peak_rss_mb"}) {
+        for (const char* key : {"train_tokens_per_s", "gflops", "peak_gflops", "trace_ms", "rollout_ms", "flow_ms", "peak_rss_mb"}) {
             QVERIFY2(j.contains(key) && j[key].is_number(), key);
             const double v = j[key].get<double>();
             QVERIFY2(std::isfinite(v) && v > 0, key);
         }
+        // Rollout and flow ran on the Trace's encoder maps: the 20-token source and <eos>.
+        QCOMPARE(j.at("flow_tokens").get<int>(), 21);
         // Without the peer its figure and the ratio are present, as null.
         QVERIFY(j.contains("peer_train_tokens_per_s") && j["peer_train_tokens_per_s"].is_null());
         QVERIFY(j.contains("ratio") && j["ratio"].is_null());
