@@ -13,6 +13,7 @@
 #include "ui/view_models/timeline_view.h"
 #include "ui/view_models/lab_setup.h"
 #include "ui/views/heatmap_widget.h"
+#include "ui/views/lab_setup_applier.h"
 #include "ui/views/main_window.h"
 #include "ui/views/timeline_panel.h"
 
@@ -361,6 +362,37 @@ private slots:
         const int index = w.viewTabs()->indexOf(w.timelinePanel());
         QVERIFY(index >= 0);
         QCOMPARE(w.viewTabs()->tabText(index), QStringLiteral("Timeline"));
+    }
+
+    /// A session's or a lesson step's head (kind, layer, head) is the one the Timeline tab shows
+    /// too, on the reverse demo's own recorded history.
+    void sessionHeadIsTheTimelineHead()
+    {
+        MainWindow w;
+        LabSetupContext context;
+        context.demosFile = QStringLiteral(AL_SOURCE_DIR "/resources/models/demos.json");
+        LabSetup setup;
+        setup.model = QStringLiteral("demo:reverse");
+        setup.view.tab = QStringLiteral("timeline");
+        setup.view.kind = AttentionKind::Cross;
+        setup.view.layer = 1;
+        setup.view.head = 2;
+        QCOMPARE(applyLabSetup(w, setup, context), QString());
+        QCOMPARE(w.viewTabs()->currentWidget(), static_cast<QWidget*>(w.timelinePanel()));
+        const TimelineSelection sel = w.timelinePanel()->selection();
+        QCOMPARE(sel.kind, AttentionKind::Cross);
+        QCOMPARE(sel.layer, 1);
+        QCOMPARE(sel.head, 2);
+        QVERIFY2(w.timelinePanel()->heatmap()->title().contains(QStringLiteral("layer 2 · head 3")),
+                 qPrintable(w.timelinePanel()->heatmap()->title()));
+        // Another head later: the timeline follows again.
+        setup = LabSetup{};
+        setup.view.kind = AttentionKind::EncoderSelf;
+        setup.view.head = 0;
+        QCOMPARE(applyLabSetup(w, setup, context), QString());
+        QCOMPARE(w.timelinePanel()->selection().kind, AttentionKind::EncoderSelf);
+        QCOMPARE(w.timelinePanel()->selection().layer, 1);
+        QCOMPARE(w.timelinePanel()->selection().head, 0);
     }
 };
 

@@ -46,6 +46,10 @@
         <source>Cross-attention</source>
         <translation>交叉注意力</translation>
     </message>
+    <message>
+        <source>Causal self-attention</source>
+        <translation>因果自注意力</translation>
+    </message>
 </context>
 <context>
     <name>ForwardStepper</name>
@@ -1129,18 +1133,6 @@
 <context>
     <name>al::ui::HeadAblationPanel</name>
     <message>
-        <source>Encoder self-attention</source>
-        <translation>编码器自注意力</translation>
-    </message>
-    <message>
-        <source>Decoder self-attention</source>
-        <translation>解码器自注意力</translation>
-    </message>
-    <message>
-        <source>Cross-attention</source>
-        <translation>交叉注意力</translation>
-    </message>
-    <message>
         <source>Click a head to switch it off (Michel et al. 2019): its output is zeroed or replaced by its mean, and the translation, the validation loss and the BLEU of a held-out sample are computed again.</source>
         <translation>点击一个注意力头即可关闭它（Michel 等 2019）：它的输出被置零或换成它的平均值，然后重新计算翻译、验证损失和一组留出样本的 BLEU。</translation>
     </message>
@@ -1245,10 +1237,6 @@
     <message>
         <source>BLEU fall with the head alone off (intact %1)</source>
         <translation>单独关闭该头时 BLEU 的下降（完整模型 %1）</translation>
-    </message>
-    <message>
-        <source>Causal self-attention</source>
-        <translation>因果自注意力</translation>
     </message>
     <message>
         <source>fall in accuracy</source>
@@ -3357,18 +3345,6 @@
 <context>
     <name>al::ui::TimelinePanel</name>
     <message>
-        <source>Encoder self-attention</source>
-        <translation>编码器自注意力</translation>
-    </message>
-    <message>
-        <source>Decoder self-attention</source>
-        <translation>解码器自注意力</translation>
-    </message>
-    <message>
-        <source>Cross-attention</source>
-        <translation>交叉注意力</translation>
-    </message>
-    <message>
         <source>agreement: diagonal</source>
         <translation>吻合度：对角线</translation>
     </message>
@@ -3445,10 +3421,6 @@
         <translation>损失、熵（奈特）</translation>
     </message>
     <message>
-        <source>agreement (attention mass on the pattern)</source>
-        <translation>吻合度（落在该模式上的注意力质量）</translation>
-    </message>
-    <message>
         <source>Compare with:</source>
         <translation>对比：</translation>
     </message>
@@ -3503,6 +3475,14 @@
     <message>
         <source>this model minus %1</source>
         <translation>本模型减去 %1</translation>
+    </message>
+    <message>
+        <source>pattern agreement</source>
+        <translation>模式吻合度</translation>
+    </message>
+    <message>
+        <source>Agreement: the share of the head&apos;s attention that falls on the pattern&apos;s positions (1 = all of it). Entropy: how spread the head&apos;s attention is.</source>
+        <translation>吻合度：该头的注意力落在模式位置上的比例（1 = 全部落在那里）。熵：该头的注意力有多分散。</translation>
     </message>
 </context>
 <context>

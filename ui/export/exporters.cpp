@@ -339,27 +339,6 @@ void exportPlot(QCustomPlot* plot, const QString& path, ExportFormat format, con
 // ---------------------------------------------------------------------------------------------
 // Attention maps
 
-QString attentionKindId(al::AttentionKind kind)
-{
-    switch (kind) {
-    case al::AttentionKind::EncoderSelf: return QStringLiteral("enc");
-    case al::AttentionKind::DecoderSelf: return QStringLiteral("dec");
-    case al::AttentionKind::Cross: return QStringLiteral("cross");
-    }
-    return {};
-}
-
-bool parseAttentionKind(const QString& text, al::AttentionKind& kind)
-{
-    const QString t = text.trimmed().toLower();
-    for (al::AttentionKind k : attentionKinds()) {
-        if (t == attentionKindId(k)) {
-            kind = k;
-            return true;
-        }
-    }
-    return false;
-}
 
 QString attentionFileName(al::AttentionKind kind, int layer, int head, ExportFormat format)
 {

@@ -6,6 +6,7 @@
 // QApplication (QCustomPlot is a QWidget) but never shows anything, so it runs on the offscreen
 // platform. Every file is written atomically (QSaveFile: a temporary file renamed on commit).
 #include "engine/trace/trace.h"
+#include "ui/view_models/attention_selection.h"
 #include "ui/view_models/color_maps.h"
 
 #include <QByteArray>
@@ -96,10 +97,6 @@ struct AttentionExportRequest {
 /// File name of one exported attention map: "<kind>_L<layer>_H<head>.<format>", kind "enc",
 /// "dec" or "cross", layer and head 1-based as the UI shows them (e.g. "cross_L1_H2.svg").
 QString attentionFileName(al::AttentionKind kind, int layer, int head, ExportFormat format);
-/// Command-line identifier of a kind: "enc", "dec", "cross".
-QString attentionKindId(al::AttentionKind kind);
-/// Parses "enc", "dec" or "cross"; false on anything else.
-bool parseAttentionKind(const QString& text, al::AttentionKind& kind);
 
 /// Checks a request against a Trace before anything is written: empty when every explicitly
 /// named kind is recorded and `layer` / `head` exist in each of them, else a message such as

@@ -25,16 +25,6 @@ namespace {
 
 constexpr int kGreys = 256 - kTimelineMapColors;
 
-QString kindTitle(al::AttentionKind kind)
-{
-    switch (kind) {
-    case al::AttentionKind::EncoderSelf: return QStringLiteral("encoder self-attention");
-    case al::AttentionKind::DecoderSelf: return QStringLiteral("decoder self-attention");
-    case al::AttentionKind::Cross: return QStringLiteral("cross-attention");
-    }
-    return {};
-}
-
 QString elide(const QString& token) { return token.size() <= 10 ? token : token.left(9) + QChar(0x2026); }
 
 QFont labelFont()
@@ -121,7 +111,7 @@ QImage render(const TimelineView& view, const TimelineExportRequest& r, int step
     const TimelineSelection s = r.selection;
     const qint64 step = view.stepAt(stepIndex);
     const double loss = view.timeline()->records()[size_t(stepIndex)]->loss;
-    QString title = kindTitle(s.kind);
+    QString title = attentionKindName(s.kind);
     if (!r.grid)
         title += QStringLiteral(" · layer %1 · head %2").arg(s.layer + 1).arg(s.head + 1);
     title += QStringLiteral(" · step %1").arg(step);
@@ -321,7 +311,7 @@ QByteArray timelineCsv(const TimelineView& view, const TimelineExportRequest& re
     QStringList header{QStringLiteral("step"), QStringLiteral("loss")};
     for (const TimelineSelection& h : heads) {
         curves << view.curves(h);
-        const QString stem = QStringLiteral("%1_L%2_H%3").arg(timelineKindId(h.kind)).arg(h.layer + 1).arg(h.head + 1);
+        const QString stem = QStringLiteral("%1_L%2_H%3").arg(attentionKindId(h.kind)).arg(h.layer + 1).arg(h.head + 1);
         header << stem + QStringLiteral("_entropy");
         for (int p = 0; p < al::kTimelinePatterns; ++p)
             if (curves.back().applies[size_t(p)])
@@ -344,8 +334,8 @@ QByteArray timelineCsv(const TimelineView& view, const TimelineExportRequest& re
 QString timelineStem(const TimelineExportRequest& r)
 {
     const TimelineSelection& s = r.selection;
-    QString stem = r.grid ? QStringLiteral("%1_grid").arg(timelineKindId(s.kind))
-                          : QStringLiteral("%1_L%2_H%3").arg(timelineKindId(s.kind)).arg(s.layer + 1).arg(s.head + 1);
+    QString stem = r.grid ? QStringLiteral("%1_grid").arg(attentionKindId(s.kind))
+                          : QStringLiteral("%1_L%2_H%3").arg(attentionKindId(s.kind)).arg(s.layer + 1).arg(s.head + 1);
     if (s.probe > 0)
         stem += QStringLiteral("_p%1").arg(s.probe + 1);
     return stem;

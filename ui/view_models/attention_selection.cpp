@@ -26,17 +26,40 @@ QVector<al::AttentionKind> attentionKinds()
     return {al::AttentionKind::EncoderSelf, al::AttentionKind::DecoderSelf, al::AttentionKind::Cross};
 }
 
-QString attentionKindName(al::AttentionKind kind)
+QString attentionKindName(al::AttentionKind kind, bool causal)
 {
     switch (kind) {
     case al::AttentionKind::EncoderSelf:
-        return QCoreApplication::translate("AttentionSelection", "Encoder self-attention");
+        return causal ? QCoreApplication::translate("AttentionSelection", "Causal self-attention")
+                      : QCoreApplication::translate("AttentionSelection", "Encoder self-attention");
     case al::AttentionKind::DecoderSelf:
         return QCoreApplication::translate("AttentionSelection", "Decoder masked self-attention");
     case al::AttentionKind::Cross:
         return QCoreApplication::translate("AttentionSelection", "Cross-attention");
     }
     return {};
+}
+
+QString attentionKindId(al::AttentionKind kind)
+{
+    switch (kind) {
+    case al::AttentionKind::EncoderSelf: return QStringLiteral("enc");
+    case al::AttentionKind::DecoderSelf: return QStringLiteral("dec");
+    case al::AttentionKind::Cross: return QStringLiteral("cross");
+    }
+    return {};
+}
+
+bool parseAttentionKind(const QString& text, al::AttentionKind& kind)
+{
+    const QString t = text.trimmed().toLower();
+    for (al::AttentionKind k : attentionKinds()) {
+        if (t == attentionKindId(k)) {
+            kind = k;
+            return true;
+        }
+    }
+    return false;
 }
 
 QString attentionKindSlug(al::AttentionKind kind)

@@ -20,8 +20,14 @@ struct AttentionSelection {
 
 /// All kinds in the order the UI lists them.
 QVector<al::AttentionKind> attentionKinds();
-/// User-visible name, e.g. "Encoder self-attention" (translated).
-QString attentionKindName(al::AttentionKind kind);
+/// User-visible name, e.g. "Encoder self-attention" (translated). `causal`: the one stack of a
+/// decoder-only language model, which task models record as encoder self-attention, is named
+/// "Causal self-attention".
+QString attentionKindName(al::AttentionKind kind, bool causal = false);
+/// Command-line and file-name identifier of a kind: "enc", "dec", "cross".
+QString attentionKindId(al::AttentionKind kind);
+/// Parses "enc", "dec" or "cross" (any case, surrounding blanks ignored); false on anything else.
+bool parseAttentionKind(const QString& text, al::AttentionKind& kind);
 /// Short stable identifier for file names: "enc-self", "dec-self", "cross".
 QString attentionKindSlug(al::AttentionKind kind);
 

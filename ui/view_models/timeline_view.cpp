@@ -4,6 +4,7 @@
 #include "engine/core/error.h"
 #include "engine/io/config_json.h"
 #include "engine/io/model_dir.h"
+#include "ui/view_models/attention_selection.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -15,15 +16,7 @@ namespace al::ui {
 
 namespace {
 
-QString kindName(al::AttentionKind kind)
-{
-    switch (kind) {
-    case al::AttentionKind::EncoderSelf: return QStringLiteral("encoder self-attention");
-    case al::AttentionKind::DecoderSelf: return QStringLiteral("decoder self-attention");
-    case al::AttentionKind::Cross: return QStringLiteral("cross-attention");
-    }
-    return {};
-}
+QString kindName(al::AttentionKind kind) { return attentionKindName(kind).toLower(); }
 
 QStringList toQt(const std::vector<std::string>& tokens)
 {
@@ -34,16 +27,6 @@ QStringList toQt(const std::vector<std::string>& tokens)
 }
 
 } // namespace
-
-QString timelineKindId(al::AttentionKind kind)
-{
-    switch (kind) {
-    case al::AttentionKind::EncoderSelf: return QStringLiteral("enc");
-    case al::AttentionKind::DecoderSelf: return QStringLiteral("dec");
-    case al::AttentionKind::Cross: return QStringLiteral("cross");
-    }
-    return {};
-}
 
 TimelineSnapshot readModelTimeline(const QString& dir)
 {

@@ -103,7 +103,4 @@ private:
 /// that the directory has no timeline.
 TimelineSnapshot readModelTimeline(const QString& dir);
 
-/// "enc", "dec", "cross" (the command line's identifiers).
-QString timelineKindId(al::AttentionKind kind);
-
 } // namespace al::ui

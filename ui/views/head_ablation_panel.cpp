@@ -2,6 +2,7 @@
 #include "ui/views/head_ablation_panel.h"
 
 #include "ui/export/export_ui.h"
+#include "ui/view_models/attention_selection.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/retranslate.h"
 
@@ -21,18 +22,6 @@
 namespace al::ui {
 
 namespace {
-
-/// `causal`: the one stack of a decoder-only LM, which task models name enc.
-QString kindName(al::AttentionKind kind, bool causal)
-{
-    switch (kind) {
-    case al::AttentionKind::EncoderSelf:
-        return causal ? HeadAblationPanel::tr("Causal self-attention") : HeadAblationPanel::tr("Encoder self-attention");
-    case al::AttentionKind::DecoderSelf: return HeadAblationPanel::tr("Decoder self-attention");
-    case al::AttentionKind::Cross: return HeadAblationPanel::tr("Cross-attention");
-    }
-    return {};
-}
 
 constexpr int kRankedBars = 16; // more bars than this leave their head labels unreadable
 
@@ -244,7 +233,7 @@ void HeadAblationPanel::rebuildButtons()
         const int layers = m_layers[size_t(kind)];
         if (layers == 0)
             continue;
-        auto* title = new QLabel(QStringLiteral("<b>%1</b>").arg(kindName(kind, causal)), m_buttonHost);
+        auto* title = new QLabel(QStringLiteral("<b>%1</b>").arg(attentionKindName(kind, causal)), m_buttonHost);
         m_buttonGrid->addWidget(title, row++, 0, 1, m_heads + 1);
         for (int l = 0; l < layers; ++l, ++row) {
             m_buttonGrid->addWidget(new QLabel(tr("layer %1").arg(l + 1), m_buttonHost), row, 0);
@@ -254,7 +243,7 @@ void HeadAblationPanel::rebuildButtons()
                 b->setObjectName(QStringLiteral("head_%1").arg(QString::fromStdString(al::to_string(id)).replace(':', '_')));
                 b->setCheckable(true);
                 b->setText(tr("head %1").arg(h + 1));
-                b->setToolTip(tr("%1, layer %2, head %3: click to switch it off").arg(kindName(kind, causal)).arg(l + 1).arg(h + 1));
+                b->setToolTip(tr("%1, layer %2, head %3: click to switch it off").arg(attentionKindName(kind, causal)).arg(l + 1).arg(h + 1));
                 b->setStyleSheet(QStringLiteral("QToolButton:checked { background: #d62728; color: white; }"));
                 connect(b, &QToolButton::toggled, this, &HeadAblationPanel::score);
                 m_buttonGrid->addWidget(b, row, h + 1);

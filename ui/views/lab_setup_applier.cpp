@@ -8,6 +8,7 @@
 #include "ui/views/session_controller.h"
 #include "ui/views/settings_panel.h"
 #include "ui/views/stepper_panel.h"
+#include "ui/views/timeline_panel.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -187,6 +188,12 @@ QString applyLabSetup(MainWindow& window, const LabSetup& given, const LabSetupC
         window.attentionPanel()->setSelection(sel);
         // The Forward pass tab shows the same head: its stepper goes to that attention sublayer.
         window.stepperPanel()->showAttention(sel);
+        // So does the Timeline tab, on the probe sentence it shows.
+        TimelineSelection recorded = window.timelinePanel()->selection();
+        recorded.kind = sel.kind;
+        recorded.layer = sel.layer;
+        recorded.head = sel.head;
+        window.timelinePanel()->setSelection(recorded);
     }
     if (setup.view.hasDecoding()) {
         al::DecodingOptions o = window.decodingPanel()->options();

@@ -3,6 +3,7 @@
 
 #include "ui/app/language.h"
 #include "ui/export/export_ui.h"
+#include "ui/view_models/attention_selection.h"
 #include "ui/view_models/demo_catalog.h"
 #include "ui/views/heatmap_widget.h"
 #include "ui/views/retranslate.h"
@@ -36,16 +37,6 @@ constexpr int kFrameMs = 250; // Play: four recorded steps a second
 constexpr int kCompareNothing = 0;
 constexpr int kCompareStep = 1;
 constexpr int kCompareModel = 2;
-
-QString kindName(al::AttentionKind kind)
-{
-    switch (kind) {
-    case al::AttentionKind::EncoderSelf: return TimelinePanel::tr("Encoder self-attention");
-    case al::AttentionKind::DecoderSelf: return TimelinePanel::tr("Decoder self-attention");
-    case al::AttentionKind::Cross: return TimelinePanel::tr("Cross-attention");
-    }
-    return {};
-}
 
 QString patternName(int p)
 {
@@ -229,7 +220,7 @@ void TimelinePanel::refreshControls()
     const int kindData = m_kind->currentData().isValid() ? m_kind->currentData().toInt() : -1;
     m_kind->clear();
     for (al::AttentionKind k : kinds)
-        m_kind->addItem(kindName(k), static_cast<int>(k));
+        m_kind->addItem(attentionKindName(k), static_cast<int>(k));
     m_kind->setCurrentIndex(std::max(0, m_kind->findData(kindData)));
     if (!kinds.isEmpty()) {
         const al::AttentionKind k = static_cast<al::AttentionKind>(m_kind->currentData().toInt());
@@ -385,14 +376,14 @@ void TimelinePanel::redraw()
     try {
         const TimelineFrameView f = m_view.frame(sel, index);
         m_stepLabel->setText(tr("step %1 (%2 of %3)").arg(f.step).arg(index + 1).arg(m_view.stepCount()));
-        const QString head = tr("%1 · layer %2 · head %3").arg(kindName(sel.kind)).arg(sel.layer + 1).arg(sel.head + 1);
+        const QString head = tr("%1 · layer %2 · head %3").arg(attentionKindName(sel.kind)).arg(sel.layer + 1).arg(sel.head + 1);
         m_heatmap->setColorRange(ColorRange::Probability);
         m_heatmap->setMatrix(f.map.cast<al::Scalar>(), f.rowTokens, f.colTokens);
         m_heatmap->setScaleLabel(tr("attention weight"));
         m_heatmap->setTitle(tr("%1 · step %2").arg(head).arg(f.step));
         redrawComparison(sel, index, f, head);
         m_heatmap->setExportFileName(QStringLiteral("timeline_%1_layer%2_head%3_step%4.png")
-                                         .arg(timelineKindId(sel.kind))
+                                         .arg(attentionKindId(sel.kind))
                                          .arg(sel.layer + 1)
                                          .arg(sel.head + 1)
                                          .arg(f.step));
@@ -482,7 +473,10 @@ void TimelinePanel::redrawCurves()
     }
     m_curves->xAxis->setLabel(tr("training step"));
     m_curves->yAxis->setLabel(tr("loss, entropy (nats)"));
-    m_curves->yAxis2->setLabel(tr("agreement (attention mass on the pattern)"));
+    // Short enough for the plot's height in presenter mode; the tooltip says what it measures.
+    m_curves->yAxis2->setLabel(tr("pattern agreement"));
+    m_curves->setToolTip(tr("Agreement: the share of the head's attention that falls on the pattern's "
+                            "positions (1 = all of it). Entropy: how spread the head's attention is."));
     m_curves->rescaleAxes();
     // Room right of the last record, so that its marker shows.
     m_curves->xAxis->setRange(0.4, m_curves->xAxis->range().upper * 1.5);
