@@ -11,8 +11,10 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
@@ -140,6 +142,7 @@ TimelinePanel::TimelinePanel(QWidget* parent) : QWidget(parent)
     m_curves->legend->setBorderPen(Qt::NoPen);
     m_curves->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     m_curves->legend->setWrap(2);
+    m_curves->installEventFilter(this); // the legend's columns follow the plot's width
     m_curves->axisRect()->insetLayout()->take(m_curves->legend);
     m_curves->plotLayout()->addElement(1, 0, m_curves->legend);
     m_curves->plotLayout()->setRowStretchFactor(1, 0.001);
@@ -436,6 +439,33 @@ void TimelinePanel::redrawComparison(const TimelineSelection& sel, int index, co
     }
 }
 
+bool TimelinePanel::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_curves && event->type() == QEvent::Resize) {
+        const int wrap = m_curves->legend->wrap();
+        fitLegendColumns();
+        if (m_curves->legend->wrap() != wrap)
+            m_curves->replot(QCustomPlot::rpQueuedReplot);
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void TimelinePanel::fitLegendColumns()
+{
+    QCPLegend* legend = m_curves->legend;
+    const QFontMetrics metrics(legend->font());
+    int widest = 0;
+    for (int i = 0; i < m_curves->graphCount(); ++i)
+        widest = std::max(widest, metrics.horizontalAdvance(m_curves->graph(i)->name()));
+    const QMargins pad = legend->margins();
+    const int entry = widest + legend->iconSize().width() + legend->iconTextPadding() + 2 * (pad.left() + pad.right());
+    const int columns = 2 * entry + legend->columnSpacing() <= m_curves->width() ? 2 : 1;
+    if (legend->wrap() != columns) {
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    }
+}
+
 void TimelinePanel::redrawCurves()
 {
     m_curves->clearGraphs();
@@ -471,6 +501,7 @@ void TimelinePanel::redrawCurves()
         pen.setStyle(Qt::DashLine);
         g->setPen(pen);
     }
+    fitLegendColumns();
     m_curves->xAxis->setLabel(tr("training step"));
     m_curves->yAxis->setLabel(tr("loss, entropy (nats)"));
     // Short enough for the plot's height in presenter mode; the tooltip says what it measures.

@@ -59,6 +59,10 @@ private:
     void refreshControls();
     void redraw();
     void redrawCurves();
+    /// Two legend columns when the widest entry fits twice across the plot, else one (presenter
+    /// mode's large fonts, a narrow window).
+    void fitLegendColumns();
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void advance();
     void redrawComparison(const TimelineSelection& sel, int index, const TimelineFrameView& current, const QString& head);
     void chooseComparisonModel();
