@@ -265,10 +265,12 @@ private slots:
         copy.net.set_head_mask(mask);
         QCOMPARE(off.ablated.output, taskModelAnswer(copy, kPosSentence));
         // Intact figures passed in are taken as they are; the ablated ones are computed.
-        AblationFigures given = off.intact;
-        given.loss = 123.0;
+        AblationReuse given;
+        given.intact = off.intact;
+        given.intact->loss = 123.0;
         const AblationOutcome again = runAblation(*model, mask, kPosSentence, sample, &given);
         QCOMPARE(again.intact.loss, 123.0);
+        QVERIFY(!given.means); // mode Zero computes no means
         QCOMPARE(again.intact.output, off.intact.output);
         QCOMPARE(again.ablated.loss, off.ablated.loss);
         QCOMPARE(again.ablated.metric, off.ablated.metric);
@@ -280,6 +282,20 @@ private slots:
         al::HeadMask withMeans = mask;
         withMeans.means = al::head_output_means(plain.net, batches);
         QCOMPARE(mean.ablated.loss, al::score_with_mask(plain.net, withMeans, batches).loss);
+        // Kept means are used as they are: zero means make mode Mean score like mode Zero.
+        AblationReuse zeroMeans;
+        zeroMeans.means = withMeans.means;
+        for (auto& kind : *zeroMeans.means)
+            for (al::Mat& layer : kind)
+                layer.setZero();
+        const AblationOutcome fromKept = runAblation(*model, mask, kPosSentence, sample, &zeroMeans);
+        QCOMPARE(fromKept.ablated.loss, off.ablated.loss);
+        QVERIFY(fromKept.ablated.loss != mean.ablated.loss);
+        // And computed means are kept for the next call, with the intact figures.
+        AblationReuse fresh;
+        runAblation(*model, mask, kPosSentence, sample, &fresh);
+        QVERIFY(fresh.means && fresh.intact);
+        QCOMPARE(fresh.intact->loss, off.intact.loss);
         // A head the model does not have is reported.
         al::HeadMask bad;
         bad.heads = {{al::AttentionKind::Cross, 0, 0}};

@@ -180,8 +180,10 @@ std::vector<al::TaskBatch> taskAblationBatches(const al::TaskModel& model, const
 }
 
 AblationOutcome runAblation(const al::TranslationModel& model, const al::HeadMask& mask, const QString& sentence,
-                            const std::vector<al::SentencePair>& sample, const AblationFigures* intact)
+                            const std::vector<al::SentencePair>& sample, AblationReuse* reuse)
 {
+    AblationReuse local;
+    AblationReuse& kept = reuse ? *reuse : local;
     AblationOutcome out;
     out.metricName = QStringLiteral("bleu");
     out.examples = int(sample.size());
@@ -191,14 +193,16 @@ AblationOutcome runAblation(const al::TranslationModel& model, const al::HeadMas
         const std::vector<al::Batch> batches = sampleBatches(copy, sample);
         const al::DecodingOptions greedy;
         al::HeadMask m = mask;
-        if (m.mode == al::AblationMode::Mean && !m.empty())
-            m.means = al::head_output_means(copy.net, batches);
-        if (intact) {
-            out.intact = *intact;
-        } else {
-            const al::AblationScore whole = al::score_with_mask(copy, al::HeadMask{}, batches, sample, greedy);
-            out.intact = {translateWith(copy, sentence), whole.loss, whole.metric};
+        if (m.mode == al::AblationMode::Mean && !m.empty()) {
+            if (!kept.means)
+                kept.means = al::head_output_means(copy.net, batches);
+            m.means = *kept.means;
         }
+        if (!kept.intact) {
+            const al::AblationScore whole = al::score_with_mask(copy, al::HeadMask{}, batches, sample, greedy);
+            kept.intact = AblationFigures{translateWith(copy, sentence), whole.loss, whole.metric};
+        }
+        out.intact = *kept.intact;
         const al::AblationScore ablated = al::score_with_mask(copy, m, batches, sample, greedy);
         copy.net.set_head_mask(m);
         out.ablated = {translateWith(copy, sentence), ablated.loss, ablated.metric};
@@ -209,8 +213,10 @@ AblationOutcome runAblation(const al::TranslationModel& model, const al::HeadMas
 }
 
 AblationOutcome runAblation(const al::TaskModel& model, const al::HeadMask& mask, const QString& sentence,
-                            const al::TaskCorpus& sample, const AblationFigures* intact)
+                            const al::TaskCorpus& sample, AblationReuse* reuse)
 {
+    AblationReuse local;
+    AblationReuse& kept = reuse ? *reuse : local;
     AblationOutcome out;
     out.task = QString::fromStdString(model.net.config().task);
     out.metricName = QStringLiteral("accuracy");
@@ -221,14 +227,16 @@ AblationOutcome runAblation(const al::TaskModel& model, const al::HeadMask& mask
         for (const al::TaskBatch& b : batches)
             out.examples += b.B;
         al::HeadMask m = mask;
-        if (m.mode == al::AblationMode::Mean && !m.empty())
-            m.means = al::head_output_means(copy.net, batches);
-        if (intact) {
-            out.intact = *intact;
-        } else {
-            const al::AblationScore whole = al::score_with_mask(copy.net, al::HeadMask{}, batches);
-            out.intact = {answerOf(copy, sentence), whole.loss, whole.metric};
+        if (m.mode == al::AblationMode::Mean && !m.empty()) {
+            if (!kept.means)
+                kept.means = al::head_output_means(copy.net, batches);
+            m.means = *kept.means;
         }
+        if (!kept.intact) {
+            const al::AblationScore whole = al::score_with_mask(copy.net, al::HeadMask{}, batches);
+            kept.intact = AblationFigures{answerOf(copy, sentence), whole.loss, whole.metric};
+        }
+        out.intact = *kept.intact;
         const al::AblationScore ablated = al::score_with_mask(copy.net, m, batches);
         copy.net.set_head_mask(m);
         out.ablated = {answerOf(copy, sentence), ablated.loss, ablated.metric};

@@ -18,6 +18,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace al::ui {
@@ -106,19 +107,26 @@ struct AblationOutcome {
     QString error;         ///< non-empty when the model could not be scored
 };
 
-/// Scores `model` as it stands and under `mask` (mode Mean: the means over the sample's
-/// batches are filled in here) on `sample`, and translates `sentence` both ways (greedy). The
-/// model is copied, never changed. Costs two evaluations and two greedy decodings of the
-/// sample; one of each when `intact` is given: the intact figures of the same model, sample
-/// and sentence, from an earlier call.
+/// What successive scores of one model on one sample share. The caller keeps it between calls
+/// of runAblation and empties it when the model or the sample changes (`intact` also when the
+/// sentence does); runAblation takes what it holds and fills in what it computes.
+struct AblationReuse {
+    std::optional<AblationFigures> intact; ///< the intact model's figures for the sentence
+    std::optional<al::HeadMeans> means;     ///< every head's mean output over the sample (mode Mean)
+};
+
+/// Scores `model` as it stands and under `mask` on `sample`, and translates `sentence` both
+/// ways (greedy). Mode Mean replaces a head by its mean output over the sample's batches
+/// (al::head_output_means). The model is copied, never changed. Costs two evaluations and two
+/// greedy decodings of the sample, and one more evaluation for the means; `reuse` (may be null)
+/// saves the intact evaluation and decoding and the means once it holds them.
 AblationOutcome runAblation(const al::TranslationModel& model, const al::HeadMask& mask, const QString& sentence,
-                            const std::vector<al::SentencePair>& sample, const AblationFigures* intact = nullptr);
+                            const std::vector<al::SentencePair>& sample, AblationReuse* reuse = nullptr);
 /// The same for a task model (al::score_with_mask(TaskNet&, ...): loss and accuracy over
 /// taskAblationBatches of `sample`); its answer for `sentence` both ways (taskModelAnswer: the
-/// tags, the classes, the [MASK] fillers, the greedy continuation). Costs two evaluations and
-/// two answers, one of each with `intact`.
+/// tags, the classes, the [MASK] fillers, the greedy continuation).
 AblationOutcome runAblation(const al::TaskModel& model, const al::HeadMask& mask, const QString& sentence,
-                            const al::TaskCorpus& sample, const AblationFigures* intact = nullptr);
+                            const al::TaskCorpus& sample, AblationReuse* reuse = nullptr);
 
 /// The per-head importance table of `model` on `sample` (one evaluation and decoding per head).
 al::HeadImportanceTable runImportance(const al::TranslationModel& model, const std::vector<al::SentencePair>& sample,

@@ -54,29 +54,30 @@ void AblationWorker::processPending()
     try {
         const std::shared_ptr<const void> model =
             r.taskModel ? std::shared_ptr<const void>(r.taskModel) : std::shared_ptr<const void>(r.model);
-        const QString intactKey = r.source.key() + QLatin1Char('\n') + r.sentence;
-        const AblationFigures* intact = model && model == m_intactModel && intactKey == m_intactKey ? &m_intact : nullptr;
+        if (model != m_reuseModel || r.source.key() != m_reuseSampleKey) {
+            m_reuse = AblationReuse{};
+            m_reuseModel = model;
+            m_reuseSampleKey = r.source.key();
+        } else if (r.sentence != m_reuseSentence) {
+            m_reuse.intact.reset();
+        }
+        m_reuseSentence = r.sentence;
         if (r.taskModel) {
             const al::TaskCorpus& sample = taskSample(r.source);
             if (r.importance)
                 reply.table = runImportance(*r.taskModel, sample, r.mask.mode);
             else
-                reply.outcome = runAblation(*r.taskModel, r.mask, r.sentence, sample, intact);
+                reply.outcome = runAblation(*r.taskModel, r.mask, r.sentence, sample, &m_reuse);
         } else if (r.model) {
             const std::vector<al::SentencePair>& sample = pairs(r.source);
             if (r.importance)
                 reply.table = runImportance(*r.model, sample, r.mask.mode);
             else
-                reply.outcome = runAblation(*r.model, r.mask, r.sentence, sample, intact);
+                reply.outcome = runAblation(*r.model, r.mask, r.sentence, sample, &m_reuse);
         } else {
             throw al::Error("no model is open");
         }
         reply.error = reply.outcome.error;
-        if (!r.importance && reply.error.isEmpty()) {
-            m_intactModel = model;
-            m_intactKey = intactKey;
-            m_intact = reply.outcome.intact;
-        }
     } catch (const std::exception& e) {
         reply.error = QString::fromStdString(e.what());
     }

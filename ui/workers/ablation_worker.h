@@ -55,10 +55,12 @@ private:
     QString m_sampleKey; ///< AblationSource::key of the sample held
     std::vector<al::SentencePair> m_pairs;
     al::TaskCorpus m_taskSample;
-    // The intact figures of the last score: the same model, sample and sentence score them once.
-    std::shared_ptr<const void> m_intactModel; ///< held, so that its address is not reused
-    QString m_intactKey;                       ///< sample key and sentence of m_intact
-    AblationFigures m_intact;
+    // What the scores of one model on one sample share (the intact figures for one sentence,
+    // the heads' mean outputs), kept from score to score.
+    std::shared_ptr<const void> m_reuseModel; ///< held, so that its address is not reused
+    QString m_reuseSampleKey;                 ///< AblationSource::key of m_reuse's sample
+    QString m_reuseSentence;                  ///< the sentence of m_reuse.intact
+    AblationReuse m_reuse;
 };
 
 /// GUI-side owner of one ablation thread.
